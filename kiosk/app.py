@@ -1,0 +1,158 @@
+"""Composition root of the kiosk: config → session → store → devices → engine (no Qt here).
+
+Start-up is split in two so the attract screen is painted as early as possible: `Kiosk(config)`
+builds only what the first screen needs; `start_backend()`, called once the attract screen has
+been painted, opens the store, starts the devices and the engine. Usage records made before the
+store is open are kept and written once it is.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from kiosk.config import Config
+from kiosk.devices.catalog import DeviceClass
+from kiosk.services import SERVICES, ServiceSpec
+from kiosk.session import EndReason, SessionManager, UsageRecord
+
+if TYPE_CHECKING:
+    from kiosk.devices.base import Device
+    from kiosk.devices.registry import DeviceSet
+    from kiosk.devices.status import DeviceEvent
+    from kiosk.engine import Engine
+    from kiosk.store import Store, StoreWriter
+
+log = logging.getLogger(__name__)
+
+
+class Kiosk:
+    def __init__(self, config: Config, *, clock: Callable[[], float] | None = None) -> None:
+        self.config = config
+        self._pending_usage: list[UsageRecord] = []
+        self._lock = threading.Lock()
+        self.writer: StoreWriter | None = None
+        self.devices: DeviceSet | None = None
+        self.engine: Engine | None = None
+        kwargs = {"clock": clock} if clock is not None else {}
+        self.session = SessionManager(
+            config.session_folder,
+            idle_seconds=config.session.idle_seconds,
+            warning_seconds=config.session.warning_seconds,
+            usage=self._record_usage,
+            **kwargs,
+        )
+        self.session.prepare_root()
+
+    def enabled_services(self) -> list[ServiceSpec]:
+        return [SERVICES[sid] for sid in self.config.services.enabled if sid in SERVICES]
+
+    # ---- back end -----------------------------------------------------------------------------
+
+    def start_backend(self, on_device_event: Callable[[DeviceEvent], None] | None = None) -> None:
+        """Open the store, start the devices and the engine. Runs after the first paint."""
+        from kiosk.devices.registry import DeviceSet
+        from kiosk.engine import Engine
+        from kiosk.logs import StoreLogHandler
+        from kiosk.store import StoreWriter, open_store
+
+        store: Store = open_store(self.config.db_path)
+        self.writer = StoreWriter(store)
+        logging.getLogger().addHandler(StoreLogHandler(self.writer))
+        with self._lock:
+            pending, self._pending_usage = self._pending_usage, []
+        for record in pending:
+            self._write_usage(record)
+
+        self.devices = DeviceSet.from_config(
+            {
+                c: {
+                    "backend": getattr(self.config.devices, c.value).backend,
+                    **self.config.device_options(c.value),
+                }
+                for c in DeviceClass
+            }
+        )
+        self.devices.subscribe(self._store_device_event)
+        if on_device_event is not None:
+            self.devices.subscribe(on_device_event)
+        self.devices.start_all()
+        self.engine = Engine()
+        self.engine.start()
+        log.info("kiosk started", extra={"kiosk_id": self.config.kiosk.id})
+
+    def devices_list(self) -> list[Device]:
+        return list(self.devices.all()) if self.devices is not None else []
+
+    def device(self, device_class: DeviceClass) -> Device | None:
+        return self.devices.get(device_class) if self.devices is not None else None
+
+    def shutdown(self) -> None:
+        """End any session (wiping it), stop devices and engine, write out what is queued."""
+        self.session.end(EndReason.SHUTDOWN)
+        if self.devices is not None:
+            self.devices.stop_all()
+            self.devices = None
+        if self.engine is not None:
+            self.engine.stop()
+            self.engine = None
+        if self.writer is not None:
+            for handler in list(logging.getLogger().handlers):
+                if getattr(handler, "writer", None) is self.writer:
+                    logging.getLogger().removeHandler(handler)
+            self.writer.close()
+            self.writer = None
+
+    # ---- records ------------------------------------------------------------------------------
+
+    def _record_usage(self, record: UsageRecord) -> None:
+        with self._lock:
+            if self.writer is None:
+                self._pending_usage.append(record)
+                return
+        self._write_usage(record)
+
+    def _write_usage(self, record: UsageRecord) -> None:
+        writer = self.writer
+        assert writer is not None
+        writer.submit(
+            lambda store: store.record_usage(
+                record.session_id,
+                record.kind,
+                service=record.service,
+                language=record.language,
+                value=record.value,
+                duration_ms=record.duration_ms,
+            )
+        )
+
+    def _store_device_event(self, event: DeviceEvent) -> None:
+        from kiosk.devices.status import DeviceError, StatusChanged
+
+        writer = self.writer
+        if writer is None:
+            return
+        if isinstance(event, StatusChanged):
+            health = event.health
+            writer.submit(
+                lambda store: store.add_event(
+                    "info",
+                    "device_status",
+                    device_id=health.device_id,
+                    code=health.state.value,
+                    attention=health.attention.value,
+                    payload=health.as_dict(),
+                )
+            )
+        elif isinstance(event, DeviceError):
+            writer.submit(
+                lambda store: store.add_event(
+                    "warning",
+                    "device_error",
+                    device_id=event.device_id,
+                    code=event.code,
+                    attention=event.attention.value,
+                )
+            )

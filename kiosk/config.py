@@ -1,0 +1,430 @@
+"""Kiosk configuration: read kiosk.toml, check every key, hand back typed and frozen settings.
+
+Every key is optional and the built-in defaults give the demo. A wrong key or value raises
+`ConfigError` with one line naming the file, the key and what is allowed; docs/config.md is the
+schema. The config is read before the first window is painted, so this module keeps to cheap
+stdlib imports and checks values with a small validator driven by field metadata.
+"""
+
+from __future__ import annotations
+
+import binascii
+import os
+import re
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import Field, dataclass, field, fields, is_dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+DEFAULT_PATH = Path("/etc/kiosk/kiosk.toml")
+DEFAULT_BACKENDS: tuple[str, ...] = ("simulated", "none")
+DEFAULT_SERVICES: tuple[str, ...] = ("help",)
+
+PIN_SCHEME = "pbkdf2_sha256"
+PIN_ITERATIONS = 100_000
+# hash_pin("1234", salt=b"kiosk-demo-salt!"): the demo PIN, fixed so the defaults are a literal.
+DEMO_PIN_HASH = (
+    "pbkdf2_sha256$100000$a2lvc2stZGVtby1zYWx0IQ==$SkcVUd/Nvj7QDfDcO2oP8oxL7HleqXlsgoVFedYxWdA="
+)
+# Below this a stolen hash falls at once; above it the technician waits seconds at the keypad.
+_PIN_ITERATIONS_RANGE = (1_000, 5_000_000)
+
+BackendChoices = Mapping[str, Sequence[str]] | Callable[[str], Sequence[str]]
+
+
+class ConfigError(Exception):
+    """A config file that cannot be used; str() is one line a person can act on."""
+
+
+# Settings are read, never compared or printed: generating __eq__, __hash__ and __repr__ for a
+# dozen classes would cost about a tenth of the start-up budget before the first paint.
+_LEAN: dict[str, bool] = {"eq": False, "repr": False}
+
+
+@dataclass(frozen=True, **_LEAN)
+class Rule:
+    """What a key accepts. `choices_from` names choices that are only known at load time."""
+
+    kind: type
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[str, ...] = ()
+    choices_from: str | None = None
+    pattern: re.Pattern[str] | None = None
+    check: Callable[[str], bool] | None = None
+    max_length: int = 200
+    text: str = ""
+
+    def describe(self, choices: Sequence[str]) -> str:
+        listed = ", ".join(choices) or "(none available)"
+        if self.text:
+            return self.text
+        if self.kind is bool:
+            return "true or false"
+        if self.kind is int:
+            return f"a whole number from {self.low:g} to {self.high:g}"
+        if self.kind is float:
+            return f"a number from {self.low:g} to {self.high:g}"
+        if self.kind is tuple:
+            return f"a list of ids, each at most once, from: {listed}"
+        if choices or self.choices_from:
+            return f"one of {listed}"
+        return f"text of at most {self.max_length} characters"
+
+    def accepts(self, value: object, choices: Sequence[str]) -> bool:
+        if self.kind is bool:
+            return isinstance(value, bool)
+        if isinstance(value, bool):  # bool is an int subclass; `fps = true` is a mistake
+            return False
+        if self.kind in (int, float):
+            numeric = (int,) if self.kind is int else (int, float)
+            assert self.low is not None and self.high is not None
+            return isinstance(value, numeric) and self.low <= value <= self.high
+        if self.kind is tuple:
+            return (
+                isinstance(value, list)
+                and all(isinstance(item, str) and item in choices for item in value)
+                and len(set(value)) == len(value)
+            )
+        return (
+            isinstance(value, str)
+            and len(value) <= self.max_length
+            and (not choices or value in choices)
+            and (self.pattern is None or self.pattern.fullmatch(value) is not None)
+            and (self.check is None or self.check(value))
+        )
+
+
+def _key(default: Any, pattern: str = "", **rule: Any) -> Any:
+    """A section field whose Rule takes its kind from the default's type."""
+    compiled = re.compile(pattern) if pattern else None
+    return field(default=default, metadata={"rule": Rule(type(default), pattern=compiled, **rule)})
+
+
+_FOLDER: dict[str, Any] = {"max_length": 4096, "text": 'a folder path, or "" for the default'}
+
+
+@dataclass(frozen=True, **_LEAN)
+class KioskSettings:
+    id: str = _key("demo-kiosk", r"[a-z0-9-]{1,64}", text="1 to 64 characters from a-z, 0-9 and -")
+    name: str = _key("Demo kiosk")
+    location: str = _key("Demo library")
+    hub_url: str = _key(
+        "http://127.0.0.1:8080",
+        r"https?://[^\s/?#@]+([/?#]\S*)?",
+        text="an http:// or https:// URL",
+    )
+    data_dir: str = _key("", **_FOLDER)
+
+
+@dataclass(frozen=True, **_LEAN)
+class SessionSettings:
+    idle_seconds: int = _key(90, low=10, high=3600)
+    warning_seconds: int = _key(30, low=20, high=300)
+    ended_message_seconds: int = _key(6, low=2, high=30)
+    folder: str = _key("", **_FOLDER)
+    default_language: str = _key("fi", choices=("fi", "sv", "en"))
+
+
+@dataclass(frozen=True, **_LEAN)
+class UiSettings:
+    fullscreen: bool = _key(True)
+    large_text_scale: float = _key(1.5, low=1.5, high=2.5)
+    high_contrast: bool = _key(False)
+
+
+@dataclass(frozen=True, **_LEAN)
+class TechnicianSettings:
+    pin_hash: str = _key(
+        DEMO_PIN_HASH,
+        check=lambda value: _parse_pin_hash(value) is not None,
+        text="a hash made with `kiosk hash-pin`: pbkdf2_sha256$<iterations>$<salt>$<hash>",
+    )
+    hold_seconds: int = _key(5, low=2, high=30)
+    max_attempts: int = _key(3, low=1, high=10)
+    lockout_seconds: int = _key(60, low=10, high=3600)
+
+
+@dataclass(frozen=True, **_LEAN)
+class ServicesSettings:
+    enabled: tuple[str, ...] = _key(("help",), choices_from="services")
+
+
+@dataclass(frozen=True, **_LEAN)
+class PrinterSettings:
+    backend: str = _key("simulated", choices_from="backends")
+    pages_per_minute: int = _key(20, low=1, high=120)
+    paper_sheets: int = _key(100, low=0, high=10_000)
+    output_dir: str = _key("", **_FOLDER)
+
+
+@dataclass(frozen=True, **_LEAN)
+class CardReaderSettings:
+    backend: str = _key("simulated", choices_from="backends")
+    card: str = _key("fineid", choices=("fineid", "unknown"))
+
+
+@dataclass(frozen=True, **_LEAN)
+class CameraSettings:
+    backend: str = _key("simulated", choices_from="backends")
+    width: int = _key(1280, low=160, high=3840)
+    height: int = _key(720, low=120, high=2160)
+    fps: int = _key(30, low=1, high=60)
+
+
+@dataclass(frozen=True, **_LEAN)
+class PaymentSettings:
+    backend: str = _key("simulated", choices_from="backends")
+    delay_seconds: float = _key(2.0, low=0, high=60)
+    timeout_seconds: float = _key(120.0, low=5, high=600)
+
+
+@dataclass(frozen=True, **_LEAN)
+class DeviceSettings:
+    printer: PrinterSettings = field(default_factory=PrinterSettings)
+    cardreader: CardReaderSettings = field(default_factory=CardReaderSettings)
+    camera: CameraSettings = field(default_factory=CameraSettings)
+    payment: PaymentSettings = field(default_factory=PaymentSettings)
+
+
+@dataclass(frozen=True, kw_only=True, **_LEAN)
+class Config:
+    """The whole kiosk configuration, with the folders it names resolved to absolute paths."""
+
+    kiosk: KioskSettings = field(default_factory=KioskSettings)
+    session: SessionSettings = field(default_factory=SessionSettings)
+    ui: UiSettings = field(default_factory=UiSettings)
+    technician: TechnicianSettings = field(default_factory=TechnicianSettings)
+    services: ServicesSettings = field(default_factory=ServicesSettings)
+    devices: DeviceSettings = field(default_factory=DeviceSettings)
+    # Below: no metadata, so not keys of the file. `source` is None when no file was read.
+    source: Path | None
+    data_dir: Path
+    session_folder: Path
+    printer_output_dir: Path
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "kiosk.db"
+
+    def device_options(self, device_class: str) -> dict[str, object]:
+        """The keys of [devices.<device_class>] that the backend takes, i.e. all but `backend`."""
+        known = [f.name for f in fields(DeviceSettings)]
+        if device_class not in known:
+            raise ValueError(f"no device class {device_class!r} (known: {', '.join(known)})")
+        section = getattr(self.devices, device_class)
+        options = {f.name: getattr(section, f.name) for f in fields(section)}
+        del options["backend"]
+        if device_class == "printer":
+            options["output_dir"] = self.printer_output_dir
+        return options
+
+
+def load_config(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    backends: BackendChoices | None = None,
+    services: Collection[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Config:
+    """Read and check a config file; `path=None` reads DEFAULT_PATH if it exists.
+
+    `backends` gives the backend names each device class accepts (a mapping or a function of
+    the class name, e.g. the device registry's); `services` the ids services.enabled accepts.
+    """
+    source = DEFAULT_PATH if path is None else Path(path)
+    raw = _read_toml(source, missing_ok=path is None)
+    checker = _Checker(source, backends, DEFAULT_SERVICES if services is None else services)
+    return checker.build(raw, os.environ if environ is None else environ, source)
+
+
+def default_config(*, environ: Mapping[str, str] | None = None) -> Config:
+    """The demo configuration, whatever is in /etc; for tests and tools."""
+    checker = _Checker(DEFAULT_PATH, None, DEFAULT_SERVICES)
+    return checker.build(None, os.environ if environ is None else environ, None)
+
+
+def _read_toml(source: Path, *, missing_ok: bool) -> dict[str, Any] | None:
+    try:
+        data = source.read_bytes()
+    except FileNotFoundError:
+        if missing_ok:
+            return None
+        raise ConfigError(f"{source}: no such file") from None
+    except OSError as exc:
+        raise ConfigError(f"{source}: cannot read: {exc.strerror}") from None
+    # Imported here because the demo (no file) need not pay for the TOML parser at start-up.
+    import tomllib
+
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{source}: not UTF-8 text (byte {exc.start})") from None
+    except tomllib.TOMLDecodeError as exc:
+        # "Expected ... (at line 3, column 7)": put the place first, where a reader looks.
+        found = re.fullmatch(r"(.*) \(at (line \d+, column \d+)\)", str(exc))
+        where = f"{found[2]}: {found[1]}" if found else str(exc)
+        raise ConfigError(f"{source}: TOML syntax error at {where}") from None
+
+
+def _show(value: object) -> str:
+    """A value as it would be written in TOML, cut short to keep the message on one line."""
+    import json  # only on the error path
+
+    shown = json.dumps(value, ensure_ascii=False, default=str)
+    return shown if len(shown) <= 80 else shown[:77] + "..."
+
+
+class _Checker:
+    def __init__(
+        self, source: Path, backends: BackendChoices | None, services: Collection[str]
+    ) -> None:
+        self._source = source
+        self._backends = backends
+        self._services = tuple(services)
+
+    def fail(self, message: str) -> NoReturn:
+        raise ConfigError(f"{self._source}: {message}")
+
+    def build(self, raw: dict[str, Any] | None, env: Mapping[str, str], src: Path | None) -> Config:
+        values = self._table("", Config, raw or {})
+        kiosk = values.setdefault("kiosk", KioskSettings())
+        session = values.setdefault("session", SessionSettings())
+        devices = values.setdefault("devices", DeviceSettings())
+        data_dir = _data_dir(kiosk.data_dir, env)
+        return Config(
+            **values,
+            source=src if raw is not None else None,
+            data_dir=data_dir,
+            session_folder=_session_folder(session.folder, env),
+            printer_output_dir=_absolute(devices.printer.output_dir) or data_dir / "printed",
+        )
+
+    def _table(self, dotted: str, cls: type[DataclassInstance], table: object) -> dict[str, Any]:
+        """The checked values of one table, as `cls`'s fields' metadata say, in file order."""
+        if not isinstance(table, dict):
+            self.fail(f"{dotted} must be a table: write [{dotted}] with its keys below it")
+        # A key has a Rule; a [section] is a field holding another settings dataclass.
+        known = {f.name: f for f in fields(cls) if "rule" in f.metadata or _section_class(f)}
+        values: dict[str, Any] = {}
+        for key, value in table.items():
+            name = f"{dotted}.{key}" if dotted else key
+            if key not in known:
+                self.fail(_unknown(dotted, name, value, known))
+            if section := _section_class(known[key]):
+                values[key] = section(**self._table(name, section, value))
+                continue
+            rule: Rule = known[key].metadata["rule"]
+            choices = self._choices(rule, dotted)
+            if not rule.accepts(value, choices):
+                self.fail(f"{name} = {_show(value)} is not allowed: {rule.describe(choices)}")
+            values[key] = rule.kind(value)  # int -> float, list -> tuple
+        return values
+
+    def _choices(self, rule: Rule, dotted: str) -> Sequence[str]:
+        if rule.choices_from == "services":
+            return self._services
+        if rule.choices_from == "backends":
+            device_class = dotted.removeprefix("devices.")
+            if self._backends is None:
+                return DEFAULT_BACKENDS
+            if callable(self._backends):
+                return tuple(self._backends(device_class))
+            return tuple(self._backends.get(device_class, DEFAULT_BACKENDS))
+        return rule.choices
+
+
+def _section_class(spec: Field[Any]) -> type[DataclassInstance] | None:
+    factory = spec.default_factory
+    return factory if isinstance(factory, type) and is_dataclass(factory) else None
+
+
+def _unknown(dotted: str, name: str, value: object, known: Mapping[str, Field[Any]]) -> str:
+    listing = "sections" if any(map(_section_class, known.values())) else "keys"
+    where = f" in [{dotted}]" if dotted else ""
+    what = f"section [{name}]" if isinstance(value, dict) else f"key {name}"
+    return f"unknown {what} (known {listing}{where}: {', '.join(known)})"
+
+
+def _absolute(configured: str) -> Path | None:
+    """A configured folder as an absolute path; relative ones are taken from the working dir."""
+    return Path(configured).expanduser().absolute() if configured else None
+
+
+def _xdg(env: Mapping[str, str], name: str) -> Path | None:
+    # The XDG spec says to ignore a relative value, which would depend on the working dir.
+    value = env.get(name, "")
+    return Path(value) if value and os.path.isabs(value) else None
+
+
+def _data_dir(configured: str, env: Mapping[str, str]) -> Path:
+    if found := _absolute(configured):
+        return found
+    state = _xdg(env, "XDG_STATE_HOME")
+    if state is None:
+        home = env.get("HOME") or str(Path.home())
+        state = Path(home) / ".local" / "state"
+    return state / "kiosk"
+
+
+def _session_folder(configured: str, env: Mapping[str, str]) -> Path:
+    if found := _absolute(configured):
+        return found
+    runtime = _xdg(env, "XDG_RUNTIME_DIR")
+    return runtime / "kiosk-sessions" if runtime else Path(f"/tmp/kiosk-sessions-{os.getuid()}")
+
+
+def hash_pin(pin: str, *, iterations: int = PIN_ITERATIONS, salt: bytes | None = None) -> str:
+    """The pin_hash for [technician]; `salt` is for reproducible tests, leave it out otherwise."""
+    if not (4 <= len(pin) <= 12 and pin.isascii() and pin.isdigit()):
+        # The technician keypad has digits only: any other PIN could never be typed in.
+        raise ValueError("a technician PIN is 4 to 12 digits")
+    salt = os.urandom(16) if salt is None else salt
+    low, high = _PIN_ITERATIONS_RANGE
+    if not low <= iterations <= high or len(salt) < 8:
+        raise ValueError(f"iterations must be {low} to {high} and the salt 8 bytes or more")
+    digest = _pbkdf2(pin, salt, iterations)
+    encode = binascii.b2a_base64
+    return (
+        f"{PIN_SCHEME}${iterations}$"
+        f"{encode(salt, newline=False).decode()}${encode(digest, newline=False).decode()}"
+    )
+
+
+def verify_pin(pin: str, pin_hash: str) -> bool:
+    """Whether `pin` matches; False (never an exception) for a malformed hash."""
+    import hmac
+
+    parsed = _parse_pin_hash(pin_hash)
+    if parsed is None:
+        return False
+    iterations, salt, expected = parsed
+    return hmac.compare_digest(_pbkdf2(pin, salt, iterations), expected)
+
+
+def _pbkdf2(pin: str, salt: bytes, iterations: int) -> bytes:
+    # hashlib loads OpenSSL; only the technician gesture needs it, not start-up.
+    import hashlib
+
+    return hashlib.pbkdf2_hmac("sha256", pin.encode("utf-8"), salt, iterations)
+
+
+def _parse_pin_hash(pin_hash: str) -> tuple[int, bytes, bytes] | None:
+    parts = pin_hash.split("$")
+    if len(parts) != 4 or parts[0] != PIN_SCHEME:
+        return None
+    if not (parts[1].isascii() and parts[1].isdigit()):  # int() would also take " 1_000"
+        return None
+    iterations = int(parts[1])
+    try:
+        salt = binascii.a2b_base64(parts[2], strict_mode=True)
+        digest = binascii.a2b_base64(parts[3], strict_mode=True)
+    except binascii.Error:
+        return None
+    low, high = _PIN_ITERATIONS_RANGE
+    if not low <= iterations <= high or len(salt) < 8 or len(digest) != 32:
+        return None
+    return iterations, salt, digest

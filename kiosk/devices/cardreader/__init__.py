@@ -1,0 +1,1 @@
+"""Cardreader backends."""

@@ -1,0 +1,42 @@
+"""The registry of citizen services: each has a tile (icon, title in fi/sv/en) and a screen.
+
+Explicit and keyed by the id used in config (`services.enabled`). The screen is named by a
+"module:Class" path and imported only when the home screen is built, so this module, and the
+config validator that reads the ids, stay free of Qt. A tile is shown only for a service that is
+registered here and enabled in config: never a tile leading to a "coming soon" page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kiosk.devices.catalog import DeviceClass
+from kiosk.i18n import N_
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    id: str
+    #: English source text; translated through the catalogue.
+    title: str
+    subtitle: str
+    #: File name in kiosk/ui/icons/.
+    icon: str
+    #: "module:Class" of the QWidget screen; the class takes a ServiceContext.
+    screen: str
+    #: Devices that must be usable for the service to be offered.
+    needs: tuple[DeviceClass, ...] = ()
+
+
+SERVICES: dict[str, ServiceSpec] = {
+    spec.id: spec
+    for spec in (
+        ServiceSpec(
+            id="help",
+            title=N_("Help and privacy"),
+            subtitle=N_("How to use this kiosk and how your data is handled"),
+            icon="help.svg",
+            screen="kiosk.ui.screens.help:HelpScreen",
+        ),
+    )
+}

@@ -1,0 +1,1 @@
+"""Every PySide6 import of the kiosk lives in this package."""

@@ -1,0 +1,88 @@
+"""Start the Qt side: application, window, and the back end once the first screen is painted."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from kiosk.app import Kiosk
+from kiosk.config import Config
+from kiosk.i18n import Catalogue
+from kiosk.ui.bridge import Bridge
+from kiosk.ui.state import UiState
+from kiosk.ui.window import KioskWindow
+
+log = logging.getLogger(__name__)
+
+
+def build(config: Config, kiosk: Kiosk | None = None) -> tuple[KioskWindow, Kiosk]:
+    """The window and its kiosk, for `run()` and for tests (which start the back end)."""
+    kiosk = kiosk or Kiosk(config)
+    ui = UiState(
+        Catalogue(),
+        language=config.session.default_language,
+        large_text_scale=config.ui.large_text_scale,
+        high_contrast=config.ui.high_contrast,
+    )
+    ui.apply_style()
+    bridge = Bridge()
+    window = KioskWindow(kiosk, ui, bridge)
+    app = QApplication.instance()
+    assert app is not None
+    app.installEventFilter(window)
+    return window, kiosk
+
+
+def run(
+    config: Config,
+    *,
+    mirror: Path | None = None,
+    report_painted: bool = False,
+    quit_after_paint: bool = False,
+) -> int:
+    app = QApplication(sys.argv[:1])
+    app.setApplicationName("kiosk")
+    app.setQuitOnLastWindowClosed(False)
+    window, kiosk = build(config)
+
+    def after_first_paint() -> None:
+        if report_painted:
+            print("painted", flush=True)
+        if quit_after_paint:
+            app.exit(0)
+            return
+        kiosk.start_backend(window.bridge.on_device_event)
+
+    window.first_painted.connect(after_first_paint)
+    screen = app.primaryScreen()
+    if config.ui.fullscreen and screen is not None:
+        window.setGeometry(screen.geometry())
+        window.showFullScreen()
+    else:
+        window.resize(1920, 1080)
+        window.show()
+    window.activateWindow()
+
+    if mirror is not None:
+        mirror.parent.mkdir(parents=True, exist_ok=True)
+        mirror_timer = QTimer(window)
+        mirror_timer.timeout.connect(lambda: window.grab().save(str(mirror)))
+        mirror_timer.start(2000)
+
+    # exit(), not quit(): Qt 6's quit() asks the windows to close, and the kiosk window refuses.
+    # Python signal handlers only run when the interpreter gets control; wake it regularly.
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: app.exit(0))
+    wake = QTimer(window)
+    wake.timeout.connect(lambda: None)
+    wake.start(300)
+
+    try:
+        return app.exec()
+    finally:
+        kiosk.shutdown()

@@ -1,0 +1,98 @@
+"""The attract screen: a welcome in three languages; touching anywhere starts a session.
+
+A language button starts the session in that language; a touch anywhere else starts it in the
+default language (Finnish). After a session it shows, for a few seconds, that the data of the
+previous citizen has been erased.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from kiosk.i18n import LANGUAGES, N_, NATIVE_NAMES
+from kiosk.ui.state import UiState
+from kiosk.ui.widgets.buttons import BigButton
+
+WELCOME = N_("Welcome")
+KIOSK_NAME = N_("Public e-services kiosk")
+TOUCH_TO_START = N_("Touch the screen to start")
+ERASED = N_("Your session has ended and your data has been erased. Thank you!")
+
+
+class AttractScreen(QWidget):
+    start_requested = Signal(str)
+
+    def __init__(self, ui: UiState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ui = ui
+        self.setObjectName("AttractScreen")
+        self.setProperty("role", "screen")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(80, 48, 80, 64)
+        outer.setSpacing(24)
+
+        self.erased_banner = QLabel()
+        self.erased_banner.setProperty("role", "banner")
+        self.erased_banner.setWordWrap(True)
+        self.erased_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.erased_banner.hide()
+        outer.addWidget(self.erased_banner)
+        self._banner_timer = QTimer(self)
+        self._banner_timer.setSingleShot(True)
+        self._banner_timer.timeout.connect(self.erased_banner.hide)
+
+        outer.addStretch(2)
+        columns = QHBoxLayout()
+        columns.setSpacing(48)
+        self.welcomes: dict[str, tuple[QLabel, QLabel, QLabel]] = {}
+        self.language_buttons: dict[str, BigButton] = {}
+        for lang in LANGUAGES:
+            column = QVBoxLayout()
+            column.setSpacing(16)
+            welcome = QLabel()
+            welcome.setProperty("role", "h1")
+            welcome.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+            name = QLabel()
+            name.setProperty("role", "muted")
+            name.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+            name.setWordWrap(True)
+            touch = QLabel()
+            touch.setProperty("role", "lead")
+            touch.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+            touch.setWordWrap(True)
+            button = BigButton(NATIVE_NAMES[lang], role="language")
+            button.clicked.connect(lambda _=False, lang=lang: self.start_requested.emit(lang))
+            for widget in (welcome, name, touch):
+                column.addWidget(widget)
+            column.addSpacing(24)
+            column.addWidget(button, 0, Qt.AlignmentFlag.AlignHCenter)
+            columns.addLayout(column, 1)
+            self.welcomes[lang] = (welcome, name, touch)
+            self.language_buttons[lang] = button
+        outer.addLayout(columns)
+        outer.addStretch(3)
+        self.retranslate()
+        ui.changed.connect(self.retranslate)
+
+    def retranslate(self) -> None:
+        # Every language in its own words, whatever the current language is.
+        for lang, (welcome, name, touch) in self.welcomes.items():
+            welcome.setText(self.ui.t_in(lang, WELCOME))
+            name.setText(self.ui.t_in(lang, KIOSK_NAME))
+            touch.setText(self.ui.t_in(lang, TOUCH_TO_START))
+            button = self.language_buttons[lang]
+            button.set_label(NATIVE_NAMES[lang], self.ui.t_in(lang, TOUCH_TO_START))
+
+    def show_erased(self, language: str, seconds: float) -> None:
+        """Tell the citizen who just left, in their language, that their data is gone."""
+        self.erased_banner.setText(self.ui.t_in(language, ERASED))
+        self.erased_banner.show()
+        self._banner_timer.start(int(seconds * 1000))
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        # A touch anywhere but on a language button starts in the default language.
+        self.start_requested.emit(self.ui.default_language)
+        event.accept()

@@ -1,0 +1,210 @@
+"""The frame around every screen of a session: the top bar, the content and the footer.
+
+The top bar always offers the language, text size, contrast and "End session"; the footer keeps
+the help area where the video-advice button lives. A frame belongs to one session: when the
+session ends the window throws the whole frame away and builds a new one, so nothing a citizen
+typed or saw can survive in a widget.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.i18n import LANGUAGES, N_, NATIVE_NAMES
+from kiosk.services import ServiceSpec
+from kiosk.ui.context import ServiceContext
+from kiosk.ui.screens.home import HomeScreen
+from kiosk.ui.widgets.buttons import BigButton
+
+log = logging.getLogger(__name__)
+
+HOME = N_("Home")
+LARGER_TEXT = N_("Larger text")
+HIGH_CONTRAST = N_("High contrast")
+END_SESSION = N_("End session")
+END_SESSION_HINT = N_("Ends your session and erases your data")
+PRIVACY_HINT = N_("When you end the session, everything you did here is erased.")
+
+
+class SessionFrame(QWidget):
+    end_requested = Signal()
+
+    def __init__(
+        self, ctx: ServiceContext, services: list[ServiceSpec], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.ui = ctx.ui
+        self.services = {spec.id: spec for spec in services}
+        self.setProperty("role", "screen")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+
+        bar = QFrame()
+        bar.setProperty("role", "bar")
+        # One row normally; with large text the tools go on a second row so nothing is clipped.
+        self.bar_layout = QBoxLayout(QBoxLayout.Direction.LeftToRight, bar)
+        self.bar_layout.setContentsMargins(24, 12, 24, 12)
+        self.bar_layout.setSpacing(12)
+        where = QHBoxLayout()
+        where.setSpacing(16)
+        self.home_button = BigButton()
+        self.home_button.clicked.connect(self.show_home)
+        self.title = QLabel()
+        self.title.setProperty("role", "h2")
+        where.addWidget(self.home_button)
+        where.addWidget(self.title, 1)
+        tools = QHBoxLayout()
+        tools.setSpacing(12)
+        tools.addStretch(1)
+        self.language_buttons: dict[str, BigButton] = {}
+        for lang in LANGUAGES:
+            button = BigButton(lang.upper())
+            button.setCheckable(True)
+            button.clicked.connect(lambda _=False, lang=lang: self._choose_language(lang))
+            self.language_buttons[lang] = button
+            tools.addWidget(button)
+        tools.addSpacing(12)
+        self.large_text_button = BigButton()
+        self.large_text_button.setCheckable(True)
+        self.large_text_button.toggled.connect(self.ui.set_large_text)
+        self.contrast_button = BigButton()
+        self.contrast_button.setCheckable(True)
+        self.contrast_button.toggled.connect(self.ui.set_high_contrast)
+        self.end_button = BigButton(role="danger")
+        self.end_button.clicked.connect(self.end_requested.emit)
+        for widget in (self.large_text_button, self.contrast_button):
+            tools.addWidget(widget)
+        tools.addSpacing(12)
+        tools.addWidget(self.end_button)
+        self.bar_layout.addLayout(where, 1)
+        self.bar_layout.addLayout(tools)
+        layout.addWidget(bar)
+
+        self.stack = QStackedWidget()
+        self.home = HomeScreen(self.ui, services)
+        self.home.service_chosen.connect(self.open_service)
+        self.stack.addWidget(self.home)
+        layout.addWidget(self.stack, 1)
+        self.service_screen: QWidget | None = None
+        self.service_id: str | None = None
+
+        footer = QFrame()
+        footer.setProperty("role", "footer")
+        foot = QHBoxLayout(footer)
+        foot.setContentsMargins(24, 8, 24, 8)
+        self.privacy_hint = QLabel()
+        self.privacy_hint.setProperty("role", "muted")
+        self.privacy_hint.setWordWrap(True)
+        foot.addWidget(self.privacy_hint, 1)
+        #: Where the video-advice button goes; kept on every screen of the session.
+        self.help_area = QWidget()
+        self.help_area.setObjectName("HelpArea")
+        QHBoxLayout(self.help_area).setContentsMargins(0, 0, 0, 0)
+        foot.addWidget(self.help_area)
+        layout.addWidget(footer)
+
+        self._sync_toggles()
+        self.retranslate()
+        self.ui.changed.connect(self.retranslate)
+        self._update_bar()
+
+    # ---- navigation -------------------------------------------------------------------------
+
+    def show_home(self) -> None:
+        self.stack.setCurrentWidget(self.home)
+        self._drop_service_screen()
+        self._update_bar()
+        first = next((t for t in self.home.tiles.values() if t.isEnabled()), None)
+        if first is not None:
+            first.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def open_service(self, service_id: str) -> None:
+        spec = self.services[service_id]
+        module_name, _, class_name = spec.screen.partition(":")
+        screen_class: Callable[[ServiceContext], QWidget] = getattr(
+            importlib.import_module(module_name), class_name
+        )
+        screen = screen_class(self.ctx)
+        self._drop_service_screen()
+        self.service_screen = screen
+        self.service_id = service_id
+        self.stack.addWidget(screen)
+        self.stack.setCurrentWidget(screen)
+        self.ctx.kiosk.session.service_opened(service_id)
+        log.info("service opened", extra={"service": service_id})
+        self._update_bar()
+        screen.setFocus(Qt.FocusReason.OtherFocusReason)
+        screen.focusNextChild()
+
+    def _drop_service_screen(self) -> None:
+        if self.service_screen is not None:
+            self.stack.removeWidget(self.service_screen)
+            self.service_screen.deleteLater()
+            self.service_screen = None
+            self.service_id = None
+
+    # ---- bar ----------------------------------------------------------------------------------
+
+    def _choose_language(self, lang: str) -> None:
+        # Plain buttons, not a radio group: each language is its own Tab stop.
+        self.ctx.kiosk.session.set_language(lang)
+        self.ui.set_language(lang)
+        self._sync_toggles()
+
+    def _sync_toggles(self) -> None:
+        for lang, button in self.language_buttons.items():
+            button.setChecked(lang == self.ui.language)
+        for button, on in (
+            (self.large_text_button, self.ui.large_text),
+            (self.contrast_button, self.ui.high_contrast),
+        ):
+            button.blockSignals(True)
+            button.setChecked(on)
+            button.blockSignals(False)
+
+    def _update_bar(self) -> None:
+        in_service = self.service_id is not None
+        self.home_button.setVisible(in_service)
+        if in_service and self.service_id is not None:
+            self.title.setText(self.ui.t(self.services[self.service_id].title))
+        else:
+            self.title.setText("")
+
+    def retranslate(self) -> None:
+        t = self.ui.t
+        self.home_button.set_label("⌂ " + t(HOME))
+        self.home_button.setAccessibleName(t(HOME))
+        for lang, button in self.language_buttons.items():
+            # The language's own name, so a citizen who cannot read the current one finds theirs.
+            button.set_label(lang.upper(), NATIVE_NAMES[lang])
+            button.setAccessibleName(NATIVE_NAMES[lang])
+        self.large_text_button.set_label("A+ " + t(LARGER_TEXT))
+        self.large_text_button.setAccessibleName(t(LARGER_TEXT))
+        self.contrast_button.set_label("◐ " + t(HIGH_CONTRAST))
+        self.contrast_button.setAccessibleName(t(HIGH_CONTRAST))
+        self.end_button.set_label("✕ " + t(END_SESSION), t(END_SESSION_HINT))
+        self.end_button.setAccessibleName(t(END_SESSION))
+        self.privacy_hint.setText(t(PRIVACY_HINT))
+        self.bar_layout.setDirection(
+            QBoxLayout.Direction.TopToBottom
+            if self.ui.large_text
+            else QBoxLayout.Direction.LeftToRight
+        )
+        self._sync_toggles()
+        self._update_bar()

@@ -1,0 +1,1 @@
+"""Reusable widgets sized and labelled for a public touchscreen."""

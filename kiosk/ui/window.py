@@ -1,0 +1,294 @@
+"""The kiosk window: composes the screens and enforces the session and the lockdown.
+
+It owns the flow attract → session frame → attract, the idle warning, the hidden technician
+gesture (press and hold the top-left corner) with its PIN pad, and the app-level lockdown:
+frameless fullscreen, no close, no context menus, and Alt+F4, Ctrl+Q, Ctrl+W and Escape do
+nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeyEvent, QMouseEvent, QResizeEvent
+from PySide6.QtWidgets import QApplication, QStackedWidget, QVBoxLayout, QWidget
+
+from kiosk.app import Kiosk
+from kiosk.config import verify_pin
+from kiosk.session import EndReason, EndSummary, Phase, Session
+from kiosk.ui.bridge import Bridge
+from kiosk.ui.screens.attract import AttractScreen
+from kiosk.ui.state import UiState
+
+# Only the attract screen is needed for the first paint; the other screens are imported and
+# built when first wanted, which keeps start-up close to a bare Qt window.
+if TYPE_CHECKING:
+    from kiosk.ui.screens.frame import SessionFrame
+    from kiosk.ui.screens.idle import IdleWarning
+    from kiosk.ui.screens.technician import PinPad, TechnicianScreen
+
+log = logging.getLogger(__name__)
+
+CORNER_PX = 80
+POLL_MS = 250
+
+_INPUT_EVENTS = {
+    QEvent.Type.MouseButtonPress,
+    QEvent.Type.MouseButtonRelease,
+    QEvent.Type.TouchBegin,
+    QEvent.Type.KeyPress,
+    QEvent.Type.Wheel,
+}
+_MODIFIER_CLOSE_KEYS = {
+    (Qt.KeyboardModifier.AltModifier, Qt.Key.Key_F4),
+    (Qt.KeyboardModifier.ControlModifier, Qt.Key.Key_Q),
+    (Qt.KeyboardModifier.ControlModifier, Qt.Key.Key_W),
+}
+
+
+class KioskWindow(QWidget):
+    #: Emitted when the attract screen has been painted for the first time.
+    first_painted = Signal()
+
+    def __init__(self, kiosk: Kiosk, ui: UiState, bridge: Bridge) -> None:
+        super().__init__(None, Qt.WindowType.FramelessWindowHint)
+        self.kiosk = kiosk
+        self.ui = ui
+        self.bridge = bridge
+        self.setObjectName("KioskWindow")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+        self.setWindowTitle("Kiosk")
+        self._allow_close = False
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.stack = QStackedWidget()
+        layout.addWidget(self.stack)
+
+        self.attract = AttractScreen(ui)
+        self.attract.start_requested.connect(self.start_session)
+        self.stack.addWidget(self.attract)
+        self.frame: SessionFrame | None = None
+        self._pin_pad: PinPad | None = None
+        self.technician: TechnicianScreen | None = None
+        self._idle: IdleWarning | None = None
+
+        self._hold = QTimer(self)
+        self._hold.setSingleShot(True)
+        self._hold.timeout.connect(self._hold_fired)
+        self._hold_done = False
+        self._pin_failures = 0
+        self._locked_until = 0.0
+
+        self._poll = QTimer(self)
+        self._poll.timeout.connect(self.poll)
+        self._poll.start(POLL_MS)
+
+        kiosk.session.on_end(self._on_session_end)
+        self._painted = False
+        self.attract.language_buttons[ui.default_language].setFocus()
+
+    @property
+    def pin_pad(self) -> PinPad:
+        if self._pin_pad is None:
+            from kiosk.ui.screens.technician import PinPad
+
+            self._pin_pad = PinPad(self.ui)
+            self._pin_pad.submitted.connect(self._check_pin)
+            self._pin_pad.cancelled.connect(self.show_attract)
+            self.stack.addWidget(self._pin_pad)
+        return self._pin_pad
+
+    @property
+    def idle(self) -> IdleWarning:
+        if self._idle is None:
+            from kiosk.ui.screens.idle import IdleWarning
+
+            self._idle = IdleWarning(self.ui, self)
+            self._idle.continue_requested.connect(self._continue_session)
+            self._idle.end_requested.connect(lambda: self.end_session(EndReason.USER))
+            self._idle.hide()
+        return self._idle
+
+    # ---- session ------------------------------------------------------------------------------
+
+    def start_session(self, language: str) -> None:
+        if self.kiosk.session.current is not None:
+            return
+        from kiosk.ui.context import ServiceContext
+        from kiosk.ui.screens.frame import SessionFrame
+
+        self.ui.set_language(language)
+        session: Session = self.kiosk.session.start(language)
+        ctx = ServiceContext(ui=self.ui, kiosk=self.kiosk, bridge=self.bridge)
+        self.frame = SessionFrame(ctx, self.kiosk.enabled_services())
+        self.frame.end_requested.connect(lambda: self.end_session(EndReason.USER))
+        self.stack.addWidget(self.frame)
+        self.stack.setCurrentWidget(self.frame)
+        self.frame.show_home()
+        log.debug("session screens built", extra={"session_id": session.id})
+
+    def end_session(self, reason: EndReason) -> None:
+        self.kiosk.session.end(reason)
+
+    def _on_session_end(self, summary: EndSummary) -> None:
+        language = self.ui.language
+        if self._idle is not None:
+            self._idle.hide()
+        # Throw the session's screens away: rebuilt from scratch at the next start.
+        if self.frame is not None:
+            self.stack.removeWidget(self.frame)
+            self.frame.hide()
+            self.frame.deleteLater()
+            self.frame = None
+        clipboard = QGuiApplication.clipboard()
+        clipboard.clear(clipboard.Mode.Clipboard)
+        if clipboard.supportsSelection():
+            clipboard.clear(clipboard.Mode.Selection)
+        self.ui.reset()
+        if summary.reason is not EndReason.TECHNICIAN:
+            self.attract.show_erased(language, self.kiosk.config.session.ended_message_seconds)
+        self.show_attract()
+
+    def _continue_session(self) -> None:
+        self.kiosk.session.resume()
+        self.poll()
+
+    def poll(self) -> None:
+        """Timer tick: show, update or hide the idle warning; end a session that timed out."""
+        phase = self.kiosk.session.poll()
+        if phase is Phase.WARNING:
+            self.idle.set_seconds_left(self.kiosk.session.seconds_left())
+            if not self.idle.isVisible():
+                self.idle.setGeometry(self.rect())
+                self.idle.show()
+                self.idle.raise_()
+                self.idle.continue_button.setFocus(Qt.FocusReason.OtherFocusReason)
+        elif self._idle is not None and self._idle.isVisible():
+            self._idle.hide()
+            if self.frame is not None:
+                self.frame.setFocus()
+                self.frame.focusNextChild()
+
+    def show_attract(self) -> None:
+        self.stack.setCurrentWidget(self.attract)
+        self.attract.language_buttons[self.ui.default_language].setFocus()
+
+    # ---- technician ---------------------------------------------------------------------------
+
+    def _hold_fired(self) -> None:
+        self._hold_done = True
+        if time.monotonic() < self._locked_until:
+            log.warning("technician gesture locked after wrong PINs")
+            return
+        self.open_pin_pad()
+
+    def open_pin_pad(self) -> None:
+        if self.kiosk.session.current is not None:
+            self.end_session(EndReason.TECHNICIAN)
+        self.pin_pad.reset()
+        self.stack.setCurrentWidget(self.pin_pad)
+        self.pin_pad.keys["1"].setFocus()
+
+    def _check_pin(self, pin: str) -> None:
+        tech = self.kiosk.config.technician
+        if verify_pin(pin, tech.pin_hash):
+            self._pin_failures = 0
+            log.info("technician mode opened")
+            self.open_technician()
+            return
+        self._pin_failures += 1
+        log.warning("wrong technician PIN", extra={"code": "wrong_pin"})
+        left = tech.max_attempts - self._pin_failures
+        if left <= 0:
+            self._pin_failures = 0
+            self._locked_until = time.monotonic() + tech.lockout_seconds
+            self.show_attract()
+        else:
+            self.pin_pad.show_wrong(left)
+
+    @property
+    def gesture_locked(self) -> bool:
+        return time.monotonic() < self._locked_until
+
+    def open_technician(self) -> None:
+        if self.technician is None:
+            from kiosk.ui.screens.technician import TechnicianScreen
+
+            self.technician = TechnicianScreen(
+                self.ui, self.kiosk.devices_list(), self.bridge, self.kiosk.config.kiosk.id
+            )
+            self.technician.back_requested.connect(self.show_attract)
+            self.technician.quit_requested.connect(self.quit_to_desktop)
+            self.stack.addWidget(self.technician)
+        self.stack.setCurrentWidget(self.technician)
+        self.technician.back_button.setFocus()
+
+    def quit_to_desktop(self) -> None:
+        log.info("technician quit to desktop")
+        self._allow_close = True
+        QApplication.exit(0)
+
+    # ---- lockdown and input -------------------------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind == QEvent.Type.Paint and watched is self.attract and not self._painted:
+            self._painted = True
+            # Queued, so that it fires once this paint has been completed.
+            QTimer.singleShot(0, self.first_painted.emit)
+            return False
+        if kind == QEvent.Type.ContextMenu:
+            return True
+        if kind in (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride):
+            key_event = event if isinstance(event, QKeyEvent) else None
+            if key_event is not None and self._is_blocked_key(key_event):
+                return True
+        if kind in _INPUT_EVENTS:
+            self.kiosk.session.touch()
+        if isinstance(event, QMouseEvent):
+            return self._corner_gesture(event)
+        return False
+
+    @staticmethod
+    def _is_blocked_key(event: QKeyEvent) -> bool:
+        key = event.key()
+        if key == Qt.Key.Key_Escape:
+            return True
+        mods = event.modifiers()
+        return any(bool(mods & mod) and key == k for mod, k in _MODIFIER_CLOSE_KEYS)
+
+    def _corner_gesture(self, event: QMouseEvent) -> bool:
+        kind = event.type()
+        local = self.mapFromGlobal(event.globalPosition().toPoint())
+        in_corner = 0 <= local.x() < CORNER_PX and 0 <= local.y() < CORNER_PX
+        if kind == QEvent.Type.MouseButtonPress:
+            self._hold_done = False
+            if in_corner:
+                self._hold.start(int(self.kiosk.config.technician.hold_seconds * 1000))
+        elif kind == QEvent.Type.MouseMove and self._hold.isActive() and not in_corner:
+            self._hold.stop()
+        elif kind == QEvent.Type.MouseButtonRelease:
+            self._hold.stop()
+            if self._hold_done:
+                # The release that ends the gesture must not also press what lies under it.
+                self._hold_done = False
+                return True
+        return False
+
+    def corner_point(self) -> QPoint:
+        return QPoint(CORNER_PX // 4, CORNER_PX // 4)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._allow_close:
+            event.accept()
+        else:
+            event.ignore()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self._idle is not None:
+            self._idle.setGeometry(self.rect())

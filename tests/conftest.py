@@ -1,0 +1,89 @@
+"""Shared fixtures: Qt offscreen, a kiosk config on temporary folders, a controllable clock."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
+
+from kiosk.config import Config, load_config
+from kiosk.devices.registry import backend_names
+from kiosk.devices.status import DeviceClass
+from kiosk.services import SERVICES
+
+
+class FakeClock:
+    """A monotonic clock the test moves by hand, so idle timeouts need no waiting."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def make_config(tmp_path: Path) -> Callable[..., Config]:
+    """Write a kiosk.toml under tmp_path from the given TOML text and load it."""
+
+    def make(extra: str = "") -> Config:
+        text = f"""
+[kiosk]
+data_dir = "{tmp_path / "data"}"
+[session]
+folder = "{tmp_path / "sessions"}"
+idle_seconds = 60
+warning_seconds = 30
+[ui]
+fullscreen = false
+[technician]
+hold_seconds = 2
+[devices.printer]
+pages_per_minute = 120
+[devices.payment]
+delay_seconds = 0
+{extra}
+"""
+        path = tmp_path / "kiosk.toml"
+        path.write_text(text)
+        return load_config(
+            path,
+            backends={c.value: backend_names(c) for c in DeviceClass},
+            services=SERVICES.keys(),
+        )
+
+    return make
+
+
+@pytest.fixture
+def config(make_config: Callable[..., Config]) -> Config:
+    return make_config()
+
+
+@pytest.fixture(autouse=True)
+def no_leftover_threads() -> Iterator[None]:
+    """A test that leaves a thread of ours running fails (devices, engine, store writer)."""
+    before = set(threading.enumerate())
+    yield
+    deadline = threading.Event()
+    for _ in range(50):
+        left = [t for t in threading.enumerate() if t not in before and t.is_alive()]
+        if not left:
+            return
+        deadline.wait(0.1)
+    names = ", ".join(t.name for t in left)
+    pytest.fail(f"threads left running after the test: {names}")

@@ -1,0 +1,1 @@
+"""Tests of kiosk.store: schema and migrations, the Store's methods, and the StoreWriter."""

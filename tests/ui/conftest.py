@@ -1,0 +1,38 @@
+"""A kiosk window on the offscreen platform, with its back end started and stopped."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import QEvent
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from kiosk.app import Kiosk
+from kiosk.config import Config
+from kiosk.ui.main import build
+from kiosk.ui.window import KioskWindow
+from tests.conftest import FakeClock
+
+
+def flush_deletes() -> None:
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    QApplication.processEvents()
+
+
+@pytest.fixture
+def window(qtbot: QtBot, config: Config, clock: FakeClock) -> Iterator[KioskWindow]:
+    kiosk = Kiosk(config, clock=clock)
+    win, _ = build(config, kiosk)
+    qtbot.addWidget(win)
+    win.resize(1920, 1080)
+    win.show()
+    qtbot.waitExposed(win)
+    kiosk.start_backend(win.bridge.on_device_event)
+    yield win
+    app = QApplication.instance()
+    assert app is not None
+    app.removeEventFilter(win)
+    kiosk.shutdown()
+    flush_deletes()

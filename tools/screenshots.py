@@ -1,0 +1,104 @@
+"""Render every screen in every mode offscreen at 1920×1080 and save PNGs.
+
+    ./dev screenshots [OUT_DIR]      (default out/screenshots)
+
+Modes: normal, large text, high contrast. Screens: attract, home, a service, the idle warning,
+the session-ended message, the technician PIN pad and the technician screen.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={ROOT / 'tools/qt/kiosk-1080p.json'}"
+sys.path.insert(0, str(ROOT))
+
+from PySide6.QtCore import QEvent, Qt  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from kiosk.app import Kiosk  # noqa: E402
+from kiosk.config import load_config  # noqa: E402
+from kiosk.ui.main import build  # noqa: E402
+
+
+class Clock:
+    now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def settle(app: QApplication) -> None:
+    for _ in range(5):
+        app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        app.processEvents()
+
+
+def main() -> int:
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "out" / "screenshots"
+    out.mkdir(parents=True, exist_ok=True)
+    app = QApplication(sys.argv[:1])
+    tmp = Path(tempfile.mkdtemp(prefix="kiosk-shots-"))
+    cfg = tmp / "kiosk.toml"
+    cfg.write_text(
+        f'[kiosk]\ndata_dir = "{tmp / "data"}"\n[session]\nfolder = "{tmp / "s"}"\n'
+        "[ui]\nfullscreen = false\n"
+    )
+    config = load_config(cfg)
+    clock = Clock()
+    kiosk = Kiosk(config, clock=clock)
+    window, _ = build(config, kiosk)
+    window.resize(1920, 1080)
+    window.show()
+    kiosk.start_backend(window.bridge.on_device_event)
+    saved: list[Path] = []
+
+    def shot(name: str) -> None:
+        settle(app)
+        path = out / f"{name}.png"
+        window.grab().save(str(path))
+        saved.append(path)
+
+    for mode in ("normal", "large-text", "high-contrast"):
+        window.ui.set_large_text(mode == "large-text")
+        window.ui.set_high_contrast(mode == "high-contrast")
+        shot(f"{mode}-attract")
+        language = "sv" if mode == "large-text" else "fi"
+        QTest.mouseClick(window.attract.language_buttons[language], Qt.MouseButton.LeftButton)
+        # Starting a session resets nothing; the modes stay as the citizen chose them.
+        window.ui.set_large_text(mode == "large-text")
+        window.ui.set_high_contrast(mode == "high-contrast")
+        shot(f"{mode}-home")
+        frame = window.frame
+        assert frame is not None
+        QTest.mouseClick(frame.home.tiles["help"], Qt.MouseButton.LeftButton)
+        shot(f"{mode}-service-help")
+        clock.now += config.session.idle_seconds + 3
+        window.poll()
+        shot(f"{mode}-idle-warning")
+        QTest.mouseClick(window.idle.end_button, Qt.MouseButton.LeftButton)
+        window.ui.set_large_text(mode == "large-text")
+        window.ui.set_high_contrast(mode == "high-contrast")
+        shot(f"{mode}-session-ended")
+        window.open_pin_pad()
+        for digit in "12":
+            QTest.mouseClick(window.pin_pad.keys[digit], Qt.MouseButton.LeftButton)
+        shot(f"{mode}-technician-pin")
+        window.open_technician()
+        shot(f"{mode}-technician")
+        window.show_attract()
+        window.attract.erased_banner.hide()
+
+    kiosk.shutdown()
+    for path in saved:
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
