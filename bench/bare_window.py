@@ -1,35 +1,37 @@
 """Baseline for bench/startup.py: a bare PySide6 window, fullscreen, with one label.
 
-Prints "painted" once its first paint is done and quits, as `kiosk --report-painted
---quit-after-paint` does.
+Prints "painted" once its first paint is done and quits, as the kiosk does with
+KIOSK_REPORT_PAINTED=1 and KIOSK_QUIT_AFTER_PAINT=1; both notice the paint the same way, in
+paintEvent.
 """
 
 from __future__ import annotations
 
 import sys
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
 
 
-class FirstPaint(QObject):
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint and watched is window:
-            watched.removeEventFilter(self)
+class Window(QWidget):
+    painted = False
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self.painted:
+            self.painted = True
             QTimer.singleShot(0, done)
-        return False
 
 
 def done() -> None:
     print("painted", flush=True)
-    app.quit()
+    app.exit(0)
 
 
 app = QApplication(sys.argv[:1])
-window = QWidget()
+window = Window()
 QVBoxLayout(window).addWidget(QLabel("Tervetuloa"))
-spy = FirstPaint()
-window.installEventFilter(spy)
 screen = app.primaryScreen()
 if screen is not None:
     window.setGeometry(screen.geometry())

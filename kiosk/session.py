@@ -26,6 +26,11 @@ log = logging.getLogger(__name__)
 LANGUAGES = ("fi", "sv", "en")
 
 
+# Records of a session are passed on, never compared; skipping the generated __eq__ and
+# __repr__ keeps this module cheap to import before the first paint.
+_LEAN: dict[str, bool] = {"eq": False, "repr": False}
+
+
 class Phase(StrEnum):
     NONE = "none"  # no session: the attract screen
     ACTIVE = "active"
@@ -40,7 +45,7 @@ class EndReason(StrEnum):
     TECHNICIAN = "technician"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, **_LEAN)
 class UsageRecord:
     """Anonymous usage: no names, no form contents, nothing a citizen typed."""
 
@@ -55,7 +60,7 @@ class UsageRecord:
 UsageSink = Callable[[UsageRecord], None]
 
 
-@dataclass
+@dataclass(**_LEAN)
 class Session:
     id: str
     language: str
@@ -69,7 +74,7 @@ class Session:
     _releases: list[tuple[str, Callable[[], None]]] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, **_LEAN)
 class EndSummary:
     session_id: str
     reason: EndReason

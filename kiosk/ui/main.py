@@ -20,8 +20,14 @@ from kiosk.ui.window import KioskWindow
 log = logging.getLogger(__name__)
 
 
-def build(config: Config, kiosk: Kiosk | None = None) -> tuple[KioskWindow, Kiosk]:
-    """The window and its kiosk, for `run()` and for tests (which start the back end)."""
+def build(
+    config: Config, kiosk: Kiosk | None = None, *, filter_input: bool = True
+) -> tuple[KioskWindow, Kiosk]:
+    """The window and its kiosk, for `run()` and for tests (which start the back end).
+
+    The window filters every input event of the application (touch, lockdown keys, context
+    menus, the technician gesture); `run()` installs that filter right after the first paint,
+    when there can first be input, so start-up does not pay for it."""
     kiosk = kiosk or Kiosk(config)
     ui = UiState(
         Catalogue(),
@@ -32,10 +38,15 @@ def build(config: Config, kiosk: Kiosk | None = None) -> tuple[KioskWindow, Kios
     ui.apply_style()
     bridge = Bridge()
     window = KioskWindow(kiosk, ui, bridge)
+    if filter_input:
+        install_input_filter(window)
+    return window, kiosk
+
+
+def install_input_filter(window: KioskWindow) -> None:
     app = QApplication.instance()
     assert app is not None
     app.installEventFilter(window)
-    return window, kiosk
 
 
 def run(
@@ -48,9 +59,10 @@ def run(
     app = QApplication(sys.argv[:1])
     app.setApplicationName("kiosk")
     app.setQuitOnLastWindowClosed(False)
-    window, kiosk = build(config)
+    window, kiosk = build(config, filter_input=False)
 
     def after_first_paint() -> None:
+        install_input_filter(window)
         if report_painted:
             print("painted", flush=True)
         if quit_after_paint:

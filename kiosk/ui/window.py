@@ -88,7 +88,7 @@ class KioskWindow(QWidget):
         self._poll.start(POLL_MS)
 
         kiosk.session.on_end(self._on_session_end)
-        self._painted = False
+        self.attract.on_first_paint = self.first_painted.emit
         self.attract.language_buttons[ui.default_language].setFocus()
 
     @property
@@ -236,11 +236,6 @@ class KioskWindow(QWidget):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
-        if kind == QEvent.Type.Paint and watched is self.attract and not self._painted:
-            self._painted = True
-            # Queued, so that it fires once this paint has been completed.
-            QTimer.singleShot(0, self.first_painted.emit)
-            return False
         if kind == QEvent.Type.ContextMenu:
             return True
         if kind in (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride):

@@ -7,8 +7,10 @@ previous citizen has been erased.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QMouseEvent
+from PySide6.QtGui import QMouseEvent, QPaintEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from kiosk.i18n import LANGUAGES, N_, NATIVE_NAMES
@@ -27,6 +29,8 @@ class AttractScreen(QWidget):
     def __init__(self, ui: UiState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ui = ui
+        #: Called once, after the first paint has been completed.
+        self.on_first_paint: Callable[[], None] | None = None
         self.setObjectName("AttractScreen")
         self.setProperty("role", "screen")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
@@ -38,6 +42,10 @@ class AttractScreen(QWidget):
         self.erased_banner.setProperty("role", "banner")
         self.erased_banner.setWordWrap(True)
         self.erased_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # Its space stays reserved, so the welcome does not jump when it comes and goes.
+        policy = self.erased_banner.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.erased_banner.setSizePolicy(policy)
         self.erased_banner.hide()
         outer.addWidget(self.erased_banner)
         self._banner_timer = QTimer(self)
@@ -91,6 +99,12 @@ class AttractScreen(QWidget):
         self.erased_banner.setText(self.ui.t_in(language, ERASED))
         self.erased_banner.show()
         self._banner_timer.start(int(seconds * 1000))
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if self.on_first_paint is not None:
+            callback, self.on_first_paint = self.on_first_paint, None
+            QTimer.singleShot(0, callback)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         # A touch anywhere but on a language button starts in the default language.
