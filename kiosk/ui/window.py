@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.app import Kiosk
 from kiosk.config import verify_pin
+from kiosk.devices.catalog import DeviceClass
 from kiosk.session import EndReason, EndSummary, Phase, Session
 from kiosk.ui.bridge import Bridge
 from kiosk.ui.screens.attract import AttractScreen
@@ -26,6 +27,7 @@ from kiosk.ui.state import UiState
 # Only the attract screen is needed for the first paint; the other screens are imported and
 # built when first wanted, which keeps start-up close to a bare Qt window.
 if TYPE_CHECKING:
+    from kiosk.devices.status import DeviceEvent
     from kiosk.ui.screens.frame import SessionFrame
     from kiosk.ui.screens.idle import IdleWarning
     from kiosk.ui.screens.technician import PinPad, TechnicianScreen
@@ -88,6 +90,8 @@ class KioskWindow(QWidget):
         self._poll.start(POLL_MS)
 
         kiosk.session.on_end(self._on_session_end)
+        self._unusable: set[DeviceClass] = set()
+        bridge.device_event.connect(self._on_device_event)
         self.attract.on_first_paint = self.first_painted.emit
         self.attract.language_buttons[ui.default_language].setFocus()
 
@@ -126,6 +130,7 @@ class KioskWindow(QWidget):
         ctx = ServiceContext(ui=self.ui, kiosk=self.kiosk, bridge=self.bridge)
         self.frame = SessionFrame(ctx, self.kiosk.enabled_services())
         self.frame.end_requested.connect(lambda: self.end_session(EndReason.USER))
+        self.frame.home.set_unusable_devices(self._unusable)
         self.stack.addWidget(self.frame)
         self.stack.setCurrentWidget(self.frame)
         self.frame.show_home()
@@ -152,6 +157,21 @@ class KioskWindow(QWidget):
         if summary.reason is not EndReason.TECHNICIAN:
             self.attract.show_erased(language, self.kiosk.config.session.ended_message_seconds)
         self.show_attract()
+
+    def _on_device_event(self, event: DeviceEvent) -> None:
+        from kiosk.devices.status import CardRemoved, StatusChanged
+
+        if isinstance(event, CardRemoved):
+            # Taking the card out ends a session that used it: the card was the citizen's key.
+            self.kiosk.session.card_removed()
+        elif isinstance(event, StatusChanged):
+            health = event.health
+            if health.state.usable:
+                self._unusable.discard(health.device_class)
+            else:
+                self._unusable.add(health.device_class)
+            if self.frame is not None:
+                self.frame.home.set_unusable_devices(self._unusable)
 
     def _continue_session(self) -> None:
         self.kiosk.session.resume()

@@ -189,3 +189,41 @@ def test_lockdown_keys_close_and_context_menu_do_nothing(qtbot: QtBot, window: K
         window.attract.language_buttons["fi"], Qt.Key.Key_F4, Qt.KeyboardModifier.AltModifier
     )
     assert window.isVisible()
+
+
+def test_removing_a_card_that_was_used_ends_the_session(qtbot: QtBot, window: KioskWindow) -> None:
+    from kiosk.devices.cardreader.simulated import SimulatedCardReader
+    from kiosk.devices.status import DeviceClass
+
+    reader = window.kiosk.device(DeviceClass.CARD_READER)
+    assert isinstance(reader, SimulatedCardReader)
+    qtbot.mouseClick(window.attract.language_buttons["fi"], Qt.MouseButton.LeftButton)
+    session = window.kiosk.session.current
+    assert session is not None
+    reader.insert()
+    qtbot.waitUntil(lambda: reader.card() is not None)
+    session.card_used = True  # a service read the card
+    reader.remove()
+    qtbot.waitUntil(lambda: window.kiosk.session.current is None)
+    assert window.stack.currentWidget() is window.attract
+    assert window.attract.erased_banner.isVisible()
+
+
+def test_removing_an_unused_card_does_not_end_the_session(
+    qtbot: QtBot, window: KioskWindow
+) -> None:
+    from kiosk.devices.cardreader.simulated import SimulatedCardReader
+    from kiosk.devices.status import CardRemoved, DeviceClass
+
+    reader = window.kiosk.device(DeviceClass.CARD_READER)
+    assert isinstance(reader, SimulatedCardReader)
+    qtbot.mouseClick(window.attract.language_buttons["fi"], Qt.MouseButton.LeftButton)
+    removed: list[CardRemoved] = []
+    window.bridge.device_event.connect(
+        lambda e: removed.append(e) if isinstance(e, CardRemoved) else None
+    )
+    reader.insert()
+    qtbot.waitUntil(lambda: reader.card() is not None)
+    reader.remove()
+    qtbot.waitUntil(lambda: len(removed) == 1)
+    assert window.kiosk.session.current is not None
