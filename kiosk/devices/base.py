@@ -228,14 +228,21 @@ class Device(ABC):
         except Exception:
             log.exception("event subscriber failed", extra={"device_id": self.device_id})
 
-    @abstractmethod
     def self_test(self) -> Future[SelfTestResult]:
-        """Check the device end to end (for technician mode and provisioning)."""
+        """Check the device end to end (for technician mode and provisioning), on its thread."""
+        return self.worker.submit(self._run_self_test)
+
+    @abstractmethod
+    def _run_self_test(self) -> SelfTestResult:
+        """The checks of `self_test`; runs on the device thread."""
 
     # ---- fault injection (simulators only) ----------------------------------------------------
 
+    #: The faults a simulator can be switched to show; a real backend has none.
+    FAULT_SWITCHES: tuple[FaultSwitch, ...] = ()
+
     def fault_switches(self) -> tuple[FaultSwitch, ...]:
-        return ()
+        return self.FAULT_SWITCHES
 
     def faults(self) -> frozenset[str]:
         return frozenset()

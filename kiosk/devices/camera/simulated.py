@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -178,6 +177,7 @@ def _background(width: int, height: int) -> Any:
 
 
 class SimulatedCamera(Camera):
+    FAULT_SWITCHES = FAULT_SWITCHES
     backend = "simulated"
 
     def __init__(
@@ -218,13 +218,7 @@ class SimulatedCamera(Camera):
     def latest(self) -> Frame | None:
         return self._latest
 
-    def self_test(self) -> Future[SelfTestResult]:
-        return self.worker.submit(self._run_self_test)
-
     # ---- fault injection ----------------------------------------------------------------------
-
-    def fault_switches(self) -> tuple[FaultSwitch, ...]:
-        return FAULT_SWITCHES
 
     def faults(self) -> frozenset[str]:
         with self._lock:

@@ -55,6 +55,7 @@ class NoCardError(CardReaderError):
 
 
 class SimulatedCardReader(CardReader):
+    FAULT_SWITCHES = FAULT_SWITCHES
     backend = "simulated"
 
     def __init__(self, device_id: str, *, card: str = "fineid") -> None:
@@ -89,13 +90,7 @@ class SimulatedCardReader(CardReader):
     def transmit(self, apdu: bytes) -> Future[bytes]:
         return self.worker.submit(lambda: self._answer(bytes(apdu)))
 
-    def self_test(self) -> Future[SelfTestResult]:
-        return self.worker.submit(self._run_self_test)
-
     # ---- fault injection ----------------------------------------------------------------------
-
-    def fault_switches(self) -> tuple[FaultSwitch, ...]:
-        return FAULT_SWITCHES
 
     def faults(self) -> frozenset[str]:
         with self._lock:

@@ -14,7 +14,6 @@ import logging
 import random
 import threading
 import uuid
-from concurrent.futures import Future
 from dataclasses import dataclass, replace
 
 from kiosk.devices.base import FaultSwitch
@@ -69,6 +68,7 @@ class _Active:
 
 
 class SimulatedPaymentTerminal(PaymentTerminal):
+    FAULT_SWITCHES = FAULT_SWITCHES
     backend = "simulated"
 
     def __init__(
@@ -143,13 +143,7 @@ class SimulatedPaymentTerminal(PaymentTerminal):
         log.info("payment reversed", extra={"reason": reason})
         return True
 
-    def self_test(self) -> Future[SelfTestResult]:
-        return self.worker.submit(self._run_self_test)
-
     # ---- fault injection ----------------------------------------------------------------------
-
-    def fault_switches(self) -> tuple[FaultSwitch, ...]:
-        return FAULT_SWITCHES
 
     def faults(self) -> frozenset[str]:
         with self._lock:

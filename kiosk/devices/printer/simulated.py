@@ -95,6 +95,7 @@ class _Job:
 
 
 class SimulatedPrinter(Printer):
+    FAULT_SWITCHES = FAULT_SWITCHES
     backend = "simulated"
 
     def __init__(
@@ -164,9 +165,6 @@ class SimulatedPrinter(Printer):
         with self._cond:
             return self._sheets
 
-    def fault_switches(self) -> tuple[FaultSwitch, ...]:
-        return FAULT_SWITCHES
-
     def faults(self) -> frozenset[str]:
         with self._cond:
             # "paper_out" is the tray itself: it is on whenever the tray is empty.
@@ -184,9 +182,6 @@ class SimulatedPrinter(Printer):
             else:
                 self._flags.discard(name)
             self._changed()
-
-    def self_test(self) -> Future[SelfTestResult]:
-        return self.worker.submit(self._run_self_test)
 
     # ---- lifecycle (device thread) ------------------------------------------------------------
 

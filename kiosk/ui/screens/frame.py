@@ -181,6 +181,8 @@ class SessionFrame(QWidget):
     def _update_bar(self) -> None:
         in_service = self.service_id is not None
         self.home_button.setVisible(in_service)
+        # On the home screen the first row is empty: hide it so large text does not waste a row.
+        self.title.setVisible(in_service)
         if in_service and self.service_id is not None:
             self.title.setText(self.ui.t(self.services[self.service_id].title))
         else:

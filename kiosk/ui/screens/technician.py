@@ -110,7 +110,7 @@ class PinPad(QWidget):
         grid.addWidget(self.erase_button, 3, 0)
         self._add_key(grid, "0", 3, 1)
         self.ok_button = BigButton(role="primary")
-        self.ok_button.setProperty("role", "primary")
+        self.ok_button.setMinimumSize(140, 88)  # as large as the digit keys beside it
         self.ok_button.clicked.connect(self._submit)
         grid.addWidget(self.ok_button, 3, 2)
         self.cancel_button = BigButton()
