@@ -34,6 +34,7 @@ class Kiosk:
         self._pending_usage: list[UsageRecord] = []
         self._lock = threading.Lock()
         self.writer: StoreWriter | None = None
+        self._log_handler: logging.Handler | None = None
         self.devices: DeviceSet | None = None
         self.engine: Engine | None = None
         kwargs = {"clock": clock} if clock is not None else {}
@@ -60,7 +61,8 @@ class Kiosk:
 
         store: Store = open_store(self.config.db_path)
         self.writer = StoreWriter(store)
-        logging.getLogger().addHandler(StoreLogHandler(self.writer))
+        self._log_handler = StoreLogHandler(self.writer)
+        logging.getLogger().addHandler(self._log_handler)
         with self._lock:
             pending, self._pending_usage = self._pending_usage, []
         for record in pending:
@@ -98,10 +100,10 @@ class Kiosk:
         if self.engine is not None:
             self.engine.stop()
             self.engine = None
+        if self._log_handler is not None:
+            logging.getLogger().removeHandler(self._log_handler)
+            self._log_handler = None
         if self.writer is not None:
-            for handler in list(logging.getLogger().handlers):
-                if getattr(handler, "writer", None) is self.writer:
-                    logging.getLogger().removeHandler(handler)
             self.writer.close()
             self.writer = None
 
