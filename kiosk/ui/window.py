@@ -28,6 +28,7 @@ from kiosk.ui.state import UiState
 # built when first wanted, which keeps start-up close to a bare Qt window.
 if TYPE_CHECKING:
     from kiosk.devices.status import DeviceEvent
+    from kiosk.ui.screens.card_reminder import CardReminder
     from kiosk.ui.screens.frame import SessionFrame
     from kiosk.ui.screens.idle import IdleWarning
     from kiosk.ui.screens.technician import PinPad, TechnicianScreen
@@ -35,6 +36,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CORNER_PX = 80
+#: The longest the "take your card" reminder stays before the attract screen returns.
+CARD_REMINDER_SECONDS = 30
 POLL_MS = 250
 
 _INPUT_EVENTS = {
@@ -91,6 +94,8 @@ class KioskWindow(QWidget):
 
         kiosk.session.on_end(self._on_session_end)
         self._unusable: set[DeviceClass] = set()
+        self._card_present = False
+        self._card_reminder: CardReminder | None = None
         bridge.device_event.connect(self._on_device_event)
         self.attract.on_first_paint = self.first_painted.emit
         self.attract.language_buttons[ui.default_language].setFocus()
@@ -154,14 +159,41 @@ class KioskWindow(QWidget):
         if clipboard.supportsSelection():
             clipboard.clear(clipboard.Mode.Selection)
         self.ui.reset()
-        if summary.reason is not EndReason.TECHNICIAN:
+        if summary.reason is EndReason.TECHNICIAN:
+            self.show_attract()
+        elif self._card_present:
+            self._remind_card(language)
+        else:
             self.attract.show_erased(language, self.kiosk.config.session.ended_message_seconds)
-        self.show_attract()
+            self.show_attract()
+
+    def _remind_card(self, language: str) -> None:
+        from kiosk.ui.screens.card_reminder import CardReminder
+
+        if self._card_reminder is None:
+            self._card_reminder = CardReminder(self.ui)
+            self.stack.addWidget(self._card_reminder)
+        reminder = self._card_reminder
+
+        def finished() -> None:
+            reminder.done.disconnect(finished)
+            self.attract.show_erased(language, self.kiosk.config.session.ended_message_seconds)
+            self.show_attract()
+
+        reminder.done.connect(finished)
+        reminder.show_for(language, CARD_REMINDER_SECONDS)
+        self.stack.setCurrentWidget(reminder)
 
     def _on_device_event(self, event: DeviceEvent) -> None:
-        from kiosk.devices.status import CardRemoved, StatusChanged
+        from kiosk.devices.status import CardInserted, CardRemoved, StatusChanged
 
-        if isinstance(event, CardRemoved):
+        if isinstance(event, CardInserted):
+            self._card_present = True
+        elif isinstance(event, CardRemoved):
+            self._card_present = False
+            reminder = self._card_reminder
+            if reminder is not None and self.stack.currentWidget() is reminder:
+                reminder.finish()
             # Taking the card out ends a session that used it: the card was the citizen's key.
             self.kiosk.session.card_removed()
         elif isinstance(event, StatusChanged):

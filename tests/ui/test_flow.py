@@ -227,3 +227,30 @@ def test_removing_an_unused_card_does_not_end_the_session(
     reader.remove()
     qtbot.waitUntil(lambda: len(removed) == 1)
     assert window.kiosk.session.current is not None
+
+
+def test_card_left_in_the_reader_is_reminded_before_the_attract_screen(
+    qtbot: QtBot, window: KioskWindow
+) -> None:
+    from kiosk.devices.cardreader.simulated import SimulatedCardReader
+    from kiosk.devices.status import DeviceClass
+
+    reader = window.kiosk.device(DeviceClass.CARD_READER)
+    assert isinstance(reader, SimulatedCardReader)
+    qtbot.mouseClick(window.attract.language_buttons["sv"], Qt.MouseButton.LeftButton)
+    reader.insert()
+    qtbot.waitUntil(lambda: window._card_present)
+    frame = window.frame
+    assert frame is not None
+    qtbot.mouseClick(frame.end_button, Qt.MouseButton.LeftButton)
+
+    # The session is wiped at once; the screen asks, in the citizen's language, to take the card.
+    assert window.kiosk.session.current is None
+    reminder = window.stack.currentWidget()
+    assert reminder is not window.attract
+    assert "Ta ditt kort" in " ".join(texts(reminder))
+    assert reminder.accessibleName() == "Ta ditt kort"
+
+    reader.remove()
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.attract)
+    assert window.attract.erased_banner.isVisible()
