@@ -154,12 +154,21 @@ class PrinterSettings:
     pages_per_minute: int = _key(20, low=1, high=120)
     paper_sheets: int = _key(100, low=0, high=10_000)
     output_dir: str = _key("", **_FOLDER)
+    queue: str = _key(
+        "kiosk", r"[A-Za-z0-9_.-]{1,127}", text="a CUPS queue name (A-Z a-z 0-9 _ . -)"
+    )
+    server: str = _key(
+        "",
+        r"|/\S+|[A-Za-z0-9.-]+(:\d{1,5})?",
+        text='"" for the local CUPS, a socket path, or host[:port]',
+    )
 
 
 @dataclass(frozen=True, **_LEAN)
 class CardReaderSettings:
     backend: str = _key("simulated", choices_from="backends")
     card: str = _key("fineid", choices=("fineid", "unknown"))
+    reader: str = _key("", text='part of the PC/SC reader name, or "" for the first reader')
 
 
 @dataclass(frozen=True, **_LEAN)
@@ -168,6 +177,9 @@ class CameraSettings:
     width: int = _key(1280, low=160, high=3840)
     height: int = _key(720, low=120, high=2160)
     fps: int = _key(30, low=1, high=60)
+    source: str = _key(
+        "0", text="a camera index such as 0, or a path: /dev/video0, a video file or images"
+    )
 
 
 @dataclass(frozen=True, **_LEAN)

@@ -154,8 +154,15 @@ def test_a_full_valid_file(tmp_path: Path) -> None:
         "pages_per_minute": 60,
         "paper_sheets": 0,
         "output_dir": Path("/srv/printed"),
+        "queue": "kiosk",
+        "server": "",
     }
-    assert config.device_options("camera") == {"width": 640, "height": 480, "fps": 15}
+    assert config.device_options("camera") == {
+        "width": 640,
+        "height": 480,
+        "fps": 15,
+        "source": "0",
+    }
 
 
 def test_backend_choices_can_come_from_a_function(tmp_path: Path) -> None:

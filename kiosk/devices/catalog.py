@@ -20,14 +20,17 @@ class DeviceClass(StrEnum):
 BACKENDS: dict[DeviceClass, dict[str, str]] = {
     DeviceClass.PRINTER: {
         "simulated": "kiosk.devices.printer.simulated:SimulatedPrinter",
+        "cups": "kiosk.devices.printer.cups:CupsPrinter",
         "none": "kiosk.devices.null:NullPrinter",
     },
     DeviceClass.CARD_READER: {
         "simulated": "kiosk.devices.cardreader.simulated:SimulatedCardReader",
+        "pcsc": "kiosk.devices.cardreader.pcsc:PcscCardReader",
         "none": "kiosk.devices.null:NullCardReader",
     },
     DeviceClass.CAMERA: {
         "simulated": "kiosk.devices.camera.simulated:SimulatedCamera",
+        "opencv": "kiosk.devices.camera.opencv:OpenCvCamera",
         "none": "kiosk.devices.null:NullCamera",
     },
     DeviceClass.PAYMENT: {

@@ -49,7 +49,8 @@ SECTIONS: dict[DeviceClass, dict[str, object]] = {
 
 def test_every_class_has_simulated_and_none() -> None:
     for device_class in DeviceClass:
-        assert backend_names(device_class) == ("simulated", "none")
+        names = backend_names(device_class)
+        assert names[0] == "simulated" and "none" in names
 
 
 @pytest.mark.parametrize(
@@ -84,8 +85,8 @@ def test_options_reach_the_backend(start: Callable, tmp_path: Path) -> None:
 
 
 def test_unknown_backend_name_is_a_clear_error() -> None:
-    with pytest.raises(ValueError, match=r"unknown printer backend 'cups'.*simulated, none"):
-        build_device(DeviceClass.PRINTER, "p", "cups", {})
+    with pytest.raises(ValueError, match=r"unknown printer backend 'cupz'.*simulated, cups, none"):
+        build_device(DeviceClass.PRINTER, "p", "cupz", {})
 
 
 def test_backend_that_cannot_be_imported_becomes_a_null_device(

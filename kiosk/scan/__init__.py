@@ -1,0 +1,1 @@
+"""Image work on camera frames (Qt-free): finding and flattening a document page."""
