@@ -32,6 +32,14 @@ SERVICES: dict[str, ServiceSpec] = {
     spec.id: spec
     for spec in (
         ServiceSpec(
+            id="scan",
+            title=N_("Scan"),
+            subtitle=N_("Photograph documents into a PDF with the document camera"),
+            icon="scan.svg",
+            screen="kiosk.ui.screens.scan:ScanScreen",
+            needs=(DeviceClass.CAMERA,),
+        ),
+        ServiceSpec(
             id="help",
             title=N_("Help and privacy"),
             subtitle=N_("How to use this kiosk and how your data is handled"),

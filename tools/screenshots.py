@@ -64,6 +64,36 @@ def main() -> int:
         window.grab().save(str(path))
         saved.append(path)
 
+    # The Scan service: aiming, the page to approve, and the finished scan.
+    from kiosk.ui.screens.scan import ScanScreen
+
+    QTest.mouseClick(window.attract.language_buttons["fi"], Qt.MouseButton.LeftButton)
+    assert window.frame is not None
+    QTest.mouseClick(window.frame.home.tiles["scan"], Qt.MouseButton.LeftButton)
+    scan = window.frame.service_screen
+    assert isinstance(scan, ScanScreen)
+
+    def wait(condition: object, seconds: float = 10) -> None:
+        import time
+
+        deadline = time.monotonic() + seconds
+        while not condition() and time.monotonic() < deadline:  # type: ignore[operator]
+            app.processEvents()
+            time.sleep(0.02)
+
+    wait(lambda: not scan.picture.pixmap().isNull())
+    shot("normal-scan-preview")
+    QTest.mouseClick(scan.capture_button, Qt.MouseButton.LeftButton)
+    wait(lambda: scan.buttons.currentWidget() is scan.review_row)
+    shot("normal-scan-review")
+    QTest.mouseClick(scan.keep_button, Qt.MouseButton.LeftButton)
+    wait(lambda: scan.buttons.currentWidget() is scan.aim_row)
+    QTest.mouseClick(scan.done_button, Qt.MouseButton.LeftButton)
+    wait(lambda: scan.buttons.currentWidget() is scan.ready_row)
+    shot("normal-scan-ready")
+    QTest.mouseClick(window.frame.end_button, Qt.MouseButton.LeftButton)
+    window.attract.erased_banner.hide()
+
     for mode in ("normal", "large-text", "high-contrast"):
         window.ui.set_large_text(mode == "large-text")
         window.ui.set_high_contrast(mode == "high-contrast")

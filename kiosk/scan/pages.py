@@ -33,7 +33,7 @@ class ScannedPages:
             return tuple(self._paths)
 
     def add(self, page_bgr: Any) -> Path:
-        """Keep a page; returns its file. Runs off the Qt thread (JPEG encoding)."""
+        """Keep a page (BGR or grey); returns its file. Runs off the Qt thread (JPEG encoding)."""
         from PIL import Image
 
         with self._lock:
@@ -41,7 +41,9 @@ class ScannedPages:
             path = self.folder / f"page-{number:03d}.jpg"
             self._paths.append(path)
         self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        Image.fromarray(page_bgr[:, :, ::-1]).save(path, "JPEG", quality=88)
+        # The document finder gives grey pages (or colour ones when asked): keep what it gives.
+        pixels = page_bgr if page_bgr.ndim == 2 else page_bgr[:, :, ::-1]
+        Image.fromarray(pixels).save(path, "JPEG", quality=88)
         return path
 
     def replace_last(self, page_bgr: Any) -> Path:

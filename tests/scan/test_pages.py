@@ -52,3 +52,10 @@ def test_pdf_of_nothing_is_refused(tmp_path: Path) -> None:
         assert "no pages" in str(exc)
     else:
         raise AssertionError("an empty scan must not make a PDF")
+
+
+def test_grey_pages_from_the_document_finder_are_kept(tmp_path: Path) -> None:
+    pages = ScannedPages(tmp_path / "scan")
+    pages.add(np.full((1414, 1000), 240, dtype=np.uint8))
+    pages.add(page(250))
+    assert pages.write_pdf(tmp_path / "mixed.pdf") == 2
