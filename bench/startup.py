@@ -3,7 +3,7 @@
     ./dev bench        (or: .venv/bin/python bench/startup.py [RUNS])
 
 1. Cold start: from process launch to the attract screen painted, median of RUNS launches,
-   beside the same figure for a bare PySide6 window (bench/bare_window.py); both on the
+   beside the same figure for a bare PySide6 window (bench/baselines/bare_window.py); both on the
    offscreen platform with a 1920×1080 screen, launched alternately. "Cold" means a new
    process each time; the file cache is warm, as on a kiosk that restarts its app.
    Target: within 1.5× the bare window.
@@ -53,7 +53,7 @@ def cold_start(runs: int) -> tuple[list[float], list[float]]:
         "KIOSK_QUIT_AFTER_PAINT": "1",
     }
     kiosk = [sys.executable, "-m", "kiosk"]
-    bare = [sys.executable, str(ROOT / "bench/bare_window.py")]
+    bare = [sys.executable, str(ROOT / "bench/baselines/bare_window.py")]
     # Byte code as an installed kiosk has it (this environment may set PYTHONDONTWRITEBYTECODE).
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "kiosk")], check=True)
     launch(kiosk, env)
