@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 FAULT_SWITCHES = (
     FaultSwitch("unplugged", N_("Camera unplugged")),
     FaultSwitch("frozen", N_("Picture frozen")),
+    FaultSwitch("no_page", N_("No page under the camera")),
 )
 _FAULT_NAMES = frozenset(f.name for f in FAULT_SWITCHES)
 
@@ -151,13 +152,17 @@ def read_overlay(data: Any) -> tuple[str, int] | None:
     return (clock, int(seq)) if seq else None
 
 
-def render_frame(width: int, height: int, seq: int, background: Any = None) -> Any:
-    """One test picture: `background` (or a fresh one), the bar, the clock and `seq`."""
+def render_frame(
+    width: int, height: int, seq: int, background: Any = None, *, bar_span: float = 1.0
+) -> Any:
+    """One test picture: `background` (or a fresh one), the bar, the clock and `seq`.
+
+    The bar moves across the left `bar_span` of the picture (all of it by default)."""
     img = _background(width, height) if background is None else background.copy()
     lay = _Layout.for_size(width, height)
     bar_w = max(4, width // 40)
-    # The bar crosses the picture every two seconds whatever the frame rate.
-    bar_x = int((time.time() % 2.0) / 2.0 * (width - bar_w))
+    # The bar crosses its span every two seconds whatever the frame rate.
+    bar_x = int((time.time() % 2.0) / 2.0 * (int(width * bar_span) - bar_w))
     img[lay.band_y :, bar_x : bar_x + bar_w] = _BAR_COLOUR
     _draw_line(img, datetime.now().strftime("%H:%M:%S.%f")[:12], lay.clock_y, lay, _CLOCK_COLOUR)
     _draw_line(img, str(seq % 10**_SEQ_DIGITS), lay.seq_y, lay, _SEQ_COLOUR)
@@ -174,6 +179,36 @@ def _background(width: int, height: int) -> Any:
     img[:, :, 1] = 30
     img[:, :, 2] = 20
     return img
+
+
+#: Where the page lies on the desk, as shares of the frame (top-left, top-right, bottom-right,
+#: bottom-left): below the overlay, right of the bar, turned a little as a citizen lays it.
+_PAGE_CORNERS = ((0.765, 0.60), (0.915, 0.588), (0.925, 0.965), (0.772, 0.975))
+_PAGE_BAR_SPAN = 0.66
+
+
+def page_on_desk(background: Any) -> Any:
+    """The background with an A4 page of text-like lines on it, for the scan demo."""
+    import cv2  # lazily, like numpy
+    import numpy as np
+
+    height, width = background.shape[:2]
+    corners = np.array([(x * width, y * height) for x, y in _PAGE_CORNERS], dtype=np.float32)
+    page_h = int(np.linalg.norm(corners[3] - corners[0]))
+    page_w = max(2, int(page_h / 2**0.5))
+    page = np.full((page_h, page_w, 3), 238, dtype=np.uint8)
+    margin = max(2, page_w // 10)
+    step = max(4, page_h // 24)
+    for index, y in enumerate(range(margin + step, page_h - margin, step)):
+        end = page_w - margin - (page_w // 4 if index % 5 == 4 else 0)
+        cv2.line(page, (margin, y), (end, y), (70, 70, 70), max(1, step // 4))
+    source = np.array([(0, 0), (page_w, 0), (page_w, page_h), (0, page_h)], dtype=np.float32)
+    warp = cv2.getPerspectiveTransform(source, corners)
+    flat = cv2.warpPerspective(page, warp, (width, height))
+    mask = cv2.warpPerspective(np.full((page_h, page_w), 255, np.uint8), warp, (width, height))
+    out = background.copy()
+    out[mask > 0] = flat[mask > 0]
+    return out
 
 
 class SimulatedCamera(Camera):
@@ -306,7 +341,8 @@ class SimulatedCamera(Camera):
             self._set_health(DeviceState.ONLINE, Attention.NONE, detail=fps)
 
     def _produce(self, stop: threading.Event) -> None:
-        background = _background(self._width, self._height)
+        desk = _background(self._width, self._height)
+        with_page = page_on_desk(desk)
         period = 1.0 / self._fps
         next_at = last_frame = window_start = time.monotonic()
         window_frames = 0
@@ -316,11 +352,18 @@ class SimulatedCamera(Camera):
             next_at = max(next_at + period, now)
             with self._lock:
                 frozen = "frozen" in self._faults
+                page = "no_page" not in self._faults
                 if not frozen:
                     self._seq += 1
                     seq = self._seq
             if not frozen:
-                data = render_frame(self._width, self._height, seq, background)
+                data = render_frame(
+                    self._width,
+                    self._height,
+                    seq,
+                    with_page if page else desk,
+                    bar_span=_PAGE_BAR_SPAN if page else 1.0,
+                )
                 with self._lock:
                     if stop.is_set():
                         return
