@@ -40,6 +40,14 @@ SERVICES: dict[str, ServiceSpec] = {
             needs=(DeviceClass.CAMERA,),
         ),
         ServiceSpec(
+            id="print",
+            title=N_("Print"),
+            subtitle=N_("Print what you have scanned"),
+            icon="print.svg",
+            screen="kiosk.ui.screens.print:PrintScreen",
+            needs=(DeviceClass.PRINTER,),
+        ),
+        ServiceSpec(
             id="help",
             title=N_("Help and privacy"),
             subtitle=N_("How to use this kiosk and how your data is handled"),

@@ -91,6 +91,28 @@ def main() -> int:
     QTest.mouseClick(scan.done_button, Qt.MouseButton.LeftButton)
     wait(lambda: scan.buttons.currentWidget() is scan.ready_row)
     shot("normal-scan-ready")
+
+    # Print that scan: the choice, printing, paper out on the way, and done.
+    from kiosk.devices.catalog import DeviceClass
+    from kiosk.ui.screens.print import PrintScreen
+
+    QTest.mouseClick(scan.print_button, Qt.MouseButton.LeftButton)
+    printing = window.frame.service_screen
+    assert isinstance(printing, PrintScreen)
+    wait(lambda: printing.pages > 0)
+    QTest.mouseClick(printing.more_button, Qt.MouseButton.LeftButton)
+    shot("normal-print-choose")
+    printer = kiosk.device(DeviceClass.PRINTER)
+    assert printer is not None
+    QTest.mouseClick(printing.print_button, Qt.MouseButton.LeftButton)
+    wait(lambda: "/" in printing.message.text())
+    shot("normal-print-progress")
+    printer.set_fault("paper_out", True)
+    wait(lambda: "paperi" in printing.message.text())
+    shot("normal-print-paper-out")
+    printer.set_fault("paper_out", False)
+    wait(lambda: printing.job_id is None, seconds=30)
+    shot("normal-print-done")
     QTest.mouseClick(window.frame.end_button, Qt.MouseButton.LeftButton)
     window.attract.erased_banner.hide()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -16,3 +17,5 @@ class ServiceContext:
     ui: UiState
     kiosk: Kiosk
     bridge: Bridge
+    #: Opens another service of the session (set by the session frame), e.g. Scan -> Print.
+    open_service: Callable[[str], None] | None = None

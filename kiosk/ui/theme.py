@@ -29,6 +29,9 @@ class Palette:
     on_checked: str
     banner: str
     on_banner: str
+    warning: str
+    on_warning: str
+    warning_border: str
 
 
 NORMAL = Palette(
@@ -46,6 +49,9 @@ NORMAL = Palette(
     on_checked="#ffffff",
     banner="#1e6b36",
     on_banner="#ffffff",
+    warning="#fff1c2",
+    on_warning="#1a1a1a",
+    warning_border="#8a6100",
 )
 
 HIGH_CONTRAST = Palette(
@@ -63,6 +69,9 @@ HIGH_CONTRAST = Palette(
     on_checked="#000000",
     banner="#ffff00",
     on_banner="#000000",
+    warning="#000000",
+    on_warning="#ffff00",
+    warning_border="#ffff00",
 )
 
 
@@ -85,6 +94,8 @@ QLabel[role="countdown"] {{ font-size: {px(44)}; font-weight: bold; }}
 QLabel[role="banner"] {{ font-size: {px(30)}; background: {p.banner}; color: {p.on_banner};
     padding: {px(18)}; border-radius: 8px; }}
 QLabel[role="status-bad"] {{ font-weight: bold; }}
+QLabel[role="warning"] {{ font-size: {px(30)}; background: {p.warning}; color: {p.on_warning};
+    border: 4px solid {p.warning_border}; border-radius: 10px; padding: {px(20)}; }}
 QFrame[role="card"] {{ background: {p.surface}; border: {border_w}px solid {p.border};
     border-radius: 12px; }}
 QFrame[role="bar"] {{ background: {p.surface}; border-bottom: {border_w}px solid {p.border}; }}

@@ -138,6 +138,8 @@ def test_keyboard_only_citizen(qtbot: QtBot, window: KioskWindow, clock: FakeClo
     # Focus starts on the first tile; the arrow keys move between tiles.
     assert QApplication.focusWidget() is frame.home.tiles["scan"]
     qtbot.keyClick(frame.home.tiles["scan"], Qt.Key.Key_Right)
+    assert QApplication.focusWidget() is frame.home.tiles["print"]
+    qtbot.keyClick(frame.home.tiles["print"], Qt.Key.Key_Right)
     tile = frame.home.tiles["help"]
     assert QApplication.focusWidget() is tile
     qtbot.keyClick(tile, Qt.Key.Key_Enter)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -46,7 +47,7 @@ class SessionFrame(QWidget):
         self, ctx: ServiceContext, services: list[ServiceSpec], parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        self.ctx = ctx
+        self.ctx = replace(ctx, open_service=self.open_service)
         self.ui = ctx.ui
         self.services = {spec.id: spec for spec in services}
         self.setProperty("role", "screen")
@@ -135,6 +136,9 @@ class SessionFrame(QWidget):
             first.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def open_service(self, service_id: str) -> None:
+        if service_id not in self.services:
+            log.warning("service not enabled", extra={"service": service_id})
+            return
         spec = self.services[service_id]
         module_name, _, class_name = spec.screen.partition(":")
         screen_class: Callable[[ServiceContext], QWidget] = getattr(

@@ -41,6 +41,7 @@ READY = NP_(
     "Your scan is ready: {n} pages. They are kept until the session ends.",
 )
 SCAN_MORE = N_("Scan more pages")
+PRINT = N_("Print")
 NO_CAMERA = N_("The camera is not available at the moment. Please ask library staff for help.")
 FAILED = N_("Something went wrong with the picture. Please try again.")
 
@@ -116,9 +117,11 @@ class ScanScreen(QWidget):
         self.retake_button.clicked.connect(self.retake)
         self.more_button = BigButton()
         self.more_button.clicked.connect(self.scan_more)
+        self.print_button = BigButton(role="primary")
+        self.print_button.clicked.connect(self._to_print)
         self.aim_row = self._row(self.capture_button, self.done_button)
         self.review_row = self._row(self.keep_button, self.retake_button)
-        self.ready_row = self._row(self.more_button)
+        self.ready_row = self._row(self.print_button, self.more_button)
         outer.addWidget(self.buttons)
 
         self._preview = QTimer(self)
@@ -223,11 +226,15 @@ class ScanScreen(QWidget):
         log.info("scan finished", extra={"service": "scan", "pages": count})
         self._state_text = ""
         self.buttons.setCurrentWidget(self.ready_row)
-        self.more_button.setFocus()
+        self.print_button.setFocus()
         self.retranslate()
 
     def scan_more(self) -> None:
         self._aim()
+
+    def _to_print(self) -> None:
+        if self.ctx.open_service is not None:
+            self.ctx.open_service("print")
 
     def _run(self, fn: Any, arg: Any, done: Any) -> None:
         self.ctx.bridge.when_done(self._workers.submit(fn, arg), done)
@@ -259,6 +266,7 @@ class ScanScreen(QWidget):
         self.keep_button.set_label(t(KEEP))
         self.retake_button.set_label(t(RETAKE))
         self.more_button.set_label(t(SCAN_MORE))
+        self.print_button.set_label(t(PRINT))
 
 
 def _find_page(frame: Any) -> Any:

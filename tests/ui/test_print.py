@@ -1,0 +1,91 @@
+"""A citizen prints a scan: page count, copies, progress, paper out and back, the result."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from kiosk.devices.catalog import DeviceClass
+from kiosk.devices.printer.simulated import SimulatedPrinter
+from kiosk.ui.screens.print import PrintScreen
+from kiosk.ui.screens.scan import ScanScreen
+from kiosk.ui.window import KioskWindow
+
+
+def scan_one_page(qtbot: QtBot, window: KioskWindow) -> ScanScreen:
+    qtbot.mouseClick(window.attract.language_buttons["en"], Qt.MouseButton.LeftButton)
+    frame = window.frame
+    assert frame is not None
+    qtbot.mouseClick(frame.home.tiles["scan"], Qt.MouseButton.LeftButton)
+    scan = frame.service_screen
+    assert isinstance(scan, ScanScreen)
+    qtbot.waitUntil(lambda: not scan.picture.pixmap().isNull(), timeout=10_000)
+    qtbot.mouseClick(scan.capture_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: scan.buttons.currentWidget() is scan.review_row, timeout=10_000)
+    qtbot.mouseClick(scan.keep_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: scan.done_button.isEnabled(), timeout=10_000)
+    qtbot.mouseClick(scan.done_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: scan.buttons.currentWidget() is scan.ready_row, timeout=10_000)
+    return scan
+
+
+def printed_files(window: KioskWindow) -> list[Path]:
+    out = window.kiosk.config.printer_output_dir
+    return sorted(out.iterdir()) if out.exists() else []
+
+
+def test_scan_then_print_two_copies(qtbot: QtBot, window: KioskWindow) -> None:
+    scan = scan_one_page(qtbot, window)
+    qtbot.mouseClick(scan.print_button, Qt.MouseButton.LeftButton)
+    frame = window.frame
+    assert frame is not None and frame.service_id == "print"
+    screen = frame.service_screen
+    assert isinstance(screen, PrintScreen)
+    qtbot.waitUntil(lambda: screen.message.text() == "Your scan: 1 page")
+    qtbot.mouseClick(screen.more_button, Qt.MouseButton.LeftButton)
+    assert screen.copies_label.text() == "2 copies"
+    qtbot.mouseClick(screen.print_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Printed 2 pages" in screen.message.text(), timeout=20_000)
+    assert len(printed_files(window)) == 1
+
+
+def test_paper_out_holds_the_job_and_it_finishes_once_paper_is_back(
+    qtbot: QtBot, window: KioskWindow
+) -> None:
+    printer = window.kiosk.device(DeviceClass.PRINTER)
+    assert isinstance(printer, SimulatedPrinter)
+    scan = scan_one_page(qtbot, window)
+    printer.set_fault("paper_out", True)
+    qtbot.mouseClick(scan.print_button, Qt.MouseButton.LeftButton)
+    frame = window.frame
+    assert frame is not None
+    screen = frame.service_screen
+    assert isinstance(screen, PrintScreen)
+    # A printer out of paper cannot take a new job: the citizen is told so, in words.
+    qtbot.waitUntil(lambda: "not available" in screen.message.text())
+    assert not screen.print_button.isEnabled()
+
+    printer.set_fault("paper_out", False)
+    qtbot.waitUntil(lambda: screen.print_button.isEnabled())
+    qtbot.mouseClick(screen.print_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: screen.job_id is not None)
+    printer.set_fault("paper_out", True)  # the tray runs empty while printing
+    qtbot.waitUntil(lambda: "out of paper" in screen.message.text(), timeout=20_000)
+    printer.set_fault("paper_out", False)
+    qtbot.waitUntil(lambda: "Printed 1 page" in screen.message.text(), timeout=20_000)
+    assert len(printed_files(window)) == 1  # once, not twice
+
+
+def test_nothing_to_print_leads_to_scan(qtbot: QtBot, window: KioskWindow) -> None:
+    qtbot.mouseClick(window.attract.language_buttons["en"], Qt.MouseButton.LeftButton)
+    frame = window.frame
+    assert frame is not None
+    qtbot.mouseClick(frame.home.tiles["print"], Qt.MouseButton.LeftButton)
+    screen = frame.service_screen
+    assert isinstance(screen, PrintScreen)
+    assert "nothing to print" in screen.message.text()
+    assert not screen.print_button.isVisible()
+    qtbot.mouseClick(screen.scan_button, Qt.MouseButton.LeftButton)
+    assert frame.service_id == "scan"
