@@ -211,7 +211,9 @@ class Config:
     source: Path | None
     data_dir: Path
     session_folder: Path
-    printer_output_dir: Path
+    #: Where the simulated printer keeps a copy of what it printed; None (the default) keeps
+    #: nothing, since a printed document is a citizen's and must not outlive the session.
+    printer_output_dir: Path | None
 
     @property
     def db_path(self) -> Path:
@@ -307,7 +309,7 @@ class _Checker:
             source=src if raw is not None else None,
             data_dir=data_dir,
             session_folder=_session_folder(session.folder, env),
-            printer_output_dir=_absolute(devices.printer.output_dir) or data_dir / "printed",
+            printer_output_dir=_absolute(devices.printer.output_dir),
         )
 
     def _table(self, dotted: str, cls: type[DataclassInstance], table: object) -> dict[str, Any]:

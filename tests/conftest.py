@@ -40,7 +40,8 @@ def clock() -> FakeClock:
 def make_config(tmp_path: Path) -> Callable[..., Config]:
     """Write a kiosk.toml under tmp_path from the given TOML text and load it."""
 
-    def make(extra: str = "") -> Config:
+    def make(extra: str = "", *, printer_output_dir: Path | None = None) -> Config:
+        keep = f'output_dir = "{printer_output_dir}"' if printer_output_dir else ""
         text = f"""
 [kiosk]
 data_dir = "{tmp_path / "data"}"
@@ -54,6 +55,7 @@ fullscreen = false
 hold_seconds = 2
 [devices.printer]
 pages_per_minute = 120
+{keep}
 [devices.payment]
 delay_seconds = 0
 {extra}

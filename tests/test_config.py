@@ -106,7 +106,8 @@ def test_defaults_give_the_demo_without_a_file(
     assert config.data_dir == Path("/home/kiosk/.local/state/kiosk")
     assert config.db_path == Path("/home/kiosk/.local/state/kiosk/kiosk.db")
     assert config.session_folder == Path("/run/user/1000/kiosk-sessions")
-    assert config.printer_output_dir == config.data_dir / "printed"
+    # Printed documents are the citizen's: by default the simulated printer keeps none.
+    assert config.printer_output_dir is None
 
 
 def test_an_empty_file_is_all_defaults(tmp_path: Path) -> None:

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from kiosk.config import Config
 from kiosk.devices.catalog import DeviceClass
 from kiosk.devices.printer.simulated import SimulatedPrinter
 from kiosk.ui.screens.print import PrintScreen
 from kiosk.ui.screens.scan import ScanScreen
 from kiosk.ui.window import KioskWindow
+
+
+@pytest.fixture
+def config(make_config: Callable[..., Config], tmp_path: Path) -> Config:
+    """The simulated printer keeps what it prints here, so the tests can count it."""
+    return make_config(printer_output_dir=tmp_path / "printed")
 
 
 def scan_one_page(qtbot: QtBot, window: KioskWindow) -> ScanScreen:
@@ -33,6 +42,7 @@ def scan_one_page(qtbot: QtBot, window: KioskWindow) -> ScanScreen:
 
 def printed_files(window: KioskWindow) -> list[Path]:
     out = window.kiosk.config.printer_output_dir
+    assert out is not None, "these tests configure devices.printer.output_dir"
     return sorted(out.iterdir()) if out.exists() else []
 
 

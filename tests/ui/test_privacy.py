@@ -106,3 +106,29 @@ def test_stale_session_folders_are_wiped_at_start(tmp_path: Path, config: object
     (stale / "form.json").write_text(CANARY)
     Kiosk(config)  # type: ignore[arg-type]
     assert not stale.exists()
+
+
+def test_nothing_scanned_or_printed_outlives_the_session(qtbot: QtBot, window: KioskWindow) -> None:
+    """Scan a page and print it with the default config, end the session: no document is left
+    anywhere the kiosk writes (data folder, sessions folder)."""
+    from tests.ui.test_print import scan_one_page
+
+    scan = scan_one_page(qtbot, window)
+    qtbot.mouseClick(scan.print_button, Qt.MouseButton.LeftButton)
+    frame = window.frame
+    assert frame is not None
+    screen = frame.service_screen
+    qtbot.waitUntil(lambda: screen.print_button.isEnabled())  # type: ignore[union-attr]
+    qtbot.mouseClick(screen.print_button, Qt.MouseButton.LeftButton)  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: "Printed" in screen.message.text(), timeout=20_000)  # type: ignore[union-attr]
+    qtbot.mouseClick(frame.end_button, Qt.MouseButton.LeftButton)
+    config = window.kiosk.config
+    assert config.printer_output_dir is None
+    left = [
+        p
+        for root in (config.data_dir, config.session_folder)
+        if root.exists()
+        for p in root.rglob("*")
+        if p.is_file() and p.suffix in (".pdf", ".jpg", ".png")
+    ]
+    assert left == []
