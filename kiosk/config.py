@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 DEFAULT_PATH = Path("/etc/kiosk/kiosk.toml")
 DEFAULT_BACKENDS: tuple[str, ...] = ("simulated", "none")
-DEFAULT_SERVICES: tuple[str, ...] = ("scan", "print", "help")
+DEFAULT_SERVICES: tuple[str, ...] = ("scan", "print", "copy", "help")
 
 
 BackendChoices = Mapping[str, Sequence[str]] | Callable[[str], Sequence[str]]
@@ -145,7 +145,7 @@ class TechnicianSettings:
 
 @dataclass(frozen=True, **_LEAN)
 class ServicesSettings:
-    enabled: tuple[str, ...] = _key(("scan", "print", "help"), choices_from="services")
+    enabled: tuple[str, ...] = _key(("scan", "print", "copy", "help"), choices_from="services")
 
 
 @dataclass(frozen=True, **_LEAN)

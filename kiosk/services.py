@@ -48,6 +48,14 @@ SERVICES: dict[str, ServiceSpec] = {
             needs=(DeviceClass.PRINTER,),
         ),
         ServiceSpec(
+            id="copy",
+            title=N_("Copy"),
+            subtitle=N_("Photocopy pages with the document camera and the printer"),
+            icon="copy.svg",
+            screen="kiosk.ui.screens.scan:CopyScreen",
+            needs=(DeviceClass.CAMERA, DeviceClass.PRINTER),
+        ),
+        ServiceSpec(
             id="help",
             title=N_("Help and privacy"),
             subtitle=N_("How to use this kiosk and how your data is handled"),

@@ -99,7 +99,7 @@ def test_defaults_give_the_demo_without_a_file(
     assert config.session.idle_seconds == 90
     assert config.session.warning_seconds == 30
     assert config.ui.fullscreen is True
-    assert config.services.enabled == ("scan", "print", "help")
+    assert config.services.enabled == ("scan", "print", "copy", "help")
     assert config.devices.printer.backend == "simulated"
     assert config.devices.payment.timeout_seconds == 120.0
     assert verify_pin("1234", config.technician.pin_hash)
@@ -256,7 +256,7 @@ def test_unknown_device_class_for_options() -> None:
         (
             '[services]\nenabled = ["help", "games"]\n',
             'services.enabled = ["help", "games"] is not allowed: a list of ids, each at most '
-            "once, from: scan, print, help",
+            "once, from: scan, print, copy, help",
         ),
         (
             '[services]\nenabled = ["help", "help"]\n',

@@ -139,7 +139,14 @@ def test_keyboard_only_citizen(qtbot: QtBot, window: KioskWindow, clock: FakeClo
     assert QApplication.focusWidget() is frame.home.tiles["scan"]
     qtbot.keyClick(frame.home.tiles["scan"], Qt.Key.Key_Right)
     assert QApplication.focusWidget() is frame.home.tiles["print"]
-    qtbot.keyClick(frame.home.tiles["print"], Qt.Key.Key_Right)
+    qtbot.keyClick(frame.home.tiles["print"], Qt.Key.Key_Left)
+    assert QApplication.focusWidget() is frame.home.tiles["scan"]
+    # Down moves a row: from Scan (row 1, column 1) to Help (row 2, column 1), and Up back.
+    qtbot.keyClick(frame.home.tiles["scan"], Qt.Key.Key_Down)
+    assert QApplication.focusWidget() is frame.home.tiles["help"]
+    qtbot.keyClick(frame.home.tiles["help"], Qt.Key.Key_Up)
+    assert QApplication.focusWidget() is frame.home.tiles["scan"]
+    qtbot.keyClick(frame.home.tiles["scan"], Qt.Key.Key_Down)
     tile = frame.home.tiles["help"]
     assert QApplication.focusWidget() is tile
     qtbot.keyClick(tile, Qt.Key.Key_Enter)

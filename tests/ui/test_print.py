@@ -99,3 +99,27 @@ def test_nothing_to_print_leads_to_scan(qtbot: QtBot, window: KioskWindow) -> No
     assert not screen.print_button.isVisible()
     qtbot.mouseClick(screen.scan_button, Qt.MouseButton.LeftButton)
     assert frame.service_id == "scan"
+
+
+def test_copy_scans_then_goes_straight_to_print(qtbot: QtBot, window: KioskWindow) -> None:
+    qtbot.mouseClick(window.attract.language_buttons["sv"], Qt.MouseButton.LeftButton)
+    frame = window.frame
+    assert frame is not None
+    qtbot.mouseClick(frame.home.tiles["copy"], Qt.MouseButton.LeftButton)
+    scan = frame.service_screen
+    assert isinstance(scan, ScanScreen)
+    qtbot.waitUntil(lambda: not scan.picture.pixmap().isNull(), timeout=10_000)
+    qtbot.mouseClick(scan.capture_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: scan.buttons.currentWidget() is scan.review_row, timeout=10_000)
+    qtbot.mouseClick(scan.keep_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: scan.done_button.isEnabled(), timeout=10_000)
+    qtbot.mouseClick(scan.done_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: frame.service_id == "print", timeout=10_000)
+    screen = frame.service_screen
+    assert isinstance(screen, PrintScreen)
+    for _ in range(12):  # at most 10 copies
+        qtbot.mouseClick(screen.more_button, Qt.MouseButton.LeftButton)
+    assert screen.copies_label.text() == "10 kopior"
+    qtbot.waitUntil(screen.print_button.isEnabled)  # once the pages are counted
+    qtbot.mouseClick(screen.print_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "10 sidor utskrivna" in screen.message.text(), timeout=30_000)

@@ -273,3 +273,12 @@ def _find_page(frame: Any) -> Any:
     from kiosk.scan.document import scan_document
 
     return scan_document(frame)
+
+
+class CopyScreen(ScanScreen):
+    """Copy: scan the pages, then straight on to Print, where the citizen picks 1–10 copies."""
+
+    def _finished(self, future: Future[int]) -> None:
+        super()._finished(future)
+        if future.exception() is None and self.ctx.open_service is not None:
+            self.ctx.open_service("print")

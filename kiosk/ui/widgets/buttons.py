@@ -70,6 +70,14 @@ class Tile(BigButton):
         for label in (self._icon, self.title, self.subtitle):
             label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
 
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # Arrow keys belong to the grid the tile is in: QAbstractButton would move focus in
+        # tab order instead (Down to the next tile, not the one below).
+        if event.key() in (Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Up, Qt.Key.Key_Down):
+            event.ignore()
+            return
+        super().keyPressEvent(event)
+
     def set_texts(self, title: str, subtitle: str) -> None:
         self.title.setText(title)
         self.subtitle.setText(subtitle)
