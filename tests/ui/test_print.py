@@ -23,11 +23,12 @@ def config(make_config: Callable[..., Config], tmp_path: Path) -> Config:
     return make_config(printer_output_dir=tmp_path / "printed")
 
 
-def scan_one_page(qtbot: QtBot, window: KioskWindow) -> ScanScreen:
-    qtbot.mouseClick(window.attract.language_buttons["en"], Qt.MouseButton.LeftButton)
+def scan_a_page(qtbot: QtBot, window: KioskWindow, tile: str, language: str) -> ScanScreen:
+    """Start a session, open `tile` (Scan or Copy), capture and keep a page, tap Finish."""
+    qtbot.mouseClick(window.attract.language_buttons[language], Qt.MouseButton.LeftButton)
     frame = window.frame
     assert frame is not None
-    qtbot.mouseClick(frame.home.tiles["scan"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(frame.home.tiles[tile], Qt.MouseButton.LeftButton)
     scan = frame.service_screen
     assert isinstance(scan, ScanScreen)
     qtbot.waitUntil(lambda: not scan.picture.pixmap().isNull(), timeout=10_000)
@@ -36,6 +37,11 @@ def scan_one_page(qtbot: QtBot, window: KioskWindow) -> ScanScreen:
     qtbot.mouseClick(scan.keep_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: scan.done_button.isEnabled(), timeout=10_000)
     qtbot.mouseClick(scan.done_button, Qt.MouseButton.LeftButton)
+    return scan
+
+
+def scan_one_page(qtbot: QtBot, window: KioskWindow) -> ScanScreen:
+    scan = scan_a_page(qtbot, window, "scan", "en")
     qtbot.waitUntil(lambda: scan.buttons.currentWidget() is scan.ready_row, timeout=10_000)
     return scan
 
@@ -102,18 +108,9 @@ def test_nothing_to_print_leads_to_scan(qtbot: QtBot, window: KioskWindow) -> No
 
 
 def test_copy_scans_then_goes_straight_to_print(qtbot: QtBot, window: KioskWindow) -> None:
-    qtbot.mouseClick(window.attract.language_buttons["sv"], Qt.MouseButton.LeftButton)
+    scan_a_page(qtbot, window, "copy", "sv")
     frame = window.frame
     assert frame is not None
-    qtbot.mouseClick(frame.home.tiles["copy"], Qt.MouseButton.LeftButton)
-    scan = frame.service_screen
-    assert isinstance(scan, ScanScreen)
-    qtbot.waitUntil(lambda: not scan.picture.pixmap().isNull(), timeout=10_000)
-    qtbot.mouseClick(scan.capture_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: scan.buttons.currentWidget() is scan.review_row, timeout=10_000)
-    qtbot.mouseClick(scan.keep_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: scan.done_button.isEnabled(), timeout=10_000)
-    qtbot.mouseClick(scan.done_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: frame.service_id == "print", timeout=10_000)
     screen = frame.service_screen
     assert isinstance(screen, PrintScreen)
