@@ -11,7 +11,31 @@ from abc import abstractmethod
 from pathlib import Path
 
 from kiosk.devices.base import Device
-from kiosk.devices.status import DeviceClass
+from kiosk.devices.status import Attention, DeviceClass, DeviceState, Supply
+
+
+def supply_fault(paper: Supply, toner: Supply) -> tuple[DeviceState, Attention, str] | None:
+    """What stops a printer for lack of a supply, for every backend alike: state, attention and
+    the error code CUPS would give; None when the supplies let it print.
+
+    Library staff can clear all of these (`Attention.CLEAR`): open the tray, add paper or toner.
+    """
+    if paper is Supply.JAMMED:
+        return DeviceState.HARDWARE_ERROR, Attention.CLEAR, "media-jam"
+    if paper is Supply.OUT:
+        return DeviceState.USER_ERROR, Attention.CLEAR, "media-empty"
+    if toner is Supply.OUT:
+        return DeviceState.USER_ERROR, Attention.CLEAR, "toner-empty"
+    return None
+
+
+def supply_warning(paper: Supply, toner: Supply) -> str | None:
+    """A supply running low: the printer still prints, but staff should know."""
+    if toner is Supply.LOW:
+        return "toner-low"
+    if paper is Supply.LOW:
+        return "media-low"
+    return None
 
 
 class Printer(Device):

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from kiosk.devices.printer.base import Printer
+from kiosk.devices.printer.base import Printer, supply_fault, supply_warning
 from kiosk.devices.printer.simulated import UnsupportedDocument, count_pages
 from kiosk.devices.status import (
     Attention,
@@ -293,16 +293,11 @@ class CupsPrinter(Printer):
         else:
             toner = Supply.FULL
 
-        error: str | None = None
-        attention = Attention.NONE
         if not reachable:
             return _unreachable(accepting, printer_state)
-        if paper is Supply.JAMMED:
-            state, attention, error = DeviceState.HARDWARE_ERROR, Attention.CLEAR, "media-jam"
-        elif paper is Supply.OUT:
-            state, attention, error = DeviceState.USER_ERROR, Attention.CLEAR, "media-empty"
-        elif toner is Supply.OUT:
-            state, attention, error = DeviceState.USER_ERROR, Attention.CLEAR, "toner-empty"
+        error: str | None
+        if fault := supply_fault(paper, toner):
+            state, attention, error = fault
         elif printer_state == _PRINTER_STOPPED or not accepting:
             # The queue was stopped or set to reject jobs (by an admin or CUPS's error policy).
             state, attention = DeviceState.OFFLINE, Attention.MAINTENANCE
@@ -310,10 +305,7 @@ class CupsPrinter(Printer):
         else:
             busy = bool(self._jobs) or printer_state == _PRINTER_PROCESSING
             state = DeviceState.BUSY if busy else DeviceState.ONLINE
-            if toner is Supply.LOW:
-                error = "toner-low"
-            elif paper is Supply.LOW:
-                error = "media-low"
+            attention, error = Attention.NONE, supply_warning(paper, toner)
         return _QueueStatus(
             state, attention, paper, toner, error, accepting, printer_state, reachable=True
         )
@@ -471,12 +463,7 @@ class CupsPrinter(Printer):
         steps.append(f"printer: {'ok' if status.reachable else 'unreachable'}")
         steps.append(f"paper: {status.paper.value}")
         steps.append(f"toner: {status.toner.value}")
-        passed = (
-            queue_ok
-            and status.reachable
-            and status.paper not in (Supply.OUT, Supply.JAMMED)
-            and status.toner is not Supply.OUT
-        )
+        passed = queue_ok and status.reachable and supply_fault(status.paper, status.toner) is None
         return SelfTestResult(self.device_id, passed, tuple(steps))
 
 

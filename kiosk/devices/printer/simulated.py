@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.devices.base import FaultSwitch
-from kiosk.devices.printer.base import Printer
+from kiosk.devices.printer.base import Printer, supply_fault, supply_warning
 from kiosk.devices.status import (
     Attention,
     DeviceEvent,
@@ -349,23 +349,17 @@ class SimulatedPrinter(Printer):
     def _refresh_health(self) -> None:
         # Computed and set under the lock so two threads can never publish in the wrong order.
         paper, toner = self._supplies()
-        error: str | None = None
+        error: str | None
         if "offline" in self._flags:
             # An unreachable printer reports nothing about its supplies.
             paper = toner = Supply.UNKNOWN
             state, attention = DeviceState.OFFLINE, Attention.MAINTENANCE
             error = "printer-unreachable"
-        elif paper is Supply.JAMMED:
-            state, attention, error = DeviceState.HARDWARE_ERROR, Attention.CLEAR, "media-jam"
-        elif paper is Supply.OUT:
-            state, attention, error = DeviceState.USER_ERROR, Attention.CLEAR, "media-empty"
+        elif fault := supply_fault(paper, toner):
+            state, attention, error = fault
         else:
             state = DeviceState.BUSY if self._queue else DeviceState.ONLINE
-            attention = Attention.NONE
-            if toner is Supply.LOW:
-                error = "toner-low"
-            elif paper is Supply.LOW:
-                error = "media-low"
+            attention, error = Attention.NONE, supply_warning(paper, toner)
         detail = {"paper": paper.value, "toner": toner.value}
         self._set_health(state, attention, detail=detail, error=error)
 
@@ -376,4 +370,4 @@ class SimulatedPrinter(Printer):
         if offline:
             return SelfTestResult(self.device_id, False, ("connection: failed",))
         steps = ("connection: ok", f"paper: {paper.value}", f"toner: {toner.value}")
-        return SelfTestResult(self.device_id, paper not in (Supply.OUT, Supply.JAMMED), steps)
+        return SelfTestResult(self.device_id, supply_fault(paper, toner) is None, steps)
