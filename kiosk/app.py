@@ -19,13 +19,20 @@ from kiosk.services import SERVICES, ServiceSpec
 from kiosk.session import EndReason, SessionManager, UsageRecord
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from kiosk.devices.base import Device
+    from kiosk.devices.cardreader.base import CardInfo
+    from kiosk.devices.cardreader.fineid import CardHolder
     from kiosk.devices.registry import DeviceSet
     from kiosk.devices.status import DeviceEvent
     from kiosk.engine import Engine
     from kiosk.store import Store, StoreWriter
 
 log = logging.getLogger(__name__)
+
+#: Where the session keeps the holder of the ID card it read (Session.data); gone at its end.
+CARD_HOLDER = "card_holder"
 
 
 class Kiosk:
@@ -90,6 +97,39 @@ class Kiosk:
 
     def device(self, device_class: DeviceClass) -> Device | None:
         return self.devices.get(device_class) if self.devices is not None else None
+
+    # ---- the citizen's ID card ---------------------------------------------------------------
+
+    def card_in_reader(self) -> CardInfo | None:
+        from kiosk.devices.cardreader.base import CardReader
+
+        reader = self.device(DeviceClass.CARD_READER)
+        return reader.card() if isinstance(reader, CardReader) else None
+
+    def read_card_holder(self) -> Future[CardHolder] | None:
+        """Start reading the holder of the FINEID card in the reader; None if there is none."""
+        from kiosk.devices.cardreader.base import CardReader
+
+        reader = self.device(DeviceClass.CARD_READER)
+        if not isinstance(reader, CardReader):
+            return None
+        card = reader.card()
+        if card is None or card.card_type != "fineid":
+            return None
+        return reader.read_holder()
+
+    def keep_card_holder(self, session_id: str, holder: CardHolder) -> bool:
+        """Keep the holder read from the card in the session `session_id`, if it still runs.
+
+        From then on the card is the session's key: taking it out ends the session. The name
+        lives only in Session.data, which the session's end drops; it is never logged."""
+        session = self.session.current
+        if session is None or session.id != session_id:
+            return False
+        session.data[CARD_HOLDER] = holder
+        session.card_used = True
+        log.info("id card read for the session")
+        return True
 
     def shutdown(self) -> None:
         """End any session (wiping it), stop devices and engine, write out what is queued."""

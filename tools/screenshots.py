@@ -64,14 +64,10 @@ def main() -> int:
         window.grab().save(str(path))
         saved.append(path)
 
-    # The Scan service: aiming, the page to approve, and the finished scan.
+    from kiosk.devices.cardreader.simulated import SimulatedCardReader
+    from kiosk.devices.catalog import DeviceClass
+    from kiosk.ui.screens.print import PrintScreen
     from kiosk.ui.screens.scan import ScanScreen
-
-    QTest.mouseClick(window.attract.language_buttons["fi"], Qt.MouseButton.LeftButton)
-    assert window.frame is not None
-    QTest.mouseClick(window.frame.home.tiles["scan"], Qt.MouseButton.LeftButton)
-    scan = window.frame.service_screen
-    assert isinstance(scan, ScanScreen)
 
     def wait(condition: object, seconds: float = 10) -> None:
         import time
@@ -81,44 +77,57 @@ def main() -> int:
             app.processEvents()
             time.sleep(0.02)
 
-    wait(lambda: not scan.picture.pixmap().isNull())
-    shot("normal-scan-preview")
-    QTest.mouseClick(scan.capture_button, Qt.MouseButton.LeftButton)
-    wait(lambda: scan.buttons.currentWidget() is scan.review_row)
-    shot("normal-scan-review")
-    QTest.mouseClick(scan.keep_button, Qt.MouseButton.LeftButton)
-    wait(lambda: scan.buttons.currentWidget() is scan.aim_row)
-    QTest.mouseClick(scan.done_button, Qt.MouseButton.LeftButton)
-    wait(lambda: scan.buttons.currentWidget() is scan.ready_row)
-    shot("normal-scan-ready")
-
-    # Print that scan: the choice, printing, paper out on the way, and done.
-    from kiosk.devices.catalog import DeviceClass
-    from kiosk.ui.screens.print import PrintScreen
-
-    QTest.mouseClick(scan.print_button, Qt.MouseButton.LeftButton)
-    printing = window.frame.service_screen
-    assert isinstance(printing, PrintScreen)
-    wait(lambda: printing.pages > 0)
-    QTest.mouseClick(printing.more_button, Qt.MouseButton.LeftButton)
-    shot("normal-print-choose")
-    printer = kiosk.device(DeviceClass.PRINTER)
-    assert printer is not None
-    QTest.mouseClick(printing.print_button, Qt.MouseButton.LeftButton)
-    wait(lambda: "/" in printing.message.text())
-    shot("normal-print-progress")
-    printer.set_fault("paper_out", True)
-    wait(lambda: "paperi" in printing.message.text())
-    shot("normal-print-paper-out")
-    printer.set_fault("paper_out", False)
-    wait(lambda: printing.job_id is None, seconds=30)
-    shot("normal-print-done")
-    QTest.mouseClick(window.frame.end_button, Qt.MouseButton.LeftButton)
-    window.attract.erased_banner.hide()
-
-    for mode in ("normal", "large-text", "high-contrast"):
+    def set_mode(mode: str) -> None:
         window.ui.set_large_text(mode == "large-text")
         window.ui.set_high_contrast(mode == "high-contrast")
+
+    def scan_and_print(mode: str) -> None:
+        """The Scan service (aiming, the page to approve, the finished scan), then printing it
+        (the choice, progress, paper out on the way, and done)."""
+        QTest.mouseClick(window.attract.language_buttons["fi"], Qt.MouseButton.LeftButton)
+        set_mode(mode)
+        assert window.frame is not None
+        QTest.mouseClick(window.frame.home.tiles["scan"], Qt.MouseButton.LeftButton)
+        scan = window.frame.service_screen
+        assert isinstance(scan, ScanScreen)
+
+        wait(lambda: not scan.picture.pixmap().isNull())
+        shot(f"{mode}-scan-preview")
+        QTest.mouseClick(scan.capture_button, Qt.MouseButton.LeftButton)
+        wait(lambda: scan.buttons.currentWidget() is scan.review_row)
+        shot(f"{mode}-scan-review")
+        QTest.mouseClick(scan.keep_button, Qt.MouseButton.LeftButton)
+        wait(lambda: scan.buttons.currentWidget() is scan.aim_row)
+        QTest.mouseClick(scan.done_button, Qt.MouseButton.LeftButton)
+        wait(lambda: scan.buttons.currentWidget() is scan.ready_row)
+        shot(f"{mode}-scan-ready")
+
+        # Print that scan: the choice, printing, paper out on the way, and done.
+        QTest.mouseClick(scan.print_button, Qt.MouseButton.LeftButton)
+        printing = window.frame.service_screen
+        assert isinstance(printing, PrintScreen)
+        wait(lambda: printing.pages > 0)
+        QTest.mouseClick(printing.more_button, Qt.MouseButton.LeftButton)
+        shot(f"{mode}-print-choose")
+        printer = kiosk.device(DeviceClass.PRINTER)
+        assert printer is not None
+        QTest.mouseClick(printing.print_button, Qt.MouseButton.LeftButton)
+        wait(lambda: "/" in printing.message.text())
+        shot(f"{mode}-print-progress")
+        printer.set_fault("paper_out", True)
+        wait(lambda: "paperi" in printing.message.text())
+        shot(f"{mode}-print-paper-out")
+        printer.set_fault("paper_out", False)
+        wait(lambda: printing.job_id is None, seconds=30)
+        shot(f"{mode}-print-done")
+        QTest.mouseClick(window.frame.end_button, Qt.MouseButton.LeftButton)
+        window.attract.erased_banner.hide()
+
+    for mode in ("normal", "large-text", "high-contrast"):
+        scan_and_print(mode)
+
+    for mode in ("normal", "large-text", "high-contrast"):
+        set_mode(mode)
         shot(f"{mode}-attract")
         language = "sv" if mode == "large-text" else "fi"
         QTest.mouseClick(window.attract.language_buttons[language], Qt.MouseButton.LeftButton)
@@ -144,6 +153,18 @@ def main() -> int:
         window.open_technician()
         shot(f"{mode}-technician")
         window.show_attract()
+        window.attract.erased_banner.hide()
+
+        # An ID card read for the session; taking it out ends the session.
+        QTest.mouseClick(window.attract.language_buttons[language], Qt.MouseButton.LeftButton)
+        set_mode(mode)
+        reader = kiosk.device(DeviceClass.CARD_READER)
+        assert isinstance(reader, SimulatedCardReader)
+        reader.insert()
+        wait(lambda: getattr(kiosk.session.current, "card_used", False))
+        shot(f"{mode}-home-id-card-read")
+        reader.remove()
+        wait(lambda: kiosk.session.current is None)
         window.attract.erased_banner.hide()
 
     kiosk.shutdown()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from kiosk.devices.base import Device
 from kiosk.devices.camera.base import Camera, Frame
-from kiosk.devices.cardreader.base import CardInfo, CardReader, CardReaderError
+from kiosk.devices.cardreader.base import CardInfo, CardReader, CardReaderError, T
 from kiosk.devices.payment.base import (
     PaymentOutcome,
     PaymentRequest,
@@ -94,10 +94,13 @@ class NullCardReader(_NullDevice, CardReader):
     def card(self) -> CardInfo | None:
         return None
 
-    def transmit(self, apdu: bytes) -> Future[bytes]:
-        fut: Future[bytes] = Future()
+    def _on_device_thread(self, fn: Callable[[], T]) -> Future[T]:
+        fut: Future[T] = Future()
         fut.set_exception(NoDeviceError("no card reader"))
         return fut
+
+    def _exchange(self, apdu: bytes) -> bytes:
+        raise NoDeviceError("no card reader")
 
 
 class NullCamera(_NullDevice, Camera):

@@ -85,6 +85,8 @@ def stylesheet(*, high_contrast: bool, scale: float) -> str:
     return f"""
 * {{ font-family: "DejaVu Sans", "Noto Sans", sans-serif; color: {p.text}; }}
 QWidget#KioskWindow, QWidget[role="screen"] {{ background: {p.background}; }}
+QScrollArea#ContentScroll, QScrollArea#ContentScroll > QWidget > QStackedWidget
+    {{ background: transparent; }}
 QLabel {{ font-size: {px(24)}; background: transparent; }}
 QLabel[role="h1"] {{ font-size: {px(56)}; font-weight: bold; }}
 QLabel[role="h2"] {{ font-size: {px(34)}; font-weight: bold; }}
@@ -111,7 +113,7 @@ QPushButton[role="primary"] {{ background: {p.primary}; color: {p.on_primary};
 QPushButton[role="danger"] {{ background: {p.danger}; color: {p.on_danger};
     border-color: {p.danger}; font-weight: bold; }}
 QPushButton[role="tile"] {{ font-size: {px(30)}; font-weight: bold; text-align: left;
-    padding: {px(24)}; min-height: {px(180)}; border-radius: 16px; background: {p.surface}; }}
+    padding: {px(20)}; min-height: {px(150)}; border-radius: 16px; background: {p.surface}; }}
 QPushButton[role="language"] {{ font-size: {px(34)}; min-height: {px(96)}; min-width: {px(260)};
     font-weight: bold; background: {p.primary}; color: {p.on_primary}; border-color: {p.primary}; }}
 QPushButton[role="key"] {{ font-size: {px(36)}; min-height: 88px; min-width: 140px; }}

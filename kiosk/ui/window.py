@@ -27,6 +27,9 @@ from kiosk.ui.state import UiState
 # Only the attract screen is needed for the first paint; the other screens are imported and
 # built when first wanted, which keeps start-up close to a bare Qt window.
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+    from kiosk.devices.cardreader.fineid import CardHolder
     from kiosk.devices.status import DeviceEvent
     from kiosk.ui.screens.card_reminder import CardReminder
     from kiosk.ui.screens.frame import SessionFrame
@@ -140,6 +143,8 @@ class KioskWindow(QWidget):
         self.stack.setCurrentWidget(self.frame)
         self.frame.show_home()
         log.debug("session screens built", extra={"session_id": session.id})
+        if self._card_present:
+            self._read_card()
 
     def end_session(self, reason: EndReason) -> None:
         self.kiosk.session.end(reason)
@@ -189,8 +194,11 @@ class KioskWindow(QWidget):
 
         if isinstance(event, CardInserted):
             self._card_present = True
+            self._read_card()
         elif isinstance(event, CardRemoved):
             self._card_present = False
+            if self.frame is not None:
+                self.frame.set_card_notice(None)
             reminder = self._card_reminder
             if reminder is not None and self.stack.currentWidget() is reminder:
                 reminder.finish()
@@ -204,6 +212,34 @@ class KioskWindow(QWidget):
                 self._unusable.add(health.device_class)
             if self.frame is not None:
                 self.frame.home.set_unusable_devices(self._unusable)
+
+    # ---- the citizen's ID card ---------------------------------------------------------------
+
+    def _read_card(self) -> None:
+        """A card is in the reader during a session: read its holder for the forms to use."""
+        session = self.kiosk.session.current
+        card = self.kiosk.card_in_reader()
+        if session is None or self.frame is None or card is None:
+            return
+        future = self.kiosk.read_card_holder()
+        if future is None:
+            self.frame.set_card_notice("not_id")
+            return
+        self.frame.set_card_notice("reading")
+        session_id = session.id
+        self.bridge.when_done(future, lambda f: self._card_read(session_id, f))
+
+    def _card_read(self, session_id: str, future: Future[CardHolder]) -> None:
+        error = future.exception()
+        if error is not None:
+            # The kind of failure only: the card's contents never reach a log.
+            log.warning("id card could not be read", extra={"code": type(error).__name__})
+            kept = False
+        else:
+            kept = self.kiosk.keep_card_holder(session_id, future.result())
+        current = self.kiosk.session.current
+        if self.frame is not None and current is not None and current.id == session_id:
+            self.frame.set_card_notice("read" if kept else "unreadable")
 
     def _continue_session(self) -> None:
         self.kiosk.session.resume()

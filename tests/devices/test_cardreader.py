@@ -1,5 +1,5 @@
 """The simulated card reader: a citizen inserts and removes a card, the reader may vanish, and
-the card answers the SELECT a FINEID card answers."""
+the FINEID card answers as a real one, down to the holder's certificate."""
 
 from __future__ import annotations
 
@@ -8,11 +8,10 @@ from collections.abc import Callable
 import pytest
 
 from kiosk.devices.cardreader.base import FINEID_ATR, CardInfo
-from kiosk.devices.cardreader.simulated import (
-    FINEID_PKCS15_AID,
-    NoCardError,
-    SimulatedCardReader,
-)
+from kiosk.devices.cardreader.fineid import PKCS15_AID as FINEID_PKCS15_AID
+from kiosk.devices.cardreader.fineid import NotFineidError
+from kiosk.devices.cardreader.fineid_card import demo_certificate
+from kiosk.devices.cardreader.simulated import NoCardError, SimulatedCardReader
 from kiosk.devices.status import Attention, CardInserted, CardRemoved, DeviceState
 
 from .conftest import wait_until
@@ -136,12 +135,38 @@ def test_self_test(start: Callable, record: Callable) -> None:
     reader.insert()
     rec.wait_for(CardInserted)
     result = reader.self_test().result(10)
-    assert result.steps == ("reader: ok", "card: fineid", "select pkcs15: ok")
+    certificate = f"certificate: ok ({len(demo_certificate())} bytes)"
+    assert result.steps == ("reader: ok", "card: fineid", certificate)
 
     reader.set_fault("reader_unplugged", True)
     result = reader.self_test().result(10)
     assert not result.passed
     assert result.steps == ("reader: not found",)
+
+
+def test_the_demo_card_names_its_fictional_holder(start: Callable, record: Callable) -> None:
+    reader = SimulatedCardReader("r", card="fineid")
+    rec = record(reader)
+    start(reader)
+    reader.insert()
+    rec.wait_for(CardInserted)
+
+    holder = reader.read_holder().result(10)
+    assert (holder.given_name, holder.surname) == ("Maija", "Meikäläinen")
+    assert holder.name == "Maija Meikäläinen"
+    assert "Maija" not in repr(holder)
+
+
+def test_an_unknown_card_has_no_holder_and_no_card_none(start: Callable, record: Callable) -> None:
+    reader = SimulatedCardReader("r", card="unknown")
+    rec = record(reader)
+    start(reader)
+    with pytest.raises(NoCardError):
+        reader.read_holder().result(10)
+    reader.insert()
+    rec.wait_for(CardInserted)
+    with pytest.raises(NotFineidError):
+        reader.read_holder().result(10)
 
 
 def test_unknown_fault_is_refused() -> None:

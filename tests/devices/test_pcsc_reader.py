@@ -113,10 +113,13 @@ def test_insert_read_holder_and_remove(
     assert reader.card() == CardInfo(FINEID_ATR, "fineid")
     wait_until(lambda: reader.health().detail["media"] == "present", "media present", SLOW)
 
-    holder = read_card_holder(lambda apdu: reader.transmit(apdu).result(SLOW))
+    holder = reader.read_holder().result(SLOW)
     assert holder.name == "Maija Meikäläinen"
     assert holder.common_name == COMMON_NAME
     assert "Maija" not in repr(holder)
+    # The same, one APDU at a time through transmit().
+    again = read_card_holder(lambda apdu: reader.transmit(apdu).result(SLOW))
+    assert again == holder
 
     virtual_card.remove()
     wait_for_event(rec, CardRemoved)
@@ -173,7 +176,12 @@ def test_self_test_reports_pcscd_reader_and_card(
     wait_for_event(rec, CardInserted)
     with_card = reader.self_test().result(SLOW)
     assert with_card.passed
-    assert with_card.steps == ("pcscd: ok", "reader: ok", "card: fineid", "select pkcs15: ok")
+    assert with_card.steps == (
+        "pcscd: ok",
+        "reader: ok",
+        "card: fineid",
+        f"certificate: ok ({len(virtual_card.files.certificate)} bytes)",
+    )
 
 
 def test_pcscd_going_away_and_coming_back(

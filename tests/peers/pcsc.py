@@ -28,6 +28,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.devices.cardreader.base import FINEID_ATR
+from kiosk.devices.cardreader.fineid_card import FineidCardFiles as FineidCardFiles
 
 VPCD_HOST = "127.0.0.1"
 VPCD_PORT = 35963
@@ -38,17 +39,12 @@ PCSCD_PID_FILE = Path("/run/pcscd/pcscd.pid")
 #: Where the tests' pcscd writes its log (appended to, one section per start).
 LOG_FILE = Path(tempfile.gettempdir()) / "kiosk-tests-pcscd.log"
 
-FINEID_PKCS15_AID = bytes.fromhex("A000000063504B43532D3135")
-AUTH_CERT_FID = bytes.fromhex("4331")
 
 GIVEN_NAME = "Maija"
 SURNAME = "Meikäläinen"
 COMMON_NAME = "MEIKÄLÄINEN MAIJA 999999999"
 
 _CTRL_OFF, _CTRL_ON, _CTRL_RESET, _CTRL_ATR = 0, 1, 2, 4
-_SW_OK = bytes.fromhex("9000")
-_SW_NOT_FOUND = bytes.fromhex("6A82")
-_SW_WRONG_P1P2 = bytes.fromhex("6B00")
 
 #: Generous: a loaded CI machine is slow, and a passing test never waits this long.
 PEER_DEADLINE = 20.0
@@ -85,48 +81,6 @@ def make_test_certificate() -> bytes:
     from cryptography.hazmat.primitives.serialization import Encoding
 
     return cert.public_bytes(Encoding.DER)
-
-
-class FineidCardFiles:
-    """The APDU answers of a FINEID card holding an authentication certificate."""
-
-    def __init__(self, certificate: bytes) -> None:
-        self.certificate = certificate
-        self._app_selected = False
-        self._file: bytes | None = None
-
-    def reset(self) -> None:
-        self._app_selected = False
-        self._file = None
-
-    def answer(self, apdu: bytes) -> bytes:
-        if len(apdu) < 4:
-            return bytes.fromhex("6700")
-        ins, p1, p2 = apdu[1], apdu[2], apdu[3]
-        data = apdu[5 : 5 + apdu[4]] if len(apdu) > 5 else b""
-        if ins == 0xA4 and p1 == 0x04:  # SELECT by DF name
-            if data == FINEID_PKCS15_AID:
-                self._app_selected, self._file = True, None
-                return _SW_OK
-            return _SW_NOT_FOUND
-        if ins == 0xA4 and p1 in (0x00, 0x02, 0x08, 0x09):  # SELECT by file id / path
-            if self._app_selected and data[-2:] == AUTH_CERT_FID:
-                self._file = self.certificate
-                return _SW_OK
-            return _SW_NOT_FOUND
-        if ins == 0xB0:  # READ BINARY from the current EF
-            if self._file is None:
-                return bytes.fromhex("6986")  # command not allowed: no current EF
-            offset = (p1 << 8) | p2
-            if offset > len(self._file):
-                return _SW_WRONG_P1P2
-            le = apdu[4] if len(apdu) == 5 else 0
-            le = le or 256
-            chunk = self._file[offset : offset + le]
-            if len(chunk) < le:
-                return chunk + bytes.fromhex("6282")  # end of file reached before Le bytes
-            return chunk + _SW_OK
-        return _SW_NOT_FOUND
 
 
 class VirtualCard:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from PySide6.QtCore import QEvent
@@ -22,7 +22,17 @@ def flush_deletes() -> None:
 
 
 @pytest.fixture
-def window(qtbot: QtBot, config: Config, clock: FakeClock) -> Iterator[KioskWindow]:
+def window(
+    qtbot: QtBot,
+    config: Config,
+    make_config: Callable[..., Config],
+    clock: FakeClock,
+    request: pytest.FixtureRequest,
+) -> Iterator[KioskWindow]:
+    """The kiosk window; `@pytest.mark.kiosk_config("...")` adds TOML to its config."""
+    marker = request.node.get_closest_marker("kiosk_config")
+    if marker is not None:
+        config = make_config(marker.args[0])
     kiosk = Kiosk(config, clock=clock)
     win, _ = build(config, kiosk)
     qtbot.addWidget(win)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QWidget
 from pytestqt.qtbot import QtBot
 
+from kiosk.config import Config
 from kiosk.ui.theme import MIN_TOUCH_PX
 from kiosk.ui.window import KioskWindow
+from tests.conftest import FakeClock
 
 TOUCH_PX = 48  # about 9 mm on a 21-24" 1080p panel
 
@@ -90,3 +94,36 @@ def _app_style() -> str:
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     return app.styleSheet()
+
+
+@pytest.mark.parametrize("scale", [1.5, 2.5])
+def test_every_screen_fits_a_1080p_display_at_any_text_size(
+    qtbot: QtBot, config: Config, clock: FakeClock, scale: float
+) -> None:
+    """A screen taller than the display scrolls inside the frame; the window never outgrows
+    the screen (in fullscreen that would push the bottom of the screen out of reach)."""
+    from kiosk.app import Kiosk
+    from kiosk.ui.main import build
+
+    config = replace(config, ui=replace(config.ui, large_text_scale=scale))
+    kiosk = Kiosk(config, clock=clock)
+    window, _ = build(config, kiosk)
+    qtbot.addWidget(window)
+    window.resize(1920, 1080)
+    window.show()
+    kiosk.start_backend(window.bridge.on_device_event)
+    try:
+        window.ui.set_large_text(True)
+        assert window.minimumSizeHint().height() <= 1080, "attract"
+        qtbot.mouseClick(window.attract.language_buttons["fi"], Qt.MouseButton.LeftButton)
+        frame = window.frame
+        assert frame is not None
+        window.ui.set_large_text(True)
+        assert window.minimumSizeHint().height() <= 1080, "home"
+        for service in frame.services:
+            frame.open_service(service)
+            qtbot.wait(50)
+            assert window.minimumSizeHint().height() <= 1080, service
+            assert window.height() == 1080, service
+    finally:
+        kiosk.shutdown()

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+
+import pytest
 import shiboken6
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QCloseEvent, QContextMenuEvent, QKeyEvent
 from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
-from kiosk.session import Phase
+from kiosk.session import EndReason, Phase
 from kiosk.ui.window import KioskWindow
 from tests.conftest import FakeClock
 from tests.ui.conftest import flush_deletes
@@ -203,42 +206,99 @@ def test_lockdown_keys_close_and_context_menu_do_nothing(qtbot: QtBot, window: K
     assert window.isVisible()
 
 
-def test_removing_a_card_that_was_used_ends_the_session(qtbot: QtBot, window: KioskWindow) -> None:
+def test_an_id_card_is_read_for_the_session_and_taking_it_out_ends_it(
+    qtbot: QtBot, window: KioskWindow, caplog: pytest.LogCaptureFixture
+) -> None:
+    from kiosk.app import CARD_HOLDER
+    from kiosk.devices.cardreader.simulated import SimulatedCardReader
+    from kiosk.devices.status import DeviceClass
+    from kiosk.ui.screens.frame import CARD_NOTICES
+
+    caplog.set_level(logging.DEBUG)
+    reader = window.kiosk.device(DeviceClass.CARD_READER)
+    assert isinstance(reader, SimulatedCardReader)
+    qtbot.mouseClick(window.attract.language_buttons["en"], Qt.MouseButton.LeftButton)
+    session = window.kiosk.session.current
+    frame = window.frame
+    assert session is not None and frame is not None
+    assert not frame.card_notice.isVisible()
+
+    reader.insert()
+    qtbot.waitUntil(lambda: session.card_used)
+    assert session.data[CARD_HOLDER].name == "Maija Meikäläinen"
+    assert frame.card_notice.isVisible()
+    assert frame.card_notice.text() == CARD_NOTICES["read"]
+    assert "Taking the card out ends your session" in frame.card_notice.text()
+
+    reader.remove()
+    qtbot.waitUntil(lambda: window.kiosk.session.current is None)
+    assert window.stack.currentWidget() is window.attract
+    assert window.attract.erased_banner.isVisible()
+    assert CARD_HOLDER not in session.data
+    logged = " ".join(r.getMessage() + str(r.__dict__) for r in caplog.records)
+    assert "Maija" not in logged and "MEIKÄLÄINEN" not in logged
+
+
+def test_a_card_in_the_reader_when_the_session_starts_is_read(
+    qtbot: QtBot, window: KioskWindow
+) -> None:
+    from kiosk.app import CARD_HOLDER
     from kiosk.devices.cardreader.simulated import SimulatedCardReader
     from kiosk.devices.status import DeviceClass
 
     reader = window.kiosk.device(DeviceClass.CARD_READER)
     assert isinstance(reader, SimulatedCardReader)
+    reader.insert()
+    qtbot.waitUntil(lambda: window._card_present)
     qtbot.mouseClick(window.attract.language_buttons["fi"], Qt.MouseButton.LeftButton)
     session = window.kiosk.session.current
     assert session is not None
-    reader.insert()
-    qtbot.waitUntil(lambda: reader.card() is not None)
-    session.card_used = True  # a service read the card
-    reader.remove()
-    qtbot.waitUntil(lambda: window.kiosk.session.current is None)
-    assert window.stack.currentWidget() is window.attract
-    assert window.attract.erased_banner.isVisible()
+    qtbot.waitUntil(lambda: CARD_HOLDER in session.data)
+    assert session.card_used
 
 
-def test_removing_an_unused_card_does_not_end_the_session(
+def test_a_holder_read_for_a_session_that_ended_is_not_kept(
+    qtbot: QtBot, window: KioskWindow
+) -> None:
+    from kiosk.devices.cardreader.fineid import CardHolder
+
+    qtbot.mouseClick(window.attract.language_buttons["fi"], Qt.MouseButton.LeftButton)
+    first = window.kiosk.session.current
+    assert first is not None
+    window.end_session(EndReason.USER)
+    qtbot.mouseClick(window.attract.language_buttons["fi"], Qt.MouseButton.LeftButton)
+    second = window.kiosk.session.current
+    assert second is not None and second.id != first.id
+
+    holder = CardHolder("Maija", "Meikäläinen", "MEIKÄLÄINEN MAIJA 999999999")
+    assert not window.kiosk.keep_card_holder(first.id, holder)
+    assert second.data == {} and not second.card_used
+
+
+@pytest.mark.kiosk_config('[devices.cardreader]\ncard = "unknown"\n')
+def test_a_card_that_is_not_an_id_card_is_said_so_and_does_not_end_the_session(
     qtbot: QtBot, window: KioskWindow
 ) -> None:
     from kiosk.devices.cardreader.simulated import SimulatedCardReader
     from kiosk.devices.status import CardRemoved, DeviceClass
+    from kiosk.ui.screens.frame import CARD_NOTICES
 
     reader = window.kiosk.device(DeviceClass.CARD_READER)
     assert isinstance(reader, SimulatedCardReader)
-    qtbot.mouseClick(window.attract.language_buttons["fi"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.attract.language_buttons["en"], Qt.MouseButton.LeftButton)
+    frame = window.frame
+    assert frame is not None
     removed: list[CardRemoved] = []
     window.bridge.device_event.connect(
         lambda e: removed.append(e) if isinstance(e, CardRemoved) else None
     )
     reader.insert()
-    qtbot.waitUntil(lambda: reader.card() is not None)
+    qtbot.waitUntil(lambda: frame.card_notice.isVisible())
+    assert frame.card_notice.text() == CARD_NOTICES["not_id"]
     reader.remove()
     qtbot.waitUntil(lambda: len(removed) == 1)
     assert window.kiosk.session.current is not None
+    assert not frame.card_notice.isVisible()
 
 
 def test_card_left_in_the_reader_is_reminded_before_the_attract_screen(

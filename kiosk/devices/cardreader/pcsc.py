@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future
-from typing import Any
+from typing import Any, TypeVar
 
 from kiosk.devices.cardreader.base import (
     CardInfo,
@@ -37,10 +38,10 @@ from kiosk.devices.status import (
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 #: The pseudo reader whose state changes when a reader is added or removed (pcsc-lite).
 PNP_READER = "\\\\?PnP?\\Notification"
-#: Application id of the PKCS#15 application on the Finnish ID card.
-FINEID_PKCS15_AID = bytes.fromhex("A000000063504B43532D3135")
 
 # PC/SC codes, spelled out so the module needs nothing of pyscard before it opens.
 _S_SUCCESS = 0x0
@@ -94,9 +95,8 @@ class PcscCardReader(CardReader):
         with self._lock:
             return self._reported
 
-    def transmit(self, apdu: bytes) -> Future[bytes]:
-        data = bytes(apdu)
-        future = self.worker.submit(lambda: self._transmit(data))
+    def _on_device_thread(self, fn: Callable[[], T]) -> Future[T]:
+        future = self.worker.submit(fn)
         self._interrupt()
         return future
 
@@ -329,7 +329,7 @@ class PcscCardReader(CardReader):
             self._card_handle, self._protocol = handle, protocol
         return self._card_handle
 
-    def _transmit(self, apdu: bytes) -> bytes:
+    def _exchange(self, apdu: bytes) -> bytes:
         if not self._opened or self._context is None or self._reader_name is None:
             raise NoCardError("no card reader")
         with self._lock:
@@ -384,14 +384,8 @@ class PcscCardReader(CardReader):
             return SelfTestResult(self.device_id, True, tuple(steps))
         steps.append(f"card: {reported.card_type}")
         if reported.card_type == "fineid":
-            select = bytes([0x00, 0xA4, 0x04, 0x0C, len(FINEID_PKCS15_AID)]) + FINEID_PKCS15_AID
-            try:
-                answer = self._transmit(select)
-            except CardReaderError:
-                steps.append("select pkcs15: no answer")
-                return SelfTestResult(self.device_id, False, tuple(steps))
-            ok = answer[-2:] == b"\x90\x00"
-            steps.append("select pkcs15: " + ("ok" if ok else answer[-2:].hex()))
+            step, ok = self._certificate_step()
+            steps.append(step)
             return SelfTestResult(self.device_id, ok, tuple(steps))
         return SelfTestResult(self.device_id, True, tuple(steps))
 

@@ -2,7 +2,8 @@
 
 It ships in the product: the demo reads its "card" and technician mode trips its faults. Like
 PC/SC, the reader may vanish (unplugged), a card is recognised by its ATR, and the card answers
-APDUs: SELECT of the FINEID PKCS#15 application succeeds on a FINEID card.
+APDUs: the FINEID card holds the demo certificate of a fictional holder (fineid_card.py), so
+reading the holder's name works as on a real card; the unknown card knows no application.
 
 Every event is published from the device thread, as pyscard's card monitor publishes from its own.
 """
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from concurrent.futures import Future
 
 from kiosk.devices.base import FaultSwitch
 from kiosk.devices.cardreader.base import (
@@ -20,6 +20,12 @@ from kiosk.devices.cardreader.base import (
     CardReader,
     CardReaderError,
     card_type_for_atr,
+)
+from kiosk.devices.cardreader.fineid_card import (
+    SW_NOT_FOUND,
+    SW_WRONG_LENGTH,
+    FineidCardFiles,
+    demo_certificate,
 )
 from kiosk.devices.status import (
     Attention,
@@ -38,14 +44,8 @@ FAULT_SWITCHES = (
     FaultSwitch("reader_unplugged", N_("Reader unplugged")),
 )
 
-#: Application id of the PKCS#15 application on the Finnish ID card.
-FINEID_PKCS15_AID = bytes.fromhex("A000000063504B43532D3135")
 #: ATR of the ISO 7816 card of vsmartcard's vicc: a real card, but not one we know.
 OTHER_ATR = bytes.fromhex("3B95138101 8073FF01000B")
-
-_SW_OK = bytes.fromhex("9000")
-_SW_NOT_FOUND = bytes.fromhex("6A82")
-_SW_WRONG_LENGTH = bytes.fromhex("6700")
 
 _CARDS = {"fineid": FINEID_ATR, "unknown": OTHER_ATR}
 
@@ -70,6 +70,7 @@ class SimulatedCardReader(CardReader):
         # ...and what the reader has reported of it, touched only on the device thread.
         self._opened = False
         self._reported: CardInfo | None = None
+        self._files: FineidCardFiles | None = None
 
     # ---- a citizen at the reader --------------------------------------------------------------
 
@@ -86,9 +87,6 @@ class SimulatedCardReader(CardReader):
     def card(self) -> CardInfo | None:
         # What the reader has reported, so this never disagrees with the events sent so far.
         return self._reported
-
-    def transmit(self, apdu: bytes) -> Future[bytes]:
-        return self.worker.submit(lambda: self._answer(bytes(apdu)))
 
     # ---- fault injection ----------------------------------------------------------------------
 
@@ -127,10 +125,12 @@ class SimulatedCardReader(CardReader):
             present = self._in_slot and not unplugged
         if present and self._reported is None:
             self._reported = CardInfo(self._atr, card_type_for_atr(self._atr))
+            fineid = self._reported.card_type == "fineid"
+            self._files = FineidCardFiles(demo_certificate()) if fineid else None
             self._publish(CardInserted(self.device_id, self._atr, self._reported.card_type))
         elif not present and self._reported is not None:
             # An unplugged reader takes its card with it, as far as PC/SC can tell.
-            self._reported = None
+            self._reported = self._files = None
             self._publish(CardRemoved(self.device_id))
         media = {"media": (Media.PRESENT if present else Media.NOT_PRESENT).value}
         if unplugged:
@@ -140,16 +140,16 @@ class SimulatedCardReader(CardReader):
         else:
             self._set_health(DeviceState.ONLINE, Attention.NONE, detail=media)
 
-    def _answer(self, apdu: bytes) -> bytes:
+    def _exchange(self, apdu: bytes) -> bytes:
         if self._reported is None:
             with self._lock:
                 unplugged = self._unplugged
             raise NoCardError("card reader unplugged" if unplugged else "no card in the reader")
         if len(apdu) < 4:
-            return _SW_WRONG_LENGTH
-        if self._reported.card_type == "fineid" and _is_select(apdu, FINEID_PKCS15_AID):
-            return _SW_OK
-        return _SW_NOT_FOUND
+            return SW_WRONG_LENGTH
+        if self._files is not None:
+            return self._files.answer(apdu)
+        return SW_NOT_FOUND
 
     def _run_self_test(self) -> SelfTestResult:
         with self._lock:
@@ -159,20 +159,8 @@ class SimulatedCardReader(CardReader):
         if self._reported is None:
             return SelfTestResult(self.device_id, True, ("reader: ok", "card: none"))
         steps = ["reader: ok", f"card: {self._reported.card_type}"]
+        ok = True
         if self._reported.card_type == "fineid":
-            answer = self._answer(_select_apdu(FINEID_PKCS15_AID))
-            steps.append("select pkcs15: " + ("ok" if answer == _SW_OK else answer.hex()))
-        return SelfTestResult(self.device_id, True, tuple(steps))
-
-
-def _select_apdu(aid: bytes) -> bytes:
-    """SELECT by DF name (ISO 7816-4), first occurrence, no response data."""
-    return bytes([0x00, 0xA4, 0x04, 0x0C, len(aid)]) + aid
-
-
-def _is_select(apdu: bytes, aid: bytes) -> bool:
-    """A SELECT-by-name command APDU for `aid`, with or without Le."""
-    if apdu[1] != 0xA4 or apdu[2] != 0x04 or len(apdu) < 5:
-        return False
-    lc = apdu[4]
-    return apdu[5 : 5 + lc] == aid and len(apdu) in (5 + lc, 6 + lc)
+            step, ok = self._certificate_step()
+            steps.append(step)
+        return SelfTestResult(self.device_id, ok, tuple(steps))

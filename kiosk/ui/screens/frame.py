@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QScrollArea,
+    QScroller,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -38,6 +40,18 @@ HIGH_CONTRAST = N_("High contrast")
 END_SESSION = N_("End session")
 END_SESSION_HINT = N_("Ends your session and erases your data")
 PRIVACY_HINT = N_("When you end the session, everything you did here is erased.")
+#: What the frame says of the card in the reader, by what came of reading it.
+CARD_NOTICES = {
+    "reading": N_("Reading your ID card…"),
+    "read": N_(
+        "Your ID card has been read: forms will fill in your name. "
+        "Taking the card out ends your session."
+    ),
+    "not_id": N_("This card is not a Finnish ID card. You can use the kiosk without a card."),
+    "unreadable": N_(
+        "Your ID card could not be read. Take it out and put it in again, or go on without it."
+    ),
+}
 
 
 class SessionFrame(QWidget):
@@ -97,11 +111,34 @@ class SessionFrame(QWidget):
         self.bar_layout.addLayout(tools)
         layout.addWidget(bar)
 
+        #: What became of the card in the reader, said under the bar; hidden with no card.
+        self.card_notice = QLabel()
+        self.card_notice.setProperty("role", "banner")
+        self.card_notice.setWordWrap(True)
+        self.card_notice.hide()
+        self._card_notice: str | None = None
+        notice_row = QHBoxLayout()
+        notice_row.setContentsMargins(24, 16, 24, 0)
+        notice_row.addWidget(self.card_notice)
+        layout.addLayout(notice_row)
+
         self.stack = QStackedWidget()
         self.home = HomeScreen(self.ui, services)
         self.home.service_chosen.connect(self.open_service)
         self.stack.addWidget(self.home)
-        layout.addWidget(self.stack, 1)
+        # A screen taller than the display (very large text, many services) scrolls, by finger
+        # or as Tab moves the focus, instead of pushing the window past the screen's edge.
+        self.content_scroll = QScrollArea()
+        self.content_scroll.setObjectName("ContentScroll")
+        self.content_scroll.setWidgetResizable(True)
+        self.content_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.content_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.content_scroll.setWidget(self.stack)
+        self.content_scroll.viewport().setAutoFillBackground(False)
+        QScroller.grabGesture(
+            self.content_scroll.viewport(), QScroller.ScrollerGestureType.TouchGesture
+        )
+        layout.addWidget(self.content_scroll, 1)
         self.service_screen: QWidget | None = None
         self.service_id: str | None = None
 
@@ -163,6 +200,14 @@ class SessionFrame(QWidget):
             self.service_screen = None
             self.service_id = None
 
+    def set_card_notice(self, kind: str | None) -> None:
+        """Say what became of the card in the reader (a key of CARD_NOTICES), or nothing."""
+        if kind is not None and kind not in CARD_NOTICES:
+            raise ValueError(f"no card notice {kind!r}")
+        self._card_notice = kind
+        self.card_notice.setVisible(kind is not None)
+        self.retranslate()
+
     # ---- bar ----------------------------------------------------------------------------------
 
     def _choose_language(self, lang: str) -> None:
@@ -207,6 +252,8 @@ class SessionFrame(QWidget):
         self.end_button.set_label("✕ " + t(END_SESSION), t(END_SESSION_HINT))
         self.end_button.setAccessibleName(t(END_SESSION))
         self.privacy_hint.setText(t(PRIVACY_HINT))
+        notice = self._card_notice
+        self.card_notice.setText(t(CARD_NOTICES[notice]) if notice is not None else "")
         self.bar_layout.setDirection(
             QBoxLayout.Direction.TopToBottom
             if self.ui.large_text
