@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 from typing import TYPE_CHECKING
 
 from kiosk.config import Config
@@ -19,14 +20,15 @@ from kiosk.services import SERVICES, ServiceSpec
 from kiosk.session import EndReason, SessionManager, UsageRecord
 
 if TYPE_CHECKING:
-    from concurrent.futures import Future
-
     from kiosk.devices.base import Device
     from kiosk.devices.cardreader.base import CardInfo
     from kiosk.devices.cardreader.fineid import CardHolder
     from kiosk.devices.registry import DeviceSet
     from kiosk.devices.status import DeviceEvent
     from kiosk.engine import Engine
+    from kiosk.payments.delivery import PaidPrintJobs
+    from kiosk.payments.journal import JournalEntry
+    from kiosk.payments.ledger import Ledger
     from kiosk.store import Store, StoreWriter
 
 log = logging.getLogger(__name__)
@@ -44,6 +46,10 @@ class Kiosk:
         self._log_handler: logging.Handler | None = None
         self.devices: DeviceSet | None = None
         self.engine: Engine | None = None
+        #: Card payments through the journal; None when there is no payment terminal.
+        self.ledger: Ledger | None = None
+        self.paid_jobs: PaidPrintJobs | None = None
+        self._terminal_usable = True
         kwargs = {"clock": clock} if clock is not None else {}
         self.session = SessionManager(
             config.session_folder,
@@ -55,7 +61,12 @@ class Kiosk:
         self.session.prepare_root()
 
     def enabled_services(self) -> list[ServiceSpec]:
-        return [SERVICES[sid] for sid in self.config.services.enabled if sid in SERVICES]
+        # "Pay a fee" with no fee configured would be an empty page: no tile then.
+        return [
+            SERVICES[sid]
+            for sid in self.config.services.enabled
+            if sid in SERVICES and (sid != "fee" or self.config.fees)
+        ]
 
     # ---- back end -----------------------------------------------------------------------------
 
@@ -90,7 +101,82 @@ class Kiosk:
         self.devices.start_all()
         self.engine = Engine()
         self.engine.start()
+        self._start_payments(store)
         log.info("kiosk started", extra={"kiosk_id": self.config.kiosk.id})
+
+    def _start_payments(self, store: Store) -> None:
+        from kiosk.devices.payment.base import PaymentTerminal
+        from kiosk.payments.delivery import PaidPrintJobs
+        from kiosk.payments.journal import PaymentJournal
+        from kiosk.payments.ledger import Ledger
+
+        terminal = self.device(DeviceClass.PAYMENT)
+        engine = self.engine
+        if not isinstance(terminal, PaymentTerminal) or engine is None or self.devices is None:
+            return
+        self.ledger = Ledger(
+            PaymentJournal(store), terminal, kiosk_id=self.config.kiosk.id, alert=self._alert
+        )
+        self.paid_jobs = PaidPrintJobs(self.ledger, engine.submit)
+        self.devices.subscribe(self.paid_jobs.on_device_event)
+        self.devices.subscribe(self._watch_terminal)
+        # Whatever a crash or a lost answer left open is settled before anyone pays again.
+        engine.submit(self.ledger.resolve_open())
+
+    def _watch_terminal(self, event: DeviceEvent) -> None:
+        """Any thread: when the terminal is back, settle what waited for it."""
+        from kiosk.devices.status import StatusChanged
+
+        if not isinstance(event, StatusChanged) or event.health.device_class != DeviceClass.PAYMENT:
+            return
+        usable = event.health.state.usable
+        came_back = usable and not self._terminal_usable
+        self._terminal_usable = usable
+        if came_back and self.ledger is not None and self.engine is not None:
+            self.engine.submit(self.ledger.resolve_open())
+
+    # ---- payments -------------------------------------------------------------------------------
+
+    def pay(self, purpose: str, amount_cents: int) -> Future[JournalEntry]:
+        """Take a payment for the running session on the terminal (see Ledger.pay)."""
+        from concurrent.futures import Future
+
+        session = self.session.current
+        if self.ledger is None or self.engine is None:
+            failed: Future[JournalEntry] = Future()
+            failed.set_exception(RuntimeError("no payment terminal"))
+            return failed
+        return self.engine.submit(
+            self.ledger.pay(
+                session_id=session.id if session else None,
+                purpose=purpose,
+                amount_cents=amount_cents,
+            )
+        )
+
+    def abort_payment(self) -> None:
+        """The citizen cancelled: ask the terminal to stop; the payment's answer tells the end."""
+        if self.ledger is not None and self.engine is not None:
+            self.engine.submit(self.ledger.abort_current())
+
+    def delivered(self, sale_reference: str) -> Future[JournalEntry]:
+        """What was paid for has been handed over (a fee is delivered once it is paid)."""
+        assert self.ledger is not None and self.engine is not None
+        return self.engine.submit(self.ledger.delivered(sale_reference))
+
+    def settle_unprinted(self, sale_reference: str, why: str) -> Future[JournalEntry]:
+        """Paid, but the job could not even be sent: give the money back."""
+        assert self.ledger is not None and self.engine is not None
+        return self.engine.submit(self.ledger.not_delivered(sale_reference, why))
+
+    def _alert(self, code: str, details: dict[str, object]) -> None:
+        """Something support must see (an unsettled payment, a reconciliation mismatch)."""
+        log.error("alert for support", extra={"code": code})
+        writer = self.writer
+        if writer is not None:
+            writer.submit(
+                lambda store: store.add_event("error", "alert", code=code, payload=details)
+            )
 
     def devices_list(self) -> list[Device]:
         return list(self.devices.all()) if self.devices is not None else []

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 DEFAULT_PATH = Path("/etc/kiosk/kiosk.toml")
 DEFAULT_BACKENDS: tuple[str, ...] = ("simulated", "none")
-DEFAULT_SERVICES: tuple[str, ...] = ("scan", "print", "copy", "help")
+DEFAULT_SERVICES: tuple[str, ...] = ("scan", "print", "copy", "fee", "help")
 
 
 BackendChoices = Mapping[str, Sequence[str]] | Callable[[str], Sequence[str]]
@@ -145,7 +145,9 @@ class TechnicianSettings:
 
 @dataclass(frozen=True, **_LEAN)
 class ServicesSettings:
-    enabled: tuple[str, ...] = _key(("scan", "print", "copy", "help"), choices_from="services")
+    enabled: tuple[str, ...] = _key(
+        ("scan", "print", "copy", "fee", "help"), choices_from="services"
+    )
 
 
 @dataclass(frozen=True, **_LEAN)
@@ -187,6 +189,45 @@ class PaymentSettings:
     backend: str = _key("simulated", choices_from="backends")
     delay_seconds: float = _key(2.0, low=0, high=60)
     timeout_seconds: float = _key(120.0, low=5, high=600)
+    terminal_url: str = _key(
+        "http://127.0.0.1:8470/nexo",
+        r"https?://[^\s/?#@]+([/?#]\S*)?",
+        text="an http:// or https:// URL",
+    )
+    notify_port: int = _key(8471, low=1024, high=65535)
+    poi_id: str = _key("SIMPOI01", r"[A-Za-z0-9._-]{1,32}", text="1 to 32 of A-Z a-z 0-9 . _ -")
+    sale_id: str = _key("kiosk", r"[A-Za-z0-9._-]{1,32}", text="1 to 32 of A-Z a-z 0-9 . _ -")
+    request_timeout_seconds: float = _key(15.0, low=1, high=120)
+
+
+def _is_euros(text: str) -> bool:
+    from kiosk.payments.prices import parse_euros
+
+    try:
+        parse_euros(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _euros(default: str) -> Any:
+    return _key(default, check=_is_euros, text='an amount in euros written as text, like "0.20"')
+
+
+@dataclass(frozen=True, **_LEAN)
+class PricesSettings:
+    print_page: str = _euros("0.00")
+    copy_page: str = _euros("0.00")
+    free_pages: int = _key(0, low=0, high=1000)
+
+
+@dataclass(frozen=True, **_LEAN)
+class FeeSettings:
+    name_fi: str = _key("", max_length=80)
+    name_sv: str = _key("", max_length=80)
+    name_en: str = _key("", max_length=80)
+    amount: str = _euros("")
+    reference: str = _key("", max_length=40)
 
 
 @dataclass(frozen=True, **_LEAN)
@@ -207,6 +248,11 @@ class Config:
     technician: TechnicianSettings = field(default_factory=TechnicianSettings)
     services: ServicesSettings = field(default_factory=ServicesSettings)
     devices: DeviceSettings = field(default_factory=DeviceSettings)
+    prices: PricesSettings = field(default_factory=PricesSettings)
+    #: Fees a citizen can pay at the kiosk, by id: [fees.lost-card] ...
+    fees: dict[str, FeeSettings] = field(
+        default_factory=dict, metadata={"each": FeeSettings, "id": re.compile(r"[a-z0-9-]{1,32}")}
+    )
     # Below: no metadata, so not keys of the file. `source` is None when no file was read.
     source: Path | None
     data_dir: Path
@@ -317,7 +363,11 @@ class _Checker:
         if not isinstance(table, dict):
             self.fail(f"{dotted} must be a table: write [{dotted}] with its keys below it")
         # A key has a Rule; a [section] is a field holding another settings dataclass.
-        known = {f.name: f for f in fields(cls) if "rule" in f.metadata or _section_class(f)}
+        known = {
+            f.name: f
+            for f in fields(cls)
+            if "rule" in f.metadata or "each" in f.metadata or _section_class(f)
+        }
         values: dict[str, Any] = {}
         for key, value in table.items():
             name = f"{dotted}.{key}" if dotted else key
@@ -326,12 +376,32 @@ class _Checker:
             if section := _section_class(known[key]):
                 values[key] = section(**self._table(name, section, value))
                 continue
+            if each := known[key].metadata.get("each"):
+                values[key] = self._each(name, each, known[key].metadata["id"], value)
+                continue
             rule: Rule = known[key].metadata["rule"]
             choices = self._choices(rule, dotted)
             if not rule.accepts(value, choices):
                 self.fail(f"{name} = {_show(value)} is not allowed: {rule.describe(choices)}")
             values[key] = rule.kind(value)  # int -> float, list -> tuple
         return values
+
+    def _each(
+        self, dotted: str, cls: type[DataclassInstance], ids: re.Pattern[str], table: object
+    ) -> dict[str, Any]:
+        if not isinstance(table, dict):
+            self.fail(f"{dotted} must be a table: write [{dotted}.<id>] with its keys below it")
+        found: dict[str, Any] = {}
+        for key, value in table.items():
+            if not ids.fullmatch(key):
+                self.fail(f"[{dotted}.{key}]: the id must be 1 to 32 of a-z, 0-9 and -")
+            found[key] = cls(**self._table(f"{dotted}.{key}", cls, value))
+            missing = [
+                f.name for f in fields(cls) if f.metadata.get("rule") and _required(f, found[key])
+            ]
+            if missing:
+                self.fail(f"[{dotted}.{key}] needs {' and '.join(missing)}")
+        return found
 
     def _choices(self, rule: Rule, dotted: str) -> Sequence[str]:
         if rule.choices_from == "services":
@@ -344,6 +414,11 @@ class _Checker:
                 return tuple(self._backends(device_class))
             return tuple(self._backends.get(device_class, DEFAULT_BACKENDS))
         return rule.choices
+
+
+def _required(spec: Field[Any], value: object) -> bool:
+    """A key of a [fees.<id>]-like section that must be given: amount and the Finnish name."""
+    return spec.name in ("amount", "name_fi") and not getattr(value, spec.name)
 
 
 def _section_class(spec: Field[Any]) -> type[DataclassInstance] | None:

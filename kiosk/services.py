@@ -56,6 +56,14 @@ SERVICES: dict[str, ServiceSpec] = {
             needs=(DeviceClass.CAMERA, DeviceClass.PRINTER),
         ),
         ServiceSpec(
+            id="fee",
+            title=N_("Pay a fee"),
+            subtitle=N_("Pay a library fee with a payment card"),
+            icon="fee.svg",
+            screen="kiosk.ui.screens.fee:FeeScreen",
+            needs=(DeviceClass.PAYMENT,),
+        ),
+        ServiceSpec(
             id="help",
             title=N_("Help and privacy"),
             subtitle=N_("How to use this kiosk and how your data is handled"),

@@ -106,3 +106,15 @@ def test_hash_pin_makes_a_hash_the_config_accepts(tmp_path: Path) -> None:
         timeout=60,
     )
     assert check.returncode == 0, check.stderr
+
+
+def test_the_demo_config_is_valid_and_has_fees(tmp_path: Path) -> None:
+    demo = ROOT / "demo" / "kiosk.toml"
+    result = subprocess.run(
+        [sys.executable, "-m", "kiosk", "--config", str(demo), "check-config"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "[fees." in demo.read_text() and "[prices]" in demo.read_text()

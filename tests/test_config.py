@@ -99,7 +99,7 @@ def test_defaults_give_the_demo_without_a_file(
     assert config.session.idle_seconds == 90
     assert config.session.warning_seconds == 30
     assert config.ui.fullscreen is True
-    assert config.services.enabled == ("scan", "print", "copy", "help")
+    assert config.services.enabled == ("scan", "print", "copy", "fee", "help")
     assert config.devices.printer.backend == "simulated"
     assert config.devices.payment.timeout_seconds == 120.0
     assert verify_pin("1234", config.technician.pin_hash)
@@ -190,7 +190,7 @@ def test_unknown_device_class_for_options() -> None:
         (
             "[sesion]\nidle_seconds = 60\n",
             "unknown section [sesion] (known sections: kiosk, session, ui, technician, "
-            "services, devices)",
+            "services, devices, prices, fees)",
         ),
         (
             "[devices.scanner]\nbackend = 'simulated'\n",
@@ -201,7 +201,7 @@ def test_unknown_device_class_for_options() -> None:
         (
             "idle_seconds = 60\n",
             "unknown key idle_seconds (known sections: kiosk, session, ui, technician, "
-            "services, devices)",
+            "services, devices, prices, fees)",
         ),
         (
             "[session]\nidel_seconds = 60\n",
@@ -256,7 +256,7 @@ def test_unknown_device_class_for_options() -> None:
         (
             '[services]\nenabled = ["help", "games"]\n',
             'services.enabled = ["help", "games"] is not allowed: a list of ids, each at most '
-            "once, from: scan, print, copy, help",
+            "once, from: scan, print, copy, fee, help",
         ),
         (
             '[services]\nenabled = ["help", "help"]\n',
@@ -264,6 +264,17 @@ def test_unknown_device_class_for_options() -> None:
         ),
         ("session = 5\n", "session must be a table"),
         ("[devices]\nprinter = 5\n", "devices.printer must be a table"),
+        (
+            "[prices]\nprint_page = 0.2\n",
+            "prices.print_page = 0.2 is not allowed: an amount in euros written as text, "
+            'like "0.20"',
+        ),
+        ('[prices]\ncopy_page = "20 c"\n', 'prices.copy_page = "20 c" is not allowed'),
+        ('[fees.Lost_Card]\namount = "3.00"\n', "[fees.Lost_Card]: the id must be"),
+        ('[fees.lost-card]\nname_fi = "Kortti"\n', "[fees.lost-card] needs amount"),
+        ('[fees.lost-card]\namount = "3.00"\n', "[fees.lost-card] needs name_fi"),
+        ('[fees.lost-card]\nprice = "3.00"\n', "unknown key fees.lost-card.price"),
+        ("fees = 5\n", "fees must be a table: write [fees.<id>]"),
     ],
 )
 def test_each_mistake_is_one_line_naming_the_key(tmp_path: Path, text: str, expected: str) -> None:
@@ -334,3 +345,25 @@ def test_a_malformed_hash_never_verifies(bad: str) -> None:
 def test_a_pin_the_keypad_cannot_type_is_refused(pin: str) -> None:
     with pytest.raises(ValueError, match="4 to 12 digits"):
         hash_pin(pin)
+
+
+def test_prices_and_fees_are_read_as_cents(tmp_path: Path) -> None:
+    from kiosk.payments.prices import parse_euros
+
+    path = tmp_path / "kiosk.toml"
+    path.write_text(
+        '[prices]\nprint_page = "0.20"\ncopy_page = "0,30"\nfree_pages = 5\n'
+        '[fees.lost-card]\nname_fi = "Kadonnut kirjastokortti"\nname_en = "Lost library card"\n'
+        'amount = "3.00"\nreference = "LIB-CARD"\n'
+    )
+    config = load_config(path)
+    assert parse_euros(config.prices.print_page) == 20
+    assert parse_euros(config.prices.copy_page) == 30
+    assert config.prices.free_pages == 5
+    fee = config.fees["lost-card"]
+    assert (fee.name_fi, fee.name_sv, fee.amount, fee.reference) == (
+        "Kadonnut kirjastokortti",
+        "",
+        "3.00",
+        "LIB-CARD",
+    )

@@ -47,7 +47,7 @@ def main() -> int:
     cfg = tmp / "kiosk.toml"
     cfg.write_text(
         f'[kiosk]\ndata_dir = "{tmp / "data"}"\n[session]\nfolder = "{tmp / "s"}"\n'
-        "[ui]\nfullscreen = false\n"
+        "[ui]\nfullscreen = false\n" + (ROOT / "demo" / "kiosk.toml").read_text()
     )
     config = load_config(cfg)
     clock = Clock()
@@ -66,6 +66,7 @@ def main() -> int:
 
     from kiosk.devices.cardreader.simulated import SimulatedCardReader
     from kiosk.devices.catalog import DeviceClass
+    from kiosk.ui.screens.fee import FeeScreen
     from kiosk.ui.screens.print import PrintScreen
     from kiosk.ui.screens.scan import ScanScreen
 
@@ -120,6 +121,25 @@ def main() -> int:
         printer.set_fault("paper_out", False)
         wait(lambda: printing.job_id is None, seconds=30)
         shot(f"{mode}-print-done")
+
+        # Pay a fee: the list, the terminal's prompt, a declined card, and the receipt.
+        QTest.mouseClick(window.frame.home_button, Qt.MouseButton.LeftButton)
+        QTest.mouseClick(window.frame.home.tiles["fee"], Qt.MouseButton.LeftButton)
+        fee = window.frame.service_screen
+        assert isinstance(fee, FeeScreen)
+        shot(f"{mode}-fee-choose")
+        terminal = kiosk.device(DeviceClass.PAYMENT)
+        assert terminal is not None
+        terminal.set_fault("decline", True)
+        QTest.mouseClick(fee.fee_buttons["lost-card"], Qt.MouseButton.LeftButton)
+        wait(lambda: "PIN" in fee.payment.message.text())
+        shot(f"{mode}-fee-paying")
+        wait(lambda: fee.payment.again_button.isVisible())
+        shot(f"{mode}-fee-declined")
+        terminal.set_fault("decline", False)
+        QTest.mouseClick(fee.payment.again_button, Qt.MouseButton.LeftButton)
+        wait(lambda: fee.steps.currentWidget() is fee.done_page)
+        shot(f"{mode}-fee-receipt")
         QTest.mouseClick(window.frame.end_button, Qt.MouseButton.LeftButton)
         window.attract.erased_banner.hide()
 

@@ -35,6 +35,7 @@ BACKENDS: dict[DeviceClass, dict[str, str]] = {
     },
     DeviceClass.PAYMENT: {
         "simulated": "kiosk.devices.payment.simulated:SimulatedPaymentTerminal",
+        "nexo": "kiosk.devices.payment.nexo.terminal:NexoTerminal",
         "none": "kiosk.devices.null:NullPaymentTerminal",
     },
 }

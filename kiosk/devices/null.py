@@ -19,6 +19,7 @@ from kiosk.devices.payment.base import (
     PaymentRequest,
     PaymentResult,
     PaymentTerminal,
+    ReconciliationTotals,
 )
 from kiosk.devices.printer.base import Printer
 from kiosk.devices.status import (
@@ -133,6 +134,10 @@ class NullPaymentTerminal(_NullDevice, PaymentTerminal):
 
     async def reverse(self, result: PaymentResult, reason: str) -> bool:
         return False
+
+    async def reconcile(self) -> ReconciliationTotals:
+        # No terminal, so no payment can have been taken.
+        return ReconciliationTotals(count=0, total_cents=0)
 
 
 NULL_BACKENDS: dict[DeviceClass, type[_NullDevice]] = {

@@ -129,8 +129,27 @@ def _create_v1(db: Database) -> None:
     db.table("print_jobs").create_index(["state"])
 
 
+def _add_reconciliations_v2(db: Database) -> None:
+    """The day's closings of the payment terminal, beside the journal's own count of them."""
+    db.table("reconciliations").create(
+        {
+            "id": int,
+            "at": str,
+            "journal_count": int,
+            "journal_total_cents": int,
+            "terminal_count": int,
+            "terminal_total_cents": int,
+            "matched": int,
+        },
+        pk="id",
+        not_null=["at", "journal_count", "journal_total_cents", "matched"],
+        strict=True,
+    )
+    db.table("reconciliations").create_index(["at"])
+
+
 #: MIGRATIONS[N-1] takes the schema from version N-1 to N. Append only; never edit a shipped one.
-MIGRATIONS: list[Callable[[Database], None]] = [_create_v1]
+MIGRATIONS: list[Callable[[Database], None]] = [_create_v1, _add_reconciliations_v2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

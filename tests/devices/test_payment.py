@@ -8,7 +8,13 @@ from collections.abc import Callable
 
 import pytest
 
-from kiosk.devices.payment.base import PaymentOutcome, PaymentRequest, PaymentResult
+from kiosk.devices.payment.base import (
+    PaymentOutcome,
+    PaymentRequest,
+    PaymentResult,
+    ReconciliationTotals,
+    TerminalUnavailableError,
+)
 from kiosk.devices.payment.simulated import SimulatedPaymentTerminal, TerminalOfflineError
 from kiosk.devices.status import Attention, DeviceState, PaymentDisplay, PaymentFinished
 
@@ -177,3 +183,21 @@ def test_not_started_terminal_does_not_take_payments() -> None:
     pos = SimulatedPaymentTerminal("t", delay_seconds=QUICK)
     result = asyncio.run(pos.pay(request()))
     assert (result.outcome, result.reason) == (PaymentOutcome.FAILED, "terminal_offline")
+
+
+def test_reconcile_counts_approved_payments_not_reversed(start: Callable) -> None:
+    pos = terminal(start)
+    first = asyncio.run(pos.pay(request("sale-1", 250)))
+    asyncio.run(pos.pay(request("sale-2", 190)))
+    undone = asyncio.run(pos.pay(request("sale-3", 700)))
+    asyncio.run(pos.reverse(undone, "print failed"))
+    pos.set_fault("decline", True)
+    asyncio.run(pos.pay(request("sale-4", 500)))
+
+    assert asyncio.run(pos.reconcile()) == ReconciliationTotals(2, 440)
+    assert asyncio.run(pos.reconcile()) == ReconciliationTotals(0, 0)  # a new period began
+    assert asyncio.run(pos.reverse(first, "print failed")) is False  # its period is closed
+
+    pos.set_fault("offline", True)
+    with pytest.raises(TerminalUnavailableError):
+        asyncio.run(pos.reconcile())

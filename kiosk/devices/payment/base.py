@@ -42,6 +42,21 @@ class PaymentResult:
     reason: str | None = None
 
 
+@dataclass(frozen=True)
+class ReconciliationTotals:
+    """What the terminal counted since the previous reconciliation: approved payments that were
+    not reversed. Reconciling starts a new period."""
+
+    count: int
+    total_cents: int
+    currency: str = "EUR"
+
+
+class TerminalUnavailableError(ConnectionError):
+    """The terminal could not tell (unreachable, out of order, or no usable answer): its record
+    is unknown, not absent."""
+
+
 class PaymentTerminal(Device):
     device_class = DeviceClass.PAYMENT
 
@@ -57,9 +72,17 @@ class PaymentTerminal(Device):
     async def transaction_status(self, sale_reference: str) -> PaymentResult | None:
         """The terminal's own record of a payment, after a lost answer; None if it has none.
 
-        Raises when the terminal cannot be reached: "no answer" must never read as "no payment".
+        Raises (TerminalUnavailableError) when the terminal cannot be reached: "no answer" must
+        never read as "no payment".
         """
 
     @abstractmethod
     async def reverse(self, result: PaymentResult, reason: str) -> bool:
         """Undo an approved payment; True when the terminal confirms the reversal."""
+
+    @abstractmethod
+    async def reconcile(self) -> ReconciliationTotals:
+        """Close the terminal's period and return its totals (for the day's accounting).
+
+        Raises TerminalUnavailableError when the terminal does not answer with its totals.
+        """

@@ -22,6 +22,8 @@ from kiosk.devices.payment.base import (
     PaymentRequest,
     PaymentResult,
     PaymentTerminal,
+    ReconciliationTotals,
+    TerminalUnavailableError,
 )
 from kiosk.devices.status import (
     Attention,
@@ -46,7 +48,7 @@ _FAULT_NAMES = frozenset(f.name for f in FAULT_SWITCHES)
 DISPLAY_STEPS = ("insert_card", "enter_pin", "processing")
 
 
-class TerminalOfflineError(ConnectionError):
+class TerminalOfflineError(TerminalUnavailableError):
     """The terminal did not answer a query; its record is unknown, not absent."""
 
 
@@ -58,6 +60,8 @@ class _Aborted(Exception):
 class _Sale:
     result: PaymentResult
     reversed: bool = False
+    #: Counted in a reconciliation already (a new period has begun since).
+    reconciled: bool = False
 
 
 @dataclass
@@ -137,11 +141,33 @@ class SimulatedPaymentTerminal(PaymentTerminal):
             if self._fault == "offline" or not self._opened:
                 return False
             sale = self._sales.get(result.sale_reference)
-            if sale is None or sale.reversed or sale.result.outcome != PaymentOutcome.APPROVED:
+            if (
+                sale is None
+                or sale.reversed
+                or sale.reconciled  # a closed period is not reopened
+                or sale.result.outcome != PaymentOutcome.APPROVED
+            ):
                 return False
             sale.reversed = True
         log.info("payment reversed", extra={"reason": reason})
         return True
+
+    async def reconcile(self) -> ReconciliationTotals:
+        with self._lock:
+            if self._fault == "offline" or not self._opened:
+                raise TerminalOfflineError("payment terminal is offline")
+            counted = [
+                sale
+                for sale in self._sales.values()
+                if not sale.reconciled
+                and not sale.reversed
+                and sale.result.outcome == PaymentOutcome.APPROVED
+            ]
+            for sale in self._sales.values():
+                sale.reconciled = True
+        return ReconciliationTotals(
+            count=len(counted), total_cents=sum(s.result.amount_cents for s in counted)
+        )
 
     # ---- fault injection ----------------------------------------------------------------------
 

@@ -25,8 +25,11 @@ from kiosk.devices.status import (
     StatusChanged,
 )
 from kiosk.i18n import N_, NP_
+from kiosk.payments.journal import JournalEntry
+from kiosk.payments.prices import format_euros, page_price
 from kiosk.ui.context import ServiceContext
 from kiosk.ui.widgets.buttons import BigButton
+from kiosk.ui.widgets.payment import PaymentPanel
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +55,21 @@ PRINTED = NP_(
 FAILED = N_("The printing did not succeed. Please ask library staff for help.")
 PRINT_AGAIN = N_("Print again")
 NO_PRINTER = N_("The printer is not available at the moment. Please ask library staff for help.")
+PRICE = N_("Price: {amount}")
+FREE = N_("Free of charge")
+FREE_LEFT = NP_(
+    "Free of charge: you have {n} free page left.",
+    "Free of charge: you have {n} free pages left.",
+)
+PAY_AND_PRINT = N_("Pay and print")
+REFUNDED = N_(
+    "The printing did not succeed, so your payment has been returned to your card. Please ask "
+    "library staff for help."
+)
+#: Session.data keys: what the pages are for ("print" or "copy", set by Scan and Copy), and
+#: how many pages the session has printed (its free pages are used first).
+PURPOSE_KEY = "print_purpose"
+PRINTED_KEY = "pages_printed"
 
 
 class PrintScreen(QWidget):
@@ -72,6 +90,10 @@ class PrintScreen(QWidget):
         self._status = ""  # message id of what is going on, or "" for the choice
         self._progress: tuple[int, int] = (0, 0)
         self._printed = 0
+        self.purpose: str = session.data.get(PURPOSE_KEY, "print")
+        self._price = page_price(ctx.kiosk.config, self.purpose)
+        #: The sale paying for the job under way, if it was paid for.
+        self.sale: str | None = None
         self._workers = ThreadPoolExecutor(max_workers=1, thread_name_prefix="print")
         ctx.kiosk.session.add_resource("print-worker", lambda: self._workers.shutdown(wait=True))
 
@@ -100,6 +122,15 @@ class PrintScreen(QWidget):
             row.addWidget(widget)
         row.addStretch(1)
         outer.addLayout(row)
+        self.price_label = QLabel()
+        self.price_label.setProperty("role", "lead")
+        self.price_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        outer.addWidget(self.price_label)
+        self.payment = PaymentPanel(ctx)
+        self.payment.paid.connect(self._paid)
+        self.payment.closed.connect(self._payment_closed)
+        self.payment.hide()
+        outer.addWidget(self.payment)
         self.print_button = BigButton(role="primary")
         self.print_button.setMinimumHeight(96)
         self.print_button.clicked.connect(self.print_document)
@@ -134,14 +165,58 @@ class PrintScreen(QWidget):
         self.copies = max(1, min(MAX_COPIES, self.copies + step))
         self.retranslate()
 
+    @property
+    def cost_cents(self) -> int:
+        """What printing the chosen copies costs now, after the session's free pages."""
+        used = int(self.session.data.get(PRINTED_KEY, 0))
+        return self._price.price(self.pages * self.copies, already_used=used)
+
     def print_document(self) -> None:
         if self.printer is None or self.document is None or self.job_id is not None:
             return
+        if self.payment.paying:
+            return
+        cost = self.cost_cents
+        if cost > 0:
+            self._status = "paying"
+            self.payment.show()
+            self.payment.pay(self.purpose, cost)
+            self.retranslate()
+            return
+        self._send(None)
+
+    def _paid(self, entry: JournalEntry) -> None:
+        self._send(entry.sale_reference)
+
+    def _payment_closed(self) -> None:
+        self._status = ""
+        self.payment.hide()
+        self.retranslate()
+
+    def _send(self, sale: str | None) -> None:
+        assert self.printer is not None and self.document is not None
+        self.payment.hide()
         self._status = WAITING
-        self.job_id = self.printer.print_file(self.document, copies=self.copies)
+        self.sale = sale
+        try:
+            self.job_id = self.printer.print_file(self.document, copies=self.copies)
+        except Exception:
+            log.exception("the print job could not be sent", extra={"service": "print"})
+            self.job_id = None
+            self._status = FAILED
+            if sale is not None:
+                self._status = REFUNDED
+                self.ctx.kiosk.settle_unprinted(sale, "the job could not be sent")
+            self.retranslate()
+            return
+        if sale is not None and self.ctx.kiosk.paid_jobs is not None:
+            # The job's end settles the payment, even if the citizen leaves this screen.
+            self.ctx.kiosk.paid_jobs.track(self.job_id, sale)
+        pages = self.pages * self.copies
+        self.session.data[PRINTED_KEY] = int(self.session.data.get(PRINTED_KEY, 0)) + pages
         log.info(
             "print job sent",
-            extra={"service": "print", "job_id": self.job_id, "pages": self.pages * self.copies},
+            extra={"service": "print", "job_id": self.job_id, "pages": pages, "paid": bool(sale)},
         )
         self.retranslate()
 
@@ -159,7 +234,8 @@ class PrintScreen(QWidget):
             self._status, self.job_id, self._printed = "printed", None, event.pages
             self.ctx.kiosk.session.outcome("print", "printed")
         elif isinstance(event, PrintJobFailed):
-            self._status, self.job_id = FAILED, None
+            self._status = REFUNDED if self.sale is not None else FAILED
+            self.job_id = None
             self.ctx.kiosk.session.outcome("print", f"failed:{event.reason}")
         self.retranslate()
 
@@ -172,13 +248,14 @@ class PrintScreen(QWidget):
     def retranslate(self) -> None:
         t, nt = self.ui.t, self.ui.nt
         has_document = self.document is not None
-        choosing = self._status in ("", "printed", FAILED)
+        choosing = self._status in ("", "printed", FAILED, REFUNDED)
+        paying = self._status == "paying"
         usable = self.printer is not None and self.printer.health().state.usable
         if not has_document:
             text = t(NOTHING)
         elif choosing and not usable:
             text = t(NO_PRINTER)
-        elif self._status == "":
+        elif self._status in ("", "paying"):
             text = nt(*YOUR_DOCUMENT, self.pages).format(n=self.pages)
         elif self._status == "printed":
             text = nt(*PRINTED, self._printed).format(n=self._printed)
@@ -188,7 +265,11 @@ class PrintScreen(QWidget):
         else:
             text = t(self._status)
         # A stopped printer or a failure is a warning: a sign and a frame, not colour alone.
-        warn = (has_document and choosing and not usable) or self._status in (HELD, FAILED)
+        warn = (has_document and choosing and not usable) or self._status in (
+            HELD,
+            FAILED,
+            REFUNDED,
+        )
         self.message.setText(f"⚠ {text}" if warn else text)
         self.message.setAccessibleName(text)
         if self.message.property("role") != ("warning" if warn else "lead"):
@@ -200,10 +281,27 @@ class PrintScreen(QWidget):
         self.more_button.setAccessibleName(t(MORE))
         for widget in (self.fewer_button, self.copies_label, self.more_button, self.print_button):
             widget.setVisible(has_document and choosing)
-        self.print_button.set_label(t(PRINT_AGAIN) if self._status == "printed" else t(PRINT))
+        cost = self.cost_cents
+        self.price_label.setVisible(has_document and choosing and self.pages > 0)
+        self.price_label.setText(self._price_text(cost))
+        if cost > 0:
+            self.print_button.set_label(t(PAY_AND_PRINT))
+        else:
+            self.print_button.set_label(t(PRINT_AGAIN) if self._status == "printed" else t(PRINT))
+        self.payment.setVisible(paying)
         self.print_button.setEnabled(usable and self.pages > 0)
         self.scan_button.set_label(t(TO_SCAN))
         self.scan_button.setVisible(not has_document)
+
+    def _price_text(self, cost: int) -> str:
+        t = self.ui.t
+        if cost > 0:
+            return t(PRICE).format(amount=format_euros(cost, self.ui.language))
+        if self._price.cents_per_page == 0:
+            return t(FREE)
+        used = int(self.session.data.get(PRINTED_KEY, 0))
+        left = max(0, self._price.free_pages - used - self.pages * self.copies)
+        return self.ui.nt(*FREE_LEFT, left).format(n=left)
 
 
 def _count_pages(path: Path) -> Any:

@@ -71,6 +71,9 @@ def to_pixmap(image: Any, width: int, height: int) -> QPixmap:
 
 
 class ScanScreen(QWidget):
+    #: What the pages are priced as when printed (kiosk.ui.screens.print.PURPOSE_KEY).
+    purpose = "print"
+
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -222,6 +225,7 @@ class ScanScreen(QWidget):
         documents: list[Any] = self.session.data.setdefault("documents", [])
         if self.pdf_path not in documents:
             documents.append(self.pdf_path)
+        self.session.data["print_purpose"] = self.purpose
         self.ctx.kiosk.session.outcome("scan", "scanned")
         log.info("scan finished", extra={"service": "scan", "pages": count})
         self._state_text = ""
@@ -277,6 +281,8 @@ def _find_page(frame: Any) -> Any:
 
 class CopyScreen(ScanScreen):
     """Copy: scan the pages, then straight on to Print, where the citizen picks 1–10 copies."""
+
+    purpose = "copy"
 
     def _finished(self, future: Future[int]) -> None:
         super()._finished(future)

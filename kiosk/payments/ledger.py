@@ -1,0 +1,266 @@
+"""Taking a payment through the journal, so that no money is lost or taken twice.
+
+Every talk with the terminal is framed by journal writes: the intent before, the outcome after.
+When the answer is lost (timeout, dropped connection, a crash) the row stays open and the
+terminal's own record (TransactionStatus) settles it later. What was paid for and then could not
+be delivered is reversed with reason Malfunction; what cannot be settled stays open and is raised
+as an alert for support. A payment is never sent to the terminal twice.
+
+Runs on the engine loop (the terminal's calls are coroutines); journal writes are short,
+synchronous commits on that loop's thread.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from kiosk.devices.payment.base import (
+    PaymentOutcome,
+    PaymentRequest,
+    PaymentResult,
+    PaymentTerminal,
+)
+from kiosk.payments.journal import (
+    JournalEntry,
+    PaymentJournal,
+    PaymentState,
+    new_sale_reference,
+)
+from kiosk.store import utc_iso
+
+log = logging.getLogger(__name__)
+
+#: Reason given to the terminal for undoing a payment whose service could not be delivered.
+MALFUNCTION = "Malfunction"
+
+_FINAL = {
+    PaymentOutcome.APPROVED: PaymentState.APPROVED,
+    PaymentOutcome.DECLINED: PaymentState.DECLINED,
+    PaymentOutcome.CANCELLED: PaymentState.CANCELLED,
+    PaymentOutcome.FAILED: PaymentState.FAILED,
+}
+
+#: alert(code, details): raise something for support (the app stores it as an "alert" event).
+Alert = Callable[[str, dict[str, Any]], None]
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    journal_count: int
+    journal_total_cents: int
+    terminal_count: int
+    terminal_total_cents: int
+
+    @property
+    def matched(self) -> bool:
+        return (self.journal_count, self.journal_total_cents) == (
+            self.terminal_count,
+            self.terminal_total_cents,
+        )
+
+
+class Ledger:
+    def __init__(
+        self,
+        journal: PaymentJournal,
+        terminal: PaymentTerminal,
+        *,
+        kiosk_id: str,
+        alert: Alert | None = None,
+    ) -> None:
+        self.journal = journal
+        self.terminal = terminal
+        self.kiosk_id = kiosk_id
+        self._alert = alert if alert is not None else (lambda code, details: None)
+        #: Sales a citizen is in the middle of: resolve_open() leaves them to their flow.
+        self._in_flight: set[str] = set()
+        #: The sale the terminal is working on now, for abort_current().
+        self._paying: str | None = None
+
+    # ---- a citizen pays ------------------------------------------------------------------------
+
+    async def pay(self, *, session_id: str | None, purpose: str, amount_cents: int) -> JournalEntry:
+        """Take `amount_cents` for `purpose`; the entry says how it went.
+
+        APPROVED means paid: the caller delivers, then calls delivered() or not_delivered().
+        UNKNOWN means the terminal's answer was lost and it could not yet be asked: the money
+        may have been taken; the row stays open and is settled later, never charged again.
+        """
+        sale = new_sale_reference(self.kiosk_id)
+        self.journal.open_intent(
+            sale, session_id=session_id, purpose=purpose, amount_cents=amount_cents
+        )
+        self._in_flight.add(sale)
+        log.info("payment asked", extra={"sale": sale, "purpose": purpose, "cents": amount_cents})
+        self._paying = sale
+        try:
+            result = await self.terminal.pay(PaymentRequest(sale, amount_cents))
+        except Exception:
+            self._paying = None
+            # Whether the terminal took the card is not known: ask it, never pay again.
+            log.warning("payment got no answer", exc_info=True, extra={"sale": sale})
+            self.journal.move(sale, PaymentState.UNKNOWN, note="no answer from the terminal")
+            return await self._settle(sale)
+        self._paying = None
+        entry = self._record(sale, result)
+        if entry.state is PaymentState.UNKNOWN:
+            entry = await self._settle(sale)
+        if not entry.state.open or entry.state is PaymentState.UNKNOWN:
+            self._in_flight.discard(sale)
+        return entry
+
+    async def abort_current(self) -> bool:
+        """Ask the terminal to stop the payment under way (the citizen pressed Cancel).
+
+        The payment's own answer says how it ended (usually cancelled; approved if the card had
+        already been charged). False if no payment was under way."""
+        sale = self._paying
+        if sale is None:
+            return False
+        await self.terminal.abort(sale)
+        return True
+
+    async def delivered(self, sale_reference: str) -> JournalEntry:
+        """What was paid for has been handed over: the sale is done."""
+        self._in_flight.discard(sale_reference)
+        entry = self.journal.move(sale_reference, PaymentState.DELIVERED)
+        log.info("payment delivered", extra={"sale": sale_reference})
+        return entry
+
+    async def not_delivered(self, sale_reference: str, why: str) -> JournalEntry:
+        """Paid, but the service failed (the printer died): give the money back."""
+        self._in_flight.discard(sale_reference)
+        return await self._reverse(self.journal.get(sale_reference), why)
+
+    # ---- settling what is open -----------------------------------------------------------------
+
+    async def resolve_open(self) -> list[JournalEntry]:
+        """Settle every open sale that no citizen is in the middle of, and retry reversals the
+        terminal refused (at start-up, and when the terminal is back). Returns the entries that
+        still need support; each is raised as an alert."""
+        for entry in self.journal.needing_support():
+            if entry.sale_reference in self._in_flight:
+                continue
+            current = entry
+            if current.state in (PaymentState.INTENT, PaymentState.UNKNOWN):
+                current = await self._settle(entry.sale_reference)
+            if current.state is PaymentState.APPROVED:
+                # Paid, and the session that would have had the service is gone.
+                current = await self._reverse(current, "the session ended before delivery")
+            elif current.state is PaymentState.REVERSAL_FAILED:
+                await self._reverse(current, current.note or "not delivered")
+        left = [
+            e for e in self.journal.needing_support() if e.sale_reference not in self._in_flight
+        ]
+        for entry in left:
+            self._alert(
+                "payment_unresolved",
+                {"sale": entry.sale_reference, "state": entry.state.value},
+            )
+        return left
+
+    async def reconcile(self, *, since: str | None) -> Reconciliation:
+        """Close the terminal's period and compare its totals with the journal's since `since`.
+
+        A mismatch is raised as an alert. Raises what the terminal raises when it cannot answer.
+        """
+        totals = await self.terminal.reconcile()
+        count, cents = self.journal.charged_since(since)
+        result = Reconciliation(count, cents, totals.count, totals.total_cents)
+        store = self.journal.store
+        with store.lock:
+            store.db.table("reconciliations").insert(
+                {
+                    "at": utc_iso(datetime.now(UTC)),
+                    "journal_count": count,
+                    "journal_total_cents": cents,
+                    "terminal_count": totals.count,
+                    "terminal_total_cents": totals.total_cents,
+                    "matched": int(result.matched),
+                }
+            )
+        if not result.matched:
+            log.error("reconciliation does not match the journal")
+            self._alert(
+                "reconciliation_mismatch",
+                {
+                    "journal_count": count,
+                    "journal_total_cents": cents,
+                    "terminal_count": totals.count,
+                    "terminal_total_cents": totals.total_cents,
+                },
+            )
+        return result
+
+    # ---- inside ----------------------------------------------------------------------------
+
+    def _record(self, sale: str, result: PaymentResult) -> JournalEntry:
+        state = _FINAL.get(result.outcome, PaymentState.UNKNOWN)
+        current = self.journal.get(sale)
+        if state is PaymentState.UNKNOWN and current.state is PaymentState.UNKNOWN:
+            return current
+        entry = self.journal.move(
+            sale,
+            state,
+            terminal_reference=result.terminal_reference,
+            card_last4=result.card_last4,
+            note=result.reason,
+        )
+        log.info("payment outcome", extra={"sale": sale, "state": state.value})
+        return entry
+
+    async def _settle(self, sale: str) -> JournalEntry:
+        """Ask the terminal what became of a sale whose answer was lost."""
+        entry = self.journal.get(sale)
+        try:
+            status = await self.terminal.transaction_status(sale)
+        except Exception:
+            log.warning("the terminal could not tell a payment's outcome", extra={"sale": sale})
+            if entry.state is PaymentState.INTENT:
+                entry = self.journal.move(sale, PaymentState.UNKNOWN)
+            return entry
+        if status is None:
+            # The terminal never saw it: nothing was charged.
+            entry = self.journal.move(sale, PaymentState.FAILED, note="not known to the terminal")
+            log.info("payment unknown to the terminal", extra={"sale": sale})
+            return entry
+        if entry.state is PaymentState.INTENT and status.outcome is PaymentOutcome.UNKNOWN:
+            return self.journal.move(sale, PaymentState.UNKNOWN)
+        return self._record(sale, status)
+
+    async def _reverse(self, entry: JournalEntry, why: str) -> JournalEntry:
+        sale = entry.sale_reference
+        result = PaymentResult(
+            sale,
+            PaymentOutcome.APPROVED,
+            entry.amount_cents,
+            card_last4=entry.card_last4,
+            terminal_reference=entry.terminal_reference,
+        )
+        try:
+            reversed_ = await self.terminal.reverse(result, MALFUNCTION)
+        except Exception:
+            log.warning("reversal got no answer", exc_info=True, extra={"sale": sale})
+            reversed_ = False
+        if not reversed_:
+            # A refusal may mean it was reversed already, by a request whose answer was lost.
+            reversed_ = await self._already_reversed(sale)
+        if reversed_:
+            log.info("payment reversed", extra={"sale": sale})
+            return self.journal.move(sale, PaymentState.REVERSED, note=why)
+        if entry.state is PaymentState.REVERSAL_FAILED:
+            return entry
+        log.error("payment could not be reversed", extra={"sale": sale})
+        self._alert("reversal_failed", {"sale": sale})
+        return self.journal.move(sale, PaymentState.REVERSAL_FAILED, note=why)
+
+    async def _already_reversed(self, sale: str) -> bool:
+        try:
+            status = await self.terminal.transaction_status(sale)
+        except Exception:
+            return False
+        return status is not None and status.reason == "reversed"

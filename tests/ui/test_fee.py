@@ -1,0 +1,96 @@
+"""A citizen pays a library fee: the fee list, the terminal, the receipt on screen (its QR code
+reads back as the receipt) and on paper, and the journal says delivered."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
+from pytestqt.qtbot import QtBot
+
+from kiosk.payments.journal import PaymentState
+from kiosk.ui.screens.fee import FeeScreen
+from kiosk.ui.widgets.receipt import qr_image
+from kiosk.ui.window import KioskWindow
+
+FEES = """
+[fees.lost-card]
+name_fi = "Kadonnut kirjastokortti"
+name_sv = "Förlorat bibliotekskort"
+name_en = "Lost library card"
+amount = "3.00"
+reference = "LIB-CARD"
+[fees.reservation]
+name_fi = "Varausmaksu"
+amount = "0.50"
+"""
+
+
+def read_qr(image: QImage) -> str:
+    import cv2
+
+    gray = image.convertToFormat(QImage.Format.Format_Grayscale8)
+    width, height, stride = gray.width(), gray.height(), gray.bytesPerLine()
+    pixels = np.frombuffer(gray.constBits(), np.uint8).reshape(height, stride)[:, :width]
+    text, _, _ = cv2.QRCodeDetector().detectAndDecode(np.ascontiguousarray(pixels))
+    return str(text)
+
+
+def open_fees(qtbot: QtBot, window: KioskWindow, language: str) -> FeeScreen:
+    qtbot.mouseClick(window.attract.language_buttons[language], Qt.MouseButton.LeftButton)
+    frame = window.frame
+    assert frame is not None
+    qtbot.mouseClick(frame.home.tiles["fee"], Qt.MouseButton.LeftButton)
+    screen = frame.service_screen
+    assert isinstance(screen, FeeScreen)
+    return screen
+
+
+@pytest.mark.kiosk_config(FEES)
+def test_pay_a_fee_and_get_a_receipt(qtbot: QtBot, window: KioskWindow) -> None:
+    screen = open_fees(qtbot, window, "en")
+    buttons = screen.fee_buttons
+    assert buttons["lost-card"].text() == "Lost library card — €3.00"
+    # No English name: the Finnish one stands in.
+    assert buttons["reservation"].text() == "Varausmaksu — €0.50"
+
+    qtbot.mouseClick(buttons["lost-card"], Qt.MouseButton.LeftButton)
+    assert screen.heading.text() == "You are paying: Lost library card"
+    assert screen.payment.amount.text() == "To pay: €3.00"
+    qtbot.waitUntil(lambda: screen.steps.currentWidget() is screen.done_page, timeout=10_000)
+    assert screen.heading.text() == "Thank you, the fee has been paid."
+
+    ledger = window.kiosk.ledger
+    assert ledger is not None
+    qtbot.waitUntil(lambda: [e.state for e in ledger.journal.entries()] == [PaymentState.DELIVERED])
+    entry = ledger.journal.entries()[0]
+    assert (entry.purpose, entry.amount_cents) == ("fee:lost-card", 300)
+
+    receipt = screen.receipt.receipt
+    assert receipt is not None
+    shown = dict(receipt.lines(window.ui.t, "en"))
+    assert shown["Amount"] == "€3.00"
+    assert shown["Card"] == f"•••• {entry.card_last4}"
+    assert shown["Reference"] == "LIB-CARD"
+    assert shown["Receipt number"] == entry.sale_reference
+    # The code on screen carries the same receipt, for a phone to keep.
+    pixmap = screen.receipt.qr.pixmap()
+    assert read_qr(pixmap.toImage()) == receipt.text(window.ui.t, "en")
+
+    qtbot.mouseClick(screen.receipt.print_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "take your receipt" in screen.receipt.status.text(), timeout=20_000)
+    qtbot.mouseClick(screen.another_button, Qt.MouseButton.LeftButton)
+    assert screen.steps.currentWidget() is screen.choose_page
+
+
+def test_without_fees_there_is_no_fee_tile(qtbot: QtBot, window: KioskWindow) -> None:
+    qtbot.mouseClick(window.attract.language_buttons["fi"], Qt.MouseButton.LeftButton)
+    frame = window.frame
+    assert frame is not None
+    assert "fee" not in frame.home.tiles
+
+
+def test_a_long_receipt_text_still_reads_back() -> None:
+    text = "Kuitti\n" + "\n".join(f"Rivi {n}: ääkköset ja € {n}" for n in range(12))
+    assert read_qr(qr_image(text)) == text
