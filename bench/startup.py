@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -63,6 +64,7 @@ def cold_start(runs: int) -> tuple[list[float], list[float]]:
     for _ in range(runs):
         bare_times.append(launch(bare, env))
         kiosk_times.append(launch(kiosk, env))
+    shutil.rmtree(tmp, ignore_errors=True)
     return kiosk_times, bare_times
 
 
@@ -110,6 +112,7 @@ def session_end(runs: int) -> tuple[list[float], list[float]]:
             starts.append(t1 - t0)
             ends.append(t3 - t2)
     kiosk.shutdown()
+    shutil.rmtree(tmp, ignore_errors=True)
     return ends, starts
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from kiosk.config import Config
 from kiosk.devices.catalog import DeviceClass
 from kiosk.services import SERVICES, ServiceSpec
-from kiosk.session import EndReason, SessionManager, UsageRecord
+from kiosk.session import EndReason, EndSummary, SessionManager, UsageRecord
 
 if TYPE_CHECKING:
     from kiosk.devices.base import Device
@@ -120,8 +120,26 @@ class Kiosk:
         self.paid_jobs = PaidPrintJobs(self.ledger, engine.submit)
         self.devices.subscribe(self.paid_jobs.on_device_event)
         self.devices.subscribe(self._watch_terminal)
+        self.session.on_end(self._release_payments)
         # Whatever a crash or a lost answer left open is settled before anyone pays again.
         engine.submit(self.ledger.resolve_open())
+        engine.submit(self._reconcile_daily(self.ledger))
+
+    async def _reconcile_daily(self, ledger: Ledger) -> None:
+        """Close the terminal's period once a day and compare it with the journal."""
+        import asyncio
+
+        from kiosk.payments.daily import parse_time_of_day
+
+        at = parse_time_of_day(self.config.payments.reconcile_at)
+        while True:
+            try:
+                if await ledger.reconcile_if_due(at):
+                    log.info("daily reconciliation made")
+            except Exception:
+                # The terminal is away: try again in a minute; a missed closing is made up.
+                log.warning("daily reconciliation failed; trying again", exc_info=True)
+            await asyncio.sleep(60)
 
     def _watch_terminal(self, event: DeviceEvent) -> None:
         """Any thread: when the terminal is back, settle what waited for it."""
@@ -134,6 +152,14 @@ class Kiosk:
         self._terminal_usable = usable
         if came_back and self.ledger is not None and self.engine is not None:
             self.engine.submit(self.ledger.resolve_open())
+
+    def _release_payments(self, summary: EndSummary) -> None:
+        """A session ended: its payment under way is stopped, and what it paid for and did not
+        get is given back (a paid print job still running is left to finish)."""
+        if self.ledger is None or self.engine is None or self.paid_jobs is None:
+            return
+        keep = set(self.paid_jobs.pending().values())
+        self.engine.submit(self.ledger.release_session(summary.session_id, keep=keep))
 
     # ---- payments -------------------------------------------------------------------------------
 

@@ -198,6 +198,11 @@ class PaymentSettings:
     poi_id: str = _key("SIMPOI01", r"[A-Za-z0-9._-]{1,32}", text="1 to 32 of A-Z a-z 0-9 . _ -")
     sale_id: str = _key("kiosk", r"[A-Za-z0-9._-]{1,32}", text="1 to 32 of A-Z a-z 0-9 . _ -")
     request_timeout_seconds: float = _key(15.0, low=1, high=120)
+    simulator_control_url: str = _key(
+        "",
+        r"(https?://[^\s/?#@]+([/?#]\S*)?)?",
+        text='the terminal simulator\'s http://…/control URL, or "" for a real terminal',
+    )
 
 
 def _is_euros(text: str) -> bool:
@@ -219,6 +224,13 @@ class PricesSettings:
     print_page: str = _euros("0.00")
     copy_page: str = _euros("0.00")
     free_pages: int = _key(0, low=0, high=1000)
+
+
+@dataclass(frozen=True, **_LEAN)
+class PaymentsSettings:
+    reconcile_at: str = _key(
+        "21:00", r"([01]\d|2[0-3]):[0-5]\d", text='a time of day, "HH:MM" (Europe/Helsinki)'
+    )
 
 
 @dataclass(frozen=True, **_LEAN)
@@ -249,6 +261,7 @@ class Config:
     services: ServicesSettings = field(default_factory=ServicesSettings)
     devices: DeviceSettings = field(default_factory=DeviceSettings)
     prices: PricesSettings = field(default_factory=PricesSettings)
+    payments: PaymentsSettings = field(default_factory=PaymentsSettings)
     #: Fees a citizen can pay at the kiosk, by id: [fees.lost-card] ...
     fees: dict[str, FeeSettings] = field(
         default_factory=dict, metadata={"each": FeeSettings, "id": re.compile(r"[a-z0-9-]{1,32}")}

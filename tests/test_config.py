@@ -190,7 +190,7 @@ def test_unknown_device_class_for_options() -> None:
         (
             "[sesion]\nidle_seconds = 60\n",
             "unknown section [sesion] (known sections: kiosk, session, ui, technician, "
-            "services, devices, prices, fees)",
+            "services, devices, prices, payments, fees)",
         ),
         (
             "[devices.scanner]\nbackend = 'simulated'\n",
@@ -201,7 +201,7 @@ def test_unknown_device_class_for_options() -> None:
         (
             "idle_seconds = 60\n",
             "unknown key idle_seconds (known sections: kiosk, session, ui, technician, "
-            "services, devices, prices, fees)",
+            "services, devices, prices, payments, fees)",
         ),
         (
             "[session]\nidel_seconds = 60\n",

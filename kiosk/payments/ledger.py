@@ -13,9 +13,9 @@ synchronous commits on that loop's thread.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from typing import Any
 
 from kiosk.devices.payment.base import (
@@ -25,6 +25,7 @@ from kiosk.devices.payment.base import (
     PaymentTerminal,
 )
 from kiosk.payments.journal import (
+    TABLE,
     JournalEntry,
     PaymentJournal,
     PaymentState,
@@ -78,8 +79,11 @@ class Ledger:
         self._alert = alert if alert is not None else (lambda code, details: None)
         #: Sales a citizen is in the middle of: resolve_open() leaves them to their flow.
         self._in_flight: set[str] = set()
-        #: The sale the terminal is working on now, for abort_current().
+        #: The sale the terminal is working on now, for abort_current(), and its session.
         self._paying: str | None = None
+        self._paying_session: str | None = None
+        #: Sessions that have ended: what they paid for can no longer be delivered.
+        self._released: set[str] = set()
 
     # ---- a citizen pays ------------------------------------------------------------------------
 
@@ -96,7 +100,7 @@ class Ledger:
         )
         self._in_flight.add(sale)
         log.info("payment asked", extra={"sale": sale, "purpose": purpose, "cents": amount_cents})
-        self._paying = sale
+        self._paying, self._paying_session = sale, session_id
         try:
             result = await self.terminal.pay(PaymentRequest(sale, amount_cents))
         except Exception:
@@ -111,7 +115,25 @@ class Ledger:
             entry = await self._settle(sale)
         if not entry.state.open or entry.state is PaymentState.UNKNOWN:
             self._in_flight.discard(sale)
+        if entry.state is PaymentState.APPROVED and session_id in self._released:
+            # The citizen left while the terminal was still working: give the money back.
+            entry = await self.not_delivered(sale, "the session ended before delivery")
         return entry
+
+    async def release_session(self, session_id: str, *, keep: Collection[str] = ()) -> None:
+        """The session has ended: stop its payment under way, and give back what it paid for
+        and was not handed (except the sales in `keep`, whose print jobs are still running)."""
+        self._released.add(session_id)
+        if self._paying is not None and self._paying_session == session_id:
+            await self.abort_current()
+        for sale in sorted(self._in_flight):
+            entry = self.journal.get(sale)
+            if (
+                entry.session_id == session_id
+                and entry.state is PaymentState.APPROVED
+                and sale not in keep
+            ):
+                await self.not_delivered(sale, "the session ended before delivery")
 
     async def abort_current(self) -> bool:
         """Ask the terminal to stop the payment under way (the citizen pressed Cancel).
@@ -163,7 +185,7 @@ class Ledger:
             )
         return left
 
-    async def reconcile(self, *, since: str | None) -> Reconciliation:
+    async def reconcile(self, *, since: str | None, now: datetime | None = None) -> Reconciliation:
         """Close the terminal's period and compare its totals with the journal's since `since`.
 
         A mismatch is raised as an alert. Raises what the terminal raises when it cannot answer.
@@ -175,7 +197,7 @@ class Ledger:
         with store.lock:
             store.db.table("reconciliations").insert(
                 {
-                    "at": utc_iso(datetime.now(UTC)),
+                    "at": utc_iso(now or datetime.now(UTC)),
                     "journal_count": count,
                     "journal_total_cents": cents,
                     "terminal_count": totals.count,
@@ -195,6 +217,26 @@ class Ledger:
                 },
             )
         return result
+
+    async def reconcile_if_due(self, at: time, now: datetime | None = None) -> bool:
+        """Make the day's reconciliation if it is due (kiosk.payments.daily); True if made.
+
+        Raises what reconcile() raises when the terminal cannot answer: the caller tries
+        again later."""
+        from kiosk.payments.daily import reconciliation_due
+
+        store = self.journal.store
+        with store.lock:
+            last = store.db.execute("SELECT MAX(at) FROM reconciliations").fetchone()[0]
+            first = store.db.execute(f"SELECT MIN(created_at) FROM {TABLE}").fetchone()[0]
+        if first is None:
+            return False  # nothing was ever paid here
+        moment = now or datetime.now(UTC)
+        last_at = _parse_iso(last) if last else None
+        if not reconciliation_due(last_at, _parse_iso(first), moment, at):
+            return False
+        await self.reconcile(since=last, now=moment)
+        return True
 
     # ---- inside ----------------------------------------------------------------------------
 
@@ -264,3 +306,7 @@ class Ledger:
         except Exception:
             return False
         return status is not None and status.reason == "reversed"
+
+
+def _parse_iso(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 if TYPE_CHECKING:
@@ -36,4 +37,9 @@ class Bridge(QObject):
 
     @Slot(object, object)
     def _deliver(self, callback: Callable[[Future[Any]], None], future: Future[Any]) -> None:
+        # A screen may be gone by the time its work ends (the session ended meanwhile): its
+        # callback then has nobody to tell, and calling it would touch a deleted widget.
+        owner = getattr(callback, "__self__", None)
+        if isinstance(owner, QObject) and not shiboken6.isValid(owner):
+            return
         callback(future)

@@ -353,3 +353,33 @@ def test_simulator_explains_itself() -> None:
     for mode in ("approve", "no_answer", "die_mid_payment", "drop_after_approve", "offline"):
         assert mode in shown
     assert "--state-dir" in shown and "--notify-url" in shown
+
+
+def test_technician_switches_drive_the_simulator_only_when_it_is_one(
+    sim: NexoSimulator, notify_port: int, start: Callable
+) -> None:
+    terminal = NexoTerminal(
+        "pay",
+        terminal_url=sim.url,
+        notify_port=notify_port,
+        timeout_seconds=30.0,
+        request_timeout_seconds=10.0,
+        simulator_control_url=f"http://127.0.0.1:{sim.port}/control",
+    )
+    start(terminal)
+    names = [s.name for s in terminal.fault_switches()]
+    assert "die_mid_payment" in names and "drop_after_approve" in names
+    assert terminal.faults() == frozenset()
+
+    terminal.set_fault("decline", True)
+    assert sim.state()["mode"] == "decline"
+    assert terminal.faults() == {"decline"}
+    assert pay(terminal, "sale-1").outcome is PaymentOutcome.DECLINED
+    terminal.set_fault("decline", False)
+    assert sim.state()["mode"] == "approve"
+    assert pay(terminal, "sale-2").outcome is PaymentOutcome.APPROVED
+
+    real = NexoTerminal("real", terminal_url=sim.url, notify_port=free_port())
+    assert real.fault_switches() == ()
+    with pytest.raises(KeyError):
+        real.set_fault("decline", True)

@@ -286,3 +286,50 @@ def test_an_intent_is_on_disk_before_the_terminal_is_asked(
     assert [(r["sale_reference"], r["state"]) for r in seen[0]] == [
         (entry.sale_reference, "intent")
     ]
+
+
+def test_a_session_that_ends_gives_back_what_it_paid_for_and_did_not_get(
+    ledger: Ledger, terminal: Rig
+) -> None:
+    printing = pay(ledger)
+    waiting = pay(ledger)
+    # One sale's print job is still running when the citizen leaves; the other got nothing.
+    asyncio.run(ledger.release_session("s1", keep={printing.sale_reference}))
+    assert ledger.journal.get(waiting.sale_reference).state is PaymentState.REVERSED
+    assert ledger.journal.get(printing.sale_reference).state is PaymentState.APPROVED
+    asyncio.run(ledger.delivered(printing.sale_reference))
+    result = reconcile(ledger)
+    assert (result.journal_count, result.terminal_count) == (1, 1)
+
+
+def test_a_payment_that_ends_after_its_session_is_not_kept(ledger: Ledger, terminal: Rig) -> None:
+    async def leave_while_paying() -> Any:
+        paying = asyncio.ensure_future(
+            ledger.pay(session_id="s1", purpose="print", amount_cents=100)
+        )
+        while ledger._paying is None:
+            await asyncio.sleep(0.001)
+        await ledger.release_session("s1")
+        return await paying
+
+    entry = asyncio.run(leave_while_paying())
+    # Aborted in time (cancelled), or approved just before the abort and then given back.
+    assert entry.state in (PaymentState.CANCELLED, PaymentState.REVERSED)
+    assert ledger.journal.open_entries() == []
+    assert reconcile(ledger).terminal_count == 0
+
+
+def test_the_daily_reconciliation_is_made_once_when_due(ledger: Ledger, terminal: Rig) -> None:
+    from datetime import UTC, datetime, time, timedelta
+
+    at = time(21, 0)
+    today = datetime.now(UTC)
+    assert not asyncio.run(ledger.reconcile_if_due(at, now=today)), "nothing paid yet"
+    entry = pay(ledger)
+    asyncio.run(ledger.delivered(entry.sale_reference))
+    tomorrow = today + timedelta(days=1, hours=1)
+    assert asyncio.run(ledger.reconcile_if_due(at, now=tomorrow))
+    assert not asyncio.run(ledger.reconcile_if_due(at, now=tomorrow))
+    with ledger.journal.store.lock:
+        rows = list(ledger.journal.store.db["reconciliations"].rows)
+    assert [(r["journal_count"], r["terminal_count"], r["matched"]) for r in rows] == [(1, 1, 1)]

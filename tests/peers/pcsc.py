@@ -327,7 +327,7 @@ def _remove_stale_files() -> None:
             stale.unlink(missing_ok=True)
 
 
-def _kill_running_pcscd() -> None:
+def stop_foreign_pcscd() -> None:
     """Stop a pcscd started outside the tests (found by its pid file), so ours can own vpcd."""
     pid = _running_pcscd()
     if pid is None:
@@ -357,7 +357,7 @@ def _require_packages() -> None:
 def pcsc_peer() -> Iterator[PcscPeer]:
     """A pcscd of our own, with vpcd's virtual readers present; stopped after the module."""
     _require_packages()
-    _kill_running_pcscd()
+    stop_foreign_pcscd()
     peer = PcscPeer()
     peer.start()
     try:

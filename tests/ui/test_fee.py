@@ -94,3 +94,30 @@ def test_without_fees_there_is_no_fee_tile(qtbot: QtBot, window: KioskWindow) ->
 def test_a_long_receipt_text_still_reads_back() -> None:
     text = "Kuitti\n" + "\n".join(f"Rivi {n}: ääkköset ja € {n}" for n in range(12))
     assert read_qr(qr_image(text)) == text
+
+
+@pytest.mark.kiosk_config(FEES)
+def test_ending_the_session_while_paying_charges_nothing(qtbot: QtBot, window: KioskWindow) -> None:
+    from kiosk.devices.catalog import DeviceClass
+    from kiosk.devices.payment.simulated import SimulatedPaymentTerminal
+
+    terminal = window.kiosk.device(DeviceClass.PAYMENT)
+    assert isinstance(terminal, SimulatedPaymentTerminal)
+    terminal._delay = 3.0  # the citizen is slow at the terminal
+    screen = open_fees(qtbot, window, "en")
+    qtbot.mouseClick(screen.fee_buttons["lost-card"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Insert your card" in screen.payment.message.text(), timeout=10_000)
+    frame = window.frame
+    assert frame is not None
+    qtbot.mouseClick(frame.end_button, Qt.MouseButton.LeftButton)
+    assert window.kiosk.session.current is None
+
+    ledger = window.kiosk.ledger
+    assert ledger is not None
+
+    def settled() -> bool:
+        entries = ledger.journal.entries()
+        return len(entries) == 1 and not entries[0].state.open
+
+    qtbot.waitUntil(settled, timeout=10_000)
+    assert ledger.journal.entries()[0].state in (PaymentState.CANCELLED, PaymentState.REVERSED)

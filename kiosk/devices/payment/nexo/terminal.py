@@ -25,6 +25,7 @@ import logging
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
+from kiosk.devices.base import FaultSwitch
 from kiosk.devices.payment.base import (
     PaymentOutcome,
     PaymentRequest,
@@ -67,6 +68,7 @@ from kiosk.devices.payment.nexo.outcomes import (
     status_result,
 )
 from kiosk.devices.payment.nexo.session import TerminalSession
+from kiosk.devices.payment.nexo.simulator_switches import SWITCHES, SimulatorSwitches
 from kiosk.devices.status import PaymentDisplay, PaymentFinished, SelfTestResult
 
 log = logging.getLogger(__name__)
@@ -94,6 +96,7 @@ class NexoTerminal(PaymentTerminal):
         timeout_seconds: float = 120.0,
         request_timeout_seconds: float = 15.0,
         reconnect_seconds: float = 30.0,
+        simulator_control_url: str = "",
     ) -> None:
         if urlsplit(terminal_url).scheme not in ("http", "https"):
             raise ValueError(f"terminal_url must be an http(s) URL, not {terminal_url!r}")
@@ -117,6 +120,22 @@ class NexoTerminal(PaymentTerminal):
         self._aborts: set[asyncio.Task[None]] = set()
         #: sale reference -> (amount, POITransactionID with its time), newest last.
         self._known: dict[str, tuple[int, TransactionIdentification | None]] = {}
+        #: The simulator's modes as technician-mode switches (the demo); None for a terminal.
+        self._switches = SimulatorSwitches(simulator_control_url) if simulator_control_url else None
+
+    # ---- the simulator's switches (demo only) -------------------------------------------------
+
+    def fault_switches(self) -> tuple[FaultSwitch, ...]:
+        return SWITCHES if self._switches is not None else ()
+
+    def faults(self) -> frozenset[str]:
+        return self._switches.faults() if self._switches is not None else frozenset()
+
+    def set_fault(self, name: str, on: bool) -> None:
+        if self._switches is None:
+            super().set_fault(name, on)
+            return
+        self._switches.set(name, on)
 
     # ---- the PaymentTerminal interface --------------------------------------------------------
 
@@ -329,6 +348,8 @@ class NexoTerminal(PaymentTerminal):
         return self._session
 
     def _open(self) -> None:
+        if self._switches is not None:
+            self._switches.refresh()
         self._io.start()
         self._io.submit(self._start()).result(timeout=self._request_timeout + 5)
 
