@@ -47,17 +47,7 @@ class Engine:
         loop.set_exception_handler(self._on_loop_error)
         self._loop = loop
         self._ready.set()
-        try:
-            loop.run_forever()
-        finally:
-            pending = asyncio.all_tasks(loop)
-            for task in pending:
-                task.cancel()
-            if pending:
-                loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-            loop.run_until_complete(loop.shutdown_asyncgens())
-            loop.run_until_complete(loop.shutdown_default_executor())
-            loop.close()
+        run_until_stopped(loop)
 
     @staticmethod
     def _on_loop_error(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
@@ -87,3 +77,18 @@ class Engine:
         self._thread = None
         self._loop = None
         self._ready.clear()
+
+
+def run_until_stopped(loop: asyncio.AbstractEventLoop) -> None:
+    """Run `loop` on this thread until it is stopped, then cancel what still runs and close it."""
+    try:
+        loop.run_forever()
+    finally:
+        pending = asyncio.all_tasks(loop)
+        for task in pending:
+            task.cancel()
+        if pending:
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.run_until_complete(loop.shutdown_default_executor())
+        loop.close()

@@ -6,11 +6,13 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TypeVar
 
 import pytest
 
 from kiosk.devices.base import Device
+from kiosk.devices.camera.base import Camera, Frame
 from kiosk.devices.status import DeviceEvent, DeviceState
 
 D = TypeVar("D", bound=Device)
@@ -18,6 +20,34 @@ E = TypeVar("E", bound=DeviceEvent)
 
 #: Generous on purpose: a loaded CI machine is slow, and a passing test never waits this long.
 DEADLINE = 10.0
+
+
+def make_pdf(folder: Path, pages: int) -> Path:
+    """A PDF of `pages` blank A4 pages."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(595, 842)
+    path = folder / f"doc-{pages}p.pdf"
+    with path.open("wb") as out:
+        writer.write(out)
+    return path
+
+
+def next_frame(camera: Camera, after: Frame | None = None, timeout: float = 2 * DEADLINE) -> Frame:
+    """The first frame newer than `after` (or any frame), waiting for it (a camera that was
+    unplugged is looked for again once a second, and a loaded machine is slow)."""
+    found: list[Frame] = []
+
+    def newer() -> bool:
+        frame = camera.latest()
+        if frame is not None and (after is None or frame.seq > after.seq):
+            found.append(frame)
+        return bool(found)
+
+    wait_until(newer, "a new frame", timeout)
+    return found[0]
 
 
 def wait_until(condition: Callable[[], object], what: str, timeout: float = DEADLINE) -> None:

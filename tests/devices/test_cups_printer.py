@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
-from pypdf import PdfReader, PdfWriter
 
 from kiosk.devices.base import Device
 from kiosk.devices.printer.cups import CupsPrinter
@@ -29,23 +28,13 @@ from tests.peers.cups import (  # noqa: F401 - the fixtures are used by name
     free_port,
 )
 
-from .conftest import Recorder, wait_until
+from .conftest import Recorder, make_pdf, wait_until
 
 #: Generous: a real cupsd, its filters and the printer's simulated speed on a loaded CI machine.
 DEADLINE = 30.0
 
 E = TypeVar("E", bound=DeviceEvent)
 Start = Callable[[Device], Device]
-
-
-def make_pdf(folder: Path, pages: int) -> Path:
-    writer = PdfWriter()
-    for _ in range(pages):
-        writer.add_blank_page(595, 842)
-    path = folder / f"doc-{pages}p.pdf"
-    with path.open("wb") as out:
-        writer.write(out)
-    return path
 
 
 def wait_event(rec: Recorder, kind: type[E], **match: object) -> E:
@@ -82,36 +71,6 @@ def printer(cups_peer: CupsPeer, start: Start) -> CupsPrinter:
     return device
 
 
-def test_a_two_page_pdf_arrives_at_the_printer(
-    printer: CupsPrinter, record: Callable[[Device], Recorder], cups_peer: CupsPeer, pdf: Path
-) -> None:
-    rec = record(printer)
-    job = printer.print_file(pdf)
-
-    done = wait_event(rec, PrintJobCompleted, job_id=job)
-    assert done.pages == 2
-    progress = rec.of(PrintJobProgress, job_id=job)
-    assert progress[0].stage == "pending"
-    assert progress[0].pages_total == 2
-    assert finals(rec, job) == [done]
-    [document] = cups_peer.documents(job)
-    assert len(PdfReader(document).pages) == 2
-    wait_health(printer, DeviceState.ONLINE, Attention.NONE)
-
-
-def test_copies_are_one_document_with_a_copies_count(
-    printer: CupsPrinter, record: Callable[[Device], Recorder], cups_peer: CupsPeer, pdf: Path
-) -> None:
-    rec = record(printer)
-    job = printer.print_file(pdf, copies=2)
-
-    done = wait_event(rec, PrintJobCompleted, job_id=job)
-    assert done.pages == 4
-    assert rec.of(PrintJobProgress, job_id=job)[0].pages_total == 4
-    assert len(cups_peer.documents(job)) == 1
-    assert finals(rec, job) == [done]
-
-
 def test_cups_keeps_no_copy_of_a_printed_document(
     printer: CupsPrinter, record: Callable[[Device], Recorder], cups_peer: CupsPeer, pdf: Path
 ) -> None:
@@ -144,25 +103,6 @@ def test_paper_out_holds_the_job_until_paper_is_back_and_it_prints_once(
     done = wait_event(rec, PrintJobCompleted, job_id=job)
     assert done.pages == 2
     wait_health(printer, DeviceState.ONLINE, Attention.NONE)
-    assert finals(rec, job) == [done]
-    assert len(cups_peer.documents(job)) == 1
-
-
-def test_an_unplugged_printer_is_offline_and_the_job_prints_when_it_is_back(
-    printer: CupsPrinter, record: Callable[[Device], Recorder], cups_peer: CupsPeer, pdf: Path
-) -> None:
-    rec = record(printer)
-    cups_peer.printer_gone()
-    job = printer.print_file(pdf)
-
-    wait_health(printer, DeviceState.OFFLINE, Attention.MAINTENANCE)
-    assert printer.health().last_error == "printer-unreachable"
-    assert printer.health().detail["paper"] == "unknown"
-    wait_event(rec, PrintJobProgress, job_id=job, stage="held")
-
-    cups_peer.printer_back()
-    done = wait_event(rec, PrintJobCompleted, job_id=job)
-    wait_health(printer, DeviceState.ONLINE)
     assert finals(rec, job) == [done]
     assert len(cups_peer.documents(job)) == 1
 

@@ -35,7 +35,6 @@ from tests.peers.pcsc import (
     FineidCardFiles,
     PcscPeer,
     VirtualCard,
-    card_atr,
     make_test_certificate,
     pcsc_peer,  # noqa: F401
     virtual_card,  # noqa: F401
@@ -78,24 +77,6 @@ def test_reader_present_is_online_without_a_card(
     assert reader.card() is None
 
 
-def test_missing_reader_is_no_device(
-    pcsc_peer: PcscPeer,  # noqa: F811
-    start: Callable,
-    record: Callable,
-) -> None:
-    pcsc_peer.start()
-    reader, _ = fresh_reader(start, record, reader="No Such Reader")
-    wait_state(reader, DeviceState.NO_DEVICE)
-
-    assert reader.health().last_error == "reader-not-found"
-    assert reader.health().attention is Attention.MAINTENANCE
-    with pytest.raises(CardReaderError):
-        reader.transmit(bytes.fromhex("00A4040C00")).result(SLOW)
-    result = reader.self_test().result(SLOW)
-    assert not result.passed
-    assert "reader: not found" in result.steps
-
-
 def test_insert_read_holder_and_remove(
     virtual_card: VirtualCard,  # noqa: F811
     start: Callable,
@@ -132,32 +113,6 @@ def test_insert_read_holder_and_remove(
     ]
     with pytest.raises(CardReaderError):
         reader.transmit(bytes.fromhex("00B0000010")).result(SLOW)
-
-
-def test_card_already_in_the_reader_is_reported_at_start(
-    virtual_card: VirtualCard,  # noqa: F811
-    start: Callable,
-    record: Callable,
-) -> None:
-    virtual_card.insert()
-    wait_until(lambda: card_atr(VIRTUAL_READER) == FINEID_ATR, "pcscd to see the card", SLOW)
-    reader, rec = fresh_reader(start, record)
-    wait_for_event(rec, CardInserted)
-
-    assert rec.of(CardInserted)[0].card_type == "fineid"
-    assert reader.card() == CardInfo(FINEID_ATR, "fineid")
-
-
-def test_transmit_without_a_card_fails(
-    virtual_card: VirtualCard,  # noqa: F811
-    start: Callable,
-    record: Callable,
-) -> None:
-    reader, _ = fresh_reader(start, record)
-    wait_state(reader, DeviceState.ONLINE)
-
-    with pytest.raises(CardReaderError):
-        reader.transmit(bytes.fromhex("00A4040C0CA000000063504B43532D3135")).result(SLOW)
 
 
 def test_self_test_reports_pcscd_reader_and_card(

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader, PdfWriter
+from pypdf import PdfReader
 
 from kiosk.devices.printer.simulated import SimulatedPrinter
 from kiosk.devices.status import (
@@ -19,20 +19,10 @@ from kiosk.devices.status import (
     PrintJobProgress,
 )
 
-from .conftest import Recorder, wait_until
+from .conftest import Recorder, make_pdf, wait_until
 
 FAST = 6000  # pages per minute: a sheet every 10 ms
 SLOW = 60  # a sheet a second: a job is surely still printing when the test acts on it
-
-
-def make_pdf(folder: Path, pages: int) -> Path:
-    writer = PdfWriter()
-    for _ in range(pages):
-        writer.add_blank_page(595, 842)
-    path = folder / f"doc-{pages}p.pdf"
-    with path.open("wb") as out:
-        writer.write(out)
-    return path
 
 
 @pytest.fixture
@@ -117,25 +107,6 @@ def test_document_is_spooled_so_the_caller_may_delete_it(
 
     assert rec.wait_for(PrintJobCompleted, job_id=job).pages == 2
     assert len(PdfReader(out_dir / f"{job}.pdf").pages) == 2
-
-
-@pytest.mark.parametrize(
-    ("content", "reason"),
-    [(None, "file_not_found"), (b"hello, not a document", "unsupported_document")],
-)
-def test_unprintable_file_fails_the_job(
-    start: Callable, record: Callable, tmp_path: Path, content: bytes | None, reason: str
-) -> None:
-    path = tmp_path / "thing.pdf"
-    if content is not None:
-        path.write_bytes(content)
-    printer = start(SimulatedPrinter("p", pages_per_minute=FAST))
-    rec = record(printer)
-
-    job = printer.print_file(path)
-
-    assert rec.wait_for(PrintJobFailed, job_id=job).reason == reason
-    assert not rec.of(PrintJobProgress, job_id=job)
 
 
 def test_paper_out_mid_job_holds_it_and_refill_resumes_without_reprinting(
@@ -298,24 +269,6 @@ def test_jobs_print_in_order_and_a_queued_job_can_be_cancelled(
     completed = [e.job_id for e in rec.of(PrintJobCompleted)]
     assert completed == [first, third]
     assert sorted(p.name for p in out_dir.iterdir()) == sorted([f"{first}.pdf", f"{third}.pdf"])
-
-
-def test_stopping_the_printer_fails_unfinished_jobs(
-    record: Callable, pdf: Path, out_dir: Path
-) -> None:
-    printer = SimulatedPrinter("p", pages_per_minute=SLOW, output_dir=out_dir)
-    rec = record(printer)
-    printer.start()
-    job = printer.print_file(pdf)
-    rec.wait_for(PrintJobProgress, job_id=job, stage="processing")
-
-    printer.stop()
-
-    assert rec.wait_for(PrintJobFailed, job_id=job).reason == "printer_stopped"
-    assert len(rec.of(PrintJobFailed, job_id=job)) == 1
-    # A printer that is not running still answers every job with one final event.
-    late = printer.print_file(pdf)
-    assert rec.wait_for(PrintJobFailed, job_id=late).reason == "printer_stopped"
 
 
 def test_self_test_reports_connection_paper_and_toner(start: Callable) -> None:

@@ -44,4 +44,5 @@ class Camera(Device):
 
     @abstractmethod
     def latest(self) -> Frame | None:
-        """The newest frame, or None when not streaming or nothing captured yet."""
+        """The newest frame; None when not streaming, nothing captured yet, or the camera has
+        stopped giving frames (a stale picture must never pass for the desk as it is now)."""

@@ -309,7 +309,8 @@ class OpenCvCamera(Camera):
                     if cap is not None:
                         cap.release()
                         cap = None
-                    self._report(stop, DeviceState.NO_DEVICE, 0.0, error="no-frames")
+                    # The camera is there but gives no pictures: its hardware, not its absence.
+                    self._report(stop, DeviceState.HARDWARE_ERROR, 0.0, error="no-frames")
                     stop.wait(RETRY_SECONDS)
                     last_frame = time.monotonic()
         finally:

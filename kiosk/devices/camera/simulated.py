@@ -331,7 +331,7 @@ class SimulatedCamera(Camera):
         fps = {"fps": f"{self._fps_measured:.1f}"}
         if "unplugged" in self._faults:
             self._set_health(
-                DeviceState.NO_DEVICE, Attention.MAINTENANCE, detail=fps, error="camera-unplugged"
+                DeviceState.NO_DEVICE, Attention.MAINTENANCE, detail=fps, error="camera-not-found"
             )
         elif self._stalled:
             self._set_health(
@@ -377,4 +377,7 @@ class SimulatedCamera(Camera):
                     self._fps_measured = window_frames / (now - window_start)
                     window_start, window_frames = now, 0
                 self._stalled = now - last_frame >= STALL_SECONDS
+                if self._stalled:
+                    # No stale picture to capture as if it were the desk now.
+                    self._latest = None
                 self._refresh_health()

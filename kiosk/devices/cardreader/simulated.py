@@ -23,7 +23,6 @@ from kiosk.devices.cardreader.base import (
 )
 from kiosk.devices.cardreader.fineid_card import (
     SW_NOT_FOUND,
-    SW_WRONG_LENGTH,
     FineidCardFiles,
     demo_certificate,
 )
@@ -135,7 +134,7 @@ class SimulatedCardReader(CardReader):
         media = {"media": (Media.PRESENT if present else Media.NOT_PRESENT).value}
         if unplugged:
             self._set_health(
-                DeviceState.NO_DEVICE, Attention.MAINTENANCE, detail=media, error="reader-unplugged"
+                DeviceState.NO_DEVICE, Attention.MAINTENANCE, detail=media, error="reader-not-found"
             )
         else:
             self._set_health(DeviceState.ONLINE, Attention.NONE, detail=media)
@@ -146,7 +145,7 @@ class SimulatedCardReader(CardReader):
                 unplugged = self._unplugged
             raise NoCardError("card reader unplugged" if unplugged else "no card in the reader")
         if len(apdu) < 4:
-            return SW_WRONG_LENGTH
+            raise CardReaderError("a command APDU has at least 4 bytes")
         if self._files is not None:
             return self._files.answer(apdu)
         return SW_NOT_FOUND
