@@ -181,7 +181,39 @@ def test_self_test_checks_cups_the_queue_and_the_paper(printer: CupsPrinter) -> 
         "printer: ok",
         "paper: full",
         "toner: full",
+        "spool: documents deleted after printing",  # the peer's cupsd.conf, read over IPP
     )
+
+
+@pytest.mark.parametrize(
+    ("settings", "step", "kept"),
+    [
+        ({"PreserveJobFiles": "Yes"}, "spool: documents kept (set PreserveJobFiles No in", True),
+        ({"PreserveJobFiles": "86400"}, "spool: documents kept", True),
+        ({"PreserveJobFiles": "No"}, "spool: documents deleted after printing", False),
+        (PermissionError("forbidden"), "spool: not checked", False),
+    ],
+)
+def test_the_self_test_says_whether_cupsd_keeps_printed_documents(
+    printer: CupsPrinter,
+    monkeypatch: pytest.MonkeyPatch,
+    settings: object,
+    step: str,
+    kept: bool,
+) -> None:
+    """A cupsd that keeps job files (PreserveJobFiles Yes, or a time) keeps citizens' documents:
+    the self-test fails and says what to set."""
+
+    class Settings:
+        def adminGetServerSettings(self) -> object:
+            if isinstance(settings, Exception):
+                raise settings
+            return settings
+
+    monkeypatch.setattr(printer, "_connection", Settings)
+    found, documents_kept = printer._spool_privacy()
+    assert found.startswith(step)
+    assert documents_kept is kept
 
 
 def test_self_test_fails_for_an_unplugged_printer(

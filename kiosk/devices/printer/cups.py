@@ -463,8 +463,27 @@ class CupsPrinter(Printer):
         steps.append(f"printer: {'ok' if status.reachable else 'unreachable'}")
         steps.append(f"paper: {status.paper.value}")
         steps.append(f"toner: {status.toner.value}")
-        passed = queue_ok and status.reachable and supply_fault(status.paper, status.toner) is None
+        privacy, kept = self._spool_privacy()
+        steps.append(privacy)
+        passed = (
+            queue_ok
+            and status.reachable
+            and supply_fault(status.paper, status.toner) is None
+            and not kept
+        )
         return SelfTestResult(self.device_id, passed, tuple(steps))
+
+    def _spool_privacy(self) -> tuple[str, bool]:
+        """Whether cupsd keeps printed documents in its spool (PreserveJobFiles): a citizen's
+        document must not outlive its job. Returns the step and True if documents are kept."""
+        try:
+            settings = self._connection().adminGetServerSettings()
+        except Exception:  # not allowed to read cupsd.conf: say so, do not fail the printer
+            return "spool: not checked (cupsd.conf not readable)", False
+        value = str(settings.get("PreserveJobFiles", "No")).strip().lower()
+        if value in ("no", "off", "false", "0"):
+            return "spool: documents deleted after printing", False
+        return "spool: documents kept (set PreserveJobFiles No in cupsd.conf)", True
 
 
 def _unreachable(
