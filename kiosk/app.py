@@ -195,6 +195,10 @@ class Kiosk:
         assert self.ledger is not None and self.engine is not None
         return self.engine.submit(self.ledger.not_delivered(sale_reference, why))
 
+    def unsettled_payments(self) -> list[JournalEntry]:
+        """Payments a person must look at (open, or a refund the terminal refused)."""
+        return self.ledger.journal.needing_support() if self.ledger is not None else []
+
     def _alert(self, code: str, details: dict[str, object]) -> None:
         """Something support must see (an unsettled payment, a reconciliation mismatch)."""
         log.error("alert for support", extra={"code": code})

@@ -307,11 +307,16 @@ class KioskWindow(QWidget):
             from kiosk.ui.screens.technician import TechnicianScreen
 
             self.technician = TechnicianScreen(
-                self.ui, self.kiosk.devices_list(), self.bridge, self.kiosk.config.kiosk.id
+                self.ui,
+                self.kiosk.devices_list(),
+                self.bridge,
+                self.kiosk.config.kiosk.id,
+                unsettled_payments=self.kiosk.unsettled_payments,
             )
             self.technician.back_requested.connect(self.show_attract)
             self.technician.quit_requested.connect(self.quit_to_desktop)
             self.stack.addWidget(self.technician)
+        self.technician.show_payments()
         self.stack.setCurrentWidget(self.technician)
         self.technician.back_button.setFocus()
 

@@ -62,6 +62,17 @@ def test_pay_then_print_and_the_sale_is_delivered(qtbot: QtBot, window: KioskWin
     qtbot.waitUntil(lambda: journal_states(window) == [PaymentState.DELIVERED], timeout=10_000)
     assert not screen.payment.isVisible()
 
+    # The receipt, on request: what, how much, the card's last four digits only.
+    assert screen.receipt_button.isVisible() and not screen.receipt.isVisible()
+    qtbot.mouseClick(screen.receipt_button, Qt.MouseButton.LeftButton)
+    assert screen.receipt.isVisible()
+    receipt = screen.receipt.receipt
+    assert receipt is not None
+    shown = dict(receipt.lines(window.ui.t, "en"))
+    assert (shown["For"], shown["Amount"]) == ("Printing, 1 page", "€0.20")
+    entry = window.kiosk.ledger.journal.entries()[0]  # type: ignore[union-attr]
+    assert shown["Card"] == f"•••• {entry.card_last4}"
+
 
 @pytest.mark.kiosk_config(PRICED.replace("free_pages = 1", "free_pages = 0"))
 def test_a_declined_card_is_tried_again_and_charged_once(qtbot: QtBot, window: KioskWindow) -> None:

@@ -6,6 +6,7 @@ from PySide6.QtCore import QPoint, Qt
 from pytestqt.qtbot import QtBot
 
 from kiosk.devices.status import DeviceClass, DeviceState
+from kiosk.ui.screens.technician import ALL_SETTLED, SWITCH_FAILED, UNSETTLED
 from kiosk.ui.window import KioskWindow
 
 
@@ -86,3 +87,41 @@ def test_gesture_during_a_session_ends_it_first(qtbot: QtBot, window: KioskWindo
     qtbot.mousePress(window.frame, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.pin_pad, timeout=5000)
     assert window.kiosk.session.current is None
+
+
+def test_unsettled_payments_are_listed_by_reference(qtbot: QtBot, window: KioskWindow) -> None:
+    from kiosk.payments.journal import PaymentState
+
+    ledger = window.kiosk.ledger
+    assert ledger is not None
+    hold_corner(qtbot, window)
+    enter_pin(qtbot, window, "1234")
+    tech = window.technician
+    assert tech is not None
+    assert window.ui.t(ALL_SETTLED) in tech.payments.text()
+
+    window.show_attract()
+    ledger.journal.open_intent("demo-kiosk-x1", session_id=None, purpose="print", amount_cents=40)
+    ledger.journal.move("demo-kiosk-x1", PaymentState.UNKNOWN)
+    window.open_technician()
+    assert window.ui.t(UNSETTLED).split(":")[0] + ": 1" in tech.payments.text()
+    assert "demo-kiosk-x1 (unknown)" in tech.payments.text()
+    assert tech.payments.text().startswith("⚠")
+
+
+def test_a_switch_the_device_refuses_is_said_not_raised(qtbot: QtBot, window: KioskWindow) -> None:
+    hold_corner(qtbot, window)
+    enter_pin(qtbot, window, "1234")
+    tech = window.technician
+    assert tech is not None
+    panel = next(p for p in tech.panels if p.device.device_class is DeviceClass.PAYMENT)
+
+    def refuse(name: str, on: bool) -> None:
+        raise ConnectionError("the terminal simulator did not answer")
+
+    panel.device.set_fault = refuse  # type: ignore[method-assign]
+    qtbot.mouseClick(panel.fault_buttons["decline"], Qt.MouseButton.LeftButton)
+    assert window.ui.t(SWITCH_FAILED).format(error="the terminal simulator did not answer") == (
+        panel.test_result.text()
+    )
+    assert not panel.fault_buttons["decline"].isChecked()

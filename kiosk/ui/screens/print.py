@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +28,11 @@ from kiosk.devices.status import (
 from kiosk.i18n import N_, NP_
 from kiosk.payments.journal import JournalEntry
 from kiosk.payments.prices import format_euros, page_price
+from kiosk.payments.receipt import Receipt
 from kiosk.ui.context import ServiceContext
 from kiosk.ui.widgets.buttons import BigButton
 from kiosk.ui.widgets.payment import PaymentPanel
+from kiosk.ui.widgets.receipt import ReceiptPanel
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +69,11 @@ REFUNDED = N_(
     "The printing did not succeed, so your payment has been returned to your card. Please ask "
     "library staff for help."
 )
+SHOW_RECEIPT = N_("Show the receipt")
+RECEIPT_FOR = {
+    "print": NP_("Printing, {n} page", "Printing, {n} pages"),
+    "copy": NP_("Copying, {n} page", "Copying, {n} pages"),
+}
 #: Session.data keys: what the pages are for ("print" or "copy", set by Scan and Copy), and
 #: how many pages the session has printed (its free pages are used first).
 PURPOSE_KEY = "print_purpose"
@@ -92,8 +100,9 @@ class PrintScreen(QWidget):
         self._printed = 0
         self.purpose: str = session.data.get(PURPOSE_KEY, "print")
         self._price = page_price(ctx.kiosk.config, self.purpose)
-        #: The sale paying for the job under way, if it was paid for.
+        #: The sale paying for the job under way, if it was paid for, and its journal entry.
         self.sale: str | None = None
+        self.paid_entry: JournalEntry | None = None
         self._workers = ThreadPoolExecutor(max_workers=1, thread_name_prefix="print")
         ctx.kiosk.session.add_resource("print-worker", lambda: self._workers.shutdown(wait=True))
 
@@ -134,6 +143,13 @@ class PrintScreen(QWidget):
         self.print_button = BigButton(role="primary")
         self.print_button.setMinimumHeight(96)
         self.print_button.clicked.connect(self.print_document)
+        self.receipt_button = BigButton()
+        self.receipt_button.clicked.connect(self._show_receipt)
+        self.receipt_button.hide()
+        outer.addWidget(self.receipt_button)
+        self.receipt = ReceiptPanel(ctx)
+        self.receipt.hide()
+        outer.addWidget(self.receipt)
         self.scan_button = BigButton()
         self.scan_button.clicked.connect(self._go_scan)
         outer.addWidget(self.print_button)
@@ -176,6 +192,8 @@ class PrintScreen(QWidget):
             return
         if self.payment.paying:
             return
+        self.paid_entry = None
+        self.receipt.hide()
         cost = self.cost_cents
         if cost > 0:
             self._status = "paying"
@@ -186,7 +204,28 @@ class PrintScreen(QWidget):
         self._send(None)
 
     def _paid(self, entry: JournalEntry) -> None:
+        self.paid_entry = entry
         self._send(entry.sale_reference)
+
+    def _show_receipt(self) -> None:
+        entry = self.paid_entry
+        if entry is None:
+            return
+        config = self.ctx.kiosk.config.kiosk
+        what = self.ui.nt(*RECEIPT_FOR[self.purpose], self._printed).format(n=self._printed)
+        self.receipt.show_receipt(
+            Receipt(
+                kiosk_name=config.name,
+                location=config.location,
+                paid_at=datetime.now(UTC),
+                what=what,
+                amount_cents=entry.amount_cents,
+                card_last4=entry.card_last4,
+                sale_reference=entry.sale_reference,
+            )
+        )
+        self.receipt.show()
+        self.receipt_button.hide()
 
     def _payment_closed(self) -> None:
         self._status = ""
@@ -292,6 +331,9 @@ class PrintScreen(QWidget):
         self.print_button.setEnabled(usable and self.pages > 0)
         self.scan_button.set_label(t(TO_SCAN))
         self.scan_button.setVisible(not has_document)
+        self.receipt_button.set_label(t(SHOW_RECEIPT))
+        paid_and_printed = self._status == "printed" and self.paid_entry is not None
+        self.receipt_button.setVisible(paid_and_printed and not self.receipt.isVisible())
 
     def _price_text(self, cost: int) -> str:
         t = self.ui.t

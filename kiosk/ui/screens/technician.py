@@ -9,6 +9,7 @@ it too; it follows the kiosk's default language.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import Future
 
 from PySide6.QtCore import Qt, Signal
@@ -26,6 +27,7 @@ from kiosk import __version__
 from kiosk.devices.base import Device
 from kiosk.devices.status import DeviceEvent, DeviceHealth, SelfTestResult, StatusChanged
 from kiosk.i18n import N_
+from kiosk.payments.journal import JournalEntry
 from kiosk.ui.bridge import Bridge
 from kiosk.ui.state import UiState
 from kiosk.ui.widgets.buttons import BigButton
@@ -48,6 +50,12 @@ QUIT_TO_DESKTOP = N_("Quit to desktop")
 STATE = N_("State: {state}")
 ATTENTION = N_("Needs: {attention}")
 LAST_ERROR = N_("Last error: {error}")
+UNSETTLED = N_(
+    "Payments not settled: {n}. Support has an alert for each; they are settled by themselves "
+    "when the card terminal answers again. Sales: {sales}"
+)
+ALL_SETTLED = N_("Every card payment is settled.")
+SWITCH_FAILED = N_("The switch could not be set: {error}")
 NO_ERROR = N_("No errors")
 FAULTS = N_("Simulator faults:")
 
@@ -225,7 +233,13 @@ class DevicePanel(QFrame):
             "technician switched a fault",
             extra={"device_id": self.device.device_id, "code": name, "state": str(on)},
         )
-        self.device.set_fault(name, on)
+        try:
+            self.device.set_fault(name, on)
+        except Exception as exc:  # the terminal simulator is not running, say
+            log.warning("a fault switch failed", extra={"device_id": self.device.device_id})
+            self.test_result.setText(self.ui.t(SWITCH_FAILED).format(error=exc))
+        # Show what the device really has now (one mode at a time on the terminal simulator).
+        self.show_health(self.device.health())
 
     def run_self_test(self) -> None:
         self.test_button.setEnabled(False)
@@ -299,10 +313,14 @@ class TechnicianScreen(QWidget):
         bridge: Bridge,
         kiosk_id: str,
         parent: QWidget | None = None,
+        *,
+        unsettled_payments: Callable[[], list[JournalEntry]] | None = None,
     ) -> None:
         super().__init__(parent)
         self.ui = ui
         self.kiosk_id = kiosk_id
+        self._unsettled = unsettled_payments or (lambda: [])
+        self._payments: list[JournalEntry] = []
         self.setProperty("role", "screen")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
         outer = QVBoxLayout(self)
@@ -322,6 +340,10 @@ class TechnicianScreen(QWidget):
         self.identity = QLabel()
         self.identity.setProperty("role", "lead")
         outer.addWidget(self.identity)
+        #: Payments the journal could not settle: what support sees as alerts, by reference.
+        self.payments = QLabel()
+        self.payments.setWordWrap(True)
+        outer.addWidget(self.payments)
         grid_host = QWidget()
         grid = QGridLayout(grid_host)
         grid.setSpacing(20)
@@ -342,9 +364,25 @@ class TechnicianScreen(QWidget):
         for panel in self.panels:
             panel.on_event(event)
 
+    def show_payments(self) -> None:
+        """Read the journal again (when the screen is opened)."""
+        self._payments = self._unsettled()
+        self.retranslate()
+
     def retranslate(self) -> None:
         t = self.ui.t
         self.heading.setText(t(TECHNICIAN_MODE))
         self.identity.setText(t(KIOSK_ID).format(id=self.kiosk_id, version=__version__))
         self.back_button.set_label(t(BACK_TO_KIOSK))
         self.quit_button.set_label(t(QUIT_TO_DESKTOP))
+        if self._payments:
+            listed = ", ".join(f"{e.sale_reference} ({e.state.value})" for e in self._payments[:5])
+            more = len(self._payments) - 5
+            text = t(UNSETTLED).format(n=len(self._payments), sales=listed)
+            self.payments.setText("⚠ " + text + (f" (+{more})" if more > 0 else ""))
+            self.payments.setProperty("role", "status-bad")
+        else:
+            self.payments.setText("✓ " + t(ALL_SETTLED))
+            self.payments.setProperty("role", "")
+        self.payments.style().unpolish(self.payments)
+        self.payments.style().polish(self.payments)
