@@ -85,7 +85,7 @@ def stylesheet(*, high_contrast: bool, scale: float) -> str:
     return f"""
 * {{ font-family: "DejaVu Sans", "Noto Sans", sans-serif; color: {p.text}; }}
 QWidget#KioskWindow, QWidget[role="screen"] {{ background: {p.background}; }}
-QScrollArea#ContentScroll, QScrollArea#ContentScroll > QWidget > QStackedWidget
+QScrollArea#ContentScroll, QScrollArea#ContentScroll > QWidget > QWidget
     {{ background: transparent; }}
 QLabel {{ font-size: {px(24)}; background: transparent; }}
 QLabel[role="h1"] {{ font-size: {px(56)}; font-weight: bold; }}

@@ -39,7 +39,7 @@ def test_the_free_page_prints_without_paying_and_more_cost_money(
     qtbot: QtBot, window: KioskWindow
 ) -> None:
     screen = open_print(qtbot, window)
-    assert screen.price_label.text() == "Free of charge: you have 0 free pages left."
+    assert screen.price_label.text() == "Free of charge. After this you have 0 free pages left."
     assert screen.print_button.text() == "Print"
     qtbot.mouseClick(screen.print_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Printed 1 page" in screen.message.text(), timeout=20_000)

@@ -125,21 +125,12 @@ class SessionFrame(QWidget):
         self.stack = QStackedWidget()
         self.home = HomeScreen(self.ui, services)
         self.home.service_chosen.connect(self.open_service)
-        self.stack.addWidget(self.home)
-        # A screen taller than the display (very large text, many services) scrolls, by finger
-        # or as Tab moves the focus, instead of pushing the window past the screen's edge.
-        self.content_scroll = QScrollArea()
-        self.content_scroll.setObjectName("ContentScroll")
-        self.content_scroll.setWidgetResizable(True)
-        self.content_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.content_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.content_scroll.setWidget(self.stack)
-        self.content_scroll.viewport().setAutoFillBackground(False)
-        QScroller.grabGesture(
-            self.content_scroll.viewport(), QScroller.ScrollerGestureType.TouchGesture
-        )
-        layout.addWidget(self.content_scroll, 1)
+        self.home_page = _scrolling(self.home)
+        self.stack.addWidget(self.home_page)
+        layout.addWidget(self.stack, 1)
         self.service_screen: QWidget | None = None
+        #: The scroll area the service screen sits in, on the stack.
+        self._service_page: QScrollArea | None = None
         self.service_id: str | None = None
 
         footer = QFrame()
@@ -165,7 +156,7 @@ class SessionFrame(QWidget):
     # ---- navigation -------------------------------------------------------------------------
 
     def show_home(self) -> None:
-        self.stack.setCurrentWidget(self.home)
+        self.stack.setCurrentWidget(self.home_page)
         self._drop_service_screen()
         self._update_bar()
         first = next((t for t in self.home.tiles.values() if t.isEnabled()), None)
@@ -185,8 +176,9 @@ class SessionFrame(QWidget):
         self._drop_service_screen()
         self.service_screen = screen
         self.service_id = service_id
-        self.stack.addWidget(screen)
-        self.stack.setCurrentWidget(screen)
+        self._service_page = _scrolling(screen)
+        self.stack.addWidget(self._service_page)
+        self.stack.setCurrentWidget(self._service_page)
         self.ctx.kiosk.session.service_opened(service_id)
         log.info("service opened", extra={"service": service_id})
         self._update_bar()
@@ -194,11 +186,12 @@ class SessionFrame(QWidget):
         screen.focusNextChild()
 
     def _drop_service_screen(self) -> None:
-        if self.service_screen is not None:
-            self.stack.removeWidget(self.service_screen)
-            self.service_screen.deleteLater()
-            self.service_screen = None
-            self.service_id = None
+        if self._service_page is not None:
+            self.stack.removeWidget(self._service_page)
+            self._service_page.deleteLater()  # and the screen inside it
+            self._service_page = None
+        self.service_screen = None
+        self.service_id = None
 
     def set_card_notice(self, kind: str | None) -> None:
         """Say what became of the card in the reader (a key of CARD_NOTICES), or nothing."""
@@ -261,3 +254,18 @@ class SessionFrame(QWidget):
         )
         self._sync_toggles()
         self._update_bar()
+
+
+def _scrolling(page: QWidget) -> QScrollArea:
+    """`page` in a scroll area of its own: a screen taller than the display (very large text,
+    many services) scrolls, by finger or as Tab moves the focus, instead of pushing the window
+    past the screen's edge; a short one never shows a scroll bar."""
+    area = QScrollArea()
+    area.setObjectName("ContentScroll")
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setWidget(page)
+    area.viewport().setAutoFillBackground(False)
+    QScroller.grabGesture(area.viewport(), QScroller.ScrollerGestureType.TouchGesture)
+    return area

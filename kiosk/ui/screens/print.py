@@ -61,8 +61,8 @@ NO_PRINTER = N_("The printer is not available at the moment. Please ask library 
 PRICE = N_("Price: {amount}")
 FREE = N_("Free of charge")
 FREE_LEFT = NP_(
-    "Free of charge: you have {n} free page left.",
-    "Free of charge: you have {n} free pages left.",
+    "Free of charge. After this you have {n} free page left.",
+    "Free of charge. After this you have {n} free pages left.",
 )
 PAY_AND_PRINT = N_("Pay and print")
 REFUNDED = N_(
