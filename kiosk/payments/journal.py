@@ -14,8 +14,6 @@ holds card data beyond the last four digits, and never a name.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -108,18 +106,6 @@ class PaymentJournal:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    @contextmanager
-    def _durable(self) -> Iterator[Any]:
-        """One transaction synced to disk before it returns (the store is NORMAL otherwise)."""
-        conn = self.store.db.conn
-        with self.store.lock:
-            conn.execute("PRAGMA synchronous = FULL")
-            try:
-                with conn:
-                    yield conn
-            finally:
-                conn.execute("PRAGMA synchronous = NORMAL")
-
     def open_intent(
         self, sale_reference: str, *, session_id: str | None, purpose: str, amount_cents: int
     ) -> JournalEntry:
@@ -129,7 +115,7 @@ class PaymentJournal:
         if not purpose:
             raise ValueError("a payment needs a purpose")
         now = utc_iso(datetime.now(UTC))
-        with self._durable() as conn:
+        with self.store.durable() as conn:
             conn.execute(
                 f"INSERT INTO {TABLE} (sale_reference, session_id, purpose, amount_cents, "
                 "currency, state, created_at) VALUES (?, ?, ?, ?, 'EUR', ?, ?)",
@@ -149,7 +135,7 @@ class PaymentJournal:
         """Record what became of a sale. Refuses a step the state diagram does not allow."""
         if card_last4 is not None and not (len(card_last4) == 4 and card_last4.isdigit()):
             raise ValueError("only the last four digits of a card are ever kept")
-        with self._durable() as conn:
+        with self.store.durable() as conn:
             row = conn.execute(
                 f"SELECT state FROM {TABLE} WHERE sale_reference = ?", (sale_reference,)
             ).fetchone()

@@ -13,7 +13,8 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -114,6 +115,19 @@ class Store:
     @property
     def lock(self) -> threading.RLock:
         return self._lock
+
+    @contextmanager
+    def durable(self) -> Iterator[sqlite3.Connection]:
+        """One transaction, synced to disk before it returns (the store is NORMAL otherwise):
+        for what must survive a power cut, such as a payment intent or a sealed submission."""
+        conn = self._conn
+        with self._lock:
+            conn.execute("PRAGMA synchronous = FULL")
+            try:
+                with conn:
+                    yield conn
+            finally:
+                conn.execute("PRAGMA synchronous = NORMAL")
 
     def record_usage(
         self,

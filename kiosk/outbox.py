@@ -1,0 +1,131 @@
+"""The outbox: what the kiosk sends to the hub (filled forms, e-mail), sealed so that only the
+hub can read it, kept until the hub has it.
+
+A submission is sealed at once to the hub's public key with a libsodium sealed box (PyNaCl:
+X25519 + XSalsa20-Poly1305, a fresh key pair per message), and the sealed bytes are put in the
+store's outbox in the same durable transaction as the usage record of the submission. Nothing
+readable is written: the kiosk cannot open what it sealed. kiosk-agent ships the rows; the hub
+stores by submission id, so a retry after a lost acknowledgement never makes a duplicate.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from kiosk.store import Store, utc_iso
+
+KINDS = ("form", "email")
+
+
+class SealingError(ValueError):
+    """The hub's public key is missing or not a key; str() says what to configure."""
+
+
+def parse_public_key(text: str) -> bytes:
+    """The hub's public key from config: 32 bytes, base64."""
+    try:
+        key = base64.b64decode(text.strip(), validate=True)
+    except ValueError:
+        key = b""
+    if len(key) != 32:
+        raise SealingError(
+            "kiosk.hub_public_key must be the hub's 32-byte public key in base64 "
+            "(kiosk-hub prints it)"
+        )
+    return key
+
+
+def seal(payload: Mapping[str, Any], public_key: bytes) -> bytes:
+    """`payload` as JSON, sealed to `public_key`: only the holder of the private key opens it."""
+    from nacl.public import PublicKey, SealedBox
+
+    data = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    return bytes(SealedBox(PublicKey(public_key)).encrypt(data))
+
+
+def open_sealed(sealed: bytes, private_key: bytes) -> dict[str, Any]:
+    """What the hub does: open a sealed submission with its private key."""
+    from nacl.public import PrivateKey, SealedBox
+
+    opened: dict[str, Any] = json.loads(SealedBox(PrivateKey(private_key)).decrypt(sealed))
+    return opened
+
+
+def new_submission_id() -> str:
+    return os.urandom(16).hex()
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    id: str
+    kind: str
+    created_at: str
+    sealed: bytes
+    attempts: int
+    last_error: str | None
+    delivered_at: str | None
+
+
+class Outbox:
+    def __init__(self, store: Store, public_key: bytes) -> None:
+        self.store = store
+        self.public_key = public_key
+
+    def put(
+        self,
+        kind: str,
+        payload: Mapping[str, Any],
+        *,
+        session_id: str,
+        service: str,
+        outcome: str,
+    ) -> str:
+        """Seal `payload` and keep it for delivery, with the usage record of its submission, in
+        one durable transaction. Returns the submission id (also inside the sealed payload)."""
+        if kind not in KINDS:
+            raise ValueError(f"outbox kind must be one of {', '.join(KINDS)}, not {kind!r}")
+        submission_id = new_submission_id()
+        sealed = seal({**payload, "submission_id": submission_id, "kind": kind}, self.public_key)
+        now = utc_iso(datetime.now(UTC))
+        with self.store.durable() as conn:
+            conn.execute(
+                "INSERT INTO outbox (id, kind, created_at, sealed, attempts) "
+                "VALUES (?, ?, ?, ?, 0)",
+                (submission_id, kind, now, sealed),
+            )
+            conn.execute(
+                "INSERT INTO usage (session_id, kind, service, value, at) VALUES (?, ?, ?, ?, ?)",
+                (session_id, "outcome", service, outcome, now),
+            )
+        return submission_id
+
+    def pending(self, limit: int = 50) -> list[OutboxItem]:
+        """What the hub does not have yet, oldest first."""
+        with self.store.lock:
+            rows = list(
+                self.store.db["outbox"].rows_where(
+                    "delivered_at IS NULL", order_by="created_at", limit=limit
+                )
+            )
+        return [OutboxItem(**row) for row in rows]
+
+    def delivered(self, submission_id: str) -> None:
+        """The hub has stored it: the sealed bytes are no longer needed here."""
+        with self.store.durable() as conn:
+            conn.execute(
+                "UPDATE outbox SET delivered_at = ?, sealed = X'' WHERE id = ?",
+                (utc_iso(datetime.now(UTC)), submission_id),
+            )
+
+    def failed(self, submission_id: str, error: str) -> None:
+        with self.store.durable() as conn:
+            conn.execute(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?",
+                (error[:200], submission_id),
+            )
