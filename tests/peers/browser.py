@@ -1,0 +1,233 @@
+"""The advisor's browser for tests: Debian's headless Chromium with a fake camera and
+microphone, driven through Playwright, on a test page served from 127.0.0.1 by aiohttp.
+
+`BrowserPeer` is async (one asyncio loop on the test's thread; the kiosk's peer runs on the
+engine's own loop). The page keeps one RTCPeerConnection in `window.call`; signalling goes
+through `page.evaluate`, no hub involved. Playwright's own browser downloads are never used.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+from playwright.async_api import BrowserContext, Page, Playwright, async_playwright
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--use-fake-ui-for-media-stream",
+    # The fake camera runs at 20 fps unless told otherwise.
+    "--use-fake-device-for-media-stream=fps=30",
+    # A hidden headless page must not be throttled like a background tab.
+    "--disable-background-timer-throttling",
+    "--disable-renderer-backgrounding",
+    "--disable-backgrounding-occluded-windows",
+    "--autoplay-policy=no-user-gesture-required",
+]
+
+PAGE = """<!doctype html>
+<html><head><meta charset="utf-8"><title>advisor test peer</title></head>
+<body>
+<video id="remote" autoplay playsinline muted></video>
+<script>
+window.call = null;
+window.local = null;
+
+function gathered(pc) {
+  if (pc.iceGatheringState === "complete") return Promise.resolve();
+  return new Promise(resolve => pc.addEventListener("icegatheringstatechange", () => {
+    if (pc.iceGatheringState === "complete") resolve();
+  }));
+}
+
+window.startCamera = async function (width, height) {
+  window.local = await navigator.mediaDevices.getUserMedia({
+    video: {width: {exact: width}, height: {exact: height}, frameRate: {exact: 30}},
+    audio: true,
+  });
+  const s = window.local.getVideoTracks()[0].getSettings();
+  return [s.width, s.height];
+};
+
+function newConnection() {
+  const pc = new RTCPeerConnection({iceServers: []});
+  pc.addEventListener("track", (e) => {
+    if (e.track.kind === "audio") {
+      // Chromium decodes incoming audio only once the track plays somewhere.
+      const audio = new Audio();
+      audio.srcObject = new MediaStream([e.track]);
+      audio.play().catch(() => {});
+      window.remoteAudio = audio;
+    } else {
+      document.getElementById("remote").srcObject = new MediaStream([e.track]);
+    }
+  });
+  window.call = pc;
+  return pc;
+}
+
+window.answerOffer = async function (sdp, degradation) {
+  const pc = newConnection();
+  await pc.setRemoteDescription({type: "offer", sdp});
+  for (const t of pc.getTransceivers()) {
+    const track = window.local.getTracks().find(x => x.kind === t.receiver.track.kind);
+    await t.sender.replaceTrack(track);
+    t.direction = "sendrecv";
+  }
+  await pc.setLocalDescription(await pc.createAnswer());
+  if (degradation) {
+    for (const t of pc.getTransceivers()) {
+      if (t.sender.track && t.sender.track.kind === "video") {
+        const p = t.sender.getParameters();
+        p.degradationPreference = degradation;
+        await t.sender.setParameters(p);
+      }
+    }
+  }
+  await gathered(pc);
+  return pc.localDescription.sdp;
+};
+
+window.callStats = async function () {
+  const out = {videoFramesDecoded: 0, audioPacketsReceived: 0, sent: null, state: null};
+  if (!window.call) return out;
+  out.state = window.call.connectionState;
+  const report = await window.call.getStats();
+  report.forEach((s) => {
+    if (s.type === "inbound-rtp" && s.kind === "video") {
+      out.videoFramesDecoded = s.framesDecoded || 0;
+      out.receivedWidth = s.frameWidth || 0;
+      out.receivedHeight = s.frameHeight || 0;
+    }
+    if (s.type === "inbound-rtp" && s.kind === "audio") {
+      out.audioPacketsReceived = s.packetsReceived || 0;
+    }
+    if (s.type === "outbound-rtp" && s.kind === "video") {
+      out.sent = {
+        width: s.frameWidth || 0, height: s.frameHeight || 0, frames: s.framesSent || 0,
+        limitation: s.qualityLimitationReason, targetBitrate: s.targetBitrate || 0,
+        bytesSent: s.bytesSent || 0, codec: report.get(s.codecId)?.mimeType,
+        limitationDurations: s.qualityLimitationDurations,
+      };
+    }
+    if (s.type === "candidate-pair" && s.nominated) {
+      out.availableOutgoingBitrate = s.availableOutgoingBitrate || 0;
+    }
+  });
+  return out;
+};
+
+window.hangUp = function () {
+  if (window.call) window.call.close();
+  return true;
+};
+</script>
+</body></html>
+"""
+
+
+@dataclass
+class CallStats:
+    """What the browser's getStats says about the call."""
+
+    video_frames_decoded: int
+    audio_packets_received: int
+    #: The browser's own outbound video: size, frames, qualityLimitationReason, bitrate.
+    sent: dict[str, Any] | None
+    state: str | None
+    raw: dict[str, Any]
+
+
+class BrowserPeer:
+    """Chromium as the advisor. Use `async with BrowserPeer() as browser:`."""
+
+    def __init__(self) -> None:
+        self._runner: web.AppRunner | None = None
+        self._playwright: Playwright | None = None
+        self._context: BrowserContext | None = None
+        self._profile: str | None = None
+        self.page: Page | None = None
+        self.url = ""
+
+    async def __aenter__(self) -> BrowserPeer:
+        try:
+            await self._start()
+        except BaseException:
+            await self.close()
+            raise
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def _start(self) -> None:
+        app = web.Application()
+
+        async def index(_: web.Request) -> web.Response:
+            return web.Response(text=PAGE, content_type="text/html")
+
+        app.router.add_get("/", index)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = self._runner.addresses[0][1]
+        self.url = f"http://127.0.0.1:{port}/"
+
+        self._profile = tempfile.mkdtemp(prefix="advisor-chromium-")
+        self._playwright = await async_playwright().start()
+        self._context = await self._playwright.chromium.launch_persistent_context(
+            self._profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        self.page = await self._context.new_page()
+        await self.page.goto(self.url)
+
+    async def start_camera(self, width: int, height: int) -> tuple[int, int]:
+        """getUserMedia on the fake devices; the size the camera really gives."""
+        assert self.page is not None
+        size = await self.page.evaluate("([w, h]) => startCamera(w, h)", [width, height])
+        return int(size[0]), int(size[1])
+
+    async def answer(self, offer_sdp: str, *, degradation: str | None = None) -> str:
+        """Answer the kiosk's offer, sending the camera and microphone; the answer SDP with
+        every ICE candidate in it."""
+        assert self.page is not None
+        return str(
+            await self.page.evaluate("([sdp, d]) => answerOffer(sdp, d)", [offer_sdp, degradation])
+        )
+
+    async def stats(self) -> CallStats:
+        assert self.page is not None
+        raw = await self.page.evaluate("callStats()")
+        return CallStats(
+            raw["videoFramesDecoded"], raw["audioPacketsReceived"], raw["sent"], raw["state"], raw
+        )
+
+    async def hang_up(self) -> None:
+        assert self.page is not None
+        await self.page.evaluate("hangUp()")
+
+    async def close(self) -> None:
+        if self._context is not None:
+            await self._context.close()
+            self._context = None
+        if self._playwright is not None:
+            await self._playwright.stop()
+            self._playwright = None
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        if self._profile is not None:
+            shutil.rmtree(self._profile, ignore_errors=True)
+            self._profile = None
+        self.page = None
