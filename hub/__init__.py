@@ -1,0 +1,1 @@
+"""The hub: one aiohttp service for the kiosks and the staff (advisors, support, technicians)."""

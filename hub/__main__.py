@@ -1,0 +1,158 @@
+"""The `kiosk-hub` command: serve the hub, check its config, manage staff accounts and kiosks."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from pathlib import Path
+
+from hub.config import USERNAME, ConfigError, HubConfig, load_config
+from hub.store import ROLES, HubStore, StoreError, open_store
+
+PROG = "kiosk-hub"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=PROG, description="The kiosks' hub service.")
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        help="config file (default /etc/kiosk-hub/hub.toml, if it exists)",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser("serve", help="run the hub (the default)")
+    commands.add_parser("check-config", help="validate the config and exit")
+
+    user = commands.add_parser("user", help="staff accounts").add_subparsers(
+        dest="action", metavar="ACTION", required=True
+    )
+    add = user.add_parser("add", help="add an account; the password is read from a prompt")
+    add.add_argument("username")
+    add.add_argument("--role", required=True, choices=ROLES)
+    user.add_parser("list", help="list the accounts")
+    disable = user.add_parser("disable", help="disable an account and end its sessions")
+    disable.add_argument("username")
+
+    kiosk = commands.add_parser("kiosk", help="enrolled kiosks").add_subparsers(
+        dest="action", metavar="ACTION", required=True
+    )
+    enroll = kiosk.add_parser("add", help="enroll a kiosk and print its token once")
+    enroll.add_argument("kiosk_id")
+    enroll.add_argument("--name", required=True)
+    enroll.add_argument("--location", required=True)
+    kiosk.add_parser("list", help="list the kiosks")
+    return parser
+
+
+def _fail(message: str) -> int:
+    print(f"{PROG}: {message}", file=sys.stderr)
+    return 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(sys.argv[1:] if argv is None else argv)
+    command = args.command or "serve"
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        return _fail(str(exc))
+    if command == "check-config":
+        print(f"{PROG}: configuration is valid")
+        return 0
+    try:
+        store = open_store(config.db_path)
+    except (StoreError, OSError) as exc:
+        return _fail(f"cannot open the database {config.db_path}: {exc}")
+    try:
+        if command == "serve":
+            return _serve(config, store)
+        if command == "user":
+            return _user(args, store)
+        return _kiosk(args, store)
+    finally:
+        store.close()
+
+
+def _serve(config: HubConfig, store: HubStore) -> int:
+    import asyncio
+
+    from hub.app import serve
+    from hub.logs import setup_logging
+
+    setup_logging(os.environ.get("KIOSK_HUB_LOG_LEVEL", "INFO"))
+    asyncio.run(serve(config, store))
+    return 0
+
+
+def _now_iso() -> str:
+    from datetime import UTC, datetime
+
+    from hub.lines import utc_iso
+
+    return utc_iso(datetime.now(UTC))
+
+
+def _user(args: argparse.Namespace, store: HubStore) -> int:
+    from hub.accounts import hash_password, password_problem
+
+    if args.action == "list":
+        print(f"{'USERNAME':<24} {'ROLE':<11} {'STATE':<9} CREATED")
+        for user in store.users():
+            state = "disabled" if user.disabled else "active"
+            print(f"{user.username:<24} {user.role:<11} {state:<9} {user.created_at}")
+        return 0
+    username = args.username.lower()
+    if args.action == "disable":
+        if not store.disable_user(username):
+            return _fail(f"there is no user {username}")
+        print(f"{PROG}: {username} is disabled and logged out")
+        return 0
+    if not USERNAME.fullmatch(username):
+        return _fail("the username must be 1 to 64 of a-z, 0-9, . _ - (starting a-z or 0-9)")
+    password = _read_password()
+    if password is None:
+        return _fail("the passwords did not match")
+    problem = password_problem(password)
+    if problem:
+        return _fail(problem)
+    try:
+        store.add_user(username, args.role, hash_password(password), at=_now_iso())
+    except StoreError as exc:
+        return _fail(str(exc))
+    print(f"{PROG}: added {username} ({args.role})")
+    return 0
+
+
+def _read_password() -> str | None:
+    """From a prompt asked twice on a terminal, else the first line of stdin."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("Password: ")
+    return first if getpass.getpass("Again: ") == first else None
+
+
+def _kiosk(args: argparse.Namespace, store: HubStore) -> int:
+    from datetime import UTC, datetime
+
+    from hub.accounts import enroll_kiosk
+
+    if args.action == "list":
+        print(f"{'KIOSK':<24} {'LAST SEEN':<25} NAME — LOCATION")
+        for kiosk in store.kiosks():
+            seen = kiosk.last_seen or "never"
+            print(f"{kiosk.kiosk_id:<24} {seen:<25} {kiosk.name} — {kiosk.location}")
+        return 0
+    try:
+        token = enroll_kiosk(store, args.kiosk_id, args.name, args.location, at=datetime.now(UTC))
+    except (ValueError, StoreError) as exc:
+        return _fail(str(exc))
+    print(f"{PROG}: enrolled {args.kiosk_id}; its token (shown only now):", file=sys.stderr)
+    print(token)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

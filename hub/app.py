@@ -1,0 +1,77 @@
+"""The hub's aiohttp application: routes from the table, the access middleware, and serving it.
+
+`make_app` takes its config, store and clock from the caller, so tests build the same app on a
+temporary database and a fixed clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Callable
+from datetime import datetime
+
+from aiohttp import web
+
+from hub.auth import access_middleware
+from hub.config import HubConfig
+from hub.context import ACCESS, HUB, HubContext, utc_now
+from hub.routes import ROUTES, Route
+from hub.store import HubStore
+
+log = logging.getLogger(__name__)
+
+
+def make_app(
+    config: HubConfig,
+    store: HubStore,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    routes: tuple[Route, ...] = ROUTES,
+) -> web.Application:
+    app = web.Application(middlewares=[access_middleware], client_max_size=256 * 1024)
+    app[HUB] = HubContext.make(config, store, clock)
+    access: dict[tuple[str, str], frozenset[str]] = {}
+    for route in routes:
+        app.router.add_route(route.method, route.path, route.handler)
+        access[(route.method, route.path)] = route.allowed
+    app[ACCESS] = access
+    app.on_response_prepare.append(_security_headers)
+    return app
+
+
+async def _security_headers(request: web.Request, response: web.StreamResponse) -> None:
+    headers = response.headers
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "no-referrer")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Cache-Control", "no-store")
+    if response.content_type == "text/html":
+        headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; "
+            "form-action 'self'",
+        )
+
+
+async def serve(config: HubConfig, store: HubStore) -> None:
+    """Run the hub until SIGTERM or SIGINT, then close connections and return."""
+    app = make_app(config, store)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=5.0)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, config.listen_host, config.listen_port)
+        await site.start()
+        log.info(
+            "kiosk-hub listening",
+            extra={"host": config.listen_host, "port": config.listen_port},
+        )
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        await stop.wait()
+        log.info("kiosk-hub stopping")
+    finally:
+        await runner.cleanup()

@@ -1,0 +1,154 @@
+"""The call queue's vocabulary: lines, parties, the messages it emits and the records it keeps.
+
+Everything here is plain data. The switchboard (`queue.py`) never sends anything itself: each
+operation returns `Effects`, the messages to deliver and the records to store, and the WebSocket
+layer carries them out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Literal, NamedTuple
+
+Message = dict[str, Any]
+"""One JSON object as sent over a WebSocket."""
+
+
+class Party(NamedTuple):
+    """One end of a WebSocket: a kiosk by id or an advisor by username."""
+
+    kind: Literal["kiosk", "advisor"]
+    id: str
+
+
+def kiosk(kiosk_id: str) -> Party:
+    return Party("kiosk", kiosk_id)
+
+
+def advisor(username: str) -> Party:
+    return Party("advisor", username)
+
+
+@dataclass(frozen=True)
+class Notify:
+    """A message for one party; the WebSocket layer sends it if that party is connected."""
+
+    to: Party
+    message: Message
+
+
+class CallError(Exception):
+    """A request the switchboard refuses; the message is meant for the party that asked."""
+
+
+class EndReason(StrEnum):
+    """Why a call ended, as told to the parties (`ended.reason`) and kept in the record."""
+
+    ADVISOR_HUNG_UP = "advisor_hung_up"
+    KIOSK_HUNG_UP = "kiosk_hung_up"
+    ADVISOR_GONE = "advisor_gone"
+    KIOSK_GONE = "kiosk_gone"
+    CANCELLED = "cancelled"
+    NO_ADVISOR = "no_advisor"
+    LINE_CLOSED = "line_closed"
+
+
+class Outcome(StrEnum):
+    """The anonymous result of a call, for statistics."""
+
+    ANSWERED = "answered"  # connected, then hung up by either side
+    CANCELLED = "cancelled"  # the citizen gave up while waiting
+    NO_ADVISOR = "no_advisor"  # refused, or every advisor left while the citizen waited
+    LINE_CLOSED = "line_closed"  # refused outside opening hours
+    KIOSK_GONE = "kiosk_gone"  # the kiosk dropped, waiting or in the call
+    ADVISOR_GONE = "advisor_gone"  # the advisor's console dropped mid-call
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    """One citizen's call, without names: what the store keeps for statistics.
+
+    `call_id` is random and says nothing about the citizen; a rating arrives after the call
+    ended as a second record with the same `call_id`, so the store upserts by it. Times are
+    wall-clock UTC; `wait_ms` and `talk_ms` are measured on the monotonic clock and summed over
+    every leg of a transferred call.
+    """
+
+    call_id: str
+    line: str  # the line the citizen chose
+    final_line: str  # the line the call ended on (differs after a transfer)
+    kiosk_id: str
+    language: str
+    queued_at: datetime
+    answered_at: datetime | None
+    ended_at: datetime
+    wait_ms: int
+    talk_ms: int
+    outcome: Outcome
+    reason: EndReason
+    transfers: int
+    rating: int | None = None
+
+
+@dataclass
+class Effects:
+    """What one switchboard operation asks the caller to do: deliver messages, store records."""
+
+    messages: list[Notify] = field(default_factory=list)
+    records: list[CallRecord] = field(default_factory=list)
+
+    def tell(self, to: Party, message: Message) -> None:
+        self.messages.append(Notify(to, message))
+
+    def to(self, party: Party | tuple[str, str]) -> list[Message]:
+        """The messages for one party, in order."""
+        return [n.message for n in self.messages if n.to == party]
+
+    def extend(self, other: Effects) -> None:
+        self.messages.extend(other.messages)
+        self.records.extend(other.records)
+
+
+@dataclass(frozen=True)
+class LineConfig:
+    """A service line (`virka-info`, `kansalaisneuvonta`) and the advisors who answer it."""
+
+    line_id: str
+    advisors: frozenset[str]
+    ring_seconds: float = 20.0
+    languages: frozenset[str] = frozenset()  # empty: any language
+
+    @classmethod
+    def of(
+        cls,
+        line_id: str,
+        advisors: Iterable[str],
+        ring_seconds: float = 20.0,
+        languages: Iterable[str] = (),
+    ) -> LineConfig:
+        return cls(line_id, frozenset(advisors), ring_seconds, frozenset(languages))
+
+    def __post_init__(self) -> None:
+        if not self.line_id:
+            raise ValueError("a line needs an id")
+        if self.ring_seconds <= 0:
+            raise ValueError(f"line {self.line_id}: ring_seconds must be positive")
+
+
+@dataclass(frozen=True)
+class Opening:
+    """Whether a line takes calls now, and when it opens next if not (shown to the citizen)."""
+
+    is_open: bool
+    next_opening: datetime | None = None
+
+
+OpeningHours = Callable[[str, datetime], Opening]
+"""(line id, wall-clock now) → `Opening`. The caller owns the timetable."""
+
+
+def always_open(line: str, now: datetime) -> Opening:
+    return Opening(is_open=True)

@@ -1,0 +1,113 @@
+"""The switchboard's mutable state: the calls in progress, the kiosks and advisors it knows."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from hub.calls.model import CallRecord, EndReason, Outcome
+
+_OUTCOMES = {
+    EndReason.CANCELLED: Outcome.CANCELLED,
+    EndReason.NO_ADVISOR: Outcome.NO_ADVISOR,
+    EndReason.LINE_CLOSED: Outcome.LINE_CLOSED,
+    EndReason.KIOSK_GONE: Outcome.KIOSK_GONE,
+    EndReason.ADVISOR_GONE: Outcome.ADVISOR_GONE,
+    EndReason.ADVISOR_HUNG_UP: Outcome.ANSWERED,
+    EndReason.KIOSK_HUNG_UP: Outcome.ANSWERED,
+}
+
+
+class CallState(StrEnum):
+    WAITING = "waiting"  # in its line's queue, no advisor being rung
+    RINGING = "ringing"  # still in the queue, one advisor being rung
+    CONNECTED = "connected"  # an advisor accepted
+
+
+@dataclass
+class Call:
+    id: str
+    kiosk_id: str
+    line: str
+    first_line: str
+    language: str
+    queued_mono: float  # when the citizen first asked: the queue order, kept across transfers
+    queued_wall: datetime
+    seq: int  # breaks ties between calls queued in the same clock tick
+    leg_since: float  # when the current wait or talk began
+    joined_at_position: int
+    state: CallState = CallState.WAITING
+    ringing: str | None = None
+    ring_deadline: float = math.inf
+    tried: set[str] = field(default_factory=set)  # advisors rung in this round
+    advisor: str | None = None
+    answered_wall: datetime | None = None
+    waited_s: float = 0.0
+    talked_s: float = 0.0
+    transfers: int = 0
+    told: tuple[int, int] | None = None  # (position, estimate) last sent to the kiosk
+
+    @property
+    def queue_key(self) -> tuple[float, int]:
+        return (self.queued_mono, self.seq)
+
+    @property
+    def in_queue(self) -> bool:
+        return self.state is not CallState.CONNECTED
+
+    def record(self, reason: EndReason, ended_at: datetime) -> CallRecord:
+        """The anonymous record of this call, ended for `reason` (waits and talks summed)."""
+        return CallRecord(
+            call_id=self.id,
+            line=self.first_line,
+            final_line=self.line,
+            kiosk_id=self.kiosk_id,
+            language=self.language,
+            queued_at=self.queued_wall,
+            answered_at=self.answered_wall,
+            ended_at=ended_at,
+            wait_ms=round(self.waited_s * 1000),
+            talk_ms=round(self.talked_s * 1000),
+            outcome=_OUTCOMES[reason],
+            reason=reason,
+            transfers=self.transfers,
+        )
+
+
+@dataclass
+class Kiosk:
+    id: str
+    name: str
+    location: str
+    call: str | None = None
+
+
+@dataclass
+class Advisor:
+    username: str
+    lines: frozenset[str]
+    connected: bool = False
+    available: bool = False
+    idle_since: float = 0.0  # since the last call ended or they became available
+    ringing: str | None = None
+    call: str | None = None
+
+    @property
+    def on_duty(self) -> bool:
+        return self.connected and self.available
+
+    @property
+    def free(self) -> bool:
+        return self.on_duty and self.ringing is None and self.call is None
+
+    @property
+    def status(self) -> str:
+        if not self.connected:
+            return "offline"
+        if self.call is not None:
+            return "in_call"
+        if self.ringing is not None:
+            return "ringing"
+        return "available" if self.available else "away"

@@ -1,0 +1,380 @@
+"""The switchboard: video-advice calls queued per service line, rung, answered and ended.
+
+Pure and synchronous: no sockets, no event loop, no clock of its own. The WebSocket layer calls
+one method per incoming message or connection change, and `tick()` about once a second; each
+returns `Effects` (messages to deliver, records to store) or raises `CallError`. The rules
+(queue order, ring order, transfer placement, refusals) are in `docs/call-protocol.md`; ring
+order is `Floor.advisor_to_ring`, the estimated wait `estimate.py`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+
+from hub.calls import views
+from hub.calls.estimate import WaitEstimator
+from hub.calls.floor import Floor
+from hub.calls.model import (
+    CallError,
+    Effects,
+    EndReason,
+    LineConfig,
+    OpeningHours,
+    Party,
+    advisor,
+    always_open,
+    kiosk,
+)
+from hub.calls.parties import Call, CallState, Kiosk
+from hub.calls.ratings import RatingBook
+from hub.calls.signalling import checked_signal
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Switchboard:
+    def __init__(
+        self,
+        lines: Iterable[LineConfig],
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+        wall: Callable[[], datetime] = _utc_now,
+        opening_hours: OpeningHours = always_open,
+        estimator: WaitEstimator | None = None,
+        no_advisor_grace_s: float = 120.0,
+        rating_window_s: float = 600.0,
+        new_call_id: Callable[[], str] = lambda: uuid.uuid4().hex,
+    ) -> None:
+        self._floor = Floor(lines)
+        self._mono = monotonic
+        self._wall = wall
+        self._hours = opening_hours
+        self._estimator = estimator or WaitEstimator()
+        self._grace = no_advisor_grace_s
+        self._new_id = new_call_id
+        self._seq = itertools.count()
+        self._unstaffed_since = dict.fromkeys(self._floor.lines, self._mono())
+        self._ratings = RatingBook(rating_window_s)
+
+    # --- queries ---------------------------------------------------------------------------
+
+    @property
+    def lines(self) -> list[str]:
+        return list(self._floor.lines)
+
+    def waiting(self, line: str) -> list[str]:
+        """The ids of the calls queued on `line` (ringing ones included), first first."""
+        self._floor.line(line)
+        return [c.id for c in self._floor.queue(line)]
+
+    def position(self, call_id: str) -> int:
+        """1 for the next call to be answered on its line."""
+        call = self._floor.call(call_id)
+        if not call.in_queue:
+            raise CallError(f"call {call_id} is not waiting")
+        return self._floor.queue(call.line).index(call) + 1
+
+    def estimated_wait_s(self, call_id: str) -> int:
+        call = self._floor.call(call_id)
+        return self._estimator.estimate(call.line, self._mono(), self.position(call_id))
+
+    def call_state(self, call_id: str) -> CallState | None:
+        """The state of a call in progress, None once it has ended (or never was)."""
+        call = self._floor.calls.get(call_id)
+        return call.state if call else None
+
+    # --- kiosks ----------------------------------------------------------------------------
+
+    def kiosk_connected(self, kiosk_id: str, *, name: str = "", location: str = "") -> Effects:
+        if kiosk_id in self._floor.kiosks:
+            raise CallError(f"kiosk {kiosk_id} is already connected")
+        self._floor.kiosks[kiosk_id] = Kiosk(kiosk_id, name or kiosk_id, location)
+        return Effects()
+
+    def kiosk_gone(self, kiosk_id: str) -> Effects:
+        """The kiosk's socket closed: its call ends (waiting or talking); ratings are dropped."""
+        fx = Effects()
+        gone = self._floor.kiosks.pop(kiosk_id, None)
+        if gone is None:
+            return fx
+        touched = set()
+        if gone.call is not None:
+            call = self._floor.calls[gone.call]
+            touched.add(call.line)
+            self._end(call, EndReason.KIOSK_GONE, fx)
+        self._ratings.forget_kiosk(kiosk_id)
+        return self._settle(fx, touched)
+
+    # --- advisors --------------------------------------------------------------------------
+
+    def advisor_connected(self, username: str, *, available: bool = False) -> Effects:
+        """A console connected; it starts away unless `available`, and gets its lines' queues."""
+        adv = self._floor.advisor(username)
+        if adv.connected:
+            raise CallError(f"advisor {username} is already connected")
+        adv.connected, adv.available, adv.idle_since = True, available, self._mono()
+        return self._settle(Effects(), adv.lines)
+
+    def set_available(self, username: str, available: bool) -> Effects:
+        """Available: may be rung. Away: not rung; a call in progress goes on."""
+        adv = self._floor.connected_advisor(username)
+        fx = Effects()
+        if available and not adv.available:
+            adv.idle_since = self._mono()
+        adv.available = available
+        if not available and adv.ringing is not None:
+            self._stop_ringing(self._floor.calls[adv.ringing], "away", fx)
+        return self._settle(fx, adv.lines)
+
+    def advisor_gone(self, username: str) -> Effects:
+        """The console's socket closed: a ringing call moves on, a call in progress ends."""
+        adv = self._floor.advisors.get(username)
+        fx = Effects()
+        if adv is None or not adv.connected:
+            return fx
+        adv.connected = adv.available = False
+        if adv.ringing is not None:
+            self._stop_ringing(self._floor.calls[adv.ringing], None, fx)
+        if adv.call is not None:
+            self._end(self._floor.calls[adv.call], EndReason.ADVISOR_GONE, fx)
+        return self._settle(fx, adv.lines)
+
+    # --- calls -----------------------------------------------------------------------------
+
+    def request_call(self, kiosk_id: str, line: str, language: str) -> tuple[str, Effects]:
+        """Queue the kiosk's call on `line`, or refuse it with `ended` (closed / no advisor)."""
+        k = self._floor.kiosks.get(kiosk_id)
+        if k is None:
+            raise CallError(f"kiosk {kiosk_id} is not connected")
+        if k.call is not None:
+            raise CallError(f"kiosk {kiosk_id} is already in call {k.call}")
+        languages = self._floor.line(line).languages
+        if not language or (languages and language not in languages):
+            served = ", ".join(sorted(languages)) or "any"
+            raise CallError(f"line {line} does not serve language {language!r} ({served})")
+        now = self._mono()
+        call = Call(
+            id=self._new_id(),
+            kiosk_id=kiosk_id,
+            line=line,
+            first_line=line,
+            language=language,
+            queued_mono=now,
+            queued_wall=self._wall(),
+            seq=next(self._seq),
+            leg_since=now,
+            joined_at_position=len(self._floor.queue(line)) + 1,
+        )
+        self._floor.calls[call.id] = call
+        k.call = call.id
+        fx = Effects()
+        opening = self._hours(line, call.queued_wall)
+        if not opening.is_open:
+            self._end(call, EndReason.LINE_CLOSED, fx, next_opening=opening.next_opening)
+        elif not self._floor.staffed(line):
+            self._end(call, EndReason.NO_ADVISOR, fx)
+        return call.id, self._settle(fx, {line})
+
+    def cancel(self, kiosk_id: str, call_id: str) -> Effects:
+        """The citizen gives up waiting."""
+        call = self._floor.kiosk_call(kiosk_id, call_id)
+        if not call.in_queue:
+            raise CallError(f"call {call_id} is connected: hang up instead")
+        fx = Effects()
+        self._end(call, EndReason.CANCELLED, fx)
+        return self._settle(fx, {call.line})
+
+    def accept(self, username: str, call_id: str) -> Effects:
+        adv = self._floor.connected_advisor(username)
+        call = self._floor.ringing_you(username, call_id)
+        now = self._mono()
+        leg_wait = now - call.leg_since
+        self._estimator.answered(call.line, now, leg_wait, call.joined_at_position)
+        adv.ringing, adv.call = None, call.id
+        call.state, call.ringing, call.advisor = CallState.CONNECTED, None, username
+        call.waited_s += leg_wait
+        call.leg_since = now
+        if call.answered_wall is None:
+            call.answered_wall = self._wall()
+        fx = Effects()
+        fx.tell(kiosk(call.kiosk_id), views.connected_kiosk(call))
+        k = self._floor.kiosks[call.kiosk_id]
+        fx.tell(advisor(username), views.connected_advisor(call, k))
+        return self._settle(fx, {call.line})
+
+    def decline(self, username: str, call_id: str) -> Effects:
+        """Ring the next advisor; this one is not rung again for the call in this round."""
+        self._floor.connected_advisor(username)
+        call = self._floor.ringing_you(username, call_id)
+        fx = Effects()
+        self._stop_ringing(call, "declined", fx)
+        return self._settle(fx, {call.line})
+
+    def transfer(self, username: str, call_id: str, other_line: str) -> Effects:
+        """Move a connected call to another line's queue, keeping the citizen's first queue time.
+
+        Refused (and the call goes on) when that line is closed or has nobody available.
+        """
+        adv = self._floor.connected_advisor(username)
+        call = self._floor.calls.get(call_id)
+        if call is None or call.advisor != username:
+            raise CallError(f"you are not in call {call_id}")
+        self._floor.line(other_line)
+        if other_line == call.line:
+            raise CallError(f"call {call_id} is already on line {other_line}")
+        if not self._hours(other_line, self._wall()).is_open:
+            raise CallError(f"line {other_line} is closed")
+        if not self._floor.staffed(other_line):
+            raise CallError(f"no advisor of line {other_line} is available")
+        now = self._mono()
+        from_line = call.line
+        call.talked_s += now - call.leg_since
+        adv.call, adv.idle_since = None, now
+        call.state, call.advisor, call.line = CallState.WAITING, None, other_line
+        call.leg_since, call.transfers, call.told = now, call.transfers + 1, None
+        call.tried = {username}  # whoever passed it on is not the first rung for it
+        call.joined_at_position = self._floor.queue(other_line).index(call) + 1
+        fx = Effects()
+        fx.tell(advisor(username), views.ended(call.id, "transferred", line=other_line))
+        fx.tell(kiosk(call.kiosk_id), views.transferred(call, from_line))
+        return self._settle(fx, {from_line, other_line})
+
+    def hang_up(self, by: Party | tuple[str, str], call_id: str) -> Effects:
+        """Either end hangs up. A kiosk hanging up while still queued cancels."""
+        call = self._floor.call(call_id)
+        if by == kiosk(call.kiosk_id):
+            reason = EndReason.KIOSK_HUNG_UP if call.advisor else EndReason.CANCELLED
+        elif call.advisor is not None and by == advisor(call.advisor):
+            reason = EndReason.ADVISOR_HUNG_UP
+        else:
+            raise CallError(f"you are not in call {call_id}")
+        fx = Effects()
+        self._end(call, reason, fx)
+        return self._settle(fx, {call.line})
+
+    def rate(self, kiosk_id: str, call_id: str, stars: int) -> Effects:
+        """The citizen's 1–5 rating of an answered call: once, within `rating_window_s`.
+
+        Yields the call's record again with the rating set (the store upserts by call id).
+        """
+        if call_id in self._floor.calls:
+            raise CallError(f"call {call_id} has not ended yet")
+        return Effects(records=[self._ratings.rate(kiosk_id, call_id, stars)])
+
+    def relay(self, from_party: Party | tuple[str, str], call_id: str, payload: object) -> Effects:
+        """Forward WebRTC signalling (offer, answer, ice) to the other end of a connected call."""
+        call = self._floor.calls.get(call_id)
+        if call is None or call.advisor is None:
+            raise CallError(f"call {call_id} is not connected")
+        ends = (kiosk(call.kiosk_id), advisor(call.advisor))
+        if from_party not in ends:
+            raise CallError(f"you are not in call {call_id}")
+        fx = Effects()
+        fx.tell(ends[1] if from_party == ends[0] else ends[0], checked_signal(call_id, payload))
+        return fx
+
+    def tick(self) -> Effects:
+        """Time-based transitions: rings that timed out, unstaffed lines, rating windows."""
+        now = self._mono()
+        fx = Effects()
+        touched: set[str] = set()
+        for call in list(self._floor.calls.values()):
+            if call.state is CallState.RINGING and now >= call.ring_deadline:
+                self._stop_ringing(call, "timeout", fx)
+                touched.add(call.line)
+        for line, since in self._unstaffed_since.items():
+            if now - since >= self._grace:
+                for call in self._floor.queue(line):
+                    self._end(call, EndReason.NO_ADVISOR, fx)
+                    touched.add(line)
+        self._ratings.expire(now)
+        return self._settle(fx, touched)
+
+    # --- internals -------------------------------------------------------------------------
+
+    def _stop_ringing(self, call: Call, why: str | None, fx: Effects) -> None:
+        """The ring ends unanswered; the call waits again. `why` None: the advisor is gone."""
+        assert call.ringing is not None
+        adv = self._floor.advisors[call.ringing]
+        adv.ringing = None
+        call.tried.add(adv.username)
+        call.state, call.ringing, call.ring_deadline = CallState.WAITING, None, float("inf")
+        if why is not None:
+            fx.tell(advisor(adv.username), views.ring_ended(call.id, why))
+
+    def _end(
+        self, call: Call, reason: EndReason, fx: Effects, next_opening: datetime | None = None
+    ) -> None:
+        """End a call in any state: free its advisor, tell the ends still there, record it."""
+        now = self._mono()
+        if call.ringing is not None:
+            self._floor.advisors[call.ringing].ringing = None
+            fx.tell(advisor(call.ringing), views.ring_ended(call.id, reason.value))
+        if call.advisor is not None:
+            call.talked_s += now - call.leg_since
+            adv = self._floor.advisors[call.advisor]
+            adv.call, adv.idle_since = None, now
+            if reason is not EndReason.ADVISOR_GONE:
+                fx.tell(advisor(adv.username), views.ended(call.id, reason))
+        else:
+            call.waited_s += now - call.leg_since
+        del self._floor.calls[call.id]
+        k = self._floor.kiosks.get(call.kiosk_id)
+        if k is not None and k.call == call.id:
+            k.call = None
+        if reason is not EndReason.KIOSK_GONE:
+            can_rate = call.answered_wall is not None
+            fx.tell(kiosk(call.kiosk_id), views.ended(call.id, reason, can_rate, next_opening))
+        record = call.record(reason, self._wall())
+        fx.records.append(record)
+        if reason is not EndReason.KIOSK_GONE:
+            self._ratings.ended(record, now)
+
+    def _dispatch(self, fx: Effects, touched: set[str]) -> None:
+        """Ring a free advisor for every waiting call that can have one, oldest call first."""
+        now = self._mono()
+        waiting = [c for c in self._floor.calls.values() if c.state is CallState.WAITING]
+        for call in sorted(waiting, key=lambda c: c.queue_key):
+            adv = self._floor.advisor_to_ring(call)
+            if adv is None:
+                continue
+            ring_s = self._floor.lines[call.line].ring_seconds
+            adv.ringing = call.id
+            call.state, call.ringing, call.ring_deadline = (
+                CallState.RINGING,
+                adv.username,
+                now + ring_s,
+            )
+            k = self._floor.kiosks[call.kiosk_id]
+            fx.tell(advisor(adv.username), views.ringing(call, k, ring_s, now))
+            touched.add(call.line)
+
+    def _settle(self, fx: Effects, touched: Iterable[str] = ()) -> Effects:
+        """After any change: ring who can be rung, then update advisors' views and positions."""
+        lines = set(touched)
+        self._dispatch(fx, lines)
+        now = self._mono()
+        for line in self._floor.lines:
+            if self._floor.staffed(line):
+                self._unstaffed_since.pop(line, None)
+            else:
+                self._unstaffed_since.setdefault(line, now)
+        for line in sorted(lines):
+            queue = self._floor.queue(line)
+            advisors = self._floor.line_advisors(line)
+            view = views.queue_view(line, queue, advisors, self._floor.kiosks, now)
+            for adv in advisors:
+                if adv.connected:
+                    fx.tell(advisor(adv.username), view)
+            for position, call in enumerate(queue, start=1):
+                estimate = self._estimator.estimate(line, now, position)
+                if call.told != (position, estimate):
+                    call.told = (position, estimate)
+                    fx.tell(kiosk(call.kiosk_id), views.queued(call, position, estimate))
+        return fx

@@ -1,0 +1,114 @@
+"""The JSON messages the switchboard sends; `docs/call-protocol.md` documents each one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+
+from hub.calls.model import EndReason, Message
+from hub.calls.parties import Advisor, Call, CallState, Kiosk
+from hub.lines import utc_iso
+
+
+def queued(call: Call, position: int, estimate_s: int) -> Message:
+    """To the kiosk: where it stands in its line's queue."""
+    return {
+        "type": "queued",
+        "call": call.id,
+        "line": call.line,
+        "position": position,
+        "estimated_wait_s": estimate_s,
+    }
+
+
+def ringing(call: Call, k: Kiosk, ring_seconds: float, now: float) -> Message:
+    """To the advisor being rung."""
+    return {
+        "type": "ringing",
+        "call": call.id,
+        "line": call.line,
+        "language": call.language,
+        "kiosk_name": k.name,
+        "location": k.location,
+        "waiting_s": int(now - call.queued_mono),
+        "ring_seconds": ring_seconds,
+        "transferred": call.transfers > 0,
+    }
+
+
+def ring_ended(call_id: str, reason: str) -> Message:
+    """To the advisor whose console stops ringing without them answering."""
+    return {"type": "ring_ended", "call": call_id, "reason": reason}
+
+
+def connected_kiosk(call: Call) -> Message:
+    """To the kiosk once answered: it makes the WebRTC offer."""
+    return {"type": "connected", "call": call.id, "line": call.line, "role": "offerer"}
+
+
+def connected_advisor(call: Call, k: Kiosk) -> Message:
+    """To the advisor who answered: they wait for the kiosk's offer."""
+    return {
+        "type": "connected",
+        "call": call.id,
+        "line": call.line,
+        "role": "answerer",
+        "language": call.language,
+        "kiosk_name": k.name,
+        "location": k.location,
+    }
+
+
+def transferred(call: Call, from_line: str) -> Message:
+    """To the kiosk whose call was moved to another line (a `queued` follows)."""
+    return {"type": "transferred", "call": call.id, "from_line": from_line, "line": call.line}
+
+
+def ended(
+    call_id: str,
+    reason: EndReason | str,
+    can_rate: bool | None = None,
+    next_opening: datetime | None = None,
+    line: str | None = None,
+) -> Message:
+    """To either end. The kiosk's copy says whether it may ask for a rating."""
+    message: Message = {"type": "ended", "call": call_id, "reason": str(reason)}
+    if can_rate is not None:
+        message["can_rate"] = can_rate
+    if reason == EndReason.LINE_CLOSED:
+        message["next_opening"] = utc_iso(next_opening) if next_opening else None
+    if line is not None:
+        message["line"] = line
+    return message
+
+
+def queue_view(
+    line: str,
+    queue: list[Call],
+    advisors: Iterable[Advisor],
+    kiosks: Mapping[str, Kiosk],
+    now: float,
+) -> Message:
+    """To every connected advisor of the line: who waits, for how long, and who is on duty."""
+    calls = []
+    for position, call in enumerate(queue, start=1):
+        k = kiosks.get(call.kiosk_id)
+        calls.append(
+            {
+                "call": call.id,
+                "position": position,
+                "language": call.language,
+                "kiosk_name": k.name if k else call.kiosk_id,
+                "location": k.location if k else "",
+                "queued_at": utc_iso(call.queued_wall),
+                "waiting_s": int(now - call.queued_mono),
+                "ringing": call.state is CallState.RINGING,
+                "transferred": call.transfers > 0,
+            }
+        )
+    return {
+        "type": "queue",
+        "line": line,
+        "calls": calls,
+        "advisors": [{"username": a.username, "status": a.status} for a in advisors if a.connected],
+    }

@@ -1,0 +1,186 @@
+"""The hub's routes, each with who may use it, in ONE table (`ROUTES`), and their handlers.
+
+`allowed` holds roles (advisor, support, technician, admin), "kiosk" and/or "public"; the
+access middleware (hub.auth) enforces it before any handler runs, and a test walks the app's
+router to check every route against it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+
+from hub.auth import (
+    CSRF_FIELD,
+    KIOSK,
+    PUBLIC,
+    STAFF,
+    Handler,
+    StaffIdentity,
+    current,
+    end_session,
+    kiosk,
+    same_origin,
+    staff,
+    start_session,
+)
+from hub.context import HUB
+from hub.lines import LANGUAGES, utc_iso
+from hub.pages import FAILED, login_page
+
+log = logging.getLogger(__name__)
+
+ADMIN = frozenset({"admin"})
+ADVISOR = frozenset({"advisor"})
+#: Where a role lands after logging in, until it has a page of its own.
+HOME = {"advisor": "/advisor"}
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    handler: Handler
+    allowed: frozenset[str]
+
+
+async def healthz(request: web.Request) -> web.Response:
+    try:
+        request.app[HUB].store.ping()
+    except Exception:
+        log.exception("health check failed")
+        return web.json_response({"status": "unavailable"}, status=503)
+    return web.json_response({"status": "ok"})
+
+
+async def login_form(request: web.Request) -> web.Response:
+    return _html(login_page())
+
+
+async def login(request: web.Request) -> web.StreamResponse:
+    hub = request.app[HUB]
+    if not same_origin(request):
+        return web.json_response({"error": "cross-site login refused"}, status=403)
+    form = await request.post()
+    username, password = form.get("username", ""), form.get("password", "")
+    if not isinstance(username, str) or not isinstance(password, str):
+        raise web.HTTPBadRequest(text="username and password must be text")
+    username = username.strip().lower()
+    loop = asyncio.get_running_loop()
+    async with hub.verify_slots:
+        user = await loop.run_in_executor(None, hub.guard.check, username, password)
+    if user is None:
+        # The form again with the message, like any form with a mistake in it: 200.
+        return _html(login_page(username=username, error=FAILED))
+    response = _see_other(HOME.get(user.role, "/api/me"))
+    previous = current(request)
+    if isinstance(previous, StaffIdentity):
+        hub.store.delete_session(previous.session_hash)
+    start_session(hub, response, user)
+    log.info("logged in", extra={"username": user.username, "role": user.role})
+    return response
+
+
+async def logout(request: web.Request) -> web.StreamResponse:
+    identity = staff(request)
+    response = _see_other("/login")
+    end_session(request.app[HUB], response, identity)
+    log.info("logged out", extra={"username": identity.user.username})
+    return response
+
+
+async def me(request: web.Request) -> web.Response:
+    identity = staff(request)
+    return web.json_response(
+        {
+            "username": identity.user.username,
+            "role": identity.user.role,
+            CSRF_FIELD: identity.csrf_token,
+        }
+    )
+
+
+async def lines(request: web.Request) -> web.Response:
+    hub = request.app[HUB]
+    now = hub.clock()
+    listed: list[dict[str, Any]] = []
+    for line in hub.config.lines:
+        open_now = line.open_at(now)
+        opening = None if open_now else line.next_opening(now)
+        listed.append(
+            {
+                "id": line.id,
+                "name": {lang: line.name(lang) for lang in LANGUAGES},
+                "description": {lang: line.description(lang) for lang in LANGUAGES},
+                "phone": line.phone,
+                "languages": list(line.languages),
+                "open_now": open_now,
+                "next_opening": opening.isoformat() if opening else None,
+            }
+        )
+    return web.json_response({"lines": listed, "at": utc_iso(now)})
+
+
+async def kiosk_hello(request: web.Request) -> web.Response:
+    hub = request.app[HUB]
+    record = kiosk(request).kiosk
+    hub.store.kiosk_seen(record.kiosk_id, at=utc_iso(hub.clock()))
+    log.info("kiosk hello", extra={"kiosk_id": record.kiosk_id})
+    return web.json_response(
+        {
+            "kiosk_id": record.kiosk_id,
+            "name": record.name,
+            "location": record.location,
+            "ice_servers": hub.config.ice_servers(),
+        }
+    )
+
+
+async def admin_users(request: web.Request) -> web.Response:
+    hub = request.app[HUB]
+    now = utc_iso(hub.clock())
+    users = [
+        {
+            "username": user.username,
+            "role": user.role,
+            "disabled": user.disabled,
+            "locked": user.locked_until is not None and user.locked_until > now,
+            "created_at": user.created_at,
+        }
+        for user in hub.store.users()
+    ]
+    return web.json_response({"users": users})
+
+
+async def not_yet(request: web.Request) -> web.Response:
+    """The call routes (signalling and the advisor console) come with the call queue."""
+    return web.json_response({"error": "not implemented yet"}, status=501)
+
+
+def _see_other(location: str) -> web.Response:
+    return web.Response(status=303, headers={"Location": location})
+
+
+def _html(text: str, *, status: int = 200) -> web.Response:
+    return web.Response(text=text, status=status, content_type="text/html", charset="utf-8")
+
+
+ROUTES: tuple[Route, ...] = (
+    Route("GET", "/healthz", healthz, frozenset({PUBLIC})),
+    Route("GET", "/login", login_form, frozenset({PUBLIC})),
+    Route("POST", "/login", login, frozenset({PUBLIC})),
+    Route("POST", "/logout", logout, STAFF),
+    Route("GET", "/api/me", me, STAFF),
+    Route("GET", "/api/lines", lines, STAFF | {KIOSK}),
+    Route("POST", "/api/kiosk/hello", kiosk_hello, frozenset({KIOSK})),
+    Route("GET", "/api/admin/users", admin_users, ADMIN),
+    # Video calls: the WebSocket signalling of kiosks and advisors, and the advisor console.
+    # Their handlers replace `not_yet` when the call queue (hub.calls) is wired in.
+    Route("GET", "/ws/kiosk", not_yet, frozenset({KIOSK})),
+    Route("GET", "/ws/advisor", not_yet, ADVISOR),
+    Route("GET", "/advisor", not_yet, ADVISOR),
+)

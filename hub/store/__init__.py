@@ -1,0 +1,231 @@
+"""The hub's database: staff accounts, their sessions, enrolled kiosks and anonymous call records.
+
+`HubStore` wraps an injected sqlite3 connection (tests use a temporary file), migrates it on
+opening and offers typed reads and writes. Secrets never reach the file in the clear: passwords
+are Argon2 hashes, session ids and kiosk tokens SHA-256 hashes.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from hub.store.schema import SCHEMA_VERSION, SchemaTooNewError, StoreError, migrate
+
+__all__ = [
+    "ROLES",
+    "SCHEMA_VERSION",
+    "HubStore",
+    "KioskRecord",
+    "SchemaTooNewError",
+    "StoreError",
+    "User",
+    "open_store",
+]
+
+ROLES = ("advisor", "support", "technician", "admin")
+BUSY_TIMEOUT_MS = 5000
+
+
+@dataclass(frozen=True)
+class User:
+    username: str
+    role: str
+    password_hash: str
+    failed_logins: int
+    locked_until: str | None
+    created_at: str
+    disabled: bool
+
+
+@dataclass(frozen=True)
+class KioskRecord:
+    kiosk_id: str
+    name: str
+    location: str
+    token_hash: str
+    created_at: str
+    last_seen: str | None
+
+
+@dataclass(frozen=True)
+class StaffSession:
+    user: User
+    csrf_token: str
+    expires_at: str
+
+
+class HubStore:
+    """Typed access to the hub database over one connection, guarded by one lock."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+        self._lock = threading.RLock()
+        self._db = Database(conn, execute_plugins=False)
+        with self._lock:
+            self.migrated_from = migrate(self._db)
+
+    @property
+    def db(self) -> Database:
+        return self._db
+
+    # Staff accounts
+
+    def add_user(self, username: str, role: str, password_hash: str, *, at: str) -> None:
+        """Add an account; raises StoreError if the username is taken."""
+        if role not in ROLES:
+            raise ValueError(f"role {role!r} is not one of {', '.join(ROLES)}")
+        row = {
+            "username": username,
+            "role": role,
+            "password_hash": password_hash,
+            "created_at": at,
+        }
+        with self._lock:
+            try:
+                self._db.table("users").insert(row)
+            except sqlite3.IntegrityError:
+                raise StoreError(f"there is already a user {username}") from None
+
+    def user(self, username: str) -> User | None:
+        with self._lock:
+            rows = list(self._db.table("users").rows_where("username = ?", [username]))
+        return _user(rows[0]) if rows else None
+
+    def users(self) -> list[User]:
+        with self._lock:
+            rows = list(self._db.table("users").rows_where(order_by="username"))
+        return [_user(row) for row in rows]
+
+    def disable_user(self, username: str) -> bool:
+        """Disable an account and end its sessions; False if there is no such user."""
+        with self._lock, self._db.atomic():
+            changed = self._db.execute(
+                "UPDATE users SET disabled = 1 WHERE username = ?", [username]
+            ).rowcount
+            self._db.execute("DELETE FROM sessions WHERE username = ?", [username])
+        return bool(changed)
+
+    def login_failed(self, username: str, *, locked_until: str | None) -> None:
+        """Count a wrong password; with `locked_until` the account locks and the count restarts."""
+        with self._lock, self._db.atomic():
+            if locked_until is None:
+                sql = "UPDATE users SET failed_logins = failed_logins + 1 WHERE username = ?"
+                self._db.execute(sql, [username])
+            else:
+                sql = "UPDATE users SET failed_logins = 0, locked_until = ? WHERE username = ?"
+                self._db.execute(sql, [locked_until, username])
+
+    def login_succeeded(self, username: str, *, password_hash: str | None = None) -> None:
+        """Clear the failure count (and store a rehashed password when given)."""
+        with self._lock, self._db.atomic():
+            self._db.execute(
+                "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE username = ?",
+                [username],
+            )
+            if password_hash is not None:
+                self._db.execute(
+                    "UPDATE users SET password_hash = ? WHERE username = ?",
+                    [password_hash, username],
+                )
+
+    # Staff sessions
+
+    def add_session(
+        self, id_hash: str, username: str, csrf_token: str, *, at: str, expires_at: str
+    ) -> None:
+        row = {
+            "id_hash": id_hash,
+            "username": username,
+            "csrf_token": csrf_token,
+            "created_at": at,
+            "expires_at": expires_at,
+        }
+        with self._lock, self._db.atomic():
+            self._db.execute("DELETE FROM sessions WHERE expires_at <= ?", [at])
+            self._db.table("sessions").insert(row)
+
+    def session(self, id_hash: str, *, now: str) -> StaffSession | None:
+        """The live session with this id hash, of an account that is not disabled."""
+        with self._lock:
+            rows = list(
+                self._db.query(
+                    "SELECT users.*, sessions.csrf_token AS csrf, sessions.expires_at AS expires"
+                    " FROM sessions JOIN users USING (username)"
+                    " WHERE id_hash = ? AND expires_at > ? AND users.disabled = 0",
+                    [id_hash, now],
+                )
+            )
+        if not rows:
+            return None
+        row = rows[0]
+        csrf, expires = row.pop("csrf"), row.pop("expires")
+        return StaffSession(_user(row), csrf, expires)
+
+    def delete_session(self, id_hash: str) -> None:
+        with self._lock, self._db.atomic():
+            self._db.execute("DELETE FROM sessions WHERE id_hash = ?", [id_hash])
+
+    # Kiosks
+
+    def add_kiosk(
+        self, kiosk_id: str, name: str, location: str, token_hash: str, *, at: str
+    ) -> None:
+        row = {
+            "kiosk_id": kiosk_id,
+            "name": name,
+            "location": location,
+            "token_hash": token_hash,
+            "created_at": at,
+        }
+        with self._lock:
+            try:
+                self._db.table("kiosks").insert(row)
+            except sqlite3.IntegrityError:
+                raise StoreError(f"there is already a kiosk {kiosk_id}") from None
+
+    def kiosk(self, kiosk_id: str) -> KioskRecord | None:
+        with self._lock:
+            rows = list(self._db.table("kiosks").rows_where("kiosk_id = ?", [kiosk_id]))
+        return KioskRecord(**rows[0]) if rows else None
+
+    def kiosks(self) -> list[KioskRecord]:
+        with self._lock:
+            rows = list(self._db.table("kiosks").rows_where(order_by="kiosk_id"))
+        return [KioskRecord(**row) for row in rows]
+
+    def kiosk_seen(self, kiosk_id: str, *, at: str) -> None:
+        with self._lock, self._db.atomic():
+            self._db.execute("UPDATE kiosks SET last_seen = ? WHERE kiosk_id = ?", [at, kiosk_id])
+
+    def ping(self) -> None:
+        """Raises if the database cannot be read."""
+        with self._lock:
+            self._db.execute("SELECT 1").fetchone()
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+
+def _user(row: dict[str, object]) -> User:
+    return User(**{**row, "disabled": bool(row["disabled"])})  # type: ignore[arg-type]
+
+
+def open_store(path: Path) -> HubStore:
+    """Open (creating it and its folder if need be) and migrate the hub database at `path`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS:d}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        return HubStore(conn)
+    except BaseException:
+        conn.close()
+        raise
