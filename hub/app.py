@@ -17,6 +17,7 @@ from aiohttp import web
 from hub.auth import access_middleware
 from hub.config import HubConfig
 from hub.context import ACCESS, HUB, HubContext, utc_now
+from hub.desk import DESK, CallDesk
 from hub.routes import ROUTES, Route
 from hub.store import HubStore
 
@@ -32,6 +33,11 @@ def make_app(
 ) -> web.Application:
     app = web.Application(middlewares=[access_middleware], client_max_size=256 * 1024)
     app[HUB] = HubContext.make(config, store, clock)
+    desk = CallDesk(config, store, clock)
+    app[DESK] = desk
+    app.on_startup.append(desk.start)
+    app.on_shutdown.append(desk.close_all)
+    app.on_cleanup.append(desk.stop)
     access: dict[tuple[str, str], frozenset[str]] = {}
     for route in routes:
         app.router.add_route(route.method, route.path, route.handler)
@@ -44,7 +50,10 @@ def make_app(
 async def _security_headers(request: web.Request, response: web.StreamResponse) -> None:
     headers = response.headers
     headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "no-referrer")
+    # Not "no-referrer": under it Chromium sends `Origin: null` with a form POST, and the
+    # login's same-origin check refused the hub's own form. "same-origin" still tells other
+    # sites nothing.
+    headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Cache-Control", "no-store")
     if response.content_type == "text/html":

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -31,6 +32,7 @@ from hub.auth import (
 from hub.context import HUB
 from hub.lines import LANGUAGES, utc_iso
 from hub.pages import FAILED, login_page
+from hub.ws import advisor_socket, kiosk_socket
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +40,7 @@ ADMIN = frozenset({"admin"})
 ADVISOR = frozenset({"advisor"})
 #: Where a role lands after logging in, until it has a page of its own.
 HOME = {"advisor": "/advisor"}
+STATIC = Path(__file__).parent / "static"
 
 
 @dataclass(frozen=True)
@@ -156,9 +159,20 @@ async def admin_users(request: web.Request) -> web.Response:
     return web.json_response({"users": users})
 
 
-async def not_yet(request: web.Request) -> web.Response:
-    """The call routes (signalling and the advisor console) come with the call queue."""
-    return web.json_response({"error": "not implemented yet"}, status=501)
+async def advisor_console(request: web.Request) -> web.StreamResponse:
+    return _static("advisor.html")
+
+
+async def advisor_script(request: web.Request) -> web.StreamResponse:
+    return _static("advisor.js")
+
+
+async def advisor_style(request: web.Request) -> web.StreamResponse:
+    return _static("advisor.css")
+
+
+def _static(name: str) -> web.StreamResponse:
+    return web.FileResponse(STATIC / name)
 
 
 def _see_other(location: str) -> web.Response:
@@ -178,9 +192,11 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/api/lines", lines, STAFF | {KIOSK}),
     Route("POST", "/api/kiosk/hello", kiosk_hello, frozenset({KIOSK})),
     Route("GET", "/api/admin/users", admin_users, ADMIN),
-    # Video calls: the WebSocket signalling of kiosks and advisors, and the advisor console.
-    # Their handlers replace `not_yet` when the call queue (hub.calls) is wired in.
-    Route("GET", "/ws/kiosk", not_yet, frozenset({KIOSK})),
-    Route("GET", "/ws/advisor", not_yet, ADVISOR),
-    Route("GET", "/advisor", not_yet, ADVISOR),
+    # Video calls: the WebSocket signalling of kiosks and advisors (docs/call-protocol.md), and
+    # the advisor console. /ws/advisor also checks the Origin header itself (hub.ws).
+    Route("GET", "/ws/kiosk", kiosk_socket, frozenset({KIOSK})),
+    Route("GET", "/ws/advisor", advisor_socket, ADVISOR),
+    Route("GET", "/advisor", advisor_console, ADVISOR),
+    Route("GET", "/static/advisor.js", advisor_script, ADVISOR),
+    Route("GET", "/static/advisor.css", advisor_style, ADVISOR),
 )

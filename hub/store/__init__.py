@@ -202,6 +202,18 @@ class HubStore:
         with self._lock, self._db.atomic():
             self._db.execute("UPDATE kiosks SET last_seen = ? WHERE kiosk_id = ?", [at, kiosk_id])
 
+    # Call records (anonymous)
+
+    def save_call_record(self, row: dict[str, object]) -> None:
+        """Insert a call's record, or replace the one with the same `id` (a later rating)."""
+        with self._lock, self._db.atomic():
+            self._db.table("call_records").upsert(row, pk="id")
+
+    def call_records(self) -> list[dict[str, object]]:
+        """Every call record, oldest first."""
+        with self._lock:
+            return list(self._db.table("call_records").rows_where(order_by="queued_at, id"))
+
     def ping(self) -> None:
         """Raises if the database cannot be read."""
         with self._lock:

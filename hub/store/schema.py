@@ -98,8 +98,17 @@ def _create_v1(db: Database) -> None:
     db.table("call_records").create_index(["line", "queued_at"])
 
 
+def _call_details_v2(db: Database) -> None:
+    # What the switchboard's CallRecord adds to v1's columns: the line a transferred call ended
+    # on, the end reason as told to the parties, and how often it was transferred.
+    table = db.table("call_records")
+    table.add_column("final_line", str)
+    table.add_column("reason", str)
+    table.add_column("transfers", int)
+
+
 #: MIGRATIONS[N-1] takes the schema from version N-1 to N. Append only; never edit a shipped one.
-MIGRATIONS: list[Callable[[Database], None]] = [_create_v1]
+MIGRATIONS: list[Callable[[Database], None]] = [_create_v1, _call_details_v2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

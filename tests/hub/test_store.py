@@ -30,7 +30,7 @@ def test_a_new_file_is_created_at_the_current_version(tmp_path: Path) -> None:
         columns = set(store.db.table("call_records").columns_dict)
         assert columns == {
             "id", "line", "kiosk_id", "language", "queued_at", "answered_at", "ended_at",
-            "wait_ms", "talk_ms", "outcome", "rating",
+            "wait_ms", "talk_ms", "outcome", "rating", "final_line", "reason", "transfers",
         }  # fmt: skip
     finally:
         store.close()
