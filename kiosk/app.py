@@ -20,6 +20,7 @@ from kiosk.services import SERVICES, ServiceSpec
 from kiosk.session import EndReason, EndSummary, SessionManager, UsageRecord
 
 if TYPE_CHECKING:
+    from kiosk.call.advice import AdviceClient
     from kiosk.devices.base import Device
     from kiosk.devices.cardreader.base import CardInfo
     from kiosk.devices.cardreader.fineid import CardHolder
@@ -38,8 +39,17 @@ CARD_HOLDER = "card_holder"
 
 
 class Kiosk:
-    def __init__(self, config: Config, *, clock: Callable[[], float] | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        *,
+        clock: Callable[[], float] | None = None,
+        advice: AdviceClient | None = None,
+    ) -> None:
         self.config = config
+        #: The hub's video advice; built at start-up when [kiosk] hub_token is set (a test may
+        #: hand in its own), None without a hub.
+        self.advice: AdviceClient | None = advice
         self._pending_usage: list[UsageRecord] = []
         self._lock = threading.Lock()
         self.writer: StoreWriter | None = None
@@ -61,11 +71,14 @@ class Kiosk:
         self.session.prepare_root()
 
     def enabled_services(self) -> list[ServiceSpec]:
-        # "Pay a fee" with no fee configured would be an empty page: no tile then.
+        # "Pay a fee" with no fee configured would be an empty page, video advice with no hub
+        # a dead end: no tile then.
         return [
             SERVICES[sid]
             for sid in self.config.services.enabled
-            if sid in SERVICES and (sid != "fee" or self.config.fees)
+            if sid in SERVICES
+            and (sid != "fee" or self.config.fees)
+            and (sid != "advice" or self.config.kiosk.hub_token)
         ]
 
     # ---- back end -----------------------------------------------------------------------------
@@ -102,6 +115,7 @@ class Kiosk:
         self.engine = Engine()
         self.engine.start()
         self._start_payments(store)
+        self._start_advice()
         log.info("kiosk started", extra={"kiosk_id": self.config.kiosk.id})
 
     def _start_payments(self, store: Store) -> None:
@@ -124,6 +138,39 @@ class Kiosk:
         # Whatever a crash or a lost answer left open is settled before anyone pays again.
         engine.submit(self.ledger.resolve_open())
         engine.submit(self._reconcile_daily(self.ledger))
+
+    def _start_advice(self) -> None:
+        from kiosk.devices.camera.base import Camera
+
+        token = self.config.kiosk.hub_token
+        if self.advice is not None or not token or self.engine is None:
+            return
+        from kiosk.call.hub_client import HubAdviceClient
+
+        camera = self.device(DeviceClass.CAMERA)
+        client = HubAdviceClient(
+            hub_url=self.config.kiosk.hub_url,
+            token=token,
+            kiosk_id=self.config.kiosk.id,
+            loop=self.engine.loop,
+            camera=camera if isinstance(camera, Camera) else None,
+        )
+        client.open()
+        self.advice = client
+
+    def _stop_advice(self) -> None:
+        advice, self.advice = self.advice, None
+        if advice is None:
+            return
+        from kiosk.call.hub_client import HubAdviceClient
+
+        if isinstance(advice, HubAdviceClient) and self.engine is not None:
+            try:
+                self.engine.submit(advice.aclose()).result(timeout=10)
+            except Exception:
+                log.warning("the hub client did not close cleanly", exc_info=True)
+        else:
+            advice.close()
 
     async def _reconcile_daily(self, ledger: Ledger) -> None:
         """Close the terminal's period once a day and compare it with the journal."""
@@ -250,6 +297,7 @@ class Kiosk:
     def shutdown(self) -> None:
         """End any session (wiping it), stop devices and engine, write out what is queued."""
         self.session.end(EndReason.SHUTDOWN)
+        self._stop_advice()
         if self.devices is not None:
             self.devices.stop_all()
             self.devices = None

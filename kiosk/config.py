@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 DEFAULT_PATH = Path("/etc/kiosk/kiosk.toml")
 DEFAULT_BACKENDS: tuple[str, ...] = ("simulated", "none")
-DEFAULT_SERVICES: tuple[str, ...] = ("scan", "print", "copy", "fee", "help")
+DEFAULT_SERVICES: tuple[str, ...] = ("forms", "scan", "print", "copy", "fee", "advice", "help")
 
 
 BackendChoices = Mapping[str, Sequence[str]] | Callable[[str], Sequence[str]]
@@ -112,6 +112,13 @@ class KioskSettings:
         r"https?://[^\s/?#@]+([/?#]\S*)?",
         text="an http:// or https:// URL",
     )
+    #: The kiosk's token from `kiosk-hub kiosk add`; "" = no hub: video advice is not offered.
+    hub_token: str = _key(
+        "",
+        r"[A-Za-z0-9._~+/=-]{0,256}",
+        max_length=256,
+        text='"" or the token `kiosk-hub kiosk add` printed (A-Z a-z 0-9 . _ ~ + / = -)',
+    )
     data_dir: str = _key("", **_FOLDER)
 
 
@@ -146,7 +153,7 @@ class TechnicianSettings:
 @dataclass(frozen=True, **_LEAN)
 class ServicesSettings:
     enabled: tuple[str, ...] = _key(
-        ("scan", "print", "copy", "fee", "help"), choices_from="services"
+        ("forms", "scan", "print", "copy", "fee", "advice", "help"), choices_from="services"
     )
 
 

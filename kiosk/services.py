@@ -32,6 +32,13 @@ SERVICES: dict[str, ServiceSpec] = {
     spec.id: spec
     for spec in (
         ServiceSpec(
+            id="forms",
+            title=N_("Forms"),
+            subtitle=N_("Fill in and send an application or a request"),
+            icon="forms.svg",
+            screen="kiosk.ui.screens.forms:FormsScreen",
+        ),
+        ServiceSpec(
             id="scan",
             title=N_("Scan"),
             subtitle=N_("Photograph documents into a PDF with the document camera"),
@@ -62,6 +69,14 @@ SERVICES: dict[str, ServiceSpec] = {
             icon="fee.svg",
             screen="kiosk.ui.screens.fee:FeeScreen",
             needs=(DeviceClass.PAYMENT,),
+        ),
+        ServiceSpec(
+            id="advice",
+            title=N_("Video advice"),
+            subtitle=N_("Talk to an advisor of a public service on video"),
+            icon="advice.svg",
+            screen="kiosk.ui.screens.advice:AdviceScreen",
+            needs=(DeviceClass.CAMERA,),
         ),
         ServiceSpec(
             id="help",

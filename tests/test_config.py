@@ -99,7 +99,15 @@ def test_defaults_give_the_demo_without_a_file(
     assert config.session.idle_seconds == 90
     assert config.session.warning_seconds == 30
     assert config.ui.fullscreen is True
-    assert config.services.enabled == ("scan", "print", "copy", "fee", "help")
+    assert config.services.enabled == (
+        "forms",
+        "scan",
+        "print",
+        "copy",
+        "fee",
+        "advice",
+        "help",
+    )
     assert config.devices.printer.backend == "simulated"
     assert config.devices.payment.timeout_seconds == 120.0
     assert verify_pin("1234", config.technician.pin_hash)
@@ -246,6 +254,10 @@ def test_unknown_device_class_for_options() -> None:
             'kiosk.hub_url = "ftp://hub.example.fi" is not allowed: an http:// or https:// URL',
         ),
         (
+            '[kiosk]\nhub_token = "my token"\n',
+            'kiosk.hub_token = "my token" is not allowed: "" or the token `kiosk-hub kiosk add`',
+        ),
+        (
             '[kiosk]\nid = "Kiosk 1"\n',
             'kiosk.id = "Kiosk 1" is not allowed: 1 to 64 characters from a-z, 0-9 and -',
         ),
@@ -256,7 +268,7 @@ def test_unknown_device_class_for_options() -> None:
         (
             '[services]\nenabled = ["help", "games"]\n',
             'services.enabled = ["help", "games"] is not allowed: a list of ids, each at most '
-            "once, from: scan, print, copy, fee, help",
+            "once, from: forms, scan, print, copy, fee, advice, help",
         ),
         (
             '[services]\nenabled = ["help", "help"]\n',

@@ -1,9 +1,12 @@
 """Render every screen in every mode offscreen at 1920×1080 and save PNGs.
 
     ./dev screenshots [OUT_DIR]      (default out/screenshots)
+    KIOSK_SHOTS=forms ./dev screenshots     only the Forms screens
 
 Modes: normal, large text, high contrast. Screens: attract, home, a service, the idle warning,
-the session-ended message, the technician PIN pad and the technician screen.
+the session-ended message, the technician PIN pad and the technician screen, and the Forms
+service (catalogue, a page with the keyboard up and an error, summary, confirmation) in
+Finnish and Swedish.
 """
 
 from __future__ import annotations
@@ -151,6 +154,69 @@ def main() -> int:
         QTest.mouseClick(window.frame.end_button, Qt.MouseButton.LeftButton)
         window.attract.erased_banner.hide()
 
+    def forms(mode: str, language: str) -> None:
+        """The Forms service: the catalogue, a page with the keyboard up and a wrong identity
+        code said in words, the summary and the reference number."""
+        from kiosk.ui.forms.fields import ChoiceFieldView, FlagFieldView, TextFieldView
+        from kiosk.ui.screens.forms import FormsScreen
+
+        QTest.mouseClick(window.attract.language_buttons[language], Qt.MouseButton.LeftButton)
+        set_mode(mode)
+        assert window.frame is not None
+        QTest.mouseClick(window.frame.home.tiles["forms"], Qt.MouseButton.LeftButton)
+        screen = window.frame.service_screen
+        assert isinstance(screen, FormsScreen)
+        shot(f"{mode}-{language}-forms-catalogue")
+        QTest.mouseClick(screen.catalogue.buttons["library-card"], Qt.MouseButton.LeftButton)
+        form = screen.form
+        assert form is not None
+
+        def line(name: str) -> TextFieldView:
+            view = form.fields[name]
+            assert isinstance(view, TextFieldView)
+            return view
+
+        QTest.keyClicks(line("first_names").editor, "Anna")
+        QTest.keyClicks(line("last_name").editor, "Virtanen")
+        code = line("identity_code").editor
+        QTest.mouseClick(code, Qt.MouseButton.LeftButton)
+        QTest.keyClicks(code, "131052-308X")
+        QTest.mouseClick(line("last_name").editor, Qt.MouseButton.LeftButton)
+        QTest.mouseClick(code, Qt.MouseButton.LeftButton)
+        shot(f"{mode}-{language}-forms-page-keyboard-error")
+        code.setText("131052-308T")
+        QTest.mouseClick(form.next_button, Qt.MouseButton.LeftButton)
+        for name, text in (("street", "Testikatu 1"), ("postal_code", "00100"), ("city", "HKI")):
+            QTest.keyClicks(line(name).editor, text)
+        QTest.mouseClick(form.next_button, Qt.MouseButton.LeftButton)
+        notices = form.fields["notices_by"]
+        rules = form.fields["accepts_rules"]
+        assert isinstance(notices, ChoiceFieldView) and isinstance(rules, FlagFieldView)
+        QTest.mouseClick(notices.buttons["email"], Qt.MouseButton.LeftButton)
+        QTest.mouseClick(rules.box, Qt.MouseButton.LeftButton)
+        shot(f"{mode}-{language}-forms-choices")
+        QTest.mouseClick(form.next_button, Qt.MouseButton.LeftButton)
+        shot(f"{mode}-{language}-forms-summary")
+        QTest.mouseClick(form.next_button, Qt.MouseButton.LeftButton)
+        shot(f"{mode}-{language}-forms-confirmation")
+        QTest.mouseClick(window.frame.end_button, Qt.MouseButton.LeftButton)
+        window.attract.erased_banner.hide()
+
+    only = os.environ.get("KIOSK_SHOTS")
+    if only == "advice":
+        kiosk.shutdown()
+        window.close()
+        saved.extend(advice_shots(app, out, tmp))
+        for path in saved:
+            print(path)
+        return 0
+    for mode in ("normal", "large-text", "high-contrast"):
+        for language in ("fi", "sv"):
+            forms(mode, language)
+    if only == "forms":
+        kiosk.shutdown()
+        return 0
+
     for mode in ("normal", "large-text", "high-contrast"):
         scan_and_print(mode)
 
@@ -196,9 +262,83 @@ def main() -> int:
         window.attract.erased_banner.hide()
 
     kiosk.shutdown()
+    window.close()
+    saved.extend(advice_shots(app, out, tmp))
     for path in saved:
         print(path)
     return 0
+
+
+def advice_shots(app: QApplication, out: Path, tmp: Path) -> list[Path]:
+    """Video advice, in Finnish, normal and large text: the lines, the camera check, the queue,
+    the call, the rating, a closed line and an unreachable hub. The hub is the tests' scripted
+    stand-in (tests/ui/advice_double.py), so every state can be shown on demand."""
+    from dataclasses import replace
+
+    from kiosk.ui.screens.advice import AdviceScreen
+    from tests.ui.advice_double import ScriptedAdvice
+
+    config = load_config(tmp / "kiosk.toml")
+    config = replace(config, kiosk=replace(config.kiosk, hub_token="screenshots"))
+    advice = ScriptedAdvice()
+    kiosk = Kiosk(config, clock=Clock(), advice=advice)
+    window, _ = build(config, kiosk)
+    window.resize(1920, 1080)
+    window.show()
+    kiosk.start_backend(window.bridge.on_device_event)
+    saved: list[Path] = []
+
+    def shot(name: str) -> None:
+        import time
+
+        deadline = time.monotonic() + 0.3
+        while time.monotonic() < deadline:
+            settle(app)
+            time.sleep(0.02)
+        path = out / f"{name}.png"
+        window.grab().save(str(path))
+        saved.append(path)
+
+    for mode in ("normal", "large-text"):
+        QTest.mouseClick(window.attract.language_buttons["fi"], Qt.MouseButton.LeftButton)
+        window.ui.set_large_text(mode == "large-text")
+        frame = window.frame
+        assert frame is not None and frame.advice_button is not None
+        QTest.mouseClick(frame.home.tiles["help"], Qt.MouseButton.LeftButton)
+        advice.reachable = True
+        QTest.mouseClick(frame.advice_button, Qt.MouseButton.LeftButton)
+        screen = frame.advice_screen
+        assert isinstance(screen, AdviceScreen)
+        shot(f"{mode}-advice-lines")
+        QTest.mouseClick(screen.line_buttons["virka-info"], Qt.MouseButton.LeftButton)
+        shot(f"{mode}-advice-preview")
+        QTest.mouseClick(screen.call_button, Qt.MouseButton.LeftButton)
+        advice.queued(3, 400)
+        shot(f"{mode}-advice-waiting")
+        advice.answered()
+        settle(app)
+        advice.advisor_picture()
+        shot(f"{mode}-advice-call")
+        QTest.mouseClick(screen.mute_button, Qt.MouseButton.LeftButton)
+        shot(f"{mode}-advice-call-muted")
+        QTest.mouseClick(screen.end_button, Qt.MouseButton.LeftButton)
+        shot(f"{mode}-advice-rating")
+        QTest.mouseClick(screen.done_button, Qt.MouseButton.LeftButton)
+        QTest.mouseClick(frame.advice_button, Qt.MouseButton.LeftButton)
+        screen = frame.advice_screen
+        assert isinstance(screen, AdviceScreen)
+        settle(app)
+        QTest.mouseClick(screen.line_buttons["kansalaisneuvonta"], Qt.MouseButton.LeftButton)
+        shot(f"{mode}-advice-closed")
+        QTest.mouseClick(screen.leave_button, Qt.MouseButton.LeftButton)
+        advice.reachable = False
+        QTest.mouseClick(frame.advice_button, Qt.MouseButton.LeftButton)
+        shot(f"{mode}-advice-unavailable")
+        QTest.mouseClick(frame.end_button, Qt.MouseButton.LeftButton)
+        window.attract.erased_banner.hide()
+    kiosk.shutdown()
+    window.close()
+    return saved
 
 
 if __name__ == "__main__":

@@ -32,6 +32,8 @@ class Palette:
     warning: str
     on_warning: str
     warning_border: str
+    #: A field's error: its frame and its words (with a sign, never colour alone).
+    error: str
 
 
 NORMAL = Palette(
@@ -52,6 +54,7 @@ NORMAL = Palette(
     warning="#fff1c2",
     on_warning="#1a1a1a",
     warning_border="#8a6100",
+    error="#a4161a",
 )
 
 HIGH_CONTRAST = Palette(
@@ -72,6 +75,7 @@ HIGH_CONTRAST = Palette(
     warning="#000000",
     on_warning="#ffff00",
     warning_border="#ffff00",
+    error="#ffff00",
 )
 
 
@@ -82,6 +86,8 @@ def stylesheet(*, high_contrast: bool, scale: float) -> str:
         return f"{round(size * scale)}px"
 
     border_w = 3 if high_contrast else 2
+    # On-screen keys grow with large text only so far: the keyboard must leave room for the form.
+    key_font = round(30 * min(scale, 1.6))
     return f"""
 * {{ font-family: "DejaVu Sans", "Noto Sans", sans-serif; color: {p.text}; }}
 QWidget#KioskWindow, QWidget[role="screen"] {{ background: {p.background}; }}
@@ -122,6 +128,19 @@ QPushButton:checked {{ background: {p.checked}; color: {p.on_checked}; border-co
 QPushButton:disabled {{ color: {p.muted}; border-style: dashed; }}
 QPushButton:focus {{ border: {max(5, border_w + 3)}px solid {p.focus}; }}
 QPushButton:pressed {{ padding-top: {px(11)}; }}
+QPushButton[role="osk"] {{ font-size: {key_font}px; min-height: 72px; min-width: 72px;
+    padding: 4px 8px; border-radius: 8px; }}
+QFrame[role="keyboard"] {{ background: {p.surface}; border-top: {border_w}px solid {p.border}; }}
+QLineEdit, QPlainTextEdit {{ font-size: {px(28)}; background: {p.surface}; color: {p.text};
+    border: {border_w}px solid {p.border}; border-radius: 8px; padding: {px(8)} {px(12)}; }}
+QLineEdit {{ min-height: {MIN_TOUCH_PX}px; }}
+QLineEdit[invalid="true"], QPlainTextEdit[invalid="true"] {{ border: 5px solid {p.error}; }}
+QLineEdit:focus, QPlainTextEdit:focus {{ border: {max(5, border_w + 3)}px solid {p.focus}; }}
+QLabel[role="field"] {{ font-size: {px(28)}; font-weight: bold; }}
+QLabel[role="error"] {{ font-size: {px(26)}; font-weight: bold; color: {p.error}; }}
+QLabel[role="reference"] {{ font-size: {px(56)}; font-weight: bold; letter-spacing: 4px;
+    background: {p.surface}; border: {border_w}px solid {p.border}; border-radius: 12px;
+    padding: {px(16)} {px(32)}; }}
 QScrollArea {{ border: none; background: transparent; }}
 QScrollArea > QWidget > QWidget {{ background: transparent; }}
 QScrollBar:vertical {{ width: 28px; background: {p.background}; }}

@@ -139,18 +139,20 @@ def test_keyboard_only_citizen(qtbot: QtBot, window: KioskWindow, clock: FakeClo
     frame = window.frame
     assert frame is not None
     # Focus starts on the first tile; the arrow keys move between tiles.
-    assert QApplication.focusWidget() is frame.home.tiles["scan"]
-    qtbot.keyClick(frame.home.tiles["scan"], Qt.Key.Key_Right)
-    assert QApplication.focusWidget() is frame.home.tiles["print"]
-    qtbot.keyClick(frame.home.tiles["print"], Qt.Key.Key_Left)
-    assert QApplication.focusWidget() is frame.home.tiles["scan"]
-    # Down moves a row: from Scan (row 1, column 1) to Help (row 2, column 1), and Up back.
-    qtbot.keyClick(frame.home.tiles["scan"], Qt.Key.Key_Down)
-    assert QApplication.focusWidget() is frame.home.tiles["help"]
-    qtbot.keyClick(frame.home.tiles["help"], Qt.Key.Key_Up)
-    assert QApplication.focusWidget() is frame.home.tiles["scan"]
-    qtbot.keyClick(frame.home.tiles["scan"], Qt.Key.Key_Down)
-    tile = frame.home.tiles["help"]
+    tiles = frame.home.tiles
+    assert QApplication.focusWidget() is tiles["forms"]
+    qtbot.keyClick(tiles["forms"], Qt.Key.Key_Right)
+    assert QApplication.focusWidget() is tiles["scan"]
+    qtbot.keyClick(tiles["scan"], Qt.Key.Key_Left)
+    assert QApplication.focusWidget() is tiles["forms"]
+    # Down moves a row: from Forms (row 1, column 1) to Copy (row 2, column 1), and Up back.
+    qtbot.keyClick(tiles["forms"], Qt.Key.Key_Down)
+    assert QApplication.focusWidget() is tiles["copy"]
+    qtbot.keyClick(tiles["copy"], Qt.Key.Key_Up)
+    assert QApplication.focusWidget() is tiles["forms"]
+    qtbot.keyClick(tiles["forms"], Qt.Key.Key_Right)
+    qtbot.keyClick(tiles["scan"], Qt.Key.Key_Down)
+    tile = tiles["help"]
     assert QApplication.focusWidget() is tile
     qtbot.keyClick(tile, Qt.Key.Key_Enter)
     qtbot.waitUntil(lambda: frame.service_id == "help")

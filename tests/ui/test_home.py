@@ -43,4 +43,11 @@ def test_only_enabled_services_get_a_tile(qtbot: QtBot, make_config: object) -> 
     config: Config = make_config("[services]\nenabled = []\n")
     assert Kiosk(config).enabled_services() == []
     config = make_config()
-    assert [s.id for s in Kiosk(config).enabled_services()] == ["scan", "print", "copy", "help"]
+    # No fee configured and no hub token: neither "fee" nor "advice" has a tile.
+    assert [s.id for s in Kiosk(config).enabled_services()] == [
+        "forms",
+        "scan",
+        "print",
+        "copy",
+        "help",
+    ]

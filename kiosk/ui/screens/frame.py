@@ -39,6 +39,8 @@ LARGER_TEXT = N_("Larger text")
 HIGH_CONTRAST = N_("High contrast")
 END_SESSION = N_("End session")
 END_SESSION_HINT = N_("Ends your session and erases your data")
+VIDEO_ADVICE = N_("Video advice")
+VIDEO_ADVICE_HINT = N_("Talk to an advisor on video")
 PRIVACY_HINT = N_("When you end the session, everything you did here is erased.")
 #: What the frame says of the card in the reader, by what came of reading it.
 CARD_NOTICES = {
@@ -144,8 +146,17 @@ class SessionFrame(QWidget):
         #: Where the video-advice button goes; kept on every screen of the session.
         self.help_area = QWidget()
         self.help_area.setObjectName("HelpArea")
-        QHBoxLayout(self.help_area).setContentsMargins(0, 0, 0, 0)
+        help_row = QHBoxLayout(self.help_area)
+        help_row.setContentsMargins(0, 0, 0, 0)
         foot.addWidget(self.help_area)
+        #: Video advice over whatever the citizen is doing, which stays as it was underneath.
+        self.advice_button: BigButton | None = None
+        self.advice_screen: QWidget | None = None
+        self._advice_page: QScrollArea | None = None
+        if "advice" in self.services:
+            self.advice_button = BigButton(role="primary")
+            self.advice_button.clicked.connect(self.open_advice)
+            help_row.addWidget(self.advice_button)
         layout.addWidget(footer)
 
         self._sync_toggles()
@@ -156,6 +167,7 @@ class SessionFrame(QWidget):
     # ---- navigation -------------------------------------------------------------------------
 
     def show_home(self) -> None:
+        self._drop_advice()
         self.stack.setCurrentWidget(self.home_page)
         self._drop_service_screen()
         self._update_bar()
@@ -173,7 +185,11 @@ class SessionFrame(QWidget):
             importlib.import_module(module_name), class_name
         )
         screen = screen_class(self.ctx)
+        self._drop_advice()
         self._drop_service_screen()
+        leave = getattr(screen, "leave", None)
+        if leave is not None:
+            leave.connect(self.show_home)
         self.service_screen = screen
         self.service_id = service_id
         self._service_page = _scrolling(screen)
@@ -185,8 +201,48 @@ class SessionFrame(QWidget):
         screen.setFocus(Qt.FocusReason.OtherFocusReason)
         screen.focusNextChild()
 
+    def open_advice(self) -> None:
+        """Video advice from the help button: the screen the citizen was on waits underneath
+        and comes back as it was when they are done."""
+        from kiosk.ui.screens.advice import AdviceScreen
+
+        if self._advice_page is not None or self.service_id == "advice":
+            return
+        screen = AdviceScreen(self.ctx)
+        screen.leave.connect(self.close_advice)
+        self.advice_screen = screen
+        self._advice_page = _scrolling(screen)
+        self.stack.addWidget(self._advice_page)
+        self.stack.setCurrentWidget(self._advice_page)
+        self.ctx.kiosk.session.service_opened("advice")
+        log.info("service opened", extra={"service": "advice"})
+        self._update_bar()
+        screen.setFocus(Qt.FocusReason.OtherFocusReason)
+        screen.focusNextChild()
+
+    def close_advice(self) -> None:
+        self._drop_advice()
+        self.stack.setCurrentWidget(self._service_page or self.home_page)
+        self._update_bar()
+
+    def _drop_advice(self) -> None:
+        if self._advice_page is not None:
+            self._release(self.advice_screen)
+            self.stack.removeWidget(self._advice_page)
+            self._advice_page.deleteLater()
+            self._advice_page = None
+        self.advice_screen = None
+
+    @staticmethod
+    def _release(screen: QWidget | None) -> None:
+        # A screen holding a call or the camera lets go of them as it goes.
+        release = getattr(screen, "release", None)
+        if callable(release):
+            release()
+
     def _drop_service_screen(self) -> None:
         if self._service_page is not None:
+            self._release(self.service_screen)
             self.stack.removeWidget(self._service_page)
             self._service_page.deleteLater()  # and the screen inside it
             self._service_page = None
@@ -221,14 +277,19 @@ class SessionFrame(QWidget):
             button.blockSignals(False)
 
     def _update_bar(self) -> None:
-        in_service = self.service_id is not None
+        in_advice = self._advice_page is not None
+        in_service = self.service_id is not None or in_advice
         self.home_button.setVisible(in_service)
         # On the home screen the first row is empty: hide it so large text does not waste a row.
         self.title.setVisible(in_service)
-        if in_service and self.service_id is not None:
+        if in_advice:
+            self.title.setText(self.ui.t(self.services["advice"].title))
+        elif self.service_id is not None:
             self.title.setText(self.ui.t(self.services[self.service_id].title))
         else:
             self.title.setText("")
+        if self.advice_button is not None:
+            self.advice_button.setVisible(not in_advice and self.service_id != "advice")
 
     def retranslate(self) -> None:
         t = self.ui.t
@@ -245,6 +306,9 @@ class SessionFrame(QWidget):
         self.end_button.set_label("✕ " + t(END_SESSION), t(END_SESSION_HINT))
         self.end_button.setAccessibleName(t(END_SESSION))
         self.privacy_hint.setText(t(PRIVACY_HINT))
+        if self.advice_button is not None:
+            self.advice_button.set_label("📞 " + t(VIDEO_ADVICE), t(VIDEO_ADVICE_HINT))
+            self.advice_button.setAccessibleName(t(VIDEO_ADVICE))
         notice = self._card_notice
         self.card_notice.setText(t(CARD_NOTICES[notice]) if notice is not None else "")
         self.bar_layout.setDirection(

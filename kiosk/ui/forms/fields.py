@@ -1,0 +1,345 @@
+"""One widget per field of a form definition, chosen by the field's schema.
+
+string → a line (or, with the Control's `multi` option, a text box); an enum → big toggle
+buttons, one choice; an array of enum → toggle buttons, several choices; a boolean → a big
+box to tick. Each shows its label and description in the session's language and, under them,
+what is wrong in words. A field never logs what is typed into it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFocusEvent
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QGridLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.forms import validators
+from kiosk.forms.definition import Field, FormDefinition
+from kiosk.i18n import N_
+from kiosk.ui.state import UiState
+from kiosk.ui.widgets.buttons import BigButton
+
+CHOOSE_ONE = N_("Please choose one.")
+TICK = N_("Please tick this box to go on.")
+UNKNOWN_PROBLEM = N_("This answer is not accepted. Please check it.")
+REQUIRED_MARK = N_("(required)")
+#: Message ids of kiosk.forms.validators, which the catalogue translates.
+KNOWN_PROBLEMS = {
+    validators.REQUIRED,
+    validators.HETU_FORMAT,
+    validators.HETU_DATE,
+    validators.HETU_CHECKSUM,
+    validators.IBAN_FORMAT,
+    validators.IBAN_CHECKSUM,
+    validators.POSTAL_CODE,
+    validators.PHONE,
+    validators.EMAIL,
+    validators.NUMBER,
+    validators.DATE,
+}
+#: What a field of each format asks the on-screen keyboard for first.
+_HINTS = {
+    "fi-hetu": Qt.InputMethodHint.ImhPreferNumbers | Qt.InputMethodHint.ImhPreferUppercase,
+    "fi-postal-code": Qt.InputMethodHint.ImhDigitsOnly,
+    "phone": Qt.InputMethodHint.ImhDialableCharactersOnly,
+    "number": Qt.InputMethodHint.ImhFormattedNumbersOnly,
+    "date": Qt.InputMethodHint.ImhDate,
+    "email": Qt.InputMethodHint.ImhEmailCharactersOnly,
+    "iban": Qt.InputMethodHint.ImhPreferUppercase,
+}
+
+
+class FieldLine(QLineEdit):
+    """A line that says when the citizen leaves it (not when the window merely loses focus)."""
+
+    left = Signal()
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        super().focusOutEvent(event)
+        if event.reason() not in (
+            Qt.FocusReason.ActiveWindowFocusReason,
+            Qt.FocusReason.PopupFocusReason,
+        ):
+            self.left.emit()
+
+
+class FieldBox(QPlainTextEdit):
+    left = Signal()
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        super().focusOutEvent(event)
+        if event.reason() not in (
+            Qt.FocusReason.ActiveWindowFocusReason,
+            Qt.FocusReason.PopupFocusReason,
+        ):
+            self.left.emit()
+
+
+class FieldView(QWidget):
+    """A field's label, description, input and error; subclasses hold the input."""
+
+    #: The value changed (typed, chosen or ticked).
+    edited = Signal()
+    #: The citizen left the field: time to tell them what is wrong with it.
+    left = Signal()
+
+    def __init__(self, field: Field, definition: FormDefinition, ui: UiState) -> None:
+        super().__init__()
+        self.field = field
+        self.definition = definition
+        self.ui = ui
+        self.problem: str | None = None
+        self.column = QVBoxLayout(self)
+        self.column.setContentsMargins(0, 0, 0, 0)
+        self.column.setSpacing(8)
+        self.label = QLabel()
+        self.label.setProperty("role", "field")
+        self.label.setWordWrap(True)
+        self.description = QLabel()
+        self.description.setProperty("role", "muted")
+        self.description.setWordWrap(True)
+        self.error = QLabel()
+        self.error.setProperty("role", "error")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        self.column.addWidget(self.label)
+        self.column.addWidget(self.description)
+
+    def _finish(self) -> None:
+        self.column.addWidget(self.error)
+        self.retranslate()
+        self.ui.changed.connect(self.retranslate)
+
+    # ---- value --------------------------------------------------------------------------------
+
+    def value(self) -> Any:
+        raise NotImplementedError
+
+    def set_value(self, value: Any) -> None:
+        raise NotImplementedError
+
+    def is_empty(self) -> bool:
+        return self.value() in ("", None, [], False)
+
+    def focus(self) -> None:
+        """Put the focus on the field's (first) input."""
+        raise NotImplementedError
+
+    # ---- problem ------------------------------------------------------------------------------
+
+    def set_problem(self, problem: str | None) -> None:
+        self.problem = problem
+        self.retranslate()
+
+    def problem_text(self) -> str:
+        t, problem = self.ui.t, self.problem
+        if problem is None:
+            return ""
+        if problem == validators.REQUIRED and self.field.schema.get("type") == "boolean":
+            return t(TICK)
+        if problem == validators.REQUIRED and _options(self.field):
+            return t(CHOOSE_ONE)
+        # jsonschema's own words (for a rule the form sets) are English and may quote the
+        # answer: a plain request to check it is shown instead.
+        return t(problem) if problem in KNOWN_PROBLEMS else t(UNKNOWN_PROBLEM)
+
+    def label_text(self) -> str:
+        label = self.definition.text(self.ui.language, f"{self.field.key}.label")
+        return f"{label} {self.ui.t(REQUIRED_MARK)}" if self.field.required else label
+
+    def retranslate(self) -> None:
+        language = self.ui.language
+        self.label.setText(self.label_text())
+        description = self.definition.text(language, f"{self.field.key}.description")
+        self.description.setText(description)
+        self.description.setVisible(bool(description))
+        text = self.problem_text()
+        self.error.setText(f"⚠ {text}" if text else "")
+        self.error.setVisible(bool(text))
+
+
+class TextFieldView(FieldView):
+    def __init__(
+        self, field: Field, definition: FormDefinition, ui: UiState, *, multi: bool = False
+    ) -> None:
+        super().__init__(field, definition, ui)
+        self.editor: FieldLine | FieldBox
+        limit = field.schema.get("maxLength")
+        self.limit = int(limit) if isinstance(limit, int) else None
+        if multi:
+            box = FieldBox()
+            box.setTabChangesFocus(True)
+            box.setMinimumHeight(200)
+            box.textChanged.connect(self._trim)
+            self.editor = box
+        else:
+            line = FieldLine()
+            if self.limit is not None:
+                line.setMaxLength(self.limit)
+            line.textChanged.connect(lambda _text: self.edited.emit())
+            self.editor = line
+        hints = _HINTS.get(field.format or "")
+        if hints is not None:
+            self.editor.setInputMethodHints(hints)
+        self.editor.left.connect(self.left.emit)
+        self.editor.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.label.setBuddy(self.editor)
+        self.column.addWidget(self.editor)
+        self._finish()
+
+    def _trim(self) -> None:
+        assert isinstance(self.editor, FieldBox)
+        text = self.editor.toPlainText()
+        if self.limit is not None and len(text) > self.limit:
+            self.editor.setPlainText(text[: self.limit])
+            self.editor.moveCursor(self.editor.textCursor().MoveOperation.End)
+        self.edited.emit()
+
+    def value(self) -> str:
+        if isinstance(self.editor, FieldLine):
+            return self.editor.text().strip()
+        return self.editor.toPlainText().strip()
+
+    def set_value(self, value: Any) -> None:
+        text = "" if value is None else str(value)
+        if isinstance(self.editor, FieldLine):
+            self.editor.setText(text)
+        else:
+            self.editor.setPlainText(text)
+
+    def focus(self) -> None:
+        self.editor.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def set_problem(self, problem: str | None) -> None:
+        super().set_problem(problem)
+        invalid = "true" if problem is not None else "false"
+        if self.editor.property("invalid") != invalid:
+            self.editor.setProperty("invalid", invalid)
+            self.editor.style().unpolish(self.editor)
+            self.editor.style().polish(self.editor)
+
+    def retranslate(self) -> None:
+        super().retranslate()
+        self.editor.setAccessibleName(self.label_text())
+        parts = [self.description.text(), self.error.text()]
+        self.editor.setAccessibleDescription(" ".join(p for p in parts if p))
+
+
+class ChoiceFieldView(FieldView):
+    """Toggle buttons, one per option: one choice for an enum, several for an array."""
+
+    def __init__(self, field: Field, definition: FormDefinition, ui: UiState) -> None:
+        super().__init__(field, definition, ui)
+        self.several = field.schema.get("type") == "array"
+        self.options = [str(option) for option in _options(field)]
+        grid = QGridLayout()
+        grid.setSpacing(16)
+        self.group = QButtonGroup(self)
+        self.group.setExclusive(not self.several)
+        self.buttons: dict[str, BigButton] = {}
+        columns = 3 if len(self.options) > 4 else max(1, len(self.options))
+        for index, option in enumerate(self.options):
+            button = BigButton()
+            button.setCheckable(True)
+            button.setMinimumHeight(80)
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            button.toggled.connect(self._toggled)
+            self.group.addButton(button)
+            self.buttons[option] = button
+            grid.addWidget(button, index // columns, index % columns)
+        self.column.addLayout(grid)
+        self._finish()
+
+    def _toggled(self) -> None:
+        self.retranslate()
+        self.edited.emit()
+        self.left.emit()
+
+    def value(self) -> Any:
+        chosen = [o for o in self.options if self.buttons[o].isChecked()]
+        if self.several:
+            return chosen
+        return chosen[0] if chosen else None
+
+    def set_value(self, value: Any) -> None:
+        wanted = set(value) if isinstance(value, list) else {value}
+        for option, button in self.buttons.items():
+            button.setChecked(option in wanted)
+
+    def focus(self) -> None:
+        next(iter(self.buttons.values())).setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def option_text(self, option: str) -> str:
+        return self.definition.text(self.ui.language, f"{self.field.key}.{option}")
+
+    def retranslate(self) -> None:
+        super().retranslate()
+        label = self.label_text()
+        for option, button in self.buttons.items():
+            text = self.option_text(option)
+            # A tick as well as the colour says which is chosen.
+            button.set_label(f"✓ {text}" if button.isChecked() else text)
+            button.setAccessibleName(text)
+            button.setAccessibleDescription(label)
+
+
+class FlagFieldView(FieldView):
+    """A yes/no answer as one big box to tick; its label is on the box itself."""
+
+    def __init__(self, field: Field, definition: FormDefinition, ui: UiState) -> None:
+        super().__init__(field, definition, ui)
+        self.label.hide()
+        self.box = BigButton()
+        self.box.setCheckable(True)
+        self.box.setMinimumHeight(88)
+        self.box.setStyleSheet("text-align: left;")
+        self.box.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.box.toggled.connect(self._toggled)
+        self.column.insertWidget(0, self.box)
+        self._finish()
+
+    def _toggled(self) -> None:
+        self.retranslate()
+        self.edited.emit()
+        self.left.emit()
+
+    def value(self) -> bool:
+        return self.box.isChecked()
+
+    def set_value(self, value: Any) -> None:
+        self.box.setChecked(bool(value))
+
+    def focus(self) -> None:
+        self.box.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def retranslate(self) -> None:
+        super().retranslate()
+        label = self.label_text()
+        self.box.set_label(f"{'☑' if self.box.isChecked() else '☐'}  {label}")
+        self.box.setAccessibleName(label)
+
+
+def _options(field: Field) -> list[Any]:
+    found = field.schema.get("enum") or field.schema.get("items", {}).get("enum") or []
+    return list(found)
+
+
+def field_view(
+    field: Field, definition: FormDefinition, ui: UiState, options: dict[str, Any]
+) -> FieldView:
+    """The widget for `field`; `options` are its Control's JSON Forms options."""
+    if _options(field):
+        return ChoiceFieldView(field, definition, ui)
+    if field.schema.get("type") == "boolean":
+        return FlagFieldView(field, definition, ui)
+    return TextFieldView(field, definition, ui, multi=bool(options.get("multi")))

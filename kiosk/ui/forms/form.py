@@ -1,0 +1,279 @@
+"""A form being filled in: one page per Category of its UI schema, then the summary.
+
+What is wrong with a field is shown beside it when the citizen leaves it, and every problem of
+a page when they press Next (which then stays on the page). Problems come from
+kiosk.forms.definition.check_answers, so the screen and the hub judge answers alike. Only the
+form's id and page numbers are logged, never an answer.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.forms import validators
+from kiosk.forms.definition import FormDefinition, check_answers
+from kiosk.i18n import N_
+from kiosk.ui.forms.fields import FieldView, TextFieldView, field_view
+from kiosk.ui.forms.summary import SummaryView
+from kiosk.ui.state import UiState
+from kiosk.ui.widgets.buttons import BigButton
+
+log = logging.getLogger(__name__)
+
+STEP = N_("Page {page} of {pages}: {title}")
+CHECK_HINT = N_("Check your answers before you send the form. You can still change them.")
+BACK = N_("Back")
+ALL_FORMS = N_("All forms")
+NEXT = N_("Next")
+SUBMIT = N_("Send the form")
+FIX = N_("Please check the fields marked with ⚠ on this page.")
+
+
+class FormView(QWidget):
+    #: The citizen went back from the first page.
+    cancelled = Signal()
+    #: The citizen sent the form: its answers.
+    submitted = Signal(dict)
+    #: The page (or the summary) changed.
+    page_changed = Signal()
+
+    def __init__(self, ui: UiState, definition: FormDefinition) -> None:
+        super().__init__()
+        self.ui = ui
+        self.definition = definition
+        self.page = 0
+        self.fields: dict[str, FieldView] = {}
+        #: Side-by-side fields; they go one under the other with large text.
+        self._rows: list[QBoxLayout] = []
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(96, 32, 96, 32)
+        outer.setSpacing(24)
+        self.heading = QLabel()
+        self.heading.setProperty("role", "h2")
+        self.heading.setWordWrap(True)
+        self.step = QLabel()
+        self.step.setProperty("role", "lead")
+        self.step.setWordWrap(True)
+        self.notice = QLabel()
+        self.notice.setProperty("role", "warning")
+        self.notice.setWordWrap(True)
+        self.notice.hide()
+        outer.addWidget(self.heading)
+        outer.addWidget(self.step)
+        outer.addWidget(self.notice)
+        self.pages: list[QWidget] = []
+        for _ in self.definition.pages or ("title",):
+            page = QWidget()
+            column = QVBoxLayout(page)
+            column.setContentsMargins(0, 0, 0, 0)
+            column.setSpacing(32)
+            self.pages.append(page)
+            outer.addWidget(page)
+        self._place(definition.uischema, None)
+        self.summary = SummaryView(ui, definition)
+        self.summary.change_requested.connect(self.go_to)
+        outer.addWidget(self.summary)
+        nav = QHBoxLayout()
+        nav.setSpacing(24)
+        self.back_button = BigButton()
+        self.back_button.setMinimumHeight(88)
+        self.back_button.clicked.connect(self.back)
+        self.next_button = BigButton(role="primary")
+        self.next_button.setMinimumHeight(88)
+        self.next_button.setMinimumWidth(320)
+        self.next_button.clicked.connect(self.next)
+        nav.addWidget(self.back_button)
+        nav.addStretch(1)
+        nav.addWidget(self.next_button)
+        outer.addLayout(nav)
+        outer.addStretch(1)
+        self.ui.changed.connect(self.retranslate)
+
+    # ---- building -----------------------------------------------------------------------------
+
+    def _place(self, element: Mapping[str, Any], layout: QLayout | None) -> None:
+        """Put the UI schema's Controls on their pages, side by side where it says so."""
+        kind = element.get("type")
+        if kind == "Control":
+            name = str(element.get("scope", "")).removeprefix("#/properties/")
+            field = next(f for f in self.definition.fields if f.name == name)
+            view = field_view(field, self.definition, self.ui, dict(element.get("options", {})))
+            view.left.connect(lambda v=view: self._left(v))
+            view.edited.connect(lambda v=view: self._edited(v))
+            self.fields[name] = view
+            target = layout if layout is not None else self.pages[field.page].layout()
+            assert target is not None
+            target.addWidget(view)
+            return
+        if kind == "Category":
+            layout = self.pages[self.definition.pages.index(str(element["i18n"]))].layout()
+        elif kind == "HorizontalLayout":
+            row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+            row.setSpacing(32)
+            self._rows.append(row)
+            if layout is None:
+                layout = self.pages[0].layout()
+            assert isinstance(layout, QBoxLayout)
+            layout.addLayout(row)
+            layout = row
+        for child in element.get("elements", []):
+            self._place(child, layout)
+
+    # ---- answers ------------------------------------------------------------------------------
+
+    def answers(self) -> dict[str, Any]:
+        """The answers as the schema has them; an empty optional text is left out."""
+        found: dict[str, Any] = {}
+        for name, view in self.fields.items():
+            value = view.value()
+            if value in ("", None):
+                continue
+            found[name] = value
+        return found
+
+    def problems(self) -> dict[str, str]:
+        return check_answers(self.definition, self.answers())
+
+    def prefill(self, values: Mapping[str, str]) -> None:
+        for name, value in values.items():
+            view = self.fields.get(name)
+            if view is not None and view.is_empty():
+                view.set_value(value)
+
+    def _left(self, view: FieldView) -> None:
+        problem = self.problems().get(view.field.name)
+        # An empty field is only pointed out by Next: passing through one is no mistake.
+        if problem == validators.REQUIRED and view.is_empty():
+            problem = None if view.problem is None else problem
+        view.set_problem(problem)
+
+    def _edited(self, view: FieldView) -> None:
+        # A problem goes as soon as it is put right; new ones wait until the field is left.
+        if view.problem is not None and view.field.name not in self.problems():
+            view.set_problem(None)
+            if not any(v.problem for v in self.fields.values()):
+                self.notice.hide()
+
+    # ---- moving -------------------------------------------------------------------------------
+
+    @property
+    def on_summary(self) -> bool:
+        return self.page == len(self.pages)
+
+    def next(self) -> None:
+        if self.on_summary:
+            problems = self.problems()
+            if problems:  # changed back into something wrong: show its page
+                first = next(f for f in self.definition.fields if f.name in problems)
+                self.go_to(first.page)
+                self.next()
+                return
+            log.info("form submitted", extra={"service": "forms", "form": self.definition.id})
+            self.submitted.emit(self._normalised(self.answers()))
+            return
+        problems = self.problems()
+        shown = [v for v in self.fields.values() if v.field.page == self.page]
+        for view in shown:
+            view.set_problem(problems.get(view.field.name))
+        wrong = [v for v in shown if v.problem is not None]
+        if wrong:
+            log.info(
+                "form page has problems",
+                extra={"service": "forms", "form": self.definition.id, "page": self.page + 1},
+            )
+            self.notice.show()
+            self.retranslate()
+            wrong[0].focus()
+            return
+        self.go_to(self.page + 1)
+
+    def back(self) -> None:
+        if self.page == 0:
+            self.cancelled.emit()
+            return
+        self.go_to(self.page - 1)
+
+    def go_to(self, page: int) -> None:
+        self.page = max(0, min(page, len(self.pages)))
+        self.notice.hide()
+        self._show()
+        if self.on_summary:
+            self.next_button.setFocus(Qt.FocusReason.OtherFocusReason)
+        else:
+            first = next(v for v in self.fields.values() if v.field.page == self.page)
+            if not isinstance(first, TextFieldView):
+                first.focus()
+            else:
+                # Focus on the Back button until a field is touched: no keyboard pops up
+                # over a page the citizen has not yet read.
+                self.back_button.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _show(self) -> None:
+        for index, page in enumerate(self.pages):
+            page.setVisible(index == self.page)
+        self.summary.setVisible(self.on_summary)
+        if self.on_summary:
+            self.summary.show_answers(self.answers())
+        log.info(
+            "form page shown",
+            extra={"service": "forms", "form": self.definition.id, "page": self.page + 1},
+        )
+        self.retranslate()
+        self.page_changed.emit()
+
+    def next_field(self, after: QWidget) -> None:
+        """Move from a text field to the next one on the page, or to Next after the last."""
+        inputs = [
+            v.editor
+            for v in self.fields.values()
+            if isinstance(v, TextFieldView) and v.field.page == self.page
+        ]
+        if after in inputs and inputs.index(after) + 1 < len(inputs):
+            inputs[inputs.index(after) + 1].setFocus(Qt.FocusReason.TabFocusReason)
+        else:
+            self.next_button.setFocus(Qt.FocusReason.TabFocusReason)
+
+    def _normalised(self, answers: dict[str, Any]) -> dict[str, Any]:
+        """Formatted answers in their standard form (an identity code in capitals...)."""
+        found = dict(answers)
+        for field in self.definition.fields:
+            value = found.get(field.name)
+            if field.format is not None and isinstance(value, str) and value:
+                checked = validators.check(field.format, value)
+                if checked.ok:
+                    found[field.name] = checked.value
+        return found
+
+    # ---- text ---------------------------------------------------------------------------------
+
+    def retranslate(self) -> None:
+        t, language = self.ui.t, self.ui.language
+        self.heading.setText(self.definition.title(language))
+        total = len(self.pages)
+        if self.on_summary:
+            self.step.setText(t(CHECK_HINT))
+        else:
+            key = self.definition.pages[self.page] if self.definition.pages else ""
+            title = self.definition.text(language, f"{key}.label") if key else ""
+            self.step.setText(t(STEP).format(page=self.page + 1, pages=total, title=title))
+        self.notice.setText(f"⚠ {t(FIX)}")
+        self.back_button.set_label("‹ " + t(ALL_FORMS if self.page == 0 else BACK))
+        self.next_button.set_label(t(SUBMIT) if self.on_summary else t(NEXT) + " ›")
+        for row in self._rows:
+            row.setDirection(
+                QBoxLayout.Direction.TopToBottom
+                if self.ui.large_text
+                else QBoxLayout.Direction.LeftToRight
+            )

@@ -1,0 +1,265 @@
+"""An on-screen keyboard for the touchscreen, docked under the form being filled in.
+
+Our own rather than Qt Virtual Keyboard: that one is not in PySide6-Essentials and does not work
+on the offscreen platform the tests run on. No key can take the focus, so the field being typed
+in keeps it (and its cursor); a key types into that field. The letters follow the session's
+language: Finnish and Swedish share one layout (with å, ä and ö), English has none of the three.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QHBoxLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QSizePolicy,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.i18n import N_
+from kiosk.ui.state import UiState
+from kiosk.ui.widgets.buttons import BigButton
+
+LETTER_ROWS: dict[str, tuple[str, str, str]] = {
+    "fi": ("qwertyuiopå", "asdfghjklöä", "zxcvbnm,.-"),
+    "sv": ("qwertyuiopå", "asdfghjklöä", "zxcvbnm,.-"),
+    "en": ("qwertyuiop", "asdfghjkl", "zxcvbnm,.-"),
+}
+SYMBOL_ROWS = ("1234567890", "@.-_+/:;()", "!?'\"&#%€*=")
+
+SHIFT = N_("Capital letter")
+BACKSPACE = N_("Delete the last character")
+ENTER = N_("Next field")
+SPACE = N_("Space")
+SYMBOLS = N_("Numbers and symbols")
+LETTERS = N_("Letters")
+HIDE = N_("Hide the keyboard")
+#: Spoken names of keys whose character a screen reader might not say.
+KEY_NAMES = {
+    ",": N_("Comma"),
+    ".": N_("Full stop"),
+    "-": N_("Hyphen"),
+    "@": N_("At sign"),
+    "_": N_("Underscore"),
+    "/": N_("Slash"),
+}
+
+TextField = QLineEdit | QPlainTextEdit
+
+
+def wants_digits(field: QWidget) -> bool:
+    """Whether a field asks for numbers first (postal code, phone, identity code...)."""
+    hints = field.inputMethodHints()
+    numeric = (
+        Qt.InputMethodHint.ImhDigitsOnly
+        | Qt.InputMethodHint.ImhPreferNumbers
+        | Qt.InputMethodHint.ImhFormattedNumbersOnly
+        | Qt.InputMethodHint.ImhDialableCharactersOnly
+        | Qt.InputMethodHint.ImhDate
+    )
+    return bool(hints & numeric)
+
+
+class OnScreenKeyboard(QFrame):
+    #: Enter was tapped: the screen moves on to the next field.
+    enter_pressed = Signal(QWidget)
+    #: The citizen wants the keyboard out of the way.
+    hide_requested = Signal()
+
+    def __init__(self, ui: UiState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ui = ui
+        self.setProperty("role", "keyboard")
+        # A tap on a key would otherwise give the focus to a scroll area around the keyboard:
+        # the keyboard takes it itself and hands it on (as focus proxy) to the field.
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.target: TextField | None = None
+        self.shifted = False
+        self._layout_language = ""
+        column = QVBoxLayout(self)
+        column.setContentsMargins(24, 12, 24, 12)
+        self.pages = QStackedWidget()
+        column.addWidget(self.pages)
+        self.letters = QWidget()
+        self.symbols = QWidget()
+        self.pages.addWidget(self.letters)
+        self.pages.addWidget(self.symbols)
+        #: The keys of each page, by the character they type or a name: shift, backspace,
+        #: enter, space, symbols, letters, hide.
+        self.letter_keys: dict[str, BigButton] = {}
+        self.symbol_keys: dict[str, BigButton] = {}
+        self._build_symbols()
+        self.retranslate()
+        ui.changed.connect(self.retranslate)
+
+    # ---- building ---------------------------------------------------------------------------
+
+    def _key(
+        self, keys: dict[str, BigButton], name: str, row: QHBoxLayout, stretch: int = 2
+    ) -> None:
+        key = BigButton(role="osk")
+        key.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        key.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        key.setMinimumHeight(72)
+        if len(name) == 1:
+            letter = keys is self.letter_keys and name.isalpha()
+            key.clicked.connect(lambda _=False, c=name, up=letter: self._type(c, shiftable=up))
+        else:
+            key.clicked.connect(getattr(self, f"_{name}"))
+        keys[name] = key
+        row.addWidget(key, stretch)
+
+    def _rows(self, page: QWidget) -> list[QHBoxLayout]:
+        old = page.layout()
+        if old is not None:
+            QWidget().setLayout(old)  # the old keys go with a throw-away parent
+        grid = QVBoxLayout(page)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setSpacing(8)
+        rows = []
+        for _ in range(4):
+            row = QHBoxLayout()
+            row.setSpacing(8)
+            grid.addLayout(row)
+            rows.append(row)
+        return rows
+
+    def _build_letters(self, language: str) -> None:
+        self._layout_language = language
+        self.letter_keys = {}
+        keys = self.letter_keys
+        first, second, third = LETTER_ROWS.get(language, LETTER_ROWS["en"])
+        rows = self._rows(self.letters)
+        for char in first:
+            self._key(keys, char, rows[0])
+        self._key(keys, "backspace", rows[0], 3)
+        rows[1].addStretch(1)
+        for char in second:
+            self._key(keys, char, rows[1])
+        self._key(keys, "enter", rows[1], 4)
+        self._key(keys, "shift", rows[2], 4)
+        for char in third:
+            self._key(keys, char, rows[2])
+        self._key(keys, "symbols", rows[3], 3)
+        self._key(keys, "@", rows[3])
+        self._key(keys, "space", rows[3], 14)
+        self._key(keys, "hide", rows[3], 3)
+
+    def _build_symbols(self) -> None:
+        keys = self.symbol_keys
+        rows = self._rows(self.symbols)
+        for char in SYMBOL_ROWS[0]:
+            self._key(keys, char, rows[0])
+        self._key(keys, "backspace", rows[0], 3)
+        for char in SYMBOL_ROWS[1]:
+            self._key(keys, char, rows[1])
+        self._key(keys, "enter", rows[1], 3)
+        for char in SYMBOL_ROWS[2]:
+            self._key(keys, char, rows[2])
+        self._key(keys, "letters", rows[3], 3)
+        self._key(keys, "space", rows[3], 14)
+        self._key(keys, "hide", rows[3], 3)
+
+    # ---- use ----------------------------------------------------------------------------------
+
+    def key(self, name: str) -> BigButton:
+        """The key on the page shown that types `name` (a character) or does it (shift...)."""
+        keys = self.letter_keys if self.pages.currentWidget() is self.letters else self.symbol_keys
+        return keys[name]
+
+    def attach(self, field: TextField) -> None:
+        """Type into `field` from now on; a field for numbers opens the numbers page."""
+        changed = field is not self.target
+        self.target = field
+        self.setFocusProxy(field)
+        if changed:
+            self.shifted = False
+            self.pages.setCurrentWidget(self.symbols if wants_digits(field) else self.letters)
+            self.retranslate()
+
+    def _field(self) -> TextField | None:
+        focused = QApplication.focusWidget()
+        if isinstance(focused, QLineEdit | QPlainTextEdit):
+            return focused
+        return self.target
+
+    def _type(self, text: str, *, shiftable: bool = False) -> None:
+        field = self._field()
+        if field is None:
+            return
+        if shiftable and self.shifted:
+            text = text.upper()
+        if isinstance(field, QLineEdit):
+            field.insert(text)
+        else:
+            field.insertPlainText(text)
+        if self.shifted:
+            self.shifted = False
+            self.retranslate()
+
+    def _backspace(self) -> None:
+        field = self._field()
+        if field is not None:
+            QApplication.sendEvent(
+                field,
+                QKeyEvent(
+                    QKeyEvent.Type.KeyPress, Qt.Key.Key_Backspace, Qt.KeyboardModifier.NoModifier
+                ),
+            )
+
+    def _space(self) -> None:
+        self._type(" ")
+
+    def _enter(self) -> None:
+        field = self._field()
+        if field is not None:
+            self.enter_pressed.emit(field)
+
+    def _shift(self) -> None:
+        self.shifted = not self.shifted
+        self.retranslate()
+
+    def _symbols(self) -> None:
+        self.pages.setCurrentWidget(self.symbols)
+
+    def _letters(self) -> None:
+        self.pages.setCurrentWidget(self.letters)
+
+    def _hide(self) -> None:
+        self.hide_requested.emit()
+
+    # ---- text ---------------------------------------------------------------------------------
+
+    def retranslate(self) -> None:
+        t = self.ui.t
+        if self.ui.language != self._layout_language:
+            self._build_letters(self.ui.language)
+        labels = {
+            "shift": ("⇧", SHIFT),
+            "backspace": ("⌫", BACKSPACE),
+            "enter": ("↵", ENTER),
+            "space": ("", SPACE),
+            "symbols": ("123", SYMBOLS),
+            "letters": ("ABC", LETTERS),
+            "hide": ("▾", HIDE),
+        }
+        for keys in (self.letter_keys, self.symbol_keys):
+            for name, key in keys.items():
+                if name in labels:
+                    text, spoken = labels[name]
+                    key.setText(text)
+                    key.setAccessibleName(t(spoken))
+                    continue
+                char = name.upper() if self.shifted and keys is self.letter_keys else name
+                key.setText(char.replace("&", "&&"))  # a lone & would mark a shortcut
+                key.setAccessibleName(t(KEY_NAMES[char]) if char in KEY_NAMES else char)
+        shift = self.letter_keys["shift"]
+        shift.setCheckable(True)
+        shift.setChecked(self.shifted)
