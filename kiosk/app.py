@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from kiosk.devices.registry import DeviceSet
     from kiosk.devices.status import DeviceEvent
     from kiosk.engine import Engine
+    from kiosk.outbox import Outbox
     from kiosk.payments.delivery import PaidPrintJobs
     from kiosk.payments.journal import JournalEntry
     from kiosk.payments.ledger import Ledger
@@ -50,6 +51,8 @@ class Kiosk:
         #: The hub's video advice; built at start-up when [kiosk] hub_token is set (a test may
         #: hand in its own), None without a hub.
         self.advice: AdviceClient | None = advice
+        #: Sealed submissions for the hub; None without [kiosk] hub_public_key.
+        self.outbox: Outbox | None = None
         self._pending_usage: list[UsageRecord] = []
         self._lock = threading.Lock()
         self.writer: StoreWriter | None = None
@@ -79,6 +82,7 @@ class Kiosk:
             if sid in SERVICES
             and (sid != "fee" or self.config.fees)
             and (sid != "advice" or self.config.kiosk.hub_token)
+            and (sid != "forms" or self.config.kiosk.hub_public_key)
         ]
 
     # ---- back end -----------------------------------------------------------------------------
@@ -116,6 +120,10 @@ class Kiosk:
         self.engine.start()
         self._start_payments(store)
         self._start_advice()
+        if self.config.kiosk.hub_public_key:
+            from kiosk.outbox import Outbox, parse_public_key
+
+            self.outbox = Outbox(store, parse_public_key(self.config.kiosk.hub_public_key))
         log.info("kiosk started", extra={"kiosk_id": self.config.kiosk.id})
 
     def _start_payments(self, store: Store) -> None:
@@ -231,6 +239,20 @@ class Kiosk:
         """The citizen cancelled: ask the terminal to stop; the payment's answer tells the end."""
         if self.ledger is not None and self.engine is not None:
             self.engine.submit(self.ledger.abort_current())
+
+    def submit(self, kind: str, payload: dict[str, object], *, service: str, outcome: str) -> str:
+        """Seal `payload` for the hub and keep it in the outbox until kiosk-agent delivers it;
+        the submission id. Raises RuntimeError when there is no outbox (no hub key)."""
+        session = self.session.current
+        if self.outbox is None or session is None:
+            raise RuntimeError("no outbox: [kiosk] hub_public_key is not set, or no session")
+        return self.outbox.put(
+            kind,
+            {**payload, "kiosk_id": self.config.kiosk.id},
+            session_id=session.id,
+            service=service,
+            outcome=outcome,
+        )
 
     def delivered(self, sale_reference: str) -> Future[JournalEntry]:
         """What was paid for has been handed over (a fee is delivered once it is paid)."""

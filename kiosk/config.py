@@ -52,6 +52,8 @@ class Rule:
     check: Callable[[str], bool] | None = None
     max_length: int = 200
     text: str = ""
+    #: A secret (a token): an error names the key but never shows the value.
+    secret: bool = False
 
     def describe(self, choices: Sequence[str]) -> str:
         listed = ", ".join(choices) or "(none available)"
@@ -118,6 +120,15 @@ class KioskSettings:
         r"[A-Za-z0-9._~+/=-]{0,256}",
         max_length=256,
         text='"" or the token `kiosk-hub kiosk add` printed (A-Z a-z 0-9 . _ ~ + / = -)',
+        secret=True,
+    )
+    #: The hub's public key that forms and e-mail are sealed to; "" = the Forms service is not
+    #: offered (nothing may be kept unsealed).
+    hub_public_key: str = _key(
+        "",
+        r"([A-Za-z0-9+/]{43}=)?",
+        max_length=44,
+        text='"" or the hub\'s 32-byte public key in base64 (44 characters)',
     )
     data_dir: str = _key("", **_FOLDER)
 
@@ -402,7 +413,8 @@ class _Checker:
             rule: Rule = known[key].metadata["rule"]
             choices = self._choices(rule, dotted)
             if not rule.accepts(value, choices):
-                self.fail(f"{name} = {_show(value)} is not allowed: {rule.describe(choices)}")
+                shown = "(the value is not shown)" if rule.secret else _show(value)
+                self.fail(f"{name} = {shown} is not allowed: {rule.describe(choices)}")
             values[key] = rule.kind(value)  # int -> float, list -> tuple
         return values
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -12,10 +13,17 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
 
+from nacl.public import PrivateKey
+
 from kiosk.config import Config, load_config
 from kiosk.devices.registry import backend_names
 from kiosk.devices.status import DeviceClass
 from kiosk.services import SERVICES
+
+#: The test hub's key pair: kiosks in tests seal their submissions to its public key, and a
+#: test opens them with the private one, as the hub does.
+HUB_KEY = PrivateKey.generate()
+HUB_PUBLIC_KEY = base64.b64encode(bytes(HUB_KEY.public_key)).decode()
 
 
 class FakeClock:
@@ -45,6 +53,7 @@ def make_config(tmp_path: Path) -> Callable[..., Config]:
         text = f"""
 [kiosk]
 data_dir = "{tmp_path / "data"}"
+hub_public_key = "{HUB_PUBLIC_KEY}"
 [session]
 folder = "{tmp_path / "sessions"}"
 idle_seconds = 60

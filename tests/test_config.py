@@ -255,7 +255,8 @@ def test_unknown_device_class_for_options() -> None:
         ),
         (
             '[kiosk]\nhub_token = "my token"\n',
-            'kiosk.hub_token = "my token" is not allowed: "" or the token `kiosk-hub kiosk add`',
+            "kiosk.hub_token = (the value is not shown) is not allowed: "
+            '"" or the token `kiosk-hub kiosk add`',
         ),
         (
             '[kiosk]\nid = "Kiosk 1"\n',

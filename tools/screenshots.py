@@ -43,6 +43,15 @@ def settle(app: QApplication) -> None:
         app.processEvents()
 
 
+def demo_hub_key() -> str:
+    """A public key to seal the screenshots' form submissions to (nobody keeps its pair)."""
+    import base64
+
+    from nacl.public import PrivateKey
+
+    return base64.b64encode(bytes(PrivateKey.generate().public_key)).decode()
+
+
 def demo_config() -> str:
     """The demo's prices and fees, with the in-process simulated terminal instead of the
     simulator process the demo starts (the terminal's protocol is the tests' business)."""
@@ -57,7 +66,8 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="kiosk-shots-"))
     cfg = tmp / "kiosk.toml"
     cfg.write_text(
-        f'[kiosk]\ndata_dir = "{tmp / "data"}"\n[session]\nfolder = "{tmp / "s"}"\n'
+        f'[kiosk]\ndata_dir = "{tmp / "data"}"\nhub_public_key = "{demo_hub_key()}"\n'
+        f'[session]\nfolder = "{tmp / "s"}"\n'
         "[ui]\nfullscreen = false\n" + demo_config()
     )
     config = load_config(cfg)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 
 import pytest
 from PySide6.QtCore import Qt
@@ -12,11 +13,14 @@ from PySide6.QtWidgets import QAbstractButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from kiosk.app import CARD_HOLDER
+from kiosk.config import Config
 from kiosk.devices.cardreader.fineid import CardHolder
+from kiosk.outbox import open_sealed
 from kiosk.ui.forms.fields import ChoiceFieldView, FlagFieldView, TextFieldView
 from kiosk.ui.forms.form import FormView
 from kiosk.ui.screens.forms import SUBMITTED_KEY, FormsScreen
 from kiosk.ui.window import KioskWindow
+from tests.conftest import HUB_KEY, FakeClock
 
 LEFT = Qt.MouseButton.LeftButton
 
@@ -154,6 +158,15 @@ def test_fill_in_the_library_card_form_and_send_it(
     assert sent["answers"]["first_names"] == "Väinö"
     assert sent["answers"]["accepts_rules"] is True
     assert "phone" not in sent["answers"]
+    # It waits in the outbox, sealed: only the hub's private key opens it.
+    outbox = window.kiosk.outbox
+    assert outbox is not None
+    [item] = outbox.pending()
+    assert b"V\xc3\xa4in\xc3\xb6" not in item.sealed
+    opened = open_sealed(item.sealed, bytes(HUB_KEY))
+    assert (opened["form"], opened["reference"]) == ("library-card", reference)
+    assert opened["answers"] == sent["answers"]
+    assert opened["kiosk_id"] == window.kiosk.config.kiosk.id
 
     # Nothing the citizen typed reached the log.
     logged = " ".join(
@@ -350,3 +363,15 @@ def test_a_page_with_the_keyboard_up_fits_the_display_at_the_largest_text(
     # The page scrolls above the keyboard, which stays in reach at the bottom.
     bottom = screen.keyboard.mapTo(window, screen.keyboard.rect().bottomLeft()).y()
     assert bottom <= window.height()
+
+
+def test_without_the_hub_key_there_is_no_forms_tile(
+    qtbot: QtBot, make_config: Callable[..., Config], clock: FakeClock
+) -> None:
+    from dataclasses import replace
+
+    from kiosk.app import Kiosk
+
+    config = make_config()
+    config = replace(config, kiosk=replace(config.kiosk, hub_public_key=""))
+    assert "forms" not in [s.id for s in Kiosk(config, clock=clock).enabled_services()]

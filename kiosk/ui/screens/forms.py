@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QTimer
@@ -28,6 +29,8 @@ from PySide6.QtWidgets import (
 from kiosk.app import CARD_HOLDER
 from kiosk.devices.cardreader.fineid import CardHolder
 from kiosk.forms.definition import FormDefinition, load_catalogue, shipped_sources
+from kiosk.i18n import N_
+from kiosk.store import utc_iso
 from kiosk.ui.context import ServiceContext
 from kiosk.ui.forms.catalogue import CatalogueView
 from kiosk.ui.forms.confirmation import ConfirmationView
@@ -35,6 +38,11 @@ from kiosk.ui.forms.form import FormView
 from kiosk.ui.widgets.keyboard import OnScreenKeyboard
 
 log = logging.getLogger(__name__)
+
+NOT_SENT = N_(
+    "The form could not be sent because of a fault in the kiosk. Your answers are still here. "
+    "Please ask library staff for help."
+)
 
 #: Session.data key: the forms sent in this session (until the outbox takes them).
 SUBMITTED_KEY = "submitted_forms"
@@ -136,7 +144,15 @@ class FormsScreen(QWidget):
             first.setFocus()
 
     def _submitted(self, definition: FormDefinition, answers: dict[str, Any]) -> None:
-        reference = self.submit_answers(definition, answers)
+        try:
+            reference = self.submit_answers(definition, answers)
+        except Exception:
+            # Nothing is lost: the answers stay on the summary, and the citizen is told.
+            log.exception("a form could not be put in the outbox", extra={"form": definition.id})
+            if self.form is not None:
+                self.form.notice.setText("⚠ " + self.ui.t(NOT_SENT))
+                self.form.notice.show()
+            return
         self.form = None
         self.keyboard.hide()
         self.confirmation = ConfirmationView(self.ctx, definition, answers, reference)
@@ -145,21 +161,22 @@ class FormsScreen(QWidget):
         self.confirmation.another_button.setFocus()
 
     def submit_answers(self, definition: FormDefinition, answers: Mapping[str, Any]) -> str:
-        """Hand the answers on to be delivered; the reference number the citizen can quote.
-
-        For now they are kept in the session's data (wiped with the session)."""
+        """Seal the answers for the hub and put them in the outbox, in one durable transaction
+        with the usage record; the reference number the citizen can quote. The session keeps
+        the answers too (for the printed copy), and its end wipes them."""
         reference = new_reference()
-        submitted = self.session.data.setdefault(SUBMITTED_KEY, [])
-        submitted.append(
-            {
-                "form": definition.id,
-                "version": definition.version,
-                "reference": reference,
-                "language": self.ui.language,
-                "answers": dict(answers),
-            }
+        submission = {
+            "form": definition.id,
+            "version": definition.version,
+            "reference": reference,
+            "language": self.ui.language,
+            "answers": dict(answers),
+            "submitted_at": utc_iso(datetime.now(UTC)),
+        }
+        self.ctx.kiosk.submit(
+            "form", submission, service="forms", outcome=f"submitted:{definition.id}"
         )
-        self.ctx.kiosk.session.outcome("forms", f"submitted:{definition.id}")
+        self.session.data.setdefault(SUBMITTED_KEY, []).append(submission)
         return reference
 
     # ---- keyboard -----------------------------------------------------------------------------
