@@ -17,7 +17,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from kiosk.call.peer import RemoteVideoFrame
+    from kiosk.call.peer import ReceiveStats, RemoteVideoFrame
 
 
 class AdvicePhase(StrEnum):
@@ -120,6 +120,10 @@ class AdviceClient(ABC):
 
     def take_remote_video(self) -> RemoteVideoFrame | None:
         """Any thread: the newest picture of the advisor not taken yet, or None."""
+        return None
+
+    def receive_stats(self) -> ReceiveStats | None:
+        """Any thread: what the call under way has received so far, or None with no call."""
         return None
 
     @abstractmethod

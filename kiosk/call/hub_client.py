@@ -23,7 +23,7 @@ from aiortc.mediastreams import MediaStreamTrack
 
 from kiosk.call.advice import AdviceClient, AdviceLine, AdvicePhase, AdviceStatus
 from kiosk.call.media import ToneAudioTrack
-from kiosk.call.peer import IceServer, KioskPeer, RemoteVideoFrame
+from kiosk.call.peer import IceServer, KioskPeer, ReceiveStats, RemoteVideoFrame
 
 if TYPE_CHECKING:
     from kiosk.devices.camera.base import Camera
@@ -165,6 +165,10 @@ class HubAdviceClient(AdviceClient):
     def take_remote_video(self) -> RemoteVideoFrame | None:
         peer = self._peer
         return peer.take_remote_video() if peer is not None else None
+
+    def receive_stats(self) -> ReceiveStats | None:
+        peer = self._peer
+        return peer.stats() if peer is not None else None
 
     def close(self) -> None:
         self._submit(self.aclose())

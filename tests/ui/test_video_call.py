@@ -1,0 +1,290 @@
+"""A video call from end to end: the real hub, the real kiosk app and an advisor in Chromium.
+
+The hub is `make_app` on a free port, served from its own thread and asyncio loop. The kiosk is
+the app's own window on the offscreen platform with its back end, its hub client and the
+simulated camera; the citizen taps through it with qtbot. The advisor is Debian's headless
+Chromium with a fake camera and microphone, driven by Playwright's sync API on the test's
+thread: each Playwright call blocks the Qt loop while it runs, so the test keeps them short and
+polls the page between `qtbot.wait`s, which keep Qt's events flowing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+from playwright.sync_api import ConsoleMessage, Page, Response, sync_playwright
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractButton
+from pytestqt.qtbot import QtBot
+
+from hub import accounts
+from hub.app import make_app
+from hub.config import load_config
+from hub.lines import DEFAULT_LINES
+from hub.store import HubStore, open_store
+from kiosk.call.advice import AdviceClient, AdvicePhase
+from kiosk.config import Config
+from kiosk.ui.screens.advice import AdviceScreen
+from kiosk.ui.window import KioskWindow
+from tests.hub.conftest import PASSWORD, QUICK_HASHER, FixedClock, add_kiosk, add_user
+from tests.peers.browser import CHROMIUM, CHROMIUM_ARGS
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "out" / "screenshots"
+#: Generous on purpose (two shared cores, a browser and two video codecs); milliseconds.
+WAIT = 60_000
+ADVISOR = "anna"
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
+
+
+class HubServer:
+    """The hub's aiohttp app on 127.0.0.1, on a loop of its own thread; its store, and the
+    token of the kiosk enrolled in it."""
+
+    def __init__(self, app: web.Application, store: HubStore, token: str) -> None:
+        self._app = app
+        self.store = store
+        self.token = token
+        self._runner: web.AppRunner | None = None
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._run, name="test-hub", daemon=True)
+        self.url = ""
+
+    def start(self) -> None:
+        self._thread.start()
+        asyncio.run_coroutine_threadsafe(self._open(), self._loop).result(WAIT / 1000)
+
+    def stop(self) -> None:
+        if self._runner is not None:
+            runner, self._runner = self._runner, None
+            asyncio.run_coroutine_threadsafe(runner.cleanup(), self._loop).result(WAIT / 1000)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(WAIT / 1000)
+
+    async def _open(self) -> None:
+        self._runner = web.AppRunner(self._app)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        self.url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self._loop)
+        try:
+            self._loop.run_forever()
+            for task in asyncio.all_tasks(self._loop):
+                task.cancel()
+            self._loop.run_until_complete(asyncio.sleep(0))
+            self._loop.run_until_complete(self._loop.shutdown_asyncgens())
+            self._loop.run_until_complete(self._loop.shutdown_default_executor())
+        finally:
+            self._loop.close()
+
+
+@pytest.fixture
+def hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[HubServer]:
+    """The hub serving, with an advisor on Virka-info and an enrolled kiosk."""
+    monkeypatch.setattr(accounts, "hasher", QUICK_HASHER)
+    folder = tmp_path / "hub"
+    folder.mkdir()
+    path = folder / "hub.toml"
+    path.write_text(f'[hub]\ndata_dir = "{folder / "data"}"\ncookie_secure = false\n')
+    config = load_config(path)
+    lines = tuple(
+        replace(line, advisors=(ADVISOR,) if line.id == "virka-info" else ())
+        for line in DEFAULT_LINES.values()
+    )
+    config = replace(config, lines=lines)
+    store = open_store(config.db_path)
+    add_user(store, ADVISOR, "advisor")
+    token = add_kiosk(store, "demo-kiosk")  # the kiosk config's default id
+    # Monday 10:00 in Helsinki: Virka-info is open.
+    server = HubServer(make_app(config, store, clock=FixedClock()), store, token)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+        store.close()
+
+
+@pytest.fixture
+def config(make_config: Callable[..., Config], hub: HubServer) -> Config:
+    base = make_config()
+    return replace(base, kiosk=replace(base.kiosk, hub_url=hub.url, hub_token=hub.token))
+
+
+@pytest.fixture
+def advisor(hub: HubServer, tmp_path: Path) -> Iterator[Page]:
+    """The advisor's console in Chromium, logged in through the form and available."""
+    problems: list[str] = []
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path / "chromium"),
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1280, "height": 900},
+        )
+        try:
+            page = context.new_page()
+            watch(page, problems)
+            page.goto(f"{hub.url}/login")
+            page.fill("#username", ADVISOR)
+            page.fill("#password", PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_url(f"{hub.url}/advisor")
+            page.wait_for_selector("body[data-socket=open]")
+            page.click("#set-available")
+            page.wait_for_selector("#set-available[aria-pressed=true]")
+            yield page
+        finally:
+            context.close()
+    assert not problems, problems
+
+
+def watch(page: Page, problems: list[str]) -> None:
+    """Collect the page's errors and failed requests (failed loads are judged by their
+    responses: Chromium asks for a favicon the hub lacks)."""
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            problems.append(message.text)
+
+    def on_response(response: Response) -> None:
+        if response.status >= 400 and not response.url.endswith("/favicon.ico"):
+            problems.append(f"{response.status} {response.url}")
+
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("console", on_console)
+    page.on("response", on_response)
+
+
+def click(qtbot: QtBot, button: QAbstractButton) -> None:
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def until(qtbot: QtBot, check: Callable[[], bool], what: str) -> None:
+    """Poll `check` (which may ask the browser) with Qt's events flowing in between."""
+    deadline = time.monotonic() + WAIT / 1000
+    while not check():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        qtbot.wait(100)
+
+
+def browser_stats(page: Page) -> dict[str, int]:
+    stats = page.evaluate("callStats()")
+    return {k: int(stats[k]) for k in ("videoFramesDecoded", "audioPacketsReceived")}
+
+
+def kiosk_frames(client: AdviceClient) -> tuple[int, int]:
+    stats = client.receive_stats()
+    return (stats.video_frames, stats.audio_frames) if stats is not None else (0, 0)
+
+
+def call_the_advisor(qtbot: QtBot, window: KioskWindow, page: Page) -> AdviceScreen:
+    """The citizen starts a session, opens Video advice, calls Virka-info; the advisor answers
+    and both ends send and receive video and sound."""
+    client = window.kiosk.advice
+    assert client is not None
+    click(qtbot, window.attract.language_buttons["en"])
+    frame = window.frame
+    assert frame is not None
+    click(qtbot, frame.home.tiles["advice"])
+    screen = frame.service_screen
+    assert isinstance(screen, AdviceScreen)
+    qtbot.waitUntil(lambda: screen.pages.currentWidget() is screen.lines_page, timeout=WAIT)
+    assert "Virka-info — Open now" in screen.line_buttons["virka-info"].text()
+    click(qtbot, screen.line_buttons["virka-info"])
+    assert screen.pages.currentWidget() is screen.preview_page
+    qtbot.waitUntil(lambda: not screen.preview_view.pixmap().isNull(), timeout=WAIT)
+    click(qtbot, screen.call_button)
+    assert screen.pages.currentWidget() is screen.waiting_page
+
+    until(qtbot, lambda: page.is_visible("#ringing"), "the console to ring")
+    assert page.text_content("#ring-kiosk") == "Itäkeskus 1"
+    page.click("#accept")
+    qtbot.waitUntil(lambda: screen.pages.currentWidget() is screen.call_page, timeout=WAIT)
+    assert screen.status.phase is AdvicePhase.CONNECTED
+    until(qtbot, lambda: page.evaluate("document.body.dataset.state") == "call", "the console")
+
+    # Video and sound both ways, still flowing after the first frames.
+    until(qtbot, lambda: kiosk_frames(client)[0] > 10, "the kiosk to receive video")
+    until(qtbot, lambda: browser_stats(page)["videoFramesDecoded"] > 10, "the console to decode")
+    video, audio = kiosk_frames(client)
+    seen = browser_stats(page)
+    until(qtbot, lambda: kiosk_frames(client)[0] > video + 30, "more video at the kiosk")
+    until(qtbot, lambda: kiosk_frames(client)[1] > audio + 30, "more sound at the kiosk")
+    until(
+        qtbot,
+        lambda: browser_stats(page)["videoFramesDecoded"] > seen["videoFramesDecoded"] + 30,
+        "more video in the console",
+    )
+    until(
+        qtbot,
+        lambda: browser_stats(page)["audioPacketsReceived"] > seen["audioPacketsReceived"] + 30,
+        "more sound in the console",
+    )
+    # The citizen sees the advisor, and themselves.
+    qtbot.waitUntil(lambda: not screen.remote_view.pixmap().isNull(), timeout=WAIT)
+    qtbot.waitUntil(lambda: not screen.self_view.pixmap().isNull(), timeout=WAIT)
+    return screen
+
+
+def test_the_citizen_calls_the_advisor_answers_and_the_citizen_hangs_up(
+    qtbot: QtBot, window: KioskWindow, advisor: Page, hub: HubServer
+) -> None:
+    page = advisor
+    screen = call_the_advisor(qtbot, window, page)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    qtbot.wait(500)  # a few more pictures of the advisor for the screenshot
+    window.grab().save(str(SCREENSHOTS / "video-call-kiosk-connected.png"))
+    page.wait_for_selector("#call-media-state", state="hidden")
+    page.screenshot(path=str(SCREENSHOTS / "video-call-console-in-call.png"))
+
+    click(qtbot, screen.end_button)
+    qtbot.waitUntil(lambda: screen.pages.currentWidget() is screen.after_page, timeout=WAIT)
+    client = window.kiosk.advice
+    assert client is not None and client.receive_stats() is None
+    until(qtbot, lambda: page.evaluate("document.body.dataset.state") == "idle", "console idle")
+    assert page.is_hidden("#call")
+    assert page.evaluate("window.consoleState.pc") is None
+    # The citizen rates the call and is back at home; the console waits for the next one.
+    qtbot.waitUntil(lambda: screen.star_buttons[5].isVisible(), timeout=WAIT)
+    click(qtbot, screen.star_buttons[5])
+    click(qtbot, screen.done_button)
+    frame = window.frame
+    assert frame is not None and frame.stack.currentWidget() is frame.home_page
+    assert page.get_attribute("#set-available", "aria-pressed") == "true"
+    # The hub kept the call, anonymously, with the citizen's rating.
+    qtbot.waitUntil(lambda: [r["rating"] for r in hub.store.call_records()] == [5], timeout=WAIT)
+    [record] = hub.store.call_records()
+    assert (record["outcome"], record["reason"]) == ("answered", "kiosk_hung_up")
+
+
+def test_the_advisor_hangs_up_and_both_are_idle(
+    qtbot: QtBot, window: KioskWindow, advisor: Page, hub: HubServer
+) -> None:
+    page = advisor
+    screen = call_the_advisor(qtbot, window, page)
+
+    page.click("#hang-up")
+    qtbot.waitUntil(lambda: screen.pages.currentWidget() is screen.after_page, timeout=WAIT)
+    assert screen.status.reason == "advisor_hung_up"
+    client = window.kiosk.advice
+    assert client is not None and client.receive_stats() is None
+    until(qtbot, lambda: page.evaluate("document.body.dataset.state") == "idle", "console idle")
+    assert page.evaluate("window.consoleState.pc") is None
+    qtbot.waitUntil(lambda: len(hub.store.call_records()) == 1, timeout=WAIT)
+    [record] = hub.store.call_records()
+    assert (record["outcome"], record["reason"]) == ("answered", "advisor_hung_up")
+    click(qtbot, screen.done_button)
+    frame = window.frame
+    assert frame is not None and frame.stack.currentWidget() is frame.home_page
