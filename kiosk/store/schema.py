@@ -1,9 +1,7 @@
 """The kiosk database's schema: its version, the migrations that build it, and running them.
 
-The version lives in `PRAGMA user_version`. Migration N (a Python function, `MIGRATIONS[N-1]`)
-takes the database from version N-1 to N inside one transaction, so a failed migration leaves
-the previous version intact. Before an existing database is migrated it is copied next to
-itself as `<name>.bak-v<old version>`.
+Migration N (a Python function, `MIGRATIONS[N-1]`) takes the database from version N-1 to N;
+`sqlschema` runs them (one transaction each, a backup first) for this store and the other.
 
 Enumerated columns (usage.kind, events.kind, payment_journal.state, ...) are checked by the
 Store in Python rather than by CHECK constraints: SQLite cannot alter a CHECK without rebuilding
@@ -12,21 +10,31 @@ the table, and these lists will grow.
 
 from __future__ import annotations
 
-import os
-import sqlite3
-import threading
 from collections.abc import Callable
-from pathlib import Path
 
 from sqlite_utils import Database
 
+import sqlschema
+from sqlschema import (
+    Migration,
+    SchemaTooNewError,
+    StoreError,
+    backup,
+    database_file,
+    schema_version,
+)
 
-class StoreError(Exception):
-    """The kiosk database cannot be used as it is; str() says what to do about it."""
-
-
-class SchemaTooNewError(StoreError):
-    """The database was written by newer kiosk software than this one."""
+__all__ = [
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "Migration",
+    "SchemaTooNewError",
+    "StoreError",
+    "backup",
+    "database_file",
+    "migrate",
+    "schema_version",
+]
 
 
 def _create_v1(db: Database) -> None:
@@ -153,86 +161,6 @@ MIGRATIONS: list[Callable[[Database], None]] = [_create_v1, _add_reconciliations
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def schema_version(conn: sqlite3.Connection) -> int:
-    version: int = conn.execute("PRAGMA user_version").fetchone()[0]
-    return version
-
-
 def migrate(db: Database) -> int:
-    """Bring the database to SCHEMA_VERSION; returns the version this call migrated it from.
-
-    That is SCHEMA_VERSION when there was nothing to do, or another process did it meanwhile.
-    """
-    conn = db.conn
-    found = schema_version(conn)
-    _refuse_newer(conn, found)
-    if found == SCHEMA_VERSION:
-        return found
-    path = database_file(conn)
-    if path is not None and _has_tables(conn):
-        backup(conn, path.with_name(f"{path.name}.bak-v{found}"), expected_version=found)
-    migrated_from = SCHEMA_VERSION
-    for target in range(found + 1, SCHEMA_VERSION + 1):
-        # IMMEDIATE takes the write lock at once: kiosk and kiosk-agent may start together, and
-        # the one that waits must see the other's migration instead of running it again.
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            current = schema_version(conn)
-            _refuse_newer(conn, current)
-            if current < target:
-                migrated_from = min(migrated_from, current)
-                MIGRATIONS[target - 1](db)
-                conn.execute(f"PRAGMA user_version = {target:d}")
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-    return migrated_from
-
-
-def _refuse_newer(conn: sqlite3.Connection, version: int) -> None:
-    if version > SCHEMA_VERSION:
-        where = database_file(conn) or "the database"
-        raise SchemaTooNewError(
-            f"{where} has schema version {version} but this kiosk software knows only up to "
-            f"{SCHEMA_VERSION}: install the newer kiosk software, or move the file aside to "
-            "start afresh (older copies are kept as *.bak-v<N>)"
-        )
-
-
-def database_file(conn: sqlite3.Connection) -> Path | None:
-    """The main database's file, or None for an in-memory or temporary database."""
-    for _seq, name, file in conn.execute("PRAGMA database_list"):
-        if name == "main":
-            return Path(file) if file else None
-    return None
-
-
-def _has_tables(conn: sqlite3.Connection) -> bool:
-    row = conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' LIMIT 1"
-    ).fetchone()
-    return row is not None
-
-
-def backup(conn: sqlite3.Connection, target: Path, *, expected_version: int) -> bool:
-    """Copy the database to `target` with SQLite's online backup; False if it was not kept.
-
-    The copy is kept only if it still has `expected_version`: when another process migrated
-    the file in between, this copy is of the new version and that process made the real backup.
-    """
-    # Unique per thread and process, so two openers never write into one half-made file.
-    partial = target.with_name(f"{target.name}.{os.getpid()}-{threading.get_ident()}.partial")
-    copy = sqlite3.connect(partial)
-    try:
-        conn.backup(copy)
-        kept = schema_version(copy) == expected_version
-    finally:
-        copy.close()
-    if not kept:
-        partial.unlink()
-        return False
-    # A crash halfway leaves only the .partial file, never a truncated backup under the real name.
-    os.replace(partial, target)
-    return True
+    """Bring the database to SCHEMA_VERSION; returns the version this call migrated it from."""
+    return sqlschema.migrate(db, MIGRATIONS, software="kiosk software")
