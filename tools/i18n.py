@@ -21,6 +21,8 @@ from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "kiosk"
+#: Every folder whose messages the kiosk shows: the app, and the shared e-forms checks.
+SOURCES = (SOURCE, ROOT / "eforms")
 LOCALE = SOURCE / "i18n" / "locale"
 TRANSLATED = ("fi", "sv")
 KEYWORDS = {"N_": None, "NP_": (1, 2)}
@@ -28,14 +30,16 @@ KEYWORDS = {"N_": None, "NP_": (1, 2)}
 
 def extract() -> Catalog:
     catalog = Catalog(project="kiosk", charset="utf-8")
-    for filename, lineno, message, comments, context in extract_from_dir(
-        str(SOURCE),
-        method_map=[("**.py", "python")],
-        keywords=KEYWORDS,
-        comment_tags=("TRANSLATORS:",),
-        strip_comment_tags=True,
-    ):
-        catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    for source in SOURCES:
+        for filename, lineno, message, comments, context in extract_from_dir(
+            str(source),
+            method_map=[("**.py", "python")],
+            keywords=KEYWORDS,
+            comment_tags=("TRANSLATORS:",),
+            strip_comment_tags=True,
+        ):
+            where = f"{source.name}/{filename}"
+            catalog.add(message, None, [(where, lineno)], auto_comments=comments, context=context)
     return catalog
 
 

@@ -1,1 +1,2 @@
-"""E-forms: definitions as data, their validators and their rendering (no Qt here)."""
+"""E-forms on the kiosk: the definitions and checks live in the shared `eforms` package; here is
+what only the kiosk does with them (no Qt here)."""

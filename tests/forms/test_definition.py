@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from kiosk.forms import validators
-from kiosk.forms.definition import (
+from eforms import validators
+from eforms.definition import (
     FormDefinitionError,
     check_answers,
     load_catalogue,
@@ -154,3 +154,10 @@ def test_a_rule_between_fields_is_checked() -> None:
     }
     assert check_answers(contact, answers) == {"phone": validators.REQUIRED}
     assert check_answers(contact, {**answers, "phone": "040 123 4567"}) == {}
+
+
+def test_forms_are_written_in_the_languages_the_kiosk_speaks() -> None:
+    import eforms
+    from kiosk.i18n import LANGUAGES
+
+    assert eforms.LANGUAGES == LANGUAGES

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.forms import validators as v
+from eforms import validators as v
 
 CHECK_CHARS = "0123456789ABCDEFHJKLMNPRSTUVWXY"
 CENTURY_SIGNS = {"+": 1800, "-": 1900, "Y": 1900, "X": 1900, "W": 1900, "V": 1900, "U": 1900}

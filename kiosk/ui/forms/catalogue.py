@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QLineEdit, QSizePolicy, QVBoxLayout, QWidget
 
-from kiosk.forms.definition import FormDefinition
+from eforms.definition import FormDefinition
 from kiosk.i18n import N_
 from kiosk.ui.state import UiState
 from kiosk.ui.widgets.buttons import BigButton

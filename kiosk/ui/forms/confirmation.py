@@ -9,10 +9,10 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from eforms.definition import FormDefinition
 from kiosk.devices.catalog import DeviceClass
 from kiosk.devices.printer.base import Printer
 from kiosk.devices.status import DeviceEvent, PrintJobCompleted, PrintJobFailed
-from kiosk.forms.definition import FormDefinition
 from kiosk.i18n import N_
 from kiosk.ui.context import ServiceContext
 from kiosk.ui.forms.summary import write_summary_pdf

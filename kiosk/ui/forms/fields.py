@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.forms import validators
-from kiosk.forms.definition import Field, FormDefinition
+from eforms import validators
+from eforms.definition import Field, FormDefinition
 from kiosk.i18n import N_
 from kiosk.ui.state import UiState
 from kiosk.ui.widgets.buttons import BigButton
@@ -33,7 +33,7 @@ CHOOSE_ONE = N_("Please choose one.")
 TICK = N_("Please tick this box to go on.")
 UNKNOWN_PROBLEM = N_("This answer is not accepted. Please check it.")
 REQUIRED_MARK = N_("(required)")
-#: Message ids of kiosk.forms.validators, which the catalogue translates.
+#: Message ids of eforms.validators, which the catalogue translates.
 KNOWN_PROBLEMS = {
     validators.REQUIRED,
     validators.HETU_FORMAT,

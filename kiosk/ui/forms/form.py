@@ -2,7 +2,7 @@
 
 What is wrong with a field is shown beside it when the citizen leaves it, and every problem of
 a page when they press Next (which then stays on the page). Problems come from
-kiosk.forms.definition.check_answers, so the screen and the hub judge answers alike. Only the
+eforms.definition.check_answers, so the screen and the hub judge answers alike. Only the
 form's id and page numbers are logged, never an answer.
 """
 
@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.forms import validators
-from kiosk.forms.definition import FormDefinition, check_answers
+from eforms import validators
+from eforms.definition import FormDefinition, check_answers
 from kiosk.i18n import N_
 from kiosk.ui.forms.fields import FieldView, TextFieldView, field_view
 from kiosk.ui.forms.summary import SummaryView

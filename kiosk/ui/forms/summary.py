@@ -15,7 +15,7 @@ from PySide6.QtCore import QMarginsF, QRectF, Qt, Signal
 from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPainter, QPdfWriter
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from kiosk.forms.definition import FormDefinition
+from eforms.definition import FormDefinition
 from kiosk.i18n import N_
 from kiosk.ui.state import UiState
 from kiosk.ui.widgets.buttons import BigButton

@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from eforms.definition import FormDefinition, load_catalogue, shipped_sources
 from kiosk.app import CARD_HOLDER
 from kiosk.devices.cardreader.fineid import CardHolder
-from kiosk.forms.definition import FormDefinition, load_catalogue, shipped_sources
 from kiosk.i18n import N_
 from kiosk.store import utc_iso
 from kiosk.ui.context import ServiceContext

@@ -1,7 +1,7 @@
 """Checks of what a citizen types into a form, with messages that say what to fix.
 
 Each check takes the text as typed and returns `Checked`: the value in its standard form
-(spaces taken out, letters upper-cased...) or the message id (kiosk.i18n N_) of what is wrong.
+(spaces taken out, letters upper-cased...) or the message id (eforms.N_) of what is wrong.
 Well-kept libraries do the real work: python-stdnum (Finnish identity code with every century
 sign, IBAN), phonenumbers (phone numbers, Finnish by default) and email-validator (syntax only:
 the kiosk never asks DNS whether a mailbox exists). A value is never logged here.
@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from kiosk.i18n import N_
+from eforms import N_
 
 REQUIRED = N_("Please fill in this field.")
 HETU_FORMAT = N_(

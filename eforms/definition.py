@@ -18,7 +18,7 @@ Keys follow JSON Forms: a Control's texts are `<property>.label` and `<property>
 (or `<i18n>.label` when it names its own key), a Category's or Group's `<i18n>.label`, an
 enum option's `<property>.<value>`. `load_definition` checks all of it and raises
 `FormDefinitionError` naming the form and the first problem; `check_answers` validates a
-citizen's answers with jsonschema and the Finnish checks of kiosk.forms.validators.
+citizen's answers with jsonschema and the Finnish checks of eforms.validators.
 """
 
 from __future__ import annotations
@@ -29,8 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kiosk.forms import validators
-from kiosk.i18n import LANGUAGES
+from eforms import LANGUAGES, validators
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 LAYOUTS = {"VerticalLayout", "HorizontalLayout", "Group", "Categorization", "Category"}
@@ -230,7 +229,7 @@ def _check_texts(definition: FormDefinition) -> None:
 
 
 def check_answers(definition: FormDefinition, answers: Mapping[str, Any]) -> dict[str, str]:
-    """What is wrong with the answers, by field: a message id of kiosk.forms.validators, or
+    """What is wrong with the answers, by field: a message id of eforms.validators, or
     jsonschema's own words for a rule the form itself sets. Empty when all is well."""
     import jsonschema
 
