@@ -31,6 +31,10 @@ PHONE = N_("Please give a phone number, like 040 123 4567 or +358 40 123 4567.")
 EMAIL = N_("Please give an e-mail address, like name@example.fi.")
 NUMBER = N_("Please give a number.")
 DATE = N_("Please give a date, like 24.12.2026.")
+#: A value typed twice (an e-mail address) that differs the second time.
+NOT_THE_SAME = N_("This is not the same as the address above. Please check both.")
+#: Files chosen to send together that are more than may be sent at once.
+TOO_LARGE = N_("These are too large to send together. Please choose fewer.")
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from kiosk.devices.registry import DeviceSet
     from kiosk.devices.status import DeviceEvent
     from kiosk.engine import Engine
+    from kiosk.mail import EmailPolicy
     from kiosk.outbox import Outbox
     from kiosk.payments.delivery import PaidPrintJobs
     from kiosk.payments.journal import JournalEntry
@@ -82,7 +83,7 @@ class Kiosk:
             if sid in SERVICES
             and (sid != "fee" or self.config.fees)
             and (sid != "advice" or self.config.kiosk.hub_token)
-            and (sid != "forms" or self.config.kiosk.hub_public_key)
+            and (sid not in ("forms", "email") or self.config.kiosk.hub_public_key)
         ]
 
     # ---- back end -----------------------------------------------------------------------------
@@ -253,6 +254,14 @@ class Kiosk:
             service=service,
             outcome=outcome,
         )
+
+    def email_policy(self) -> Future[EmailPolicy]:
+        """What the hub lets this kiosk send by e-mail now (fails when the hub is unreachable)."""
+        from kiosk.mail import fetch_email_policy
+
+        assert self.engine is not None
+        kiosk = self.config.kiosk
+        return self.engine.submit(fetch_email_policy(kiosk.hub_url, kiosk.hub_token))
 
     def delivered(self, sale_reference: str) -> Future[JournalEntry]:
         """What was paid for has been handed over (a fee is delivered once it is paid)."""

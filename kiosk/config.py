@@ -24,7 +24,16 @@ if TYPE_CHECKING:
 
 DEFAULT_PATH = Path("/etc/kiosk/kiosk.toml")
 DEFAULT_BACKENDS: tuple[str, ...] = ("simulated", "none")
-DEFAULT_SERVICES: tuple[str, ...] = ("forms", "scan", "print", "copy", "fee", "advice", "help")
+DEFAULT_SERVICES: tuple[str, ...] = (
+    "forms",
+    "email",
+    "scan",
+    "print",
+    "copy",
+    "fee",
+    "advice",
+    "help",
+)
 
 
 BackendChoices = Mapping[str, Sequence[str]] | Callable[[str], Sequence[str]]
@@ -164,7 +173,8 @@ class TechnicianSettings:
 @dataclass(frozen=True, **_LEAN)
 class ServicesSettings:
     enabled: tuple[str, ...] = _key(
-        ("forms", "scan", "print", "copy", "fee", "advice", "help"), choices_from="services"
+        ("forms", "email", "scan", "print", "copy", "fee", "advice", "help"),
+        choices_from="services",
     )
 
 
@@ -252,6 +262,16 @@ class PaymentsSettings:
 
 
 @dataclass(frozen=True, **_LEAN)
+class AgentSettings:
+    """kiosk-agent, which ships the outbox to the hub and keeps the hub's forms catalogue."""
+
+    retry_initial_seconds: float = _key(5.0, low=1, high=600)
+    retry_max_seconds: float = _key(300.0, low=10, high=86400)
+    request_timeout_seconds: float = _key(60.0, low=5, high=3600)
+    catalogue_refresh_minutes: int = _key(15, low=1, high=1440)
+
+
+@dataclass(frozen=True, **_LEAN)
 class FeeSettings:
     name_fi: str = _key("", max_length=80)
     name_sv: str = _key("", max_length=80)
@@ -280,6 +300,7 @@ class Config:
     devices: DeviceSettings = field(default_factory=DeviceSettings)
     prices: PricesSettings = field(default_factory=PricesSettings)
     payments: PaymentsSettings = field(default_factory=PaymentsSettings)
+    agent: AgentSettings = field(default_factory=AgentSettings)
     #: Fees a citizen can pay at the kiosk, by id: [fees.lost-card] ...
     fees: dict[str, FeeSettings] = field(
         default_factory=dict, metadata={"each": FeeSettings, "id": re.compile(r"[a-z0-9-]{1,32}")}
@@ -380,6 +401,12 @@ class _Checker:
         kiosk = values.setdefault("kiosk", KioskSettings())
         session = values.setdefault("session", SessionSettings())
         devices = values.setdefault("devices", DeviceSettings())
+        agent = values.setdefault("agent", AgentSettings())
+        if agent.retry_max_seconds < agent.retry_initial_seconds:
+            self.fail(
+                f"agent.retry_max_seconds = {agent.retry_max_seconds:g} is not allowed: "
+                f"at least agent.retry_initial_seconds ({agent.retry_initial_seconds:g})"
+            )
         data_dir = _data_dir(kiosk.data_dir, env)
         return Config(
             **values,

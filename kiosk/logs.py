@@ -39,6 +39,12 @@ CONTEXT_FIELDS = (
     "reason",
     "language",
     "outcome",
+    "submission_id",
+    "form",
+    "page",
+    "attachments",
+    "known",
+    "exhausted",
 )
 #: Failures of the store writer; storing those through the store could fail again, forever.
 _STORE_WRITER_LOGGER = "kiosk.store.writer"

@@ -6,6 +6,8 @@ X25519 + XSalsa20-Poly1305, a fresh key pair per message), and the sealed bytes 
 store's outbox in the same durable transaction as the usage record of the submission. Nothing
 readable is written: the kiosk cannot open what it sealed. kiosk-agent ships the rows; the hub
 stores by submission id, so a retry after a lost acknowledgement never makes a duplicate.
+A row the hub refuses for good (docs/outbox-protocol.md: 400, 413, 422) is kept, still sealed
+and marked rejected with the hub's code, and never tried again.
 """
 
 from __future__ import annotations
@@ -70,6 +72,25 @@ class OutboxItem:
     attempts: int
     last_error: str | None
     delivered_at: str | None
+    #: Not to be tried again before this time (after a passing failure); None = at once.
+    next_attempt_at: str | None = None
+    #: The hub refused the row for good: when, its code and its message (for support).
+    rejected_at: str | None = None
+    reject_code: str | None = None
+    reject_message: str | None = None
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """A row that may be shipped now, without its sealed bytes (read one at a time)."""
+
+    id: str
+    kind: str
+    attempts: int
+
+
+#: Neither delivered nor refused for good: the rows that still wait for the hub.
+_WAITING = "delivered_at IS NULL AND rejected_at IS NULL"
 
 
 class Outbox:
@@ -106,11 +127,45 @@ class Outbox:
         return submission_id
 
     def pending(self, limit: int = 50) -> list[OutboxItem]:
-        """What the hub does not have yet, oldest first."""
+        """What the hub does not have yet and has not refused, oldest first."""
+        with self.store.lock:
+            rows = list(
+                self.store.db["outbox"].rows_where(_WAITING, order_by="created_at", limit=limit)
+            )
+        return [OutboxItem(**row) for row in rows]
+
+    def due(self, limit: int = 20, *, now: datetime | None = None) -> list[DueItem]:
+        """Waiting rows whose retry time (if any) has come, oldest first."""
+        at = utc_iso(now or datetime.now(UTC))
+        with self.store.lock:
+            rows = self.store.db.execute(
+                f"SELECT id, kind, attempts FROM outbox WHERE {_WAITING}"
+                " AND (next_attempt_at IS NULL OR next_attempt_at <= ?)"
+                " ORDER BY created_at LIMIT ?",
+                (at, limit),
+            ).fetchall()
+        return [DueItem(id=row[0], kind=row[1], attempts=row[2]) for row in rows]
+
+    def sealed(self, submission_id: str) -> bytes | None:
+        """The sealed bytes of a waiting row; None once it is delivered, refused or gone."""
+        with self.store.lock:
+            row = self.store.db.execute(
+                f"SELECT sealed FROM outbox WHERE id = ? AND {_WAITING}", (submission_id,)
+            ).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def waiting(self) -> int:
+        """How many rows still wait for the hub (delivered and refused ones do not)."""
+        with self.store.lock:
+            row = self.store.db.execute(f"SELECT count(*) FROM outbox WHERE {_WAITING}").fetchone()
+        return int(row[0])
+
+    def rejections(self, limit: int = 50) -> list[OutboxItem]:
+        """Rows the hub refused for good, newest refusal first (kept for support)."""
         with self.store.lock:
             rows = list(
                 self.store.db["outbox"].rows_where(
-                    "delivered_at IS NULL", order_by="created_at", limit=limit
+                    "rejected_at IS NOT NULL", order_by="rejected_at DESC", limit=limit
                 )
             )
         return [OutboxItem(**row) for row in rows]
@@ -123,9 +178,21 @@ class Outbox:
                 (utc_iso(datetime.now(UTC)), submission_id),
             )
 
-    def failed(self, submission_id: str, error: str) -> None:
+    def failed(self, submission_id: str, error: str, *, retry_at: datetime | None = None) -> None:
+        """A passing failure (hub down, timeout, 5xx): count it; try again at `retry_at`."""
         with self.store.durable() as conn:
             conn.execute(
-                "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?",
-                (error[:200], submission_id),
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?"
+                " WHERE id = ?",
+                (error[:200], None if retry_at is None else utc_iso(retry_at), submission_id),
+            )
+
+    def reject(self, submission_id: str, code: str, message: str) -> None:
+        """The hub refused the row for good (400/413/422): keep it, sealed, and never retry it."""
+        with self.store.durable() as conn:
+            conn.execute(
+                "UPDATE outbox SET rejected_at = ?, reject_code = ?, reject_message = ?,"
+                " attempts = attempts + 1, next_attempt_at = NULL"
+                " WHERE id = ? AND delivered_at IS NULL",
+                (utc_iso(datetime.now(UTC)), code[:40], message[:200], submission_id),
             )

@@ -39,6 +39,13 @@ SERVICES: dict[str, ServiceSpec] = {
             screen="kiosk.ui.screens.forms:FormsScreen",
         ),
         ServiceSpec(
+            id="email",
+            title=N_("E-mail"),
+            subtitle=N_("Send your scans and forms, or a message, by e-mail"),
+            icon="email.svg",
+            screen="kiosk.ui.screens.email:EmailScreen",
+        ),
+        ServiceSpec(
             id="scan",
             title=N_("Scan"),
             subtitle=N_("Photograph documents into a PDF with the document camera"),

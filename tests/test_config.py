@@ -101,6 +101,7 @@ def test_defaults_give_the_demo_without_a_file(
     assert config.ui.fullscreen is True
     assert config.services.enabled == (
         "forms",
+        "email",
         "scan",
         "print",
         "copy",
@@ -198,7 +199,7 @@ def test_unknown_device_class_for_options() -> None:
         (
             "[sesion]\nidle_seconds = 60\n",
             "unknown section [sesion] (known sections: kiosk, session, ui, technician, "
-            "services, devices, prices, payments, fees)",
+            "services, devices, prices, payments, agent, fees)",
         ),
         (
             "[devices.scanner]\nbackend = 'simulated'\n",
@@ -209,7 +210,7 @@ def test_unknown_device_class_for_options() -> None:
         (
             "idle_seconds = 60\n",
             "unknown key idle_seconds (known sections: kiosk, session, ui, technician, "
-            "services, devices, prices, payments, fees)",
+            "services, devices, prices, payments, agent, fees)",
         ),
         (
             "[session]\nidel_seconds = 60\n",
@@ -269,7 +270,7 @@ def test_unknown_device_class_for_options() -> None:
         (
             '[services]\nenabled = ["help", "games"]\n',
             'services.enabled = ["help", "games"] is not allowed: a list of ids, each at most '
-            "once, from: forms, scan, print, copy, fee, advice, help",
+            "once, from: forms, email, scan, print, copy, fee, advice, help",
         ),
         (
             '[services]\nenabled = ["help", "help"]\n',

@@ -156,8 +156,21 @@ def _add_reconciliations_v2(db: Database) -> None:
     db.table("reconciliations").create_index(["at"])
 
 
+def _add_outbox_delivery_state_v3(db: Database) -> None:
+    """What kiosk-agent learns while shipping the outbox: when a row may be tried again after a
+    passing failure, and the hub's final refusal of a row (kept for support, never retried)."""
+    for column in ("next_attempt_at", "rejected_at", "reject_code", "reject_message"):
+        db.execute(f"ALTER TABLE outbox ADD COLUMN {column} TEXT")
+    # The agent's question: not delivered, not rejected, oldest first.
+    db.table("outbox").create_index(["delivered_at", "rejected_at", "created_at"])
+
+
 #: MIGRATIONS[N-1] takes the schema from version N-1 to N. Append only; never edit a shipped one.
-MIGRATIONS: list[Callable[[Database], None]] = [_create_v1, _add_reconciliations_v2]
+MIGRATIONS: list[Callable[[Database], None]] = [
+    _create_v1,
+    _add_reconciliations_v2,
+    _add_outbox_delivery_state_v3,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -3,6 +3,7 @@ errors in words, the summary, the reference number, a printed copy, and a langua
 
 from __future__ import annotations
 
+import base64
 import logging
 import re
 from collections.abc import Callable
@@ -153,11 +154,13 @@ def test_fill_in_the_library_card_form_and_send_it(
     session = window.kiosk.session.current
     assert session is not None
     [sent] = session.data[SUBMITTED_KEY]
-    assert sent["form"] == "library-card"
-    assert sent["reference"] == reference
-    assert sent["answers"]["first_names"] == "Väinö"
-    assert sent["answers"]["accepts_rules"] is True
-    assert "phone" not in sent["answers"]
+    assert (sent.form_id, sent.reference) == ("library-card", reference)
+    assert sent.answers["first_names"] == "Väinö"
+    assert sent.answers["accepts_rules"] is True
+    assert "phone" not in sent.answers
+    # Its PDF is in the session's folder, which the session's end wipes.
+    assert sent.pdf.parent == session.folder
+    assert sent.pdf.read_bytes().startswith(b"%PDF")
     # It waits in the outbox, sealed: only the hub's private key opens it.
     outbox = window.kiosk.outbox
     assert outbox is not None
@@ -165,8 +168,11 @@ def test_fill_in_the_library_card_form_and_send_it(
     assert b"V\xc3\xa4in\xc3\xb6" not in item.sealed
     opened = open_sealed(item.sealed, bytes(HUB_KEY))
     assert (opened["form"], opened["reference"]) == ("library-card", reference)
-    assert opened["answers"] == sent["answers"]
+    assert opened["answers"] == sent.answers
     assert opened["kiosk_id"] == window.kiosk.config.kiosk.id
+    # The PDF of the answers travels sealed with them; no copy was asked for.
+    assert base64.b64decode(opened["pdf"]) == sent.pdf.read_bytes()
+    assert "copy_to" not in opened
 
     # Nothing the citizen typed reached the log.
     logged = " ".join(
@@ -302,7 +308,18 @@ def test_feedback_with_a_reply_address_and_a_printed_copy(
     assert form.on_summary
     assert form.summary.values["subject"].text() == "Parks and green areas"
     assert form.summary.values["wants_reply"].text() == "Yes"
+    # This form allows a copy by e-mail, to the address in the answers; only if asked for.
+    copy = form.summary.copy_button
+    assert copy is not None
+    assert copy.text() == "☐ Send me a copy by e-mail to citizen@example.fi"
+    qtbot.mouseClick(copy, LEFT)
+    assert form.summary.copy_button is not None
+    assert form.summary.copy_button.text().startswith("☑ ")
     qtbot.mouseClick(form.next_button, LEFT)
+    outbox = window.kiosk.outbox
+    assert outbox is not None
+    [item] = outbox.pending()
+    assert open_sealed(item.sealed, bytes(HUB_KEY))["copy_to"] == "citizen@example.fi"
 
     confirmation = screen.confirmation
     assert confirmation is not None

@@ -108,9 +108,10 @@ class ConfirmationView(QWidget):
             return
         path = session.folder / f"form-{self.reference}.pdf"
         try:
-            write_summary_pdf(
-                self.definition, self.answers, self.reference, self.ui.language, self.ui.t, path
-            )
+            if not path.exists():  # sending wrote it; a test may make the view on its own
+                write_summary_pdf(
+                    self.definition, self.answers, self.reference, self.ui.language, self.ui.t, path
+                )
             self.job_id = printer.print_file(path)
         except Exception:
             log.exception("the copy of a form could not be printed", extra={"service": "forms"})

@@ -36,6 +36,8 @@ REQUIRED_MARK = N_("(required)")
 #: Message ids of eforms.validators, which the catalogue translates.
 KNOWN_PROBLEMS = {
     validators.REQUIRED,
+    validators.NOT_THE_SAME,
+    validators.TOO_LARGE,
     validators.HETU_FORMAT,
     validators.HETU_DATE,
     validators.HETU_CHECKSUM,

@@ -42,6 +42,11 @@ FIX = N_("Please check the fields marked with ⚠ on this page.")
 
 
 class FormView(QWidget):
+    #: Its words where a service other than Forms uses it (E-mail): the message ids.
+    SUBMIT_TEXT = SUBMIT
+    CHECK_TEXT = CHECK_HINT
+    FIRST_BACK_TEXT = ALL_FORMS
+
     #: The citizen went back from the first page.
     cancelled = Signal()
     #: The citizen sent the form: its answers.
@@ -263,14 +268,14 @@ class FormView(QWidget):
         self.heading.setText(self.definition.title(language))
         total = len(self.pages)
         if self.on_summary:
-            self.step.setText(t(CHECK_HINT))
+            self.step.setText(t(self.CHECK_TEXT))
         else:
             key = self.definition.pages[self.page] if self.definition.pages else ""
             title = self.definition.text(language, f"{key}.label") if key else ""
             self.step.setText(t(STEP).format(page=self.page + 1, pages=total, title=title))
         self.notice.setText(f"⚠ {t(FIX)}")
-        self.back_button.set_label("‹ " + t(ALL_FORMS if self.page == 0 else BACK))
-        self.next_button.set_label(t(SUBMIT) if self.on_summary else t(NEXT) + " ›")
+        self.back_button.set_label("‹ " + t(self.FIRST_BACK_TEXT if self.page == 0 else BACK))
+        self.next_button.set_label(t(self.SUBMIT_TEXT) if self.on_summary else t(NEXT) + " ›")
         for row in self._rows:
             row.setDirection(
                 QBoxLayout.Direction.TopToBottom

@@ -26,6 +26,19 @@ NOT_GIVEN = N_("Not given")
 CHANGE = N_("Change")
 CHANGE_PAGE = N_("Change: {page}")
 REFERENCE = N_("Reference number: {reference}")
+COPY_TO = N_("Send me a copy by e-mail to {address}")
+
+
+def copy_address(definition: FormDefinition, answers: Mapping[str, Any]) -> str | None:
+    """Where the citizen's copy could go: the first e-mail address in the answers, if the form
+    allows a copy at all."""
+    if not definition.citizen_copy:
+        return None
+    for field in definition.fields:
+        value = answers.get(field.name)
+        if field.format == "email" and isinstance(value, str) and value.strip():
+            return value.strip()
+    return None
 
 
 @dataclass(frozen=True)
@@ -87,7 +100,26 @@ class SummaryView(QWidget):
         self.change_buttons: dict[int, BigButton] = {}
         #: The answer labels by field name, for a test or a screen reader to find.
         self.values: dict[str, QLabel] = {}
+        #: Whether the citizen asked for a copy by e-mail (offered only where the form allows).
+        self.copy_wanted = False
+        self.copy_button: BigButton | None = None
         ui.changed.connect(self.retranslate)
+
+    @property
+    def copy_to(self) -> str | None:
+        """The address the citizen's copy goes to, or None when no copy was asked for."""
+        address = copy_address(self.definition, self.answers)
+        return address if self.copy_wanted and address else None
+
+    def _copy_toggled(self, checked: bool) -> None:
+        self.copy_wanted = checked
+        self._label_copy_button()
+
+    def _label_copy_button(self) -> None:
+        address = copy_address(self.definition, self.answers)
+        if self.copy_button is not None and address is not None:
+            mark = "☑" if self.copy_wanted else "☐"
+            self.copy_button.set_label(f"{mark} {self.ui.t(COPY_TO).format(address=address)}")
 
     def show_answers(self, answers: Mapping[str, Any]) -> None:
         self.answers = dict(answers)
@@ -101,6 +133,7 @@ class SummaryView(QWidget):
                 widget.deleteLater()
         self.change_buttons = {}
         self.values = {}
+        self.copy_button = None
         t, language = self.ui.t, self.ui.language
         for section in sections(self.definition, self.answers, language, t):
             card = QFrame()
@@ -137,6 +170,14 @@ class SummaryView(QWidget):
                 grid.addWidget(value_label, row, 1, Qt.AlignmentFlag.AlignTop)
             box.addLayout(grid)
             self.column.addWidget(card)
+        address = copy_address(self.definition, self.answers)
+        if address is not None:
+            self.copy_button = BigButton()
+            self.copy_button.setCheckable(True)
+            self.copy_button.setChecked(self.copy_wanted)
+            self.copy_button.toggled.connect(self._copy_toggled)
+            self._label_copy_button()
+            self.column.addWidget(self.copy_button)
 
 
 def write_summary_pdf(

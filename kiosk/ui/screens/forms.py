@@ -8,34 +8,29 @@ fields; the citizen can change it.
 
 from __future__ import annotations
 
+import base64
 import logging
 import secrets
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import (
-    QApplication,
-    QFrame,
-    QLineEdit,
-    QPlainTextEdit,
-    QScrollArea,
-    QScroller,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QWidget
 
-from eforms.definition import FormDefinition, load_catalogue, shipped_sources
+from eforms.definition import FormDefinition, load_catalogue
 from kiosk.app import CARD_HOLDER
 from kiosk.devices.cardreader.fineid import CardHolder
+from kiosk.forms.cache import catalogue_sources
 from kiosk.i18n import N_
 from kiosk.store import utc_iso
 from kiosk.ui.context import ServiceContext
 from kiosk.ui.forms.catalogue import CatalogueView
 from kiosk.ui.forms.confirmation import ConfirmationView
 from kiosk.ui.forms.form import FormView
-from kiosk.ui.widgets.keyboard import OnScreenKeyboard
+from kiosk.ui.forms.summary import write_summary_pdf
+from kiosk.ui.widgets.typing import TypingScreen
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +39,23 @@ NOT_SENT = N_(
     "Please ask library staff for help."
 )
 
-#: Session.data key: the forms sent in this session (until the outbox takes them).
+#: Session.data key: the forms sent in this session (SentForm), for the E-mail service.
 SUBMITTED_KEY = "submitted_forms"
+
+
+@dataclass(frozen=True)
+class SentForm:
+    """A form sent in this session: what the citizen may still print or e-mail to themselves."""
+
+    form_id: str
+    reference: str
+    answers: dict[str, Any]
+    #: Its PDF in the session's folder.
+    pdf: Path
+    #: The form's title in each language.
+    titles: dict[str, str]
+
+
 #: Letters and digits no one mixes up when reading them aloud or copying (no 0/O, 1/I/L).
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 REFERENCE_LENGTH = 8
@@ -71,51 +81,26 @@ def card_prefill(holder: CardHolder) -> dict[str, str]:
     return values
 
 
-class FormsScreen(QWidget):
+class FormsScreen(TypingScreen):
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(ctx.ui, parent)
         self.ctx = ctx
         self.ui = ctx.ui
         session = ctx.kiosk.session.current
         assert session is not None, "the Forms screen belongs to a session"
         self.session = session
-        self.forms, errors = load_catalogue(shipped_sources())
+        # The hub's catalogue as kiosk-agent last fetched it; the shipped one until then.
+        self.forms, errors = load_catalogue(catalogue_sources(ctx.kiosk.config.data_dir))
         for error in errors:
             log.error("a form cannot be offered: %s", error, extra={"service": "forms"})
         self.form: FormView | None = None
         self.confirmation: ConfirmationView | None = None
-
-        column = QVBoxLayout(self)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(0)
-        self.area = QScrollArea()
-        self.area.setObjectName("ContentScroll")
-        self.area.setWidgetResizable(True)
-        self.area.setFrameShape(QFrame.Shape.NoFrame)
-        self.area.viewport().setAutoFillBackground(False)
-        QScroller.grabGesture(self.area.viewport(), QScroller.ScrollerGestureType.TouchGesture)
-        column.addWidget(self.area, 1)
-        self.keyboard = OnScreenKeyboard(self.ui)
-        self.keyboard.hide()
-        self.keyboard.enter_pressed.connect(self._enter)
-        self.keyboard.hide_requested.connect(self.keyboard.hide)
-        column.addWidget(self.keyboard)
-
         self.catalogue = CatalogueView(self.ui, self.forms)
         self.catalogue.form_chosen.connect(self.open_form)
-        self._set_content(self.catalogue)
-        app = QApplication.instance()
-        assert isinstance(app, QApplication)
-        app.focusChanged.connect(self._focus_changed)
+        self.kept.add(self.catalogue)
+        self.set_content(self.catalogue)
 
     # ---- content ------------------------------------------------------------------------------
-
-    def _set_content(self, widget: QWidget) -> None:
-        old = self.area.takeWidget()
-        self.area.setWidget(widget)
-        if old is not None and old is not self.catalogue:
-            old.deleteLater()
-        self.area.verticalScrollBar().setValue(0)
 
     def definition(self, form_id: str) -> FormDefinition:
         return next(f for f in self.forms if f.id == form_id)
@@ -130,7 +115,7 @@ class FormsScreen(QWidget):
         self.form.submitted.connect(lambda answers, d=definition: self._submitted(d, answers))
         self.form.page_changed.connect(lambda: self.area.verticalScrollBar().setValue(0))
         log.info("form opened", extra={"service": "forms", "form": form_id})
-        self._set_content(self.form)
+        self.set_content(self.form)
         self.form.go_to(0)
 
     def show_catalogue(self) -> None:
@@ -138,14 +123,15 @@ class FormsScreen(QWidget):
         self.confirmation = None
         self.keyboard.hide()
         self.catalogue.search.clear()
-        self._set_content(self.catalogue)
+        self.set_content(self.catalogue)
         first = self.catalogue.first_button()
         if first is not None:
             first.setFocus()
 
     def _submitted(self, definition: FormDefinition, answers: dict[str, Any]) -> None:
+        copy_to = self.form.summary.copy_to if self.form is not None else None
         try:
-            reference = self.submit_answers(definition, answers)
+            reference = self.submit_answers(definition, answers, copy_to=copy_to)
         except Exception:
             # Nothing is lost: the answers stay on the summary, and the citizen is told.
             log.exception("a form could not be put in the outbox", extra={"form": definition.id})
@@ -157,56 +143,53 @@ class FormsScreen(QWidget):
         self.keyboard.hide()
         self.confirmation = ConfirmationView(self.ctx, definition, answers, reference)
         self.confirmation.another.connect(self.show_catalogue)
-        self._set_content(self.confirmation)
+        self.set_content(self.confirmation)
         self.confirmation.another_button.setFocus()
 
-    def submit_answers(self, definition: FormDefinition, answers: Mapping[str, Any]) -> str:
-        """Seal the answers for the hub and put them in the outbox, in one durable transaction
-        with the usage record; the reference number the citizen can quote. The session keeps
-        the answers too (for the printed copy), and its end wipes them."""
+    def submit_answers(
+        self,
+        definition: FormDefinition,
+        answers: Mapping[str, Any],
+        *,
+        copy_to: str | None = None,
+    ) -> str:
+        """Seal the answers and their PDF for the hub and put them in the outbox, in one
+        durable transaction with the usage record; the reference number the citizen can quote.
+        The PDF stays in the session's folder (for a printed copy or an e-mail), and the session
+        keeps the answers; the session's end wipes both."""
         reference = new_reference()
-        submission = {
+        language = self.ui.language
+        pdf = self.session.folder / f"form-{reference}.pdf"
+        write_summary_pdf(definition, answers, reference, language, self.ui.t, pdf)
+        submission: dict[str, Any] = {
             "form": definition.id,
             "version": definition.version,
             "reference": reference,
-            "language": self.ui.language,
+            "language": language,
             "answers": dict(answers),
             "submitted_at": utc_iso(datetime.now(UTC)),
+            "pdf": base64.b64encode(pdf.read_bytes()).decode("ascii"),
+            "attachments": [],
         }
+        if copy_to and definition.citizen_copy:
+            submission["copy_to"] = copy_to
         self.ctx.kiosk.submit(
             "form", submission, service="forms", outcome=f"submitted:{definition.id}"
         )
-        self.session.data.setdefault(SUBMITTED_KEY, []).append(submission)
+        self.session.data.setdefault(SUBMITTED_KEY, []).append(
+            SentForm(
+                definition.id,
+                reference,
+                dict(answers),
+                pdf,
+                {lang: definition.title(lang) for lang in definition.i18n},
+            )
+        )
         return reference
 
     # ---- keyboard -----------------------------------------------------------------------------
 
-    def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
-        if new is None or new is self.keyboard or self.keyboard.isAncestorOf(new):
-            return
-        if isinstance(new, QLineEdit | QPlainTextEdit) and self.isAncestorOf(new):
-            new.installEventFilter(self)  # once only, however often it is installed
-            self.keyboard.attach(new)
-            self.keyboard.show()
-            # Once the keyboard has taken its room, the field must still be in sight.
-            QTimer.singleShot(0, lambda: self._reveal(new))
-        else:
-            self.keyboard.hide()
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        # Touching a field brings back a keyboard the citizen had hidden.
-        pressed = event.type() == QEvent.Type.MouseButtonPress
-        if pressed and isinstance(watched, QLineEdit | QPlainTextEdit) and watched.hasFocus():
-            self.keyboard.attach(watched)
-            self.keyboard.show()
-        return False
-
-    def _reveal(self, field: QWidget) -> None:
-        if self.isAncestorOf(field):
-            parent = field.parentWidget()
-            self.area.ensureWidgetVisible(parent if parent is not None else field, 0, 24)
-
-    def _enter(self, field: QWidget) -> None:
+    def enter_pressed(self, field: QWidget) -> None:
         if self.form is not None:
             self.form.next_field(field)
         else:

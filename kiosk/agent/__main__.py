@@ -1,0 +1,174 @@
+"""The `kiosk-agent` command: ship the outbox to the hub and keep the forms catalogue, until
+stopped (SIGTERM or SIGINT: the request under way is finished first, then exit 0).
+
+`--once` makes one pass over what is due now (and one catalogue fetch), for technicians and
+tests: exit 0 when nothing waits for the hub afterwards, 1 when rows still wait. Rows the hub
+refused for good do not wait: they are logged as errors and kept for support.
+Exit 2: the config cannot be used, or another kiosk-agent serves the same data folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import fcntl
+import logging
+import os
+import signal
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+import aiohttp
+
+from kiosk.agent.catalogue import CatalogueKeeper
+from kiosk.agent.shipper import Backoff, Shipper
+from kiosk.config import DEFAULT_PATH, Config, ConfigError
+from kiosk.outbox import Outbox
+from kiosk.store import StoreError, open_store
+
+log = logging.getLogger("kiosk.agent")
+
+#: How often the store is asked whether the app has put new rows in the outbox. A query on an
+#: index, so cheap; the app and the agent are separate processes with nothing else between them.
+POLL_SECONDS = 2.0
+LOCK_FILE = "kiosk-agent.lock"
+
+
+class AgentSetupError(Exception):
+    """The agent cannot start; str() is one line a person can act on."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kiosk-agent",
+        description="Ship the kiosk's sealed outbox to the hub; keep the hub's forms catalogue.",
+    )
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        help="config file (default /etc/kiosk/kiosk.toml, if it exists)",
+    )
+    parser.add_argument(
+        "--once",
+        action="store_true",
+        help="one pass over what is due now; exit 0 if nothing waits afterwards, 1 otherwise",
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        config = _load(args.config)
+        with _single_agent(config.data_dir):
+            from kiosk.logs import setup_logging
+
+            setup_logging(os.environ.get("KIOSK_LOG_LEVEL", "INFO"))
+            return asyncio.run(_serve(config, once=args.once))
+    except (ConfigError, AgentSetupError) as exc:
+        print(f"kiosk-agent: {exc}", file=sys.stderr)
+        return 2
+
+
+def _load(path: Path | None) -> Config:
+    from kiosk.config import load_config
+    from kiosk.devices.catalog import DeviceClass, backend_names
+    from kiosk.services import SERVICES
+
+    # The app's own choices, so that any file the app accepts is accepted here too.
+    config = load_config(
+        path,
+        backends={c.value: backend_names(c) for c in DeviceClass},
+        services=SERVICES.keys(),
+    )
+    if not config.kiosk.hub_token:
+        source = config.source or DEFAULT_PATH
+        raise AgentSetupError(
+            f"{source}: kiosk.hub_token is empty: kiosk-agent needs the kiosk's token "
+            "(`kiosk-hub kiosk add` prints it)"
+        )
+    return config
+
+
+@contextlib.contextmanager
+def _single_agent(data_dir: Path) -> Iterator[None]:
+    """Hold a lock on the data folder: two agents would send every row twice at once."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    lock: IO[bytes] = open(data_dir / LOCK_FILE, "ab")  # noqa: SIM115 (held until the end)
+    try:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise AgentSetupError(
+                f"another kiosk-agent is running for {data_dir} (it holds {LOCK_FILE})"
+            ) from None
+        yield
+    finally:
+        lock.close()  # closing releases the lock; the kernel does it too if the process dies
+
+
+async def _serve(config: Config, *, once: bool) -> int:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        store = await asyncio.to_thread(open_store, config.db_path)
+    except StoreError as exc:
+        raise AgentSetupError(str(exc)) from None
+    agent = config.agent
+    backoff = Backoff(agent.retry_initial_seconds, agent.retry_max_seconds)
+    headers = {"Authorization": f"Bearer {config.kiosk.hub_token}", "X-Kiosk-Id": config.kiosk.id}
+    try:
+        async with aiohttp.ClientSession(headers=headers) as http:
+            # The outbox only ships sealed bytes: the public key is the app's business.
+            outbox = Outbox(store, b"")
+            shipper = Shipper(
+                outbox,
+                http,
+                hub_url=config.kiosk.hub_url,
+                backoff=backoff,
+                request_timeout=agent.request_timeout_seconds,
+            )
+            catalogue = CatalogueKeeper(
+                http,
+                hub_url=config.kiosk.hub_url,
+                data_dir=config.data_dir,
+                refresh_seconds=agent.catalogue_refresh_minutes * 60.0,
+                backoff=backoff,
+                request_timeout=agent.request_timeout_seconds,
+            )
+            log.info("kiosk-agent started", extra={"kiosk_id": config.kiosk.id})
+            if once:
+                await shipper.ship_due(stop)
+                if not stop.is_set():
+                    await catalogue.refresh()
+                waiting = await asyncio.to_thread(outbox.waiting)
+                return 0 if waiting == 0 or stop.is_set() else 1
+            await _run(shipper, catalogue, stop)
+            log.info("kiosk-agent stopped", extra={"kiosk_id": config.kiosk.id})
+            return 0
+    finally:
+        await asyncio.to_thread(store.close)
+
+
+async def _run(shipper: Shipper, catalogue: CatalogueKeeper, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        if time.monotonic() >= catalogue.due_at:
+            await catalogue.refresh()
+        if not stop.is_set():
+            await shipper.ship_due(stop)
+        now = time.monotonic()
+        # Wake for new rows, the end of the retry wait, or the next catalogue fetch.
+        wake = min(max(POLL_SECONDS, shipper.resume_at - now), catalogue.due_at - now)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=max(wake, 0.05))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

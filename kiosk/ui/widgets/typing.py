@@ -1,0 +1,97 @@
+"""A service screen the citizen types into: its content scrolls above the on-screen keyboard,
+which is docked at the bottom and shown while a text field of the screen has the focus.
+
+The Forms and E-mail services build on it. The keyboard never takes the focus; touching a field
+brings back a keyboard the citizen had hidden, and the field stays in sight above it.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QLineEdit,
+    QPlainTextEdit,
+    QScrollArea,
+    QScroller,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.ui.state import UiState
+from kiosk.ui.widgets.keyboard import OnScreenKeyboard
+
+
+class TypingScreen(QWidget):
+    def __init__(self, ui: UiState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        self.area = QScrollArea()
+        self.area.setObjectName("ContentScroll")
+        self.area.setWidgetResizable(True)
+        self.area.setFrameShape(QFrame.Shape.NoFrame)
+        self.area.viewport().setAutoFillBackground(False)
+        QScroller.grabGesture(self.area.viewport(), QScroller.ScrollerGestureType.TouchGesture)
+        column.addWidget(self.area, 1)
+        self.keyboard = OnScreenKeyboard(ui)
+        self.keyboard.hide()
+        self.keyboard.enter_pressed.connect(self.enter_pressed)
+        self.keyboard.hide_requested.connect(self.keyboard.hide)
+        column.addWidget(self.keyboard)
+        #: Content that is kept when another replaces it (it is shown again later).
+        self.kept: set[QWidget] = set()
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        app.focusChanged.connect(self._focus_changed)
+
+    def set_content(self, widget: QWidget) -> None:
+        """Show `widget` above the keyboard; the one it replaces is deleted unless kept."""
+        old = self.area.takeWidget()
+        self.area.setWidget(widget)
+        if old is not None and old is not widget:
+            if old in self.kept:
+                self.keep(old)
+            else:
+                old.deleteLater()
+        self.area.verticalScrollBar().setValue(0)
+
+    def keep(self, widget: QWidget) -> None:
+        """Hold `widget` hidden until it is shown again. It stays a child of this screen, so Qt
+        deletes it with the screen: a widget without a parent would be left to Python's
+        collector, which may run on any thread, and Qt widgets must die on the Qt thread."""
+        self.kept.add(widget)
+        if widget.parent() is not self and self.area.widget() is not widget:
+            widget.hide()
+            widget.setParent(self)
+
+    def enter_pressed(self, field: QWidget) -> None:
+        """The keyboard's Enter key in `field`; by default it puts the keyboard away."""
+        self.keyboard.hide()
+
+    def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        if new is None or new is self.keyboard or self.keyboard.isAncestorOf(new):
+            return
+        if isinstance(new, QLineEdit | QPlainTextEdit) and self.isAncestorOf(new):
+            new.installEventFilter(self)  # once only, however often it is installed
+            self.keyboard.attach(new)
+            self.keyboard.show()
+            # Once the keyboard has taken its room, the field must still be in sight.
+            QTimer.singleShot(0, lambda: self._reveal(new))
+        else:
+            self.keyboard.hide()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Touching a field brings back a keyboard the citizen had hidden.
+        pressed = event.type() == QEvent.Type.MouseButtonPress
+        if pressed and isinstance(watched, QLineEdit | QPlainTextEdit) and watched.hasFocus():
+            self.keyboard.attach(watched)
+            self.keyboard.show()
+        return False
+
+    def _reveal(self, field: QWidget) -> None:
+        if self.isAncestorOf(field):
+            parent = field.parentWidget()
+            self.area.ensureWidgetVisible(parent if parent is not None else field, 0, 24)
