@@ -1,4 +1,5 @@
-"""The `kiosk-hub` command: serve the hub, check its config, manage staff accounts and kiosks."""
+"""The `kiosk-hub` command: serve the hub, check its config, manage staff accounts, kiosks and
+the sealing key."""
 
 from __future__ import annotations
 
@@ -44,6 +45,14 @@ def _parser() -> argparse.ArgumentParser:
     enroll.add_argument("--name", required=True)
     enroll.add_argument("--location", required=True)
     kiosk.add_parser("list", help="list the kiosks")
+
+    keys = commands.add_parser("keys", help="the key kiosks seal submissions to").add_subparsers(
+        dest="action", metavar="ACTION", required=True
+    )
+    keys.add_parser(
+        "generate", help="write a new private key to [sealing] private_key_file; print the public"
+    )
+    keys.add_parser("public", help="print the public key of the configured private key")
     return parser
 
 
@@ -62,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     if command == "check-config":
         print(f"{PROG}: configuration is valid")
         return 0
+    if command == "keys":
+        return _keys(args, config)
     try:
         store = open_store(config.db_path)
     except (StoreError, OSError) as exc:
@@ -80,10 +91,31 @@ def _serve(config: HubConfig, store: HubStore) -> int:
     import asyncio
 
     from hub.app import serve
+    from hub.delivery.keys import SetupError, load_secrets
     from hub.logs import setup_logging
 
+    try:
+        secrets = load_secrets(config)
+    except SetupError as exc:
+        return _fail(str(exc))
     setup_logging(os.environ.get("KIOSK_HUB_LOG_LEVEL", "INFO"))
-    asyncio.run(serve(config, store))
+    asyncio.run(serve(config, store, secrets))
+    return 0
+
+
+def _keys(args: argparse.Namespace, config: HubConfig) -> int:
+    from hub.delivery.keys import SetupError, generate_key_file, load_private_key, public_key_text
+
+    path = config.sealing_key_path
+    try:
+        if args.action == "generate":
+            key = generate_key_file(path)
+            print(f"{PROG}: wrote {path}; its public key (kiosk.hub_public_key):", file=sys.stderr)
+        else:
+            key = load_private_key(path)
+    except SetupError as exc:
+        return _fail(str(exc))
+    print(public_key_text(key))
     return 0
 
 

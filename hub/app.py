@@ -1,7 +1,8 @@
 """The hub's aiohttp application: routes from the table, the access middleware, and serving it.
 
 `make_app` takes its config, store and clock from the caller, so tests build the same app on a
-temporary database and a fixed clock.
+temporary database and a fixed clock (and the delivery secrets, read from the configured files
+when not given).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from aiohttp import web
 from hub.auth import access_middleware
 from hub.config import HubConfig
 from hub.context import ACCESS, HUB, HubContext, utc_now
+from hub.delivery.keys import Secrets
+from hub.delivery.service import DELIVERY, Delivery
 from hub.desk import DESK, CallDesk
 from hub.routes import ROUTES, Route
 from hub.store import HubStore
@@ -30,6 +33,7 @@ def make_app(
     *,
     clock: Callable[[], datetime] = utc_now,
     routes: tuple[Route, ...] = ROUTES,
+    secrets: Secrets | None = None,
 ) -> web.Application:
     app = web.Application(middlewares=[access_middleware], client_max_size=256 * 1024)
     app[HUB] = HubContext.make(config, store, clock)
@@ -38,6 +42,10 @@ def make_app(
     app.on_startup.append(desk.start)
     app.on_shutdown.append(desk.close_all)
     app.on_cleanup.append(desk.stop)
+    delivery = Delivery.make(config, store, clock, secrets)
+    app[DELIVERY] = delivery
+    app.on_startup.append(delivery.start)
+    app.on_cleanup.append(delivery.stop)
     access: dict[tuple[str, str], frozenset[str]] = {}
     for route in routes:
         app.router.add_route(route.method, route.path, route.handler)
@@ -64,9 +72,9 @@ async def _security_headers(request: web.Request, response: web.StreamResponse) 
         )
 
 
-async def serve(config: HubConfig, store: HubStore) -> None:
+async def serve(config: HubConfig, store: HubStore, secrets: Secrets | None = None) -> None:
     """Run the hub until SIGTERM or SIGINT, then close connections and return."""
-    app = make_app(config, store)
+    app = make_app(config, store, secrets=secrets)
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=5.0)
     await runner.setup()
     try:

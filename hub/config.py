@@ -12,10 +12,17 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, NoReturn
 
+from hub.delivery.settings import (
+    MIB,
+    SHIPPED_CATALOGUE,
+    DeliverySettings,
+    EmailSettings,
+    SmtpSettings,
+)
 from hub.lines import DEFAULT_LINES, LANGUAGES, WEEKDAYS, DayRanges, ServiceLine, parse_day
 
 DEFAULT_PATH = Path("/etc/kiosk-hub/hub.toml")
@@ -25,6 +32,7 @@ _HOST = re.compile(r"[A-Za-z0-9.:-]{1,253}")
 _URL = re.compile(r"https?://[^\s/?#@]+(/\S*)?")
 _STUN = re.compile(r"stuns?:[^\s/?#@]+")
 _TURN = re.compile(r"turns?:[^\s/#@]+")
+_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
 
 
 class ConfigError(Exception):
@@ -53,12 +61,22 @@ class HubConfig:
     max_failures: int = 5
     lockout_minutes: int = 15
     lines: tuple[ServiceLine, ...] = tuple(DEFAULT_LINES.values())
+    #: The X25519 private key kiosks seal submissions to; None = <data_dir>/sealing.key.
+    sealing_key_file: Path | None = None
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    email: EmailSettings = field(default_factory=EmailSettings)
+    delivery: DeliverySettings = field(default_factory=DeliverySettings)
+    catalogue_dir: Path = SHIPPED_CATALOGUE
     #: The file that was read; None for the built-in demo configuration.
     source: Path | None = None
 
     @property
     def db_path(self) -> Path:
         return self.data_dir / "hub.db"
+
+    @property
+    def sealing_key_path(self) -> Path:
+        return self.sealing_key_file or self.data_dir / "sealing.key"
 
     def ice_servers(self) -> list[dict[str, Any]]:
         """The STUN and TURN servers as WebRTC's RTCIceServer dictionaries."""
@@ -139,7 +157,7 @@ class _Checker:
         return found
 
     def build(self, raw: dict[str, Any], env: Mapping[str, str]) -> HubConfig:
-        self.table("", raw, ("hub", "ice", "login", "lines"))
+        self.table("", raw, _SECTIONS)
         hub = self.table("hub", raw.get("hub", {}), _HUB_KEYS)
         ice = self.table("ice", raw.get("ice", {}), ("stun", "turn"))
         login = self.table("login", raw.get("login", {}), ("max_failures", "lockout_minutes"))
@@ -168,8 +186,60 @@ class _Checker:
             max_failures=v(login, "login", "max_failures", 5, _int(1, 100)),
             lockout_minutes=v(login, "login", "lockout_minutes", 15, _int(1, 24 * 60)),
             lines=self._lines(raw["lines"]) if "lines" in raw else tuple(DEFAULT_LINES.values()),
+            **self._delivery(raw),
             source=self._source,
         )
+
+    def _delivery(self, raw: dict[str, Any]) -> dict[str, Any]:
+        """The keys of [sealing], [smtp], [email], [forms] and [delivery]."""
+        sealing = self.table("sealing", raw.get("sealing", {}), ("private_key_file",))
+        smtp = self.table("smtp", raw.get("smtp", {}), _SMTP_KEYS)
+        email = self.table("email", raw.get("email", {}), _EMAIL_KEYS)
+        forms = self.table("forms", raw.get("forms", {}), ("catalogue_dir",))
+        delivery = self.table("delivery", raw.get("delivery", {}), _DELIVERY_KEYS)
+        v = self.value
+        path = _text(None, 'a file path, or "" for the default')
+        folder = _text(None, 'a folder, or "" for the shipped catalogue')
+        d = DeliverySettings()
+        initial = v(delivery, "delivery", "initial_backoff_seconds", 60, _int(1, 86400))
+        longest = v(delivery, "delivery", "max_backoff_seconds", 3600, _int(1, 7 * 86400))
+        if longest < initial:
+            self.fail(
+                f"delivery.max_backoff_seconds = {longest} is not allowed: at least "
+                f"delivery.initial_backoff_seconds ({initial})"
+            )
+        return {
+            "sealing_key_file": _file(v(sealing, "sealing", "private_key_file", "", path)),
+            "smtp": SmtpSettings(
+                host=v(smtp, "smtp", "host", "localhost", _text(_HOST, "a host name", empty=False)),
+                port=v(smtp, "smtp", "port", 25, _int(1, 65535)),
+                starttls=v(smtp, "smtp", "starttls", False, _BOOL),
+                username=v(smtp, "smtp", "username", "", _text(None, "text", 256)),
+                password_file=_file(v(smtp, "smtp", "password_file", "", path)),
+                timeout_seconds=v(smtp, "smtp", "timeout_seconds", 30, _int(1, 600)),
+            ),
+            "email": EmailSettings(
+                sender=v(email, "email", "sender", EmailSettings.sender, _SENDER),
+                max_recipients=v(email, "email", "max_recipients", 3, _int(1, 50)),
+                messages_per_kiosk_per_hour=v(
+                    email, "email", "messages_per_kiosk_per_hour", 10, _int(0, 10000)
+                ),
+                max_attachment_bytes=v(
+                    email, "email", "max_attachment_bytes", 10 * MIB, _int(0, 25 * MIB)
+                ),
+            ),
+            "delivery": DeliverySettings(
+                initial_backoff_seconds=initial,
+                max_backoff_seconds=longest,
+                max_attempts=v(delivery, "delivery", "max_attempts", d.max_attempts, _int(1, 1000)),
+                ca_file=_file(v(delivery, "delivery", "ca_file", "", path)),
+                max_submission_bytes=v(
+                    delivery, "delivery", "max_submission_bytes", 25 * MIB, _int(1024, 25 * MIB)
+                ),
+            ),
+            "catalogue_dir": _file(v(forms, "forms", "catalogue_dir", "", folder))
+            or SHIPPED_CATALOGUE,
+        }
 
     def _turn(self, value: object) -> tuple[TurnServer, ...]:
         if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
@@ -238,6 +308,21 @@ class _Checker:
         return hours
 
 
+_SECTIONS = ("hub", "ice", "login", "lines", "sealing", "smtp", "email", "forms", "delivery")
+_SMTP_KEYS = ("host", "port", "starttls", "username", "password_file", "timeout_seconds")
+_EMAIL_KEYS = (
+    "sender",
+    "max_recipients",
+    "messages_per_kiosk_per_hour",
+    "max_attachment_bytes",
+)
+_DELIVERY_KEYS = (
+    "initial_backoff_seconds",
+    "max_backoff_seconds",
+    "max_attempts",
+    "ca_file",
+    "max_submission_bytes",
+)
 _HUB_KEYS = (
     "listen_host",
     "listen_port",
@@ -261,6 +346,10 @@ _LINE_KEYS = (
 )
 _USERS = "a list of staff usernames (a-z, 0-9, . _ -)"
 _BOOL = (lambda value: isinstance(value, bool), "true or false")
+_SENDER = (
+    lambda value: isinstance(value, str) and _ADDRESS.fullmatch(value) is not None,
+    "one e-mail address, like kioski@example.fi",
+)
 
 
 def _int(low: int, high: int) -> tuple[Any, str]:
@@ -304,6 +393,11 @@ _LANGS = (
     ),
     "a list of one or more of fi, sv, en, each at most once",
 )
+
+
+def _file(configured: str) -> Path | None:
+    """A configured path, absolute; like data_dir, a relative one is from the working folder."""
+    return Path(configured).expanduser().absolute() if configured else None
 
 
 def _data_dir(configured: str, env: Mapping[str, str]) -> Path:

@@ -33,6 +33,9 @@ from hub.store import HubStore
 log = logging.getLogger(__name__)
 
 TICK_SECONDS = 1.0
+#: The hub pings every socket this often; one that has not answered within half of it more is
+#: gone (its party leaves the queue or its call ends), however quiet the network went.
+HEARTBEAT_SECONDS = 20.0
 
 
 class Connection:
@@ -112,6 +115,8 @@ class CallDesk:
         self._store = store
         self._connections: dict[Party, Connection] = {}
         self._ticker: asyncio.Task[None] | None = None
+        #: Seconds between pings on each socket (see HEARTBEAT_SECONDS); set before serving.
+        self.heartbeat_s = HEARTBEAT_SECONDS
 
     # --- connections -----------------------------------------------------------------------
 

@@ -28,6 +28,8 @@ CONTEXT_FIELDS = (
     "error",
     "event",
     "duration_ms",
+    "submission_id",
+    "form",
 )
 
 

@@ -30,6 +30,7 @@ from hub.auth import (
     start_session,
 )
 from hub.context import HUB
+from hub.delivery import handlers as submissions
 from hub.lines import LANGUAGES, utc_iso
 from hub.pages import FAILED, login_page
 from hub.ws import advisor_socket, kiosk_socket
@@ -38,6 +39,7 @@ log = logging.getLogger(__name__)
 
 ADMIN = frozenset({"admin"})
 ADVISOR = frozenset({"advisor"})
+SUPPORT = frozenset({"support", "admin"})
 #: Where a role lands after logging in, until it has a page of its own.
 HOME = {"advisor": "/advisor"}
 STATIC = Path(__file__).parent / "static"
@@ -199,4 +201,11 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/advisor", advisor_console, ADVISOR),
     Route("GET", "/static/advisor.js", advisor_script, ADVISOR),
     Route("GET", "/static/advisor.css", advisor_style, ADVISOR),
+    # Sealed submissions and the forms catalogue (docs/outbox-protocol.md), and support's view
+    # of their delivery (metadata only; a retry is a POST, so it needs the CSRF token).
+    Route("POST", "/api/kiosk/submissions", submissions.receive_submission, frozenset({KIOSK})),
+    Route("GET", "/api/kiosk/email-policy", submissions.email_policy, frozenset({KIOSK})),
+    Route("GET", "/api/kiosk/forms", submissions.forms, frozenset({KIOSK})),
+    Route("GET", "/api/support/submissions", submissions.support_submissions, SUPPORT),
+    Route("POST", "/api/support/submissions/{id}/retry", submissions.support_retry, SUPPORT),
 )

@@ -23,7 +23,6 @@ from hub.desk import DESK, CallDesk, Connection, error
 
 log = logging.getLogger(__name__)
 
-HEARTBEAT_SECONDS = 20.0
 MAX_MESSAGE_BYTES = 64 * 1024
 SIGNALS = frozenset({"offer", "answer", "ice"})
 KIOSK_TYPES = SIGNALS | {"call", "cancel", "hang_up", "rate"}
@@ -37,7 +36,7 @@ class BadRequest(Exception):
 async def kiosk_socket(request: web.Request) -> web.StreamResponse:
     record = kiosk(request).kiosk
     desk = request.app[DESK]
-    ws = _socket()
+    ws = _socket(desk)
     if not ws.can_prepare(request).ok:
         return web.json_response({"error": "a WebSocket upgrade is expected here"}, status=400)
     await ws.prepare(request)
@@ -69,7 +68,7 @@ async def advisor_socket(request: web.Request) -> web.StreamResponse:
     username = identity.user.username
     desk = request.app[DESK]
     hub = request.app[HUB]
-    ws = _socket()
+    ws = _socket(desk)
     if not ws.can_prepare(request).ok:
         return web.json_response({"error": "a WebSocket upgrade is expected here"}, status=400)
     if not _own_origin(request):
@@ -96,8 +95,8 @@ async def advisor_socket(request: web.Request) -> web.StreamResponse:
     return ws
 
 
-def _socket() -> web.WebSocketResponse:
-    return web.WebSocketResponse(heartbeat=HEARTBEAT_SECONDS, max_msg_size=MAX_MESSAGE_BYTES)
+def _socket(desk: CallDesk) -> web.WebSocketResponse:
+    return web.WebSocketResponse(heartbeat=desk.heartbeat_s, max_msg_size=MAX_MESSAGE_BYTES)
 
 
 def _own_origin(request: web.Request) -> bool:

@@ -1,11 +1,13 @@
 """Render every screen in every mode offscreen at 1920×1080 and save PNGs.
 
     ./dev screenshots [OUT_DIR]      (default out/screenshots)
-    KIOSK_SHOTS=forms ./dev screenshots     only the Forms screens
+    KIOSK_SHOTS=forms ./dev screenshots     only the Forms (and E-mail) screens
+    KIOSK_SHOTS=email ./dev screenshots     only the E-mail screens
 
 Modes: normal, large text, high contrast. Screens: attract, home, a service, the idle warning,
 the session-ended message, the technician PIN pad and the technician screen, and the Forms
-service (catalogue, a page with the keyboard up and an error, summary, confirmation) in
+service (catalogue, a page with the keyboard up and an error, summary, confirmation) and the
+E-mail service (attachments, the address with the keyboard up and an error, check, sent) in
 Finnish and Swedish.
 """
 
@@ -212,7 +214,62 @@ def main() -> int:
         QTest.mouseClick(window.frame.end_button, Qt.MouseButton.LeftButton)
         window.attract.erased_banner.hide()
 
+    def email(mode: str, language: str) -> None:
+        """The E-mail service: a scan and a sent form to attach, the address typed twice with
+        the second one wrong and the keyboard up, the check page, and "on its way"."""
+        from kiosk.ui.forms.fields import TextFieldView
+        from kiosk.ui.screens.email import EmailScreen
+        from kiosk.ui.screens.forms import SUBMITTED_KEY, SentForm
+
+        QTest.mouseClick(window.attract.language_buttons[language], Qt.MouseButton.LeftButton)
+        set_mode(mode)
+        session = kiosk.session.current
+        assert window.frame is not None and session is not None
+        scan = session.folder / "scan-1.pdf"
+        scan.write_bytes(b"%PDF-1.4\n%%EOF\n")
+        session.data["documents"] = [scan]
+        titles = {"fi": "Palaute Helsingin kaupungille", "sv": "Respons till Helsingfors stad"}
+        session.data[SUBMITTED_KEY] = [
+            SentForm("helsinki-feedback", "K7PX4M2Q", {}, scan, {**titles, "en": "Feedback"})
+        ]
+        QTest.mouseClick(window.frame.home.tiles["email"], Qt.MouseButton.LeftButton)
+        screen = window.frame.service_screen
+        assert isinstance(screen, EmailScreen)
+        wait(lambda: screen.policy_asked)
+        shot(f"{mode}-{language}-email-attachments")
+        form = screen.form
+        QTest.mouseClick(form.next_button, Qt.MouseButton.LeftButton)
+
+        def line(name: str) -> TextFieldView:
+            view = form.fields[name]
+            assert isinstance(view, TextFieldView)
+            return view
+
+        QTest.mouseClick(line("to").editor, Qt.MouseButton.LeftButton)
+        QTest.keyClicks(line("to").editor, "maija.meikalainen@example.fi")
+        QTest.mouseClick(line("to_again").editor, Qt.MouseButton.LeftButton)
+        QTest.keyClicks(line("to_again").editor, "maija.meikalainen@exmaple.fi")
+        QTest.mouseClick(line("message").editor, Qt.MouseButton.LeftButton)
+        QTest.mouseClick(line("to_again").editor, Qt.MouseButton.LeftButton)
+        shot(f"{mode}-{language}-email-address-keyboard-error")
+        line("to_again").editor.setText("maija.meikalainen@example.fi")
+        line("message").set_value("Hei! Tässä skannaamani sivut.")
+        QTest.mouseClick(form.next_button, Qt.MouseButton.LeftButton)
+        shot(f"{mode}-{language}-email-summary")
+        QTest.mouseClick(form.next_button, Qt.MouseButton.LeftButton)
+        shot(f"{mode}-{language}-email-sent")
+        QTest.mouseClick(window.frame.end_button, Qt.MouseButton.LeftButton)
+        window.attract.erased_banner.hide()
+
     only = os.environ.get("KIOSK_SHOTS")
+    if only == "email":
+        for mode in ("normal", "large-text", "high-contrast"):
+            for language in ("fi", "sv"):
+                email(mode, language)
+        kiosk.shutdown()
+        for path in saved:
+            print(path)
+        return 0
     if only == "advice":
         kiosk.shutdown()
         window.close()
@@ -223,6 +280,7 @@ def main() -> int:
     for mode in ("normal", "large-text", "high-contrast"):
         for language in ("fi", "sv"):
             forms(mode, language)
+            email(mode, language)
     if only == "forms":
         kiosk.shutdown()
         return 0

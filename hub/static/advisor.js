@@ -28,6 +28,7 @@ const state = {
   call: null,          // the connected message
   pc: null,
   local: null,         // MediaStream of own camera and microphone
+  localPromise: null,  // that stream, while the browser opens the devices too
   muted: false,
   pendingIce: [],
 };
@@ -129,22 +130,44 @@ function renderRinging() {
 
 // ---- the call -------------------------------------------------------------------------------
 
-async function camera() {
-  if (state.local) return state.local;
+// One getUserMedia per call, however often it is asked for (on `connected` and on the offer).
+let cameraGeneration = 0;  // counts releases: a stream opened for an earlier call is dropped
+
+function camera() {
+  if (!state.localPromise) state.localPromise = openCamera(cameraGeneration);
+  return state.localPromise;
+}
+
+async function openCamera(generation) {
+  let stream;
   try {
-    state.local = await navigator.mediaDevices.getUserMedia({video: true, audio: true});
+    stream = await navigator.mediaDevices.getUserMedia({video: true, audio: true});
   } catch (e) {
     notice(`Kameraa tai mikrofonia ei saatu / No camera or microphone: ${e.name}`);
-    state.local = new MediaStream();
+    stream = new MediaStream();
   }
-  $("local-video").srcObject = state.local;
-  return state.local;
+  if (generation !== cameraGeneration) {  // the call ended while the devices opened
+    stream.getTracks().forEach((t) => t.stop());
+    return stream;
+  }
+  stream.getAudioTracks().forEach((t) => { t.enabled = !state.muted; });
+  state.local = stream;
+  $("local-video").srcObject = stream;
+  return stream;
 }
 
 function releaseCamera() {
   if (state.local) state.local.getTracks().forEach((t) => t.stop());
   state.local = null;
+  state.localPromise = null;
+  cameraGeneration += 1;
   $("local-video").srcObject = null;
+}
+
+function setMuted(muted) {
+  state.muted = muted;
+  if (state.local) state.local.getAudioTracks().forEach((t) => { t.enabled = !muted; });
+  $("mute").setAttribute("aria-pressed", String(muted));
 }
 
 function newConnection(callId) {
@@ -210,8 +233,7 @@ function endCall(text) {
   state.pc = null;
   state.call = null;
   state.pendingIce = [];
-  state.muted = false;
-  $("mute").setAttribute("aria-pressed", "false");
+  setMuted(false);
   $("remote-video").srcObject = null;
   if (state.remoteAudio) state.remoteAudio.srcObject = null;
   releaseCamera();
@@ -352,11 +374,7 @@ document.addEventListener("DOMContentLoaded", () => {
     const line = $("transfer-line").value;
     if (state.call && line) send({type: "transfer", call: state.call.call, line});
   });
-  $("mute").addEventListener("click", () => {
-    state.muted = !state.muted;
-    if (state.local) state.local.getAudioTracks().forEach((t) => { t.enabled = !state.muted; });
-    $("mute").setAttribute("aria-pressed", String(state.muted));
-  });
+  $("mute").addEventListener("click", () => setMuted(!state.muted));
   fetch("/api/me").then((r) => r.json()).then((me) => {
     $("csrf-token").value = me.csrf_token;
   }).catch(() => {});

@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from hub.store.schema import SCHEMA_VERSION, SchemaTooNewError, StoreError, migrate
+from hub.store.submissions import Submissions
 
 __all__ = [
     "ROLES",
@@ -68,6 +69,8 @@ class HubStore:
         self._db = Database(conn, execute_plugins=False)
         with self._lock:
             self.migrated_from = migrate(self._db)
+        #: Sealed submissions from kiosks (hub.store.submissions).
+        self.submissions = Submissions(self._db, self._lock)
 
     @property
     def db(self) -> Database:

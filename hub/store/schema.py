@@ -115,8 +115,37 @@ def _call_details_v2(db: Database) -> None:
     table.add_column("transfers", int)
 
 
+def _submissions_v3(db: Database) -> None:
+    # Sealed submissions from kiosks (docs/outbox-protocol.md): the sealed bytes as received,
+    # until delivered (then emptied), and metadata that names no person. Rows are never deleted.
+    # status is one of pending, delivered, failed (checked in Python, see above).
+    db.table("submissions").create(
+        {
+            "id": str,
+            "kiosk_id": str,
+            "kind": str,
+            "form_id": str,
+            "received_at": str,
+            "sealed": bytes,
+            "size": int,
+            "status": str,
+            "attempts": int,
+            "next_attempt_at": str,
+            "last_error": str,
+            "delivered_at": str,
+        },
+        pk="id",
+        not_null=["kiosk_id", "kind", "received_at", "sealed", "size", "status", "attempts"],
+        defaults={"attempts": 0, "status": "pending"},
+        foreign_keys=[("kiosk_id", "kiosks", "kiosk_id")],
+        strict=True,
+    )
+    db.table("submissions").create_index(["status", "next_attempt_at"])
+    db.table("submissions").create_index(["kiosk_id", "kind", "received_at"])
+
+
 #: MIGRATIONS[N-1] takes the schema from version N-1 to N. Append only; never edit a shipped one.
-MIGRATIONS: list[Callable[[Database], None]] = [_create_v1, _call_details_v2]
+MIGRATIONS: list[Callable[[Database], None]] = [_create_v1, _call_details_v2, _submissions_v3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -110,7 +110,7 @@ ring_seconds = 30
     ("extra", "expected"),
     [
         ("colour = 1", "unknown key hub.colour (known in [hub]: listen_host, listen_port"),
-        ("[hubb]\nx = 1", "unknown section hubb (known: hub, ice, login, lines)"),
+        ("[hubb]\nx = 1", "unknown section hubb (known: hub, ice, login, lines, sealing, smtp, "),
         ("listen_port = 0", "hub.listen_port = 0 is not allowed: a whole number from 1 to 65535"),
         ('listen_port = "80"', 'hub.listen_port = "80" is not allowed: a whole number'),
         ('listen_host = ""', 'hub.listen_host = "" is not allowed: a host name or address'),

@@ -1,0 +1,197 @@
+"""The delivery worker: an asyncio task that sends stored submissions on, and retries.
+
+It wakes when a submission is stored or support asks for a retry, and every POLL_SECONDS
+anyway. Each due row is claimed in the store first (hub.store.submissions), so one row is
+never delivered twice at once; rows still pending when the hub stops are due again at start.
+A failed attempt waits an exponentially growing time; after `max_attempts` the row is `failed`
+and waits for support.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from nacl.public import PrivateKey
+
+from eforms.definition import FormDefinition
+from hub.config import HubConfig
+from hub.delivery.catalogue import FormCatalogue
+from hub.delivery.mail import citizen_copy, form_message, kiosk_email
+from hub.delivery.payload import Refusal, open_payload
+from hub.delivery.transport import DeliveryError, Mailer, Outgoing, Poster
+from hub.lines import utc_iso
+from hub.store import HubStore
+from hub.store.submissions import SubmissionRecord
+
+log = logging.getLogger(__name__)
+
+POLL_SECONDS = 15.0
+#: How long a claimed row is kept from other deliverers; far longer than one attempt takes.
+LEASE = timedelta(minutes=15)
+
+
+class DeliveryWorker:
+    def __init__(
+        self,
+        config: HubConfig,
+        store: HubStore,
+        clock: Callable[[], datetime],
+        catalogue: FormCatalogue,
+        key: PrivateKey,
+        mailer: Mailer,
+    ) -> None:
+        self._config = config
+        self._store = store
+        self._clock = clock
+        self._catalogue = catalogue
+        self._key = key
+        self._mailer = mailer
+        self._poster = Poster(config.delivery.ca_file)
+        self._wake = asyncio.Event()
+        self._lock = asyncio.Lock()
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+
+    def wake(self) -> None:
+        """Look for due submissions now (one was stored, or support asked for a retry)."""
+        self._wake.set()
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="delivery-worker")
+
+    async def stop(self) -> None:
+        self._stopping = True
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        await self._poster.close()
+
+    async def _run(self) -> None:
+        # The flag as well as the cancellation: a cancel that lands as the wake event fires
+        # must still end the loop.
+        while not self._stopping:
+            self._wake.clear()
+            try:
+                await self.run_due()
+            except Exception:
+                log.exception("delivery round failed")
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(POLL_SECONDS):
+                    await self._wake.wait()
+
+    async def run_due(self) -> int:
+        """Attempt every submission due now, one at a time; returns how many were delivered."""
+        delivered = 0
+        async with self._lock:
+            while True:
+                now = self._clock()
+                claimed = self._store.submissions.claim_due(
+                    now=utc_iso(now), lease_until=utc_iso(now + LEASE)
+                )
+                if not claimed:
+                    return delivered
+                for record in claimed:
+                    delivered += await self._attempt(record)
+
+    async def _attempt(self, record: SubmissionRecord) -> int:
+        submissions = self._store.submissions
+        extra = {"kiosk_id": record.kiosk_id, "event": "delivery"}
+        try:
+            note = await self._deliver(record)
+        except asyncio.CancelledError:
+            submissions.release(record.id, at=utc_iso(self._clock()))
+            raise
+        except DeliveryError as exc:
+            self._failed(record, exc)
+            return 0
+        except Exception as exc:
+            log.exception("submission %s: delivery broke", record.id, extra=extra)
+            self._failed(record, DeliveryError(f"internal error: {type(exc).__name__}"))
+            return 0
+        submissions.delivered(record.id, at=utc_iso(self._clock()), note=note)
+        log.info("submission %s delivered", record.id, extra={**extra, "reason": note or ""})
+        return 1
+
+    def _failed(self, record: SubmissionRecord, error: DeliveryError) -> None:
+        attempts = record.attempts + 1
+        settings = self._config.delivery
+        give_up = error.permanent or attempts >= settings.max_attempts
+        wait = min(
+            settings.initial_backoff_seconds * 2 ** min(attempts - 1, 30),
+            settings.max_backoff_seconds,
+        )
+        next_at = None if give_up else utc_iso(self._clock() + timedelta(seconds=wait))
+        self._store.submissions.attempt_failed(record.id, error.text, next_attempt_at=next_at)
+        log.warning(
+            "submission %s not delivered (attempt %d)%s",
+            record.id,
+            attempts,
+            "; gave up, support must retry" if give_up else "",
+            extra={"kiosk_id": record.kiosk_id, "event": "delivery", "error": error.text},
+        )
+
+    async def _deliver(self, record: SubmissionRecord) -> str | None:
+        sealed = self._store.submissions.sealed(record.id)
+        try:
+            payload = await asyncio.to_thread(open_payload, sealed, self._key)
+        except Refusal as exc:
+            raise DeliveryError(f"cannot open: {exc.message}", permanent=True) from None
+        sender = self._config.email.sender
+        now = self._clock()
+        if record.kind == "email":
+            kiosk = self._store.kiosk(record.kiosk_id)
+            name, location = (kiosk.name, kiosk.location) if kiosk else (record.kiosk_id, "")
+            message = await asyncio.to_thread(
+                kiosk_email, payload, kiosk_name=name, location=location, sender=sender, at=now
+            )
+            outgoing = await asyncio.to_thread(Outgoing.of, message, sender, payload["to"])
+            return _joined(await self._mailer.send([outgoing]))
+        definition = self._catalogue.get(payload["form"])
+        if definition is None:
+            raise DeliveryError(
+                f"form {payload['form']} is no longer in the catalogue", permanent=True
+            )
+        destination = definition.delivery
+        if destination["to"] == "email":
+            message = await asyncio.to_thread(
+                form_message, payload, definition, sender=sender, at=now
+            )
+            outgoing = await asyncio.to_thread(
+                Outgoing.of, message, sender, [destination["address"]]
+            )
+            notes = await self._mailer.send([outgoing])
+        else:
+            body = await asyncio.to_thread(_json, payload)
+            await self._poster.post_json(destination["url"], body)
+            notes = []
+        if payload.get("copy_to") and definition.citizen_copy:
+            notes.extend(await self._send_copy(payload, definition, sender, now))
+        return _joined(notes)
+
+    async def _send_copy(
+        self, payload: dict[str, Any], definition: FormDefinition, sender: str, now: datetime
+    ) -> list[str]:
+        """The citizen's copy; the form itself has gone, so a failure here is only noted."""
+        message = await asyncio.to_thread(citizen_copy, payload, definition, sender=sender, at=now)
+        outgoing = await asyncio.to_thread(Outgoing.of, message, sender, [payload["copy_to"]])
+        try:
+            await self._mailer.send([outgoing])
+        except DeliveryError as exc:
+            return [f"citizen copy not sent: {exc.text}"]
+        return []
+
+
+def _json(payload: dict[str, Any]) -> bytes:
+    return json.dumps(payload, ensure_ascii=False).encode("utf-8")
+
+
+def _joined(notes: list[str]) -> str | None:
+    return "; ".join(notes) or None
