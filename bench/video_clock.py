@@ -130,6 +130,8 @@ class ClockCamera(Camera):
     """
 
     backend = "bench-clock"
+    #: Like the product's cameras, it tells the call at once when it has a new frame.
+    announces_frames = True
 
     def __init__(self, device_id: str, *, width: int, height: int, fps: int = 30) -> None:
         super().__init__(device_id)
@@ -182,6 +184,7 @@ class ClockCamera(Camera):
             draw_code(img, to_code(wall))
             img.flags.writeable = False
             self._latest = Frame(img, seq, captured)
+            self._announce_frame()
 
 
 if __name__ == "__main__":

@@ -14,6 +14,9 @@ A definition is a JSON object:
      "delivery": {"to": "email", "address": "neuvonta@example.fi"},
      "citizen_copy": true}
 
+An attachment field (pages from the Scan service) is an array whose items have
+`"contentMediaType": "application/pdf"`; its answer is the chosen files' names.
+
 Keys follow JSON Forms: a Control's texts are `<property>.label` and `<property>.description`
 (or `<i18n>.label` when it names its own key), a Category's or Group's `<i18n>.label`, an
 enum option's `<property>.<value>`. `load_definition` checks all of it and raises
@@ -32,6 +35,8 @@ from typing import Any
 from eforms import LANGUAGES, validators
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+#: An attachment field's items: `{"type": "string", "contentMediaType": "application/pdf"}`.
+ATTACHMENT_TYPE = "application/pdf"
 LAYOUTS = {"VerticalLayout", "HorizontalLayout", "Group", "Categorization", "Category"}
 #: Formats a field may have: the Finnish checks, and the standard ones we check the same way.
 FORMATS = set(validators.CHECKS)
@@ -104,6 +109,17 @@ class Field:
     def format(self) -> str | None:
         found = self.schema.get("format")
         return str(found) if found is not None else None
+
+    @property
+    def is_attachment(self) -> bool:
+        """Files the citizen attaches: an array of PDF documents (JSON Schema's
+        contentMediaType); the answer is their file names, the files travel beside it."""
+        items = self.schema.get("items", {})
+        return (
+            self.schema.get("type") == "array"
+            and isinstance(items, Mapping)
+            and items.get("contentMediaType") == ATTACHMENT_TYPE
+        )
 
 
 @dataclass(frozen=True)

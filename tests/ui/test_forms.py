@@ -392,3 +392,64 @@ def test_without_the_hub_key_there_is_no_forms_tile(
     config = make_config()
     config = replace(config, kiosk=replace(config.kiosk, hub_public_key=""))
     assert "forms" not in [s.id for s in Kiosk(config, clock=clock).enabled_services()]
+
+
+def test_a_scanned_letter_goes_with_the_contact_request(qtbot: QtBot, window: KioskWindow) -> None:
+    from kiosk.ui.forms.fields import AttachmentFieldView
+
+    qtbot.mouseClick(window.attract.language_buttons["en"], LEFT)
+    session = window.kiosk.session.current
+    assert session is not None
+    scan = session.folder / "scan.pdf"
+    scan.write_bytes(b"%PDF-1.4 the letter from the housing office\n%%EOF\n")
+    session.data["documents"] = [scan]
+    frame = window.frame
+    assert frame is not None
+    qtbot.mouseClick(frame.home.tiles["forms"], LEFT)
+    screen = frame.service_screen
+    assert isinstance(screen, FormsScreen)
+    form = open_form(qtbot, screen, "kansalaisneuvonta-contact")
+    qtbot.keyClicks(text_field(form, "name").editor, "Testi Testinen")
+    for name, option in (("contact_by", "phone"), ("language", "fi")):
+        view = form.fields[name]
+        assert isinstance(view, ChoiceFieldView)
+        qtbot.mouseClick(view.buttons[option], LEFT)
+    qtbot.keyClicks(text_field(form, "phone").editor, "040 123 4567")
+    qtbot.mouseClick(form.next_button, LEFT)
+    assert form.page == 1
+    subject = form.fields["subject"]
+    assert isinstance(subject, ChoiceFieldView)
+    qtbot.mouseClick(subject.buttons["housing"], LEFT)
+    qtbot.keyClicks(text_field(form, "question").editor, "What does this letter mean?")
+    attach = form.fields["attachments"]
+    assert isinstance(attach, AttachmentFieldView)
+    assert not attach.hint.isVisible()  # there is something to attach
+    assert attach.buttons["scan.pdf"].text() == "scan.pdf"
+    qtbot.mouseClick(attach.buttons["scan.pdf"], LEFT)
+    qtbot.mouseClick(form.next_button, LEFT)
+    assert form.on_summary
+    assert form.summary.values["attachments"].text() == "scan.pdf"
+    qtbot.mouseClick(form.next_button, LEFT)
+    assert screen.confirmation is not None
+
+    outbox = window.kiosk.outbox
+    assert outbox is not None
+    [item] = outbox.pending()
+    opened = open_sealed(item.sealed, bytes(HUB_KEY))
+    assert opened["answers"]["attachments"] == ["scan.pdf"]
+    [attached] = opened["attachments"]
+    assert (attached["name"], attached["content_type"]) == ("scan.pdf", "application/pdf")
+    assert base64.b64decode(attached["data"]) == scan.read_bytes()
+
+
+def test_with_nothing_scanned_the_form_says_how_to_attach(
+    qtbot: QtBot, window: KioskWindow
+) -> None:
+    from kiosk.ui.forms.fields import AttachmentFieldView
+
+    screen = open_forms(qtbot, window, "sv")
+    form = open_form(qtbot, screen, "kansalaisneuvonta-contact")
+    attach = form.fields["attachments"]
+    assert isinstance(attach, AttachmentFieldView)
+    assert attach.buttons == {}
+    assert attach.hint.text().startswith("Ännu inget att bifoga.")

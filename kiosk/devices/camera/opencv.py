@@ -2,10 +2,11 @@
 sequence played as if it were live (for tests and demos).
 
 A reader thread owned by the camera calls `cap.read()` in a loop and keeps only the newest
-frame, so a slow consumer never sees an old picture. The reader also owns the `VideoCapture`:
-it opens it, retries every second while the camera is missing, and reopens it when reads fail,
-so a camera plugged in later works without a restart. The device thread only probes the camera
-at start, runs the self-test and joins retired readers.
+frame, so a slow consumer never sees an old picture; the camera's new-frame listeners hear of
+each frame as it is stored. The reader also owns the `VideoCapture`: it opens it, retries every
+second while the camera is missing, and reopens it when reads fail, so a camera plugged in later
+works without a restart. The device thread only probes the camera at start, runs the self-test
+and joins retired readers.
 
 `cv2` and numpy are imported lazily: importing this module must stay cheap.
 """
@@ -38,6 +39,7 @@ def _parse_source(source: str) -> int | str:
 
 class OpenCvCamera(Camera):
     backend = "opencv"
+    announces_frames = True
 
     def __init__(
         self,
@@ -324,6 +326,7 @@ class OpenCvCamera(Camera):
                 return
             self._seq += 1
             self._latest = Frame(img, self._seq, captured_at)
+        self._announce_frame()
 
 
 def _import_cv2() -> Any:

@@ -5,7 +5,8 @@ its faults. The clock (HH:MM:SS.mmm) and the frame number are big 7-segment digi
 sees at a glance that the picture is live, and `read_overlay` reads them back from a frame (after
 a video round trip, too) to measure how old a picture is.
 
-A producer thread owned by the camera makes the frames; only the newest one is kept.
+A producer thread owned by the camera makes the frames; only the newest one is kept, and the
+camera's new-frame listeners hear of each one as it is stored.
 """
 
 from __future__ import annotations
@@ -214,6 +215,7 @@ def page_on_desk(background: Any) -> Any:
 class SimulatedCamera(Camera):
     FAULT_SWITCHES = FAULT_SWITCHES
     backend = "simulated"
+    announces_frames = True
 
     def __init__(
         self, device_id: str, *, width: int = 1280, height: int = 720, fps: int = 30
@@ -368,6 +370,7 @@ class SimulatedCamera(Camera):
                     if stop.is_set():
                         return
                     self._latest = Frame(data, seq, now)
+                self._announce_frame()
                 window_frames += 1
                 last_frame = now
             with self._lock:

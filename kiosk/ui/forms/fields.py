@@ -33,6 +33,10 @@ CHOOSE_ONE = N_("Please choose one.")
 TICK = N_("Please tick this box to go on.")
 UNKNOWN_PROBLEM = N_("This answer is not accepted. Please check it.")
 REQUIRED_MARK = N_("(required)")
+NO_FILES = N_(
+    "Nothing to attach yet. Scan the pages first with the Scan service, then come back to "
+    "this form: what you scanned appears here."
+)
 #: Message ids of eforms.validators, which the catalogue translates.
 KNOWN_PROBLEMS = {
     validators.REQUIRED,
@@ -240,10 +244,16 @@ class TextFieldView(FieldView):
 class ChoiceFieldView(FieldView):
     """Toggle buttons, one per option: one choice for an enum, several for an array."""
 
-    def __init__(self, field: Field, definition: FormDefinition, ui: UiState) -> None:
+    def __init__(
+        self,
+        field: Field,
+        definition: FormDefinition,
+        ui: UiState,
+        options: list[str] | None = None,
+    ) -> None:
         super().__init__(field, definition, ui)
         self.several = field.schema.get("type") == "array"
-        self.options = [str(option) for option in _options(field)]
+        self.options = [str(o) for o in _options(field)] if options is None else list(options)
         grid = QGridLayout()
         grid.setSpacing(16)
         self.group = QButtonGroup(self)
@@ -295,6 +305,35 @@ class ChoiceFieldView(FieldView):
             button.setAccessibleDescription(label)
 
 
+class AttachmentFieldView(ChoiceFieldView):
+    """Documents of this visit to attach (the Scan service's PDF), one toggle each, by name.
+    With none yet, it says how to get one."""
+
+    def __init__(
+        self, field: Field, definition: FormDefinition, ui: UiState, files: list[str]
+    ) -> None:
+        super().__init__(field, definition, ui, options=files)
+        self.files = files
+        self.hint = QLabel()
+        self.hint.setProperty("role", "muted")
+        self.hint.setWordWrap(True)
+        self.column.insertWidget(self.column.indexOf(self.error), self.hint)
+        self.retranslate()
+
+    def focus(self) -> None:
+        if self.buttons:
+            super().focus()
+
+    def option_text(self, option: str) -> str:
+        return option
+
+    def retranslate(self) -> None:
+        super().retranslate()
+        if hasattr(self, "hint"):
+            self.hint.setText(self.ui.t(NO_FILES))
+            self.hint.setVisible(not self.files)
+
+
 class FlagFieldView(FieldView):
     """A yes/no answer as one big box to tick; its label is on the box itself."""
 
@@ -337,9 +376,16 @@ def _options(field: Field) -> list[Any]:
 
 
 def field_view(
-    field: Field, definition: FormDefinition, ui: UiState, options: dict[str, Any]
+    field: Field,
+    definition: FormDefinition,
+    ui: UiState,
+    options: dict[str, Any],
+    files: list[str] | None = None,
 ) -> FieldView:
-    """The widget for `field`; `options` are its Control's JSON Forms options."""
+    """The widget for `field`; `options` are its Control's JSON Forms options, `files` the
+    names of the documents of this visit an attachment field offers."""
+    if field.is_attachment:
+        return AttachmentFieldView(field, definition, ui, files or [])
     if _options(field):
         return ChoiceFieldView(field, definition, ui)
     if field.schema.get("type") == "boolean":

@@ -54,10 +54,14 @@ class FormView(QWidget):
     #: The page (or the summary) changed.
     page_changed = Signal()
 
-    def __init__(self, ui: UiState, definition: FormDefinition) -> None:
+    def __init__(
+        self, ui: UiState, definition: FormDefinition, files: list[str] | None = None
+    ) -> None:
         super().__init__()
         self.ui = ui
         self.definition = definition
+        #: Names of this visit's documents an attachment field offers.
+        self.files = files or []
         self.page = 0
         self.fields: dict[str, FieldView] = {}
         #: Side-by-side fields; they go one under the other with large text.
@@ -114,7 +118,8 @@ class FormView(QWidget):
         if kind == "Control":
             name = str(element.get("scope", "")).removeprefix("#/properties/")
             field = next(f for f in self.definition.fields if f.name == name)
-            view = field_view(field, self.definition, self.ui, dict(element.get("options", {})))
+            options = dict(element.get("options", {}))
+            view = field_view(field, self.definition, self.ui, options, self.files)
             view.left.connect(lambda v=view: self._left(v))
             view.edited.connect(lambda v=view: self._edited(v))
             self.fields[name] = view

@@ -57,7 +57,8 @@ def answer_text(
     if isinstance(value, bool):
         return t(YES) if value else t(NO)
     if isinstance(value, list):
-        return ", ".join(definition.text(language, f"{key}.{v}") for v in value)
+        # Options by their names; attached files (no option texts) by their file names.
+        return ", ".join(definition.text(language, f"{key}.{v}") or str(v) for v in value)
     option = definition.text(language, f"{key}.{value}")
     return option or str(value)
 

@@ -29,7 +29,7 @@ from kiosk.session import Session
 from kiosk.store import utc_iso
 from kiosk.ui.context import ServiceContext
 from kiosk.ui.forms.form import FormView
-from kiosk.ui.screens.forms import SUBMITTED_KEY, SentForm
+from kiosk.ui.screens.forms import SCANS_KEY, SUBMITTED_KEY, SentForm
 from kiosk.ui.state import UiState
 from kiosk.ui.widgets.buttons import BigButton
 from kiosk.ui.widgets.typing import TypingScreen
@@ -73,9 +73,6 @@ NOT_SENT = N_(
 SENT_HEADING = N_("Your e-mail is on its way")
 SENT_TEXT = N_("It goes to {address}. The kiosk keeps no copy that anyone could read.")
 ANOTHER = N_("Send another e-mail")
-
-#: Session.data key: the scans' PDFs (kiosk.ui.screens.scan).
-SCANS_KEY = "documents"
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,8 @@ NOT_SENT = N_(
     "Please ask library staff for help."
 )
 
+#: Session.data key: the scans' PDFs (kiosk.ui.screens.scan), which a form may attach.
+SCANS_KEY = "documents"
 #: Session.data key: the forms sent in this session (SentForm), for the E-mail service.
 SUBMITTED_KEY = "submitted_forms"
 
@@ -107,7 +109,7 @@ class FormsScreen(TypingScreen):
 
     def open_form(self, form_id: str) -> None:
         definition = self.definition(form_id)
-        self.form = FormView(self.ui, definition)
+        self.form = FormView(self.ui, definition, [p.name for p in self.documents()])
         holder = self.session.data.get(CARD_HOLDER)
         if isinstance(holder, CardHolder):
             self.form.prefill(card_prefill(holder))
@@ -146,6 +148,30 @@ class FormsScreen(TypingScreen):
         self.set_content(self.confirmation)
         self.confirmation.another_button.setFocus()
 
+    def documents(self) -> list[Path]:
+        """This visit's scanned documents that still exist, which a form may attach."""
+        found = [Path(p) for p in self.session.data.get(SCANS_KEY, [])]
+        return [p for p in found if p.exists()]
+
+    def attachments(
+        self, definition: FormDefinition, answers: Mapping[str, Any]
+    ) -> list[dict[str, str]]:
+        """The files the answers' attachment fields name, as the sealed payload carries them."""
+        by_name = {p.name: p for p in self.documents()}
+        chosen: list[str] = []
+        for field in definition.fields:
+            if field.is_attachment:
+                chosen.extend(n for n in answers.get(field.name, []) if n not in chosen)
+        return [
+            {
+                "name": name,
+                "content_type": "application/pdf",
+                "data": base64.b64encode(by_name[name].read_bytes()).decode("ascii"),
+            }
+            for name in chosen
+            if name in by_name
+        ]
+
     def submit_answers(
         self,
         definition: FormDefinition,
@@ -169,7 +195,7 @@ class FormsScreen(TypingScreen):
             "answers": dict(answers),
             "submitted_at": utc_iso(datetime.now(UTC)),
             "pdf": base64.b64encode(pdf.read_bytes()).decode("ascii"),
-            "attachments": [],
+            "attachments": self.attachments(definition, answers),
         }
         if copy_to and definition.citizen_copy:
             submission["copy_to"] = copy_to
