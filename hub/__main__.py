@@ -44,6 +44,15 @@ def _parser() -> argparse.ArgumentParser:
     enroll.add_argument("kiosk_id")
     enroll.add_argument("--name", required=True)
     enroll.add_argument("--location", required=True)
+    enroll.add_argument("--contact", default=None, help="whom to call about the kiosk")
+    code = kiosk.add_parser(
+        "enroll-code", help="make a one-time code that kiosk-provision enrolls a kiosk with"
+    )
+    code.add_argument("kiosk_id")
+    code.add_argument("--name", required=True)
+    code.add_argument("--location", required=True)
+    code.add_argument("--contact", default=None, help="whom to call about the kiosk")
+    code.add_argument("--hours", type=int, default=24, help="valid for this long (default 24)")
     kiosk.add_parser("list", help="list the kiosks")
 
     keys = commands.add_parser("keys", help="the key kiosks seal submissions to").add_subparsers(
@@ -177,12 +186,43 @@ def _kiosk(args: argparse.Namespace, store: HubStore) -> int:
             seen = kiosk.last_seen or "never"
             print(f"{kiosk.kiosk_id:<24} {seen:<25} {kiosk.name} — {kiosk.location}")
         return 0
+    if args.action == "enroll-code":
+        return _enroll_code(args, store)
     try:
         token = enroll_kiosk(store, args.kiosk_id, args.name, args.location, at=datetime.now(UTC))
     except (ValueError, StoreError) as exc:
         return _fail(str(exc))
+    if args.contact:
+        store.enrollment.set_contact(args.kiosk_id, args.contact.strip() or None)
     print(f"{PROG}: enrolled {args.kiosk_id}; its token (shown only now):", file=sys.stderr)
     print(token)
+    return 0
+
+
+def _enroll_code(args: argparse.Namespace, store: HubStore) -> int:
+    from datetime import UTC, datetime
+
+    from hub.enrollment import make_code
+
+    try:
+        made = make_code(
+            store,
+            args.kiosk_id,
+            name=args.name,
+            location=args.location,
+            contact=args.contact,
+            created_by="command line",
+            at=datetime.now(UTC),
+            hours=args.hours,
+        )
+    except ValueError as exc:
+        return _fail(str(exc))
+    print(
+        f"{PROG}: enrollment code for {made.kiosk_id}, valid once until {made.expires_at} "
+        "(shown only now):",
+        file=sys.stderr,
+    )
+    print(made.code)
     return 0
 
 

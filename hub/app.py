@@ -21,6 +21,7 @@ from hub.context import ACCESS, HUB, HubContext, utc_now
 from hub.delivery.keys import Secrets
 from hub.delivery.service import DELIVERY, Delivery
 from hub.desk import DESK, CallDesk
+from hub.fleet.service import FLEET, Fleet
 from hub.routes import ROUTES, Route
 from hub.store import HubStore
 
@@ -46,6 +47,11 @@ def make_app(
     app[DELIVERY] = delivery
     app.on_startup.append(delivery.start)
     app.on_cleanup.append(delivery.stop)
+    # Fleet health: its watch task opens offline alerts at start and every 30 s after.
+    fleet = Fleet.make(config, store, clock, secrets.smtp_password if secrets else None)
+    app[FLEET] = fleet
+    app.on_startup.append(fleet.start)
+    app.on_cleanup.append(fleet.stop)
     access: dict[tuple[str, str], frozenset[str]] = {}
     for route in routes:
         app.router.add_route(route.method, route.path, route.handler)

@@ -23,6 +23,7 @@ from hub.delivery.settings import (
     EmailSettings,
     SmtpSettings,
 )
+from hub.fleet.settings import AlertSettings, FleetSettings, MetricsSettings
 from hub.lines import DEFAULT_LINES, LANGUAGES, WEEKDAYS, DayRanges, ServiceLine, parse_day
 
 DEFAULT_PATH = Path("/etc/kiosk-hub/hub.toml")
@@ -67,6 +68,9 @@ class HubConfig:
     email: EmailSettings = field(default_factory=EmailSettings)
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
     catalogue_dir: Path = SHIPPED_CATALOGUE
+    fleet: FleetSettings = field(default_factory=FleetSettings)
+    alerts: AlertSettings = field(default_factory=AlertSettings)
+    metrics: MetricsSettings = field(default_factory=MetricsSettings)
     #: The file that was read; None for the built-in demo configuration.
     source: Path | None = None
 
@@ -187,6 +191,7 @@ class _Checker:
             lockout_minutes=v(login, "login", "lockout_minutes", 15, _int(1, 24 * 60)),
             lines=self._lines(raw["lines"]) if "lines" in raw else tuple(DEFAULT_LINES.values()),
             **self._delivery(raw),
+            **self._fleet(raw),
             source=self._source,
         )
 
@@ -239,6 +244,32 @@ class _Checker:
             ),
             "catalogue_dir": _file(v(forms, "forms", "catalogue_dir", "", folder))
             or SHIPPED_CATALOGUE,
+        }
+
+    def _fleet(self, raw: dict[str, Any]) -> dict[str, Any]:
+        """The keys of [fleet], [alerts] and [metrics]."""
+        fleet = self.table("fleet", raw.get("fleet", {}), ("offline_minutes", "opening_hours"))
+        alerts = self.table("alerts", raw.get("alerts", {}), ("notify_clear", "notify_maintenance"))
+        metrics = self.table("metrics", raw.get("metrics", {}), ("token_file",))
+        v = self.value
+        addresses = _list(_ADDRESS, "a list of e-mail addresses, each at most once")
+        opening = FleetSettings().opening_hours
+        if "opening_hours" in fleet:
+            opening = self._hours("fleet.opening_hours", fleet["opening_hours"])
+        return {
+            "fleet": FleetSettings(
+                offline_minutes=v(fleet, "fleet", "offline_minutes", 3, _int(1, 24 * 60)),
+                opening_hours=opening,
+            ),
+            "alerts": AlertSettings(
+                notify_clear=tuple(v(alerts, "alerts", "notify_clear", [], addresses)),
+                notify_maintenance=tuple(v(alerts, "alerts", "notify_maintenance", [], addresses)),
+            ),
+            "metrics": MetricsSettings(
+                token_file=_file(
+                    v(metrics, "metrics", "token_file", "", _text(None, 'a file path, or ""'))
+                )
+            ),
         }
 
     def _turn(self, value: object) -> tuple[TurnServer, ...]:
@@ -308,7 +339,20 @@ class _Checker:
         return hours
 
 
-_SECTIONS = ("hub", "ice", "login", "lines", "sealing", "smtp", "email", "forms", "delivery")
+_SECTIONS = (
+    "hub",
+    "ice",
+    "login",
+    "lines",
+    "sealing",
+    "smtp",
+    "email",
+    "forms",
+    "delivery",
+    "fleet",
+    "alerts",
+    "metrics",
+)
 _SMTP_KEYS = ("host", "port", "starttls", "username", "password_file", "timeout_seconds")
 _EMAIL_KEYS = (
     "sender",

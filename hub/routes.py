@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,6 @@ from hub.auth import (
     KIOSK,
     PUBLIC,
     STAFF,
-    Handler,
     StaffIdentity,
     current,
     end_session,
@@ -31,8 +29,12 @@ from hub.auth import (
 )
 from hub.context import HUB
 from hub.delivery import handlers as submissions
+from hub.enrollment import ENROLLMENT_ROUTES
+from hub.fleet.routes import FLEET_ROUTES
 from hub.lines import LANGUAGES, utc_iso
 from hub.pages import FAILED, login_page
+from hub.route import Route as Route  # re-exported: hub.app and the tests take it from here
+from hub.support import SUPPORT_PAGES
 from hub.ws import advisor_socket, kiosk_socket
 
 log = logging.getLogger(__name__)
@@ -41,16 +43,8 @@ ADMIN = frozenset({"admin"})
 ADVISOR = frozenset({"advisor"})
 SUPPORT = frozenset({"support", "admin"})
 #: Where a role lands after logging in, until it has a page of its own.
-HOME = {"advisor": "/advisor"}
+HOME = {"advisor": "/advisor", "support": "/support"}
 STATIC = Path(__file__).parent / "static"
-
-
-@dataclass(frozen=True)
-class Route:
-    method: str
-    path: str
-    handler: Handler
-    allowed: frozenset[str]
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -208,4 +202,7 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/api/kiosk/forms", submissions.forms, frozenset({KIOSK})),
     Route("GET", "/api/support/submissions", submissions.support_submissions, SUPPORT),
     Route("POST", "/api/support/submissions/{id}/retry", submissions.support_retry, SUPPORT),
+    *FLEET_ROUTES,
+    *ENROLLMENT_ROUTES,
+    *SUPPORT_PAGES,
 )

@@ -97,7 +97,8 @@ class Kiosk:
 
         store: Store = open_store(self.config.db_path)
         self.writer = StoreWriter(store)
-        self._log_handler = StoreLogHandler(self.writer)
+        # INFO and up: support reads the kiosk's log on the hub (ids and codes only).
+        self._log_handler = StoreLogHandler(self.writer, logging.INFO)
         logging.getLogger().addHandler(self._log_handler)
         with self._lock:
             pending, self._pending_usage = self._pending_usage, []
@@ -154,15 +155,20 @@ class Kiosk:
         token = self.config.kiosk.hub_token
         if self.advice is not None or not token or self.engine is None:
             return
+        from kiosk.call.audio import CallAudio
         from kiosk.call.hub_client import HubAdviceClient
 
         camera = self.device(DeviceClass.CAMERA)
+        call = self.config.call
         client = HubAdviceClient(
             hub_url=self.config.kiosk.hub_url,
             token=token,
             kiosk_id=self.config.kiosk.id,
             loop=self.engine.loop,
             camera=camera if isinstance(camera, Camera) else None,
+            audio=CallAudio(
+                call.microphone, call.microphone_device, call.speaker, call.speaker_device
+            ),
         )
         client.open()
         self.advice = client
@@ -373,14 +379,16 @@ class Kiosk:
             return
         if isinstance(event, StatusChanged):
             health = event.health
+            calm = health.state.usable and health.attention.value == "none"
             writer.submit(
                 lambda store: store.add_event(
-                    "info",
-                    "device_status",
+                    "info" if calm else "warning",
+                    "device",
                     device_id=health.device_id,
-                    code=health.state.value,
+                    # last_error outlives the fault: a device that is fine names no error.
+                    code=None if calm else health.last_error,
                     attention=health.attention.value,
-                    payload=health.as_dict(),
+                    payload={"state": health.state.value, "detail": dict(health.detail)},
                 )
             )
         elif isinstance(event, DeviceError):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import Field, dataclass, field, fields, is_dataclass
+from dataclasses import Field, dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -63,6 +63,8 @@ class Rule:
     text: str = ""
     #: A secret (a token): an error names the key but never shows the value.
     secret: bool = False
+    #: For a list: any non-empty strings (a command line), not ids from the choices.
+    free_items: bool = False
 
     def describe(self, choices: Sequence[str]) -> str:
         listed = ", ".join(choices) or "(none available)"
@@ -89,6 +91,15 @@ class Rule:
             numeric = (int,) if self.kind is int else (int, float)
             assert self.low is not None and self.high is not None
             return isinstance(value, numeric) and self.low <= value <= self.high
+        if self.kind is tuple and self.free_items:
+            return (
+                isinstance(value, list)
+                and 0 < len(value) <= 64
+                and all(
+                    isinstance(item, str) and 0 < len(item) <= self.max_length and "\0" not in item
+                    for item in value
+                )
+            )
         if self.kind is tuple:
             return (
                 isinstance(value, list)
@@ -131,6 +142,9 @@ class KioskSettings:
         text='"" or the token `kiosk-hub kiosk add` printed (A-Z a-z 0-9 . _ ~ + / = -)',
         secret=True,
     )
+    #: A file holding the token instead (readable by root and the kiosk user only); then
+    #: hub_token must be "". kiosk-provision writes /etc/kiosk/hub-token.
+    hub_token_file: str = _key("", max_length=4096, text='a file path, or "" for none')
     #: The hub's public key that forms and e-mail are sealed to; "" = the Forms service is not
     #: offered (nothing may be kept unsealed).
     hub_public_key: str = _key(
@@ -269,6 +283,42 @@ class AgentSettings:
     retry_max_seconds: float = _key(300.0, low=10, high=86400)
     request_timeout_seconds: float = _key(60.0, low=5, high=3600)
     catalogue_refresh_minutes: int = _key(15, low=1, high=1440)
+    #: How often the agent tells the hub how the kiosk is (and hears of remote actions).
+    heartbeat_seconds: int = _key(30, low=5, high=3600)
+    #: Events (and usage rows) per request to the hub; the hub takes at most 500 events.
+    events_batch: int = _key(500, low=1, high=500)
+    #: Events kept for the hub while it cannot be reached; beyond it routine ones are dropped.
+    max_unshipped_events: int = _key(50_000, low=100, high=10_000_000)
+    #: The app's systemd unit, asked for its state for the heartbeat.
+    systemd_unit: str = _key(
+        "kiosk.service",
+        r"[A-Za-z0-9:_.@-]{1,250}\.service",
+        text="a systemd unit name ending in .service",
+    )
+    #: Run (without a shell) when support asks for the app to be restarted.
+    restart_command: tuple[str, ...] = _key(
+        ("systemctl", "restart", "kiosk.service"),
+        free_items=True,
+        max_length=4096,
+        text="a command as a list of strings, program first (run without a shell), such as "
+        '["systemctl", "restart", "kiosk.service"]',
+    )
+
+
+_AUDIO_DEVICE: dict[str, Any] = {
+    "pattern": r"[A-Za-z0-9_.:,=@/+-]{1,200}",
+    "text": "an ALSA or PulseAudio device name, such as default, hw:1,0 or plughw:CARD=USB,DEV=0",
+}
+
+
+@dataclass(frozen=True, **_LEAN)
+class CallSettings:
+    """The sound of a video call: where the citizen's voice comes from and the advisor's goes."""
+
+    microphone: str = _key("tone", choices=("tone", "pulse", "alsa", "none"))
+    microphone_device: str = _key("default", **_AUDIO_DEVICE)
+    speaker: str = _key("none", choices=("none", "pulse", "alsa"))
+    speaker_device: str = _key("default", **_AUDIO_DEVICE)
 
 
 @dataclass(frozen=True, **_LEAN)
@@ -298,6 +348,7 @@ class Config:
     technician: TechnicianSettings = field(default_factory=TechnicianSettings)
     services: ServicesSettings = field(default_factory=ServicesSettings)
     devices: DeviceSettings = field(default_factory=DeviceSettings)
+    call: CallSettings = field(default_factory=CallSettings)
     prices: PricesSettings = field(default_factory=PricesSettings)
     payments: PaymentsSettings = field(default_factory=PaymentsSettings)
     agent: AgentSettings = field(default_factory=AgentSettings)
@@ -407,6 +458,8 @@ class _Checker:
                 f"agent.retry_max_seconds = {agent.retry_max_seconds:g} is not allowed: "
                 f"at least agent.retry_initial_seconds ({agent.retry_initial_seconds:g})"
             )
+        if kiosk.hub_token_file:
+            kiosk = values["kiosk"] = replace(kiosk, hub_token=self._token_file(kiosk))
         data_dir = _data_dir(kiosk.data_dir, env)
         return Config(
             **values,
@@ -415,6 +468,21 @@ class _Checker:
             session_folder=_session_folder(session.folder, env),
             printer_output_dir=_absolute(devices.printer.output_dir),
         )
+
+    def _token_file(self, kiosk: KioskSettings) -> str:
+        """The token in kiosk.hub_token_file, checked as kiosk.hub_token would be."""
+        name = f"kiosk.hub_token_file = {_show(kiosk.hub_token_file)}"
+        if kiosk.hub_token:
+            self.fail(f'{name} is not allowed with kiosk.hub_token: set hub_token = ""')
+        try:
+            token = Path(kiosk.hub_token_file).read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            self.fail(f"{name}: cannot read the token: {getattr(exc, 'strerror', None) or exc}")
+        spec = next(f for f in fields(KioskSettings) if f.name == "hub_token")
+        rule: Rule = spec.metadata["rule"]
+        if not token or not rule.accepts(token, ()):
+            self.fail(f"{name}: the file does not hold a token (the value is not shown)")
+        return token
 
     def _table(self, dotted: str, cls: type[DataclassInstance], table: object) -> dict[str, Any]:
         """The checked values of one table, as `cls`'s fields' metadata say, in file order."""

@@ -199,7 +199,7 @@ def test_unknown_device_class_for_options() -> None:
         (
             "[sesion]\nidle_seconds = 60\n",
             "unknown section [sesion] (known sections: kiosk, session, ui, technician, "
-            "services, devices, prices, payments, agent, fees)",
+            "services, devices, call, prices, payments, agent, fees)",
         ),
         (
             "[devices.scanner]\nbackend = 'simulated'\n",
@@ -210,7 +210,7 @@ def test_unknown_device_class_for_options() -> None:
         (
             "idle_seconds = 60\n",
             "unknown key idle_seconds (known sections: kiosk, session, ui, technician, "
-            "services, devices, prices, payments, agent, fees)",
+            "services, devices, call, prices, payments, agent, fees)",
         ),
         (
             "[session]\nidel_seconds = 60\n",
@@ -233,6 +233,23 @@ def test_unknown_device_class_for_options() -> None:
             "[devices.camera]\nfps = true\n",
             "devices.camera.fps = true is not allowed: a whole number from 1 to 60",
         ),
+        (
+            '[call]\nmicrophone = "oss"\n',
+            'call.microphone = "oss" is not allowed: one of tone, pulse, alsa, none',
+        ),
+        (
+            '[call]\nspeaker = "tone"\n',
+            'call.speaker = "tone" is not allowed: one of none, pulse, alsa',
+        ),
+        (
+            '[call]\nmicrophone_device = "hw 1"\n',
+            'call.microphone_device = "hw 1" is not allowed: an ALSA or PulseAudio device name',
+        ),
+        (
+            '[call]\nspeaker_device = ""\n',
+            'call.speaker_device = "" is not allowed: an ALSA or PulseAudio device name',
+        ),
+        ('[call]\nmic = "alsa"\n', "unknown key call.mic (known keys in [call]: microphone, "),
         (
             "[ui]\nlarge_text_scale = false\n",
             "ui.large_text_scale = false is not allowed: a number from 1.5 to 2.5",
@@ -289,6 +306,25 @@ def test_unknown_device_class_for_options() -> None:
         ('[fees.lost-card]\namount = "3.00"\n', "[fees.lost-card] needs name_fi"),
         ('[fees.lost-card]\nprice = "3.00"\n', "unknown key fees.lost-card.price"),
         ("fees = 5\n", "fees must be a table: write [fees.<id>]"),
+        (
+            '[agent]\nrestart_command = "systemctl restart kiosk.service"\n',
+            'agent.restart_command = "systemctl restart kiosk.service" is not allowed: a command '
+            "as a list of strings, program first (run without a shell)",
+        ),
+        ("[agent]\nrestart_command = []\n", "agent.restart_command = [] is not allowed"),
+        ('[agent]\nrestart_command = ["", "x"]\n', 'agent.restart_command = ["", "x"] is not'),
+        (
+            '[agent]\nsystemd_unit = "kiosk"\n',
+            'agent.systemd_unit = "kiosk" is not allowed: a systemd unit name ending in .service',
+        ),
+        (
+            "[agent]\nevents_batch = 501\n",
+            "agent.events_batch = 501 is not allowed: a whole number from 1 to 500",
+        ),
+        (
+            "[agent]\nheartbeat_seconds = 1\n",
+            "agent.heartbeat_seconds = 1 is not allowed: a whole number from 5 to 3600",
+        ),
     ],
 )
 def test_each_mistake_is_one_line_naming_the_key(tmp_path: Path, text: str, expected: str) -> None:
@@ -380,4 +416,57 @@ def test_prices_and_fees_are_read_as_cents(tmp_path: Path) -> None:
         "",
         "3.00",
         "LIB-CARD",
+    )
+
+
+def test_the_call_sound_is_a_tone_and_no_speaker_unless_configured(tmp_path: Path) -> None:
+    call = default_config(environ=ENV).call
+    assert (call.microphone, call.microphone_device, call.speaker, call.speaker_device) == (
+        "tone",
+        "default",
+        "none",
+        "default",
+    )
+    path = write(
+        tmp_path,
+        '[call]\nmicrophone = "alsa"\nmicrophone_device = "plughw:CARD=USB,DEV=0"\n'
+        'speaker = "pulse"\nspeaker_device = "alsa_output.pci-0000_00_1f.3.analog-stereo"\n',
+    )
+    call = load_config(path, environ=ENV).call
+    assert (call.microphone, call.microphone_device, call.speaker, call.speaker_device) == (
+        "alsa",
+        "plughw:CARD=USB,DEV=0",
+        "pulse",
+        "alsa_output.pci-0000_00_1f.3.analog-stereo",
+    )
+
+
+def test_agent_fleet_keys_have_defaults_and_can_be_set(tmp_path: Path) -> None:
+    agent = default_config(environ=ENV).agent
+    assert (agent.heartbeat_seconds, agent.events_batch, agent.max_unshipped_events) == (
+        30,
+        500,
+        50_000,
+    )
+    assert agent.systemd_unit == "kiosk.service"
+    assert agent.restart_command == ("systemctl", "restart", "kiosk.service")
+    path = write(
+        tmp_path,
+        "[agent]\nheartbeat_seconds = 10\nevents_batch = 100\nmax_unshipped_events = 2000\n"
+        'systemd_unit = "kiosk@1.service"\n'
+        'restart_command = ["/usr/bin/sudo", "-n", "systemctl", "restart", "kiosk@1.service"]\n',
+    )
+    agent = load_config(path, environ=ENV).agent
+    assert (agent.heartbeat_seconds, agent.events_batch, agent.max_unshipped_events) == (
+        10,
+        100,
+        2000,
+    )
+    assert agent.systemd_unit == "kiosk@1.service"
+    assert agent.restart_command == (
+        "/usr/bin/sudo",
+        "-n",
+        "systemctl",
+        "restart",
+        "kiosk@1.service",
     )

@@ -14,6 +14,8 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from hub.store.enrollment import EnrollmentCodes
+from hub.store.fleet import FleetStore
 from hub.store.schema import SCHEMA_VERSION, SchemaTooNewError, StoreError, migrate
 from hub.store.submissions import Submissions
 
@@ -51,6 +53,7 @@ class KioskRecord:
     token_hash: str
     created_at: str
     last_seen: str | None
+    contact: str | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,9 @@ class HubStore:
             self.migrated_from = migrate(self._db)
         #: Sealed submissions from kiosks (hub.store.submissions).
         self.submissions = Submissions(self._db, self._lock)
+        #: One-time enrollment codes (hub.store.enrollment).
+        self.enrollment = EnrollmentCodes(self._db, self._lock)
+        self.fleet = FleetStore(self._db, self._lock)
 
     @property
     def db(self) -> Database:

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from sqlite_utils import Database
 
 import sqlschema
+from hub.store.enrollment import _enrollment_v4
+from hub.store.fleet import _fleet_v5
 from sqlschema import (
     Migration,
     SchemaTooNewError,
@@ -145,7 +147,13 @@ def _submissions_v3(db: Database) -> None:
 
 
 #: MIGRATIONS[N-1] takes the schema from version N-1 to N. Append only; never edit a shipped one.
-MIGRATIONS: list[Callable[[Database], None]] = [_create_v1, _call_details_v2, _submissions_v3]
+MIGRATIONS: list[Callable[[Database], None]] = [
+    _create_v1,
+    _call_details_v2,
+    _submissions_v3,
+    _enrollment_v4,
+    _fleet_v5,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -1,8 +1,10 @@
-"""The `kiosk-agent` command: ship the outbox to the hub and keep the forms catalogue, until
+"""The `kiosk-agent` command: ship the outbox to the hub, keep the forms catalogue, and report
+the kiosk's health (heartbeat, events, usage, remote actions: kiosk.agent.health), until
 stopped (SIGTERM or SIGINT: the request under way is finished first, then exit 0).
 
-`--once` makes one pass over what is due now (and one catalogue fetch), for technicians and
-tests: exit 0 when nothing waits for the hub afterwards, 1 when rows still wait. Rows the hub
+`--once` makes one pass over what is due now (one catalogue fetch, one heartbeat round), for
+technicians and tests: exit 0 when nothing waits for the hub afterwards, 1 when rows (outbox,
+events or usage) still wait. Rows the hub
 refused for good do not wait: they are logged as errors and kept for support.
 Exit 2: the config cannot be used, or another kiosk-agent serves the same data folder.
 """
@@ -24,11 +26,15 @@ from typing import IO
 
 import aiohttp
 
+from kiosk.agent.actions import ActionRunner
 from kiosk.agent.catalogue import CatalogueKeeper
+from kiosk.agent.events import EventShipper
+from kiosk.agent.health import FleetLink, Heartbeat
 from kiosk.agent.shipper import Backoff, Shipper
 from kiosk.config import DEFAULT_PATH, Config, ConfigError
 from kiosk.outbox import Outbox
 from kiosk.store import StoreError, open_store
+from kiosk.store.fleet import Fleet
 
 log = logging.getLogger("kiosk.agent")
 
@@ -143,29 +149,67 @@ async def _serve(config: Config, *, once: bool) -> int:
                 backoff=backoff,
                 request_timeout=agent.request_timeout_seconds,
             )
+            fleet = _fleet_link(config, Fleet(store), http, backoff)
             log.info("kiosk-agent started", extra={"kiosk_id": config.kiosk.id})
             if once:
                 await shipper.ship_due(stop)
                 if not stop.is_set():
                     await catalogue.refresh()
-                waiting = await asyncio.to_thread(outbox.waiting)
+                if not stop.is_set():
+                    await fleet.round(stop)
+                waiting = await asyncio.to_thread(outbox.waiting) + await fleet.events.waiting()
                 return 0 if waiting == 0 or stop.is_set() else 1
-            await _run(shipper, catalogue, stop)
+            await _run(shipper, catalogue, fleet, stop)
             log.info("kiosk-agent stopped", extra={"kiosk_id": config.kiosk.id})
             return 0
     finally:
         await asyncio.to_thread(store.close)
 
 
-async def _run(shipper: Shipper, catalogue: CatalogueKeeper, stop: asyncio.Event) -> None:
+def _fleet_link(
+    config: Config, fleet: Fleet, http: aiohttp.ClientSession, backoff: Backoff
+) -> FleetLink:
+    agent, hub_url = config.agent, config.kiosk.hub_url
+    timeout = agent.request_timeout_seconds
+    heartbeat = Heartbeat(
+        fleet,
+        http,
+        hub_url=hub_url,
+        data_dir=config.data_dir,
+        unit=agent.systemd_unit,
+        request_timeout=timeout,
+    )
+    actions = ActionRunner(
+        fleet, http, hub_url=hub_url, restart_command=agent.restart_command, request_timeout=timeout
+    )
+    events = EventShipper(
+        fleet,
+        http,
+        hub_url=hub_url,
+        backoff=backoff,
+        request_timeout=timeout,
+        batch=agent.events_batch,
+        max_unshipped=agent.max_unshipped_events,
+    )
+    return FleetLink(heartbeat, actions, events, float(agent.heartbeat_seconds))
+
+
+async def _run(
+    shipper: Shipper, catalogue: CatalogueKeeper, fleet: FleetLink, stop: asyncio.Event
+) -> None:
     while not stop.is_set():
         if time.monotonic() >= catalogue.due_at:
             await catalogue.refresh()
         if not stop.is_set():
             await shipper.ship_due(stop)
+        if not stop.is_set():
+            await fleet.tick(stop)
         now = time.monotonic()
-        # Wake for new rows, the end of the retry wait, or the next catalogue fetch.
-        wake = min(max(POLL_SECONDS, shipper.resume_at - now), catalogue.due_at - now)
+        # Wake for new rows (and finished actions), the end of the retry wait, the next
+        # catalogue fetch or the next heartbeat.
+        wake = min(
+            max(POLL_SECONDS, shipper.resume_at - now), catalogue.due_at - now, fleet.due_at - now
+        )
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=max(wake, 0.05))
 

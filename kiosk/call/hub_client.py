@@ -15,9 +15,9 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from kiosk.call.advice import AdvicePhase, AdviceStatus
+from kiosk.call.audio import DEVICE_OPEN_TIMEOUT, CallAudio, MicrophoneTrack
 from kiosk.call.hub_link import BACKOFF, CONNECT_TIMEOUT, HEARTBEAT, REQUEST_TIMEOUT, HubLink
 from kiosk.call.hub_wire import HubUnavailable, as_int, parse_lines, parse_time
-from kiosk.call.media import ToneAudioTrack
 from kiosk.call.microphone import MutableAudioTrack
 from kiosk.call.peer import KioskPeer, ReceiveStats, RemoteVideoFrame
 
@@ -43,6 +43,7 @@ class HubAdviceClient(HubLink):
         kiosk_id: str,
         loop: asyncio.AbstractEventLoop,
         camera: Camera | None,
+        audio: CallAudio | None = None,
         connect_timeout: float = CONNECT_TIMEOUT,
         request_timeout: float = REQUEST_TIMEOUT,
         backoff: tuple[float, ...] = BACKOFF,
@@ -59,8 +60,11 @@ class HubAdviceClient(HubLink):
             heartbeat=heartbeat,
         )
         self._camera = camera
+        #: The microphone and speaker each call opens ([call] in the config).
+        self._audio = audio or CallAudio()
         self._peer: KioskPeer | None = None
         self._microphone: MutableAudioTrack | None = None
+        self._device_microphone: MicrophoneTrack | None = None
         self._muted = False
         self._call: str | None = None
         self._line: str | None = None
@@ -193,12 +197,18 @@ class HubAdviceClient(HubLink):
             self._report(self._ended(call, "kiosk_hung_up", can_rate=False))
             return
         self._camera.start_stream()
-        self._microphone = MutableAudioTrack(ToneAudioTrack())
+        # Neither waits for its device: a microphone still opening (or failing to) sends
+        # silence, a speaker still opening drops the advisor's voice, and the call goes ahead.
+        source = self._audio.open_microphone()
+        if isinstance(source, MicrophoneTrack):
+            self._device_microphone = source
+        self._microphone = MutableAudioTrack(source)
         self._microphone.muted = self._muted
         self._peer = KioskPeer(
             self._camera,
             ice_servers=self._ice,
             microphone=self._microphone,
+            audio_output=self._audio.open_speaker(),
             on_remote_video=self._remote_video,
         )
         self._report(AdviceStatus(AdvicePhase.CONNECTED, line=self._line, call=call))
@@ -260,12 +270,17 @@ class HubAdviceClient(HubLink):
 
     async def _close_peer(self) -> None:
         peer, self._peer = self._peer, None
+        device, self._device_microphone = self._device_microphone, None
         self._microphone = None
         if peer is not None:
             try:
                 await asyncio.wait_for(peer.close(), self._request_timeout)
             except Exception:
                 log.exception("the call's peer did not close cleanly")
+        if device is not None:
+            # The peer has stopped it; the device is closed after its current read.
+            loop = asyncio.get_running_loop()
+            await loop.run_in_executor(None, device.join, DEVICE_OPEN_TIMEOUT)
 
     # ---- ending -------------------------------------------------------------------------------
 

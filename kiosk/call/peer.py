@@ -26,7 +26,8 @@ from aiortc import (
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from aiortc.sdp import candidate_from_sdp
 
-from kiosk.call.media import AudioOutput, CameraVideoTrack, ToneAudioTrack, VideoFormat
+from kiosk.call.audio import AudioOutput, ToneAudioTrack
+from kiosk.call.media import CameraVideoTrack, VideoFormat
 from kiosk.call.sdp import with_bandwidth_hints
 
 if TYPE_CHECKING:
@@ -61,6 +62,8 @@ class ReceiveStats:
     video_width: int
     video_height: int
     audio_frames: int
+    #: Of the audio frames, those the speaker has played (0 with no speaker).
+    audio_frames_played: int = 0
 
 
 class LatestFrameSlot:
@@ -92,8 +95,9 @@ class KioskPeer:
 
     `on_remote_video` is called on the engine loop whenever a picture lands in an empty slot;
     the consumer (the screen, through kiosk.ui.bridge) then calls `take_remote_video()` from its
-    own thread. `audio_output` plays the advisor's voice; without one it is received and
-    dropped, so the pipeline runs the same.
+    own thread. `audio_output` plays the advisor's voice (the peer closes it with the call);
+    without one it is received and dropped, so the pipeline runs the same. `microphone` is the
+    citizen's sound (a tone without one).
     """
 
     def __init__(
@@ -169,7 +173,9 @@ class KioskPeer:
 
     def stats(self) -> ReceiveStats:
         width, height = self._video_size
-        return ReceiveStats(self._video_frames, width, height, self._audio_frames)
+        output = self._audio_output
+        played = output.frames_played if output is not None else 0
+        return ReceiveStats(self._video_frames, width, height, self._audio_frames, played)
 
     def take_remote_video(self) -> RemoteVideoFrame | None:
         """Any thread: the newest picture of the advisor not taken yet, or None."""

@@ -44,7 +44,9 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 USAGE_KINDS = ("session_start", "session_end", "service_opened", "outcome")
-EVENT_KINDS = ("log", "device_status", "device_error", "alert")
+#: "device" is a device's health change (payload {"state": ...}); "device_status" is the name
+#: such rows had before.
+EVENT_KINDS = ("log", "device", "device_status", "device_error", "alert")
 EVENT_LEVELS = ("debug", "info", "warning", "error", "critical")
 BUSY_TIMEOUT_MS = 5000
 # SQLite allows 32766 bound parameters per statement; stay well below.
@@ -74,6 +76,8 @@ class UsageRecord:
     value: str | None
     duration_ms: int | None
     at: str
+    #: When kiosk-agent handed it to the hub; None while it waits.
+    shipped_at: str | None = None
 
 
 @dataclass(frozen=True)

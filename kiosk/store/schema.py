@@ -165,11 +165,50 @@ def _add_outbox_delivery_state_v3(db: Database) -> None:
     db.table("outbox").create_index(["delivered_at", "rejected_at", "created_at"])
 
 
+def _add_fleet_v4(db: Database) -> None:
+    """Fleet health: the app's heartbeat for kiosk-agent, the remote actions support asks for
+    (the agent puts them here, the app performs them and writes the outcome back), and which
+    usage rows the agent has shipped to the hub."""
+    db.table("app_heartbeat").create(
+        {"id": int, "at": str, "started_at": str, "version": str, "session_active": int},
+        pk="id",
+        not_null=["at", "started_at", "version", "session_active"],
+        strict=True,
+    )
+    db.table("commands").create(
+        {
+            "id": str,
+            "kind": str,
+            "device_id": str,
+            "requested_by": str,
+            "requested_at": str,
+            "taken_at": str,
+            "done_at": str,
+            "ok": int,
+            "message": str,
+            "results": str,
+            "screenshot": bytes,
+            "reported_at": str,
+        },
+        pk="id",
+        not_null=["kind", "requested_by", "requested_at"],
+        strict=True,
+    )
+    # The app asks "not taken yet", the agent "done, not reported yet", every few seconds.
+    db.table("commands").create_index(["taken_at", "kind"])
+    db.table("commands").create_index(["done_at", "reported_at"])
+    db.execute("ALTER TABLE usage ADD COLUMN shipped_at TEXT")
+    db.table("usage").create_index(["shipped_at", "id"])
+    # Each device's latest health event, for the agent's heartbeat.
+    db.table("events").create_index(["kind", "device_id", "id"])
+
+
 #: MIGRATIONS[N-1] takes the schema from version N-1 to N. Append only; never edit a shipped one.
 MIGRATIONS: list[Callable[[Database], None]] = [
     _create_v1,
     _add_reconciliations_v2,
     _add_outbox_delivery_state_v3,
+    _add_fleet_v4,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

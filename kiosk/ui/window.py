@@ -21,6 +21,7 @@ from kiosk.config import verify_pin
 from kiosk.devices.catalog import DeviceClass
 from kiosk.session import EndReason, EndSummary, Phase, Session
 from kiosk.ui.bridge import Bridge
+from kiosk.ui.remote import systemd_watchdog
 from kiosk.ui.screens.attract import AttractScreen
 from kiosk.ui.state import UiState
 
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 
     from kiosk.devices.cardreader.fineid import CardHolder
     from kiosk.devices.status import DeviceEvent
+    from kiosk.ui.remote import RemoteControl
     from kiosk.ui.screens.card_reminder import CardReminder
     from kiosk.ui.screens.frame import SessionFrame
     from kiosk.ui.screens.idle import IdleWarning
@@ -100,8 +102,21 @@ class KioskWindow(QWidget):
         self._card_present = False
         self._card_reminder: CardReminder | None = None
         bridge.device_event.connect(self._on_device_event)
+        #: The app's heartbeat and remote actions; made after the first paint.
+        self.remote: RemoteControl | None = None
+        self._systemd = systemd_watchdog(self)
+        self.first_painted.connect(self._after_first_paint)
         self.attract.on_first_paint = self.first_painted.emit
         self.attract.language_buttons[ui.default_language].setFocus()
+
+    def _after_first_paint(self) -> None:
+        # systemd counts the app as started once a citizen can see it.
+        if self._systemd is not None:
+            self._systemd.ready()
+        if self.remote is None:
+            from kiosk.ui.remote import RemoteControl
+
+            self.remote = RemoteControl(self)
 
     @property
     def pin_pad(self) -> PinPad:

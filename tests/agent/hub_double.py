@@ -4,6 +4,11 @@ It opens sealed boxes with PyNaCl as the hub does, keeps the sealed bytes by sub
 before it answers (so a lost answer is a committed submission), answers a repeated id with
 "duplicate", and serves a forms catalogue with an ETag. Switches let a test make it fail,
 refuse, or hold a request after committing it.
+
+The fleet endpoints (docs of the fleet contract) are here too: heartbeats are kept, events and
+usage are stored by id (a repeated id is a duplicate), actions queued by a test are delivered
+once in a heartbeat's answer, and action outcomes and self-tests are kept. `fleet_down` makes
+every fleet endpoint answer 503.
 """
 
 from __future__ import annotations
@@ -52,6 +57,16 @@ class HubDouble:
         self.forms: list[dict[str, Any]] = []
         #: The If-None-Match header of each catalogue request ("" when absent).
         self.forms_requests: list[str] = []
+        self.fleet_down = False
+        self.heartbeats: list[dict[str, Any]] = []
+        #: Stored events and usage rows by id; each batch's size in arrival order.
+        self.events: dict[int, dict[str, Any]] = {}
+        self.usage: dict[int, dict[str, Any]] = {}
+        self.event_batches: list[int] = []
+        #: Actions to hand out with the next heartbeat's answer (each delivered once).
+        self.actions: list[dict[str, Any]] = []
+        self.action_results: dict[str, dict[str, Any]] = {}
+        self.self_tests: list[dict[str, Any]] = []
 
     @property
     def version(self) -> str:
@@ -62,6 +77,11 @@ class HubDouble:
         app = web.Application(client_max_size=MAX_BYTES + 1024)
         app.router.add_post("/api/kiosk/submissions", self._submit)
         app.router.add_get("/api/kiosk/forms", self._forms)
+        app.router.add_post("/api/kiosk/heartbeat", self._heartbeat)
+        app.router.add_post("/api/kiosk/events", self._events)
+        app.router.add_post("/api/kiosk/usage", self._usage)
+        app.router.add_post("/api/kiosk/actions/{id}/result", self._action_result)
+        app.router.add_post("/api/kiosk/self-test", self._self_test)
         return app
 
     def _authorised(self, request: web.Request) -> bool:
@@ -109,6 +129,58 @@ class HubDouble:
         return web.json_response(
             {"version": self.version, "forms": self.forms}, headers={"ETag": etag}
         )
+
+    async def _fleet_body(self, request: web.Request) -> dict[str, Any] | web.Response:
+        if not self._authorised(request):
+            return web.json_response({"error": "no valid kiosk token"}, status=401)
+        if self.fleet_down:
+            return web.json_response({"error": "try again later"}, status=503)
+        body = await request.json()
+        if not isinstance(body, dict):
+            return web.json_response({"error": "not an object"}, status=400)
+        return body
+
+    async def _heartbeat(self, request: web.Request) -> web.Response:
+        body = await self._fleet_body(request)
+        if isinstance(body, web.Response):
+            return body
+        self.heartbeats.append(body)
+        actions, self.actions = self.actions, []
+        return web.json_response({"actions": actions})
+
+    async def _store_rows(
+        self, request: web.Request, key: str, into: dict[int, dict[str, Any]], limit: int
+    ) -> web.Response:
+        body = await self._fleet_body(request)
+        if isinstance(body, web.Response):
+            return body
+        rows = body.get(key)
+        if not isinstance(rows, list) or len(rows) > limit:
+            return web.json_response({"error": f"{key}: a list of at most {limit}"}, status=400)
+        stored = sum(1 for row in rows if into.setdefault(row["id"], row) is row)
+        if key == "events":
+            self.event_batches.append(len(rows))
+        return web.json_response({"stored": stored, "duplicates": len(rows) - stored})
+
+    async def _events(self, request: web.Request) -> web.Response:
+        return await self._store_rows(request, "events", self.events, 500)
+
+    async def _usage(self, request: web.Request) -> web.Response:
+        return await self._store_rows(request, "usage", self.usage, 1000)
+
+    async def _action_result(self, request: web.Request) -> web.Response:
+        body = await self._fleet_body(request)
+        if isinstance(body, web.Response):
+            return body
+        self.action_results[request.match_info["id"]] = body
+        return web.json_response({})
+
+    async def _self_test(self, request: web.Request) -> web.Response:
+        body = await self._fleet_body(request)
+        if isinstance(body, web.Response):
+            return body
+        self.self_tests.append(body)
+        return web.json_response({})
 
 
 @asynccontextmanager

@@ -16,7 +16,15 @@ from tests.hub.conftest import add_kiosk, add_user, log_in, run_app
 Client = TestClient[web.Request, web.Application]
 CALLERS = (*ROLES, KIOSK)
 #: A concrete path for each route with a variable part (the router refuses "{" in a path).
-SAMPLE_PATHS = {"/api/support/submissions/{id}/retry": f"/api/support/submissions/{'0' * 32}/retry"}
+SAMPLE_PATHS = {
+    "/api/support/submissions/{id}/retry": f"/api/support/submissions/{'0' * 32}/retry",
+    "/api/kiosk/actions/{id}/result": f"/api/kiosk/actions/{'0' * 32}/result",
+    "/api/support/kiosks/{kiosk_id}": "/api/support/kiosks/itakeskus-1",
+    "/api/support/kiosks/{kiosk_id}/logs": "/api/support/kiosks/itakeskus-1/logs",
+    "/api/support/kiosks/{kiosk_id}/actions": "/api/support/kiosks/itakeskus-1/actions",
+    "/api/support/actions/{id}/screenshot": f"/api/support/actions/{'0' * 32}/screenshot",
+    "/support/kiosks/{kiosk_id}": "/support/kiosks/itakeskus-1",
+}
 
 
 def declared_routes(app: web.Application) -> list[tuple[str, str, frozenset[str]]]:

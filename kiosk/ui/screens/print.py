@@ -271,7 +271,8 @@ class PrintScreen(QWidget):
             self._progress = (event.pages_done, event.pages_total)
         elif isinstance(event, PrintJobCompleted):
             self._status, self.job_id, self._printed = "printed", None, event.pages
-            self.ctx.kiosk.session.outcome("print", "printed")
+            # The page count is what support's usage figures add up (never what was printed).
+            self.ctx.kiosk.session.outcome("print", f"printed:{event.pages}")
         elif isinstance(event, PrintJobFailed):
             self._status = REFUNDED if self.sale is not None else FAILED
             self.job_id = None

@@ -1,0 +1,237 @@
+"""Support's JSON API of fleet health (docs/fleet-protocol.md): the fleet at a glance, one kiosk
+in detail, its logs, actions asked of it, usage figures; and /metrics for Prometheus.
+
+Only support and admin reach these (the route table); the dashboard pages build on them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from datetime import datetime
+from typing import Any
+
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from hub.auth import staff
+from hub.fleet import usage as usage_report
+from hub.fleet.ingest import ACTION_ID
+from hub.fleet.service import FLEET, Fleet
+from hub.fleet.wire import BadBody, choice, read_json, text
+from hub.lines import HELSINKI, utc_iso
+from hub.store.fleet import LEVELS, Alert
+from hub.store.submissions import STATUSES
+
+log = logging.getLogger(__name__)
+
+ACTION_KINDS = ("restart-app", "self-test", "test-page", "screenshot")
+
+
+def _alert(alert: Alert, contact: str | None, *, cleared: bool = False) -> dict[str, Any]:
+    shown: dict[str, Any] = {
+        "id": alert.id,
+        "source": alert.source,
+        "attention": alert.attention,
+        "device_id": alert.device_id,
+        "code": alert.code,
+        "opened_at": alert.opened_at,
+        "detail": alert.detail,
+        # `clear` alerts are for library staff: whom to call about this kiosk.
+        "contact": contact if alert.attention == "clear" else None,
+    }
+    if cleared:
+        shown["cleared_at"] = alert.cleared_at
+    return shown
+
+
+def _item(
+    fleet: Fleet, kiosk: dict[str, Any], status: dict[str, Any] | None, now: datetime
+) -> dict[str, Any]:
+    status = status or {}
+    devices = json.loads(status.get("devices_json") or "{}")
+    contact = kiosk["contact"]
+    return {
+        **kiosk,
+        "online": fleet.online(kiosk["kiosk_id"], now),
+        "last_heartbeat": status.get("received_at"),
+        "app_state": status.get("app_state"),
+        "version": status.get("version"),
+        "session_active": bool(status.get("session_active")),
+        "devices": {
+            device_id: {key: report.get(key) for key in ("state", "attention", "code")}
+            for device_id, report in devices.items()
+        },
+        "open_alerts": [
+            _alert(alert, contact) for alert in fleet.book.open_alerts(kiosk["kiosk_id"])
+        ],
+    }
+
+
+async def fleet_view(request: web.Request) -> web.Response:
+    fleet = request.app[FLEET]
+    now = fleet.clock()
+    statuses = {row["kiosk_id"]: row for row in fleet.store.statuses()}
+    kiosks = [
+        _item(fleet, kiosk, statuses.get(kiosk["kiosk_id"]), now) for kiosk in fleet.store.kiosks()
+    ]
+    return web.json_response({"at": utc_iso(now), "kiosks": kiosks})
+
+
+def _kiosk(fleet: Fleet, request: web.Request) -> dict[str, Any]:
+    found = fleet.store.kiosk(request.match_info["kiosk_id"])
+    if found is None:
+        raise web.HTTPNotFound(text="no such kiosk")
+    return found
+
+
+async def kiosk_view(request: web.Request) -> web.Response:
+    fleet = request.app[FLEET]
+    kiosk = _kiosk(fleet, request)
+    kiosk_id = kiosk["kiosk_id"]
+    status = fleet.store.status(kiosk_id) or {}
+    item = _item(fleet, kiosk, status, fleet.clock())
+    self_test = status.get("last_self_test_json")
+    item.update(
+        disk={"free_bytes": status.get("disk_free"), "total_bytes": status.get("disk_total")},
+        memory={
+            "available_bytes": status.get("mem_available"),
+            "total_bytes": status.get("mem_total"),
+        },
+        uptime_s=status.get("uptime_s"),
+        last_self_test=json.loads(self_test) if self_test else None,
+    )
+    actions = [
+        {
+            **row,
+            "ok": None if row["ok"] is None else bool(row["ok"]),
+            "has_screenshot": bool(row["has_screenshot"]),
+        }
+        for row in fleet.store.actions_for(kiosk_id)
+    ]
+    for row in actions:
+        del row["kiosk_id"]
+    return web.json_response(
+        {
+            "kiosk": item,
+            "device_history": fleet.store.device_history(kiosk_id),
+            "alerts": [
+                _alert(alert, kiosk["contact"], cleared=True)
+                for alert in fleet.store.alerts_for(kiosk_id)
+            ],
+            "actions": actions,
+        }
+    )
+
+
+async def kiosk_logs(request: web.Request) -> web.Response:
+    fleet = request.app[FLEET]
+    kiosk = _kiosk(fleet, request)
+    level = request.query.get("level") or "debug"
+    if level not in LEVELS:
+        raise web.HTTPBadRequest(text=f"level must be one of {', '.join(LEVELS)}")
+    limit_text = request.query.get("limit") or "200"
+    if not limit_text.isdigit() or not 1 <= int(limit_text) <= 1000:
+        raise web.HTTPBadRequest(text="limit must be a whole number from 1 to 1000")
+    records = fleet.store.logs(
+        kiosk["kiosk_id"],
+        query=request.query.get("q", "")[:200],
+        min_level=level,
+        limit=int(limit_text),
+    )
+    return web.json_response({"records": records})
+
+
+async def request_action(request: web.Request) -> web.Response:
+    fleet = request.app[FLEET]
+    identity = staff(request)
+    kiosk = _kiosk(fleet, request)
+    try:
+        body = await read_json(request, 4096)
+        kind = choice(body, "kind", "", ACTION_KINDS)
+        device_id = text(body, "device_id", "", optional=True, limit=64)
+    except BadBody as exc:
+        return web.json_response({"error": str(exc), "field": exc.field}, status=400)
+    assert kind is not None
+    action_id = uuid.uuid4().hex
+    fleet.store.add_action(
+        action_id,
+        kiosk["kiosk_id"],
+        kind,
+        device_id,
+        identity.user.username,
+        at=utc_iso(fleet.clock()),
+    )
+    fleet.action_requested(kiosk["kiosk_id"])
+    log.info(
+        "action %s asked: %s",
+        action_id,
+        kind,
+        extra={
+            "kiosk_id": kiosk["kiosk_id"],
+            "username": identity.user.username,
+            "event": "action",
+        },
+    )
+    return web.json_response({"id": action_id}, status=202)
+
+
+async def screenshot(request: web.Request) -> web.Response:
+    action_id = request.match_info["id"]
+    image = (
+        request.app[FLEET].store.screenshot(action_id) if ACTION_ID.fullmatch(action_id) else None
+    )
+    if image is None:
+        raise web.HTTPNotFound(text="no screenshot for this action")
+    return web.Response(body=image, content_type="image/png")
+
+
+def _usage(request: web.Request) -> dict[str, Any]:
+    fleet = request.app[FLEET]
+    today = fleet.clock().astimezone(HELSINKI).date()
+    try:
+        period = usage_report.parse_period(
+            request.query.get("from"), request.query.get("to"), today
+        )
+    except ValueError as exc:
+        raise web.HTTPBadRequest(text=str(exc)) from None
+    return usage_report.report(fleet.store, fleet.config.fleet, period, fleet.store.kiosks())
+
+
+async def usage(request: web.Request) -> web.Response:
+    return web.json_response(_usage(request))
+
+
+async def usage_csv(request: web.Request) -> web.Response:
+    figures = _usage(request)
+    name = f"kiosk-usage-{figures['from']}-{figures['to']}.csv"
+    return web.Response(
+        text=usage_report.as_csv(figures),
+        content_type="text/csv",
+        charset="utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+async def metrics(request: web.Request) -> web.Response:
+    """Prometheus text format, to loopback callers or those with [metrics] token_file's token."""
+    fleet = request.app[FLEET]
+    if not fleet.metrics_allowed(request):
+        return web.json_response({"error": "forbidden"}, status=403)
+    m = fleet.metrics
+    now = fleet.clock()
+    kiosks = fleet.store.kiosks()
+    online = sum(fleet.online(kiosk["kiosk_id"], now) for kiosk in kiosks)
+    m.kiosks.labels("online").set(online)
+    m.kiosks.labels("offline").set(len(kiosks) - online)
+    for attention, count in fleet.book.counts().items():
+        m.open_alerts.labels(attention).set(count)
+    counts = dict.fromkeys(STATUSES, 0)
+    for row in fleet.store.query("SELECT status, count(*) AS n FROM submissions GROUP BY status"):
+        counts[row["status"]] = row["n"]
+    for status, count in counts.items():
+        m.submissions.labels(status).set(count)
+    return web.Response(
+        body=generate_latest(m.registry), headers={"Content-Type": CONTENT_TYPE_LATEST}
+    )

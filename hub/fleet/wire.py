@@ -1,0 +1,273 @@
+"""Reading kiosk bodies (docs/fleet-protocol.md): JSON checked field by field into typed values.
+
+A body that breaks the protocol raises `BadBody` naming the field ("events[3].at: ..."); the
+handler answers 400 with it. Text a kiosk may legitimately make long (a log message) is cut
+rather than refused, so that one odd record can never block an agent's queue.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from aiohttp import web
+
+from hub.lines import utc_iso
+from hub.store.fleet import LEVELS
+
+MAX_EVENTS = 500
+MAX_USAGE = 1000
+MAX_MESSAGE = 4000
+MAX_TEXT = 200
+APP_STATES = ("running", "starting", "restarting", "down", "unknown")
+ATTENTION = ("none", "clear", "maintenance", "suspend")
+MAX_DEVICES = 32
+
+
+class BadBody(Exception):
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field}: {problem}" if field else problem)
+        self.field = field
+
+
+async def read_json(request: web.Request, limit: int) -> dict[str, Any]:
+    """The body as a JSON object, read up to `limit` bytes (not the app's client_max_size)."""
+    if (request.content_length or 0) > limit:
+        raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=request.content_length or 0)
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := await request.content.read(256 * 1024):
+        size += len(chunk)
+        if size > limit:
+            raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=size)
+        chunks.append(chunk)
+    body = b"".join(chunks)
+    try:
+        found = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise BadBody("", "the body is not JSON") from None
+    if not isinstance(found, dict):
+        raise BadBody("", "the body must be a JSON object")
+    return found
+
+
+def obj(data: dict[str, Any], key: str, where: str, *, optional: bool = False) -> dict[str, Any]:
+    value = data.get(key)
+    if value is None and optional:
+        return {}
+    if not isinstance(value, dict):
+        raise BadBody(f"{where}{key}", "must be an object")
+    return value
+
+
+def text(
+    data: dict[str, Any],
+    key: str,
+    where: str,
+    *,
+    optional: bool = False,
+    limit: int = MAX_TEXT,
+    cut: bool = False,
+) -> str | None:
+    value = data.get(key)
+    if value is None:
+        if optional:
+            return None
+        raise BadBody(f"{where}{key}", "is required")
+    if not isinstance(value, str):
+        raise BadBody(f"{where}{key}", "must be text")
+    if len(value) > limit:
+        if not cut:
+            raise BadBody(f"{where}{key}", f"at most {limit} characters")
+        value = value[: limit - 1] + "…"
+    return value
+
+
+def required_text(data: dict[str, Any], key: str, where: str, **options: Any) -> str:
+    value = text(data, key, where, **options)
+    assert value is not None
+    return value
+
+
+def choice(
+    data: dict[str, Any], key: str, where: str, allowed: tuple[str, ...], *, optional: bool = False
+) -> str | None:
+    value = data.get(key)
+    if value is None and optional:
+        return None
+    if value not in allowed:
+        raise BadBody(f"{where}{key}", f"must be one of {', '.join(allowed)}")
+    return str(value)
+
+
+def number(
+    data: dict[str, Any], key: str, where: str, *, optional: bool = False, low: int = 0
+) -> int | None:
+    value = data.get(key)
+    if value is None and optional:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool) or value < low or value >= 2**63:
+        raise BadBody(f"{where}{key}", f"must be a whole number from {low}")
+    return value
+
+
+def flag(data: dict[str, Any], key: str, where: str) -> bool:
+    value = data.get(key)
+    if not isinstance(value, bool):
+        raise BadBody(f"{where}{key}", "must be true or false")
+    return value
+
+
+def moment(data: dict[str, Any], key: str, where: str, *, optional: bool = False) -> str | None:
+    """An ISO 8601 time with its offset, as the hub's UTC form (so that text order is time)."""
+    value = data.get(key)
+    if value is None and optional:
+        return None
+    if isinstance(value, str) and len(value) <= 40:
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            parsed = None
+        if parsed is not None and parsed.tzinfo is not None:
+            return utc_iso(parsed)
+    raise BadBody(f"{where}{key}", "must be an ISO 8601 time with a time zone")
+
+
+def items(data: dict[str, Any], key: str, most: int) -> list[dict[str, Any]]:
+    value = data.get(key)
+    if not isinstance(value, list):
+        raise BadBody(key, "must be a list")
+    if len(value) > most:
+        raise BadBody(key, f"at most {most} in one request")
+    for index, item in enumerate(value):
+        if not isinstance(item, dict):
+            raise BadBody(f"{key}[{index}]", "must be an object")
+    return value
+
+
+def compact(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class DeviceReport:
+    device_id: str
+    state: str
+    attention: str
+    code: str | None
+    since: str | None
+
+
+@dataclass(frozen=True)
+class Heartbeat:
+    sent_at: str
+    app_state: str
+    app_since: str | None
+    version: str | None
+    session_active: bool
+    devices: tuple[DeviceReport, ...]
+    disk: tuple[int | None, int | None]
+    memory: tuple[int | None, int | None]
+    uptime_s: int | None
+    #: The kiosk's last self-test as compact JSON {"at", "results"}, or None.
+    last_self_test: str | None = None
+
+
+def heartbeat(body: dict[str, Any]) -> Heartbeat:
+    app = obj(body, "app", "")
+    devices = obj(body, "devices", "", optional=True)
+    if len(devices) > MAX_DEVICES:
+        raise BadBody("devices", f"at most {MAX_DEVICES} devices")
+    reports = []
+    for device_id, report in devices.items():
+        where = f"devices.{device_id}."
+        if not isinstance(report, dict) or not 0 < len(device_id) <= 64:
+            raise BadBody(f"devices.{device_id[:64]}", "must be an object under a short id")
+        reports.append(
+            DeviceReport(
+                device_id,
+                required_text(report, "state", where, limit=64),
+                choice(report, "attention", where, ATTENTION, optional=True) or "none",
+                text(report, "code", where, optional=True, limit=MAX_TEXT),
+                moment(report, "since", where, optional=True),
+            )
+        )
+    disk = obj(body, "disk", "", optional=True)
+    memory = obj(body, "memory", "", optional=True)
+    return Heartbeat(
+        sent_at=moment(body, "sent_at", "") or "",
+        app_state=choice(app, "state", "app.", APP_STATES) or "unknown",
+        app_since=moment(app, "since", "app.", optional=True),
+        version=text(app, "version", "app.", optional=True, limit=64),
+        session_active=flag(body, "session_active", ""),
+        devices=tuple(reports),
+        disk=(
+            number(disk, "free_bytes", "disk.", optional=True),
+            number(disk, "total_bytes", "disk.", optional=True),
+        ),
+        memory=(
+            number(memory, "available_bytes", "memory.", optional=True),
+            number(memory, "total_bytes", "memory.", optional=True),
+        ),
+        uptime_s=number(body, "uptime_seconds", "", optional=True),
+        last_self_test=_self_test(body),
+    )
+
+
+def _self_test(body: dict[str, Any]) -> str | None:
+    found = obj(body, "last_self_test", "", optional=True)
+    if not found:
+        return None
+    results = obj(found, "results", "last_self_test.")
+    if len(results) > MAX_DEVICES:
+        raise BadBody("last_self_test.results", f"at most {MAX_DEVICES} devices")
+    for device_id in results:
+        text(results, device_id, "last_self_test.results.", limit=MAX_TEXT)
+    at = moment(found, "at", "last_self_test.")
+    return compact({"at": at, "results": results})
+
+
+def event_row(kiosk_id: str, item: dict[str, Any], index: int, received_at: str) -> list[object]:
+    """One event as a kiosk_events row (EVENT_COLUMNS order)."""
+    where = f"events[{index}]."
+    payload = item.get("payload")
+    if payload is None:
+        payload = {}
+    if not isinstance(payload, dict):
+        raise BadBody(f"{where}payload", "must be an object")
+    encoded = compact(payload)
+    if len(encoded) > 8 * MAX_MESSAGE:
+        encoded = compact({"truncated": True})
+    return [
+        kiosk_id,
+        number(item, "id", where, low=1),
+        moment(item, "at", where),
+        received_at,
+        choice(item, "level", where, LEVELS),
+        required_text(item, "kind", where, limit=64),
+        text(item, "device_id", where, optional=True, limit=64),
+        text(item, "code", where, optional=True, limit=MAX_TEXT, cut=True),
+        choice(item, "attention", where, ATTENTION, optional=True),
+        text(item, "message", where, optional=True, limit=MAX_MESSAGE, cut=True) or "",
+        encoded,
+    ]
+
+
+def usage_row(kiosk_id: str, item: dict[str, Any], index: int) -> list[object]:
+    """One usage fact as a kiosk_usage row (USAGE_COLUMNS order)."""
+    where = f"usage[{index}]."
+    return [
+        kiosk_id,
+        number(item, "id", where, low=1),
+        text(item, "session_id", where, optional=True, limit=64),
+        required_text(item, "kind", where, limit=64),
+        text(item, "service", where, optional=True, limit=64),
+        text(item, "language", where, optional=True, limit=16),
+        text(item, "value", where, optional=True, limit=MAX_TEXT, cut=True),
+        number(item, "duration_ms", where, optional=True),
+        moment(item, "at", where),
+    ]

@@ -1,0 +1,440 @@
+"""Fleet health in the hub database: kiosk status, shipped events and usage, alerts, actions.
+
+Migration v5 makes the tables; `FleetStore` reads and writes them over the store's connection
+and lock. Ingest is one transaction per request: `executemany` of INSERT OR IGNORE on
+(kiosk_id, id), so a batch sent twice stores nothing the second time.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlite_utils import Database
+
+LEVELS = ("debug", "info", "warning", "error", "critical")
+
+
+def _fleet_v5(db: Database) -> None:
+    # What each kiosk's last heartbeat said; one row per kiosk, replaced on every beat.
+    db.table("kiosk_status").create(
+        {
+            "kiosk_id": str,
+            "received_at": str,
+            "app_state": str,
+            "app_since": str,
+            "version": str,
+            "session_active": int,
+            "devices_json": str,
+            "disk_free": int,
+            "disk_total": int,
+            "mem_available": int,
+            "mem_total": int,
+            "uptime_s": int,
+            "last_self_test_json": str,
+        },
+        pk="kiosk_id",
+        strict=True,
+    )
+    # Health and log records the kiosk shipped (never a citizen's data: the kiosk keeps that
+    # out of events). event_id is the kiosk's own; the hub's own records use negative ids.
+    db.table("kiosk_events").create(
+        {
+            "kiosk_id": str,
+            "event_id": int,
+            "at": str,
+            "received_at": str,
+            "level": str,
+            "kind": str,
+            "device_id": str,
+            "code": str,
+            "attention": str,
+            "message": str,
+            "payload_json": str,
+        },
+        pk=("kiosk_id", "event_id"),
+        not_null=["at", "received_at", "level", "kind"],
+        strict=True,
+    )
+    db.table("kiosk_events").create_index(["kiosk_id", "at"])
+    # Anonymous usage facts (which service, how long, what outcome; never who).
+    db.table("kiosk_usage").create(
+        {
+            "kiosk_id": str,
+            "usage_id": int,
+            "session_id": str,
+            "kind": str,
+            "service": str,
+            "language": str,
+            "value": str,
+            "duration_ms": int,
+            "at": str,
+        },
+        pk=("kiosk_id", "usage_id"),
+        not_null=["kind", "at"],
+        strict=True,
+    )
+    db.table("kiosk_usage").create_index(["kiosk_id", "at"])
+    db.table("kiosk_usage").create_index(["at"])
+    # source is device, offline or app; attention none, clear, maintenance or suspend.
+    db.table("alerts").create(
+        {
+            "id": int,
+            "kiosk_id": str,
+            "source": str,
+            "device_id": str,
+            "code": str,
+            "attention": str,
+            "opened_at": str,
+            "cleared_at": str,
+            "notified_at": str,
+            "detail": str,
+        },
+        pk="id",
+        not_null=["kiosk_id", "source", "attention", "opened_at"],
+        strict=True,
+    )
+    db.table("alerts").create_index(["kiosk_id", "opened_at"])
+    db.table("alerts").create_index(["cleared_at"])
+    db.table("actions").create(
+        {
+            "id": str,
+            "kiosk_id": str,
+            "kind": str,
+            "device_id": str,
+            "requested_by": str,
+            "requested_at": str,
+            "delivered_at": str,
+            "done_at": str,
+            "ok": int,
+            "message": str,
+            "screenshot": bytes,
+        },
+        pk="id",
+        not_null=["kiosk_id", "kind", "requested_by", "requested_at"],
+        strict=True,
+    )
+    db.table("actions").create_index(["kiosk_id", "requested_at"])
+
+
+@dataclass(frozen=True)
+class Alert:
+    id: int
+    kiosk_id: str
+    source: str
+    device_id: str | None
+    code: str | None
+    attention: str
+    opened_at: str
+    cleared_at: str | None
+    notified_at: str | None
+    detail: str | None
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        """One alert is open at a time per kiosk, source, device and code."""
+        return (self.kiosk_id, self.source, self.device_id or "", self.code or "")
+
+
+_ALERT = (
+    "id, kiosk_id, source, device_id, code, attention, opened_at, cleared_at, notified_at, detail"
+)
+_ACTION = (
+    "id, kiosk_id, kind, device_id, requested_by, requested_at, delivered_at, done_at, ok,"
+    " message, screenshot IS NOT NULL AS has_screenshot"
+)
+STATUS_COLUMNS = (
+    "kiosk_id",
+    "received_at",
+    "app_state",
+    "app_since",
+    "version",
+    "session_active",
+    "devices_json",
+    "disk_free",
+    "disk_total",
+    "mem_available",
+    "mem_total",
+    "uptime_s",
+    "last_self_test_json",
+)
+_UPSERT_STATUS = (
+    f"INSERT INTO kiosk_status ({', '.join(STATUS_COLUMNS)})"
+    f" VALUES ({', '.join('?' * len(STATUS_COLUMNS))})"
+    " ON CONFLICT (kiosk_id) DO UPDATE SET "
+    + ", ".join(f"{column} = excluded.{column}" for column in STATUS_COLUMNS[1:-1])
+    # A heartbeat without a self-test keeps the last one known.
+    + ", last_self_test_json = COALESCE(excluded.last_self_test_json, last_self_test_json)"
+)
+EVENT_COLUMNS = (
+    "kiosk_id",
+    "event_id",
+    "at",
+    "received_at",
+    "level",
+    "kind",
+    "device_id",
+    "code",
+    "attention",
+    "message",
+    "payload_json",
+)
+USAGE_COLUMNS = (
+    "kiosk_id",
+    "usage_id",
+    "session_id",
+    "kind",
+    "service",
+    "language",
+    "value",
+    "duration_ms",
+    "at",
+)
+
+
+def _insert(table: str, columns: Sequence[str]) -> str:
+    marks = ", ".join("?" * len(columns))
+    return f"INSERT OR IGNORE INTO {table} ({', '.join(columns)}) VALUES ({marks})"
+
+
+class FleetStore:
+    """Typed reads and writes of the fleet tables, over the store's connection and lock."""
+
+    def __init__(self, db: Database, lock: threading.RLock) -> None:
+        self._db = db
+        self._conn: sqlite3.Connection = db.conn
+        self._lock = lock
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock, self._db.atomic():
+            yield self._conn
+
+    def _rows(self, sql: str, params: Sequence[object] = ()) -> list[dict[str, Any]]:
+        with self._lock:
+            cursor = self._conn.execute(sql, params)
+            names = [column[0] for column in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    # Kiosks and their status
+
+    def kiosks(self, kiosk_id: str | None = None) -> list[dict[str, Any]]:
+        """Enrolled kiosks (all, or the one): id, name, location and contact (None while the
+        database has no contact column)."""
+        where, params = ("WHERE kiosk_id = ?", [kiosk_id]) if kiosk_id is not None else ("", [])
+        rows = self._rows(f"SELECT * FROM kiosks {where} ORDER BY kiosk_id", params)
+        return [
+            {
+                "kiosk_id": row["kiosk_id"],
+                "name": row["name"],
+                "location": row["location"],
+                "contact": row.get("contact"),
+            }
+            for row in rows
+        ]
+
+    def kiosk(self, kiosk_id: str) -> dict[str, Any] | None:
+        found = self.kiosks(kiosk_id)
+        return found[0] if found else None
+
+    def save_status(self, row: Sequence[object]) -> None:
+        """Replace a kiosk's status with a heartbeat's: values in STATUS_COLUMNS order."""
+        with self._tx() as conn:
+            conn.execute(_UPSERT_STATUS, row)
+
+    def save_self_test(self, kiosk_id: str, results_json: str) -> None:
+        with self._tx() as conn:
+            conn.execute(
+                "INSERT INTO kiosk_status (kiosk_id, last_self_test_json) VALUES (?, ?)"
+                " ON CONFLICT (kiosk_id) DO UPDATE SET"
+                " last_self_test_json = excluded.last_self_test_json",
+                [kiosk_id, results_json],
+            )
+
+    def statuses(self) -> list[dict[str, Any]]:
+        return self._rows("SELECT * FROM kiosk_status")
+
+    def status(self, kiosk_id: str) -> dict[str, Any] | None:
+        rows = self._rows("SELECT * FROM kiosk_status WHERE kiosk_id = ?", [kiosk_id])
+        return rows[0] if rows else None
+
+    # Events and usage
+
+    def add_events(self, rows: Sequence[Sequence[object]]) -> int:
+        """Store events (values in EVENT_COLUMNS order) not stored before; returns how many."""
+        return self._insert_many(_insert("kiosk_events", EVENT_COLUMNS), rows)
+
+    def add_usage(self, rows: Sequence[Sequence[object]]) -> int:
+        """Store usage rows (values in USAGE_COLUMNS order) not stored before; returns how many."""
+        return self._insert_many(_insert("kiosk_usage", USAGE_COLUMNS), rows)
+
+    def _insert_many(self, sql: str, rows: Sequence[Sequence[object]]) -> int:
+        with self._tx() as conn:
+            before = conn.total_changes
+            conn.executemany(sql, rows)
+            return conn.total_changes - before
+
+    def add_hub_event(self, kiosk_id: str, row: dict[str, object]) -> None:
+        """A record the hub makes about a kiosk (a self-test report, an action's result)."""
+        with self._tx() as conn:
+            (lowest,) = conn.execute(
+                "SELECT coalesce(min(event_id), 0) FROM kiosk_events WHERE kiosk_id = ?"
+                " AND event_id < 0",
+                [kiosk_id],
+            ).fetchone()
+            values = {**row, "kiosk_id": kiosk_id, "event_id": lowest - 1}
+            conn.execute(
+                _insert("kiosk_events", EVENT_COLUMNS), [values.get(c) for c in EVENT_COLUMNS]
+            )
+
+    def device_history(self, kiosk_id: str, limit: int = 200) -> list[dict[str, Any]]:
+        return self._rows(
+            "SELECT at, device_id, json_extract(payload_json, '$.state') AS state, attention,"
+            " code FROM kiosk_events WHERE kiosk_id = ? AND kind = 'device'"
+            " ORDER BY at DESC, event_id DESC LIMIT ?",
+            [kiosk_id, limit],
+        )
+
+    def logs(
+        self, kiosk_id: str, *, query: str = "", min_level: str = "debug", limit: int = 200
+    ) -> list[dict[str, Any]]:
+        """Newest first: records at `min_level` or above whose message, code or kind holds
+        `query` (any case)."""
+        levels = LEVELS[LEVELS.index(min_level) :]
+        sql = (
+            "SELECT at, level, kind, device_id, code, message FROM kiosk_events"
+            f" WHERE kiosk_id = ? AND level IN ({', '.join('?' * len(levels))})"
+        )
+        params: list[object] = [kiosk_id, *levels]
+        if query:
+            sql += (
+                " AND (instr(lower(coalesce(message, '')), ?)"
+                " OR instr(lower(coalesce(code, '')), ?) OR instr(lower(kind), ?))"
+            )
+            params += [query.lower()] * 3
+        return self._rows(sql + " ORDER BY at DESC, event_id DESC LIMIT ?", [*params, limit])
+
+    # Alerts
+
+    def open_alerts(self) -> list[Alert]:
+        with self._lock:
+            rows = self._conn.execute(
+                f"SELECT {_ALERT} FROM alerts WHERE cleared_at IS NULL ORDER BY id"
+            ).fetchall()
+        return [Alert(*row) for row in rows]
+
+    def alerts_for(self, kiosk_id: str, limit: int = 200) -> list[Alert]:
+        with self._lock:
+            rows = self._conn.execute(
+                f"SELECT {_ALERT} FROM alerts WHERE kiosk_id = ? ORDER BY opened_at DESC, id DESC"
+                " LIMIT ?",
+                [kiosk_id, limit],
+            ).fetchall()
+        return [Alert(*row) for row in rows]
+
+    def open_alert(
+        self,
+        kiosk_id: str,
+        source: str,
+        device_id: str | None,
+        code: str | None,
+        attention: str,
+        *,
+        at: str,
+        detail: str | None = None,
+    ) -> Alert:
+        with self._tx() as conn:
+            cursor = conn.execute(
+                "INSERT INTO alerts (kiosk_id, source, device_id, code, attention, opened_at,"
+                " detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [kiosk_id, source, device_id, code, attention, at, detail],
+            )
+            alert_id = cursor.lastrowid
+        assert alert_id is not None
+        return Alert(alert_id, kiosk_id, source, device_id, code, attention, at, None, None, detail)
+
+    def clear_alert(self, alert_id: int, *, at: str) -> None:
+        with self._tx() as conn:
+            conn.execute(
+                "UPDATE alerts SET cleared_at = ? WHERE id = ? AND cleared_at IS NULL",
+                [at, alert_id],
+            )
+
+    def alert_notified(self, alert_id: int, *, at: str) -> None:
+        with self._tx() as conn:
+            conn.execute("UPDATE alerts SET notified_at = ? WHERE id = ?", [at, alert_id])
+
+    # Actions
+
+    def add_action(
+        self, action_id: str, kiosk_id: str, kind: str, device_id: str | None, by: str, *, at: str
+    ) -> None:
+        with self._tx() as conn:
+            conn.execute(
+                "INSERT INTO actions (id, kiosk_id, kind, device_id, requested_by, requested_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [action_id, kiosk_id, kind, device_id, by, at],
+            )
+
+    def kiosks_with_undelivered_actions(self) -> set[str]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT DISTINCT kiosk_id FROM actions WHERE delivered_at IS NULL"
+            ).fetchall()
+        return {row[0] for row in rows}
+
+    def deliver_actions(self, kiosk_id: str, *, at: str) -> list[dict[str, Any]]:
+        """The kiosk's actions not yet delivered, oldest first, now marked delivered at `at`."""
+        with self._tx() as conn:
+            rows = conn.execute(
+                "SELECT id, kind, device_id, requested_by FROM actions"
+                " WHERE kiosk_id = ? AND delivered_at IS NULL ORDER BY requested_at, id",
+                [kiosk_id],
+            ).fetchall()
+            conn.executemany(
+                "UPDATE actions SET delivered_at = ? WHERE id = ?", [(at, row[0]) for row in rows]
+            )
+        return [
+            {"id": row[0], "kind": row[1], "device_id": row[2], "requested_by": row[3]}
+            for row in rows
+        ]
+
+    def action(self, action_id: str) -> dict[str, Any] | None:
+        rows = self._rows(f"SELECT {_ACTION} FROM actions WHERE id = ?", [action_id])
+        return rows[0] if rows else None
+
+    def actions_for(self, kiosk_id: str, limit: int = 100) -> list[dict[str, Any]]:
+        return self._rows(
+            f"SELECT {_ACTION} FROM actions WHERE kiosk_id = ? ORDER BY requested_at DESC, id"
+            " LIMIT ?",
+            [kiosk_id, limit],
+        )
+
+    def action_done(
+        self, action_id: str, *, ok: bool, message: str, screenshot: bytes | None, at: str
+    ) -> bool:
+        """Store an action's result once; False if it already had one (a retried report)."""
+        with self._tx() as conn:
+            changed = conn.execute(
+                "UPDATE actions SET done_at = ?, ok = ?, message = ?, screenshot = ?,"
+                " delivered_at = coalesce(delivered_at, ?) WHERE id = ? AND done_at IS NULL",
+                [at, int(ok), message, screenshot, at, action_id],
+            ).rowcount
+        return bool(changed)
+
+    def screenshot(self, action_id: str) -> bytes | None:
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT screenshot FROM actions WHERE id = ?", [action_id]
+            ).fetchone()
+        return bytes(row[0]) if row and row[0] is not None else None
+
+    # Figures for usage and metrics
+
+    def query(self, sql: str, params: Sequence[object] = ()) -> list[dict[str, Any]]:
+        """A read-only query for the usage report and the metrics (their SQL, their module)."""
+        return self._rows(sql, params)

@@ -1,0 +1,1 @@
+"""Tests of kiosk-provision and the systemd units."""
