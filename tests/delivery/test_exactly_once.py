@@ -17,10 +17,8 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
@@ -31,75 +29,10 @@ from nacl.public import PrivateKey
 
 from kiosk.outbox import Outbox
 from kiosk.store import open_store
+from tests.peers.hub import BIN, Hub, wait_until
 from tests.peers.smtp import SmtpSink, free_port
 
-BIN = Path(sys.executable).parent
 AUTHORITY = "neuvonta@kansalaisneuvonta.example"
-
-
-def wait_until(check: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting until {what}")
-        time.sleep(0.1)
-
-
-@dataclass
-class Hub:
-    config: Path
-    port: int
-    process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def cli(self, *args: str, stdin: str | None = None) -> str:
-        done = subprocess.run(
-            [str(BIN / "kiosk-hub"), "--config", str(self.config), *args],
-            input=stdin,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        return done.stdout
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [str(BIN / "kiosk-hub"), "--config", str(self.config), "serve"],
-            stderr=subprocess.DEVNULL,
-        )
-
-        def listening() -> bool:
-            assert self.process is not None
-            if self.process.poll() is not None:
-                raise AssertionError(f"kiosk-hub exited with {self.process.returncode}")
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
-            except OSError:
-                return False
-            return True
-
-        wait_until(listening, "the hub listens")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.send_signal(signal.SIGTERM)
-            self.process.wait(20)
-            self.process = None
-
-    def submissions(self) -> list[dict[str, Any]]:
-        """The hub's own record of what it holds, from its database (read-only)."""
-        import sqlite3
-
-        data = self.config.parent / "hub"
-        conn = sqlite3.connect(f"file:{data / 'hub.db'}?mode=ro", uri=True)
-        conn.row_factory = sqlite3.Row
-        try:
-            return [dict(row) for row in conn.execute("SELECT * FROM submissions")]
-        finally:
-            conn.close()
 
 
 @dataclass

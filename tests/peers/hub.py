@@ -1,0 +1,87 @@
+"""The hub as the process it runs as (`kiosk-hub serve`), for end-to-end tests: configured in a
+temporary folder with its own sealing key, started, stopped and started again on the same
+port and database, and its database read (read-only) to see what it holds."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+BIN = Path(sys.executable).parent
+
+
+def wait_until(check: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting until {what}")
+        time.sleep(0.1)
+
+
+@dataclass
+class Hub:
+    """`config` is the hub.toml; its [hub] data_dir must be the folder `hub` beside it."""
+
+    config: Path
+    port: int
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def cli(self, *args: str, stdin: str | None = None) -> str:
+        done = subprocess.run(
+            [str(BIN / "kiosk-hub"), "--config", str(self.config), *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return done.stdout
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [str(BIN / "kiosk-hub"), "--config", str(self.config), "serve"],
+            stderr=subprocess.DEVNULL,
+        )
+
+        def listening() -> bool:
+            assert self.process is not None
+            if self.process.poll() is not None:
+                raise AssertionError(f"kiosk-hub exited with {self.process.returncode}")
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+            except OSError:
+                return False
+            return True
+
+        wait_until(listening, "the hub listens")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.send_signal(signal.SIGTERM)
+            self.process.wait(20)
+            self.process = None
+
+    def submissions(self) -> list[dict[str, Any]]:
+        """The hub's own record of the submissions it holds."""
+        return self.rows("SELECT * FROM submissions")
+
+    def rows(self, sql: str, params: tuple[object, ...] = ()) -> list[dict[str, Any]]:
+        """Rows of the hub's database, read-only, as it has them now."""
+        data = self.config.parent / "hub"
+        conn = sqlite3.connect(f"file:{data / 'hub.db'}?mode=ro", uri=True)
+        conn.row_factory = sqlite3.Row
+        try:
+            return [dict(row) for row in conn.execute(sql, params)]
+        finally:
+            conn.close()
