@@ -17,6 +17,7 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -29,6 +30,8 @@ log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/api/kiosk/events"
 USAGE_PATH = "/api/kiosk/usage"
+#: How long the kiosk keeps events after the hub has them (for a technician on site).
+KEEP_SHIPPED = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,9 @@ class EventShipper:
 
     async def ship_due(self, stop: asyncio.Event | None = None) -> Shipped:
         """Keep the store bounded, then send what waits, events first; stops at a failure."""
+        # Shipped records are the hub's now: the kiosk keeps a week of them, not all it ever had.
+        cutoff = datetime.now(UTC) - KEEP_SHIPPED
+        await asyncio.to_thread(self.fleet.prune_shipped, cutoff)
         dropped = await asyncio.to_thread(self.fleet.bound_events, self.max_unshipped)
         if dropped:
             log.warning(

@@ -264,6 +264,18 @@ class Fleet:
         row = self._execute("SELECT COUNT(*) FROM events WHERE shipped_at IS NULL").fetchone()
         return int(row[0])
 
+    def prune_shipped(self, before: datetime) -> int:
+        """Delete events the hub has had since before `before` (it keeps them); how many went.
+        Each device's latest health event stays: the heartbeat reports it."""
+        with self.store.lock, self.store.db.atomic():
+            cursor = self.store.db.execute(
+                "DELETE FROM events WHERE shipped_at IS NOT NULL AND shipped_at < ?"
+                " AND id NOT IN (SELECT MAX(id) FROM events WHERE kind IN (?, ?)"
+                " AND device_id IS NOT NULL GROUP BY device_id)",
+                [utc_iso(before), *_DEVICE_KINDS],
+            )
+            return cursor.rowcount
+
     def bound_events(self, max_unshipped: int) -> int:
         """Delete the oldest routine unshipped events beyond `max_unshipped`; how many went.
 

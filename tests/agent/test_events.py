@@ -132,3 +132,23 @@ def test_warnings_go_after_routine_records_and_errors_never(store: Store) -> Non
     # Only what must be kept is left: the bound gives way rather than drop an alert.
     assert fleet.bound_events(2) == 1
     assert {e.id for e in store.unshipped_events()} == {*errors, suspended}
+
+
+def test_shipped_events_are_kept_a_while_then_pruned_but_each_devices_latest_stays(
+    store: Store,
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    fleet = Fleet(store)
+    old_log = store.add_event("info", "log")
+    old_printer = store.add_event("warning", "device", device_id="printer", code="media-low")
+    latest_printer = store.add_event("info", "device", device_id="printer")
+    unshipped = store.add_event("info", "log")
+    store.mark_shipped([old_log, old_printer, latest_printer])
+    # Nothing shipped is older than a cut-off in the past: all stays.
+    assert fleet.prune_shipped(datetime.now(UTC) - timedelta(days=7)) == 0
+    # Once they are older than the cut-off, they go, but not the printer's latest state.
+    assert fleet.prune_shipped(datetime.now(UTC) + timedelta(seconds=1)) == 2
+    with store.lock:
+        left = {int(row["id"]) for row in store.db["events"].rows}
+    assert left == {latest_printer, unshipped}
