@@ -27,6 +27,8 @@ FILES = (
     "support-kiosk.js",
     "support-charts.js",
     "support-usage.js",
+    "support-deliveries.js",
+    "support-nav.js",
 )
 
 
@@ -49,6 +51,10 @@ async def usage_page(request: web.Request) -> web.StreamResponse:
     return web.FileResponse(STATIC / "support-usage.html")
 
 
+async def deliveries_page(request: web.Request) -> web.StreamResponse:
+    return web.FileResponse(STATIC / "support-deliveries.html")
+
+
 def _file(name: str) -> Handler:
     async def serve(request: web.Request) -> web.StreamResponse:
         return web.FileResponse(STATIC / name)
@@ -61,5 +67,6 @@ SUPPORT_PAGES: tuple[Route, ...] = (
     Route("GET", "/support", fleet_page, SUPPORT),
     Route("GET", "/support/kiosks/{kiosk_id}", kiosk_page, SUPPORT),
     Route("GET", "/support/usage", usage_page, SUPPORT),
+    Route("GET", "/support/deliveries", deliveries_page, SUPPORT),
     *(Route("GET", f"/static/{name}", _file(name), SUPPORT) for name in FILES),
 )

@@ -14,7 +14,7 @@ from hub.support.pages import STATIC
 from tests.hub.conftest import add_kiosk, add_user, log_in, run_app
 
 Client = TestClient[web.Request, web.Application]
-PAGES = ("/support", "/support/usage", "/support/kiosks/itakeskus-1")
+PAGES = ("/support", "/support/usage", "/support/deliveries", "/support/kiosks/itakeskus-1")
 
 
 class _Page(HTMLParser):
