@@ -135,11 +135,21 @@ def test_the_address_must_be_given_twice_in_swedish(qtbot: QtBot, window: KioskW
 def test_a_kiosk_at_its_hourly_limit_says_so_and_sends_nothing(
     qtbot: QtBot, window: KioskWindow
 ) -> None:
+    from concurrent.futures import Future
+
     from kiosk.mail import EmailPolicy
 
     screen = open_email(qtbot, window, "en")
     qtbot.waitUntil(lambda: screen.policy_asked, timeout=10_000)
-    screen.policy = EmailPolicy(remaining_this_hour=0, sender="kiosk@example.fi")
-    screen.retranslate()
+    # The hub's answer, as the bridge hands it to the screen: nothing more this hour.
+    answer: Future[EmailPolicy] = Future()
+    answer.set_result(EmailPolicy(remaining_this_hour=0, sender="kiosk@example.fi"))
+    screen._policy_known(answer)
     assert "has sent as many e-mails as it may this hour" in screen.limits.text()
     assert not screen.form.isVisible()
+    # Even a send that got through the screen puts nothing in the outbox.
+    screen._submitted({"to": "friend@example.fi", "to_again": "friend@example.fi"})
+    outbox = window.kiosk.outbox
+    assert outbox is not None
+    assert outbox.pending() == []
+    assert screen.area.widget() is screen.view
