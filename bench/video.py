@@ -21,6 +21,9 @@ Figures, each the median of --runs runs:
 - frames per second received each way over a window of --seconds after 2 s to settle
   (Chromium: getStats framesDecoded; kiosk: frames its receiver took from aiortc), the
   resolution received, and why a Chromium sender sent less (qualityLimitationReason).
+- the sizes the kiosk side sent: the kiosk sends a smaller picture while sending cannot keep up
+  (kiosk.call.load), as Chromium does ("limited by cpu"); --fixed-size keeps it at the call's
+  size, to see what the machine does without that.
 - kiosk side CPU, % of one core over the window. Kiosk: this whole process (the peer, the
   camera thread, the bench's clock reading and its Playwright client; nothing displays the
   advisor's picture). Chromium: every process of the kiosk side's browser (browser, renderer,
@@ -33,12 +36,13 @@ Figures, each the median of --runs runs:
   frame waits for send slot"). Median and 95th percentile; the share of frames whose code
   read is shown so that a low read rate is not mistaken for a figure. A Chromium receiver
   also tells when each frame's last packet came in, which splits its latency into the
-  sender's and network's part and its own.
+  sender's and network's part and its own; of its own, getStats gives the mean time a frame
+  waited in its jitter buffer (jitterBufferDelay) and took to decode (totalDecodeTime).
 
 Targets: at least 28 fps both ways at both sizes; accept to first frame under 400 ms on each
 side; kiosk latency within 1.2× Chromium's. Each figure that misses its target says MISSED.
 
-    .venv/bin/python bench/video.py [--runs 3] [--seconds 8]
+    .venv/bin/python bench/video.py [--runs 3] [--seconds 8] [--fixed-size]
     (wrap in `flock /tmp/kiosk-peers.lock` when tests may be using Chromium at the same time)
 """
 
@@ -65,6 +69,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from video_browser import BenchBrowser  # after the path above
 from video_clock import ClockCamera, age_ms, read_code
 
+from kiosk.call.load import SendSize
 from kiosk.call.media import VideoFormat
 from kiosk.call.peer import KioskPeer
 from kiosk.call.sdp import with_bandwidth_hints
@@ -91,6 +96,20 @@ def _latency(
     run[f"packet {direction}"] = statistics.median(to_packet) if to_packet else math.nan
     total = len(samples) + unread
     run[f"read {direction}"] = 100 * len(samples) / total if total else math.nan
+
+
+def _held(before: dict[str, Any], after: dict[str, Any]) -> float:
+    """Mean time a frame spent in a Chromium receiver's jitter buffer over the window (ms)."""
+    frames = after["jitterBufferEmittedCount"] - before["jitterBufferEmittedCount"]
+    held = after["jitterBufferDelay"] - before["jitterBufferDelay"]
+    return held / frames * 1000 if frames > 0 else math.nan
+
+
+def _decode(before: dict[str, Any], after: dict[str, Any]) -> float:
+    """Mean time a Chromium receiver took to decode a frame over the window (ms)."""
+    frames = after["framesDecoded"] - before["framesDecoded"]
+    spent = after["totalDecodeTime"] - before["totalDecodeTime"]
+    return spent / frames * 1000 if frames > 0 else math.nan
 
 
 def _limitation(stats: dict[str, Any]) -> str:
@@ -151,7 +170,14 @@ async def _first_frames(
         await asyncio.sleep(0.02)
 
 
-async def _kiosk_run(size: tuple[int, int], seconds: float) -> Run:
+class FixedSize(SendSize):
+    """Never steps: the kiosk sends at the call's size whatever the load (--fixed-size)."""
+
+    def record(self, seconds: float, encode_seconds: float | None = None) -> None:
+        pass
+
+
+async def _kiosk_run(size: tuple[int, int], seconds: float, fixed: bool = False) -> Run:
     engine = Engine()
     engine.start()
     camera = ClockCamera("bench-camera", width=size[0], height=size[1], fps=FPS)
@@ -166,6 +192,8 @@ async def _kiosk_run(size: tuple[int, int], seconds: float) -> Run:
         return KioskPeer(camera, video=VideoFormat(*size, FPS), on_remote_video=receiver.on_picture)
 
     peer = await on_engine(make())
+    if fixed:
+        peer.video_track.send_size = FixedSize(*size, FPS)
     receiver.peer = peer
     try:
         async with BenchBrowser() as advisor:
@@ -187,7 +215,9 @@ async def _kiosk_run(size: tuple[int, int], seconds: float) -> Run:
             await asyncio.sleep(seconds)
             k1, b1, c1, t1 = peer.stats(), await advisor.stats(), _cpu(), time.monotonic()
             span = t1 - t0
+            sent = [_size(*size)] + [_size(*s) for _, s in peer.video_track.send_size.steps]
             run: Run = {
+                "sent kiosk": ">".join(sent),
                 "first kiosk": (kiosk_at - accepted) * 1000,
                 "first advisor": (advisor_at - accepted) * 1000,
                 "fps kiosk": (k1.video_frames - k0.video_frames) / span,
@@ -196,7 +226,11 @@ async def _kiosk_run(size: tuple[int, int], seconds: float) -> Run:
                 "res advisor": _size(b1["width"], b1["height"]),
                 "codec to advisor": _codec(b1["codec"]),
                 "codec to kiosk": _codec((b1["sent"] or {}).get("codec")),
-                "limit kiosk": "n/a",
+                "limit kiosk": "cpu" if len(sent) > 1 else "none",
+                "held advisor": _held(b0, b1),
+                "decode advisor": _decode(b0, b1),
+                "held kiosk": math.nan,
+                "decode kiosk": math.nan,
                 "limit advisor": _limitation(b1),
                 "cpu": (c1 - c0) / span * 100,
                 "pickup": statistics.median(camera.pickup_ms) if camera.pickup_ms else math.nan,
@@ -232,6 +266,7 @@ async def _chromium_run(size: tuple[int, int], seconds: float) -> Run:
         k1, b1 = await kiosk_side.stats(), await advisor.stats()
         span = t1 - t0
         run: Run = {
+            "sent kiosk": "n/a",
             "first kiosk": (kiosk_at - accepted) * 1000,
             "first advisor": (advisor_at - accepted) * 1000,
             "fps kiosk": (k1["framesDecoded"] - k0["framesDecoded"]) / span,
@@ -241,6 +276,10 @@ async def _chromium_run(size: tuple[int, int], seconds: float) -> Run:
             "codec to advisor": _codec(b1["codec"]),
             "codec to kiosk": _codec(k1["codec"]),
             "limit kiosk": _limitation(k1),
+            "held advisor": _held(b0, b1),
+            "decode advisor": _decode(b0, b1),
+            "held kiosk": _held(k0, k1),
+            "decode kiosk": _decode(k0, k1),
             "limit advisor": _limitation(b1),
             "cpu": (c1 - c0) / span * 100,
             "pickup": math.nan,
@@ -278,13 +317,18 @@ ROWS = (
     Row("codec to kiosk", "codec, advisor -> kiosk side"),
     Row("limit advisor", "advisor's sender limited by"),
     Row("limit kiosk", "kiosk side's sender limited by"),
+    Row("sent kiosk", "sizes the kiosk side sent, in turn"),
     Row("cpu", "kiosk side CPU (% of one core)"),
     Row("lat to advisor median", "latency kiosk side -> advisor, median (ms)"),
     Row("lat to advisor p95", "latency kiosk side -> advisor, p95 (ms)"),
     Row("packet to advisor", "  of it until the last packet is in, median (ms)"),
+    Row("held advisor", "  advisor's jitter buffer hold, mean (ms)"),
+    Row("decode advisor", "  advisor's decoding, mean (ms)"),
     Row("lat to kiosk median", "latency advisor -> kiosk side, median (ms)"),
     Row("lat to kiosk p95", "latency advisor -> kiosk side, p95 (ms)"),
     Row("packet to kiosk", "  of it until the last packet is in, median (ms)"),
+    Row("held kiosk", "  kiosk side's jitter buffer hold, mean (ms)"),
+    Row("decode kiosk", "  kiosk side's decoding, mean (ms)"),
     Row("read to advisor", "clock codes read at advisor (%)"),
     Row("read to kiosk", "clock codes read at kiosk side (%)"),
     Row("pickup", "camera frame waits for send slot, median (ms)"),
@@ -330,6 +374,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument(
+        "--fixed-size", action="store_true", help="the kiosk never sends a smaller picture"
+    )
     args = parser.parse_args()
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"Video call on loopback; {os.cpu_count()} CPUs, load average {load} at start")
@@ -338,7 +385,7 @@ def main() -> None:
         for _ in range(args.runs):
             # Alternate the columns so that a change in the machine's load hits both alike.
             cols["chromium"].append(asyncio.run(_chromium_run(size, args.seconds)))
-            cols["kiosk"].append(asyncio.run(_kiosk_run(size, args.seconds)))
+            cols["kiosk"].append(asyncio.run(_kiosk_run(size, args.seconds, args.fixed_size)))
         _report(size, args.runs, args.seconds, cols)
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"\nload average {load} at the end")

@@ -157,9 +157,11 @@ class Kiosk:
             return
         from kiosk.call.audio import CallAudio
         from kiosk.call.hub_client import HubAdviceClient
+        from kiosk.call.media import VideoFormat
 
         camera = self.device(DeviceClass.CAMERA)
         call = self.config.call
+        shape = self.config.devices.camera
         client = HubAdviceClient(
             hub_url=self.config.kiosk.hub_url,
             token=token,
@@ -169,6 +171,7 @@ class Kiosk:
             audio=CallAudio(
                 call.microphone, call.microphone_device, call.speaker, call.speaker_device
             ),
+            video=VideoFormat.fitting(shape.width, shape.height, shape.fps),
         )
         client.open()
         self.advice = client

@@ -231,7 +231,10 @@ window.acceptAnswer = async function (sdp) {
 };
 
 window.callStats = async function () {
-  const out = {state: null, framesDecoded: 0, width: 0, height: 0, codec: null, sent: null};
+  const out = {
+    state: null, framesDecoded: 0, width: 0, height: 0, codec: null, sent: null,
+    jitterBufferDelay: 0, jitterBufferEmittedCount: 0, totalDecodeTime: 0,
+  };
   if (!window.call) return out;
   out.state = window.call.connectionState;
   const report = await window.call.getStats();
@@ -241,6 +244,9 @@ window.callStats = async function () {
       out.width = s.frameWidth || 0;
       out.height = s.frameHeight || 0;
       out.codec = report.get(s.codecId)?.mimeType || null;
+      out.jitterBufferDelay = s.jitterBufferDelay || 0;
+      out.jitterBufferEmittedCount = s.jitterBufferEmittedCount || 0;
+      out.totalDecodeTime = s.totalDecodeTime || 0;
     }
     if (s.type === "outbound-rtp" && s.kind === "video") {
       out.sent = {

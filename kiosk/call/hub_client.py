@@ -18,6 +18,7 @@ from kiosk.call.advice import AdvicePhase, AdviceStatus
 from kiosk.call.audio import DEVICE_OPEN_TIMEOUT, CallAudio, MicrophoneTrack
 from kiosk.call.hub_link import BACKOFF, CONNECT_TIMEOUT, HEARTBEAT, REQUEST_TIMEOUT, HubLink
 from kiosk.call.hub_wire import HubUnavailable, as_int, parse_lines, parse_time
+from kiosk.call.media import VideoFormat
 from kiosk.call.microphone import MutableAudioTrack
 from kiosk.call.peer import KioskPeer, ReceiveStats, RemoteVideoFrame
 
@@ -44,6 +45,7 @@ class HubAdviceClient(HubLink):
         loop: asyncio.AbstractEventLoop,
         camera: Camera | None,
         audio: CallAudio | None = None,
+        video: VideoFormat | None = None,
         connect_timeout: float = CONNECT_TIMEOUT,
         request_timeout: float = REQUEST_TIMEOUT,
         backoff: tuple[float, ...] = BACKOFF,
@@ -60,6 +62,8 @@ class HubAdviceClient(HubLink):
             heartbeat=heartbeat,
         )
         self._camera = camera
+        #: The size and rate the citizen's picture is sent at (the camera's shape).
+        self._video = video
         #: The microphone and speaker each call opens ([call] in the config).
         self._audio = audio or CallAudio()
         self._peer: KioskPeer | None = None
@@ -207,6 +211,7 @@ class HubAdviceClient(HubLink):
         self._peer = KioskPeer(
             self._camera,
             ice_servers=self._ice,
+            video=self._video,
             microphone=self._microphone,
             audio_output=self._audio.open_speaker(),
             on_remote_video=self._remote_video,

@@ -1,9 +1,10 @@
 """The kiosk's own media for a video call: the camera track (the sound is kiosk.call.audio's).
 
-Everything here is driven by aiortc on the engine loop. Pixel conversion (about 5 ms for a
-1280×720 BGR frame to yuv420p on this class of machine) runs in the loop's default executor;
-nothing here blocks the loop. The camera's capture thread only wakes the video track (through
-`loop.call_soon_threadsafe`) and never waits for it.
+Everything here is driven by aiortc on the engine loop. Pixel conversion (OpenCV: about 1.3 ms
+for a 1280×720 BGR frame to yuv420p on this class of machine, where PyAV's own copy and swscale
+took 3) runs in the loop's default executor; nothing here blocks the loop. The camera's capture
+thread only wakes the video track (through `loop.call_soon_threadsafe`) and never waits for it.
+The size each frame goes out at is kiosk.call.load's: smaller while the machine cannot keep up.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import av
+import cv2
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
 # The call's sound lives in kiosk.call.audio; its names stay importable from here.
@@ -25,6 +27,7 @@ from kiosk.call.audio import AudioDeviceError as AudioDeviceError
 from kiosk.call.audio import AudioOutput as AudioOutput
 from kiosk.call.audio import ToneAudioTrack as ToneAudioTrack
 from kiosk.call.audio import open_microphone as open_microphone
+from kiosk.call.load import SendSize
 
 if TYPE_CHECKING:
     from kiosk.devices.camera.base import Camera, Frame
@@ -49,16 +52,40 @@ class VideoFormat:
         if not 1 <= self.fps <= 60:
             raise ValueError("video fps must be in 1..60")
 
+    @classmethod
+    def fitting(
+        cls, width: int, height: int, fps: int, *, largest: tuple[int, int] = (1280, 720)
+    ) -> VideoFormat:
+        """The camera's own shape, no larger than `largest` either way, at most 30 fps: the
+        call sends what the camera sees, never a stretched or squeezed picture."""
+        scale = min(1.0, largest[0] / width, largest[1] / height)
+        return cls(
+            max(16, int(width * scale) // 2 * 2),
+            max(16, int(height * scale) // 2 * 2),
+            max(1, min(fps, 30)),
+        )
 
-def _to_video_frame(data: Any, fmt: VideoFormat) -> av.VideoFrame:
-    """A BGR camera frame as yuv420p at the call's size (one swscale pass)."""
-    frame = av.VideoFrame.from_ndarray(data, format="bgr24")
-    return frame.reformat(width=fmt.width, height=fmt.height, format="yuv420p")
+
+def _to_video_frame(data: Any, size: tuple[int, int]) -> av.VideoFrame:
+    """A BGR camera frame as yuv420p (BT.601, limited range, as swscale makes it) at `size`.
+    A camera frame of another shape (a camera that ignored the size asked of it) gives its
+    middle part in the call's shape: cut, never stretched."""
+    width, height = size
+    have_w, have_h = data.shape[1], data.shape[0]
+    if have_w * height > have_h * width:  # wider than the call: cut the sides
+        keep = have_h * width // height
+        data = data[:, (have_w - keep) // 2 :][:, :keep]
+    elif have_w * height < have_h * width:  # taller: cut top and bottom
+        keep = have_w * height // width
+        data = data[(have_h - keep) // 2 :][:keep]
+    if data.shape[1] != width or data.shape[0] != height:
+        data = cv2.resize(data, (width, height), interpolation=cv2.INTER_LINEAR)
+    return av.VideoFrame.from_ndarray(cv2.cvtColor(data, cv2.COLOR_BGR2YUV_I420), format="yuv420p")
 
 
-def _plain_frame(fmt: VideoFormat) -> av.VideoFrame:
+def _plain_frame(size: tuple[int, int]) -> av.VideoFrame:
     """Dark grey, for the moments the camera has nothing to give."""
-    frame = av.VideoFrame(width=fmt.width, height=fmt.height, format="yuv420p")
+    frame = av.VideoFrame(width=size[0], height=size[1], format="yuv420p")
     y, u, v = frame.planes
     y.update(bytes([40]) * y.buffer_size)
     u.update(bytes([128]) * u.buffer_size)
@@ -113,6 +140,9 @@ class CameraVideoTrack(MediaStreamTrack):
     stream (start_stream/stop_stream); the track only reads it.
 
     `clock` is the clock of the camera's capture times (time.monotonic), or a test's.
+    `send_size` decides the size of each frame from how long the last ones kept the sending
+    chain busy: the time from handing a frame to aiortc until it asks for the next one (its
+    encoding and sending) plus the conversion before.
     """
 
     kind = "video"
@@ -123,11 +153,20 @@ class CameraVideoTrack(MediaStreamTrack):
         fmt: VideoFormat | None = None,
         *,
         clock: Callable[[], float] = time.monotonic,
+        send_size: SendSize | None = None,
     ) -> None:
         super().__init__()
         self._camera = camera
         self.format = fmt or VideoFormat()
         self._clock = clock
+        self.send_size = send_size or SendSize(
+            self.format.width, self.format.height, self.format.fps
+        )
+        #: When the last frame went to aiortc, how long its conversion took, and how long the
+        #: encoder took (kiosk.call.rtp's encoder says, from its thread; None if not told).
+        self._handed_at: float | None = None
+        self._convert_seconds = 0.0
+        self._encode_seconds: float | None = None
         self._cap = RateCap(self.format.fps)
         #: Set from the camera's thread (through the loop) when a new frame is in.
         self._wake: asyncio.Event | None = None
@@ -143,6 +182,11 @@ class CameraVideoTrack(MediaStreamTrack):
         self.frames_repeated = 0
 
     async def recv(self) -> av.VideoFrame:
+        if self._handed_at is not None:
+            busy = self._convert_seconds + time.perf_counter() - self._handed_at
+            self.send_size.record(busy, self._encode_seconds)
+            self._handed_at = None
+            self._encode_seconds = None
         wake = self._listen()
         while True:
             if self.readyState != "live":
@@ -165,7 +209,8 @@ class CameraVideoTrack(MediaStreamTrack):
                 self.frames_repeated += 1
                 # Each frame sent is its own object (the encoder may keep the one before).
                 last = self._last
-                again = _copy(last) if last is not None else _plain_frame(self.format)
+                again = _copy(last) if last is not None else _plain_frame(self.send_size.size)
+                self._convert_seconds = 0.0
                 return self._stamp(again, now)
             look_at = self._repeat_due
             if not self._camera.announces_frames:
@@ -206,7 +251,10 @@ class CameraVideoTrack(MediaStreamTrack):
 
     async def _send(self, picture: Frame, at: float) -> av.VideoFrame:
         loop = asyncio.get_running_loop()
-        frame = await loop.run_in_executor(None, _to_video_frame, picture.data, self.format)
+        started = time.perf_counter()
+        size = self.send_size.size
+        frame = await loop.run_in_executor(None, _to_video_frame, picture.data, size)
+        self._convert_seconds = time.perf_counter() - started
         if self.readyState != "live":
             raise MediaStreamError
         self._last, self._sent_seq = frame, picture.seq
@@ -220,4 +268,10 @@ class CameraVideoTrack(MediaStreamTrack):
         self._last_pts = pts
         self._repeat_due = self._clock() + REPEAT_PERIOD
         self.frames_sent += 1
+        self._handed_at = time.perf_counter()
+        frame.opaque = self._encoded  # the kiosk's encoder reports its time here
         return frame
+
+    def _encoded(self, seconds: float) -> None:
+        """The encoder's thread: the frame just handed over took `seconds` to encode."""
+        self._encode_seconds = seconds

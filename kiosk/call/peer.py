@@ -26,6 +26,7 @@ from aiortc import (
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from aiortc.sdp import candidate_from_sdp
 
+from kiosk.call import rtp
 from kiosk.call.audio import AudioOutput, ToneAudioTrack
 from kiosk.call.media import CameraVideoTrack, VideoFormat
 from kiosk.call.sdp import with_bandwidth_hints
@@ -110,6 +111,7 @@ class KioskPeer:
         audio_output: AudioOutput | None = None,
         on_remote_video: Callable[[], None] | None = None,
     ) -> None:
+        rtp.install()
         # An explicit list, even when empty: aiortc's default is a public Google STUN server.
         config = RTCConfiguration(
             iceServers=[

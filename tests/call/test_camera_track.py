@@ -15,6 +15,7 @@ import av
 import numpy as np
 import pytest
 
+from kiosk.call.load import SendSize
 from kiosk.call.media import (
     REPEAT_PERIOD,
     VIDEO_CLOCK_RATE,
@@ -61,11 +62,13 @@ class HandCamera(Camera):
     def latest(self) -> Frame | None:
         return self._latest
 
-    def capture(self, level: int, captured_at: float) -> None:
+    def capture(self, level: int, captured_at: float, data: np.ndarray | None = None) -> None:
+        """Stores a flat grey frame of `level` (64×48), or `data` when given."""
+
         def store() -> None:
             self._seq += 1
-            data = np.full((48, 64, 3), level, dtype=np.uint8)
-            self._latest = Frame(data, self._seq, captured_at)
+            picture = np.full((48, 64, 3), level, dtype=np.uint8) if data is None else data
+            self._latest = Frame(picture, self._seq, captured_at)
             self._announce_frame()
 
         thread = threading.Thread(target=store, name="hand-camera-capture")
@@ -228,3 +231,75 @@ def test_the_camera_track_follows_the_simulated_camera_frame_by_frame(
     assert all(a < b for a, b in itertools.pairwise(seqs))
     first = captured[seqs[0]]
     assert [_pts(f) for f in frames] == [_ticks(captured[s] - first) for s in seqs]
+
+
+class ChosenSize(SendSize):
+    """A send size the test sets, which notes what the track tells it."""
+
+    def __init__(self, size: tuple[int, int]) -> None:
+        super().__init__(*size, 30)
+        self.chosen = size
+        self.told: list[tuple[float, float | None]] = []
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.chosen
+
+    def record(self, seconds: float, encode_seconds: float | None = None) -> None:
+        self.told.append((seconds, encode_seconds))
+
+
+def test_the_track_sends_at_its_send_size_and_tells_it_how_long_each_frame_took() -> None:
+    async def scenario() -> None:
+        camera, t0 = HandCamera(), 10.0
+        send_size = ChosenSize((64, 48))
+        track = CameraVideoTrack(
+            camera, VideoFormat(64, 48, 30), clock=StoppedClock(t0), send_size=send_size
+        )
+        camera.capture(30, t0)
+        first = await asyncio.wait_for(track.recv(), DEADLINE)
+        assert (first.width, first.height) == (64, 48)
+        # The encoder (kiosk.call.rtp) reports through the frame, from its own thread.
+        report = first.opaque
+        assert callable(report)
+        threading.Thread(target=report, args=(0.012,)).start()
+        await asyncio.sleep(0.05)
+        # The machine is busy: the track is told to send 3/4 of the size.
+        send_size.chosen = (48, 36)
+        camera.capture(60, t0 + 0.040)
+        second = await asyncio.wait_for(track.recv(), DEADLINE)
+        track.stop()
+        assert (second.width, second.height) == (48, 36)
+        assert _level(second) == 60
+        # The first frame's time: from its conversion to aiortc asking for the next one.
+        [(busy, encoded)] = send_size.told
+        assert encoded == 0.012
+        assert 0.05 <= busy < DEADLINE
+
+    asyncio.run(scenario())
+
+
+def test_a_camera_of_another_shape_is_cut_to_the_calls_shape_never_stretched() -> None:
+    async def scenario() -> av.VideoFrame:
+        camera = HandCamera()
+        track = CameraVideoTrack(camera, VideoFormat(64, 48, 30), clock=StoppedClock(0.0))
+        # 16:9 where the call is 4:3: a grey middle of the call's shape, red bars either side.
+        wide = np.full((72, 128, 3), 120, dtype=np.uint8)
+        wide[:, :16] = wide[:, -16:] = (0, 0, 255)
+        camera.capture(0, 0.0, wide)
+        frame = await asyncio.wait_for(track.recv(), DEADLINE)
+        track.stop()
+        return frame
+
+    frame = asyncio.run(scenario())
+    assert (frame.width, frame.height) == (64, 48)
+    bgr = frame.to_ndarray(format="bgr24").astype(int)
+    # All grey to the edges: the bars were cut off, not squeezed in.
+    assert np.abs(bgr - 120).max() <= 4
+
+
+def test_the_call_takes_the_cameras_shape_no_larger_than_720p() -> None:
+    assert VideoFormat.fitting(1280, 720, 30) == VideoFormat(1280, 720, 30)
+    assert VideoFormat.fitting(1920, 1080, 60) == VideoFormat(1280, 720, 30)
+    assert VideoFormat.fitting(640, 480, 15) == VideoFormat(640, 480, 15)
+    assert VideoFormat.fitting(1280, 1024, 30) == VideoFormat(900, 720, 30)
