@@ -33,15 +33,15 @@ def parse_lines(payload: Any) -> list[AdviceLine]:
     return lines
 
 
-def parse_ice_servers(hello: dict[str, Any]) -> list[IceServer]:
-    """The STUN and TURN servers of the hub's `hello`."""
+def parse_ice_servers(message: dict[str, Any]) -> list[IceServer]:
+    """The STUN and TURN servers of the hub's `hello`, or of a call's `connected`."""
     return [
         IceServer(
             urls=tuple(s.get("urls") or ()),
             username=s.get("username"),
             credential=s.get("credential"),
         )
-        for s in hello.get("ice_servers") or ()
+        for s in message.get("ice_servers") or ()
     ]
 
 

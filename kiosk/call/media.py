@@ -127,6 +127,21 @@ class RateCap:
         return True
 
 
+class EncodeTime:
+    """Where kiosk.call.rtp's encoder writes how long a frame took, from its own thread: the
+    frame carries it as its `opaque`. It refers to nothing else on purpose: PyAV keeps a frame's
+    `opaque` in a registry of its own until the frame is freed, so an object that led back to
+    the track (which keeps its last frame) would keep both alive for ever."""
+
+    __slots__ = ("seconds",)
+
+    def __init__(self) -> None:
+        self.seconds: float | None = None
+
+    def __call__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+
 class CameraVideoTrack(MediaStreamTrack):
     """The kiosk camera as a WebRTC video track.
 
@@ -166,7 +181,7 @@ class CameraVideoTrack(MediaStreamTrack):
         #: encoder took (kiosk.call.rtp's encoder says, from its thread; None if not told).
         self._handed_at: float | None = None
         self._convert_seconds = 0.0
-        self._encode_seconds: float | None = None
+        self._encode_time = EncodeTime()
         self._cap = RateCap(self.format.fps)
         #: Set from the camera's thread (through the loop) when a new frame is in.
         self._wake: asyncio.Event | None = None
@@ -184,9 +199,8 @@ class CameraVideoTrack(MediaStreamTrack):
     async def recv(self) -> av.VideoFrame:
         if self._handed_at is not None:
             busy = self._convert_seconds + time.perf_counter() - self._handed_at
-            self.send_size.record(busy, self._encode_seconds)
+            self.send_size.record(busy, self._encode_time.seconds)
             self._handed_at = None
-            self._encode_seconds = None
         wake = self._listen()
         while True:
             if self.readyState != "live":
@@ -223,6 +237,7 @@ class CameraVideoTrack(MediaStreamTrack):
             self._unsubscribe = None
         if self._wake is not None:
             self._wake.set()  # a recv() waiting for the camera ends now
+        self._last = None
         super().stop()
 
     def _listen(self) -> asyncio.Event:
@@ -269,9 +284,6 @@ class CameraVideoTrack(MediaStreamTrack):
         self._repeat_due = self._clock() + REPEAT_PERIOD
         self.frames_sent += 1
         self._handed_at = time.perf_counter()
-        frame.opaque = self._encoded  # the kiosk's encoder reports its time here
+        # A new one for each frame, so that a late report never passes for the next frame's.
+        self._encode_time = frame.opaque = EncodeTime()
         return frame
-
-    def _encoded(self, seconds: float) -> None:
-        """The encoder's thread: the frame just handed over took `seconds` to encode."""
-        self._encode_seconds = seconds

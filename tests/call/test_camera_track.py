@@ -6,8 +6,10 @@ drives by hand (with a clock only the test moves) and from both real camera back
 from __future__ import annotations
 
 import asyncio
+import gc
 import itertools
 import threading
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -303,3 +305,20 @@ def test_the_call_takes_the_cameras_shape_no_larger_than_720p() -> None:
     assert VideoFormat.fitting(1920, 1080, 60) == VideoFormat(1280, 720, 30)
     assert VideoFormat.fitting(640, 480, 15) == VideoFormat(640, 480, 15)
     assert VideoFormat.fitting(1280, 1024, 30) == VideoFormat(900, 720, 30)
+
+
+def test_a_track_and_its_frames_are_freed_even_unstopped() -> None:
+    # Each frame carries the encoder's report slot as its `opaque`, which PyAV keeps in a
+    # registry of its own while the frame lives: nothing in it may lead back to the track,
+    # which keeps its last frame until it is stopped.
+    async def scenario() -> weakref.ref[CameraVideoTrack]:
+        camera, t0 = HandCamera(), 10.0
+        track = CameraVideoTrack(camera, VideoFormat(64, 48, 30), clock=StoppedClock(t0))
+        camera.capture(30, t0)
+        frame = await asyncio.wait_for(track.recv(), DEADLINE)
+        frame.opaque(0.01)
+        return weakref.ref(track)
+
+    gone = asyncio.run(scenario())
+    gc.collect()
+    assert gone() is None
