@@ -13,6 +13,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -24,6 +25,7 @@ from hub.delivery.settings import (
     SmtpSettings,
 )
 from hub.fleet.settings import AlertSettings, FleetSettings, MetricsSettings
+from hub.ice import MIN_SECRET_LENGTH, TurnServer, ice_servers
 from hub.lines import DEFAULT_LINES, LANGUAGES, WEEKDAYS, DayRanges, ServiceLine, parse_day
 
 DEFAULT_PATH = Path("/etc/kiosk-hub/hub.toml")
@@ -38,13 +40,6 @@ _ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z
 
 class ConfigError(Exception):
     """A config file that cannot be used; str() is one line a person can act on."""
-
-
-@dataclass(frozen=True)
-class TurnServer:
-    url: str
-    username: str
-    credential: str
 
 
 @dataclass(frozen=True)
@@ -82,15 +77,10 @@ class HubConfig:
     def sealing_key_path(self) -> Path:
         return self.sealing_key_file or self.data_dir / "sealing.key"
 
-    def ice_servers(self) -> list[dict[str, Any]]:
-        """The STUN and TURN servers as WebRTC's RTCIceServer dictionaries."""
-        servers: list[dict[str, Any]] = []
-        if self.stun:
-            servers.append({"urls": list(self.stun)})
-        servers.extend(
-            {"urls": [t.url], "username": t.username, "credential": t.credential} for t in self.turn
-        )
-        return servers
+    def ice_servers(self, peer: str, now: datetime) -> list[dict[str, Any]]:
+        """The RTCIceServer dictionaries for `peer` (a kiosk id or an advisor's username) at
+        `now`: TURN credentials minted for it where a secret is configured (hub.ice)."""
+        return ice_servers(self.stun, self.turn, peer, now)
 
     def line(self, line_id: str) -> ServiceLine | None:
         return next((line for line in self.lines if line.id == line_id), None)
@@ -278,14 +268,24 @@ class _Checker:
         servers = []
         for index, item in enumerate(value):
             name = f"ice.turn[{index}]"
-            entry = self.table(name, item, ("url", "username", "credential"))
+            entry = self.table(name, item, ("url", "username", "credential", "secret"))
             if "url" not in entry:
                 self.fail(f"{name} needs url")
+            if "secret" in entry and ("username" in entry or "credential" in entry):
+                self.fail(
+                    f"{name} has secret and username/credential: give either the secret "
+                    "(coturn's static-auth-secret) or a static username and credential"
+                )
+            secret = entry.get("secret", "")  # never shown in a message: it would reach logs
+            short = not isinstance(secret, str) or len(secret) < MIN_SECRET_LENGTH
+            if "secret" in entry and short:
+                self.fail(f"{name}.secret must be text of {MIN_SECRET_LENGTH} characters or more")
             servers.append(
                 TurnServer(
                     url=self.value(entry, name, "url", "", _text(_TURN, "a turn: or turns: URL")),
                     username=self.value(entry, name, "username", "", _text(None, "text")),
                     credential=self.value(entry, name, "credential", "", _text(None, "text")),
+                    secret=secret,
                 )
             )
         return tuple(servers)

@@ -2,8 +2,9 @@
 
 The switchboard (`hub.calls`) is pure; the desk feeds it what happens on the sockets and carries
 out the `Effects` it returns: each message goes into its party's outbox (sent in order by that
-socket's writer), each `CallRecord` into the store. A background task ticks the switchboard
-about once a second for ring timeouts and unstaffed lines.
+socket's writer), a `connected` with ICE servers minted for its party (hub.ice), each
+`CallRecord` into the store. A background task ticks the switchboard about once a second for ring
+timeouts and unstaffed lines.
 """
 
 from __future__ import annotations
@@ -112,6 +113,8 @@ class CallDesk:
             wall=clock,
             opening_hours=opening_hours(config),
         )
+        self._config = config
+        self._clock = clock
         self._store = store
         self._connections: dict[Party, Connection] = {}
         self._ticker: asyncio.Task[None] | None = None
@@ -159,8 +162,15 @@ class CallDesk:
     def carry_out(self, effects: Effects) -> None:
         for notify in effects.messages:
             connection = self._connections.get(notify.to)
-            if connection is not None:
-                connection.send(notify.message)
+            if connection is None:
+                continue
+            message = notify.message
+            if message.get("type") == "connected":
+                # A socket may have been open for days: its hello's TURN credentials could be
+                # near their expiry, so each call starts with fresh ones for its party.
+                now = self._clock()
+                message = {**message, "ice_servers": self._config.ice_servers(notify.to.id, now)}
+            connection.send(message)
         for record in effects.records:
             try:
                 self._store.save_call_record(record_row(record))

@@ -134,7 +134,7 @@ async def kiosk_hello(request: web.Request) -> web.Response:
             "kiosk_id": record.kiosk_id,
             "name": record.name,
             "location": record.location,
-            "ice_servers": hub.config.ice_servers(),
+            "ice_servers": hub.config.ice_servers(record.kiosk_id, hub.clock()),
         }
     )
 

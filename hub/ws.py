@@ -46,7 +46,7 @@ async def kiosk_socket(request: web.Request) -> web.StreamResponse:
     connection.send(
         {
             "type": "hello",
-            "ice_servers": hub.config.ice_servers(),
+            "ice_servers": hub.config.ice_servers(record.kiosk_id, hub.clock()),
             "lines": desk.switchboard.lines,
         }
     )
@@ -82,7 +82,7 @@ async def advisor_socket(request: web.Request) -> web.StreamResponse:
     connection.send(
         {
             "type": "hello",
-            "ice_servers": hub.config.ice_servers(),
+            "ice_servers": hub.config.ice_servers(username, hub.clock()),
             "lines": desk.switchboard.lines,
             "line_names": {line.id: line.name_fi for line in hub.config.lines},
             "username": username,

@@ -305,6 +305,8 @@ const handlers = {
     }
   },
   connected(m) {
+    // Minted for this call: the hello's TURN credentials may be hours old by now.
+    if (m.ice_servers) state.iceServers = m.ice_servers;
     state.ringing = null;
     state.call = m;
     notice("");

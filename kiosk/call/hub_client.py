@@ -17,7 +17,13 @@ from typing import TYPE_CHECKING, Any
 from kiosk.call.advice import AdvicePhase, AdviceStatus
 from kiosk.call.audio import DEVICE_OPEN_TIMEOUT, CallAudio, MicrophoneTrack
 from kiosk.call.hub_link import BACKOFF, CONNECT_TIMEOUT, HEARTBEAT, REQUEST_TIMEOUT, HubLink
-from kiosk.call.hub_wire import HubUnavailable, as_int, parse_lines, parse_time
+from kiosk.call.hub_wire import (
+    HubUnavailable,
+    as_int,
+    parse_ice_servers,
+    parse_lines,
+    parse_time,
+)
 from kiosk.call.media import VideoFormat
 from kiosk.call.microphone import MutableAudioTrack
 from kiosk.call.peer import KioskPeer, ReceiveStats, RemoteVideoFrame
@@ -186,6 +192,9 @@ class HubAdviceClient(HubLink):
             self._line = str(data.get("line") or self._line)
             self._report(AdviceStatus(AdvicePhase.QUEUED, line=self._line, call=call))
         elif kind == "connected":
+            if "ice_servers" in data:
+                # Minted for this call: the hello's TURN credentials may be days old.
+                self._ice = parse_ice_servers(data)
             await self._connect(call)
         elif kind == "ended":
             await self._on_ended(call, data)

@@ -4,12 +4,19 @@ test's own asyncio loop (where the browser is driven) to run coroutines on the e
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 
 import pytest
+from aiohttp import web
 
+from hub.app import make_app
+from hub.config import HubConfig
+from hub.store import HubStore
 from kiosk.devices.camera.simulated import SimulatedCamera
 from kiosk.engine import Engine
 
@@ -36,6 +43,37 @@ def camera() -> Iterator[SimulatedCamera]:
     yield cam
     cam.stop_stream()
     cam.stop()
+
+
+@dataclass
+class RunningHub:
+    url: str
+    token: str
+    clock: Any
+
+
+@contextlib.contextmanager
+def hub_on_thread(
+    config: HubConfig, store: HubStore, clock: Callable[[], datetime]
+) -> Iterator[str]:
+    """The REAL hub app (hub.app.make_app) served on a free port from a thread of its own, for
+    as long as the block runs; gives its base URL."""
+    server = Engine()
+    server.start()
+    runner = web.AppRunner(make_app(config, store, clock=clock))
+
+    async def serve() -> int:
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        return int(site._server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
+
+    port = server.submit(serve()).result(timeout=DEADLINE)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.submit(runner.cleanup()).result(timeout=DEADLINE)
+        server.stop()
 
 
 def on_engine(engine: Engine) -> Callable[[Coroutine[Any, Any, T]], Awaitable[T]]:

@@ -10,29 +10,20 @@ from __future__ import annotations
 import socket
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from aiohttp import web
 
-from hub.app import make_app
 from hub.config import load_config
 from hub.store import open_store
 from kiosk.call.advice import AdvicePhase, AdviceStatus
 from kiosk.call.hub_client import HubAdviceClient, HubUnavailable
 from kiosk.engine import Engine
+from tests.call.conftest import RunningHub, hub_on_thread
 from tests.hub.conftest import MONDAY_MORNING, FixedClock, add_kiosk
 
 KIOSK_ID = "itakeskus-1"
-
-
-@dataclass
-class RunningHub:
-    url: str
-    token: str
-    clock: FixedClock
 
 
 @pytest.fixture
@@ -51,20 +42,8 @@ def hub(tmp_path: Path) -> Iterator[RunningHub]:
     store = open_store(config.db_path)
     token = add_kiosk(store, KIOSK_ID)
     clock = FixedClock()
-    server = Engine()
-    server.start()
-    runner = web.AppRunner(make_app(config, store, clock=clock))
-
-    async def serve() -> int:
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        return int(site._server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
-
-    port = server.submit(serve()).result(timeout=10)
-    yield RunningHub(f"http://127.0.0.1:{port}", token, clock)
-    server.submit(runner.cleanup()).result(timeout=10)
-    server.stop()
+    with hub_on_thread(config, store, clock) as url:
+        yield RunningHub(url, token, clock)
     store.close()
 
 

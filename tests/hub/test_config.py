@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from hub.config import ConfigError, default_config, load_config
+from tests.hub.conftest import MONDAY_MORNING
 
 
 def error_of(write_config: Callable[[str], Path], extra: str) -> str:
@@ -35,7 +36,7 @@ def test_the_demo_defaults(tmp_path: Path) -> None:
     assert virka.ring_seconds == 20
     assert set(virka.hours) == {"mon", "tue", "wed", "thu", "fri"}
     assert all(line.name_sv and line.description_en for line in config.lines)
-    assert config.ice_servers() == []
+    assert config.ice_servers("itakeskus-1", MONDAY_MORNING) == []
 
 
 def test_xdg_state_home_is_used_when_absolute(tmp_path: Path) -> None:
@@ -88,7 +89,7 @@ ring_seconds = 30
     assert (config.listen_host, config.listen_port, config.session_hours) == ("0.0.0.0", 9443, 8)
     assert config.public_url == "http://0.0.0.0:9443"
     assert (config.max_failures, config.lockout_minutes) == (3, 30)
-    assert config.ice_servers() == [
+    assert config.ice_servers("itakeskus-1", MONDAY_MORNING) == [
         {"urls": ["stun:stun.example.fi:3478"]},
         {"urls": ["turn:turn.example.fi:3478"], "username": "kiosk", "credential": "s3cret"},
     ]
