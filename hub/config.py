@@ -52,6 +52,8 @@ class HubConfig:
     public_url: str = "http://127.0.0.1:8080"
     cookie_secure: bool = False
     session_hours: int = 10
+    #: Seconds between pings on the call sockets, both ways (see hub.desk.HEARTBEAT_SECONDS).
+    heartbeat_seconds: int = 20
     stun: tuple[str, ...] = ()
     turn: tuple[TurnServer, ...] = ()
     max_failures: int = 5
@@ -175,6 +177,7 @@ class _Checker:
             or f"http://{shown_host}:{port}",
             cookie_secure=v(hub, "hub", "cookie_secure", True, _BOOL),
             session_hours=v(hub, "hub", "session_hours", 10, _int(1, 24 * 14)),
+            heartbeat_seconds=v(hub, "hub", "heartbeat_seconds", 20, _int(1, 300)),
             stun=tuple(v(ice, "ice", "stun", [], _list(_STUN, "a list of stun:host:port URLs"))),
             turn=self._turn(ice.get("turn", [])),
             max_failures=v(login, "login", "max_failures", 5, _int(1, 100)),
@@ -374,6 +377,7 @@ _HUB_KEYS = (
     "public_url",
     "cookie_secure",
     "session_hours",
+    "heartbeat_seconds",
 )
 _LINE_KEYS = (
     "name_fi",

@@ -34,9 +34,6 @@ from hub.store import HubStore
 log = logging.getLogger(__name__)
 
 TICK_SECONDS = 1.0
-#: The hub pings every socket this often; one that has not answered within half of it more is
-#: gone (its party leaves the queue or its call ends), however quiet the network went.
-HEARTBEAT_SECONDS = 20.0
 
 
 class Connection:
@@ -118,8 +115,12 @@ class CallDesk:
         self._store = store
         self._connections: dict[Party, Connection] = {}
         self._ticker: asyncio.Task[None] | None = None
-        #: Seconds between pings on each socket (see HEARTBEAT_SECONDS); set before serving.
-        self.heartbeat_s = HEARTBEAT_SECONDS
+        #: The hub pings every socket this often ([hub] heartbeat_seconds); one that has not
+        #: answered within half of it more is gone (its party leaves the queue or its call
+        #: ends), however quiet the network went. The advisor's console, which cannot see those
+        #: pings, sends a `ping` of its own at the same pace (told in its `hello`) and counts
+        #: the hub as gone when nothing has come for 2.5 of them.
+        self.heartbeat_s = float(config.heartbeat_seconds)
 
     # --- connections -----------------------------------------------------------------------
 

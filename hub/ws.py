@@ -86,6 +86,7 @@ async def advisor_socket(request: web.Request) -> web.StreamResponse:
             "lines": desk.switchboard.lines,
             "line_names": {line.id: line.name_fi for line in hub.config.lines},
             "username": username,
+            "ping_seconds": desk.heartbeat_s,
         }
     )
     desk.run(lambda: desk.switchboard.advisor_connected(username), connection, None)
@@ -124,6 +125,11 @@ async def _serve(
                 if not isinstance(message, dict):
                     raise BadRequest("a message must be a JSON object with a type")
                 request_id = message.get("id")
+                if message.get("type") == "ping":
+                    # The other end checking that the hub still answers (browsers cannot see
+                    # WebSocket pings): answered by the socket layer, nothing else changes.
+                    connection.send({"type": "pong", "id": request_id})
+                    continue
                 operation = handle(message)
             except (ValueError, BadRequest) as refused:
                 text = "not JSON" if isinstance(refused, json.JSONDecodeError) else str(refused)

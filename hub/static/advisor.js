@@ -282,6 +282,7 @@ const handlers = {
     state.lineNames = m.line_names || {};
     state.available = false;
     $("username").textContent = m.username;
+    watchHub(m.ping_seconds);
   },
   queue(m) {
     state.queues[m.line] = {calls: m.calls, advisors: m.advisors, receivedAt: performance.now()};
@@ -323,35 +324,68 @@ const handlers = {
   offer(m) { onOffer(m).catch((e) => notice(`WebRTC: ${e}`)); },
   ice(m) { onIce(m); },
   answer() {},
+  pong() {},
   error(m) { notice(`Virhe / Error: ${m.message}`); },
 };
+
+// The hub pings this socket, but a page cannot see those pings: a hub that froze, or a network
+// that went quiet without closing the connection, would leave the console saying "Connected"
+// while no call can reach it. So the console sends a `ping` of its own every `ping_seconds` (from
+// the hello) and, when nothing at all has come from the hub for 2.5 of them, drops the socket and
+// connects again, saying so.
+let lastHeard = 0;
+let watcher = null;
+
+function watchHub(pingSeconds) {
+  clearInterval(watcher);
+  const every = (pingSeconds || 20) * 1000;
+  const ws = state.ws;
+  watcher = setInterval(() => {
+    if (state.ws !== ws) return clearInterval(watcher);
+    if (performance.now() - lastHeard > 2.5 * every) {
+      console.warn("the hub has not answered: connecting again");
+      lost(ws);
+      ws.close();
+    } else {
+      send({type: "ping"});
+    }
+  }, every);
+}
+
+// The socket `ws` is gone (closed, or silent): the console says so and connects again.
+function lost(ws) {
+  if (state.ws !== ws) return;
+  state.ws = null;
+  clearInterval(watcher);
+  document.body.dataset.socket = "closed";
+  $("socket-status").textContent = "Yhteys katkesi, yhdistetään uudelleen… / Disconnected, reconnecting…";
+  $("socket-status").className = "pill bad";
+  state.ringing = null;
+  if (state.call) endCall("Yhteys hubiin katkesi / Lost the connection to the hub");
+  state.available = false;
+  show();
+  setTimeout(connect, 3000);
+}
 
 function connect() {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
   const ws = new WebSocket(`${scheme}://${location.host}/ws/advisor`);
   state.ws = ws;
   ws.addEventListener("open", () => {
+    lastHeard = performance.now();
     document.body.dataset.socket = "open";
     $("socket-status").textContent = "Yhdistetty / Connected";
     $("socket-status").className = "pill ok";
   });
   ws.addEventListener("message", (e) => {
+    if (state.ws !== ws) return;  // a socket already given up on
+    lastHeard = performance.now();
     let m;
     try { m = JSON.parse(e.data); } catch { return; }
     const handle = handlers[m.type];
     if (handle) handle(m);
   });
-  ws.addEventListener("close", () => {
-    if (state.ws !== ws) return;
-    document.body.dataset.socket = "closed";
-    $("socket-status").textContent = "Yhteys katkesi, yhdistetään uudelleen… / Disconnected, reconnecting…";
-    $("socket-status").className = "pill bad";
-    state.ringing = null;
-    if (state.call) endCall("Yhteys hubiin katkesi / Lost the connection to the hub");
-    state.available = false;
-    show();
-    setTimeout(connect, 3000);
-  });
+  ws.addEventListener("close", () => lost(ws));
 }
 
 function setAvailable(available) {

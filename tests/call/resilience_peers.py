@@ -37,9 +37,10 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def write_hub(folder: Path, port: int) -> tuple[Path, str]:
+def write_hub(folder: Path, port: int, hub_keys: str = "") -> tuple[Path, str]:
     """A hub.toml for `port` with both lines open all week (anna on Virka-info, ben on
-    Kansalaisneuvonta), its database with the two advisors and one kiosk; the kiosk's token."""
+    Kansalaisneuvonta), its database with the two advisors and one kiosk; the kiosk's token.
+    `hub_keys` are more lines for its [hub] table."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "hub.toml"
     lines = ""
@@ -47,7 +48,7 @@ def write_hub(folder: Path, port: int) -> tuple[Path, str]:
         lines += f'\n[lines.{line}]\nadvisors = ["{advisor}"]\n[lines.{line}.hours]\n{ALL_WEEK}\n'
     path.write_text(
         f'[hub]\nlisten_host = "127.0.0.1"\nlisten_port = {port}\n'
-        f'data_dir = "{folder / "data"}"\ncookie_secure = false\n{lines}'
+        f'data_dir = "{folder / "data"}"\ncookie_secure = false\n{hub_keys}{lines}'
     )
     from hub.config import load_config
 

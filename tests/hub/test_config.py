@@ -70,6 +70,7 @@ def test_a_full_file_is_read(write_config: Callable[[str], Path]) -> None:
             """listen_host = "0.0.0.0"
 listen_port = 9443
 session_hours = 8
+heartbeat_seconds = 15
 [login]
 max_failures = 3
 lockout_minutes = 30
@@ -87,6 +88,7 @@ ring_seconds = 30
         )
     )
     assert (config.listen_host, config.listen_port, config.session_hours) == ("0.0.0.0", 9443, 8)
+    assert config.heartbeat_seconds == 15
     assert config.public_url == "http://0.0.0.0:9443"
     assert (config.max_failures, config.lockout_minutes) == (3, 30)
     assert config.ice_servers("itakeskus-1", MONDAY_MORNING) == [
@@ -117,6 +119,7 @@ ring_seconds = 30
         ('listen_host = ""', 'hub.listen_host = "" is not allowed: a host name or address'),
         ('public_url = "ftp://x"', "hub.public_url"),
         ("session_hours = 0", "hub.session_hours = 0 is not allowed"),
+        ("heartbeat_seconds = 0", "hub.heartbeat_seconds = 0 is not allowed: a whole number"),
         ("[login]\nmax_failures = true", "login.max_failures = true is not allowed"),
         ("[login]\nlockout = 1", "unknown key login.lockout"),
         ('[ice]\nstun = ["http://x"]', "ice.stun"),

@@ -12,14 +12,12 @@ cannot tell it from a quiet advisor (docs/call-protocol.md).
 from __future__ import annotations
 
 import asyncio
-import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from aiohttp import web
-from playwright.async_api import Page, async_playwright
+from playwright.async_api import Page
 
 from hub.app import make_app
 from hub.config import load_config
@@ -30,8 +28,9 @@ from kiosk.devices.camera.simulated import SimulatedCamera
 from kiosk.engine import Engine
 from tests.call.conftest import DEADLINE, eventually
 from tests.call.resilience_peers import KIOSK_ID, NEUVONTA, VIRKA, Advisor, free_port, write_hub
-from tests.hub.conftest import PASSWORD, FixedClock
-from tests.peers.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.hub.conftest import FixedClock
+from tests.peers.browser import CHROMIUM
+from tests.peers.console import advisor_console
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
 
@@ -87,22 +86,9 @@ def test_mute_and_transfer_clicked_in_the_console(
         client = HubAdviceClient(
             hub_url=base, token=token, kiosk_id=KIOSK_ID, loop=engine.loop, camera=camera
         )
-        profile = tempfile.mkdtemp(prefix="advisor-console-")
-        problems: list[str] = []
         ben: Advisor | None = None
-        async with async_playwright() as p:
-            context = await p.chromium.launch_persistent_context(
-                profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-            )
+        async with advisor_console(base) as (page, problems):
             try:
-                page = await context.new_page()
-                page.on("pageerror", lambda e: problems.append(str(e)))
-                await page.goto(f"{base}/login")
-                await page.fill("#username", "anna")
-                await page.fill("#password", PASSWORD)
-                await page.click("button[type=submit]")
-                await page.wait_for_url(f"{base}/advisor")
-                await page.wait_for_selector("body[data-socket=open]")
                 await page.click("#set-available")
                 await page.wait_for_selector("#set-available[aria-pressed=true]")
                 ben = await Advisor.log_in(base, "ben")
@@ -169,10 +155,8 @@ def test_mute_and_transfer_clicked_in_the_console(
                 if ben is not None:
                     await ben.close()
                 await asyncio.wrap_future(engine.submit(client.aclose()))
-                await context.close()
                 await runner.cleanup()
-                shutil.rmtree(profile, ignore_errors=True)
-        assert not problems, problems
+            assert not problems, problems
 
     try:
         asyncio.run(asyncio.wait_for(scenario(), 5 * DEADLINE))

@@ -423,3 +423,22 @@ def test_an_answered_call_is_recorded_with_its_times_and_its_rating(
         assert not {"anna", "username"} & {str(v) for v in record.values()}
 
     run_hub(lines_config(config, virka_info=["anna"]), store, clock, scenario)
+
+
+def test_a_ping_is_answered_on_either_socket_and_the_advisor_is_told_the_pace(
+    config: HubConfig, store: HubStore, clock: FixedClock
+) -> None:
+    async def scenario(hub: Hub) -> None:
+        kiosk = await hub.kiosk("k1")
+        await kiosk.send({"type": "ping", "id": 3})
+        assert await kiosk.expect("pong") == {"type": "pong", "id": 3}
+        anna = await hub.advisor("anna", available=False)
+        [hello] = [m for m in anna.seen if m["type"] == "hello"]
+        assert hello["ping_seconds"] == 7
+        await anna.send({"type": "ping", "id": 4})
+        assert await anna.expect("pong") == {"type": "pong", "id": 4}
+        # Nothing else happened: no queue change, no error.
+        assert not [m for m in anna.seen if m["type"] == "error"]
+
+    paced = replace(lines_config(config, virka_info=["anna"]), heartbeat_seconds=7)
+    run_hub(paced, store, clock, scenario)
