@@ -3,8 +3,8 @@
 Every key is optional and the built-in defaults give the demo. A wrong key or value raises
 `ConfigError` with one line naming the file, the key and what is allowed; docs/config.md is the
 schema. The config is read before the first window is painted, so this module keeps to cheap
-stdlib imports. Here are the settings and their rules (field metadata); kiosk.config_check
-holds the small validator that applies them.
+stdlib imports. Here are the settings, each key with its rule (field metadata; the rules are
+kiosk.config_rules); kiosk.config_check holds the small validator that applies them.
 """
 
 from __future__ import annotations
@@ -14,14 +14,13 @@ import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from kiosk.config_rules import FOLDER, LEAN, key
+from kiosk.config_rules import Rule as Rule
 from kiosk.pin import DEMO_PIN_HASH, parse_pin_hash
 from kiosk.pin import hash_pin as hash_pin
 from kiosk.pin import verify_pin as verify_pin
-
-if TYPE_CHECKING:
-    pass
 
 DEFAULT_PATH = Path("/etc/kiosk/kiosk.toml")
 DEFAULT_BACKENDS: tuple[str, ...] = ("simulated", "none")
@@ -44,99 +43,18 @@ class ConfigError(Exception):
     """A config file that cannot be used; str() is one line a person can act on."""
 
 
-# Settings are read, never compared or printed: generating __eq__, __hash__ and __repr__ for a
-# dozen classes would cost about a tenth of the start-up budget before the first paint.
-_LEAN: dict[str, bool] = {"eq": False, "repr": False}
-
-
-@dataclass(frozen=True, **_LEAN)
-class Rule:
-    """What a key accepts. `choices_from` names choices that are only known at load time."""
-
-    kind: type
-    low: float | None = None
-    high: float | None = None
-    choices: tuple[str, ...] = ()
-    choices_from: str | None = None
-    pattern: re.Pattern[str] | None = None
-    check: Callable[[str], bool] | None = None
-    max_length: int = 200
-    text: str = ""
-    #: A secret (a token): an error names the key but never shows the value.
-    secret: bool = False
-    #: For a list: any non-empty strings (a command line), not ids from the choices.
-    free_items: bool = False
-
-    def describe(self, choices: Sequence[str]) -> str:
-        listed = ", ".join(choices) or "(none available)"
-        if self.text:
-            return self.text
-        if self.kind is bool:
-            return "true or false"
-        if self.kind is int:
-            return f"a whole number from {self.low:g} to {self.high:g}"
-        if self.kind is float:
-            return f"a number from {self.low:g} to {self.high:g}"
-        if self.kind is tuple:
-            return f"a list of ids, each at most once, from: {listed}"
-        if choices or self.choices_from:
-            return f"one of {listed}"
-        return f"text of at most {self.max_length} characters"
-
-    def accepts(self, value: object, choices: Sequence[str]) -> bool:
-        if self.kind is bool:
-            return isinstance(value, bool)
-        if isinstance(value, bool):  # bool is an int subclass; `fps = true` is a mistake
-            return False
-        if self.kind in (int, float):
-            numeric = (int,) if self.kind is int else (int, float)
-            assert self.low is not None and self.high is not None
-            return isinstance(value, numeric) and self.low <= value <= self.high
-        if self.kind is tuple and self.free_items:
-            return (
-                isinstance(value, list)
-                and 0 < len(value) <= 64
-                and all(
-                    isinstance(item, str) and 0 < len(item) <= self.max_length and "\0" not in item
-                    for item in value
-                )
-            )
-        if self.kind is tuple:
-            return (
-                isinstance(value, list)
-                and all(isinstance(item, str) and item in choices for item in value)
-                and len(set(value)) == len(value)
-            )
-        return (
-            isinstance(value, str)
-            and len(value) <= self.max_length
-            and (not choices or value in choices)
-            and (self.pattern is None or self.pattern.fullmatch(value) is not None)
-            and (self.check is None or self.check(value))
-        )
-
-
-def _key(default: Any, pattern: str = "", **rule: Any) -> Any:
-    """A section field whose Rule takes its kind from the default's type."""
-    compiled = re.compile(pattern) if pattern else None
-    return field(default=default, metadata={"rule": Rule(type(default), pattern=compiled, **rule)})
-
-
-_FOLDER: dict[str, Any] = {"max_length": 4096, "text": 'a folder path, or "" for the default'}
-
-
-@dataclass(frozen=True, **_LEAN)
+@dataclass(frozen=True, **LEAN)
 class KioskSettings:
-    id: str = _key("demo-kiosk", r"[a-z0-9-]{1,64}", text="1 to 64 characters from a-z, 0-9 and -")
-    name: str = _key("Demo kiosk")
-    location: str = _key("Demo library")
-    hub_url: str = _key(
+    id: str = key("demo-kiosk", r"[a-z0-9-]{1,64}", text="1 to 64 characters from a-z, 0-9 and -")
+    name: str = key("Demo kiosk")
+    location: str = key("Demo library")
+    hub_url: str = key(
         "http://127.0.0.1:8080",
         r"https?://[^\s/?#@]+([/?#]\S*)?",
         text="an http:// or https:// URL",
     )
     #: The kiosk's token from `kiosk-hub kiosk add`; "" = no hub: video advice is not offered.
-    hub_token: str = _key(
+    hub_token: str = key(
         "",
         r"[A-Za-z0-9._~+/=-]{0,256}",
         max_length=256,
@@ -145,103 +63,103 @@ class KioskSettings:
     )
     #: A file holding the token instead (readable by root and the kiosk user only); then
     #: hub_token must be "". kiosk-provision writes /etc/kiosk/hub-token.
-    hub_token_file: str = _key("", max_length=4096, text='a file path, or "" for none')
+    hub_token_file: str = key("", max_length=4096, text='a file path, or "" for none')
     #: The hub's public key that forms and e-mail are sealed to; "" = the Forms service is not
     #: offered (nothing may be kept unsealed).
-    hub_public_key: str = _key(
+    hub_public_key: str = key(
         "",
         r"([A-Za-z0-9+/]{43}=)?",
         max_length=44,
         text='"" or the hub\'s 32-byte public key in base64 (44 characters)',
     )
-    data_dir: str = _key("", **_FOLDER)
+    data_dir: str = key("", **FOLDER)
 
 
-@dataclass(frozen=True, **_LEAN)
+@dataclass(frozen=True, **LEAN)
 class SessionSettings:
-    idle_seconds: int = _key(90, low=10, high=3600)
-    warning_seconds: int = _key(30, low=20, high=300)
-    ended_message_seconds: int = _key(6, low=2, high=30)
-    folder: str = _key("", **_FOLDER)
-    default_language: str = _key("fi", choices=("fi", "sv", "en"))
+    idle_seconds: int = key(90, low=10, high=3600)
+    warning_seconds: int = key(30, low=20, high=300)
+    ended_message_seconds: int = key(6, low=2, high=30)
+    folder: str = key("", **FOLDER)
+    default_language: str = key("fi", choices=("fi", "sv", "en"))
 
 
-@dataclass(frozen=True, **_LEAN)
+@dataclass(frozen=True, **LEAN)
 class UiSettings:
-    fullscreen: bool = _key(True)
-    large_text_scale: float = _key(1.5, low=1.5, high=2.5)
-    high_contrast: bool = _key(False)
+    fullscreen: bool = key(True)
+    large_text_scale: float = key(1.5, low=1.5, high=2.5)
+    high_contrast: bool = key(False)
 
 
-@dataclass(frozen=True, **_LEAN)
+@dataclass(frozen=True, **LEAN)
 class TechnicianSettings:
-    pin_hash: str = _key(
+    pin_hash: str = key(
         DEMO_PIN_HASH,
         check=lambda value: parse_pin_hash(value) is not None,
         text="a hash made with `kiosk hash-pin`: pbkdf2_sha256$<iterations>$<salt>$<hash>",
     )
-    hold_seconds: int = _key(5, low=2, high=30)
-    max_attempts: int = _key(3, low=1, high=10)
-    lockout_seconds: int = _key(60, low=10, high=3600)
+    hold_seconds: int = key(5, low=2, high=30)
+    max_attempts: int = key(3, low=1, high=10)
+    lockout_seconds: int = key(60, low=10, high=3600)
 
 
-@dataclass(frozen=True, **_LEAN)
+@dataclass(frozen=True, **LEAN)
 class ServicesSettings:
-    enabled: tuple[str, ...] = _key(
+    enabled: tuple[str, ...] = key(
         ("forms", "email", "scan", "print", "copy", "fee", "advice", "help"),
         choices_from="services",
     )
 
 
-@dataclass(frozen=True, **_LEAN)
+@dataclass(frozen=True, **LEAN)
 class PrinterSettings:
-    backend: str = _key("simulated", choices_from="backends")
-    pages_per_minute: int = _key(20, low=1, high=120)
-    paper_sheets: int = _key(100, low=0, high=10_000)
-    output_dir: str = _key("", **_FOLDER)
-    queue: str = _key(
+    backend: str = key("simulated", choices_from="backends")
+    pages_per_minute: int = key(20, low=1, high=120)
+    paper_sheets: int = key(100, low=0, high=10_000)
+    output_dir: str = key("", **FOLDER)
+    queue: str = key(
         "kiosk", r"[A-Za-z0-9_.-]{1,127}", text="a CUPS queue name (A-Z a-z 0-9 _ . -)"
     )
-    server: str = _key(
+    server: str = key(
         "",
         r"|/\S+|[A-Za-z0-9.-]+(:\d{1,5})?",
         text='"" for the local CUPS, a socket path, or host[:port]',
     )
 
 
-@dataclass(frozen=True, **_LEAN)
+@dataclass(frozen=True, **LEAN)
 class CardReaderSettings:
-    backend: str = _key("simulated", choices_from="backends")
-    card: str = _key("fineid", choices=("fineid", "unknown"))
-    reader: str = _key("", text='part of the PC/SC reader name, or "" for the first reader')
+    backend: str = key("simulated", choices_from="backends")
+    card: str = key("fineid", choices=("fineid", "unknown"))
+    reader: str = key("", text='part of the PC/SC reader name, or "" for the first reader')
 
 
-@dataclass(frozen=True, **_LEAN)
+@dataclass(frozen=True, **LEAN)
 class CameraSettings:
-    backend: str = _key("simulated", choices_from="backends")
-    width: int = _key(1280, low=160, high=3840)
-    height: int = _key(720, low=120, high=2160)
-    fps: int = _key(30, low=1, high=60)
-    source: str = _key(
+    backend: str = key("simulated", choices_from="backends")
+    width: int = key(1280, low=160, high=3840)
+    height: int = key(720, low=120, high=2160)
+    fps: int = key(30, low=1, high=60)
+    source: str = key(
         "0", text="a camera index such as 0, or a path: /dev/video0, a video file or images"
     )
 
 
-@dataclass(frozen=True, **_LEAN)
+@dataclass(frozen=True, **LEAN)
 class PaymentSettings:
-    backend: str = _key("simulated", choices_from="backends")
-    delay_seconds: float = _key(2.0, low=0, high=60)
-    timeout_seconds: float = _key(120.0, low=5, high=600)
-    terminal_url: str = _key(
+    backend: str = key("simulated", choices_from="backends")
+    delay_seconds: float = key(2.0, low=0, high=60)
+    timeout_seconds: float = key(120.0, low=5, high=600)
+    terminal_url: str = key(
         "http://127.0.0.1:8470/nexo",
         r"https?://[^\s/?#@]+([/?#]\S*)?",
         text="an http:// or https:// URL",
     )
-    notify_port: int = _key(8471, low=1024, high=65535)
-    poi_id: str = _key("SIMPOI01", r"[A-Za-z0-9._-]{1,32}", text="1 to 32 of A-Z a-z 0-9 . _ -")
-    sale_id: str = _key("kiosk", r"[A-Za-z0-9._-]{1,32}", text="1 to 32 of A-Z a-z 0-9 . _ -")
-    request_timeout_seconds: float = _key(15.0, low=1, high=120)
-    simulator_control_url: str = _key(
+    notify_port: int = key(8471, low=1024, high=65535)
+    poi_id: str = key("SIMPOI01", r"[A-Za-z0-9._-]{1,32}", text="1 to 32 of A-Z a-z 0-9 . _ -")
+    sale_id: str = key("kiosk", r"[A-Za-z0-9._-]{1,32}", text="1 to 32 of A-Z a-z 0-9 . _ -")
+    request_timeout_seconds: float = key(15.0, low=1, high=120)
+    simulator_control_url: str = key(
         "",
         r"(https?://[^\s/?#@]+([/?#]\S*)?)?",
         text='the terminal simulator\'s http://…/control URL, or "" for a real terminal',
@@ -259,45 +177,45 @@ def _is_euros(text: str) -> bool:
 
 
 def _euros(default: str) -> Any:
-    return _key(default, check=_is_euros, text='an amount in euros written as text, like "0.20"')
+    return key(default, check=_is_euros, text='an amount in euros written as text, like "0.20"')
 
 
-@dataclass(frozen=True, **_LEAN)
+@dataclass(frozen=True, **LEAN)
 class PricesSettings:
     print_page: str = _euros("0.00")
     copy_page: str = _euros("0.00")
-    free_pages: int = _key(0, low=0, high=1000)
+    free_pages: int = key(0, low=0, high=1000)
 
 
-@dataclass(frozen=True, **_LEAN)
+@dataclass(frozen=True, **LEAN)
 class PaymentsSettings:
-    reconcile_at: str = _key(
+    reconcile_at: str = key(
         "21:00", r"([01]\d|2[0-3]):[0-5]\d", text='a time of day, "HH:MM" (Europe/Helsinki)'
     )
 
 
-@dataclass(frozen=True, **_LEAN)
+@dataclass(frozen=True, **LEAN)
 class AgentSettings:
     """kiosk-agent, which ships the outbox to the hub and keeps the hub's forms catalogue."""
 
-    retry_initial_seconds: float = _key(5.0, low=1, high=600)
-    retry_max_seconds: float = _key(300.0, low=10, high=86400)
-    request_timeout_seconds: float = _key(60.0, low=5, high=3600)
-    catalogue_refresh_minutes: int = _key(15, low=1, high=1440)
+    retry_initial_seconds: float = key(5.0, low=1, high=600)
+    retry_max_seconds: float = key(300.0, low=10, high=86400)
+    request_timeout_seconds: float = key(60.0, low=5, high=3600)
+    catalogue_refresh_minutes: int = key(15, low=1, high=1440)
     #: How often the agent tells the hub how the kiosk is (and hears of remote actions).
-    heartbeat_seconds: int = _key(30, low=5, high=3600)
+    heartbeat_seconds: int = key(30, low=5, high=3600)
     #: Events (and usage rows) per request to the hub; the hub takes at most 500 events.
-    events_batch: int = _key(500, low=1, high=500)
+    events_batch: int = key(500, low=1, high=500)
     #: Events kept for the hub while it cannot be reached; beyond it routine ones are dropped.
-    max_unshipped_events: int = _key(50_000, low=100, high=10_000_000)
+    max_unshipped_events: int = key(50_000, low=100, high=10_000_000)
     #: The app's systemd unit, asked for its state for the heartbeat.
-    systemd_unit: str = _key(
+    systemd_unit: str = key(
         "kiosk.service",
         r"[A-Za-z0-9:_.@-]{1,250}\.service",
         text="a systemd unit name ending in .service",
     )
     #: Run (without a shell) when support asks for the app to be restarted.
-    restart_command: tuple[str, ...] = _key(
+    restart_command: tuple[str, ...] = key(
         ("systemctl", "restart", "kiosk.service"),
         free_items=True,
         max_length=4096,
@@ -312,26 +230,26 @@ _AUDIO_DEVICE: dict[str, Any] = {
 }
 
 
-@dataclass(frozen=True, **_LEAN)
+@dataclass(frozen=True, **LEAN)
 class CallSettings:
     """The sound of a video call: where the citizen's voice comes from and the advisor's goes."""
 
-    microphone: str = _key("tone", choices=("tone", "pulse", "alsa", "none"))
-    microphone_device: str = _key("default", **_AUDIO_DEVICE)
-    speaker: str = _key("none", choices=("none", "pulse", "alsa"))
-    speaker_device: str = _key("default", **_AUDIO_DEVICE)
+    microphone: str = key("tone", choices=("tone", "pulse", "alsa", "none"))
+    microphone_device: str = key("default", **_AUDIO_DEVICE)
+    speaker: str = key("none", choices=("none", "pulse", "alsa"))
+    speaker_device: str = key("default", **_AUDIO_DEVICE)
 
 
-@dataclass(frozen=True, **_LEAN)
+@dataclass(frozen=True, **LEAN)
 class FeeSettings:
-    name_fi: str = _key("", max_length=80)
-    name_sv: str = _key("", max_length=80)
-    name_en: str = _key("", max_length=80)
+    name_fi: str = key("", max_length=80)
+    name_sv: str = key("", max_length=80)
+    name_en: str = key("", max_length=80)
     amount: str = _euros("")
-    reference: str = _key("", max_length=40)
+    reference: str = key("", max_length=40)
 
 
-@dataclass(frozen=True, **_LEAN)
+@dataclass(frozen=True, **LEAN)
 class DeviceSettings:
     printer: PrinterSettings = field(default_factory=PrinterSettings)
     cardreader: CardReaderSettings = field(default_factory=CardReaderSettings)
@@ -339,7 +257,7 @@ class DeviceSettings:
     payment: PaymentSettings = field(default_factory=PaymentSettings)
 
 
-@dataclass(frozen=True, kw_only=True, **_LEAN)
+@dataclass(frozen=True, kw_only=True, **LEAN)
 class Config:
     """The whole kiosk configuration, with the folders it names resolved to absolute paths."""
 

@@ -15,7 +15,7 @@ from sqlite_utils import Database
 
 import sqlschema
 from hub.store.enrollment import _enrollment_v4
-from hub.store.fleet import _fleet_v5
+from hub.store.fleet_schema import _fleet_v5
 from sqlschema import (
     Migration,
     SchemaTooNewError,

@@ -4,48 +4,50 @@ silence) and the speaker that plays the advisor's voice.
 Each sound device has a thread of its own, which opens the device and then reads or writes it;
 the engine loop never waits for a device. A microphone that cannot be opened, or that fails
 during a call, sends silence: a citizen's call must not fail because of a microphone. A speaker
-that cannot be opened drops the advisor's voice; the call goes on.
+that cannot be opened drops the advisor's voice; the call goes on. The speaker's device is
+`kiosk.call.speaker`; opening a device through PyAV is `kiosk.call.audio_device`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import fractions
 import logging
 import math
-import os
-import queue
 import threading
 import time
 from collections import deque
 from concurrent.futures import Future
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import av
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
+from kiosk.call.audio_device import (
+    AUDIO_PTIME,
+    AUDIO_RATE,
+    AUDIO_SAMPLES,
+    AUDIO_TIME_BASE,
+    check_backend,
+    wait_opened,
+)
+
+# The device plumbing and the speaker live in their own modules; their names stay importable
+# from here.
+from kiosk.call.audio_device import DEVICE_OPEN_TIMEOUT as DEVICE_OPEN_TIMEOUT
+from kiosk.call.audio_device import SYSTEM_ALSA_CONFIG as SYSTEM_ALSA_CONFIG
+from kiosk.call.audio_device import AudioDeviceError as AudioDeviceError
+from kiosk.call.speaker import AudioOutput as AudioOutput
+
 log = logging.getLogger(__name__)
 
-AUDIO_RATE = 48_000
-AUDIO_PTIME = 0.020
-AUDIO_SAMPLES = int(AUDIO_RATE * AUDIO_PTIME)
-AUDIO_TIME_BASE = fractions.Fraction(1, AUDIO_RATE)
-
-#: How long opening an audio device may take before we call it broken.
-DEVICE_OPEN_TIMEOUT = 5.0
 #: Captured sound waiting for the sender (frames of 20 ms); older sound is dropped, so a late
 #: sender never turns into a delay.
 MICROPHONE_BACKLOG = 5
 #: A device that gives sound faster than real time (ALSA's null) is held to real time, this
 #: far ahead at most (seconds). A real microphone never gets there.
 MAX_AHEAD = 0.1
-#: The system's ALSA configuration. PyAV's wheels carry their own alsa-lib, which looks for its
-#: configuration where it was built (/tmp/vendor/share/alsa); without this file even "default"
-#: and "hw:0" are unknown devices.
-SYSTEM_ALSA_CONFIG = Path("/usr/share/alsa/alsa.conf")
 
 MICROPHONE_HINT = (
     "check [call] microphone_device (`arecord -L` lists ALSA devices, "
@@ -55,10 +57,6 @@ SPEAKER_HINT = (
     "check [call] speaker_device (`aplay -L` lists ALSA devices, "
     "`pactl list short sinks` PulseAudio's); the call goes on without the advisor's voice"
 )
-
-
-class AudioDeviceError(RuntimeError):
-    """An audio device could not be opened; the message names the device and the reason."""
 
 
 class _Pacer:
@@ -127,26 +125,6 @@ class ToneAudioTrack(MediaStreamTrack):
         return frame
 
 
-def _check_backend(role: str, backend: str) -> None:
-    if backend not in ("pulse", "alsa"):
-        raise AudioDeviceError(f"{role} backend must be 'pulse' or 'alsa', not {backend!r}")
-    if backend not in av.formats_available:
-        raise AudioDeviceError(f"{role}: this PyAV build has no {backend!r} device")
-    # Point PyAV's own alsa-lib at the system's configuration, unless told otherwise.
-    if backend == "alsa" and "ALSA_CONFIG_PATH" not in os.environ and SYSTEM_ALSA_CONFIG.exists():
-        os.environ["ALSA_CONFIG_PATH"] = str(SYSTEM_ALSA_CONFIG)
-
-
-async def _opened(what: str, opened: Future[None]) -> None:
-    """Wait (never longer than DEVICE_OPEN_TIMEOUT) for a device thread to have opened."""
-    waiting = asyncio.wrap_future(opened)
-    try:
-        await asyncio.wait_for(asyncio.shield(waiting), DEVICE_OPEN_TIMEOUT)
-    except TimeoutError:
-        # The device's thread may stay stuck in the driver; the loop does not.
-        raise AudioDeviceError(f"{what}: no answer within {DEVICE_OPEN_TIMEOUT:.0f} s") from None
-
-
 def _watch(what: str, opened: Future[None], hint: str) -> None:
     """Log, once, a device that fails to open or does not answer (the call goes on)."""
 
@@ -176,7 +154,7 @@ class MicrophoneTrack(MediaStreamTrack):
 
     def __init__(self, backend: str, device: str) -> None:
         super().__init__()
-        _check_backend("microphone", backend)
+        check_backend("microphone", backend)
         self.name = f"microphone {device!r} through {backend}"
         self._backend, self._device = backend, device
         self.opened: Future[None] = Future()
@@ -282,96 +260,11 @@ async def open_microphone(backend: str = "pulse", device: str = "default") -> Mi
     takes longer than DEVICE_OPEN_TIMEOUT."""
     track = MicrophoneTrack(backend, device)
     try:
-        await _opened(track.name, track.opened)
+        await wait_opened(track.name, track.opened)
     except AudioDeviceError:
         track.stop()
         raise
     return track
-
-
-class AudioOutput:
-    """Plays the advisor's voice on a PyAV output device (pulse or alsa) from its own thread
-    ("call-audio-out"), which opens the device and then writes to it.
-
-    Frames are handed over through a short queue; when the device falls behind, or is not open
-    yet, the oldest audio is dropped rather than letting delay build up.
-    """
-
-    def __init__(self, backend: str, device: str) -> None:
-        _check_backend("speaker", backend)
-        self.name = f"speaker {device!r} through {backend}"
-        self._backend, self._device = backend, device
-        self.opened: Future[None] = Future()
-        #: Frames written to the device (what a test or a technician reads).
-        self.frames_played = 0
-        self._failed = False
-        self._resampler = av.AudioResampler(format="s16", layout="mono", rate=AUDIO_RATE)
-        self._queue: queue.Queue[av.AudioFrame | None] = queue.Queue(maxsize=10)
-        self._thread = threading.Thread(target=self._run, name="call-audio-out", daemon=True)
-        self._thread.start()
-
-    @classmethod
-    async def open(cls, backend: str = "pulse", device: str = "default") -> AudioOutput:
-        """An output whose device is open; AudioDeviceError (quickly) when it cannot be."""
-        output = cls(backend, device)
-        try:
-            await _opened(output.name, output.opened)
-        except AudioDeviceError:
-            await asyncio.get_running_loop().run_in_executor(None, output.close)
-            raise
-        return output
-
-    def play(self, frame: av.AudioFrame) -> None:
-        if self._failed:
-            return
-        for out in self._resampler.resample(frame):
-            try:
-                self._queue.put_nowait(out)
-            except queue.Full:
-                with contextlib.suppress(queue.Empty):
-                    self._queue.get_nowait()
-                with contextlib.suppress(queue.Full):
-                    self._queue.put_nowait(out)
-
-    def _run(self) -> None:
-        try:
-            container = av.open(self._device, mode="w", format=self._backend)
-            stream = container.add_stream("pcm_s16le", rate=AUDIO_RATE, layout="mono")
-            # The device itself opens with the header: a wrong name fails here, not later.
-            container.start_encoding()
-        except Exception as exc:
-            self._failed = True
-            self.opened.set_exception(AudioDeviceError(f"{self.name}: {exc}"))
-            return
-        self._drop_waiting()  # what came while the device was opening is already late
-        self.opened.set_result(None)
-        samples = 0
-        try:
-            while (frame := self._queue.get()) is not None:
-                frame.pts, samples = samples, samples + frame.samples
-                for packet in stream.encode(frame):
-                    container.mux(packet)
-                self.frames_played += 1
-        except Exception:
-            self._failed = True
-            log.exception("%s failed; the advisor's voice is no longer played", self.name)
-        finally:
-            container.close()
-
-    def _drop_waiting(self) -> None:
-        with contextlib.suppress(queue.Empty):
-            while self._queue.get_nowait() is not None:
-                pass
-            self._queue.put(None)  # close() came first: keep its word
-
-    def close(self) -> None:
-        """Stop playing and close the device (blocks for up to DEVICE_OPEN_TIMEOUT: call it
-        off the loop)."""
-        self._failed = True
-        self._drop_waiting()
-        with contextlib.suppress(queue.Full):
-            self._queue.put_nowait(None)
-        self._thread.join(DEVICE_OPEN_TIMEOUT)
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,22 @@ from kiosk.devices.cardreader.base import (
     CardReaderError,
     card_type_for_atr,
 )
+from kiosk.devices.cardreader.pcsc_codes import (
+    E_CANCELLED,
+    E_NO_READERS_AVAILABLE,
+    E_TIMEOUT,
+    E_UNKNOWN_READER,
+    S_SUCCESS,
+    STATE_CHANGED,
+    STATE_MUTE,
+    STATE_PRESENT,
+    STATE_UNAVAILABLE,
+    STATE_UNAWARE,
+    STATE_UNKNOWN,
+    W_RESET_CARD,
+    error_text,
+    result_code,
+)
 from kiosk.devices.status import (
     Attention,
     CardInserted,
@@ -42,20 +58,6 @@ T = TypeVar("T")
 
 #: The pseudo reader whose state changes when a reader is added or removed (pcsc-lite).
 PNP_READER = "\\\\?PnP?\\Notification"
-
-# PC/SC codes, spelled out so the module needs nothing of pyscard before it opens.
-_S_SUCCESS = 0x0
-_E_CANCELLED = 0x80100002
-_E_TIMEOUT = 0x8010000A
-_E_UNKNOWN_READER = 0x80100009
-_E_NO_READERS_AVAILABLE = 0x8010002E
-_W_RESET_CARD = 0x80100068
-_STATE_UNAWARE = 0x0
-_STATE_CHANGED = 0x2
-_STATE_UNKNOWN = 0x4
-_STATE_UNAVAILABLE = 0x8
-_STATE_PRESENT = 0x20
-_STATE_MUTE = 0x200
 
 
 class NoCardError(CardReaderError):
@@ -83,8 +85,8 @@ class PcscCardReader(CardReader):
         self._scard: Any = None
         self._opened = False
         self._reader_name: str | None = None
-        self._reader_state = _STATE_UNAWARE
-        self._pnp_state = _STATE_UNAWARE
+        self._reader_state = STATE_UNAWARE
+        self._pnp_state = STATE_UNAWARE
         self._counter: int | None = None
         self._card_handle: int | None = None
         self._protocol = 0
@@ -174,7 +176,7 @@ class PcscCardReader(CardReader):
         scard = self._scard
         if self._context is None:
             hresult, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
-            if _code(hresult) != _S_SUCCESS:
+            if result_code(hresult) != S_SUCCESS:
                 self._set_health(
                     DeviceState.OFFLINE,
                     Attention.MAINTENANCE,
@@ -187,15 +189,15 @@ class PcscCardReader(CardReader):
             with self._lock:
                 self._context = context
             self._reader_name = None
-            self._pnp_state = _STATE_UNAWARE
+            self._pnp_state = STATE_UNAWARE
         context = self._context
 
         if self._reader_name is None:
             hresult, readers = scard.SCardListReaders(context, [])
-            hresult = _code(hresult)
-            if hresult == _E_NO_READERS_AVAILABLE:
+            hresult = result_code(hresult)
+            if hresult == E_NO_READERS_AVAILABLE:
                 readers = []
-            elif hresult != _S_SUCCESS:
+            elif hresult != S_SUCCESS:
                 self._lost_service(hresult)
                 return
             found = [r for r in readers if self._reader_filter in r]
@@ -210,34 +212,34 @@ class PcscCardReader(CardReader):
                 hresult, states = scard.SCardGetStatusChange(
                     context, self._timeout_ms(), [(PNP_READER, self._pnp_state)]
                 )
-                hresult = _code(hresult)
-                if hresult == _S_SUCCESS:
-                    self._pnp_state = states[0][1] & ~_STATE_CHANGED
-                elif hresult not in (_E_TIMEOUT, _E_CANCELLED):
+                hresult = result_code(hresult)
+                if hresult == S_SUCCESS:
+                    self._pnp_state = states[0][1] & ~STATE_CHANGED
+                elif hresult not in (E_TIMEOUT, E_CANCELLED):
                     self._lost_service(hresult)
                 return
             self._reader_name = found[0]
-            self._reader_state = _STATE_UNAWARE
+            self._reader_state = STATE_UNAWARE
             self._counter = None
 
         hresult, states = scard.SCardGetStatusChange(
             context, self._timeout_ms(), [(self._reader_name, self._reader_state)]
         )
-        hresult = _code(hresult)
-        if hresult in (_E_TIMEOUT, _E_CANCELLED):
+        hresult = result_code(hresult)
+        if hresult in (E_TIMEOUT, E_CANCELLED):
             return
-        if hresult == _E_UNKNOWN_READER:
+        if hresult == E_UNKNOWN_READER:
             self._lost_reader()
             return
-        if hresult != _S_SUCCESS:
+        if hresult != S_SUCCESS:
             self._lost_service(hresult)
             return
         _, event_state, atr = states[0]
-        if event_state & (_STATE_UNKNOWN | _STATE_UNAVAILABLE):
+        if event_state & (STATE_UNKNOWN | STATE_UNAVAILABLE):
             self._lost_reader()
             return
-        self._reader_state = event_state & ~_STATE_CHANGED
-        present = bool(event_state & _STATE_PRESENT) and not event_state & _STATE_MUTE
+        self._reader_state = event_state & ~STATE_CHANGED
+        present = bool(event_state & STATE_PRESENT) and not event_state & STATE_MUTE
         self._report(bytes(atr) if present else None, event_state >> 16)
 
     # ---- device thread: reporting -------------------------------------------------------------
@@ -324,8 +326,8 @@ class PcscCardReader(CardReader):
                 scard.SCARD_SHARE_SHARED,
                 scard.SCARD_PROTOCOL_T0 | scard.SCARD_PROTOCOL_T1,
             )
-            if _code(hresult) != _S_SUCCESS:
-                raise CardReaderError(f"cannot connect to the card: {_error_text(scard, hresult)}")
+            if result_code(hresult) != S_SUCCESS:
+                raise CardReaderError(f"cannot connect to the card: {error_text(scard, hresult)}")
             self._card_handle, self._protocol = handle, protocol
         return self._card_handle
 
@@ -341,7 +343,7 @@ class PcscCardReader(CardReader):
         scard = self._scard
         handle = self._connect()
         hresult, response = scard.SCardTransmit(handle, self._protocol, list(apdu))
-        if _code(hresult) == _W_RESET_CARD:
+        if result_code(hresult) == W_RESET_CARD:
             # Someone reset the card: reconnect once and try again.
             hresult, self._protocol = scard.SCardReconnect(
                 handle,
@@ -349,11 +351,11 @@ class PcscCardReader(CardReader):
                 scard.SCARD_PROTOCOL_T0 | scard.SCARD_PROTOCOL_T1,
                 scard.SCARD_LEAVE_CARD,
             )
-            if hresult == _S_SUCCESS:
+            if hresult == S_SUCCESS:
                 hresult, response = scard.SCardTransmit(handle, self._protocol, list(apdu))
-        if _code(hresult) != _S_SUCCESS:
+        if result_code(hresult) != S_SUCCESS:
             self._disconnect()
-            raise CardReaderError(f"card did not answer: {_error_text(scard, hresult)}")
+            raise CardReaderError(f"card did not answer: {error_text(scard, hresult)}")
         return bytes(response)
 
     # ---- device thread: self-test -------------------------------------------------------------
@@ -365,14 +367,14 @@ class PcscCardReader(CardReader):
         steps: list[str] = []
         # A context of its own, so the check sees pcscd as it is now.
         hresult, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
-        if hresult != _S_SUCCESS:
+        if hresult != S_SUCCESS:
             return SelfTestResult(self.device_id, False, ("pcscd: unavailable",))
         try:
             steps.append("pcscd: ok")
             hresult, readers = scard.SCardListReaders(context, [])
         finally:
             scard.SCardReleaseContext(context)
-        found = hresult == _S_SUCCESS and any(self._reader_filter in r for r in readers)
+        found = hresult == S_SUCCESS and any(self._reader_filter in r for r in readers)
         if not found:
             steps.append("reader: not found")
             return SelfTestResult(self.device_id, False, tuple(steps))
@@ -388,15 +390,3 @@ class PcscCardReader(CardReader):
             steps.append(step)
             return SelfTestResult(self.device_id, ok, tuple(steps))
         return SelfTestResult(self.device_id, True, tuple(steps))
-
-
-def _code(hresult: int) -> int:
-    """A PC/SC return code as the unsigned 32-bit number the constants are written as."""
-    return int(hresult) & 0xFFFFFFFF
-
-
-def _error_text(scard: Any, hresult: int) -> str:
-    try:
-        return f"{scard.SCardGetErrorMessage(hresult)} ({hresult & 0xFFFFFFFF:#x})"
-    except Exception:
-        return f"{hresult & 0xFFFFFFFF:#x}"

@@ -3,25 +3,38 @@
 Every pycups call runs on the device thread, on the one `cups.Connection` that thread opened
 (pycups connections must not cross threads). CUPS is polled, not subscribed to: a ticker thread
 asks the device thread every half second to follow the open jobs, and to re-read the queue's
-state every two seconds. The queue's printer-state-reasons become the status model the same way
-the simulated printer reports them; the printer behind the queue is also probed directly, because
-CUPS says nothing machine-readable about a network printer that stopped answering until its
-backend gives up.
+state every two seconds. What the queue's and the jobs' attributes mean (printer-state-reasons
+as the status model, job states as job stages, the direct probe of the printer behind the queue)
+is `kiosk.devices.printer.ipp`.
 """
 
 from __future__ import annotations
 
 import logging
-import socket
 import threading
 import uuid
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-from kiosk.devices.printer.base import Printer, supply_fault, supply_warning
+from kiosk.devices.printer.base import Printer, supply_fault
+from kiosk.devices.printer.ipp import (
+    IPP_NOT_FOUND,
+    JOB_ABORTED,
+    JOB_ATTRIBUTES,
+    JOB_CANCELED,
+    JOB_COMPLETED,
+    JOB_PENDING,
+    PRINTER_ATTRIBUTES,
+    PRINTER_STOPPED,
+    QUEUE_MISSING,
+    QueueStatus,
+    job_stage,
+    queue_status,
+    sheets_printed,
+    unreachable,
+)
 from kiosk.devices.printer.simulated import UnsupportedDocument, count_pages
 from kiosk.devices.status import (
     Attention,
@@ -30,7 +43,6 @@ from kiosk.devices.status import (
     PrintJobFailed,
     PrintJobProgress,
     SelfTestResult,
-    Supply,
 )
 
 log = logging.getLogger(__name__)
@@ -39,29 +51,6 @@ log = logging.getLogger(__name__)
 TICK_SECONDS = 0.5
 #: The queue's state is re-read every this many ticks (about every 2 s).
 STATUS_EVERY_TICKS = 4
-#: A printer that does not accept a TCP connection within this time is unreachable.
-PROBE_TIMEOUT = 1.0
-
-# IPP enums (RFC 8011), spelled out so this module needs no pycups to import.
-_IPP_NOT_FOUND = 0x0406
-_JOB_PENDING, _JOB_HELD, _JOB_PROCESSING, _JOB_STOPPED = 3, 4, 5, 6
-_JOB_CANCELED, _JOB_ABORTED, _JOB_COMPLETED = 7, 8, 9
-_PRINTER_PROCESSING, _PRINTER_STOPPED = 4, 5
-
-_PRINTER_ATTRIBUTES = [
-    "printer-state",
-    "printer-state-reasons",
-    "printer-is-accepting-jobs",
-    "device-uri",
-]
-_JOB_ATTRIBUTES = [
-    "job-state",
-    "job-state-reasons",
-    "job-impressions-completed",
-    "job-media-sheets-completed",
-]
-_UNREACHABLE_REASONS = frozenset({"offline", "connecting-to-device", "shutdown", "timed-out"})
-_PROBE_PORTS = {"ipp": 631, "ipps": 631, "http": 80, "https": 443, "socket": 9100, "lpd": 515}
 
 
 class _CupsDown(Exception):
@@ -81,52 +70,6 @@ class _Job:
     @property
     def total(self) -> int:
         return self.pages * self.copies
-
-
-@dataclass(frozen=True)
-class _QueueStatus:
-    state: DeviceState
-    attention: Attention
-    paper: Supply
-    toner: Supply
-    error: str | None
-    accepting: bool = False
-    printer_state: int = 0
-    reachable: bool = False
-    #: CUPS answered about the queue (False: CUPS itself is down).
-    answered: bool = True
-
-
-def _plain_reason(reason: str) -> str:
-    """`media-empty-warning` -> `media-empty`: CUPS adds the severity of a remote reason."""
-    for suffix in ("-error", "-warning", "-report"):
-        if reason.endswith(suffix):
-            return reason[: -len(suffix)]
-    return reason
-
-
-def _as_list(value: object) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, (list, tuple)):
-        return [str(v) for v in value]
-    return []
-
-
-def _printer_answers(device_uri: str) -> bool:
-    """Whether the network printer behind a queue accepts a connection; True when unknown."""
-    try:
-        parts = urlsplit(device_uri)
-        host, port = parts.hostname, parts.port
-    except ValueError:
-        return True
-    if parts.scheme not in _PROBE_PORTS or not host or "._tcp" in host:
-        return True  # a local or DNS-SD device: CUPS's own reasons have to do
-    try:
-        with socket.create_connection((host, port or _PROBE_PORTS[parts.scheme]), PROBE_TIMEOUT):
-            return True
-    except OSError:
-        return False
 
 
 class CupsPrinter(Printer):
@@ -249,71 +192,29 @@ class CupsPrinter(Printer):
             self._cups is not None
             and isinstance(exc, self._cups.IPPError)
             and bool(exc.args)
-            and exc.args[0] == _IPP_NOT_FOUND
+            and exc.args[0] == IPP_NOT_FOUND
         )
 
     # ---- status (device thread) ---------------------------------------------------------------
 
-    def _read_status(self) -> _QueueStatus:
+    def _read_status(self) -> QueueStatus:
         try:
             attrs = self._call(
-                "getPrinterAttributes", self._queue, requested_attributes=_PRINTER_ATTRIBUTES
+                "getPrinterAttributes", self._queue, requested_attributes=PRINTER_ATTRIBUTES
             )
         except _CupsDown:
-            return _unreachable(answered=False)
+            return unreachable(answered=False)
         except Exception as exc:
             if self._is_not_found(exc):
-                return _QueueStatus(
-                    DeviceState.NO_DEVICE,
-                    Attention.MAINTENANCE,
-                    Supply.UNKNOWN,
-                    Supply.UNKNOWN,
-                    "queue-missing",
-                )
+                return QUEUE_MISSING
             log.warning("printer attributes failed", extra={"device_id": self.device_id})
-            return _unreachable(answered=False)
-        reasons = {_plain_reason(r) for r in _as_list(attrs.get("printer-state-reasons"))}
-        printer_state = int(attrs.get("printer-state", 0))
-        accepting = bool(attrs.get("printer-is-accepting-jobs", False))
-        reachable = not (reasons & _UNREACHABLE_REASONS) and _printer_answers(
-            str(attrs.get("device-uri", ""))
-        )
-        if "media-jam" in reasons:
-            paper = Supply.JAMMED
-        elif reasons & {"media-empty", "media-needed"}:
-            paper = Supply.OUT
-        elif "media-low" in reasons:
-            paper = Supply.LOW
-        else:
-            paper = Supply.FULL
-        if reasons & {"toner-empty", "marker-supply-empty"}:
-            toner = Supply.OUT
-        elif reasons & {"toner-low", "marker-supply-low"}:
-            toner = Supply.LOW
-        else:
-            toner = Supply.FULL
-
-        if not reachable:
-            return _unreachable(accepting, printer_state)
-        error: str | None
-        if fault := supply_fault(paper, toner):
-            state, attention, error = fault
-        elif printer_state == _PRINTER_STOPPED or not accepting:
-            # The queue was stopped or set to reject jobs (by an admin or CUPS's error policy).
-            state, attention = DeviceState.OFFLINE, Attention.MAINTENANCE
-            error = "queue-stopped" if printer_state == _PRINTER_STOPPED else "queue-rejecting"
-        else:
-            busy = bool(self._jobs) or printer_state == _PRINTER_PROCESSING
-            state = DeviceState.BUSY if busy else DeviceState.ONLINE
-            attention, error = Attention.NONE, supply_warning(paper, toner)
-        return _QueueStatus(
-            state, attention, paper, toner, error, accepting, printer_state, reachable=True
-        )
+            return unreachable(answered=False)
+        return queue_status(attrs, has_jobs=bool(self._jobs))
 
     def _refresh_status(self) -> None:
         self._apply(self._read_status())
 
-    def _apply(self, status: _QueueStatus) -> None:
+    def _apply(self, status: QueueStatus) -> None:
         detail = {"paper": status.paper.value, "toner": status.toner.value}
         self._set_health(status.state, status.attention, detail=detail, error=status.error)
 
@@ -374,7 +275,7 @@ class CupsPrinter(Printer):
             assert job.cups_id is not None
             try:
                 attrs = self._call(
-                    "getJobAttributes", job.cups_id, requested_attributes=_JOB_ATTRIBUTES
+                    "getJobAttributes", job.cups_id, requested_attributes=JOB_ATTRIBUTES
                 )
             except _CupsDown:
                 return  # the status poll reports CUPS down; the job is followed once it is back
@@ -388,25 +289,16 @@ class CupsPrinter(Printer):
             self._update_job(job, attrs, blocked)
 
     def _update_job(self, job: _Job, attrs: dict[str, Any], blocked: bool) -> None:
-        state = int(attrs.get("job-state", _JOB_PENDING))
-        if state == _JOB_COMPLETED:
+        state = int(attrs.get("job-state", JOB_PENDING))
+        if state == JOB_COMPLETED:
             self._finish(job, PrintJobCompleted(self.device_id, job.job_id, job.total))
             return
-        if state in (_JOB_CANCELED, _JOB_ABORTED):
-            reason = "cancelled" if state == _JOB_CANCELED else "aborted"
+        if state in (JOB_CANCELED, JOB_ABORTED):
+            reason = "cancelled" if state == JOB_CANCELED else "aborted"
             self._finish(job, PrintJobFailed(self.device_id, job.job_id, reason, job.done))
             return
-        printed = max(
-            int(attrs.get("job-impressions-completed", 0) or 0),
-            int(attrs.get("job-media-sheets-completed", 0) or 0),
-        )
-        done = max(job.done, min(printed, job.total))
-        if state in (_JOB_HELD, _JOB_STOPPED) or (state == _JOB_PROCESSING and blocked):
-            stage = "held"
-        elif state == _JOB_PROCESSING:
-            stage = "processing"
-        else:
-            stage = "pending"
+        done = max(job.done, min(sheets_printed(attrs), job.total))
+        stage = job_stage(state, blocked=blocked)
         if (stage, done) != (job.stage, job.done):
             job.stage, job.done = stage, done
             self._publish(self._progress(job))
@@ -458,7 +350,7 @@ class CupsPrinter(Printer):
         if status.error == "queue-missing":
             steps.append(f"queue {self._queue}: missing")
             return SelfTestResult(self.device_id, False, tuple(steps))
-        queue_ok = status.accepting and status.printer_state != _PRINTER_STOPPED
+        queue_ok = status.accepting and status.printer_state != PRINTER_STOPPED
         steps.append(f"queue {self._queue}: {'ok' if queue_ok else 'not accepting jobs'}")
         steps.append(f"printer: {'ok' if status.reachable else 'unreachable'}")
         steps.append(f"paper: {status.paper.value}")
@@ -484,20 +376,3 @@ class CupsPrinter(Printer):
         if value in ("no", "off", "false", "0"):
             return "spool: documents deleted after printing", False
         return "spool: documents kept (set PreserveJobFiles No in cupsd.conf)", True
-
-
-def _unreachable(
-    accepting: bool = False, printer_state: int = 0, *, answered: bool = True
-) -> _QueueStatus:
-    # An unreachable printer reports nothing about its supplies.
-    return _QueueStatus(
-        DeviceState.OFFLINE,
-        Attention.MAINTENANCE,
-        Supply.UNKNOWN,
-        Supply.UNKNOWN,
-        "printer-unreachable",
-        accepting,
-        printer_state,
-        reachable=False,
-        answered=answered,
-    )

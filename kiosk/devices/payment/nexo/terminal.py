@@ -16,6 +16,8 @@ Rules a careful integrator keeps, and this backend does:
   so the question can be asked after a kiosk restart, and a repeated PaymentRequest for an
   approved sale is refused by the terminal.
 - Only the last four digits of a card number are kept.
+
+What is remembered of recent sales, TransactionStatus and Reversal are `nexo.after_sale`.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from kiosk.devices.payment.base import (
     ReconciliationTotals,
     TerminalUnavailableError,
 )
+from kiosk.devices.payment.nexo.after_sale import AfterSale
 from kiosk.devices.payment.nexo.client import (
     AnswerLost,
     NexoClient,
@@ -43,29 +46,19 @@ from kiosk.devices.payment.nexo.client import (
 from kiosk.devices.payment.nexo.device_loop import DeviceLoop, LoopStopped
 from kiosk.devices.payment.nexo.messages import (
     AbortRequest,
-    ErrorCondition,
     EventNotification,
-    MessageCategory,
-    MessageReference,
     NexoProtocolError,
     PaymentResponse,
     ReconciliationRequest,
     ReconciliationResponse,
-    ReversalReason,
-    ReversalRequest,
-    ReversalResponse,
     TransactionIdentification,
-    TransactionStatusRequest,
-    TransactionStatusResponse,
 )
 from kiosk.devices.payment.nexo.messages import PaymentRequest as NexoPaymentRequest
 from kiosk.devices.payment.nexo.notify_server import NotificationServer
 from kiosk.devices.payment.nexo.outcomes import (
     euro_totals,
     failed,
-    payment_result,
     payment_service_id,
-    status_result,
 )
 from kiosk.devices.payment.nexo.session import TerminalSession
 from kiosk.devices.payment.nexo.simulator_switches import SWITCHES, SimulatorSwitches
@@ -75,11 +68,6 @@ log = logging.getLogger(__name__)
 
 DEFAULT_TERMINAL_URL = "http://127.0.0.1:8470/nexo"
 DEFAULT_NOTIFY_PORT = 8471
-#: TransactionStatus while the terminal says InProgress: first pause, longest pause (seconds).
-STATUS_FIRST_PAUSE = 0.5
-STATUS_LONGEST_PAUSE = 5.0
-#: Payments whose amount and POI time are remembered for status and reversal.
-REMEMBERED = 500
 
 
 class NexoTerminal(PaymentTerminal):
@@ -118,8 +106,14 @@ class NexoTerminal(PaymentTerminal):
         self._server: NotificationServer | None = None
         self._watch: asyncio.Task[None] | None = None
         self._aborts: set[asyncio.Task[None]] = set()
-        #: sale reference -> (amount, POITransactionID with its time), newest last.
-        self._known: dict[str, tuple[int, TransactionIdentification | None]] = {}
+        self._sales = AfterSale(
+            self._started,
+            device_id=device_id,
+            sale_id=sale_id,
+            poi_id=poi_id,
+            payment_timeout=timeout_seconds,
+            request_timeout=request_timeout_seconds,
+        )
         #: The simulator's modes as technician-mode switches (the demo); None for a terminal.
         self._switches = SimulatorSwitches(simulator_control_url) if simulator_control_url else None
 
@@ -155,13 +149,13 @@ class NexoTerminal(PaymentTerminal):
 
     async def transaction_status(self, sale_reference: str) -> PaymentResult | None:
         try:
-            return await self._io.call(self._transaction_status(sale_reference))
+            return await self._io.call(self._sales.transaction_status(sale_reference))
         except LoopStopped:
             raise TerminalUnavailableError("payment terminal is not started") from None
 
     async def reverse(self, result: PaymentResult, reason: str) -> bool:
         try:
-            return await self._io.call(self._reverse(result, reason))
+            return await self._io.call(self._sales.reverse(result, reason))
         except LoopStopped:
             return False
 
@@ -180,7 +174,7 @@ class NexoTerminal(PaymentTerminal):
             return failed(ref, cents, "invalid_amount")
         if session.paying is not None:
             return failed(ref, cents, "busy")
-        self._remember(ref, cents, None)
+        self._sales.remember(ref, cents, None)
         body = NexoPaymentRequest(
             TransactionIdentification(ref, datetime.now(UTC)), cents, request.currency
         )
@@ -210,96 +204,15 @@ class NexoTerminal(PaymentTerminal):
             raise
         finally:
             session.paying = None
-        return self._result(ref, cents, answer)
+        return self._sales.result(ref, cents, answer)
 
     async def _abort(self, sale_reference: str) -> None:
         session = self._started()
-        reference = MessageReference(
-            MessageCategory.PAYMENT, payment_service_id(sale_reference), self._sale_id, self._poi_id
-        )
+        reference = self._sales.reference(sale_reference)
         try:
             await session.send(AbortRequest(reference), timeout=self._request_timeout)
         except (TerminalNotReached, AnswerLost, RequestRefused):
             log.warning("abort not delivered", extra={"sale_reference": sale_reference})
-
-    async def _transaction_status(self, sale_reference: str) -> PaymentResult | None:
-        session = self._started()
-        reference = MessageReference(
-            MessageCategory.PAYMENT, payment_service_id(sale_reference), self._sale_id, self._poi_id
-        )
-        body = TransactionStatusRequest(reference)
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self._payment_timeout
-        pause = STATUS_FIRST_PAUSE
-        cents = self._known.get(sale_reference, (0, None))[0]
-        while True:
-            try:
-                answer = await session.service(
-                    body,
-                    TransactionStatusResponse,
-                    timeout=self._request_timeout,
-                    sale_reference=sale_reference,
-                )
-            except (TerminalNotReached, AnswerLost, RequestRefused) as exc:
-                raise TerminalUnavailableError(f"terminal did not answer: {exc}") from None
-            response = answer.response
-            if response.ok and answer.repeated_payment is not None:
-                return self._status_result(sale_reference, cents, answer)
-            condition = response.error_condition
-            if condition is ErrorCondition.NOT_FOUND:
-                return None
-            if condition is not ErrorCondition.IN_PROGRESS:
-                raise TerminalUnavailableError(f"terminal answered {condition or 'no record'}")
-            if loop.time() + pause > deadline:
-                return PaymentResult(
-                    sale_reference, PaymentOutcome.UNKNOWN, cents, reason="in_progress"
-                )
-            await asyncio.sleep(pause)
-            pause = min(pause * 2, STATUS_LONGEST_PAUSE)
-
-    def _status_result(
-        self, sale_reference: str, cents: int, answer: TransactionStatusResponse
-    ) -> PaymentResult:
-        payment = answer.repeated_payment
-        assert payment is not None
-        if payment.sale_transaction.transaction_id != sale_reference:
-            raise TerminalUnavailableError("the terminal's record is of another sale")
-        if payment.poi_transaction is not None:
-            self._remember(sale_reference, cents, payment.poi_transaction)
-        reversed_ = answer.response.details().get("reversed") == "true"
-        return status_result(sale_reference, cents, payment, reversed_)
-
-    async def _reverse(self, result: PaymentResult, reason: str) -> bool:
-        session = self._started()
-        ref = result.sale_reference
-        if result.outcome is not PaymentOutcome.APPROVED or not result.terminal_reference:
-            return False
-        original = self._known.get(ref, (0, None))[1]
-        if original is None or original.transaction_id != result.terminal_reference:
-            try:  # the POI's time of the payment is needed: ask the terminal's record
-                await self._transaction_status(ref)
-            except TerminalUnavailableError:
-                return False
-            original = self._known.get(ref, (0, None))[1]
-            if original is None or original.transaction_id != result.terminal_reference:
-                return False
-        known = {r.value for r in ReversalReason}
-        nexo_reason = ReversalReason(reason) if reason in known else ReversalReason.MALFUNCTION
-        try:
-            answer = await session.service(
-                ReversalRequest(original, nexo_reason),
-                ReversalResponse,
-                timeout=self._request_timeout,
-                sale_reference=ref,
-            )
-        except (TerminalNotReached, AnswerLost, RequestRefused):
-            return False
-        log.info(
-            "reversal %s",
-            "done" if answer.response.ok else "refused",
-            extra={"device_id": self.device_id, "sale_reference": ref, "reason": reason},
-        )
-        return answer.response.ok
 
     async def _reconcile(self) -> ReconciliationTotals:
         session = self._started()
@@ -314,22 +227,6 @@ class NexoTerminal(PaymentTerminal):
                 f"reconciliation refused: {answer.response.error_condition}"
             )
         return euro_totals(answer.totals)
-
-    def _result(self, sale_reference: str, cents: int, response: PaymentResponse) -> PaymentResult:
-        if response.sale_transaction.transaction_id != sale_reference:
-            log.error(
-                "terminal answered for another sale", extra={"sale_reference": sale_reference}
-            )
-            return PaymentResult(sale_reference, PaymentOutcome.UNKNOWN, cents, reason="no_answer")
-        if response.poi_transaction is not None:
-            self._remember(sale_reference, cents, response.poi_transaction)
-        return payment_result(sale_reference, cents, response)
-
-    def _remember(self, ref: str, cents: int, poi: TransactionIdentification | None) -> None:
-        self._known.pop(ref, None)
-        self._known[ref] = (cents, poi)
-        while len(self._known) > REMEMBERED:
-            del self._known[next(iter(self._known))]
 
     # ---- the terminal's messages to the kiosk -------------------------------------------------
 

@@ -1,0 +1,229 @@
+"""The sections of hub.toml beyond the listener: service lines and their opening hours, TURN
+servers, delivery ([sealing], [smtp], [email], [forms], [delivery]) and fleet health ([fleet],
+[alerts], [metrics]). Each parser turns its checked tables into the settings its package reads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from hub.config_values import (
+    ADDRESS,
+    BOOL,
+    HOST,
+    LANGS,
+    LINE_ID,
+    SENDER,
+    TURN,
+    USERNAME,
+    USERS,
+    Checker,
+    file_path,
+    int_range,
+    show,
+    text_list,
+    text_value,
+)
+from hub.delivery.settings import (
+    MIB,
+    SHIPPED_CATALOGUE,
+    DeliverySettings,
+    EmailSettings,
+    SmtpSettings,
+)
+from hub.fleet.settings import AlertSettings, FleetSettings, MetricsSettings
+from hub.ice import MIN_SECRET_LENGTH, TurnServer
+from hub.lines import DEFAULT_LINES, WEEKDAYS, DayRanges, ServiceLine, parse_day
+
+
+def delivery_settings(check: Checker, raw: dict[str, Any]) -> dict[str, Any]:
+    """The keys of [sealing], [smtp], [email], [forms] and [delivery]."""
+    sealing = check.table("sealing", raw.get("sealing", {}), ("private_key_file",))
+    smtp = check.table("smtp", raw.get("smtp", {}), _SMTP_KEYS)
+    email = check.table("email", raw.get("email", {}), _EMAIL_KEYS)
+    forms = check.table("forms", raw.get("forms", {}), ("catalogue_dir",))
+    delivery = check.table("delivery", raw.get("delivery", {}), _DELIVERY_KEYS)
+    v = check.value
+    path = text_value(None, 'a file path, or "" for the default')
+    folder = text_value(None, 'a folder, or "" for the shipped catalogue')
+    d = DeliverySettings()
+    initial = v(delivery, "delivery", "initial_backoff_seconds", 60, int_range(1, 86400))
+    longest = v(delivery, "delivery", "max_backoff_seconds", 3600, int_range(1, 7 * 86400))
+    if longest < initial:
+        check.fail(
+            f"delivery.max_backoff_seconds = {longest} is not allowed: at least "
+            f"delivery.initial_backoff_seconds ({initial})"
+        )
+    return {
+        "sealing_key_file": file_path(v(sealing, "sealing", "private_key_file", "", path)),
+        "smtp": SmtpSettings(
+            host=v(smtp, "smtp", "host", "localhost", text_value(HOST, "a host name", empty=False)),
+            port=v(smtp, "smtp", "port", 25, int_range(1, 65535)),
+            starttls=v(smtp, "smtp", "starttls", False, BOOL),
+            username=v(smtp, "smtp", "username", "", text_value(None, "text", 256)),
+            password_file=file_path(v(smtp, "smtp", "password_file", "", path)),
+            timeout_seconds=v(smtp, "smtp", "timeout_seconds", 30, int_range(1, 600)),
+        ),
+        "email": EmailSettings(
+            sender=v(email, "email", "sender", EmailSettings.sender, SENDER),
+            max_recipients=v(email, "email", "max_recipients", 3, int_range(1, 50)),
+            messages_per_kiosk_per_hour=v(
+                email, "email", "messages_per_kiosk_per_hour", 10, int_range(0, 10000)
+            ),
+            max_attachment_bytes=v(
+                email, "email", "max_attachment_bytes", 10 * MIB, int_range(0, 25 * MIB)
+            ),
+        ),
+        "delivery": DeliverySettings(
+            initial_backoff_seconds=initial,
+            max_backoff_seconds=longest,
+            max_attempts=v(
+                delivery, "delivery", "max_attempts", d.max_attempts, int_range(1, 1000)
+            ),
+            ca_file=file_path(v(delivery, "delivery", "ca_file", "", path)),
+            max_submission_bytes=v(
+                delivery, "delivery", "max_submission_bytes", 25 * MIB, int_range(1024, 25 * MIB)
+            ),
+        ),
+        "catalogue_dir": file_path(v(forms, "forms", "catalogue_dir", "", folder))
+        or SHIPPED_CATALOGUE,
+    }
+
+
+def fleet_settings(check: Checker, raw: dict[str, Any]) -> dict[str, Any]:
+    """The keys of [fleet], [alerts] and [metrics]."""
+    fleet = check.table("fleet", raw.get("fleet", {}), ("offline_minutes", "opening_hours"))
+    alerts = check.table("alerts", raw.get("alerts", {}), ("notify_clear", "notify_maintenance"))
+    metrics = check.table("metrics", raw.get("metrics", {}), ("token_file",))
+    v = check.value
+    addresses = text_list(ADDRESS, "a list of e-mail addresses, each at most once")
+    opening = FleetSettings().opening_hours
+    if "opening_hours" in fleet:
+        opening = opening_hours(check, "fleet.opening_hours", fleet["opening_hours"])
+    return {
+        "fleet": FleetSettings(
+            offline_minutes=v(fleet, "fleet", "offline_minutes", 3, int_range(1, 24 * 60)),
+            opening_hours=opening,
+        ),
+        "alerts": AlertSettings(
+            notify_clear=tuple(v(alerts, "alerts", "notify_clear", [], addresses)),
+            notify_maintenance=tuple(v(alerts, "alerts", "notify_maintenance", [], addresses)),
+        ),
+        "metrics": MetricsSettings(
+            token_file=file_path(
+                v(metrics, "metrics", "token_file", "", text_value(None, 'a file path, or ""'))
+            )
+        ),
+    }
+
+
+def turn_servers(check: Checker, value: object) -> tuple[TurnServer, ...]:
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        check.fail('ice.turn must be a list of tables: turn = [{url = "turn:…", …}]')
+    servers = []
+    for index, item in enumerate(value):
+        name = f"ice.turn[{index}]"
+        entry = check.table(name, item, ("url", "username", "credential", "secret"))
+        if "url" not in entry:
+            check.fail(f"{name} needs url")
+        if "secret" in entry and ("username" in entry or "credential" in entry):
+            check.fail(
+                f"{name} has secret and username/credential: give either the secret "
+                "(coturn's static-auth-secret) or a static username and credential"
+            )
+        secret = entry.get("secret", "")  # never shown in a message: it would reach logs
+        short = not isinstance(secret, str) or len(secret) < MIN_SECRET_LENGTH
+        if "secret" in entry and short:
+            check.fail(f"{name}.secret must be text of {MIN_SECRET_LENGTH} characters or more")
+        servers.append(
+            TurnServer(
+                url=check.value(entry, name, "url", "", text_value(TURN, "a turn: or turns: URL")),
+                username=check.value(entry, name, "username", "", text_value(None, "text")),
+                credential=check.value(entry, name, "credential", "", text_value(None, "text")),
+                secret=secret,
+            )
+        )
+    return tuple(servers)
+
+
+def service_lines(check: Checker, value: object) -> tuple[ServiceLine, ...]:
+    if not isinstance(value, dict):
+        check.fail("lines must be a table: write [lines.<id>] with its keys below it")
+    lines = []
+    for line_id, item in value.items():
+        if not LINE_ID.fullmatch(line_id):
+            check.fail(f"[lines.{line_id}]: the id must be 1 to 32 of a-z, 0-9 and -")
+        lines.append(_line(check, line_id, item))
+    if not lines:
+        check.fail("lines has no [lines.<id>] sections: give at least one line")
+    return tuple(lines)
+
+
+def _line(check: Checker, line_id: str, item: object) -> ServiceLine:
+    name = f"lines.{line_id}"
+    entry = check.table(name, item, _LINE_KEYS)
+    base = DEFAULT_LINES.get(line_id, ServiceLine(id=line_id, name_fi=""))
+    texts = {
+        key: check.value(entry, name, key, getattr(base, key), text_value(None, "text", 300))
+        for key in _LINE_KEYS
+        if key.startswith(("name_", "description_")) or key == "phone"
+    }
+    if not texts["name_fi"]:
+        check.fail(f"[{name}] needs name_fi")
+    languages = check.value(entry, name, "languages", base.languages, LANGS)
+    advisors = check.value(entry, name, "advisors", base.advisors, text_list(USERNAME, USERS))
+    return replace(
+        base,
+        **texts,
+        languages=tuple(languages),
+        hours=opening_hours(check, f"{name}.hours", entry["hours"])
+        if "hours" in entry
+        else base.hours,
+        ring_seconds=check.value(entry, name, "ring_seconds", base.ring_seconds, int_range(5, 120)),
+        advisors=tuple(advisors),
+    )
+
+
+def opening_hours(check: Checker, dotted: str, value: object) -> dict[str, DayRanges]:
+    table = check.table(dotted, value, WEEKDAYS)
+    hours: dict[str, DayRanges] = {}
+    for day, text in table.items():
+        ranges = parse_day(text) if isinstance(text, str) else None
+        if ranges is None:
+            check.fail(
+                f"{dotted}.{day} = {show(text)} is not allowed: opening hours in Helsinki "
+                'time like "09:00-16:00" or "08:00-11:30, 12:30-16:00"; leave a day out '
+                "when closed"
+            )
+        hours[day] = ranges
+    return hours
+
+
+_SMTP_KEYS = ("host", "port", "starttls", "username", "password_file", "timeout_seconds")
+_EMAIL_KEYS = (
+    "sender",
+    "max_recipients",
+    "messages_per_kiosk_per_hour",
+    "max_attachment_bytes",
+)
+_DELIVERY_KEYS = (
+    "initial_backoff_seconds",
+    "max_backoff_seconds",
+    "max_attempts",
+    "ca_file",
+    "max_submission_bytes",
+)
+_LINE_KEYS = (
+    "name_fi",
+    "name_sv",
+    "name_en",
+    "description_fi",
+    "description_sv",
+    "description_en",
+    "phone",
+    "languages",
+    "hours",
+    "ring_seconds",
+    "advisors",
+)
