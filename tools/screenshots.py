@@ -6,7 +6,8 @@
 
 Modes: normal, large text, high contrast. Screens: attract, home, a service, the idle warning,
 the session-ended message, the technician PIN pad and the technician screen, and the Forms
-service (catalogue, a page with the keyboard up and an error, summary, confirmation) and the
+service (catalogue, a page with the keyboard up and an error, summary, confirmation, a scan
+made from an attachment field and the field with it attached) and the
 E-mail service (attachments, the address with the keyboard up and an error, check, sent) in
 Finnish and Swedish.
 """
@@ -214,6 +215,48 @@ def main() -> int:
         QTest.mouseClick(window.frame.end_button, Qt.MouseButton.LeftButton)
         window.attract.erased_banner.hide()
 
+    def form_scan(mode: str, language: str) -> None:
+        """Scanning from inside a form: the contact request's attachment field, the scan in the
+        form's place, and the form again with the scan attached."""
+        from kiosk.ui.forms.attachments import AttachmentFieldView
+        from kiosk.ui.forms.fields import ChoiceFieldView, TextFieldView
+        from kiosk.ui.screens.forms import FormsScreen
+
+        QTest.mouseClick(window.attract.language_buttons[language], Qt.MouseButton.LeftButton)
+        set_mode(mode)
+        assert window.frame is not None
+        QTest.mouseClick(window.frame.home.tiles["forms"], Qt.MouseButton.LeftButton)
+        screen = window.frame.service_screen
+        assert isinstance(screen, FormsScreen)
+        screen.open_form("kansalaisneuvonta-contact")
+        form = screen.form
+        assert form is not None
+        name, phone = form.fields["name"], form.fields["phone"]
+        assert isinstance(name, TextFieldView) and isinstance(phone, TextFieldView)
+        name.set_value("Anna Virtanen")
+        phone.set_value("040 123 4567")
+        for field, option in (("contact_by", "phone"), ("language", language)):
+            view = form.fields[field]
+            assert isinstance(view, ChoiceFieldView)
+            view.set_value(option)
+        QTest.mouseClick(form.next_button, Qt.MouseButton.LeftButton)
+        attach = form.fields["attachments"]
+        assert isinstance(attach, AttachmentFieldView)
+        wait(attach.scan_button.isEnabled)
+        QTest.mouseClick(attach.scan_button, Qt.MouseButton.LeftButton)
+        page = screen.scan_page
+        assert page is not None
+        QTest.mouseClick(page.capture_button, Qt.MouseButton.LeftButton)
+        wait(lambda: page.buttons.currentWidget() is page.review_row)
+        shot(f"{mode}-{language}-forms-attachment-scan")
+        QTest.mouseClick(page.keep_button, Qt.MouseButton.LeftButton)
+        wait(lambda: page.buttons.currentWidget() is page.aim_row)
+        QTest.mouseClick(page.done_button, Qt.MouseButton.LeftButton)
+        wait(lambda: screen.scan_page is None)
+        shot(f"{mode}-{language}-forms-attachment-scanned")
+        QTest.mouseClick(window.frame.end_button, Qt.MouseButton.LeftButton)
+        window.attract.erased_banner.hide()
+
     def email(mode: str, language: str) -> None:
         """The E-mail service: a scan and a sent form to attach, the address typed twice with
         the second one wrong and the keyboard up, the check page, and "on its way"."""
@@ -280,6 +323,7 @@ def main() -> int:
     for mode in ("normal", "large-text", "high-contrast"):
         for language in ("fi", "sv"):
             forms(mode, language)
+            form_scan(mode, language)
             email(mode, language)
     if only == "forms":
         kiosk.shutdown()

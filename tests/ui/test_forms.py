@@ -403,7 +403,7 @@ def test_without_the_hub_key_there_is_no_forms_tile(
 
 
 def test_a_scanned_letter_goes_with_the_contact_request(qtbot: QtBot, window: KioskWindow) -> None:
-    from kiosk.ui.forms.fields import AttachmentFieldView
+    from kiosk.ui.forms.attachments import AttachmentFieldView
 
     qtbot.mouseClick(window.attract.language_buttons["en"], LEFT)
     session = window.kiosk.session.current
@@ -453,7 +453,7 @@ def test_a_scanned_letter_goes_with_the_contact_request(qtbot: QtBot, window: Ki
 def test_with_nothing_scanned_the_form_says_how_to_attach(
     qtbot: QtBot, window: KioskWindow
 ) -> None:
-    from kiosk.ui.forms.fields import AttachmentFieldView
+    from kiosk.ui.forms.attachments import AttachmentFieldView
 
     screen = open_forms(qtbot, window, "sv")
     form = open_form(qtbot, screen, "kansalaisneuvonta-contact")

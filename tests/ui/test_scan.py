@@ -82,3 +82,32 @@ def test_a_session_that_times_out_while_aiming_stops_the_camera(
     qtbot.waitUntil(lambda: camera.latest() is not None, timeout=10_000)  # type: ignore[attr-defined]
     window.end_session(EndReason.TIMEOUT)
     qtbot.waitUntil(lambda: camera.latest() is None)  # type: ignore[attr-defined]
+
+
+def _scan_one_page(qtbot: QtBot, screen: ScanScreen) -> None:
+    qtbot.waitUntil(lambda: not screen.picture.pixmap().isNull(), timeout=10_000)
+    qtbot.mouseClick(screen.capture_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: screen.buttons.currentWidget() is screen.review_row, timeout=10_000)
+    qtbot.mouseClick(screen.keep_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: screen.buttons.currentWidget() is screen.aim_row, timeout=10_000)
+    qtbot.mouseClick(screen.done_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: screen.buttons.currentWidget() is screen.ready_row, timeout=10_000)
+
+
+def test_scanning_again_in_the_same_visit_keeps_the_first_document(
+    qtbot: QtBot, window: KioskWindow
+) -> None:
+    first = open_scan(qtbot, window)
+    _scan_one_page(qtbot, first)
+    frame = window.frame
+    assert frame is not None
+    qtbot.mouseClick(frame.home_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(frame.home.tiles["scan"], Qt.MouseButton.LeftButton)
+    second = frame.service_screen
+    assert isinstance(second, ScanScreen) and second is not first
+    _scan_one_page(qtbot, second)
+    session = window.kiosk.session.current
+    assert session is not None
+    documents = [session.folder / "scan.pdf", session.folder / "scan-2.pdf"]
+    assert session.data["documents"] == documents
+    assert all(len(PdfReader(pdf).pages) == 1 for pdf in documents)

@@ -2,8 +2,9 @@
 
 string → a line (or, with the Control's `multi` option, a text box); an enum → big toggle
 buttons, one choice; an array of enum → toggle buttons, several choices; a boolean → a big
-box to tick. Each shows its label and description in the session's language and, under them,
-what is wrong in words. A field never logs what is typed into it.
+box to tick; an array of PDF documents → this visit's documents to attach (attachments.py).
+Each shows its label and description in the session's language and, under them, what is
+wrong in words. A field never logs what is typed into it.
 """
 
 from __future__ import annotations
@@ -33,10 +34,6 @@ CHOOSE_ONE = N_("Please choose one.")
 TICK = N_("Please tick this box to go on.")
 UNKNOWN_PROBLEM = N_("This answer is not accepted. Please check it.")
 REQUIRED_MARK = N_("(required)")
-NO_FILES = N_(
-    "Nothing to attach yet. Scan the pages first with the Scan service, then come back to "
-    "this form: what you scanned appears here."
-)
 #: Message ids of eforms.validators, which the catalogue translates.
 KNOWN_PROBLEMS = {
     validators.REQUIRED,
@@ -254,23 +251,34 @@ class ChoiceFieldView(FieldView):
         super().__init__(field, definition, ui)
         self.several = field.schema.get("type") == "array"
         self.options = [str(o) for o in _options(field)] if options is None else list(options)
-        grid = QGridLayout()
-        grid.setSpacing(16)
+        self.grid = QGridLayout()
+        self.grid.setSpacing(16)
         self.group = QButtonGroup(self)
         self.group.setExclusive(not self.several)
         self.buttons: dict[str, BigButton] = {}
-        columns = 3 if len(self.options) > 4 else max(1, len(self.options))
-        for index, option in enumerate(self.options):
-            button = BigButton()
-            button.setCheckable(True)
-            button.setMinimumHeight(80)
-            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-            button.toggled.connect(self._toggled)
-            self.group.addButton(button)
-            self.buttons[option] = button
-            grid.addWidget(button, index // columns, index % columns)
-        self.column.addLayout(grid)
+        for option in self.options:
+            self._add_button(option)
+        self._lay_out()
+        self.column.addLayout(self.grid)
         self._finish()
+
+    def _add_button(self, option: str) -> BigButton:
+        button = BigButton()
+        button.setCheckable(True)
+        button.setMinimumHeight(80)
+        button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        button.toggled.connect(self._toggled)
+        self.group.addButton(button)
+        self.buttons[option] = button
+        return button
+
+    def _lay_out(self) -> None:
+        """The options in rows: side by side when few, three to a row when many."""
+        columns = 3 if len(self.options) > 4 else max(1, len(self.options))
+        for button in self.buttons.values():
+            self.grid.removeWidget(button)
+        for index, option in enumerate(self.options):
+            self.grid.addWidget(self.buttons[option], index // columns, index % columns)
 
     def _toggled(self) -> None:
         self.retranslate()
@@ -303,35 +311,6 @@ class ChoiceFieldView(FieldView):
             button.set_label(f"✓ {text}" if button.isChecked() else text)
             button.setAccessibleName(text)
             button.setAccessibleDescription(label)
-
-
-class AttachmentFieldView(ChoiceFieldView):
-    """Documents of this visit to attach (the Scan service's PDF), one toggle each, by name.
-    With none yet, it says how to get one."""
-
-    def __init__(
-        self, field: Field, definition: FormDefinition, ui: UiState, files: list[str]
-    ) -> None:
-        super().__init__(field, definition, ui, options=files)
-        self.files = files
-        self.hint = QLabel()
-        self.hint.setProperty("role", "muted")
-        self.hint.setWordWrap(True)
-        self.column.insertWidget(self.column.indexOf(self.error), self.hint)
-        self.retranslate()
-
-    def focus(self) -> None:
-        if self.buttons:
-            super().focus()
-
-    def option_text(self, option: str) -> str:
-        return option
-
-    def retranslate(self) -> None:
-        super().retranslate()
-        if hasattr(self, "hint"):
-            self.hint.setText(self.ui.t(NO_FILES))
-            self.hint.setVisible(not self.files)
 
 
 class FlagFieldView(FieldView):
@@ -381,11 +360,17 @@ def field_view(
     ui: UiState,
     options: dict[str, Any],
     files: list[str] | None = None,
+    *,
+    scanning: bool = False,
 ) -> FieldView:
     """The widget for `field`; `options` are its Control's JSON Forms options, `files` the
-    names of the documents of this visit an attachment field offers."""
+    names of the documents of this visit an attachment field offers, `scanning` whether it
+    offers to scan one there and then."""
     if field.is_attachment:
-        return AttachmentFieldView(field, definition, ui, files or [])
+        # Imported here: the attachment field is a choice field of this module.
+        from kiosk.ui.forms.attachments import AttachmentFieldView
+
+        return AttachmentFieldView(field, definition, ui, files or [], scanning=scanning)
     if _options(field):
         return ChoiceFieldView(field, definition, ui)
     if field.schema.get("type") == "boolean":

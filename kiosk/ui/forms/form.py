@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from eforms import validators
 from eforms.definition import FormDefinition, check_answers
 from kiosk.i18n import N_
+from kiosk.ui.forms.attachments import AttachmentFieldView
 from kiosk.ui.forms.fields import FieldView, TextFieldView, field_view
 from kiosk.ui.forms.summary import SummaryView
 from kiosk.ui.state import UiState
@@ -53,15 +54,24 @@ class FormView(QWidget):
     submitted = Signal(dict)
     #: The page (or the summary) changed.
     page_changed = Signal()
+    #: The citizen asked to scan a document for an attachment field: the field's name.
+    scan_requested = Signal(str)
 
     def __init__(
-        self, ui: UiState, definition: FormDefinition, files: list[str] | None = None
+        self,
+        ui: UiState,
+        definition: FormDefinition,
+        files: list[str] | None = None,
+        *,
+        scanning: bool = False,
     ) -> None:
+        """`files` are the names of this visit's documents an attachment field offers;
+        `scanning` says whether such a field offers to scan one there and then."""
         super().__init__()
         self.ui = ui
         self.definition = definition
-        #: Names of this visit's documents an attachment field offers.
-        self.files = files or []
+        self.files = list(files or [])
+        self.scanning = scanning
         self.page = 0
         self.fields: dict[str, FieldView] = {}
         #: Side-by-side fields; they go one under the other with large text.
@@ -119,7 +129,11 @@ class FormView(QWidget):
             name = str(element.get("scope", "")).removeprefix("#/properties/")
             field = next(f for f in self.definition.fields if f.name == name)
             options = dict(element.get("options", {}))
-            view = field_view(field, self.definition, self.ui, options, self.files)
+            view = field_view(
+                field, self.definition, self.ui, options, self.files, scanning=self.scanning
+            )
+            if isinstance(view, AttachmentFieldView):
+                view.scan_requested.connect(lambda n=name: self.scan_requested.emit(n))
             view.left.connect(lambda v=view: self._left(v))
             view.edited.connect(lambda v=view: self._edited(v))
             self.fields[name] = view
@@ -161,6 +175,23 @@ class FormView(QWidget):
             view = self.fields.get(name)
             if view is not None and view.is_empty():
                 view.set_value(value)
+
+    def attach_scan(self, field_name: str, document: str, pages: int) -> None:
+        """A document scanned for `field_name`: ticked there, offered by every attachment
+        field of the form."""
+        if document not in self.files:
+            self.files.append(document)
+        for name, view in self.fields.items():
+            if isinstance(view, AttachmentFieldView):
+                if name == field_name:
+                    view.add_file(document, pages)
+                else:
+                    view.offer(document)
+
+    def set_camera_usable(self, usable: bool) -> None:
+        for view in self.fields.values():
+            if isinstance(view, AttachmentFieldView):
+                view.set_camera_usable(usable)
 
     def _left(self, view: FieldView) -> None:
         problem = self.problems().get(view.field.name)

@@ -3,7 +3,8 @@
 The content scrolls above an on-screen keyboard docked at the bottom, shown while a text field
 has the focus. Answers live only in this screen's widgets and, once sent, in the session's
 data: the session's end takes both away. A name read from the ID card fills in the name
-fields; the citizen can change it.
+fields; the citizen can change it. An attachment field can scan a document in place: the scan
+takes the form's room while the form waits, kept as it was, and then comes back.
 """
 
 from __future__ import annotations
@@ -17,18 +18,23 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QWidget
 
 from eforms.definition import FormDefinition, load_catalogue
 from kiosk.app import CARD_HOLDER
+from kiosk.devices.camera.base import Camera
 from kiosk.devices.cardreader.fineid import CardHolder
+from kiosk.devices.status import DeviceClass, DeviceEvent, StatusChanged
 from kiosk.forms.cache import catalogue_sources
 from kiosk.i18n import N_
 from kiosk.store import utc_iso
 from kiosk.ui.context import ServiceContext
+from kiosk.ui.forms.attachments import AttachmentFieldView
 from kiosk.ui.forms.catalogue import CatalogueView
 from kiosk.ui.forms.confirmation import ConfirmationView
 from kiosk.ui.forms.form import FormView
+from kiosk.ui.forms.scanning import FormScanPage
 from kiosk.ui.forms.summary import write_summary_pdf
 from kiosk.ui.widgets.typing import TypingScreen
 
@@ -97,6 +103,11 @@ class FormsScreen(TypingScreen):
             log.error("a form cannot be offered: %s", error, extra={"service": "forms"})
         self.form: FormView | None = None
         self.confirmation: ConfirmationView | None = None
+        #: A scan for the form, shown in its place while the citizen scans.
+        self.scan_page: FormScanPage | None = None
+        #: Whether forms offer to scan an attachment: where the kiosk offers scanning at all.
+        self.scanning = any(s.id == "scan" for s in ctx.kiosk.enabled_services())
+        ctx.bridge.device_event.connect(self._device_event)
         self.catalogue = CatalogueView(self.ui, self.forms)
         self.catalogue.form_chosen.connect(self.open_form)
         self.kept.add(self.catalogue)
@@ -109,7 +120,10 @@ class FormsScreen(TypingScreen):
 
     def open_form(self, form_id: str) -> None:
         definition = self.definition(form_id)
-        self.form = FormView(self.ui, definition, [p.name for p in self.documents()])
+        files = [p.name for p in self.documents()]
+        self.form = FormView(self.ui, definition, files, scanning=self.scanning)
+        self.form.set_camera_usable(self.camera_usable())
+        self.form.scan_requested.connect(self.scan_for)
         holder = self.session.data.get(CARD_HOLDER)
         if isinstance(holder, CardHolder):
             self.form.prefill(card_prefill(holder))
@@ -147,6 +161,66 @@ class FormsScreen(TypingScreen):
         self.confirmation.another.connect(self.show_catalogue)
         self.set_content(self.confirmation)
         self.confirmation.another_button.setFocus()
+
+    # ---- scanning an attachment ---------------------------------------------------------------
+
+    def camera_usable(self) -> bool:
+        camera = self.ctx.kiosk.device(DeviceClass.CAMERA)
+        return isinstance(camera, Camera) and camera.health().state.usable
+
+    def _device_event(self, event: DeviceEvent) -> None:
+        health = event.health if isinstance(event, StatusChanged) else None
+        form = self.form
+        if health is not None and health.device_class is DeviceClass.CAMERA and form is not None:
+            form.set_camera_usable(health.state.usable)
+
+    def scan_name(self) -> str:
+        """A name for a new scan's pages and PDF that no document of this visit has. The
+        Scan service's own is "scan"; these are numbered after the documents already made."""
+        folder = self.session.folder
+        number = len(self.documents()) + 1
+        while (folder / f"scan-{number}").exists() or (folder / f"scan-{number}.pdf").exists():
+            number += 1
+        return f"scan-{number}"
+
+    def scan_for(self, field_name: str) -> None:
+        """Scan a document for the form's attachment field `field_name`, in the form's place."""
+        form = self.form
+        if form is None or self.scan_page is not None or not self.camera_usable():
+            return
+        page = FormScanPage(self.ctx, self.scan_name())
+        page.scanned.connect(lambda pdf, pages: self._scanned(field_name, pdf, pages))
+        page.cancelled.connect(lambda: self._back_to_form(field_name))
+        self.scan_page = page
+        self.keyboard.hide()
+        self.kept.add(form)  # the form waits as it is, everything typed in it
+        self.set_content(page)
+        page.capture_button.setFocus(Qt.FocusReason.OtherFocusReason)
+        log.info("form scan opened", extra={"service": "forms", "form": form.definition.id})
+
+    def _scanned(self, field_name: str, pdf: Path, pages: int) -> None:
+        if self.form is not None:
+            self.form.attach_scan(field_name, pdf.name, pages)
+            log.info(
+                "form scan attached",
+                extra={"service": "forms", "form": self.form.definition.id, "pages": pages},
+            )
+        self._back_to_form(field_name, pdf.name)
+
+    def _back_to_form(self, field_name: str, document: str | None = None) -> None:
+        page, self.scan_page = self.scan_page, None
+        form = self.form
+        if page is None or form is None:
+            return
+        self.kept.discard(form)
+        self.set_content(form)  # the scan page goes
+        page.release()
+        view = form.fields[field_name]
+        assert isinstance(view, AttachmentFieldView)
+        button = view.buttons.get(document) if document is not None else None
+        (button or view.scan_button).setFocus(Qt.FocusReason.OtherFocusReason)
+        # Once the form has its room again, the field is in sight where the citizen left it.
+        QTimer.singleShot(0, view, lambda: self.area.ensureWidgetVisible(view, 0, 48))
 
     def documents(self) -> list[Path]:
         """This visit's scanned documents that still exist, which a form may attach."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
@@ -70,21 +71,44 @@ def to_pixmap(image: Any, width: int, height: int) -> QPixmap:
     return QPixmap.fromImage(scaled)  # copies, so the array may go
 
 
+def fresh_name(folder: Path, base: str = "scan") -> str:
+    """`base`, or `base-2`, `base-3`…: the first that names neither a folder of pages nor a PDF
+    in the visit's `folder` yet."""
+
+    def taken(name: str) -> bool:
+        return (folder / name).exists() or (folder / f"{name}.pdf").exists()
+
+    if not taken(base):
+        return base
+    number = 2
+    while taken(f"{base}-{number}"):
+        number += 1
+    return f"{base}-{number}"
+
+
 class ScanScreen(QWidget):
     #: What the pages are priced as when printed (kiosk.ui.screens.print.PURPOSE_KEY).
     purpose = "print"
 
-    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ctx: ServiceContext, parent: QWidget | None = None, *, name: str | None = None
+    ) -> None:
+        """`name` is what the pages' folder and the PDF are called in the session's folder;
+        by default "scan", or "scan-2", "scan-3"… when the visit already has that one, so that
+        scanning again never overwrites a document made earlier in the visit."""
         super().__init__(parent)
         self.ctx = ctx
         self.ui = ctx.ui
         session = ctx.kiosk.session.current
         assert session is not None, "the Scan screen belongs to a session"
         self.session = session
-        self.pages = ScannedPages(session.folder / "scan")
-        self.pdf_path = session.folder / "scan.pdf"
+        if name is None:
+            name = fresh_name(session.folder)
+        self.pages = ScannedPages(session.folder / name)
+        self.pdf_path = session.folder / f"{name}.pdf"
         self._workers = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scan")
-        ctx.kiosk.session.add_resource("scan-worker", lambda: self._workers.shutdown(wait=True))
+        workers = self._workers  # not the screen: it may be gone when the session ends
+        ctx.kiosk.session.add_resource("scan-worker", lambda: workers.shutdown(wait=True))
         device = ctx.kiosk.device(DeviceClass.CAMERA)
         self.camera: Camera | None = device if isinstance(device, Camera) else None
         if self.camera is not None:
@@ -228,6 +252,10 @@ class ScanScreen(QWidget):
         self.session.data["print_purpose"] = self.purpose
         self.ctx.kiosk.session.outcome("scan", "scanned")
         log.info("scan finished", extra={"service": "scan", "pages": count})
+        self._ready()
+
+    def _ready(self) -> None:
+        """The PDF is one of this visit's documents: offer to print it or to scan more."""
         self._state_text = ""
         self.buttons.setCurrentWidget(self.ready_row)
         self.print_button.setFocus()
