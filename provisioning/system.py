@@ -5,10 +5,10 @@ the CUPS queue. Under `--root` they are never run: the summary names the command
 from __future__ import annotations
 
 import pwd
-import shutil
 import subprocess
 from pathlib import Path
 
+from provisioning.checks import cups_devices
 from provisioning.kiosktoml import DATA_DIR
 from provisioning.steps import Box, Outcome, StepResult
 
@@ -64,27 +64,27 @@ def ensure_cups_queue(box: Box, queue: str, uri: str) -> StepResult:
         return box.add(
             StepResult(name, Outcome.SKIPPED, f"skipped under --root: {check}", (check,))
         )
-    device = _queue_device(queue)
+    device, problem = _queue_device(queue)
     if uri and device == uri:
         return box.add(StepResult(name, Outcome.OK, f"prints to {uri}"))
     if uri:
         return box.run(name, [add], done=f"prints to {uri} (IPP Everywhere)")
     if device:
         return box.add(StepResult(name, Outcome.OK, f"prints to {device}"))
+    if problem:
+        todo = f"start CUPS (systemctl start cups), then check: lpstat -v {queue}"
+        return box.add(
+            StepResult(name, Outcome.FAILED, f"CUPS cannot be asked: {problem}", (todo,))
+        )
     todo = f"give --printer-uri ipp://... for the queue {queue}"
     return box.add(StepResult(name, Outcome.FAILED, "CUPS has no such queue", (todo,)))
 
 
-def _queue_device(queue: str) -> str | None:
-    """The device URI of a CUPS queue, None if CUPS has no such queue (or cannot be asked)."""
-    if shutil.which("lpstat") is None:
-        return None
-    found = subprocess.run(
-        ["lpstat", "-v", queue], capture_output=True, text=True, timeout=10, check=False
-    )
-    for line in found.stdout.splitlines():
-        # "device for kiosk: ipp://printer.local/ipp/print"
-        head, _, device = line.partition(": ")
-        if head == f"device for {queue}":
-            return device.strip()
-    return None
+def _queue_device(queue: str) -> tuple[str | None, str]:
+    """The device URI of a CUPS queue (None if CUPS has no such queue or cannot be asked), and
+    why CUPS could not be asked ("" when it answered)."""
+    devices, problem = cups_devices()
+    for found, device in devices.items():
+        if found.casefold() == queue.casefold():  # CUPS's queue names ignore case
+            return device, ""
+    return None, problem
