@@ -76,6 +76,7 @@ def provision(box: Box, answers: Answers, code: str | None, args: argparse.Names
     system.ensure_user(box)
     source = args.source or units.source_units().parent
     system.ensure_software(box, source)
+    found = checks.look_again_for_readers(box, found, f"{system.INSTALL}/bin/python")
     answers, token = enroll.ensure_enrolled(box, answers, code)
     if token is not None:
         content = f"{token}\n".encode()

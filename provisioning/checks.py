@@ -12,7 +12,7 @@ import os
 import shutil
 import socket
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -215,11 +215,51 @@ def _ipp_printers() -> tuple[tuple[str, ...], str]:
     return printers, looked.problem
 
 
+#: Lists the PC/SC readers from another Python (the kiosk's own, which has pyscard): one name a
+#: line; exit status 3 when pcscd does not answer.
+_READERS_SCRIPT = """
+import sys
+from smartcard.System import readers
+try:
+    names = [str(r) for r in readers()]
+except Exception:
+    sys.exit(3)
+print("\\n".join(names))
+"""
+NO_PYSCARD = "not looked for: this Python has no pyscard"
+
+
+def readers_with(python: str) -> tuple[tuple[str, ...], str]:
+    """The PC/SC readers as `python` sees them, and why none when there is a reason."""
+    looked = look([python, "-c", _READERS_SCRIPT])
+    if looked.status == 0:
+        return tuple(name for name in looked.stdout.splitlines() if name.strip()), ""
+    if looked.status == 3:
+        return (), "pcscd does not answer: systemctl start pcscd.socket"
+    return (), (looked.problem or f"{python} could not list them").replace(";", ",")
+
+
+def look_again_for_readers(box: Box, found: Found, python: str) -> Found:
+    """Provisioning runs on the system's Python, which has no pyscard on a fresh box: once the
+    kiosk's own Python is installed, the readers are looked for again with it."""
+    if found.readers_note != NO_PYSCARD or box.dry_run or box.under_root:
+        return found
+    readers, note = readers_with(python)
+    again = replace(found, readers=readers, readers_note=note)
+    box.add(StepResult("PC/SC readers", Outcome.OK, line_of(again, "PC/SC readers")))
+    return again
+
+
+def line_of(found: Found, what: str) -> str:
+    """The summary's line for `what` ("PC/SC readers", "cameras", ...)."""
+    return next(text for text in found.lines() if text.startswith(f"{what}: "))
+
+
 def _readers() -> tuple[tuple[str, ...], str]:
     try:
         from smartcard.System import readers
     except ImportError:
-        return (), "not looked for: this Python has no pyscard"
+        return (), NO_PYSCARD
     try:
         return tuple(str(reader) for reader in readers()), ""
     except Exception:  # no pcscd: pyscard raises its own errors, or OSError

@@ -6,12 +6,20 @@ from __future__ import annotations
 
 import glob
 import socket
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from provisioning.checks import check_devices, find_devices
+from provisioning.checks import (
+    NO_PYSCARD,
+    Found,
+    check_devices,
+    find_devices,
+    line_of,
+    look_again_for_readers,
+)
 from provisioning.steps import Box, Outcome
 from tests.peers.nexo import (  # noqa: F401 - the fixtures are used by name
     NexoSimulator,
@@ -58,6 +66,42 @@ def test_pcscd_stopped_says_so(pcscd: PcscPeer) -> None:
     assert line(found.lines(), "PC/SC readers") == (
         "PC/SC readers: none (pcscd does not answer: systemctl start pcscd.socket)"
     )
+
+
+# On a fresh box provisioning runs on the system's Python, without pyscard; once the kiosk's
+# own Python is installed (here: this test's, which has pyscard) the readers are looked for again.
+FRESH_BOX = Found((), (), (), (), None, readers_note=NO_PYSCARD)
+
+
+def test_readers_are_looked_for_again_with_the_kiosks_python(pcscd: PcscPeer) -> None:
+    box = Box(Path("/"))
+    again = look_again_for_readers(box, FRESH_BOX, sys.executable)
+    assert VIRTUAL_READER in again.readers
+    assert again.readers_note == ""
+    [result] = box.results
+    assert (result.name, result.outcome) == ("PC/SC readers", Outcome.OK)
+    assert result.detail == line_of(again, "PC/SC readers")
+    assert VIRTUAL_READER in result.detail
+
+
+def test_the_second_look_says_why_it_found_none(pcscd: PcscPeer, tmp_path: Path) -> None:
+    box = Box(Path("/"))
+    pcscd.stop()
+    try:
+        stopped = look_again_for_readers(box, FRESH_BOX, sys.executable)
+    finally:
+        pcscd.start()
+    assert stopped.readers == ()
+    assert stopped.readers_note == "pcscd does not answer: systemctl start pcscd.socket"
+    missing = look_again_for_readers(box, FRESH_BOX, str(tmp_path / "python"))
+    assert missing.readers_note == f"{tmp_path / 'python'} is not installed"
+
+
+def test_there_is_no_second_look_when_the_first_could_look() -> None:
+    box = Box(Path("/"))
+    looked = Found((), (), ("Some Reader 00 00",), (), None)
+    assert look_again_for_readers(box, looked, sys.executable) is looked
+    assert box.results == []
 
 
 # ---- cameras ---------------------------------------------------------------------------------

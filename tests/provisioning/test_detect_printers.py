@@ -7,6 +7,7 @@ it would at any CUPS that is not the local default.
 from __future__ import annotations
 
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -113,9 +114,15 @@ def test_cups_not_running_is_not_called_a_missing_queue(no_cups: None, box: Box)
 
 
 def test_ippfind_sees_the_virtual_printer(cups: CupsPeer) -> None:
-    # ippeveprinter announces itself through avahi (DNS-SD), which the peer runs.
-    printers = find_devices(None).ipp_printers
-    ours = [uri for uri in printers if f":{cups.ipp_port}/" in uri]
+    # ippeveprinter announces itself through avahi (DNS-SD), which the peer runs. A printer
+    # that has just started may not be announced yet (on a box, it has been for long): look
+    # again until it is, within a generous deadline.
+    deadline = time.monotonic() + 60
+    while True:
+        printers = find_devices(None).ipp_printers
+        ours = [uri for uri in printers if f":{cups.ipp_port}/" in uri]
+        if ours or time.monotonic() > deadline:
+            break
     assert ours, f"ippfind found {printers!r}"
     assert ours[0].startswith("ipp://")
     assert ours[0].endswith("/ipp/print")
