@@ -33,11 +33,6 @@ from tests.peers.pcsc import (
     pcsc_peer,  # noqa: F401 - the fixture is used by name
 )
 
-
-def line(found_lines: list[str], what: str) -> str:
-    return next(text for text in found_lines if text.startswith(f"{what}: "))
-
-
 # ---- PC/SC readers ---------------------------------------------------------------------------
 
 
@@ -53,7 +48,7 @@ def test_the_virtual_reader_is_found_by_name(pcscd: PcscPeer) -> None:
     found = find_devices(None)
     assert VIRTUAL_READER in found.readers
     assert found.readers_note == ""
-    assert VIRTUAL_READER in line(found.lines(), "PC/SC readers")
+    assert VIRTUAL_READER in line_of(found, "PC/SC readers")
 
 
 def test_pcscd_stopped_says_so(pcscd: PcscPeer) -> None:
@@ -63,7 +58,7 @@ def test_pcscd_stopped_says_so(pcscd: PcscPeer) -> None:
     finally:
         pcscd.start()
     assert found.readers == ()
-    assert line(found.lines(), "PC/SC readers") == (
+    assert line_of(found, "PC/SC readers") == (
         "PC/SC readers: none (pcscd does not answer: systemctl start pcscd.socket)"
     )
 
@@ -113,7 +108,7 @@ def test_the_cameras_of_this_machine() -> None:
     found = find_devices(None)
     assert sorted(found.cameras) == sorted(nodes)
     if not nodes:
-        assert line(found.lines(), "cameras") == (
+        assert line_of(found, "cameras") == (
             "cameras: none: no /dev/video* "
             "(plug the camera in, then `v4l2-ctl --list-devices` lists it)"
         )
@@ -134,7 +129,7 @@ def test_camera_nodes_are_listed_in_number_order(tmp_path: Path) -> None:
     found = find_devices(None, dev=tmp_path)
     expected = tuple(str(tmp_path / f"video{n}") for n in (0, 1, 2, 10))
     assert found.cameras == expected
-    assert line(found.lines(), "cameras") == "cameras: " + ", ".join(expected)
+    assert line_of(found, "cameras") == "cameras: " + ", ".join(expected)
 
 
 def test_a_uvc_camera_is_one_camera_not_its_metadata_node_too(tmp_path: Path) -> None:
@@ -163,13 +158,13 @@ def listener() -> Iterator[int]:
 def test_no_terminal_configured() -> None:
     found = find_devices(None)
     assert found.terminal_reachable is None
-    assert line(found.lines(), "payment terminal") == "payment terminal: not configured"
+    assert line_of(found, "payment terminal") == "payment terminal: not configured"
 
 
 def test_the_terminal_simulator_answers(sim: NexoSimulator) -> None:
     found = find_devices(sim.url)
     assert found.terminal_reachable is True
-    assert line(found.lines(), "payment terminal") == (
+    assert line_of(found, "payment terminal") == (
         f"payment terminal: answers (at 127.0.0.1:{sim.port})"
     )
 
@@ -183,7 +178,7 @@ def test_a_closed_port_does_not_answer() -> None:
     port = free_port()  # bound and closed again: nothing listens there
     found = find_devices(f"http://127.0.0.1:{port}/nexo")
     assert found.terminal_reachable is False
-    assert line(found.lines(), "payment terminal") == (
+    assert line_of(found, "payment terminal") == (
         f"payment terminal: does not answer (at 127.0.0.1:{port}: Connection refused)"
     )
 
@@ -195,7 +190,7 @@ def test_a_closed_port_does_not_answer() -> None:
 def test_an_unusable_terminal_address_names_the_option(url: str) -> None:
     found = find_devices(url)
     assert found.terminal_reachable is False
-    assert line(found.lines(), "payment terminal") == (
+    assert line_of(found, "payment terminal") == (
         "payment terminal: does not answer "
         f"({url!r} is not an http:// address with a host, give --terminal-url)"
     )

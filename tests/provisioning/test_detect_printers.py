@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from provisioning.checks import check_devices, find_devices
+from provisioning.checks import check_devices, find_devices, line_of
 from provisioning.steps import Box, Outcome
 from provisioning.summary import render
 from provisioning.system import ensure_cups_queue
@@ -102,7 +102,7 @@ def test_a_missing_queue_is_made_for_the_printer_uri(
 def test_cups_not_running_is_not_called_a_missing_queue(no_cups: None, box: Box) -> None:
     found = find_devices(None)
     assert found.cups_queues == ()
-    line = next(line for line in found.lines() if line.startswith("printers in CUPS:"))
+    line = line_of(found, "printers in CUPS")
     assert line == (
         "printers in CUPS: none "
         "(lpstat: Scheduler is not running. Start CUPS: systemctl start cups)"
