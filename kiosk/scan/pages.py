@@ -4,6 +4,10 @@ Pages live in the session folder (tmpfs in production) and in memory only while 
 does; the session wipe deletes the folder. One JPEG a page, so a long scan does not hold every
 page in memory, and one PDF for printing or e-mail, written with Pillow (lazily imported). The
 page images are BGR arrays as the camera and the document finder produce them.
+
+Every PDF page is A4, whatever the camera's resolution or how much of the frame the page
+filled: the picture is scaled to fit A4 (portrait, or landscape for a landscape picture) at its
+own aspect, centred on white, so it prints and reads at the paper's size.
 """
 
 from __future__ import annotations
@@ -13,8 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-#: Resolution written into the PDF: an A4 page photographed at 1080p is about 150 dpi.
+#: Resolution of the PDF's pages: the document finder's pages are at most about 160 dpi on A4.
 PDF_DPI = 150.0
+#: A4, 210 × 297 mm, in PDF points (1/72 inch).
+A4_POINTS = (595.28, 841.89)
 
 
 @dataclass
@@ -62,12 +68,11 @@ class ScannedPages:
 
     def write_pdf(self, path: Path) -> int:
         """All pages, in order, as one PDF; returns the page count."""
-        from PIL import Image
 
         pages = self.paths
         if not pages:
             raise ValueError("no pages scanned")
-        images = [Image.open(p).convert("RGB") for p in pages]
+        images = [_on_a4(p) for p in pages]
         try:
             first, rest = images[0], images[1:]
             first.save(path, "PDF", save_all=True, append_images=rest, resolution=PDF_DPI)
@@ -75,3 +80,22 @@ class ScannedPages:
             for image in images:
                 image.close()
         return len(pages)
+
+
+def _on_a4(path: Path) -> Any:
+    """The page picture in `path` scaled to fit an A4 sheet at PDF_DPI, centred on white."""
+    from PIL import Image
+
+    with Image.open(path) as opened:
+        picture = opened.convert("L" if opened.mode == "L" else "RGB")
+    landscape = picture.width > picture.height
+    short, long = (round(side / 72 * PDF_DPI) for side in A4_POINTS)
+    size = (long, short) if landscape else (short, long)
+    scale = min(size[0] / picture.width, size[1] / picture.height)
+    fitted = (max(1, round(picture.width * scale)), max(1, round(picture.height * scale)))
+    sheet = Image.new(picture.mode, size, "white")
+    resized = picture.resize(fitted, Image.Resampling.LANCZOS)
+    sheet.paste(resized, ((size[0] - fitted[0]) // 2, (size[1] - fitted[1]) // 2))
+    picture.close()
+    resized.close()
+    return sheet

@@ -26,8 +26,9 @@ def test_pages_make_one_pdf_in_order(tmp_path: Path) -> None:
     assert pages.write_pdf(pdf) == 3
     reader = PdfReader(pdf)
     assert len(reader.pages) == 3
-    # 1000 px at 150 dpi is 480 pt: the page has the size of the picture, not of a screen.
-    assert round(float(reader.pages[0].mediabox.width)) == 480
+    # A4 (595 × 842 pt), not the picture's own size.
+    assert [round(float(p.mediabox.width)) for p in reader.pages] == [595, 595, 595]
+    assert [round(float(p.mediabox.height)) for p in reader.pages] == [842, 842, 842]
 
 
 def test_retake_replaces_the_last_page(tmp_path: Path) -> None:
