@@ -381,6 +381,8 @@ class Kiosk:
         if writer is None:
             return
         if isinstance(event, StatusChanged):
+            if event.readings_only:
+                return  # a camera's fps moved: not a change of state
             health = event.health
             calm = health.state.usable and health.attention.value == "none"
             writer.submit(

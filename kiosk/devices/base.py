@@ -15,7 +15,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from kiosk.devices.status import (
     Attention,
@@ -115,6 +115,9 @@ class Device(ABC):
 
     device_class: DeviceClass
     backend: str
+    #: Keys of `detail` that are readings, not state (a camera's measured fps): they change
+    #: all the time, so a change of them alone is neither logged nor stored as an event.
+    READINGS: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, device_id: str) -> None:
         self.device_id = device_id
@@ -182,6 +185,8 @@ class Device(ABC):
         """Record a new snapshot and publish StatusChanged (and DeviceError for a new error).
 
         `detail` is merged into the previous detail; `error` replaces last_error when given.
+        Only a change of state, attention, error or class detail is logged (once); a change
+        of readings alone is published as `readings_only`, for screens that show them.
         """
         with self._health_lock:
             old = self._health
@@ -204,8 +209,17 @@ class Device(ABC):
                 old.last_error,
             ):
                 return
-            new = replace(new, changed_at=time.time())
+            readings_only = (new.state, new.attention, new.last_error) == (
+                old.state,
+                old.attention,
+                old.last_error,
+            ) and self._state_detail(new) == self._state_detail(old)
+            if not readings_only:
+                new = replace(new, changed_at=time.time())
             self._health = new
+        if readings_only:
+            self._publish(StatusChanged(self.device_id, health=new, readings_only=True))
+            return
         log.info(
             "device status",
             extra={
@@ -221,6 +235,9 @@ class Device(ABC):
         fell_over = old.state.usable and not state.usable
         if error is not None and (error != old.last_error or fell_over):
             self._publish(DeviceError(self.device_id, code=error, attention=attention))
+
+    def _state_detail(self, health: DeviceHealth) -> dict[str, str]:
+        return {k: v for k, v in health.detail.items() if k not in self.READINGS}
 
     def _publish(self, event: DeviceEvent) -> None:
         try:

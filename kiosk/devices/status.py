@@ -110,6 +110,9 @@ class DeviceEvent:
 @dataclass(frozen=True)
 class StatusChanged(DeviceEvent):
     health: DeviceHealth
+    #: Only a reading moved (a camera's measured fps): the device's state, attention, error
+    #: and class detail are as before. Screens may show it; it is not logged or stored.
+    readings_only: bool = field(default=False, kw_only=True)
 
 
 @dataclass(frozen=True)

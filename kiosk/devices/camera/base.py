@@ -43,6 +43,8 @@ class Camera(Device):
     #: Whether this backend calls `on_new_frame` listeners for each new frame. A consumer of
     #: one that does not must look at `latest()` on a schedule of its own.
     announces_frames: ClassVar[bool] = False
+    #: The measured frame rate changes every second: a reading, not a change of state.
+    READINGS = frozenset({"fps"})
 
     def __init__(self, device_id: str) -> None:
         super().__init__(device_id)
