@@ -20,11 +20,13 @@ from provisioning.steps import Box, Outcome, StepResult
 
 LOOK_TIMEOUT = 5.0
 
-#: Debian packages a kiosk box needs: the compositor, Python, Qt's system libraries (Wayland),
-#: fonts, printing (CUPS with IPP Everywhere), smart cards (pcscd with the CCID driver) and the
+#: Debian packages a kiosk box needs: the compositor (cage exits at start without the Xwayland
+#: server, which it does not depend on), Python, Qt's system libraries (Wayland), fonts,
+#: printing (CUPS with IPP Everywhere), smart cards (pcscd with the CCID driver) and the
 #: cameras' V4L2 tools.
 PACKAGES: tuple[str, ...] = (
     "cage",
+    "xwayland",
     "python3",
     "python3-venv",
     "libgl1",
