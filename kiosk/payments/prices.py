@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from kiosk.i18n import N_, NP_
+from kiosk.payments.payee import Payee, parse_vat
 
 if TYPE_CHECKING:
     from kiosk.config import Config
@@ -49,6 +52,70 @@ class PagePrice:
         return max(0, pages - free_left) * self.cents_per_page
 
 
+#: What a reference the citizen types must be, when it is not (message id, values).
+REFERENCE_MISSING = N_("Please fill this in to go on.")
+DIGITS_EXACT = NP_("Type {n} digit, numbers 0–9 only.", "Type {n} digits, numbers 0–9 only.")
+DIGITS_RANGE = N_("Type {low} to {high} digits, numbers 0–9 only.")
+CHARS_EXACT = NP_("Type {n} letter or digit.", "Type {n} letters or digits.")
+CHARS_RANGE = N_("Type {low} to {high} letters or digits.")
+_LETTERS_DIGITS = re.compile(r"[A-Za-z0-9-]+")
+
+_LENGTHS = re.compile(r"(?P<low>\d{1,2})(?:-(?P<high>\d{1,2}))?")
+MAX_REFERENCE = 40
+
+
+def parse_lengths(text: str) -> tuple[int, int]:
+    """ "10" or "8-14" → (low, high), each 1..40. Raises ValueError."""
+    match = _LENGTHS.fullmatch(text.strip())
+    if match is None:
+        raise ValueError(f'{text!r} is not a length: write it like "10" or "8-14"')
+    low = int(match["low"])
+    high = int(match["high"] or low)
+    if not 1 <= low <= high <= MAX_REFERENCE:
+        raise ValueError(f"lengths are from 1 to {MAX_REFERENCE}, the smaller first")
+    return low, high
+
+
+@dataclass(frozen=True)
+class ReferenceRule:
+    """A reference the citizen types before paying a fee (a library card number, say): its
+    label in each language and what it must look like. It is personal: it goes on the receipt
+    the citizen takes, and nowhere that outlives the session."""
+
+    labels: dict[str, str]
+    low: int = 1
+    high: int = MAX_REFERENCE
+    digits_only: bool = True
+
+    def label(self, language: str) -> str:
+        return self.labels.get(language) or self.labels.get("fi") or ""
+
+    @staticmethod
+    def clean(text: str) -> str:
+        """What was typed, without the spaces people put in long numbers."""
+        return "".join(text.split())
+
+    def problem(self, text: str) -> tuple[str | tuple[str, str], dict[str, int]] | None:
+        """None when `text` will do; else the message (an N_ id, or an NP_ pair with its
+        count in "n") and the values to format it with."""
+        value = self.clean(text)
+        if not value:
+            return REFERENCE_MISSING, {}
+        fits = self.low <= len(value) <= self.high
+        if self.digits_only:
+            fits = fits and value.isascii() and value.isdigit()
+        else:
+            fits = fits and _LETTERS_DIGITS.fullmatch(value) is not None
+        if fits:
+            return None
+        if self.low == self.high:
+            return (DIGITS_EXACT if self.digits_only else CHARS_EXACT), {"n": self.low}
+        return (DIGITS_RANGE if self.digits_only else CHARS_RANGE), {
+            "low": self.low,
+            "high": self.high,
+        }
+
+
 @dataclass(frozen=True)
 class Fee:
     """A fixed fee a citizen may pay at the kiosk, named in each language."""
@@ -58,6 +125,9 @@ class Fee:
     cents: int
     #: The payee's reference for the fee (shown on the receipt), not personal.
     reference: str = ""
+    payee: Payee = field(default_factory=Payee)
+    #: A reference the citizen must type before paying, if the fee asks for one.
+    ask_reference: ReferenceRule | None = None
 
     def name(self, language: str) -> str:
         return self.names.get(language) or self.names.get("fi") or self.id
@@ -72,18 +142,40 @@ def page_price(config: Config, purpose: str) -> PagePrice:
     return PagePrice(parse_euros(text), prices.free_pages)
 
 
+def print_payee(config: Config) -> Payee:
+    """Who is paid for printing and copying, and the VAT in their price ([prices])."""
+    prices = config.prices
+    return Payee(prices.payee_name, prices.business_id, parse_vat(prices.vat_percent))
+
+
 def configured_fees(config: Config) -> list[Fee]:
-    """The fees of [fees.<id>], in the file's order."""
-    return [
-        Fee(
-            fee_id,
-            {
-                lang: name
-                for lang, name in (("fi", s.name_fi), ("sv", s.name_sv), ("en", s.name_en))
-                if name
-            },
-            parse_euros(s.amount),
-            s.reference,
+    """The fees of [fees.<id>], in the file's order. A fee names its own payee, or has the
+    one of printing ([prices])."""
+    default = print_payee(config)
+    fees = []
+    for fee_id, s in config.fees.items():
+        asked = {
+            lang: label
+            for lang, label in (
+                ("fi", s.ask_reference_fi),
+                ("sv", s.ask_reference_sv),
+                ("en", s.ask_reference_en),
+            )
+            if label
+        }
+        rule = None
+        if asked:
+            low, high = parse_lengths(s.ask_reference_length)
+            rule = ReferenceRule(asked, low, high, s.ask_reference_digits_only)
+        payee = Payee(
+            s.payee_name or default.name,
+            s.business_id or (default.business_id if not s.payee_name else ""),
+            parse_vat(s.vat_percent),
         )
-        for fee_id, s in config.fees.items()
-    ]
+        names = {
+            lang: name
+            for lang, name in (("fi", s.name_fi), ("sv", s.name_sv), ("en", s.name_en))
+            if name
+        }
+        fees.append(Fee(fee_id, names, parse_euros(s.amount), s.reference, payee, rule))
+    return fees

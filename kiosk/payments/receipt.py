@@ -4,16 +4,21 @@ paper. It names the card by its last four digits only, and never the citizen."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from kiosk.i18n import N_
+from kiosk.payments.payee import Payee, format_vat_rate, vat_included
 from kiosk.payments.prices import format_euros
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 
 RECEIPT = N_("Receipt")
+PLACE = N_("Place")
+PAYEE = N_("Payee")
+BUSINESS_ID = N_("Business ID")
+VAT = N_("VAT {rate} %")
 PAID_AT = N_("Paid")
 FOR = N_("For")
 AMOUNT = N_("Amount")
@@ -34,6 +39,11 @@ class Receipt:
     sale_reference: str
     #: The payee's own reference of a fee, if it has one.
     payee_reference: str = ""
+    #: Who was paid, their business ID, and the VAT the amount includes.
+    payee: Payee = field(default_factory=Payee)
+    #: A reference the citizen typed (a library card number), with its label in the
+    #: citizen's language, or None. Personal: it is on the receipt and in no journal.
+    customer_reference: tuple[str, str] | None = None
 
     def __post_init__(self) -> None:
         if self.paid_at.tzinfo is None:
@@ -49,12 +59,22 @@ class Receipt:
     def lines(self, t: Callable[[str], str], language: str) -> list[tuple[str, str]]:
         """(label, value) rows in the citizen's language, in the order they are printed."""
         local = self.paid_at.astimezone(HELSINKI)
+        payee = self.payee
         rows = [
-            ("", f"{self.kiosk_name}, {self.location}"),
+            (t(PLACE), f"{self.kiosk_name}, {self.location}"),
             (t(PAID_AT), local.strftime("%d.%m.%Y %H:%M")),
             (t(FOR), self.what),
-            (t(AMOUNT), format_euros(self.amount_cents, language)),
         ]
+        if self.customer_reference is not None:
+            rows.append(self.customer_reference)
+        rows.append((t(AMOUNT), format_euros(self.amount_cents, language)))
+        vat = vat_included(self.amount_cents, payee.vat_basis_points)
+        rate = format_vat_rate(payee.vat_basis_points, language)
+        rows.append((t(VAT).format(rate=rate), format_euros(vat, language)))
+        if payee.name:
+            rows.append((t(PAYEE), payee.name))
+        if payee.business_id:
+            rows.append((t(BUSINESS_ID), payee.business_id))
         if self.card_last4:
             rows.append((t(CARD), f"•••• {self.card_last4}"))
         if self.payee_reference:
@@ -64,7 +84,7 @@ class Receipt:
 
     def text(self, t: Callable[[str], str], language: str) -> str:
         """The receipt as plain text: what the QR code carries, for a phone to keep."""
-        body = [f"{label}: {value}" if label else value for label, value in self.lines(t, language)]
+        body = [f"{label}: {value}" for label, value in self.lines(t, language)]
         return "\n".join([self.title(t), *body])
 
 

@@ -56,6 +56,10 @@ def test_pay_a_fee_and_get_a_receipt(qtbot: QtBot, window: KioskWindow) -> None:
     assert buttons["reservation"].text() == "Varausmaksu — €0.50"
 
     qtbot.mouseClick(buttons["lost-card"], Qt.MouseButton.LeftButton)
+    # Nothing is asked of the terminal before the citizen has seen what they pay, and to whom.
+    assert screen.steps.currentWidget() is screen.confirm_page
+    assert not screen.payment.paying and window.kiosk.ledger.journal.entries() == []  # type: ignore[union-attr]
+    qtbot.mouseClick(screen.confirm_page.pay_button, Qt.MouseButton.LeftButton)
     assert screen.heading.text() == "You are paying: Lost library card"
     assert screen.payment.amount.text() == "To pay: €3.00"
     qtbot.waitUntil(lambda: screen.steps.currentWidget() is screen.done_page, timeout=10_000)
@@ -106,6 +110,7 @@ def test_ending_the_session_while_paying_charges_nothing(qtbot: QtBot, window: K
     terminal._delay = 3.0  # the citizen is slow at the terminal
     screen = open_fees(qtbot, window, "en")
     qtbot.mouseClick(screen.fee_buttons["lost-card"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(screen.confirm_page.pay_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Insert your card" in screen.payment.message.text(), timeout=10_000)
     frame = window.frame
     assert frame is not None

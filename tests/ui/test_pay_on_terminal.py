@@ -65,6 +65,7 @@ def pay_the_fee(qtbot: QtBot, window: KioskWindow) -> FeeScreen:
     screen = frame.service_screen
     assert isinstance(screen, FeeScreen)
     qtbot.mouseClick(screen.fee_buttons["lost-card"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(screen.confirm_page.pay_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not screen.payment.paying, timeout=WAIT)
     return screen
 

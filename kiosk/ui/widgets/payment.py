@@ -37,9 +37,10 @@ PROMPTS = {
 CANCELLING = N_("Cancelling the payment…")
 OUTCOMES = {
     PaymentState.APPROVED: N_("Payment accepted."),
+    # The words name the buttons shown with them ({again}, {back}), in the same language.
     PaymentState.DECLINED: N_(
-        "The card was declined. Nothing was charged. You can try again, with another card if "
-        "you like, or cancel."
+        "The card was declined. Nothing was charged. To try again, with another card if you "
+        "like, tap “{again}”. To stop, tap “{back}”."
     ),
     PaymentState.CANCELLED: N_("The payment was cancelled. Nothing was charged."),
     PaymentState.FAILED: N_(
@@ -158,7 +159,7 @@ class PaymentPanel(QWidget):
         self.amount.setText(t(TO_PAY).format(amount=amount))
         state = self.entry.state if self.entry is not None else None
         bad = not self._paying and state is not PaymentState.APPROVED
-        text = t(self._message)
+        text = t(self._message).format(again=t(TRY_AGAIN), back=t(BACK))
         self.message.setText(f"⚠ {text}" if bad and self._message != FOLLOW else text)
         self.message.setAccessibleName(text)
         role = "warning" if bad and self._message != FOLLOW else "lead"
