@@ -26,7 +26,8 @@ def _parser() -> argparse.ArgumentParser:
         "--mirror",
         type=Path,
         default=None,
-        help="save a picture of the screen to this PNG every 2 seconds",
+        help="save a picture of the screen to this PNG every 2 seconds (readable by this "
+        "user only; the attract screen once a session ends and after exit)",
     )
     parser.add_argument(
         "command",

@@ -80,11 +80,11 @@ def run(
         window.show()
     window.activateWindow()
 
+    screen_mirror = None
     if mirror is not None:
-        mirror.parent.mkdir(parents=True, exist_ok=True)
-        mirror_timer = QTimer(window)
-        mirror_timer.timeout.connect(lambda: window.grab().save(str(mirror)))
-        mirror_timer.start(2000)
+        from kiosk.ui.mirror import ScreenMirror
+
+        screen_mirror = ScreenMirror(window, mirror)
 
     # exit(), not quit(): Qt 6's quit() asks the windows to close, and the kiosk window refuses.
     # Python signal handlers only run when the interpreter gets control; wake it regularly.
@@ -97,4 +97,9 @@ def run(
     try:
         return app.exec()
     finally:
-        kiosk.shutdown()
+        try:
+            kiosk.shutdown()
+        finally:
+            # Not a picture of the last citizen's screen left behind: the attract screen.
+            if screen_mirror is not None:
+                screen_mirror.close()
