@@ -28,9 +28,11 @@ from hub.config_values import (
 from hub.delivery.settings import (
     MIB,
     SHIPPED_CATALOGUE,
+    SMTP_TLS,
     DeliverySettings,
     EmailSettings,
     SmtpSettings,
+    is_loopback,
 )
 from hub.fleet.settings import AlertSettings, FleetSettings, MetricsSettings
 from hub.ice import MIN_SECRET_LENGTH, TurnServer
@@ -40,7 +42,7 @@ from hub.lines import DEFAULT_LINES, WEEKDAYS, DayRanges, ServiceLine, parse_day
 def delivery_settings(check: Checker, raw: dict[str, Any]) -> dict[str, Any]:
     """The keys of [sealing], [smtp], [email], [forms] and [delivery]."""
     sealing = check.table("sealing", raw.get("sealing", {}), ("private_key_file",))
-    smtp = check.table("smtp", raw.get("smtp", {}), _SMTP_KEYS)
+    smtp = check.table("smtp", _without_starttls(check, raw.get("smtp", {})), _SMTP_KEYS)
     email = check.table("email", raw.get("email", {}), _EMAIL_KEYS)
     forms = check.table("forms", raw.get("forms", {}), ("catalogue_dir",))
     delivery = check.table("delivery", raw.get("delivery", {}), _DELIVERY_KEYS)
@@ -57,14 +59,7 @@ def delivery_settings(check: Checker, raw: dict[str, Any]) -> dict[str, Any]:
         )
     return {
         "sealing_key_file": file_path(v(sealing, "sealing", "private_key_file", "", path)),
-        "smtp": SmtpSettings(
-            host=v(smtp, "smtp", "host", "localhost", text_value(HOST, "a host name", empty=False)),
-            port=v(smtp, "smtp", "port", 25, int_range(1, 65535)),
-            starttls=v(smtp, "smtp", "starttls", False, BOOL),
-            username=v(smtp, "smtp", "username", "", text_value(None, "text", 256)),
-            password_file=file_path(v(smtp, "smtp", "password_file", "", path)),
-            timeout_seconds=v(smtp, "smtp", "timeout_seconds", 30, int_range(1, 600)),
-        ),
+        "smtp": smtp_settings(check, smtp),
         "email": EmailSettings(
             sender=v(email, "email", "sender", EmailSettings.sender, SENDER),
             max_recipients=v(email, "email", "max_recipients", 3, int_range(1, 50)),
@@ -89,6 +84,48 @@ def delivery_settings(check: Checker, raw: dict[str, Any]) -> dict[str, Any]:
         "catalogue_dir": file_path(v(forms, "forms", "catalogue_dir", "", folder))
         or SHIPPED_CATALOGUE,
     }
+
+
+def smtp_settings(check: Checker, smtp: dict[str, Any]) -> SmtpSettings:
+    """[smtp]: the relay, always over TLS unless it is on this machine and plain is allowed."""
+    v = check.value
+    host = v(smtp, "smtp", "host", "localhost", text_value(HOST, "a host name", empty=False))
+    tls = v(smtp, "smtp", "tls", "starttls", (lambda value: value in SMTP_TLS, _TLS_TEXT))
+    plain = v(smtp, "smtp", "allow_plain_smtp_to_loopback", False, BOOL)
+    if plain and not is_loopback(host):
+        check.fail(
+            f"smtp.allow_plain_smtp_to_loopback = true is not allowed with smtp.host = "
+            f"{show(host)}: plain SMTP only to a relay on this machine (127.0.0.1, ::1, "
+            "localhost); a relay elsewhere needs STARTTLS or TLS"
+        )
+    return SmtpSettings(
+        host=host,
+        port=v(smtp, "smtp", "port", 465 if tls == "implicit" else 25, int_range(1, 65535)),
+        tls=tls,
+        ca_file=file_path(
+            v(smtp, "smtp", "ca_file", "", text_value(None, 'a PEM file path, or ""'))
+        ),
+        allow_plain_smtp_to_loopback=plain,
+        username=v(smtp, "smtp", "username", "", text_value(None, "text", 256)),
+        password_file=file_path(
+            v(smtp, "smtp", "password_file", "", text_value(None, 'a file path, or ""'))
+        ),
+        timeout_seconds=v(smtp, "smtp", "timeout_seconds", 30, int_range(1, 600)),
+    )
+
+
+def _without_starttls(check: Checker, smtp: object) -> object:
+    """[smtp] as given, failing with what replaced the former key `starttls` if it is there."""
+    if isinstance(smtp, dict) and "starttls" in smtp:
+        check.fail(
+            'smtp.starttls is no longer a key: the hub always encrypts; use smtp.tls = "starttls" '
+            '(the default) or "implicit", or allow_plain_smtp_to_loopback = true for a relay on '
+            "this machine"
+        )
+    return smtp
+
+
+_TLS_TEXT = '"starttls" (STARTTLS, usually port 25 or 587) or "implicit" (TLS, usually port 465)'
 
 
 def fleet_settings(check: Checker, raw: dict[str, Any]) -> dict[str, Any]:
@@ -200,7 +237,16 @@ def opening_hours(check: Checker, dotted: str, value: object) -> dict[str, DayRa
     return hours
 
 
-_SMTP_KEYS = ("host", "port", "starttls", "username", "password_file", "timeout_seconds")
+_SMTP_KEYS = (
+    "host",
+    "port",
+    "tls",
+    "ca_file",
+    "allow_plain_smtp_to_loopback",
+    "username",
+    "password_file",
+    "timeout_seconds",
+)
 _EMAIL_KEYS = (
     "sender",
     "max_recipients",

@@ -83,7 +83,7 @@ def generate_key_file(path: Path) -> PrivateKey:
 
 def load_secrets(config: HubConfig) -> Secrets:
     """Everything delivery reads from files, checked: the key, the relay password, the CA
-    file and the catalogue folder. SetupError names the first problem."""
+    files and the catalogue folder. SetupError names the first problem."""
     key = load_private_key(config.sealing_key_path)
     password = None
     if config.smtp.password_file is not None:
@@ -95,14 +95,17 @@ def load_secrets(config: HubConfig) -> Secrets:
                 f"smtp.password_file: cannot read {config.smtp.password_file}: {reason}"
             ) from None
         password = lines[0] if lines else ""
-    ca_file = config.delivery.ca_file
-    if ca_file is not None:
-        try:
-            ssl.create_default_context().load_verify_locations(cafile=ca_file)
-        except (OSError, ssl.SSLError) as exc:
-            raise SetupError(
-                f"delivery.ca_file: {ca_file} is not a readable PEM certificate file ({exc})"
-            ) from None
+    for name, ca_file in (
+        ("smtp.ca_file", config.smtp.ca_file),
+        ("delivery.ca_file", config.delivery.ca_file),
+    ):
+        if ca_file is not None:
+            try:
+                ssl.create_default_context().load_verify_locations(cafile=ca_file)
+            except (OSError, ssl.SSLError) as exc:
+                raise SetupError(
+                    f"{name}: {ca_file} is not a readable PEM certificate file ({exc})"
+                ) from None
     if not config.catalogue_dir.is_dir():
         raise SetupError(f"forms.catalogue_dir: {config.catalogue_dir} is not a folder")
     return Secrets(key, password)

@@ -6,27 +6,58 @@ that the delivery code and the config checker share one definition.
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
 
 from eforms.definition import SHIPPED
 
 MIB = 1024 * 1024
+#: How the hub encrypts its connection to the relay: STARTTLS on a plain port (25, 587), or TLS
+#: from the first byte (465). Either way the relay's certificate is verified.
+SMTP_TLS = ("starttls", "implicit")
+#: Host names that always mean this machine (RFC 6761), besides the loopback addresses.
+LOOPBACK_NAMES = ("localhost", "localhost.localdomain")
 #: The hub's own catalogue of e-forms, unless [forms] catalogue_dir names another folder.
 SHIPPED_CATALOGUE = SHIPPED
 
 
+def is_loopback(host: str) -> bool:
+    """Whether `host` (a name or an address) is this machine: 127.0.0.0/8, ::1, localhost."""
+    name = host.strip("[]").lower().rstrip(".")
+    if name in LOOPBACK_NAMES or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
 @dataclass(frozen=True)
 class SmtpSettings:
-    """The site's mail relay that forms and kiosk e-mail leave through."""
+    """The site's mail relay that forms, kiosk e-mail and alert mail leave through.
+
+    The connection is always encrypted (`tls`), except to a relay on this machine when
+    `allow_plain_smtp_to_loopback` says so: what the hub sends carries personal data.
+    """
 
     host: str = "localhost"
     port: int = 25
-    starttls: bool = False
+    tls: str = "starttls"
+    #: Extra CA certificates (PEM) trusted for the relay's certificate, besides the system's.
+    ca_file: Path | None = None
+    #: Plain SMTP to a loopback relay (a local MTA or the demo's mail catcher); hub.config
+    #: refuses it with any other host.
+    allow_plain_smtp_to_loopback: bool = False
     username: str = ""
     #: A file holding the relay password (its first line); None when the relay needs no login.
     password_file: Path | None = None
     timeout_seconds: int = 30
+
+    @property
+    def plain(self) -> bool:
+        """True when the hub speaks plain SMTP: allowed, and the relay is on this machine."""
+        return self.allow_plain_smtp_to_loopback and is_loopback(self.host)
 
 
 @dataclass(frozen=True)

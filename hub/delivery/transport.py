@@ -1,5 +1,9 @@
 """Sending: e-mail through the site's SMTP relay (aiosmtplib), forms to HTTPS endpoints (aiohttp).
 
+Both are encrypted with the peer's certificate verified: the relay over STARTTLS or TLS (plain
+SMTP only to a relay on this machine that [smtp] allow_plain_smtp_to_loopback allows), form
+endpoints over HTTPS only.
+
 Each failure becomes a `DeliveryError` that says whether trying again could help, with a text for
 support from which every e-mail address has been removed (a relay's refusal quotes them).
 """
@@ -12,12 +16,13 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
 import aiosmtplib
 
-from hub.delivery.settings import SmtpSettings
+from hub.delivery.settings import SmtpSettings, is_loopback
 
 _ADDRESS_LIKE = re.compile(r"[^\s<>\"'(),;:\[\]@]*@[^\s<>\"'(),;:\[\]@]+")
 MAX_ERROR = 300
@@ -52,22 +57,69 @@ class Outgoing:
 
 
 class Mailer:
-    """One relay connection per batch of messages."""
+    """One relay connection per batch of messages, encrypted and the relay's certificate
+    verified; plain only to a relay on this machine that [smtp] allows it for."""
 
     def __init__(self, settings: SmtpSettings, password: str | None) -> None:
         self._settings = settings
         self._password = password
+        self._context: ssl.SSLContext | None = None
+
+    def _tls_context(self) -> ssl.SSLContext:
+        if self._context is None:
+            context = ssl.create_default_context()
+            if self._settings.ca_file is not None:
+                context.load_verify_locations(cafile=self._settings.ca_file)
+            self._context = context
+        return self._context
+
+    def _client(self) -> aiosmtplib.SMTP:
+        s = self._settings
+        common: dict[str, Any] = {"hostname": s.host, "port": s.port, "timeout": s.timeout_seconds}
+        if s.plain:
+            return aiosmtplib.SMTP(**common, start_tls=False)
+        try:
+            context = self._tls_context()
+        except (OSError, ssl.SSLError) as exc:
+            raise DeliveryError(f"smtp.ca_file {s.ca_file} cannot be read: {exc}") from exc
+        if s.tls == "implicit":
+            return aiosmtplib.SMTP(**common, use_tls=True, tls_context=context)
+        # STARTTLS is asked for by hand, so that a relay without it is named as such.
+        return aiosmtplib.SMTP(**common, start_tls=False, tls_context=context)
+
+    async def _secure(self, client: aiosmtplib.SMTP) -> None:
+        """Upgrade a connection made in the clear, or check that a plain one is loopback."""
+        s = self._settings
+        where = f"SMTP relay {s.host}:{s.port}"
+        if s.plain:
+            peer = client.get_transport_info("peername")
+            address = peer[0] if isinstance(peer, tuple) and peer else ""
+            if not is_loopback(str(address).partition("%")[0]):
+                raise DeliveryError(
+                    f"{where} is at {address}, not on this machine: plain SMTP is allowed "
+                    "only to a loopback relay; nothing was sent"
+                )
+            return
+        if s.tls == "implicit":
+            return
+        await client.ehlo()
+        if not client.supports_extension("starttls"):
+            raise DeliveryError(
+                f"{where} does not offer STARTTLS, so nothing was sent: the hub never sends "
+                'unencrypted. The relay must offer STARTTLS (or set smtp.tls = "implicit" '
+                "for a TLS port)"
+            )
+        await client.starttls()
 
     async def send(self, outgoing: list[Outgoing]) -> list[str]:
         """Send every message over one connection; returns a note per partly refused message
         (some of its recipients refused). Raises DeliveryError when a message is not sent."""
         s = self._settings
-        client = aiosmtplib.SMTP(
-            hostname=s.host, port=s.port, timeout=s.timeout_seconds, start_tls=s.starttls
-        )
+        client = self._client()
         notes = []
         try:
             async with client:
+                await self._secure(client)
                 if s.username:
                     await client.login(s.username, self._password or "")
                 for item in outgoing:
@@ -87,8 +139,24 @@ class Mailer:
                 f"SMTP relay answered {exc.code} {exc.message}", permanent=exc.code >= 500
             ) from exc
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+            untrusted = _certificate_error(exc)
+            if untrusted is not None:
+                raise DeliveryError(
+                    f"SMTP relay {s.host}:{s.port}: its certificate is not trusted "
+                    f"({untrusted}); nothing was sent. A private relay's CA goes in smtp.ca_file"
+                ) from exc
             raise DeliveryError(f"SMTP relay {s.host}:{s.port} unreachable: {exc}") from exc
         return notes
+
+
+def _certificate_error(exc: BaseException) -> str | None:
+    """The verification failure behind `exc` (aiosmtplib wraps it), if it is one."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return seen.verify_message or seen.reason or "not verified"
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 class Poster:
@@ -104,7 +172,14 @@ class Poster:
     async def post_json(self, url: str, body: bytes) -> None:
         if self._session is None:
             self._session = aiohttp.ClientSession(timeout=self._timeout)
-        host = urlsplit(url).hostname or "?"
+        parts = urlsplit(url)
+        host = parts.hostname or "?"
+        if parts.scheme != "https":
+            # The catalogue accepts only https:// endpoints; this holds whatever it becomes.
+            raise DeliveryError(
+                f"{parts.scheme or '?'}:// to {host} refused: forms go to HTTPS endpoints only",
+                permanent=True,
+            )
         try:
             async with self._session.post(
                 url,

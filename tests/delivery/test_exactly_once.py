@@ -111,6 +111,7 @@ def setup(tmp_path: Path, smtp_sink: SmtpSink) -> Iterator[tuple[Hub, Kiosk, Smt
         f'[hub]\nlisten_port = {port}\ndata_dir = "{tmp_path / "hub"}"\ncookie_secure = false\n'
         f'[sealing]\nprivate_key_file = "{key_file}"\n'
         f'[smtp]\nhost = "127.0.0.1"\nport = {smtp_sink.port}\n'
+        "allow_plain_smtp_to_loopback = true\n"
         f'[forms]\ncatalogue_dir = "{catalogue}"\n'
         "[delivery]\ninitial_backoff_seconds = 1\nmax_backoff_seconds = 2\n"
     )

@@ -28,6 +28,7 @@ def alert_app(
     config = load_config(
         write_config(
             f'[smtp]\nhost = "127.0.0.1"\nport = {sink.port}\ntimeout_seconds = 5\n'
+            "allow_plain_smtp_to_loopback = true\n"
             '[alerts]\nnotify_clear = ["kirjasto@example.fi"]\n'
             'notify_maintenance = ["huolto@example.fi", "tuki@example.fi"]\n'
         )

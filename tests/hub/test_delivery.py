@@ -44,6 +44,7 @@ def delivery_config(
     return load_config(
         write_config(
             f'[smtp]\nhost = "127.0.0.1"\nport = {smtp_port}\n'
+            "allow_plain_smtp_to_loopback = true\n"
             f'[email]\nsender = "kioski@kirjasto.example.fi"\n'
             f'[forms]\ncatalogue_dir = "{tmp_path / "catalogue"}"\n{extra}'
         )

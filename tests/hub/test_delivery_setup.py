@@ -66,7 +66,11 @@ def test_the_catalogue_has_an_etag_and_leaves_out_a_malformed_form(
     [
         ("[smtp]\nport = 0", "smtp.port = 0 is not allowed: a whole number from 1 to 65535"),
         ('[smtp]\nhost = ""', 'smtp.host = "" is not allowed: a host name'),
-        ("[smtp]\nstarttls = 1", "smtp.starttls = 1 is not allowed: true or false"),
+        ("[smtp]\ntls = 1", 'smtp.tls = 1 is not allowed: "starttls" (STARTTLS'),
+        (
+            "[smtp]\nallow_plain_smtp_to_loopback = 1",
+            "smtp.allow_plain_smtp_to_loopback = 1 is not allowed: true or false",
+        ),
         ("[smtp]\nuser = 'x'", "unknown key smtp.user (known in [smtp]: host, port"),
         ('[email]\nsender = "kiosk"', 'email.sender = "kiosk" is not allowed: one e-mail address'),
         ("[email]\nmax_recipients = 0", "email.max_recipients = 0 is not allowed"),
