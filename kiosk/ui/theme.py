@@ -34,6 +34,10 @@ class Palette:
     warning_border: str
     #: A field's error: its frame and its words (with a sign, never colour alone).
     error: str
+    #: The second colour of an icon's pictogram (the pen, the arrow).
+    accent: str
+    #: The focus ring's inner line, which keeps the ring visible on any fill.
+    focus_inner: str
 
 
 NORMAL = Palette(
@@ -55,6 +59,8 @@ NORMAL = Palette(
     on_warning="#1a1a1a",
     warning_border="#8a6100",
     error="#a4161a",
+    accent="#f0a800",
+    focus_inner="#1a1a1a",
 )
 
 HIGH_CONTRAST = Palette(
@@ -76,11 +82,17 @@ HIGH_CONTRAST = Palette(
     on_warning="#ffff00",
     warning_border="#ffff00",
     error="#ffff00",
+    accent="#000000",
+    focus_inner="#000000",
 )
 
 
+def palette(*, high_contrast: bool) -> Palette:
+    return HIGH_CONTRAST if high_contrast else NORMAL
+
+
 def stylesheet(*, high_contrast: bool, scale: float) -> str:
-    p = HIGH_CONTRAST if high_contrast else NORMAL
+    p = palette(high_contrast=high_contrast)
 
     def px(size: float) -> str:
         return f"{round(size * scale)}px"
@@ -130,6 +142,8 @@ QPushButton:focus {{ border: {max(5, border_w + 3)}px solid {p.focus}; }}
 QPushButton:pressed {{ padding-top: {px(11)}; }}
 QPushButton[role="osk"] {{ font-size: {key_font}px; min-height: 72px; min-width: 72px;
     padding: 4px 8px; border-radius: 8px; }}
+QFrame[role="keyboard-popup"] {{ background: {p.surface}; border: {border_w + 1}px solid {p.text};
+    border-radius: 12px; }}
 QFrame[role="keyboard"] {{ background: {p.surface}; border-top: {border_w}px solid {p.border}; }}
 QLineEdit, QPlainTextEdit {{ font-size: {px(28)}; background: {p.surface}; color: {p.text};
     border: {border_w}px solid {p.border}; border-radius: 8px; padding: {px(8)} {px(12)}; }}

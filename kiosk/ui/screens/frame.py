@@ -13,7 +13,8 @@ import logging
 from collections.abc import Callable
 from dataclasses import replace
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QBoxLayout,
     QFrame,
@@ -30,7 +31,9 @@ from kiosk.i18n import LANGUAGES, N_, NATIVE_NAMES
 from kiosk.services import ServiceSpec
 from kiosk.ui.context import ServiceContext
 from kiosk.ui.screens.home import HomeScreen
+from kiosk.ui.theme import palette
 from kiosk.ui.widgets.buttons import BigButton
+from kiosk.ui.widgets.icons import icon_pixmap, on_primary
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +44,8 @@ END_SESSION = N_("End session")
 END_SESSION_HINT = N_("Ends your session and erases your data")
 VIDEO_ADVICE = N_("Video advice")
 VIDEO_ADVICE_HINT = N_("Talk to an advisor on video")
+#: The video-advice icon's side beside its label, at normal text size.
+ADVICE_ICON_PX = 40
 PRIVACY_HINT = N_("When you end the session, everything you did here is erased.")
 #: What the frame says of the card in the reader, by what came of reading it.
 CARD_NOTICES = {
@@ -307,8 +312,12 @@ class SessionFrame(QWidget):
         self.end_button.setAccessibleName(t(END_SESSION))
         self.privacy_hint.setText(t(PRIVACY_HINT))
         if self.advice_button is not None:
-            self.advice_button.set_label("📞 " + t(VIDEO_ADVICE), t(VIDEO_ADVICE_HINT))
-            self.advice_button.setAccessibleName(t(VIDEO_ADVICE))
+            self.advice_button.set_label(t(VIDEO_ADVICE), t(VIDEO_ADVICE_HINT))
+            side = round(ADVICE_ICON_PX * self.ui.scale)
+            colours = on_primary(palette(high_contrast=self.ui.high_contrast))
+            ratio = self.advice_button.devicePixelRatioF()
+            self.advice_button.setIcon(QIcon(icon_pixmap("advice.svg", side, colours, ratio)))
+            self.advice_button.setIconSize(QSize(side, side))
         notice = self._card_notice
         self.card_notice.setText(t(CARD_NOTICES[notice]) if notice is not None else "")
         self.bar_layout.setDirection(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
@@ -12,9 +10,9 @@ from kiosk.devices.status import DeviceClass
 from kiosk.i18n import N_
 from kiosk.services import ServiceSpec
 from kiosk.ui.state import UiState
+from kiosk.ui.theme import palette
 from kiosk.ui.widgets.buttons import Tile
 
-ICONS = Path(__file__).resolve().parent.parent / "icons"
 COLUMNS = 3
 
 QUESTION = N_("What would you like to do?")
@@ -41,7 +39,7 @@ class HomeScreen(QWidget):
         grid.setSpacing(32)
         self.tiles: dict[str, Tile] = {}
         for index, spec in enumerate(services):
-            tile = Tile(str(ICONS / spec.icon))
+            tile = Tile(spec.icon)
             tile.clicked.connect(lambda _=False, sid=spec.id: self.service_chosen.emit(sid))
             grid.addWidget(tile, index // COLUMNS, index % COLUMNS)
             self.tiles[spec.id] = tile
@@ -54,8 +52,10 @@ class HomeScreen(QWidget):
 
     def retranslate(self) -> None:
         self.question.setText(self.ui.t(QUESTION))
+        colours = palette(high_contrast=self.ui.high_contrast)
         for spec in self.services:
             tile = self.tiles[spec.id]
+            tile.set_palette(colours)
             usable = not (set(spec.needs) & self._unusable)
             subtitle = spec.subtitle if usable else UNAVAILABLE
             tile.set_texts(self.ui.t(spec.title), self.ui.t(subtitle))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QIcon, QKeyEvent
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QSize, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -12,6 +14,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from kiosk.ui.theme import NORMAL, Palette
+from kiosk.ui.widgets.icons import icon_pixmap, on_surface
+
+TILE_ICON_PX = 96
 
 
 class BigButton(QPushButton):
@@ -42,17 +49,21 @@ class BigButton(QPushButton):
 
 
 class Tile(BigButton):
-    """A large service tile on the home screen: icon, title and one line of explanation."""
+    """A large service tile on the home screen: icon, title and one line of explanation.
 
-    def __init__(self, icon_path: str, parent: QWidget | None = None) -> None:
+    The icon is drawn in the theme's colours (`set_palette`), muted while the tile is disabled."""
+
+    def __init__(self, icon: str, parent: QWidget | None = None) -> None:
         super().__init__(role="tile", parent=parent)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         row = self._row = QHBoxLayout(self)
         row.setContentsMargins(28, 20, 28, 20)
         row.setSpacing(24)
+        self._icon_name = Path(icon).name
+        self._palette = NORMAL
         self._icon = QLabel()
-        self._icon.setPixmap(QIcon(icon_path).pixmap(QSize(96, 96)))
-        self._icon.setFixedSize(96, 96)
+        self._icon.setFixedSize(TILE_ICON_PX, TILE_ICON_PX)
+        self._draw_icon()
         column = QVBoxLayout()
         column.setSpacing(8)
         self.title = QLabel()
@@ -69,6 +80,26 @@ class Tile(BigButton):
         row.addLayout(column, 1)
         for label in (self._icon, self.title, self.subtitle):
             label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+
+    @property
+    def icon_label(self) -> QLabel:
+        return self._icon
+
+    def set_palette(self, palette: Palette) -> None:
+        if palette != self._palette:
+            self._palette = palette
+            self._draw_icon()
+
+    def _draw_icon(self) -> None:
+        colours = on_surface(self._palette, enabled=self.isEnabled())
+        self._icon.setPixmap(
+            icon_pixmap(self._icon_name, TILE_ICON_PX, colours, self.devicePixelRatioF())
+        )
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.EnabledChange:
+            self._draw_icon()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         # Arrow keys belong to the grid the tile is in: QAbstractButton would move focus in

@@ -2,14 +2,15 @@
 
 Our own rather than Qt Virtual Keyboard: that one is not in PySide6-Essentials and does not work
 on the offscreen platform the tests run on. No key can take the focus, so the field being typed
-in keeps it (and its cursor); a key types into that field. The letters follow the session's
-language: Finnish and Swedish share one layout (with å, ä and ö), English has none of the three.
+in keeps it (and its cursor); a key types into that field. Every layout has å, ä and ö (names and
+addresses here have them whatever the citizen's language); holding a letter offers its accented
+forms and the š and ž of the Finnish alphabet (`key_alternatives`).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QHideEvent, QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -25,11 +26,12 @@ from PySide6.QtWidgets import (
 from kiosk.i18n import N_
 from kiosk.ui.state import UiState
 from kiosk.ui.widgets.buttons import BigButton
+from kiosk.ui.widgets.key_alternatives import LONG_PRESS_MS, AlternativesPopup, alternatives
 
 LETTER_ROWS: dict[str, tuple[str, str, str]] = {
     "fi": ("qwertyuiopå", "asdfghjklöä", "zxcvbnm,.-"),
     "sv": ("qwertyuiopå", "asdfghjklöä", "zxcvbnm,.-"),
-    "en": ("qwertyuiop", "asdfghjkl", "zxcvbnm,.-"),
+    "en": ("qwertyuiopå", "asdfghjklöä", "zxcvbnm,.-"),
 }
 SYMBOL_ROWS = ("1234567890", "@.-_+/:;()", "!?'\"&#%€*=")
 
@@ -40,6 +42,7 @@ SPACE = N_("Space")
 SYMBOLS = N_("Numbers and symbols")
 LETTERS = N_("Letters")
 HIDE = N_("Hide the keyboard")
+MORE_LETTERS = N_("More letters: tap one, or tap elsewhere to close")
 #: Spoken names of keys whose character a screen reader might not say.
 KEY_NAMES = {
     ",": N_("Comma"),
@@ -51,6 +54,40 @@ KEY_NAMES = {
 }
 
 TextField = QLineEdit | QPlainTextEdit
+
+
+class LetterKey(BigButton):
+    """A letter key that offers other letters when held (see `key_alternatives`)."""
+
+    def __init__(self, keyboard: OnScreenKeyboard, letter: str) -> None:
+        super().__init__(role="osk")
+        self.keyboard = keyboard
+        self.letter = letter
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        super().mousePressEvent(event)
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.keyboard.key_held(self)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        popup = self.keyboard.popup
+        if popup is not None and self.keyboard.popup_key is self:
+            # The row is open: the finger slides over it, the key itself stays released.
+            popup.track(event.globalPosition().toPoint())
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        self.keyboard.hold_timer.stop()
+        popup = self.keyboard.popup
+        if popup is not None and self.keyboard.popup_key is self:
+            self.keyboard.popup_key = None
+            self.setDown(False)  # no click: the long press was not a tap on the letter
+            super().mouseReleaseEvent(event)
+            popup.release(event.globalPosition().toPoint())
+            return
+        super().mouseReleaseEvent(event)
 
 
 def wants_digits(field: QWidget) -> bool:
@@ -82,6 +119,15 @@ class OnScreenKeyboard(QFrame):
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.target: TextField | None = None
         self.shifted = False
+        #: Holding a letter key this long opens the row of its other letters.
+        self.hold_timer = QTimer(self)
+        self.hold_timer.setSingleShot(True)
+        self.hold_timer.setInterval(LONG_PRESS_MS)
+        self.hold_timer.timeout.connect(self.show_alternatives)
+        self._held: LetterKey | None = None
+        #: The row of other letters while it is open, and the key it belongs to while held.
+        self.popup: AlternativesPopup | None = None
+        self.popup_key: LetterKey | None = None
         self._layout_language = ""
         column = QVBoxLayout(self)
         column.setContentsMargins(24, 12, 24, 12)
@@ -104,7 +150,10 @@ class OnScreenKeyboard(QFrame):
     def _key(
         self, keys: dict[str, BigButton], name: str, row: QHBoxLayout, stretch: int = 2
     ) -> None:
-        key = BigButton(role="osk")
+        if keys is self.letter_keys and len(name) == 1 and alternatives(name, upper=False):
+            key: BigButton = LetterKey(self, name)
+        else:
+            key = BigButton(role="osk")
         key.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         key.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         key.setMinimumHeight(72)
@@ -184,6 +233,42 @@ class OnScreenKeyboard(QFrame):
             self.pages.setCurrentWidget(self.symbols if wants_digits(field) else self.letters)
             self.retranslate()
 
+    # ---- other letters by a long press --------------------------------------------------------
+
+    def key_held(self, key: LetterKey) -> None:
+        self.close_alternatives()
+        self._held = key
+        self.hold_timer.start()
+
+    def show_alternatives(self) -> None:
+        """The held key's other letters, in a row above it."""
+        self.hold_timer.stop()
+        key, self._held = self._held, None
+        if key is None or not key.isDown() or not key.isVisible():
+            return
+        letters = alternatives(key.letter, upper=self.shifted)
+        if not letters:
+            return
+        key.setDown(False)
+        self.popup = AlternativesPopup(
+            key.window(), key, letters, self._type, self.ui.t(MORE_LETTERS), self._popup_closed
+        )
+        self.popup_key = key
+
+    def _popup_closed(self, popup: AlternativesPopup) -> None:
+        if popup is self.popup:
+            self.popup = None
+            self.popup_key = None
+
+    def close_alternatives(self) -> None:
+        if self.popup is not None:
+            self.popup.close_row()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self.hold_timer.stop()
+        self.close_alternatives()
+        super().hideEvent(event)
+
     def _field(self) -> TextField | None:
         focused = QApplication.focusWidget()
         if isinstance(focused, QLineEdit | QPlainTextEdit):
@@ -239,6 +324,7 @@ class OnScreenKeyboard(QFrame):
 
     def retranslate(self) -> None:
         t = self.ui.t
+        self.close_alternatives()
         if self.ui.language != self._layout_language:
             self._build_letters(self.ui.language)
         labels = {

@@ -1,0 +1,129 @@
+"""Icons are drawn with glyphs and colours the kiosk has: the video-advice button shows its SVG
+icon (no missing-glyph box), and every icon follows the theme, legible in high contrast too."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFontMetrics, QImage, QPainter
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel
+from pytestqt.qtbot import QtBot
+
+from kiosk.app import Kiosk
+from kiosk.config import Config
+from kiosk.i18n import Catalogue
+from kiosk.services import SERVICES
+from kiosk.ui.main import build
+from kiosk.ui.screens.home import HomeScreen
+from kiosk.ui.state import UiState
+from kiosk.ui.window import KioskWindow
+from tests.conftest import FakeClock
+from tests.ui.conftest import flush_deletes
+from tests.ui.pixels import colours, contrast, dominant
+
+
+@pytest.fixture
+def window(
+    qtbot: QtBot, make_config: Callable[..., Config], clock: FakeClock
+) -> Iterator[KioskWindow]:
+    """The kiosk with a hub to call: the video-advice button is in the footer."""
+    base = make_config()
+    config = replace(base, kiosk=replace(base.kiosk, hub_token="kiosk-token"))
+    kiosk = Kiosk(config, clock=clock)
+    win, _ = build(config, kiosk)
+    qtbot.addWidget(win)
+    win.resize(1920, 1080)
+    win.show()
+    qtbot.waitExposed(win)
+    kiosk.start_backend(win.bridge.on_device_event)
+    yield win
+    app = QApplication.instance()
+    assert app is not None
+    app.removeEventFilter(win)
+    kiosk.shutdown()
+    flush_deletes()
+
+
+def missing_glyphs(button: QAbstractButton) -> list[str]:
+    metrics = QFontMetrics(button.font())
+    return [ch for ch in button.text() if not ch.isspace() and not metrics.inFontUcs4(ord(ch))]
+
+
+@pytest.mark.parametrize("high_contrast", [False, True])
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+def test_the_video_advice_button_draws_every_character_and_a_visible_icon(
+    qtbot: QtBot, window: KioskWindow, language: str, high_contrast: bool
+) -> None:
+    qtbot.mouseClick(window.attract.language_buttons[language], Qt.MouseButton.LeftButton)
+    window.ui.set_high_contrast(high_contrast)
+    frame = window.frame
+    assert frame is not None and frame.advice_button is not None
+    button = frame.advice_button
+    assert button.isVisible()
+    # Every button of the bar and the footer, the advice button among them.
+    for each in frame.findChildren(QAbstractButton):
+        if each.isVisible() and not frame.stack.isAncestorOf(each):
+            assert not missing_glyphs(each), (
+                f"{each.text()!r} has no glyph for {missing_glyphs(each)}"
+            )
+    assert not button.icon().isNull(), "the button shows its icon"
+
+    # The icon, drawn on the button's own colour, stands out from it.
+    fill = QColor(dominant(button.grab().toImage()))
+    side = button.iconSize().width()
+    drawn = QImage(side, side, QImage.Format.Format_RGB32)
+    drawn.fill(fill)
+    painter = QPainter(drawn)
+    painter.drawPixmap(0, 0, button.icon().pixmap(button.iconSize()))
+    painter.end()
+    strongest = max(
+        contrast(fill, QColor(c))
+        for c, n in colours(drawn).items()
+        if n > side  # a real part of the icon, not a few blended pixels
+    )
+    assert strongest >= (7 if high_contrast else 4.5), f"icon on {fill.name()}: {strongest:.1f}:1"
+
+
+def icon_contrasts(home: HomeScreen, service: str) -> tuple[float, float]:
+    """The icon's disc against the tile, and its pictogram against the disc, from pixels."""
+    tile = home.tiles[service]
+    image = tile.grab().toImage()
+    icon = next(i for i in tile.findChildren(QLabel) if not i.pixmap().isNull()).geometry()
+    background = image.pixelColor(icon.left() - 6, icon.center().y())
+    inner = icon.adjusted(8, 8, -8, -8)  # inside the disc, clear of its anti-aliased edge
+    found = colours(image, inner).most_common(2)
+    disc, pictogram = (QColor(c) for c, _ in found)
+    return contrast(disc, background), contrast(pictogram, disc)
+
+
+@pytest.mark.parametrize(("high_contrast", "least"), [(False, 4.5), (True, 7.0)])
+def test_tile_icons_follow_the_theme(qtbot: QtBot, high_contrast: bool, least: float) -> None:
+    ui = UiState(Catalogue(), language="fi", large_text_scale=1.5, high_contrast=high_contrast)
+    ui.apply_style()
+    home = HomeScreen(ui, list(SERVICES.values()))
+    qtbot.addWidget(home)
+    home.resize(1920, 900)
+    home.show()
+    qtbot.waitExposed(home)
+    for service in SERVICES:
+        disc, pictogram = icon_contrasts(home, service)
+        assert disc >= least, f"{service}: icon {disc:.1f}:1 against the tile"
+        assert pictogram >= least, f"{service}: pictogram {pictogram:.1f}:1 against its disc"
+
+
+def test_tile_icons_change_with_the_theme_while_shown(qtbot: QtBot) -> None:
+    ui = UiState(Catalogue(), language="en", large_text_scale=1.5, high_contrast=False)
+    ui.apply_style()
+    home = HomeScreen(ui, list(SERVICES.values()))
+    qtbot.addWidget(home)
+    home.resize(1920, 900)
+    home.show()
+    ui.set_high_contrast(True)
+    disc, _ = icon_contrasts(home, "scan")
+    assert disc >= 7
+    ui.set_high_contrast(False)
+    disc, _ = icon_contrasts(home, "scan")
+    assert disc >= 4.5
