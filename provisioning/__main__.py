@@ -70,12 +70,13 @@ def main(argv: list[str] | None = None) -> int:
 
 def provision(box: Box, answers: Answers, code: str | None, args: argparse.Namespace) -> list[str]:
     """Every step in order; returns what is left for the technician beyond the steps' own."""
-    checks.check_packages(box)
+    backends = (answers.printer, answers.cardreader)
+    checks.check_packages(box, backends)
     terminal = answers.terminal_url if answers.payment == "nexo" else None
     found = checks.check_devices(box, terminal)
     system.ensure_user(box)
     source = args.source or units.source_units().parent
-    system.ensure_software(box, source)
+    system.ensure_software(box, source, backends, explicit_source=args.source is not None)
     found = checks.look_again_for_readers(box, found, f"{system.INSTALL}/bin/python")
     answers, token = enroll.ensure_enrolled(box, answers, code)
     if token is not None:

@@ -49,6 +49,25 @@ PACKAGES: tuple[str, ...] = (
 )
 
 
+#: The real device backends whose Python libraries (pycups, pyscard: the kiosk's `devices`
+#: extra) come as source from PyPI, and the Debian packages they are built with besides a C
+#: compiler, the Python headers and pkg-config (BUILD_TOOLS).
+BACKEND_BUILD: dict[str, tuple[str, ...]] = {
+    "cups": ("libcups2-dev",),
+    "pcsc": ("libpcsclite-dev", "swig"),
+}
+BUILD_TOOLS = ("gcc", "python3-dev", "pkg-config")
+#: What each of those backends imports: the kiosk's own Python must have it.
+BACKEND_MODULES = {"cups": "cups", "pcsc": "smartcard"}
+
+
+def packages_for(backends: tuple[str, ...]) -> tuple[str, ...]:
+    """The packages of a box whose devices use `backends` ("cups", "pcsc", "simulated", ...):
+    PACKAGES, and what the chosen real backends' libraries are built with."""
+    built = [package for name in backends for package in BACKEND_BUILD.get(name, ())]
+    return PACKAGES + ((*BUILD_TOOLS, *built) if built else ())
+
+
 def installed_packages(names: tuple[str, ...], admindir: str) -> set[str]:
     """Which of `names` dpkg's database in `admindir` says are installed."""
     query = ["dpkg-query", f"--admindir={admindir}", "-W", "-f=${Package} ${Status}\\n"]
@@ -56,12 +75,14 @@ def installed_packages(names: tuple[str, ...], admindir: str) -> set[str]:
     return {line.split()[0] for line in found.splitlines() if line.endswith("install ok installed")}
 
 
-def check_packages(box: Box) -> StepResult:
+def check_packages(box: Box, backends: tuple[str, ...] = ()) -> StepResult:
+    """The packages a box needs, with what the real `backends` ("cups", "pcsc") are built with."""
+    wanted = packages_for(backends)
     # Under --root, the packages of the tree being set up, not of this machine.
-    installed = installed_packages(PACKAGES, str(box.path("/var/lib/dpkg")))
-    missing = [name for name in PACKAGES if name not in installed]
+    installed = installed_packages(wanted, str(box.path("/var/lib/dpkg")))
+    missing = [name for name in wanted if name not in installed]
     if not missing:
-        return box.add(StepResult("packages", Outcome.OK, f"{len(PACKAGES)} installed"))
+        return box.add(StepResult("packages", Outcome.OK, f"{len(wanted)} installed"))
     env = ["env", "DEBIAN_FRONTEND=noninteractive"]
     install = [*env, "apt-get", "install", "-y", "--no-install-recommends", *missing]
     return box.run(

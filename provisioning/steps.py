@@ -58,12 +58,21 @@ class Box:
         self.results.append(result)
         return result
 
-    def run(self, name: str, commands: Sequence[Sequence[str]], *, done: str) -> StepResult:
-        """Run system commands for a step that found something to change."""
+    def run(
+        self,
+        name: str,
+        commands: Sequence[Sequence[str]],
+        *,
+        done: str,
+        below_root: bool = False,
+    ) -> StepResult:
+        """Run system commands for a step that found something to change. `below_root`: the
+        commands only write below the root (they are given its paths), so they run under
+        --root too."""
         shown = " && ".join(shlex.join(command) for command in commands)
         if self.dry_run:
             return self.add(StepResult(name, Outcome.WOULD_CHANGE, f"would run: {shown}"))
-        if self.under_root:
+        if self.under_root and not below_root:
             return self.add(
                 StepResult(name, Outcome.SKIPPED, f"skipped under --root: run {shown}", (shown,))
             )

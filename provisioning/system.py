@@ -8,7 +8,7 @@ import pwd
 import subprocess
 from pathlib import Path
 
-from provisioning.checks import cups_devices
+from provisioning.checks import BACKEND_MODULES, cups_devices
 from provisioning.kiosktoml import DATA_DIR
 from provisioning.steps import Box, Outcome, StepResult
 
@@ -39,17 +39,78 @@ def ensure_user(box: Box) -> StepResult:
     return box.run(name, [add], done=f"added to {', '.join(missing)}")
 
 
-def ensure_software(box: Box, source: Path | None) -> StepResult:
+def ensure_software(
+    box: Box, source: Path | None, backends: tuple[str, ...] = (), *, explicit_source: bool = True
+) -> StepResult:
+    """The kiosk software in INSTALL, with the libraries of the real device `backends` chosen
+    ("cups", "pcsc": the `devices` extra, built from source).
+
+    Under --root the virtualenv is made below the root when the source was named
+    (`explicit_source`), its scripts pointing at INSTALL so the tree can become a box's `/`;
+    otherwise the commands are left to the technician."""
     name = "kiosk software"
-    programs = [box.path(f"{INSTALL}/bin/{program}") for program in ("kiosk", "kiosk-agent")]
-    if all(program.is_file() for program in programs):
-        return box.add(StepResult(name, Outcome.OK, f"installed in {INSTALL}"))
+    venv = box.path(INSTALL)
+    modules = sorted({BACKEND_MODULES[b] for b in backends if b in BACKEND_MODULES})
+    programs = [venv / "bin" / program for program in ("kiosk", "kiosk-agent")]
+    installed = all(program.is_file() for program in programs)
+    lacking = _lacking(venv / "bin" / "python", modules) if installed else modules
+    if installed and not lacking:
+        with_ = f" with {', '.join(modules)}" if modules else ""
+        return box.add(StepResult(name, Outcome.OK, f"installed in {INSTALL}{with_}"))
     if source is None or not (source / "pyproject.toml").is_file():
         todo = f"install the kiosk software into {INSTALL} (python3 -m venv; pip install)"
         detail = "not installed, and no source to install from: give --source DIR"
         return box.add(StepResult(name, Outcome.FAILED, detail, (todo,)))
-    commands = [["python3", "-m", "venv", INSTALL], [f"{INSTALL}/bin/pip", "install", str(source)]]
-    return box.run(name, commands, done=f"installed into {INSTALL} from {source}")
+    requirement = f"{source}[devices]" if modules else str(source)
+    target = str(venv) if box.under_root else INSTALL
+    commands = [
+        ["python3", "-m", "venv", target],
+        [f"{target}/bin/python", "-m", "pip", "install", requirement],
+    ]
+    if installed:  # the software is there, without the devices' libraries: add them
+        commands = commands[1:]
+    below_root = box.under_root and explicit_source
+    what = "added the devices' libraries to" if installed else "installed into"
+    result = box.run(name, commands, done=f"{what} {INSTALL} from {source}", below_root=below_root)
+    if result.outcome is not Outcome.CHANGED:
+        return result
+    if box.under_root:
+        _point_scripts_at(venv, INSTALL)
+    still = _lacking(venv / "bin" / "python", modules)
+    if still:
+        box.results.remove(result)
+        detail = f"installed, but its Python cannot import {', '.join(still)}"
+        todo = f"install what {', '.join(still)} is built with (the packages step), run again"
+        return box.add(StepResult(name, Outcome.FAILED, detail, (todo,)))
+    return result
+
+
+def _lacking(python: Path, modules: list[str]) -> list[str]:
+    """Which of `modules` the Python at `python` cannot import."""
+    lacking = []
+    for module in modules:
+        try:
+            done = subprocess.run(
+                [str(python), "-c", f"import {module}"], capture_output=True, timeout=120
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            lacking.append(module)
+            continue
+        if done.returncode != 0:
+            lacking.append(module)
+    return lacking
+
+
+def _point_scripts_at(venv: Path, install: str) -> None:
+    """A virtualenv made at `venv` below --root: its scripts name the folder it will be in on
+    the box, `install`, instead (their #! lines and the activate scripts)."""
+    made_at = str(venv).encode()
+    for script in (venv / "bin").iterdir():
+        if script.is_symlink() or not script.is_file():
+            continue
+        content = script.read_bytes()
+        if made_at in content and (content.startswith(b"#!") or script.name.startswith("activ")):
+            script.write_bytes(content.replace(made_at, install.encode()))
 
 
 def ensure_cups_queue(box: Box, queue: str, uri: str) -> StepResult:
