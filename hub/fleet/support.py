@@ -27,6 +27,8 @@ from hub.store.submissions import STATUSES
 log = logging.getLogger(__name__)
 
 ACTION_KINDS = ("restart-app", "self-test", "test-page", "screenshot")
+#: The furthest a page of records may start (LIMIT/OFFSET: deeper pages cost more to skip to).
+MAX_OFFSET = 1_000_000
 
 
 def _alert(alert: Alert, contact: str | None, *, cleared: bool = False) -> dict[str, Any]:
@@ -112,10 +114,13 @@ async def kiosk_view(request: web.Request) -> web.Response:
     ]
     for row in actions:
         del row["kiosk_id"]
+    history_limit = _whole(request, "history_limit", 200, 1, 200)
+    history_offset = _whole(request, "history_offset", 0, 0, MAX_OFFSET)
     return web.json_response(
         {
             "kiosk": item,
-            "device_history": fleet.store.device_history(kiosk_id),
+            "device_history": fleet.store.device_history(kiosk_id, history_limit, history_offset),
+            "device_history_total": fleet.store.device_history_count(kiosk_id),
             "alerts": [
                 _alert(alert, kiosk["contact"], cleared=True)
                 for alert in fleet.store.alerts_for(kiosk_id)
@@ -125,22 +130,28 @@ async def kiosk_view(request: web.Request) -> web.Response:
     )
 
 
+def _whole(request: web.Request, name: str, default: int, low: int, high: int) -> int:
+    """The query parameter `name`, a whole number in low..high; 400 otherwise."""
+    text_value = request.query.get(name) or str(default)
+    if not text_value.isdigit() or not low <= int(text_value) <= high:
+        raise web.HTTPBadRequest(text=f"{name} must be a whole number from {low} to {high}")
+    return int(text_value)
+
+
 async def kiosk_logs(request: web.Request) -> web.Response:
+    """A page of the kiosk's records, newest first, and how many the filter matches."""
     fleet = request.app[FLEET]
     kiosk = _kiosk(fleet, request)
     level = request.query.get("level") or "debug"
     if level not in LEVELS:
         raise web.HTTPBadRequest(text=f"level must be one of {', '.join(LEVELS)}")
-    limit_text = request.query.get("limit") or "200"
-    if not limit_text.isdigit() or not 1 <= int(limit_text) <= 1000:
-        raise web.HTTPBadRequest(text="limit must be a whole number from 1 to 1000")
-    records = fleet.store.logs(
-        kiosk["kiosk_id"],
-        query=request.query.get("q", "")[:200],
-        min_level=level,
-        limit=int(limit_text),
-    )
-    return web.json_response({"records": records})
+    limit = _whole(request, "limit", 200, 1, 1000)
+    offset = _whole(request, "offset", 0, 0, MAX_OFFSET)
+    query = request.query.get("q", "")[:200]
+    kiosk_id = kiosk["kiosk_id"]
+    records = fleet.store.logs(kiosk_id, query=query, min_level=level, limit=limit, offset=offset)
+    total = fleet.store.count_logs(kiosk_id, query=query, min_level=level)
+    return web.json_response({"records": records, "total": total, "offset": offset, "limit": limit})
 
 
 async def request_action(request: web.Request) -> web.Response:

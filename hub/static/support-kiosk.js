@@ -1,19 +1,104 @@
 // One kiosk's page: status, alerts, remote actions (each confirmed first), log search and the
 // device history. Refreshes every 15 s, and every 3 s while an action waits for the kiosk.
+// Log records and the device history come a page at a time, newest first; the search, the
+// level and both pages live in the address (?q=&level=&page=&hpage=), so that a reload, Back
+// and a copied link show the same records.
 "use strict";
 
 (() => {
   const {$, element, cell} = support;
   const REFRESH_MS = 15000;
   const PENDING_MS = 3000;
+  const LOG_PAGE = 50;
+  const HISTORY_PAGE = 20;
+  const count = new Intl.NumberFormat("en-GB");
   const KIND_NAMES = {
     "restart-app": "Restart app", "self-test": "Self-test", "test-page": "Print test page",
     screenshot: "Screenshot",
   };
   const kioskId = decodeURIComponent(window.location.pathname.split("/").pop());
   const api = `/api/support/kiosks/${encodeURIComponent(kioskId)}`;
-  const state = {detail: null, pending: null, timer: null, shownScreenshot: null};
+  const state = {detail: null, pending: null, timer: null, shownScreenshot: null, view: readView()};
   window.kioskState = state;
+
+  // ---- the view in the address: search, level and pages ------------------------------------
+
+  function pageNumber(text) {
+    const n = Number.parseInt(text || "1", 10);
+    return Number.isFinite(n) && n >= 1 ? n : 1;
+  }
+
+  function readView() {
+    const p = new URLSearchParams(window.location.search);
+    return {q: (p.get("q") || "").trim(), level: p.get("level") || "",
+      page: pageNumber(p.get("page")), hpage: pageNumber(p.get("hpage"))};
+  }
+
+  function address(view) {
+    const p = new URLSearchParams();
+    if (view.q) p.set("q", view.q);
+    if (view.level) p.set("level", view.level);
+    if (view.page > 1) p.set("page", String(view.page));
+    if (view.hpage > 1) p.set("hpage", String(view.hpage));
+    const query = p.toString();
+    return `${window.location.pathname}${query ? `?${query}` : ""}`;
+  }
+
+  function go(view, replace) {
+    state.view = view;
+    const url = address(view);
+    if (url !== `${window.location.pathname}${window.location.search}`) {
+      window.history[replace ? "replaceState" : "pushState"](null, "", url);
+    }
+    relink();
+  }
+
+  // Every pager link's address from the view now, so that one opened in a new tab shows the
+  // same search and the other list's page too.
+  function relink() {
+    for (const link of document.querySelectorAll(".pager a[data-page]")) {
+      const key = link.closest(".pager").dataset.pager === "logs" ? "page" : "hpage";
+      link.href = address({...state.view, [key]: Number(link.dataset.page)});
+    }
+  }
+
+  function showViewInForm() {
+    $("log-q").value = state.view.q;
+    const level = $("log-level");
+    level.value = state.view.level;
+    if (level.value !== state.view.level) level.value = "";
+  }
+
+  // Newer/Older links and the "records 51–100 of 2,314" line of the pagers named `name`.
+  function renderPager(name, rangeText, page, hasOlder) {
+    for (const pager of document.querySelectorAll(`[data-pager="${name}"]`)) {
+      pager.querySelector(".range").textContent = rangeText;
+      for (const [link, target, enabled] of [
+        [pager.querySelector(".newer"), page - 1, page > 1],
+        [pager.querySelector(".older"), page + 1, hasOlder],
+      ]) {
+        if (enabled) {
+          link.dataset.page = String(target);
+          link.removeAttribute("aria-disabled");
+        } else {
+          link.removeAttribute("href");
+          delete link.dataset.page;
+          link.setAttribute("aria-disabled", "true");
+        }
+      }
+      // One page only: no links; the bottom pager goes, the top one keeps its count.
+      const single = page === 1 && !hasOlder;
+      for (const link of pager.querySelectorAll("a")) link.hidden = single;
+      pager.hidden = single && (pager.classList.contains("bottom") || !rangeText);
+    }
+    relink();
+  }
+
+  function range(page, size, shown, total, noun) {
+    if (!total) return "";
+    const first = (page - 1) * size + 1;
+    return `${noun} ${count.format(first)}–${count.format(first + shown - 1)} of ${count.format(total)}`;
+  }
 
   function fact(list, term, value) {
     list.append(element("dt", {}, term), element("dd", {}, value));
@@ -103,11 +188,15 @@
     }
   }
 
-  function renderHistory(history) {
+  function renderHistory(history, total) {
+    const page = state.view.hpage;
     const rows = history.map((h) => element("tr", {},  // newest first, as the hub lists them
       cell(support.when(h.at)), element("th", {scope: "row"}, support.deviceName(h.device_id)),
       cell(support.stateName(h.state)), cell(h.attention || ""), cell(h.code ? support.codeName(h.code) : "")));
     $("history").tBodies[0].replaceChildren(...(rows.length ? rows : [support.emptyRow(5, "No changes recorded.")]));
+    $("history").dataset.count = String(rows.length);
+    renderPager("history", range(page, HISTORY_PAGE, rows.length, total, "Changes"), page,
+      page * HISTORY_PAGE < total);
   }
 
   function schedule(detail) {
@@ -116,15 +205,26 @@
     state.timer = setTimeout(refresh, waiting ? PENDING_MS : REFRESH_MS);
   }
 
+  function historyUrl() {
+    const offset = (state.view.hpage - 1) * HISTORY_PAGE;
+    return `${api}?history_limit=${HISTORY_PAGE}&history_offset=${offset}`;
+  }
+
   async function refresh() {
     try {
-      const detail = await support.getJson(api);
+      let detail = await support.getJson(historyUrl());
+      const total = detail.device_history_total || 0;
+      const last = Math.max(1, Math.ceil(total / HISTORY_PAGE));
+      if (state.view.hpage > last) {  // past the end (a stale link): show the oldest page
+        go({...state.view, hpage: last}, true);
+        detail = await support.getJson(historyUrl());
+      }
       state.detail = detail;
       const now = detail.at || null;  // the hub's clock, when it says
       renderStatus(detail.kiosk, now);
       renderAlerts(detail.alerts, detail.kiosk.contact);
       renderActions(detail.actions);
-      renderHistory(detail.device_history);
+      renderHistory(detail.device_history, detail.device_history_total || 0);
       document.body.dataset.loaded = "true";
       schedule(detail);
     } catch (error) {
@@ -133,21 +233,62 @@
     }
   }
 
-  async function searchLogs(event) {
-    if (event) event.preventDefault();
-    const params = new URLSearchParams({q: $("log-q").value.trim(), level: $("log-level").value, limit: "200"});
+  function logsUrl() {
+    const view = state.view;
+    const params = new URLSearchParams({q: view.q, level: view.level, limit: String(LOG_PAGE),
+      offset: String((view.page - 1) * LOG_PAGE)});
+    return `${api}/logs?${params}`;
+  }
+
+  async function loadLogs() {
     const body = $("logs").tBodies[0];
     try {
-      const data = await support.getJson(`${api}/logs?${params}`);
+      let data = await support.getJson(logsUrl());
+      const last = Math.max(1, Math.ceil(data.total / LOG_PAGE));
+      if (state.view.page > last) {  // past the end (a stale link): show the oldest page
+        go({...state.view, page: last}, true);
+        data = await support.getJson(logsUrl());
+      }
+      const page = state.view.page;
       const rows = data.records.map((r) => element("tr", {className: `level-${r.level}`},
         cell(support.when(r.at)), cell(element("span", {className: `level ${r.level}`}, r.level)),
         cell(r.kind || ""), cell(r.device_id ? support.deviceName(r.device_id) : ""), cell(r.code || ""),
         cell(r.message || "")));
-      body.replaceChildren(...(rows.length ? rows : [support.emptyRow(6, "No records match.")]));
+      const filtered = Boolean(state.view.q || state.view.level);
+      body.replaceChildren(...(rows.length ? rows
+        : [support.emptyRow(6, filtered ? "No records match." : "No records yet.")]));
       $("logs").dataset.count = String(rows.length);
+      $("logs").dataset.total = String(data.total);
+      $("logs").dataset.page = String(page);
+      const text = data.total
+        ? `${range(page, LOG_PAGE, rows.length, data.total, "Records")}${filtered ? " matching" : ""}`
+        : "";
+      renderPager("logs", text, page, page * LOG_PAGE < data.total);
     } catch (error) {
       support.status(`Could not search the logs: ${error.message}`, true);
     }
+  }
+
+  function searchLogs(event) {
+    if (event) event.preventDefault();
+    go({...state.view, q: $("log-q").value.trim(), level: $("log-level").value, page: 1}, false);
+    loadLogs();
+  }
+
+  // A Newer/Older link: follow it in place (a new tab or window still gets the whole page).
+  function followPager(event) {
+    const link = event.target.closest(".pager a[data-page]");
+    if (!link || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+    event.preventDefault();
+    const pager = link.closest(".pager");
+    const logs = pager.dataset.pager === "logs";
+    go({...state.view, [logs ? "page" : "hpage"]: Number(link.dataset.page)}, false);
+    const arrived = logs ? loadLogs() : refresh();
+    arrived.then(() => {
+      // Keep the reader at the top of what they paged to, and focus where they can go on.
+      if (pager.classList.contains("bottom")) $(logs ? "logs-title" : "history-title").scrollIntoView();
+      if (!link.hasAttribute("href")) $(logs ? "logs-range" : "history-range").focus({preventScroll: true});
+    });
   }
 
   // ---- actions, each confirmed before it goes -------------------------------------------
@@ -197,8 +338,16 @@
     $("confirm").addEventListener("keydown", (e) => { if (e.key === "Escape") closeConfirm(); });
     $("log-search").addEventListener("submit", searchLogs);
     $("log-level").addEventListener("change", () => searchLogs());
+    document.addEventListener("click", followPager);
+    window.addEventListener("popstate", () => {
+      state.view = readView();
+      showViewInForm();
+      loadLogs();
+      refresh();
+    });
+    showViewInForm();
     support.whoAmI().catch(() => {});
     refresh();
-    searchLogs();
+    loadLogs();
   });
 })();

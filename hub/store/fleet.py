@@ -94,6 +94,21 @@ USAGE_COLUMNS = (
 )
 
 
+def _log_filter(kiosk_id: str, query: str, min_level: str) -> tuple[str, list[object]]:
+    """The WHERE clause (and its parameters) of a kiosk's records at `min_level` or above
+    holding `query` in their message, code or kind, in any case."""
+    levels = LEVELS[LEVELS.index(min_level) :]
+    where = f"kiosk_id = ? AND level IN ({', '.join('?' * len(levels))})"
+    params: list[object] = [kiosk_id, *levels]
+    if query:
+        where += (
+            " AND (instr(lower(coalesce(message, '')), ?)"
+            " OR instr(lower(coalesce(code, '')), ?) OR instr(lower(kind), ?))"
+        )
+        params += [query.lower()] * 3
+    return where, params
+
+
 def _insert(table: str, columns: Sequence[str]) -> str:
     marks = ", ".join("?" * len(columns))
     return f"INSERT OR IGNORE INTO {table} ({', '.join(columns)}) VALUES ({marks})"
@@ -189,32 +204,47 @@ class FleetStore:
                 _insert("kiosk_events", EVENT_COLUMNS), [values.get(c) for c in EVENT_COLUMNS]
             )
 
-    def device_history(self, kiosk_id: str, limit: int = 200) -> list[dict[str, Any]]:
+    def device_history(
+        self, kiosk_id: str, limit: int = 200, offset: int = 0
+    ) -> list[dict[str, Any]]:
+        """Newest first: `limit` device state records from the `offset`-th on."""
         return self._rows(
             "SELECT at, device_id, json_extract(payload_json, '$.state') AS state, attention,"
             " code FROM kiosk_events WHERE kiosk_id = ? AND kind = 'device'"
-            " ORDER BY at DESC, event_id DESC LIMIT ?",
-            [kiosk_id, limit],
+            " ORDER BY at DESC, event_id DESC LIMIT ? OFFSET ?",
+            [kiosk_id, limit, offset],
         )
 
-    def logs(
-        self, kiosk_id: str, *, query: str = "", min_level: str = "debug", limit: int = 200
-    ) -> list[dict[str, Any]]:
-        """Newest first: records at `min_level` or above whose message, code or kind holds
-        `query` (any case)."""
-        levels = LEVELS[LEVELS.index(min_level) :]
-        sql = (
-            "SELECT at, level, kind, device_id, code, message FROM kiosk_events"
-            f" WHERE kiosk_id = ? AND level IN ({', '.join('?' * len(levels))})"
+    def device_history_count(self, kiosk_id: str) -> int:
+        rows = self._rows(
+            "SELECT count(*) AS n FROM kiosk_events WHERE kiosk_id = ? AND kind = 'device'",
+            [kiosk_id],
         )
-        params: list[object] = [kiosk_id, *levels]
-        if query:
-            sql += (
-                " AND (instr(lower(coalesce(message, '')), ?)"
-                " OR instr(lower(coalesce(code, '')), ?) OR instr(lower(kind), ?))"
-            )
-            params += [query.lower()] * 3
-        return self._rows(sql + " ORDER BY at DESC, event_id DESC LIMIT ?", [*params, limit])
+        return int(rows[0]["n"])
+
+    def logs(
+        self,
+        kiosk_id: str,
+        *,
+        query: str = "",
+        min_level: str = "debug",
+        limit: int = 200,
+        offset: int = 0,
+    ) -> list[dict[str, Any]]:
+        """Newest first: `limit` records from the `offset`-th on, of those at `min_level` or
+        above whose message, code or kind holds `query` (any case)."""
+        where, params = _log_filter(kiosk_id, query, min_level)
+        return self._rows(
+            "SELECT at, level, kind, device_id, code, message FROM kiosk_events"
+            f" WHERE {where} ORDER BY at DESC, event_id DESC LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        )
+
+    def count_logs(self, kiosk_id: str, *, query: str = "", min_level: str = "debug") -> int:
+        """How many records `logs` pages through with the same filter."""
+        where, params = _log_filter(kiosk_id, query, min_level)
+        rows = self._rows(f"SELECT count(*) AS n FROM kiosk_events WHERE {where}", params)
+        return int(rows[0]["n"])
 
     # Alerts
 
