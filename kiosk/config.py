@@ -91,6 +91,45 @@ class UiSettings:
     high_contrast: bool = key(False)
 
 
+_NOTICE: dict[str, Any] = {"max_length": 600, "pattern": r"[^\x00-\x1f]*"}
+
+
+@dataclass(frozen=True, **LEAN)
+class PrivacySettings:
+    """The privacy notice of Help, in each language: who is responsible for the data (the
+    controller), how to reach them, and anything the site adds ("" = nothing). What the kiosk
+    software itself keeps is said by the kiosk."""
+
+    controller_fi: str = key(
+        "Helsingin kaupunki, kulttuurin ja vapaa-ajan toimiala: Helsingin kaupunginkirjasto",
+        **_NOTICE,
+    )
+    controller_sv: str = key(
+        "Helsingfors stad, kultur- och fritidssektorn: Helsingfors stadsbibliotek", **_NOTICE
+    )
+    controller_en: str = key(
+        "City of Helsinki, Culture and Leisure Division: Helsinki City Library", **_NOTICE
+    )
+    contact_fi: str = key(
+        "Helsingin kaupungin tietosuojavastaava, tietosuoja@hel.fi. "
+        "Kirjaston henkilökunta auttaa myös täällä paikan päällä.",
+        **_NOTICE,
+    )
+    contact_sv: str = key(
+        "Helsingfors stads dataskyddsombud, tietosuoja@hel.fi. "
+        "Bibliotekets personal hjälper också här på plats.",
+        **_NOTICE,
+    )
+    contact_en: str = key(
+        "The City of Helsinki's data protection officer, tietosuoja@hel.fi. "
+        "Library staff can also help you here.",
+        **_NOTICE,
+    )
+    more_fi: str = key("", **_NOTICE)
+    more_sv: str = key("", **_NOTICE)
+    more_en: str = key("", **_NOTICE)
+
+
 @dataclass(frozen=True, **LEAN)
 class TechnicianSettings:
     pin_hash: str = key(
@@ -325,6 +364,7 @@ class Config:
     prices: PricesSettings = field(default_factory=PricesSettings)
     payments: PaymentsSettings = field(default_factory=PaymentsSettings)
     agent: AgentSettings = field(default_factory=AgentSettings)
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
     #: Fees a citizen can pay at the kiosk, by id: [fees.lost-card] ...
     fees: dict[str, FeeSettings] = field(
         default_factory=dict, metadata={"each": FeeSettings, "id": re.compile(r"[a-z0-9-]{1,32}")}

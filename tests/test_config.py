@@ -199,7 +199,7 @@ def test_unknown_device_class_for_options() -> None:
         (
             "[sesion]\nidle_seconds = 60\n",
             "unknown section [sesion] (known sections: kiosk, session, ui, technician, "
-            "services, devices, call, prices, payments, agent, fees)",
+            "services, devices, call, prices, payments, agent, privacy, fees)",
         ),
         (
             "[devices.scanner]\nbackend = 'simulated'\n",
@@ -210,7 +210,7 @@ def test_unknown_device_class_for_options() -> None:
         (
             "idle_seconds = 60\n",
             "unknown key idle_seconds (known sections: kiosk, session, ui, technician, "
-            "services, devices, call, prices, payments, agent, fees)",
+            "services, devices, call, prices, payments, agent, privacy, fees)",
         ),
         (
             "[session]\nidel_seconds = 60\n",

@@ -1,33 +1,51 @@
-"""The "Help and privacy" service: how to use the kiosk, how data is handled, accessibility."""
+"""The "Help and privacy" service: how to use the kiosk by touch, and the privacy notice.
+
+The notice says what this software keeps and for how long (it knows that itself), and who is
+responsible for the data and how to reach them, from the site's [privacy] config.
+"""
 
 from __future__ import annotations
+
+from dataclasses import fields
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QScrollArea, QScroller, QVBoxLayout, QWidget
 
+from kiosk.config import PrivacySettings
 from kiosk.i18n import N_
 from kiosk.ui.context import ServiceContext
 
+USING = N_("Using the kiosk")
+PRIVACY = N_("Your privacy")
+KEPT = N_("What is kept, and for how long")
+RESPONSIBLE = N_("Who is responsible for your data")
+GETTING_HELP = N_("Getting help")
+CONTROLLER = N_("Controller: {controller}")
+CONTACT = N_("Questions about your data: {contact}")
+
+#: The sections of the page: a heading and its paragraphs. "{controller}", "{contact}" and
+#: "{more}" are the site's own texts from [privacy].
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
-        N_("Using the kiosk"),
+        USING,
         (
             N_(
-                "Choose a service on the home screen. The Home button at the top brings you "
-                "back there."
+                "Touch a button to choose it. The Home button at the top brings you back to the "
+                "list of services."
             ),
             N_(
                 "You can change the language, make the text larger or switch to high contrast "
                 "at any time with the buttons at the top of the screen."
             ),
+            N_("A long page moves when you swipe it up or down with your finger."),
             N_(
-                "Everything can also be used with a keyboard: Tab moves between buttons and "
-                "Enter presses one."
+                "When you type, a keyboard opens at the bottom of the screen. Hold a letter down "
+                "to get letters like é, ü or š."
             ),
         ),
     ),
     (
-        N_("Your privacy"),
+        PRIVACY,
         (
             N_(
                 "What you do here is kept only for this session. When you press End session, "
@@ -35,16 +53,38 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
                 "everything you did is erased: documents, typed text and card details."
             ),
             N_("Before the session ends by itself, a countdown is shown so that you can continue."),
-            N_(
-                "The kiosk keeps only anonymous statistics, such as which services were used "
-                "and for how long. It never records your name, identity code or what you "
-                "typed."
-            ),
             N_("Remember to take your card and your documents with you."),
         ),
     ),
     (
-        N_("Getting help"),
+        KEPT,
+        (
+            N_(
+                "Forms and e-mail you send are sealed on the kiosk so that only the library's "
+                "e-services hub can open them. They wait on the kiosk only until the hub has "
+                "received them, and are then deleted from the kiosk."
+            ),
+            N_(
+                "For a card payment, the amount, the time and the last four digits of the card "
+                "are kept for the library's accounting. Your PIN never reaches the kiosk."
+            ),
+            N_(
+                "The kiosk keeps anonymous usage figures, such as which services were used, in "
+                "which language and for how long, and records of its devices' condition, such "
+                "as a printer out of paper. They never contain your name, identity code or "
+                "anything you typed. Device records are deleted from the kiosk a week after "
+                "they have been sent on."
+            ),
+            N_(
+                "Video calls are not recorded. Only the time and length of a call and the "
+                "rating you gave are kept, without your name."
+            ),
+            "{more}",
+        ),
+    ),
+    (RESPONSIBLE, (CONTROLLER, CONTACT)),
+    (
+        GETTING_HELP,
         (
             N_(
                 "Library staff can help you with the kiosk itself, for example if the printer "
@@ -55,16 +95,30 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
+def site_text(privacy: PrivacySettings, name: str, language: str) -> str:
+    """The site's text `name` ("controller", "contact", "more") in `language`. A Swedish or
+    English text left as it was while the Finnish one was changed is the built-in Helsinki one
+    and not this site's: the Finnish text is shown instead."""
+    defaults = {f.name: f.default for f in fields(PrivacySettings)}
+    finnish = str(getattr(privacy, f"{name}_fi"))
+    wanted = str(getattr(privacy, f"{name}_{language}", finnish))
+    if not wanted or (
+        wanted == defaults[f"{name}_{language}"] and finnish != defaults[f"{name}_fi"]
+    ):
+        return finnish
+    return wanted
+
+
 class HelpScreen(QWidget):
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ui = ctx.ui
+        self.privacy = ctx.kiosk.config.privacy
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        scroll.setAccessibleName(self.ui.t(SECTIONS[0][0]))
         QScroller.grabGesture(scroll.viewport(), QScroller.ScrollerGestureType.TouchGesture)
         body = QWidget()
         column = QVBoxLayout(body)
@@ -81,6 +135,7 @@ class HelpScreen(QWidget):
             for paragraph in paragraphs:
                 label = QLabel()
                 label.setWordWrap(True)
+                label.setTextFormat(Qt.TextFormat.PlainText)
                 label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
                 column.addWidget(label)
                 self._labels.append((label, paragraph))
@@ -91,7 +146,20 @@ class HelpScreen(QWidget):
         self.retranslate()
         self.ui.changed.connect(self.retranslate)
 
+    def _text(self, message: str) -> str:
+        language = self.ui.language
+        if message == "{more}":
+            return site_text(self.privacy, "more", language)
+        if message in (CONTROLLER, CONTACT):
+            site = {
+                name: site_text(self.privacy, name, language) for name in ("controller", "contact")
+            }
+            return self.ui.t(message).format(**site)
+        return self.ui.t(message)
+
     def retranslate(self) -> None:
         for label, message in self._labels:
-            label.setText(self.ui.t(message))
+            text = self._text(message)
+            label.setText(text)
+            label.setVisible(bool(text))
         self.scroll_area.setAccessibleName(self.ui.t(SECTIONS[0][0]))
