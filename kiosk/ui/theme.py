@@ -2,13 +2,22 @@
 
 One application-wide style sheet, rebuilt when the citizen changes text size or contrast, so
 no screen can be left behind. Sizes are in pixels for a 1920×1080 panel of 21–24": 48 px is about
-9 mm, the smallest touch target we allow. Focus is always drawn as a thick outline, never as a
-colour change alone.
+9 mm, the smallest touch target we allow.
+
+Focus is one ring, never a colour change alone, and never Qt's dotted rectangle besides (the
+style drawing it is wrapped to draw nothing). A button's ring shows while the citizen uses keys
+(a keypad, a keyboard), as browsers do: after a touch, the button that took the focus with it, or
+the first choice of a new page, must not look chosen. A chosen button is filled; a focused one
+is ringed. A text field always shows its ring: that is where the typing goes.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from PySide6.QtCore import QEvent, QObject, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPalette, QPen
+from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle, QStyleOption, QWidget
 
 MIN_TOUCH_PX = 64
 
@@ -125,6 +134,7 @@ QPushButton {{
     font-size: {px(26)}; min-height: {MIN_TOUCH_PX}px; min-width: {MIN_TOUCH_PX}px;
     padding: {px(8)} {px(22)}; border-radius: 10px;
     background: {p.surface}; color: {p.text}; border: {border_w}px solid {p.border};
+    selection-background-color: {p.focus}; selection-color: {p.focus_inner};
 }}
 QPushButton[role="primary"] {{ background: {p.primary}; color: {p.on_primary};
     border-color: {p.primary}; font-weight: bold; }}
@@ -138,7 +148,6 @@ QPushButton[role="key"] {{ font-size: {px(36)}; min-height: 88px; min-width: 140
 QPushButton:checked {{ background: {p.checked}; color: {p.on_checked}; border-color: {p.text};
     text-decoration: underline; }}
 QPushButton:disabled {{ color: {p.muted}; border-style: dashed; }}
-QPushButton:focus {{ border: {max(5, border_w + 3)}px solid {p.focus}; }}
 QPushButton:pressed {{ padding-top: {px(11)}; }}
 QPushButton[role="osk"] {{ font-size: {key_font}px; min-height: 72px; min-width: 72px;
     padding: 4px 8px; border-radius: 8px; }}
@@ -160,3 +169,90 @@ QScrollArea > QWidget > QWidget {{ background: transparent; }}
 QScrollBar:vertical {{ width: 28px; background: {p.background}; }}
 QScrollBar::handle:vertical {{ background: {p.border}; min-height: 64px; border-radius: 8px; }}
 """
+
+
+# ---- focus ------------------------------------------------------------------------------------
+
+#: The ring: a band in the focus colour and a thin line inside it, so it shows on any fill.
+RING_PX = 5
+RING_INNER_PX = 2
+
+
+class _NoFocusRect(QProxyStyle):
+    """The platform style without its focus rectangle: the kiosk draws its own ring."""
+
+    def drawPrimitive(
+        self,
+        element: QStyle.PrimitiveElement,
+        option: QStyleOption,
+        painter: QPainter,
+        widget: QWidget | None = None,
+    ) -> None:
+        if element == QStyle.PrimitiveElement.PE_FrameFocusRect:
+            return
+        super().drawPrimitive(element, option, painter, widget)
+
+
+class _KeysInUse(QObject):
+    """Whether the citizen is using keys rather than touch: the last input decides."""
+
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
+        self.active = False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind == QEvent.Type.KeyPress and event.spontaneous():
+            self._set(True)
+        elif kind in (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin):
+            self._set(False)
+        return False
+
+    def _set(self, active: bool) -> None:
+        if active != self.active:
+            self.active = active
+            focused = QApplication.focusWidget()
+            if focused is not None:
+                focused.update()
+
+
+_keys: _KeysInUse | None = None
+
+
+def install_focus(app: QApplication) -> None:
+    """One focus indicator for the whole application: no dotted rectangle, and a ring on the
+    focused button while keys are in use. Idempotent."""
+    global _keys
+    if app.property("kioskFocus") is None:
+        app.setStyle(_NoFocusRect())
+        app.setProperty("kioskFocus", True)
+    if _keys is None or _keys.parent() is not app:
+        _keys = _KeysInUse(app)
+        app.installEventFilter(_keys)
+
+
+def focus_visible() -> bool:
+    """Whether a focused button shows its ring now."""
+    return _keys is not None and _keys.active
+
+
+def paint_focus_ring(widget: QWidget, radius: float) -> None:
+    """The ring around `widget`, in the colours the theme gives buttons."""
+    palette = widget.palette()
+    outer = palette.color(QPalette.ColorRole.Highlight)
+    inner = palette.color(QPalette.ColorRole.HighlightedText)
+    painter = QPainter(widget)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    band = QRectF(widget.rect()).adjusted(RING_PX / 2, RING_PX / 2, -RING_PX / 2, -RING_PX / 2)
+    painter.setPen(QPen(QColor(outer), RING_PX))
+    painter.drawRoundedRect(band, radius, radius)
+    line = band.adjusted(
+        (RING_PX + RING_INNER_PX) / 2,
+        (RING_PX + RING_INNER_PX) / 2,
+        -(RING_PX + RING_INNER_PX) / 2,
+        -(RING_PX + RING_INNER_PX) / 2,
+    )
+    painter.setPen(QPen(QColor(inner), RING_INNER_PX))
+    painter.drawRoundedRect(line, max(0.0, radius - RING_PX), max(0.0, radius - RING_PX))
+    painter.end()

@@ -24,6 +24,7 @@ from kiosk.ui.bridge import Bridge
 from kiosk.ui.remote import systemd_watchdog
 from kiosk.ui.screens.attract import AttractScreen
 from kiosk.ui.state import UiState
+from kiosk.ui.theme import install_focus
 
 # Only the attract screen is needed for the first paint; the other screens are imported and
 # built when first wanted, which keeps start-up close to a bare Qt window.
@@ -72,6 +73,9 @@ class KioskWindow(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
         self.setWindowTitle("Kiosk")
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            install_focus(app)
         self._allow_close = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QSize, Qt
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QPaintEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.ui.theme import NORMAL, Palette
+from kiosk.ui.theme import NORMAL, Palette, focus_visible, paint_focus_ring
 from kiosk.ui.widgets.icons import icon_pixmap, on_surface
 
 TILE_ICON_PX = 96
@@ -40,6 +40,14 @@ class BigButton(QPushButton):
         if description is not None:
             self.setAccessibleDescription(description)
 
+    #: The corner radius the focus ring follows (the theme's buttons').
+    ring_radius = 10.0
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if self.hasFocus() and focus_visible():
+            paint_focus_ring(self, self.ring_radius)
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.isAutoRepeat():
             self.animateClick()
@@ -52,6 +60,8 @@ class Tile(BigButton):
     """A large service tile on the home screen: icon, title and one line of explanation.
 
     The icon is drawn in the theme's colours (`set_palette`), muted while the tile is disabled."""
+
+    ring_radius = 16.0
 
     def __init__(self, icon: str, parent: QWidget | None = None) -> None:
         super().__init__(role="tile", parent=parent)
