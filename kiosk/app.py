@@ -166,6 +166,7 @@ class Kiosk:
             hub_url=self.config.kiosk.hub_url,
             token=token,
             kiosk_id=self.config.kiosk.id,
+            ca_file=self.config.kiosk.hub_ca_file,
             loop=self.engine.loop,
             camera=camera if isinstance(camera, Camera) else None,
             audio=CallAudio(
@@ -265,12 +266,13 @@ class Kiosk:
         )
 
     def email_policy(self) -> Future[EmailPolicy]:
-        """What the hub lets this kiosk send by e-mail now (fails when the hub is unreachable)."""
+        """What the hub lets this kiosk send by e-mail now (fails when the hub is unreachable,
+        or refuses this kiosk's credentials: kiosk.hubclient.HubRefused)."""
+        from kiosk.hubclient import HubClient
         from kiosk.mail import fetch_email_policy
 
         assert self.engine is not None
-        kiosk = self.config.kiosk
-        return self.engine.submit(fetch_email_policy(kiosk.hub_url, kiosk.hub_token))
+        return self.engine.submit(fetch_email_policy(HubClient.from_settings(self.config.kiosk)))
 
     def delivered(self, sale_reference: str) -> Future[JournalEntry]:
         """What was paid for has been handed over (a fee is delivered once it is paid)."""

@@ -53,6 +53,15 @@ class KioskSettings:
         r"https?://[^\s/?#@]+([/?#]\S*)?",
         text="an http:// or https:// URL",
     )
+    #: A PEM file of the private CA that signed an https:// hub's certificate; "" = the
+    #: system's CAs. The certificate is checked either way.
+    hub_ca_file: str = key(
+        "",
+        max_length=4096,
+        check=lambda value: not value or os.path.isfile(value),
+        text='"" for the system\'s CAs, or an existing PEM file of the CA that signed the hub\'s '
+        "certificate",
+    )
     #: The kiosk's token from `kiosk-hub kiosk add`; "" = no hub: video advice is not offered.
     hub_token: str = key(
         "",

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kiosk.hubclient import HubClient, HubRefused, refused
+
 log = logging.getLogger(__name__)
 
 POLICY_PATH = "/api/kiosk/email-policy"
@@ -42,21 +44,24 @@ class EmailPolicy:
         return self.remaining_this_hour is not None and self.remaining_this_hour <= 0
 
 
-async def fetch_email_policy(hub_url: str, token: str, *, timeout: float = 5.0) -> EmailPolicy:
-    """The hub's limits for this kiosk now; raises OSError or ValueError when it cannot say."""
+async def fetch_email_policy(hub: HubClient, *, timeout: float = 5.0) -> EmailPolicy:
+    """The hub's limits for this kiosk now. Raises HubRefused when the hub refuses the kiosk's
+    credentials, OSError when it cannot be reached, ValueError for an answer not understood."""
     import aiohttp
 
-    url = hub_url.rstrip("/") + POLICY_PATH
-    headers = {"Authorization": f"Bearer {token}"}
-    limits = aiohttp.ClientTimeout(total=timeout)
     try:
         async with (
-            aiohttp.ClientSession(timeout=limits) as client,
-            client.get(url, headers=headers) as response,
+            hub.session(total=timeout) as client,
+            client.get(hub.url(POLICY_PATH)) as response,
         ):
+            if refused(response.status):
+                raise HubRefused(response.status)
             if response.status != 200:
                 raise ValueError(f"the hub answered {response.status}")
             data: Any = await response.json()
+    except HubRefused as exc:
+        log.error("e-mail policy: %s", exc, extra={"service": "email", **exc.log_fields})
+        raise
     except (aiohttp.ClientError, TimeoutError) as exc:
         raise OSError(f"the hub cannot be reached: {type(exc).__name__}") from exc
     try:

@@ -32,6 +32,7 @@ from kiosk.agent.events import EventShipper
 from kiosk.agent.health import FleetLink, Heartbeat
 from kiosk.agent.shipper import Backoff, Shipper
 from kiosk.config import DEFAULT_PATH, Config, ConfigError
+from kiosk.hubclient import HubClient
 from kiosk.outbox import Outbox
 from kiosk.store import StoreError, open_store
 from kiosk.store.fleet import Fleet
@@ -129,27 +130,27 @@ async def _serve(config: Config, *, once: bool) -> int:
         raise AgentSetupError(str(exc)) from None
     agent = config.agent
     backoff = Backoff(agent.retry_initial_seconds, agent.retry_max_seconds)
-    headers = {"Authorization": f"Bearer {config.kiosk.hub_token}", "X-Kiosk-Id": config.kiosk.id}
+    hub = HubClient.from_settings(config.kiosk)
     try:
-        async with aiohttp.ClientSession(headers=headers) as http:
+        async with hub.session() as http:
             # The outbox only ships sealed bytes: the public key is the app's business.
             outbox = Outbox(store, b"")
             shipper = Shipper(
                 outbox,
                 http,
-                hub_url=config.kiosk.hub_url,
+                hub=hub,
                 backoff=backoff,
                 request_timeout=agent.request_timeout_seconds,
             )
             catalogue = CatalogueKeeper(
                 http,
-                hub_url=config.kiosk.hub_url,
+                hub=hub,
                 data_dir=config.data_dir,
                 refresh_seconds=agent.catalogue_refresh_minutes * 60.0,
                 backoff=backoff,
                 request_timeout=agent.request_timeout_seconds,
             )
-            fleet = _fleet_link(config, Fleet(store), http, backoff)
+            fleet = _fleet_link(config, hub, Fleet(store), http, backoff)
             log.info("kiosk-agent started", extra={"kiosk_id": config.kiosk.id})
             if once:
                 await shipper.ship_due(stop)
@@ -167,25 +168,25 @@ async def _serve(config: Config, *, once: bool) -> int:
 
 
 def _fleet_link(
-    config: Config, fleet: Fleet, http: aiohttp.ClientSession, backoff: Backoff
+    config: Config, hub: HubClient, fleet: Fleet, http: aiohttp.ClientSession, backoff: Backoff
 ) -> FleetLink:
-    agent, hub_url = config.agent, config.kiosk.hub_url
+    agent = config.agent
     timeout = agent.request_timeout_seconds
     heartbeat = Heartbeat(
         fleet,
         http,
-        hub_url=hub_url,
+        hub=hub,
         data_dir=config.data_dir,
         unit=agent.systemd_unit,
         request_timeout=timeout,
     )
     actions = ActionRunner(
-        fleet, http, hub_url=hub_url, restart_command=agent.restart_command, request_timeout=timeout
+        fleet, http, hub=hub, restart_command=agent.restart_command, request_timeout=timeout
     )
     events = EventShipper(
         fleet,
         http,
-        hub_url=hub_url,
+        hub=hub,
         backoff=backoff,
         request_timeout=timeout,
         batch=agent.events_batch,

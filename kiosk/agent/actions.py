@@ -22,6 +22,7 @@ from typing import Any
 import aiohttp
 
 from kiosk.agent.shipper import HubHealth
+from kiosk.hubclient import HubClient, refused
 from kiosk.store.fleet import CommandResult, Fleet
 
 log = logging.getLogger(__name__)
@@ -45,13 +46,13 @@ class ActionRunner:
         fleet: Fleet,
         http: aiohttp.ClientSession,
         *,
-        hub_url: str,
+        hub: HubClient,
         restart_command: Sequence[str],
         request_timeout: float,
     ) -> None:
         self.fleet = fleet
         self._http = http
-        self._base = hub_url.rstrip("/")
+        self._hub = hub
         self.restart_command = tuple(restart_command)
         self.request_timeout = request_timeout
         self.health = HubHealth("action results")
@@ -164,9 +165,9 @@ class ActionRunner:
 
     async def _post(self, path: str, body: dict[str, Any]) -> int | None:
         """POST to the hub: 200 or a final refusal's status, None for a passing failure."""
-        timeout = aiohttp.ClientTimeout(total=self.request_timeout)
+        timeout = self._hub.timeout(self.request_timeout)
         try:
-            async with self._http.post(self._base + path, json=body, timeout=timeout) as response:
+            async with self._http.post(self._hub.url(path), json=body, timeout=timeout) as response:
                 status = response.status
                 await response.read()
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
@@ -176,6 +177,6 @@ class ActionRunner:
         if status == 200 or status in _FINAL:
             self.health.answered()
             return status
-        cause = "token" if status in (401, 403) else "server" if status >= 500 else "unexpected"
+        cause = "token" if refused(status) else "server" if status >= 500 else "unexpected"
         self.health.failed(cause, f"HTTP {status}")
         return None

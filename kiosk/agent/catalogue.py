@@ -24,6 +24,7 @@ import aiohttp
 
 from kiosk.agent.shipper import Backoff, HubHealth
 from kiosk.forms.cache import CorruptCacheError, cache_path, read_cache
+from kiosk.hubclient import HubClient, refused
 from kiosk.store import utc_iso
 
 log = logging.getLogger(__name__)
@@ -38,18 +39,18 @@ class CatalogueKeeper:
         self,
         http: aiohttp.ClientSession,
         *,
-        hub_url: str,
+        hub: HubClient,
         data_dir: Path,
         refresh_seconds: float,
         backoff: Backoff,
         request_timeout: float,
     ) -> None:
         self._http = http
-        self._url = hub_url.rstrip("/") + FORMS_PATH
+        self._url = hub.url(FORMS_PATH)
         self.data_dir = data_dir
         self.refresh_seconds = refresh_seconds
         self.backoff = backoff
-        self._timeout = aiohttp.ClientTimeout(total=request_timeout)
+        self._timeout = hub.timeout(request_timeout)
         self.health = HubHealth("forms catalogue")
         #: time.monotonic() when the next fetch is due (0 = now).
         self.due_at = 0.0
@@ -82,7 +83,7 @@ class CatalogueKeeper:
         if status == 304:
             return "unchanged"
         if status != 200:
-            cause = "token" if status in (401, 403) else "server" if status >= 500 else "unexpected"
+            cause = "token" if refused(status) else "server" if status >= 500 else "unexpected"
             self.health.failed(cause, f"HTTP {status}")
             return "failed"
         try:

@@ -23,6 +23,7 @@ from typing import Any
 import aiohttp
 
 from kiosk.agent.shipper import Backoff, HubHealth, _json_object
+from kiosk.hubclient import HubClient, refused
 from kiosk.store import EventRecord, UsageRecord
 from kiosk.store.fleet import Fleet
 
@@ -84,7 +85,7 @@ class EventShipper:
         fleet: Fleet,
         http: aiohttp.ClientSession,
         *,
-        hub_url: str,
+        hub: HubClient,
         backoff: Backoff,
         request_timeout: float,
         batch: int,
@@ -92,7 +93,7 @@ class EventShipper:
     ) -> None:
         self.fleet = fleet
         self._http = http
-        self._base = hub_url.rstrip("/")
+        self._hub = hub
         self.backoff = backoff
         self.request_timeout = request_timeout
         self.batch = batch
@@ -143,9 +144,9 @@ class EventShipper:
         return events + len(usage)
 
     async def _post(self, path: str, body: dict[str, Any]) -> bool:
-        timeout = aiohttp.ClientTimeout(total=self.request_timeout)
+        timeout = self._hub.timeout(self.request_timeout)
         try:
-            async with self._http.post(self._base + path, json=body, timeout=timeout) as response:
+            async with self._http.post(self._hub.url(path), json=body, timeout=timeout) as response:
                 status = response.status
                 answer = _json_object(await response.read())
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
@@ -155,7 +156,7 @@ class EventShipper:
             self.health.answered()
             self.resume_at = 0.0
             return True
-        if status in (401, 403):
+        if refused(status):
             return self._failed("token", f"HTTP {status}")
         if status in (400, 413, 422):
             # The batch itself is refused: an agent/hub mismatch a person must look at.

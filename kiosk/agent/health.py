@@ -29,6 +29,7 @@ import aiohttp
 from kiosk.agent.actions import ActionRunner
 from kiosk.agent.events import EventShipper
 from kiosk.agent.shipper import HubHealth, _json_object
+from kiosk.hubclient import HubClient, refused
 from kiosk.remote import HEARTBEAT_SECONDS, software_version
 from kiosk.store import utc_iso
 from kiosk.store.fleet import COMMAND_KINDS, AppBeat, Fleet
@@ -163,14 +164,15 @@ class Heartbeat:
         fleet: Fleet,
         http: aiohttp.ClientSession,
         *,
-        hub_url: str,
+        hub: HubClient,
         data_dir: Path,
         unit: str,
         request_timeout: float,
     ) -> None:
         self.fleet = fleet
         self._http = http
-        self._url = hub_url.rstrip("/") + HEARTBEAT_PATH
+        self._hub = hub
+        self._url = hub.url(HEARTBEAT_PATH)
         self.data_dir = data_dir
         self.unit = unit
         self.request_timeout = request_timeout
@@ -219,7 +221,7 @@ class Heartbeat:
     async def send(self) -> list[dict[str, Any]] | None:
         """Send a heartbeat; the actions in the answer, or None when the hub did not answer."""
         body = await self.build()
-        timeout = aiohttp.ClientTimeout(total=self.request_timeout)
+        timeout = self._hub.timeout(self.request_timeout)
         try:
             async with self._http.post(self._url, json=body, timeout=timeout) as response:
                 status = response.status
@@ -229,7 +231,7 @@ class Heartbeat:
             self.health.failed(cause, f"{type(exc).__name__}: {exc}")
             return None
         if status != 200:
-            cause = "token" if status in (401, 403) else "server" if status >= 500 else "unexpected"
+            cause = "token" if refused(status) else "server" if status >= 500 else "unexpected"
             self.health.failed(cause, f"HTTP {status}")
             return None
         self.health.answered()

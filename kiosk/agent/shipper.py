@@ -38,6 +38,7 @@ from typing import Any
 
 import aiohttp
 
+from kiosk.hubclient import REFUSED_CODE, REFUSED_TEXT, HubClient, refused
 from kiosk.outbox import DueItem, Outbox
 
 log = logging.getLogger(__name__)
@@ -114,10 +115,12 @@ class HubHealth:
         self._cause = cause
         extra = {"reason": detail[:200], "state": cause}
         if cause == "token":
+            status = detail.removeprefix("HTTP ")
             log.error(
-                "%s: the hub refuses the kiosk's token; check [kiosk] hub_token (retrying)",
+                "%s: %s (retrying)",
                 self.what,
-                extra=extra,
+                REFUSED_TEXT.format(status=status),
+                extra={**extra, "code": REFUSED_CODE},
             )
         else:
             log.warning("%s: the hub is unavailable (%s); retrying", self.what, cause, extra=extra)
@@ -142,13 +145,14 @@ class Shipper:
         outbox: Outbox,
         http: aiohttp.ClientSession,
         *,
-        hub_url: str,
+        hub: HubClient,
         backoff: Backoff,
         request_timeout: float,
     ) -> None:
         self.outbox = outbox
         self._http = http
-        self._url = hub_url.rstrip("/") + SUBMISSIONS_PATH
+        self._hub = hub
+        self._url = hub.url(SUBMISSIONS_PATH)
         self.backoff = backoff
         self.request_timeout = request_timeout
         self.health = HubHealth("submissions")
@@ -184,9 +188,9 @@ class Shipper:
             "X-Submission-Id": item.id,
             "X-Submission-Kind": item.kind,
         }
-        timeout = aiohttp.ClientTimeout(
-            total=self.request_timeout + len(sealed) / SLOWEST_UPLINK,
-            sock_connect=min(CONNECT_TIMEOUT, self.request_timeout),
+        timeout = self._hub.timeout(
+            self.request_timeout + len(sealed) / SLOWEST_UPLINK,
+            connect=min(CONNECT_TIMEOUT, self.request_timeout),
         )
         try:
             async with self._http.post(
@@ -210,7 +214,7 @@ class Shipper:
             error = answer.get("error")
             message = error if isinstance(error, str) else f"HTTP {status}"
             return await self._rejected(item, status, code, message)
-        if status in (401, 403):
+        if refused(status):
             return await self._failed(item, "token", f"HTTP {status}")
         cause = "server" if status >= 500 else "unexpected"
         return await self._failed(item, cause, f"HTTP {status}")

@@ -56,6 +56,7 @@ class HubAdviceClient(HubLink):
         request_timeout: float = REQUEST_TIMEOUT,
         backoff: tuple[float, ...] = BACKOFF,
         heartbeat: float = HEARTBEAT,
+        ca_file: str = "",
     ) -> None:
         super().__init__(
             hub_url=hub_url,
@@ -66,6 +67,7 @@ class HubAdviceClient(HubLink):
             request_timeout=request_timeout,
             backoff=backoff,
             heartbeat=heartbeat,
+            ca_file=ca_file,
         )
         self._camera = camera
         #: The size and rate the citizen's picture is sent at (the camera's shape).

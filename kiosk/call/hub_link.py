@@ -3,8 +3,10 @@
 The socket is re-opened with backoff whenever it drops, so that a call starts at once when the
 citizen asks. Every network step has a short timeout, and both ends ping (aiohttp `heartbeat`):
 a hub that is down, restarting or silent turns into "not available" within seconds and nothing
-hangs; when it is back the link says so by itself. What the messages mean for a call is the
-subclass's business (kiosk.call.hub_client).
+hangs; when it is back the link says so by itself. A hub that refuses the kiosk's credentials
+(401/403, to the lines or the socket) is logged as that, once, as an error: not as "unreachable",
+since only a fixed config brings it back. The requests are built by kiosk.hubclient. What the
+messages mean for a call is the subclass's business (kiosk.call.hub_client).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import aiohttp
 from kiosk.call.advice import AdviceClient, AdviceLine, AdvicePhase, AdviceStatus
 from kiosk.call.hub_wire import HubUnavailable, parse_ice_servers, parse_lines
 from kiosk.call.peer import IceServer
+from kiosk.hubclient import REFUSED_CODE, HubClient, HubRefused, refused
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +36,14 @@ REQUEST_TIMEOUT = 5.0
 BACKOFF = (1.0, 2.0, 5.0, 10.0, 30.0)
 #: Ping the hub this often; a hub that does not answer within half of it is gone.
 HEARTBEAT = 20.0
+
+
+class CredentialsRefused(HubUnavailable):
+    """The hub refused this kiosk's credentials (its token or id); str() says what to fix."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(str(HubRefused(status)))
+        self.status = status
 
 
 class HubLink(AdviceClient):
@@ -50,10 +61,10 @@ class HubLink(AdviceClient):
         request_timeout: float = REQUEST_TIMEOUT,
         backoff: tuple[float, ...] = BACKOFF,
         heartbeat: float = HEARTBEAT,
+        ca_file: str = "",
     ) -> None:
         super().__init__()
-        self._base = hub_url.rstrip("/")
-        self._headers = {"Authorization": f"Bearer {token}", "X-Kiosk-Id": kiosk_id}
+        self._hub = HubClient(base_url=hub_url, kiosk_id=kiosk_id, token=token, ca_file=ca_file)
         self._loop = loop
         self._connect_timeout = connect_timeout
         self._request_timeout = request_timeout
@@ -68,6 +79,8 @@ class HubLink(AdviceClient):
         self._failed = asyncio.Event()
         self._wake = asyncio.Event()
         self._closed = False
+        #: The hub's last refusal of the kiosk's credentials, while it lasts (logged once).
+        self._refused: int | None = None
 
     # ---- what the subclass does with the socket -----------------------------------------------
 
@@ -109,31 +122,51 @@ class HubLink(AdviceClient):
 
     def _session(self) -> aiohttp.ClientSession:
         if self._http is None or self._http.closed:
-            self._http = aiohttp.ClientSession(
-                headers=self._headers,
-                timeout=aiohttp.ClientTimeout(
-                    total=self._request_timeout, sock_connect=self._connect_timeout
-                ),
+            self._http = self._hub.session(
+                total=self._request_timeout, connect=self._connect_timeout
             )
         return self._http
 
     async def _fetch_lines(self) -> list[AdviceLine]:
         try:
-            async with self._session().get(f"{self._base}/api/lines") as response:
+            async with self._session().get(self._hub.url("/api/lines")) as response:
+                if refused(response.status):
+                    raise CredentialsRefused(response.status)
                 if response.status != 200:
                     raise HubUnavailable(f"the hub answered {response.status} to /api/lines")
                 self._lines = parse_lines(await response.json())
         except (aiohttp.ClientError, TimeoutError, OSError, ValueError, KeyError) as exc:
             self._unreachable()
             raise HubUnavailable(str(exc) or type(exc).__name__) from exc
+        except CredentialsRefused as exc:
+            self._was_refused(exc)
+            raise
         except HubUnavailable:
             self._unreachable()
             raise
+        self._accepted()
         return list(self._lines)
 
     def _unreachable(self, reason: str = "hub_unreachable") -> None:
         if self.status.phase in (AdvicePhase.IDLE, AdvicePhase.UNAVAILABLE):
             self._report(AdviceStatus(AdvicePhase.UNAVAILABLE, reason=reason))
+
+    def _was_refused(self, exc: CredentialsRefused) -> None:
+        """The hub said no to the kiosk's credentials: an error for a person to fix, logged
+        once while it lasts; to the citizen the service is not available."""
+        if self._refused != exc.status:
+            self._refused = exc.status
+            log.error(
+                "call service: %s",
+                exc,
+                extra={"code": REFUSED_CODE, "reason": f"HTTP {exc.status}"},
+            )
+        self._unreachable("hub_refused")
+
+    def _accepted(self) -> None:
+        if self._refused is not None:
+            self._refused = None
+            log.info("call service: the hub accepts this kiosk's credentials again")
 
     # ---- the socket ---------------------------------------------------------------------------
 
@@ -149,6 +182,8 @@ class HubLink(AdviceClient):
                     await self._fetch_lines()
                 if await self._serve_socket():
                     failures = 0
+            except CredentialsRefused as exc:
+                self._was_refused(exc)
             except (aiohttp.ClientError, TimeoutError, OSError, HubUnavailable) as exc:
                 log.info("hub not reachable: %s", str(exc) or type(exc).__name__)
             except asyncio.CancelledError:
@@ -167,9 +202,14 @@ class HubLink(AdviceClient):
     async def _serve_socket(self) -> bool:
         """Connect, take the hello, then handle messages until the socket closes or the hub
         stops answering pings. True when it had connected."""
-        ws = await self._session().ws_connect(
-            f"{self._base}/ws/kiosk", heartbeat=self._heartbeat, autoping=True
-        )
+        try:
+            ws = await self._session().ws_connect(
+                self._hub.url("/ws/kiosk"), heartbeat=self._heartbeat, autoping=True
+            )
+        except aiohttp.WSServerHandshakeError as exc:
+            if refused(exc.status):
+                raise CredentialsRefused(exc.status) from None
+            raise
         try:
             hello = await asyncio.wait_for(ws.receive(), self._request_timeout)
             if hello.type != aiohttp.WSMsgType.TEXT:
@@ -178,6 +218,7 @@ class HubLink(AdviceClient):
             if first.get("type") != "hello":
                 raise HubUnavailable(f"the hub said {first.get('type')!r} before hello")
             self._ice = parse_ice_servers(first)
+            self._accepted()
             self._ws = ws
             self._failed.clear()
             self._connected.set()

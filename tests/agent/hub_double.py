@@ -27,6 +27,8 @@ from nacl.exceptions import CryptoError
 from nacl.public import PrivateKey, SealedBox
 
 TOKEN = "kiosk-test-token"
+#: The kiosk the token is for: like the hub, the stand-in takes the token only with this id.
+KIOSK_ID = "test-kiosk"
 MAX_BYTES = 25 * 1024 * 1024
 
 
@@ -85,7 +87,10 @@ class HubDouble:
         return app
 
     def _authorised(self, request: web.Request) -> bool:
-        return request.headers.get("Authorization") == f"Bearer {TOKEN}"
+        return (
+            request.headers.get("Authorization") == f"Bearer {TOKEN}"
+            and request.headers.get("X-Kiosk-Id") == KIOSK_ID
+        )
 
     async def _submit(self, request: web.Request) -> web.Response:
         submission_id = request.headers.get("X-Submission-Id", "")

@@ -10,14 +10,14 @@ import logging
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
 
 from eforms.definition import load_catalogue, shipped_sources
 from kiosk.agent.catalogue import CatalogueKeeper
 from kiosk.agent.shipper import Backoff
 from kiosk.forms.cache import CACHE_FILE, catalogue_sources
-from tests.agent.hub_double import TOKEN, HubDouble, serving
+from kiosk.hubclient import HubClient
+from tests.agent.hub_double import KIOSK_ID, TOKEN, HubDouble, serving
 
 
 def shipped_forms() -> list[dict[str, Any]]:
@@ -37,10 +37,11 @@ def malformed_form() -> dict[str, Any]:
 
 
 async def refresh_from(hub: HubDouble, port: int, data_dir: Path, times: int = 1) -> list[str]:
-    async with aiohttp.ClientSession(headers={"Authorization": f"Bearer {TOKEN}"}) as http:
+    hub = HubClient(f"http://127.0.0.1:{port}", KIOSK_ID, TOKEN)
+    async with hub.session() as http:
         keeper = CatalogueKeeper(
             http,
-            hub_url=f"http://127.0.0.1:{port}",
+            hub=hub,
             data_dir=data_dir,
             refresh_seconds=900,
             backoff=Backoff(5, 300),

@@ -10,11 +10,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
 
 from kiosk.agent.__main__ import _load, _serve
 from kiosk.agent.health import Heartbeat
+from kiosk.hubclient import HubClient
 from kiosk.store import Store, utc_iso
 from kiosk.store.fleet import Fleet
 from tests.agent.hub_double import HubDouble, serving
@@ -57,11 +57,12 @@ def beat(store: Store, at: datetime, *, session_active: bool = False) -> None:
 
 
 async def build(store: Store, data_dir: Path) -> dict[str, Any]:
-    async with aiohttp.ClientSession() as http:
+    hub = HubClient("http://127.0.0.1:9", "test-kiosk", "unused")
+    async with hub.session() as http:
         heartbeat = Heartbeat(
             Fleet(store),
             http,
-            hub_url="http://127.0.0.1:9",
+            hub=hub,
             data_dir=data_dir,
             unit="kiosk.service",
             request_timeout=5,

@@ -10,15 +10,15 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
-import aiohttp
 import pytest
 from nacl.public import PrivateKey
 
 from kiosk.agent.shipper import Backoff, Outcome, Shipper
+from kiosk.hubclient import HubClient
 from kiosk.outbox import Outbox, open_sealed
 from kiosk.store import Store
 from tests.agent.conftest import put_form, row
-from tests.agent.hub_double import TOKEN, HubDouble, serving
+from tests.agent.hub_double import KIOSK_ID, TOKEN, HubDouble, serving
 
 #: Waits short enough for a test, with no jitter so that they are what the test says.
 QUICK = Backoff(0.02, 0.1, rand=lambda: 1.0)
@@ -28,15 +28,9 @@ SLOW = Backoff(600, 600, rand=lambda: 1.0)
 
 @asynccontextmanager
 async def shipper_for(outbox: Outbox, port: int, backoff: Backoff) -> AsyncIterator[Shipper]:
-    headers = {"Authorization": f"Bearer {TOKEN}"}
-    async with aiohttp.ClientSession(headers=headers) as http:
-        yield Shipper(
-            outbox,
-            http,
-            hub_url=f"http://127.0.0.1:{port}/",
-            backoff=backoff,
-            request_timeout=10,
-        )
+    hub = HubClient(f"http://127.0.0.1:{port}/", KIOSK_ID, TOKEN)
+    async with hub.session() as http:
+        yield Shipper(outbox, http, hub=hub, backoff=backoff, request_timeout=10)
 
 
 async def ship_until(shipper: Shipper, done: Callable[[], bool]) -> None:
@@ -184,10 +178,9 @@ def test_a_refused_token_is_retried_not_rejected(
     submission = put_form(outbox)
 
     async def scenario() -> None:
-        async with aiohttp.ClientSession(headers={"Authorization": "Bearer wrong"}) as http:
-            shipper = Shipper(
-                outbox, http, hub_url=f"http://127.0.0.1:{port}", backoff=QUICK, request_timeout=5
-            )
+        wrong = HubClient(f"http://127.0.0.1:{port}", KIOSK_ID, "wrong")
+        async with wrong.session() as http:
+            shipper = Shipper(outbox, http, hub=wrong, backoff=QUICK, request_timeout=5)
             async with serving(hub, port):
                 await ship_until(shipper, lambda: shipper.health.failures >= 2)
 
