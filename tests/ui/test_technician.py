@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QApplication, QPushButton, QStyle, QStyleOptionButton
 from pytestqt.qtbot import QtBot
 
-from kiosk.devices.status import DeviceClass, DeviceState
-from kiosk.ui.screens.technician import ALL_SETTLED, SWITCH_FAILED, UNSETTLED
+from kiosk.devices.status import DeviceClass, DeviceState, PrintJobCompleted
+from kiosk.ui.screens.technician import ALL_SETTLED, SWITCH_FAILED, TechnicianScreen
 from kiosk.ui.window import KioskWindow
 
 
@@ -22,6 +26,14 @@ def enter_pin(qtbot: QtBot, window: KioskWindow, pin: str) -> None:
     for digit in pin:
         qtbot.mouseClick(window.pin_pad.keys[digit], Qt.MouseButton.LeftButton)
     qtbot.mouseClick(window.pin_pad.ok_button, Qt.MouseButton.LeftButton)
+
+
+def open_technician(qtbot: QtBot, window: KioskWindow) -> TechnicianScreen:
+    hold_corner(qtbot, window)
+    enter_pin(qtbot, window, "1234")
+    tech = window.technician
+    assert tech is not None and window.stack.currentWidget() is tech
+    return tech
 
 
 def test_short_press_in_corner_starts_a_session_not_technician_mode(
@@ -94,19 +106,22 @@ def test_unsettled_payments_are_listed_by_reference(qtbot: QtBot, window: KioskW
 
     ledger = window.kiosk.ledger
     assert ledger is not None
-    hold_corner(qtbot, window)
-    enter_pin(qtbot, window, "1234")
-    tech = window.technician
-    assert tech is not None
+    tech = open_technician(qtbot, window)
     assert window.ui.t(ALL_SETTLED) in tech.payments.text()
+    assert not tech.payment_rows.isVisible()
 
     window.show_attract()
     ledger.journal.open_intent("demo-kiosk-x1", session_id=None, purpose="print", amount_cents=40)
     ledger.journal.move("demo-kiosk-x1", PaymentState.UNKNOWN)
     window.open_technician()
-    assert window.ui.t(UNSETTLED).split(":")[0] + ": 1" in tech.payments.text()
-    assert "demo-kiosk-x1 (unknown)" in tech.payments.text()
-    assert tech.payments.text().startswith("⚠")
+    qtbot.mouseClick(tech.language_buttons["en"], Qt.MouseButton.LeftButton)
+    assert tech.payments.text() == "⚠ 1 card payment is not settled."
+    [row] = tech.payment_rows.text().splitlines()
+    assert row.startswith("demo-kiosk-x1 · printing · €0.40 · outcome not known · started ")
+    assert tech.payment_rows.isVisible()
+    qtbot.mouseClick(tech.language_buttons["fi"], Qt.MouseButton.LeftButton)
+    assert tech.payments.text() == "⚠ 1 korttimaksu on selvittämättä."
+    assert "tulostus · 0,40\N{NO-BREAK SPACE}€ · lopputulos ei tiedossa" in tech.payment_rows.text()
 
 
 def test_a_switch_the_device_refuses_is_said_not_raised(qtbot: QtBot, window: KioskWindow) -> None:
@@ -125,3 +140,136 @@ def test_a_switch_the_device_refuses_is_said_not_raised(qtbot: QtBot, window: Ki
         panel.test_result.text()
     )
     assert not panel.fault_buttons["decline"].isChecked()
+
+
+# ---- the technician's language, plain words, the test page, nothing clipped ------------------
+
+
+def test_technician_mode_speaks_fi_sv_and_en_and_opens_in_the_default(
+    qtbot: QtBot, window: KioskWindow
+) -> None:
+    ui = window.ui
+    tech = open_technician(qtbot, window)
+    assert ui.language == ui.default_language == "fi"
+    assert (tech.heading.text(), tech.panels[0].name.text()) == ("Huoltotila", "Tulostin")
+    assert tech.language_buttons["fi"].isChecked()
+
+    qtbot.mouseClick(tech.language_buttons["sv"], Qt.MouseButton.LeftButton)
+    assert (tech.heading.text(), tech.panels[0].name.text()) == ("Tekniskt läge", "Skrivare")
+    assert tech.language_buttons["sv"].isChecked() and not tech.language_buttons["fi"].isChecked()
+    qtbot.mouseClick(tech.language_buttons["en"], Qt.MouseButton.LeftButton)
+    assert (tech.heading.text(), tech.panels[0].name.text()) == ("Technician mode", "Printer")
+    assert tech.panels[0].test_button.text() == "Self-test"
+
+    # The choice lasts for technician mode only: the kiosk and the next visit are in the default.
+    qtbot.mouseClick(tech.back_button, Qt.MouseButton.LeftButton)
+    assert window.stack.currentWidget() is window.attract
+    assert ui.language == "fi"
+    window.open_technician()
+    assert tech.heading.text() == "Huoltotila"
+
+
+RAW = re.compile(r"\b(fps|login|media|logged_in|logged_out|not_present|no_device|user_error)\b")
+
+
+def test_every_devices_state_and_detail_are_in_plain_words(
+    qtbot: QtBot, window: KioskWindow
+) -> None:
+    tech = open_technician(qtbot, window)
+    qtbot.mouseClick(tech.language_buttons["en"], Qt.MouseButton.LeftButton)
+    panels = {panel.device.device_class: panel for panel in tech.panels}
+    devices = [panel.device for panel in panels.values()]
+    qtbot.waitUntil(lambda: all(d.health().state is DeviceState.ONLINE for d in devices))
+    for panel in panels.values():
+        panel.show_health(panel.device.health())
+        for label in (panel.state, panel.detail, panel.error):
+            assert not RAW.search(label.text()), label.text()
+        assert panel.state.text() == "✓ State: working · nothing to do"
+        assert panel.error.text() == "No errors"
+    assert panels[DeviceClass.PRINTER].detail.text() == (
+        "simulated device · paper: enough, toner: enough"
+    )
+    assert panels[DeviceClass.CARD_READER].detail.text().endswith("no card in the reader")
+    assert panels[DeviceClass.PAYMENT].detail.text().endswith("logged in")
+    camera = panels[DeviceClass.CAMERA]
+    assert camera.detail.text().startswith("simulated device · not filming now")
+    camera.device.start_stream()  # type: ignore[attr-defined]
+    try:
+        qtbot.waitUntil(lambda: "pictures a second" in camera.detail.text(), timeout=10_000)
+    finally:
+        camera.device.stop_stream()  # type: ignore[attr-defined]
+
+    qtbot.mouseClick(camera.fault_buttons["unplugged"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "camera-not-found" in camera.error.text())
+    assert camera.state.text() == "⚠ State: not connected · a technician must fix this"
+    assert camera.error.text() == "Last error: No camera is connected. (camera-not-found)"
+    qtbot.mouseClick(tech.language_buttons["sv"], Qt.MouseButton.LeftButton)
+    assert camera.state.text() == "⚠ Status: inte ansluten · kräver service"
+    qtbot.mouseClick(camera.fault_buttons["unplugged"], Qt.MouseButton.LeftButton)
+
+
+def test_print_a_test_page_and_follow_it_to_the_end(qtbot: QtBot, window: KioskWindow) -> None:
+    tech = open_technician(qtbot, window)
+    qtbot.mouseClick(tech.language_buttons["en"], Qt.MouseButton.LeftButton)
+    panel = next(p for p in tech.panels if p.device.device_class is DeviceClass.PRINTER)
+    button = panel.test_page_button
+    assert button is not None and button.text() == "Print a test page"
+    printed: list[PrintJobCompleted] = []
+    unsubscribe = panel.device.events.subscribe(
+        lambda event: printed.append(event) if isinstance(event, PrintJobCompleted) else None
+    )
+    try:
+        # Out of paper: the page waits for the printer, and prints once paper is back.
+        qtbot.mouseClick(panel.fault_buttons["paper_out"], Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        assert not button.isEnabled()
+        qtbot.waitUntil(lambda: "waiting for the printer" in panel.page_result.text())
+        assert panel.page_result.isVisible()
+        qtbot.mouseClick(panel.fault_buttons["paper_out"], Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: panel.page_result.text() == "✓ The test page was printed.")
+        assert button.isEnabled()
+        assert [event.pages for event in printed] == [1]
+    finally:
+        unsubscribe()
+
+
+def test_the_test_page_is_one_a4_page_in_the_technicians_language(
+    qtbot: QtBot, window: KioskWindow, tmp_path: Path
+) -> None:
+    from pypdf import PdfReader
+
+    from kiosk.ui.screens.technician_test_page import write_test_page
+
+    window.ui.set_language("sv")
+    path = write_test_page(
+        tmp_path / "t.pdf", window.ui.t, "demo-kiosk", window.kiosk.devices_list()
+    )
+    [page] = PdfReader(path).pages
+    assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)
+    text = " ".join(page.extract_text().split())
+    assert "Testsida" in text and "demo-kiosk" in text and "Skrivare: fungerar" in text
+
+
+def clipped(button: QPushButton) -> bool:
+    """True when the button's text is wider than the room its style leaves for it."""
+    option = QStyleOptionButton()
+    button.initStyleOption(option)
+    room = button.style().subElementRect(QStyle.SubElement.SE_PushButtonContents, option, button)
+    return button.fontMetrics().horizontalAdvance(button.text()) > room.width()
+
+
+def test_no_button_is_clipped_in_any_language_or_in_large_text(
+    qtbot: QtBot, window: KioskWindow
+) -> None:
+    tech = open_technician(qtbot, window)
+    buttons = tech.findChildren(QPushButton)
+    assert len(buttons) > 20
+    seen: dict[str, list[str]] = {}
+    for large in (False, True):
+        window.ui.set_large_text(large)
+        for language in ("fi", "sv", "en"):
+            qtbot.mouseClick(tech.language_buttons[language], Qt.MouseButton.LeftButton)
+            QApplication.processEvents()
+            cut = [b.text() for b in buttons if b.text() and clipped(b)]
+            seen[f"{language}{' large' if large else ''}"] = cut
+    assert seen == {key: [] for key in seen}

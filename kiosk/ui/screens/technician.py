@@ -1,18 +1,21 @@
 """Technician mode: a PIN pad behind the hidden gesture, then each device's state and tests.
 
-The technician sees every device's state, detail and last error, runs a self-test per device,
-trips the simulators' faults, reads the kiosk id and software version, and may quit to the
-desktop. Technician text is translated like the rest, so a Swedish-speaking technician can use
-it too; it follows the kiosk's default language.
+The technician sees every device's state, detail and last error in words, runs a self-test per
+device, prints a test page, trips the simulators' faults, reads the card payments that are not
+settled, the kiosk id and software version, and may quit to the desktop. The screen speaks
+Finnish, Swedish or English: it opens in the kiosk's default language and the technician may
+choose another, which lasts until technician mode is left.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from concurrent.futures import Future
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -25,12 +28,18 @@ from PySide6.QtWidgets import (
 
 from kiosk import __version__
 from kiosk.devices.base import Device
-from kiosk.devices.status import DeviceEvent, DeviceHealth, SelfTestResult, StatusChanged
-from kiosk.i18n import N_
+from kiosk.devices.status import DeviceEvent
+from kiosk.i18n import N_, NP_
 from kiosk.payments.journal import JournalEntry
+from kiosk.payments.prices import format_euros
 from kiosk.ui.bridge import Bridge
+from kiosk.ui.screens.technician_device import SWITCH_FAILED, DevicePanel
+from kiosk.ui.screens.technician_test_page import write_test_page
+from kiosk.ui.screens.technician_words import payment_state_words, purpose_words
 from kiosk.ui.state import UiState
 from kiosk.ui.widgets.buttons import BigButton
+
+__all__ = ["SWITCH_FAILED", "DevicePanel", "PinPad", "TechnicianScreen"]
 
 log = logging.getLogger(__name__)
 
@@ -41,44 +50,22 @@ ERASE = N_("Erase")
 CANCEL = N_("Cancel")
 TECHNICIAN_MODE = N_("Technician mode")
 KIOSK_ID = N_("Kiosk {id}, software version {version}")
-SELF_TEST = N_("Self-test")
-TESTING = N_("Testing…")
-TEST_PASSED = N_("Self-test passed")
-TEST_FAILED = N_("Self-test failed")
 BACK_TO_KIOSK = N_("Back to the kiosk")
 QUIT_TO_DESKTOP = N_("Quit to desktop")
-STATE = N_("State: {state}")
-ATTENTION = N_("Needs: {attention}")
-LAST_ERROR = N_("Last error: {error}")
-UNSETTLED = N_(
-    "Payments not settled: {n}. Support has an alert for each; they are settled by themselves "
-    "when the card terminal answers again. Sales: {sales}"
+LANGUAGE = N_("Language of this screen:")
+#: Each language's name in itself: a technician finds their own whatever is shown.
+LANGUAGE_NAMES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
+PAYMENTS = N_("Card payments")
+UNSETTLED = NP_("{n} card payment is not settled.", "{n} card payments are not settled.")
+UNSETTLED_HELP = N_(
+    "Support has an alert for each. A payment whose outcome is not known settles by itself when "
+    "the card terminal answers again; a failed refund needs support."
 )
+PAYMENT_ROW = N_("{reference} · {purpose} · {amount} · {state} · started {started}")
+MORE_PAYMENTS = NP_("… and {n} more", "… and {n} more")
 ALL_SETTLED = N_("Every card payment is settled.")
-SWITCH_FAILED = N_("The switch could not be set: {error}")
-NO_ERROR = N_("No errors")
-FAULTS = N_("Simulator faults:")
-
-DEVICE_NAMES = {
-    "printer": N_("Printer"),
-    "cardreader": N_("Card reader"),
-    "camera": N_("Camera"),
-    "payment": N_("Payment terminal"),
-}
-STATE_NAMES = {
-    "online": N_("online"),
-    "offline": N_("offline"),
-    "no_device": N_("no device"),
-    "hardware_error": N_("hardware error"),
-    "user_error": N_("needs attention"),
-    "busy": N_("busy"),
-}
-ATTENTION_NAMES = {
-    "none": N_("nothing"),
-    "clear": N_("library staff"),
-    "maintenance": N_("a technician"),
-    "suspend": N_("nothing, it recovers by itself"),
-}
+#: Unsettled payments listed one a line; the rest are counted.
+PAYMENT_ROWS = 8
 
 
 class PinPad(QWidget):
@@ -174,134 +161,6 @@ class PinPad(QWidget):
         self.cancel_button.set_label(t(CANCEL))
 
 
-class DevicePanel(QFrame):
-    """One device: its state in words, detail, last error, self-test and fault switches."""
-
-    def __init__(
-        self, ui: UiState, device: Device, bridge: Bridge, parent: QWidget | None = None
-    ) -> None:
-        super().__init__(parent)
-        self.ui = ui
-        self.device = device
-        self.bridge = bridge
-        self.setProperty("role", "card")
-        self._test_text = ""
-        self._steps = ""
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 18, 24, 18)
-        layout.setSpacing(8)
-        self.name = QLabel()
-        self.name.setProperty("role", "h2")
-        self.state = QLabel()
-        self.state.setWordWrap(True)
-        self.detail = QLabel()
-        self.detail.setProperty("role", "muted")
-        self.detail.setWordWrap(True)
-        self.error = QLabel()
-        self.error.setWordWrap(True)
-        self.test_result = QLabel()
-        self.test_result.setWordWrap(True)
-        for widget in (self.name, self.state, self.detail, self.error):
-            layout.addWidget(widget)
-        buttons = QHBoxLayout()
-        self.test_button = BigButton()
-        self.test_button.clicked.connect(self.run_self_test)
-        buttons.addWidget(self.test_button)
-        buttons.addWidget(self.test_result, 1)
-        layout.addLayout(buttons)
-        self.faults_label = QLabel()
-        self.fault_buttons: dict[str, BigButton] = {}
-        switches = device.fault_switches()
-        if switches:
-            layout.addWidget(self.faults_label)
-            grid = QGridLayout()
-            grid.setSpacing(8)
-            for index, switch in enumerate(switches):
-                button = BigButton()
-                button.setCheckable(True)
-                button.setChecked(switch.name in device.faults())
-                button.toggled.connect(lambda on, name=switch.name: self._set_fault(name, on))
-                grid.addWidget(button, index // 3, index % 3)
-                self.fault_buttons[switch.name] = button
-            layout.addLayout(grid)
-        layout.addStretch(1)
-        self.retranslate()
-        ui.changed.connect(self.retranslate)
-
-    def _set_fault(self, name: str, on: bool) -> None:
-        log.info(
-            "technician switched a fault",
-            extra={"device_id": self.device.device_id, "code": name, "state": str(on)},
-        )
-        try:
-            self.device.set_fault(name, on)
-        except Exception as exc:  # the terminal simulator is not running, say
-            log.warning("a fault switch failed", extra={"device_id": self.device.device_id})
-            self.test_result.setText(self.ui.t(SWITCH_FAILED).format(error=exc))
-        # Show what the device really has now (one mode at a time on the terminal simulator).
-        self.show_health(self.device.health())
-
-    def run_self_test(self) -> None:
-        self.test_button.setEnabled(False)
-        self._test_text = TESTING
-        self.retranslate()
-        future: Future[SelfTestResult] = self.device.self_test()
-        self.bridge.when_done(future, self._on_test_done)
-
-    def _on_test_done(self, future: Future[SelfTestResult]) -> None:
-        self.test_button.setEnabled(True)
-        try:
-            result = future.result()
-        except Exception as exc:
-            self._test_text = TEST_FAILED
-            self._steps = type(exc).__name__
-        else:
-            self._test_text = TEST_PASSED if result.passed else TEST_FAILED
-            self._steps = "; ".join(result.steps)
-        self.retranslate()
-
-    def on_event(self, event: DeviceEvent) -> None:
-        if event.device_id == self.device.device_id and isinstance(event, StatusChanged):
-            self.show_health(event.health)
-
-    def show_health(self, health: DeviceHealth) -> None:
-        t = self.ui.t
-        state = t(STATE_NAMES.get(health.state.value, health.state.value))
-        # The state is spelled out and marked with a symbol, never shown by colour alone.
-        mark = "✓" if health.state.usable else "⚠"
-        self.state.setText(
-            f"{mark} {t(STATE).format(state=state)} · "
-            + t(ATTENTION).format(attention=t(ATTENTION_NAMES[health.attention]))
-        )
-        self.state.setProperty("role", "" if health.state.usable else "status-bad")
-        self.state.style().unpolish(self.state)
-        self.state.style().polish(self.state)
-        detail = ", ".join(f"{k}: {v}" for k, v in sorted(health.detail.items()))
-        self.detail.setText(f"{health.backend} · {detail}" if detail else health.backend)
-        self.error.setText(
-            t(LAST_ERROR).format(error=health.last_error) if health.last_error else t(NO_ERROR)
-        )
-        for name, button in self.fault_buttons.items():
-            button.blockSignals(True)
-            button.setChecked(name in self.device.faults())
-            button.blockSignals(False)
-
-    def retranslate(self) -> None:
-        t = self.ui.t
-        self.name.setText(t(DEVICE_NAMES[self.device.device_class.value]))
-        self.test_button.set_label(t(SELF_TEST))
-        self.test_button.setAccessibleName(
-            f"{t(SELF_TEST)}: {t(DEVICE_NAMES[self.device.device_class.value])}"
-        )
-        text = t(self._test_text) if self._test_text else ""
-        steps = self._steps if self._test_text != TESTING else ""
-        self.test_result.setText(f"{text} ({steps})" if text and steps else text)
-        self.faults_label.setText(t(FAULTS))
-        for switch in self.device.fault_switches():
-            self.fault_buttons[switch.name].set_label(t(switch.label))
-        self.show_health(self.device.health())
-
-
 class TechnicianScreen(QWidget):
     back_requested = Signal()
     quit_requested = Signal()
@@ -337,28 +196,74 @@ class TechnicianScreen(QWidget):
         head.addWidget(self.back_button)
         head.addWidget(self.quit_button)
         outer.addLayout(head)
+        second = QHBoxLayout()
         self.identity = QLabel()
         self.identity.setProperty("role", "lead")
-        outer.addWidget(self.identity)
-        #: Payments the journal could not settle: what support sees as alerts, by reference.
-        self.payments = QLabel()
-        self.payments.setWordWrap(True)
-        outer.addWidget(self.payments)
-        grid_host = QWidget()
-        grid = QGridLayout(grid_host)
-        grid.setSpacing(20)
+        self.identity.setWordWrap(True)
+        second.addWidget(self.identity, 1)
+        self.language_label = QLabel()
+        second.addWidget(self.language_label)
+        self.language_buttons: dict[str, BigButton] = {}
+        for code, name in LANGUAGE_NAMES.items():
+            button = BigButton(name)
+            button.setCheckable(True)
+            button.setProperty("lang", code)
+            button.clicked.connect(lambda _=False, c=code: self.choose_language(c))
+            second.addWidget(button)
+            self.language_buttons[code] = button
+        outer.addLayout(second)
+
+        scroll_host = QWidget()
+        column = QVBoxLayout(scroll_host)
+        column.setSpacing(20)
+        column.addWidget(self._payments_card())
         self.panels: list[DevicePanel] = []
-        for index, device in enumerate(devices):
-            panel = DevicePanel(ui, device, bridge)
-            grid.addWidget(panel, index // 2, index % 2)
+        for device in devices:
+            panel = DevicePanel(ui, device, bridge, write_page=self._page_writer(devices))
+            column.addWidget(panel)
             self.panels.append(panel)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(grid_host)
-        outer.addWidget(scroll, 1)
+        column.addStretch(1)
+        self.scroller = QScrollArea()
+        self.scroller.setWidgetResizable(True)
+        self.scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroller.setWidget(scroll_host)
+        outer.addWidget(self.scroller, 1)
         bridge.device_event.connect(self._on_event)
         self.retranslate()
         ui.changed.connect(self.retranslate)
+
+    def _payments_card(self) -> QFrame:
+        """The card payments a person must look at, one a line, or that all are settled."""
+        card = QFrame()
+        card.setProperty("role", "card")
+        layout = QVBoxLayout(card)
+        layout.setContentsMargins(24, 18, 24, 18)
+        layout.setSpacing(8)
+        self.payments_heading = QLabel()
+        self.payments_heading.setProperty("role", "h2")
+        #: The summary: every payment settled, or how many are not.
+        self.payments = QLabel()
+        self.payments.setWordWrap(True)
+        self.payments_help = QLabel()
+        self.payments_help.setProperty("role", "muted")
+        self.payments_help.setWordWrap(True)
+        #: One line per unsettled payment, by the sale reference support's alert names.
+        self.payment_rows = QLabel()
+        self.payment_rows.setWordWrap(True)
+        self.payment_rows.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        for widget in (self.payments_heading, self.payments, self.payments_help):
+            layout.addWidget(widget)
+        layout.addWidget(self.payment_rows)
+        return card
+
+    def choose_language(self, code: str) -> None:
+        self.ui.set_language(code)
+        # A second tap on the chosen language must not leave it looking unchosen.
+        for other, button in self.language_buttons.items():
+            button.setChecked(other == self.ui.language)
+
+    def _page_writer(self, devices: Sequence[Device]) -> Callable[[Path], Path]:
+        return lambda path: write_test_page(path, self.ui.t, self.kiosk_id, devices)
 
     def _on_event(self, event: DeviceEvent) -> None:
         for panel in self.panels:
@@ -369,20 +274,63 @@ class TechnicianScreen(QWidget):
         self._payments = self._unsettled()
         self.retranslate()
 
+    def showEvent(self, event: QShowEvent) -> None:
+        # Technician mode opens in the kiosk's default language.
+        self.ui.set_language(self.ui.default_language)
+        super().showEvent(event)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        # The technician's choice of language does not outlast technician mode.
+        self.ui.set_language(self.ui.default_language)
+        super().hideEvent(event)
+
     def retranslate(self) -> None:
         t = self.ui.t
         self.heading.setText(t(TECHNICIAN_MODE))
         self.identity.setText(t(KIOSK_ID).format(id=self.kiosk_id, version=__version__))
         self.back_button.set_label(t(BACK_TO_KIOSK))
         self.quit_button.set_label(t(QUIT_TO_DESKTOP))
-        if self._payments:
-            listed = ", ".join(f"{e.sale_reference} ({e.state.value})" for e in self._payments[:5])
-            more = len(self._payments) - 5
-            text = t(UNSETTLED).format(n=len(self._payments), sales=listed)
-            self.payments.setText("⚠ " + text + (f" (+{more})" if more > 0 else ""))
+        self.language_label.setText(t(LANGUAGE))
+        for code, button in self.language_buttons.items():
+            button.setChecked(code == self.ui.language)
+            button.setAccessibleDescription(t(LANGUAGE))
+        self.payments_heading.setText(t(PAYMENTS))
+        payments = self._payments
+        if payments:
+            n = len(payments)
+            self.payments.setText("⚠ " + self.ui.nt(*UNSETTLED, n).format(n=n))
             self.payments.setProperty("role", "status-bad")
+            self.payments_help.setText(t(UNSETTLED_HELP))
+            rows = [self._payment_row(entry) for entry in payments[:PAYMENT_ROWS]]
+            more = n - PAYMENT_ROWS
+            if more > 0:
+                rows.append(self.ui.nt(*MORE_PAYMENTS, more).format(n=more))
+            self.payment_rows.setText("\n".join(rows))
         else:
             self.payments.setText("✓ " + t(ALL_SETTLED))
             self.payments.setProperty("role", "")
+            self.payments_help.setText("")
+            self.payment_rows.setText("")
+        self.payments_help.setVisible(bool(payments))
+        self.payment_rows.setVisible(bool(payments))
         self.payments.style().unpolish(self.payments)
         self.payments.style().polish(self.payments)
+
+    def _payment_row(self, entry: JournalEntry) -> str:
+        t = self.ui.t
+        return t(PAYMENT_ROW).format(
+            reference=entry.sale_reference,
+            purpose=purpose_words(t, entry.purpose),
+            amount=format_euros(entry.amount_cents, self.ui.language),
+            state=payment_state_words(t, entry.state.value),
+            started=_local_time(entry.created_at),
+        )
+
+
+def _local_time(stamp: str) -> str:
+    """The journal's UTC time as the kiosk's clock shows it, to the minute."""
+    try:
+        when = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return stamp
+    return when.astimezone().strftime("%Y-%m-%d %H:%M")
