@@ -72,7 +72,10 @@ def test_fault_switch_trips_the_simulator_and_the_screen_says_so(
 
     qtbot.mouseClick(panel.test_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: panel.test_button.isEnabled() and panel.test_result.text() != "")
-    assert "paper: out" in panel.test_result.text()
+    # The steps in words, in the kiosk's default language, Finnish.
+    assert panel.test_result.text() == (
+        "Itsetestaus epäonnistui (yhteys: toimii; paperia: loppu; väriainetta: riittävästi)"
+    )
 
     qtbot.mouseClick(panel.fault_buttons["paper_out"], Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: panel.device.health().state is DeviceState.ONLINE)

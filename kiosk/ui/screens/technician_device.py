@@ -33,6 +33,7 @@ from kiosk.ui.screens.technician_words import (
     detail_words,
     error_words,
     state_words,
+    step_words,
 )
 from kiosk.ui.state import UiState
 from kiosk.ui.widgets.buttons import BigButton
@@ -92,7 +93,7 @@ class DevicePanel(QFrame):
         self._write_page = write_page
         self.setProperty("role", "card")
         self._test_text = ""
-        self._steps = ""
+        self._steps: tuple[str, ...] = ()
         #: The test page's print job, its file's folder, and what to say about it.
         self._job: str | None = None
         self._page_folder: Path | None = None
@@ -201,10 +202,10 @@ class DevicePanel(QFrame):
             result = future.result()
         except Exception as exc:
             self._test_text = TEST_FAILED
-            self._steps = type(exc).__name__
+            self._steps = (type(exc).__name__,)
         else:
             self._test_text = TEST_PASSED if result.passed else TEST_FAILED
-            self._steps = "; ".join(result.steps)
+            self._steps = result.steps
         self.retranslate()
 
     # ---- the test page ------------------------------------------------------------------------
@@ -292,7 +293,8 @@ class DevicePanel(QFrame):
         self.test_button.set_label(t(SELF_TEST), f"{t(SELF_TEST)}: {device_name}")
         self.test_button.setAccessibleName(f"{t(SELF_TEST)}: {device_name}")
         text = t(self._test_text) if self._test_text else ""
-        steps = self._steps if self._test_text != TESTING else ""
+        said = "; ".join(step_words(t, step) for step in self._steps)
+        steps = said if self._test_text != TESTING else ""
         self.test_result.setText(f"{text} ({steps})" if text and steps else text)
         if self.test_page_button is not None:
             self.test_page_button.set_label(t(PRINT_TEST_PAGE))

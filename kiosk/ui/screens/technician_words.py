@@ -83,6 +83,24 @@ ERROR_WORDS = {
     "terminal-busy": N_("The card terminal is busy."),
     "terminal-shutdown": N_("The card terminal is shutting down."),
 }
+#: A self-test's steps ("key: value", as the device says them) in words.
+STEP_WORDS = {
+    "connection: ok": N_("connection: works"),
+    "connection: failed": N_("connection: none"),
+    "connection: not started": N_("connection: not started"),
+    "reader: ok": N_("reader: works"),
+    "reader: not found": N_("reader: not found"),
+    "card: none": N_("no card in the reader"),
+    "camera: ok": N_("camera: works"),
+    "camera: not found": N_("camera: not found"),
+    "capture: ok": N_("a picture was taken"),
+    "capture: failed": N_("no picture could be taken"),
+    "cups: ok": N_("CUPS: works"),
+    "printer: ok": N_("printer: answers"),
+    "printer: unreachable": N_("printer: does not answer"),
+    "pcscd: ok": N_("smart card service: works"),
+    "no device configured": N_("no device configured"),
+}
 PAYMENT_STATES = {
     "intent": N_("started, the terminal has not answered"),
     "unknown": N_("outcome not known"),
@@ -120,6 +138,16 @@ def _fps_words(t: Translate, nt: TranslatePlural, value: str) -> str:
     except ValueError:
         return f"fps: {value}"
     return nt(*PICTURES, fps).format(n=fps) if fps > 0 else t(NOT_FILMING)
+
+
+def step_words(t: Translate, step: str) -> str:
+    """One self-test step in words; a step the kiosk has no words for as the device says it."""
+    if step in STEP_WORDS:
+        return t(STEP_WORDS[step])
+    key, sep, value = step.partition(": ")
+    if sep and (key, value) in DETAIL_WORDS:
+        return t(DETAIL_WORDS[(key, value)])
+    return step
 
 
 def error_words(t: Translate, code: str) -> str:
