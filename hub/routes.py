@@ -29,6 +29,7 @@ from hub.auth import (
 )
 from hub.context import HUB
 from hub.delivery import handlers as submissions
+from hub.desk import DESK
 from hub.enrollment import ENROLLMENT_ROUTES
 from hub.fleet.routes import FLEET_ROUTES
 from hub.lines import LANGUAGES, utc_iso
@@ -105,6 +106,7 @@ async def me(request: web.Request) -> web.Response:
 
 async def lines(request: web.Request) -> web.Response:
     hub = request.app[HUB]
+    switchboard = request.app[DESK].switchboard
     now = hub.clock()
     listed: list[dict[str, Any]] = []
     for line in hub.config.lines:
@@ -119,6 +121,8 @@ async def lines(request: web.Request) -> web.Response:
                 "languages": list(line.languages),
                 "open_now": open_now,
                 "next_opening": opening.isoformat() if opening else None,
+                # Advisors free or busy, the queue: what a citizen sees before calling.
+                "status": switchboard.line_status(line.id).as_json(),
             }
         )
     return web.json_response({"lines": listed, "at": utc_iso(now)})

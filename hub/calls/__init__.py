@@ -23,6 +23,7 @@ from hub.calls.model import (
 )
 from hub.calls.parties import CallState
 from hub.calls.queue import Switchboard
+from hub.calls.status import LineState, LineStatus
 
 __all__ = [
     "CallError",
@@ -31,6 +32,8 @@ __all__ = [
     "Effects",
     "EndReason",
     "LineConfig",
+    "LineState",
+    "LineStatus",
     "Message",
     "Notify",
     "Opening",

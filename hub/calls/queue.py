@@ -32,6 +32,7 @@ from hub.calls.model import (
 from hub.calls.parties import Call, CallState, Kiosk
 from hub.calls.ratings import RatingBook
 from hub.calls.signalling import checked_signal
+from hub.calls.status import LineStatus, line_status
 
 
 def _utc_now() -> datetime:
@@ -83,6 +84,11 @@ class Switchboard:
     def estimated_wait_s(self, call_id: str) -> int:
         call = self._floor.call(call_id)
         return self._estimator.estimate(call.line, self._mono(), self.position(call_id))
+
+    def line_status(self, line: str) -> LineStatus:
+        """Open or closed, advisors free or busy, how many wait: what a citizen sees first."""
+        opening = self._hours(line, self._wall())
+        return line_status(self._floor, line, opening, self._estimator, self._mono())
 
     def call_state(self, call_id: str) -> CallState | None:
         """The state of a call in progress, None once it has ended (or never was)."""

@@ -35,6 +35,20 @@ class AdvicePhase(StrEnum):
     UNAVAILABLE = "unavailable"
 
 
+class LineState(StrEnum):
+    """What a call to a line would meet now, as the hub last said (docs/call-protocol.md)."""
+
+    #: Open, and at least one advisor is free.
+    AVAILABLE = "available"
+    #: Open, every advisor on duty is in a call: the call would queue.
+    BUSY = "busy"
+    #: Open, but no advisor is signed in and available: the call would be refused.
+    UNSTAFFED = "unstaffed"
+    CLOSED = "closed"
+    #: The hub did not say (only whether the line is open).
+    UNKNOWN = "unknown"
+
+
 @dataclass(frozen=True)
 class AdviceLine:
     id: str
@@ -45,6 +59,12 @@ class AdviceLine:
     open_now: bool
     #: When it opens next, if it is closed now (aware datetime).
     next_opening: datetime | None = None
+    state: LineState = LineState.UNKNOWN
+    #: Advisors free now; calls waiting in the line's queue; a new caller's estimated wait
+    #: (while busy).
+    advisors_free: int = 0
+    waiting: int = 0
+    estimated_wait_s: int | None = None
 
     def name(self, language: str) -> str:
         return self.names.get(language) or self.names.get("fi") or self.id

@@ -1,12 +1,13 @@
-"""What the hub's answers mean to the kiosk: `/api/lines`, the `hello`'s ICE servers, and the
-loose fields of a call message, read without trusting their shape (docs/call-protocol.md)."""
+"""What the hub's answers mean to the kiosk: `/api/lines` (each line's status too), the
+`hello`'s ICE servers, and the loose fields of a call message, read without trusting their shape
+(docs/call-protocol.md)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from kiosk.call.advice import AdviceLine
+from kiosk.call.advice import AdviceLine, LineState
 from kiosk.call.peer import IceServer
 
 
@@ -18,7 +19,13 @@ def parse_lines(payload: Any) -> list[AdviceLine]:
     """The lines of a `/api/lines` answer."""
     lines: list[AdviceLine] = []
     for item in payload.get("lines", []):
-        opening = item.get("next_opening")
+        open_now = bool(item.get("open_now"))
+        status = item.get("status")
+        status = status if isinstance(status, dict) else {}
+        try:
+            state = LineState(str(status.get("state")))
+        except ValueError:
+            state = LineState.UNKNOWN if open_now else LineState.CLOSED
         lines.append(
             AdviceLine(
                 id=str(item["id"]),
@@ -26,8 +33,12 @@ def parse_lines(payload: Any) -> list[AdviceLine]:
                 descriptions={k: str(v) for k, v in (item.get("description") or {}).items()},
                 phone=str(item.get("phone") or ""),
                 languages=tuple(item.get("languages") or ()),
-                open_now=bool(item.get("open_now")),
-                next_opening=parse_time(opening),
+                open_now=open_now and state is not LineState.CLOSED,
+                next_opening=parse_time(item.get("next_opening")),
+                state=state,
+                advisors_free=as_int(status.get("advisors_free")) or 0,
+                waiting=as_int(status.get("waiting")) or 0,
+                estimated_wait_s=as_int(status.get("estimated_wait_s")),
             )
         )
     return lines

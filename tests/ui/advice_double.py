@@ -4,11 +4,12 @@ says what the hub would say (queued, answered, ended...) and reads what the scre
 from __future__ import annotations
 
 from concurrent.futures import Future
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import numpy as np
 
-from kiosk.call.advice import AdviceClient, AdviceLine, AdvicePhase, AdviceStatus
+from kiosk.call.advice import AdviceClient, AdviceLine, AdvicePhase, AdviceStatus, LineState
 from kiosk.call.peer import RemoteVideoFrame
 
 LINES = [
@@ -23,6 +24,8 @@ LINES = [
         phone="+358 9 310 11111",
         languages=("fi", "sv", "en"),
         open_now=True,
+        state=LineState.AVAILABLE,
+        advisors_free=2,
     ),
     AdviceLine(
         id="kansalaisneuvonta",
@@ -37,7 +40,48 @@ LINES = [
         open_now=False,
         # Tuesday 14 January 2025, 09:00 in Helsinki.
         next_opening=datetime(2025, 1, 14, 7, 0, tzinfo=UTC),
+        state=LineState.CLOSED,
     ),
+]
+
+#: One line in each state a citizen can meet: advisors free, all busy with a queue, nobody
+#: there, closed.
+STATE_LINES = [
+    LINES[0],
+    replace(
+        LINES[0],
+        id="vero",
+        names={
+            "fi": "Verohallinto",
+            "sv": "Skatteförvaltningen",
+            "en": "Finnish Tax Administration",
+        },
+        descriptions={
+            "fi": "Verokortit, veroilmoitus ja verotuspäätökset.",
+            "sv": "Skattekort, skattedeklaration och beskattningsbeslut.",
+            "en": "Tax cards, tax returns and tax decisions.",
+        },
+        phone="029 497 000",
+        state=LineState.BUSY,
+        advisors_free=0,
+        waiting=3,
+        estimated_wait_s=400,
+    ),
+    replace(
+        LINES[1],
+        id="kela",
+        names={"fi": "Kela", "sv": "FPA", "en": "Kela"},
+        descriptions={
+            "fi": "Kelan etuudet: asumistuki, toimeentulotuki ja opintotuki.",
+            "sv": "FPA:s förmåner: bostadsbidrag, utkomststöd och studiestöd.",
+            "en": "Kela's benefits: housing allowance, social assistance and student aid.",
+        },
+        phone="020 692 207",
+        open_now=True,
+        next_opening=None,
+        state=LineState.UNSTAFFED,
+    ),
+    LINES[1],
 ]
 
 
@@ -51,6 +95,7 @@ class ScriptedAdvice(AdviceClient):
         self.muted: bool | None = None
         self.ratings: list[int] = []
         self.closed = False
+        self.refreshes = 0
         self._picture: RemoteVideoFrame | None = None
 
     # ---- what the screen calls ----------------------------------------------------------------
@@ -59,6 +104,7 @@ class ScriptedAdvice(AdviceClient):
         return list(self._lines)
 
     def refresh_lines(self) -> Future[list[AdviceLine]]:
+        self.refreshes += 1
         future: Future[list[AdviceLine]] = Future()
         if self.reachable:
             future.set_result(list(self._lines))
@@ -97,6 +143,10 @@ class ScriptedAdvice(AdviceClient):
         self.closed = True
 
     # ---- what the test makes the hub say ------------------------------------------------------
+
+    def set_lines(self, lines: list[AdviceLine]) -> None:
+        """What the next `refresh_lines` gives (the lines' states have changed)."""
+        self._lines = list(lines)
 
     def queued(self, position: int, wait_s: int) -> None:
         self._report(

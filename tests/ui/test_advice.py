@@ -11,17 +11,17 @@ from dataclasses import replace
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QApplication
+from PySide6.QtWidgets import QAbstractButton, QApplication, QScrollArea
 from pytestqt.qtbot import QtBot
 
 from kiosk.app import Kiosk
-from kiosk.call.advice import AdviceClient
+from kiosk.call.advice import AdviceClient, LineState
 from kiosk.config import Config
 from kiosk.ui.main import build
 from kiosk.ui.screens.advice import AdviceScreen
 from kiosk.ui.window import KioskWindow
 from tests.conftest import FakeClock
-from tests.ui.advice_double import ScriptedAdvice
+from tests.ui.advice_double import STATE_LINES, ScriptedAdvice
 from tests.ui.conftest import flush_deletes
 
 
@@ -59,6 +59,11 @@ def open_window(
     for kiosk in kiosks:
         kiosk.shutdown()
     flush_deletes()
+
+
+def plain(text: str) -> str:
+    """Phone numbers are kept whole with no-break spaces; here they read as spaces."""
+    return text.replace("\u00a0", " ")
 
 
 def click(qtbot: QtBot, button: QAbstractButton) -> None:
@@ -103,14 +108,18 @@ def test_a_call_from_the_help_button_and_back_where_they_were(
     screen = open_from_help_button(qtbot, window)
     assert not frame.advice_button.isVisible()
     assert frame.title.text() == "Video advice"
-    virka = screen.line_buttons["virka-info"].text()
-    assert "Virka-info — Open now" in virka and "city services" in virka
+    virka = screen.line_buttons["virka-info"].shown_text()
+    assert virka.startswith("Virka-info\nOpen now: 2 advisors are free.\n")
+    assert "city services" in virka
     assert "Languages: Suomi, Svenska, English" in virka
-    assert "Closed now" in screen.line_buttons["kansalaisneuvonta"].text()
+    assert "Closed now." in screen.line_buttons["kansalaisneuvonta"].shown_text()
 
     click(qtbot, screen.line_buttons["virka-info"])
     assert screen.pages.currentWidget() is screen.preview_page
-    assert screen.consent.text() == "The advisor sees and hears you. Nothing is recorded."
+    # Before the call nobody sees the citizen: the words say what happens once connected.
+    assert screen.consent.text() == (
+        "When an advisor answers, they will see and hear you. Nothing is recorded."
+    )
     qtbot.waitUntil(lambda: not screen.preview_view.pixmap().isNull())
     click(qtbot, screen.call_button)
     assert advice.calls == [("virka-info", "en")]
@@ -205,9 +214,11 @@ def test_a_closed_line_says_when_it_opens_and_its_phone_number(
     assert advice.calls == [], "a closed line is not called"
     assert screen.pages.currentWidget() is screen.sorry_page
     assert screen.sorry.text() == (
-        "Citizens' Advice is closed now. It opens again on 14.1.2025 at 09:00."
+        "Citizens' Advice is closed now. Opens on Tuesday 14.1. at 9:00."
     )
-    assert screen.phones.text() == "You can also call Citizens' Advice by phone: 0295 000 160"
+    assert plain(screen.phones.text()) == (
+        "You can also call Citizens' Advice by phone: 0295 000 160"
+    )
     click(qtbot, screen.other_button)
     assert screen.pages.currentWidget() is screen.lines_page
 
@@ -224,7 +235,7 @@ def test_nobody_free_says_so_with_the_phone_number(
     advice.refused("no_advisor")
     qtbot.waitUntil(lambda: screen.pages.currentWidget() is screen.sorry_page)
     assert "Virka-info" in screen.sorry.text()
-    assert "+358 9 310 11111" in screen.phones.text()
+    assert "+358 9 310 11111" in plain(screen.phones.text())
 
 
 def test_a_hub_that_cannot_be_reached_is_said_with_the_numbers_known(
@@ -235,8 +246,8 @@ def test_a_hub_that_cannot_be_reached_is_said_with_the_numbers_known(
     screen = open_from_help_button(qtbot, window)
     qtbot.waitUntil(lambda: screen.pages.currentWidget() is screen.sorry_page)
     assert screen.sorry.text() == "Video advice is not available right now."
-    assert "Virka-info: +358 9 310 11111" in screen.phones.text()
-    assert "Citizens' Advice: 0295 000 160" in screen.phones.text()
+    assert "Virka-info: +358 9 310 11111" in plain(screen.phones.text())
+    assert "Citizens' Advice: 0295 000 160" in plain(screen.phones.text())
     click(qtbot, screen.leave_button)
     frame = window.frame
     assert frame is not None and frame.stack.currentWidget() is frame.home_page
@@ -312,3 +323,61 @@ def test_every_call_screen_fits_and_its_controls_are_named_and_large(
     screen = open_from_help_button(qtbot, window)
     click(qtbot, screen.line_buttons["kansalaisneuvonta"])
     check("closed")
+
+
+def test_the_list_is_asked_again_while_shown_and_not_during_a_call(
+    qtbot: QtBot, open_window: Callable[..., KioskWindow]
+) -> None:
+    advice = ScriptedAdvice(STATE_LINES)
+    window = open_window(advice)
+    start(qtbot, window)
+    window.ui.set_large_text(True)
+    screen = open_from_help_button(qtbot, window)
+    assert screen.lines_timer.isActive()
+    button = screen.line_buttons["virka-info"]
+    # Four lines in large text are taller than the display: the list starts at its heading,
+    # the first line focused.
+    area = screen.parentWidget().parentWidget()
+    assert isinstance(area, QScrollArea) and area.verticalScrollBar().maximum() > 0
+    assert area.verticalScrollBar().value() == 0
+    assert window.focusWidget() is button
+    window.ui.set_large_text(False)
+    # The hub's news: Virka-info all busy now, the tax line with somebody free.
+    virka, vero, kela, neuvonta = STATE_LINES
+    advice.set_lines(
+        [
+            replace(virka, state=LineState.BUSY, advisors_free=0, waiting=1, estimated_wait_s=90),
+            replace(vero, state=LineState.AVAILABLE, advisors_free=1, waiting=0),
+            kela,
+            neuvonta,
+        ]
+    )
+    asked = advice.refreshes
+    screen.lines_timer.timeout.emit()
+    qtbot.waitUntil(lambda: "busy" in button.state_label.text())
+    assert advice.refreshes == asked + 1
+    assert screen.line_buttons["virka-info"] is button, "the same button, updated in place"
+    assert button.state_label.text() == (
+        "Open now, but all advisors are busy. 1 person is waiting. Estimated wait: about 2 minutes."
+    )
+    assert screen.line_buttons["vero"].state_label.text() == "Open now: 1 advisor is free."
+
+    # Nobody at Kela: said at the tap, no call made.
+    click(qtbot, screen.line_buttons["kela"])
+    assert screen.pages.currentWidget() is screen.sorry_page
+    assert screen.sorry.text() == (
+        "Nobody at Kela is free to answer right now. Please try again later."
+    )
+    assert plain(screen.phones.text()) == "You can also call Kela by phone: 020 692 207"
+    assert advice.calls == []
+    assert not screen.lines_timer.isActive()
+
+    click(qtbot, screen.other_button)
+    assert screen.lines_timer.isActive()
+    click(qtbot, button)
+    assert screen.lines_timer.isActive(), "the camera check shows the line's state too"
+    assert screen.line_state.text().startswith("Open now, but all advisors are busy.")
+    click(qtbot, screen.call_button)
+    assert advice.calls == [("virka-info", "en")]
+    assert not screen.lines_timer.isActive(), "no polling during a call"
+    assert screen.wait.text() == "Please wait for an advisor to answer."

@@ -1,5 +1,8 @@
 """Video advice: choose a service line, check the camera, wait in the queue, talk, and rate.
 
+While the lines (or the camera check) are shown, the lines' states are asked of the hub again
+every few seconds, so that "2 advisors free" or "closed" is what a tap would meet.
+
 The call itself is the AdviceClient's (kiosk.call): the screen starts, cancels and ends it and
 follows its status, handed to the Qt thread by a queued signal. The advisor's picture comes
 through the client's newest-frame slot, taken when the screen is told one is waiting; the
@@ -18,17 +21,19 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QWidget
 
-from kiosk.call.advice import AdviceLine, AdvicePhase, AdviceStatus
+from kiosk.call.advice import AdviceLine, AdvicePhase, AdviceStatus, LineState
 from kiosk.devices.camera.base import Camera
 from kiosk.devices.catalog import DeviceClass
 from kiosk.ui.context import ServiceContext
-from kiosk.ui.screens.advice_view import REMOTE_SIZE, AdviceView
+from kiosk.ui.screens.advice_view import REMOTE_SIZE, AdviceView, LineButton
 from kiosk.ui.screens.scan import to_pixmap
 from kiosk.ui.widgets.buttons import BigButton
 
 log = logging.getLogger(__name__)
 
 PREVIEW_MS = 66
+#: How often the lines' states are asked again while the citizen is choosing.
+LINES_REFRESH_MS = 5000
 IN_CALL = (AdvicePhase.REQUESTING, AdvicePhase.QUEUED, AdvicePhase.RINGING, AdvicePhase.CONNECTED)
 
 
@@ -56,6 +61,11 @@ class AdviceScreen(AdviceView):
 
         self._preview = QTimer(self)
         self._preview.timeout.connect(self._show_own_picture)
+        self.lines_timer = QTimer(self)
+        self.lines_timer.setInterval(LINES_REFRESH_MS)
+        self.lines_timer.timeout.connect(self._refresh_lines)
+        self._refreshing = False
+        self.pages.currentChanged.connect(self._page_changed)
         self._status_changed.connect(self._on_status, Qt.ConnectionType.QueuedConnection)
         self._video_waiting.connect(self._show_remote, Qt.ConnectionType.QueuedConnection)
         ctx.kiosk.session.add_resource("advice-call", self.release)
@@ -80,23 +90,61 @@ class AdviceScreen(AdviceView):
             log.info("video advice unavailable", extra={"service": "advice"})
             self._unavailable()
             return
-        while self.lines_layout.count():  # a reload (the hub came back) starts afresh
+        self._set_lines(future.result())
+        if self.status.phase is AdvicePhase.UNAVAILABLE:
+            self.status = AdviceStatus(AdvicePhase.IDLE)
+        self.show_lines()
+        if self.focusWidget() is self:
+            self.focusNextPrevChild(True)
+
+    def _set_lines(self, lines: list[AdviceLine]) -> None:
+        """The lines as the hub gave them; the same lines keep their buttons (and focus)."""
+        self.lines = {line.id: line for line in lines}
+        if self.line is not None and self.line.id in self.lines:
+            self.line = self.lines[self.line.id]
+        if list(self.line_buttons) == list(self.lines):
+            return
+        while self.lines_layout.count():  # other lines than before: start afresh
             item = self.lines_layout.takeAt(0)
             if item is not None and (widget := item.widget()) is not None:
                 widget.deleteLater()
         self.line_buttons.clear()
-        self.lines = {line.id: line for line in future.result()}
-        if self.status.phase is AdvicePhase.UNAVAILABLE:
-            self.status = AdviceStatus(AdvicePhase.IDLE)
-        for line in future.result():
-            button = BigButton()
-            button.setMinimumHeight(120)
-            button.setStyleSheet("text-align: left;")
-            button.clicked.connect(lambda _=False, line=line: self.choose(line))
-            self.line_buttons[line.id] = button
+        for line_id in self.lines:
+            button = LineButton()
+            button.clicked.connect(
+                lambda _=False, line_id=line_id: self.choose(self.lines[line_id])
+            )
+            self.line_buttons[line_id] = button
             self.lines_layout.addWidget(button)
         self.lines_layout.addStretch(1)
-        self.show_lines()
+
+    def _choose_id(self, line_id: str) -> None:
+        self.choose(self.lines[line_id])  # as the hub said last, not when the button was made
+
+    def _page_changed(self) -> None:
+        """Keep the lines' states fresh while the citizen is choosing, and only then."""
+        choosing = self.pages.currentWidget() in (self.lines_page, self.preview_page)
+        if choosing and not self.lines_timer.isActive():
+            self.lines_timer.start()
+        elif not choosing:
+            self.lines_timer.stop()
+
+    def _refresh_lines(self) -> None:
+        if self.client is None or self._refreshing:
+            return
+        self._refreshing = True
+        self.ctx.bridge.when_done(self.client.refresh_lines(), self._lines_refreshed)
+
+    def _lines_refreshed(self, future: Future[list[AdviceLine]]) -> None:
+        self._refreshing = False
+        if not shiboken6.isValid(self):
+            return
+        if future.exception() is not None or not future.result():
+            return  # the client has said "not available" to its listeners: _on_status
+        if self.pages.currentWidget() not in (self.lines_page, self.preview_page):
+            return
+        self._set_lines(future.result())
+        self.retranslate()
 
     def show_lines(self) -> None:
         self._camera_off()
@@ -105,13 +153,17 @@ class AdviceScreen(AdviceView):
 
     def choose(self, line: AdviceLine) -> None:
         self.line = line
-        if not line.open_now:
+        if not line.open_now or line.state is LineState.CLOSED:
             self.status = AdviceStatus(
                 AdvicePhase.REFUSED,
                 line=line.id,
                 reason="line_closed",
                 next_opening=line.next_opening,
             )
+            self.pages.setCurrentWidget(self.sorry_page)
+        elif line.state is LineState.UNSTAFFED:
+            # The hub would refuse the call at once: say so now, with the phone number.
+            self.status = AdviceStatus(AdvicePhase.REFUSED, line=line.id, reason="no_advisor")
             self.pages.setCurrentWidget(self.sorry_page)
         else:
             self.pages.setCurrentWidget(self.preview_page)
@@ -238,8 +290,23 @@ class AdviceScreen(AdviceView):
         view = self.self_view if self.pages.currentWidget() is self.call_page else self.preview_view
         view.setPixmap(to_pixmap(frame.data, view.width(), view.height()))
 
+    def focusNextPrevChild(self, next: bool) -> bool:
+        # The screen itself has the focus when it opens: hand it to the page's first control
+        # here. Passed on, the scroll area around the screen would centre the whole screen
+        # (taller than the display with many lines or large text) and hide its heading.
+        if next and self.focusWidget() is self:
+            page = self.pages.currentWidget()
+            for button in page.findChildren(BigButton) if page is not None else []:
+                if button.isVisibleTo(self) and button.isEnabled():
+                    button.setFocus(Qt.FocusReason.TabFocusReason)
+                    return True
+            return True  # still loading: the first line has it when the lines come
+        return super().focusNextPrevChild(next)
+
     def release(self) -> None:
         """The session ends (or the screen goes): hang up, stop listening, camera off."""
+        if shiboken6.isValid(self):
+            self.lines_timer.stop()
         if self.client is not None and self.status.phase in IN_CALL:
             self.client.cancel()
         if self._unsubscribe is not None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from kiosk.call.advice import AdviceLine
+from kiosk.call.advice import AdviceLine, LineState
 from kiosk.i18n import N_, NATIVE_NAMES, NP_
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
@@ -15,12 +15,31 @@ HELSINKI = ZoneInfo("Europe/Helsinki")
 TITLE = N_("Video advice")
 HELP_BUTTON_HINT = N_("Talk to an advisor on video")
 LOADING = N_("Looking for the advice services…")
-CHOOSE = N_("Choose who you want to talk to. An advisor answers on video.")
-OPEN_NOW = N_("Open now")
-CLOSED_NOW = N_("Closed now")
+CHOOSE = N_("Choose the service whose advisor you want to talk to on video.")
+#: Each line's state in the list, before any call: what a call would meet now.
+OPEN_NOW = N_("Open now.")
+ADVISORS_FREE = NP_("Open now: {n} advisor is free.", "Open now: {n} advisors are free.")
+ALL_BUSY = N_("Open now, but all advisors are busy.")
+PEOPLE_WAITING = NP_("{n} person is waiting.", "{n} people are waiting.")
+NOBODY_WAITING = N_("You would be first in the queue.")
+UNSTAFFED = N_("Open, but no advisor is available right now.")
+BY_PHONE = N_("By phone: {phone}")
+CLOSED_NOW = N_("Closed now.")
+OPENS_TODAY = N_("Opens today at {time}.")
+OPENS_TOMORROW = N_("Opens tomorrow at {time}.")
+OPENS_ON = (
+    N_("Opens on Monday {date} at {time}."),
+    N_("Opens on Tuesday {date} at {time}."),
+    N_("Opens on Wednesday {date} at {time}."),
+    N_("Opens on Thursday {date} at {time}."),
+    N_("Opens on Friday {date} at {time}."),
+    N_("Opens on Saturday {date} at {time}."),
+    N_("Opens on Sunday {date} at {time}."),
+)
 LANGUAGES = N_("Languages: {languages}")
 CONSENT_HEADING = N_("Check that the camera sees you")
-CONSENT = N_("The advisor sees and hears you. Nothing is recorded.")
+#: Shown before the call: nobody sees the citizen yet.
+CONSENT = N_("When an advisor answers, they will see and hear you. Nothing is recorded.")
 CALL = N_("Call")
 BACK = N_("Back")
 CALLING = N_("Calling {line}…")
@@ -28,7 +47,7 @@ NEXT_IN_QUEUE = N_("You are next in the queue.")
 IN_QUEUE = NP_("You are number {n} in the queue.", "You are number {n} in the queue.")
 WAIT_MINUTES = NP_("Estimated wait: about {n} minute.", "Estimated wait: about {n} minutes.")
 WAIT_SHORT = N_("Estimated wait: less than a minute.")
-WAIT_UNKNOWN = N_("Please wait, an advisor will answer soon.")
+WAIT_UNKNOWN = N_("Please wait for an advisor to answer.")
 CANCEL = N_("Cancel the call")
 CONNECTED = N_("You are talking to an advisor of {line}.")
 MUTE = N_("Mute microphone")
@@ -41,7 +60,6 @@ STARS = NP_("{n} star", "{n} stars")
 THANKS = N_("Thank you for your rating.")
 BACK_TO_WHERE = N_("Back to where you were")
 LINE_CLOSED = N_("{line} is closed now.")
-OPENS_AT = N_("It opens again on {date} at {time}.")
 NOBODY = N_("Nobody at {line} is free to answer right now. Please try again later.")
 PHONE = N_("You can also call {line} by phone: {phone}")
 CHOOSE_ANOTHER = N_("Choose another service")
@@ -58,11 +76,56 @@ def languages_text(t: Translate, line: AdviceLine) -> str:
     return t(LANGUAGES).format(languages=names)
 
 
-def opening_text(t: Translate, moment: datetime) -> str:
-    local = moment.astimezone(HELSINKI)
-    return t(OPENS_AT).format(
-        date=f"{local.day}.{local.month}.{local.year}", time=f"{local.hour:02d}:{local.minute:02d}"
-    )
+def unbroken(phone: str) -> str:
+    """A phone number that wraps as a whole, never between its groups of digits."""
+    return phone.replace(" ", "\u00a0")
+
+
+def clock_text(language: str, moment: datetime) -> str:
+    """A time of day as the language writes it: 9.00 in Finnish and Swedish, 9:00 in English."""
+    separator = ":" if language == "en" else "."
+    return f"{moment.hour}{separator}{moment.minute:02d}"
+
+
+def opening_text(t: Translate, language: str, moment: datetime, now: datetime) -> str:
+    """When a closed line opens, from where the citizen stands (Helsinki time): today,
+    tomorrow, or the weekday with its date."""
+    local, today = moment.astimezone(HELSINKI), now.astimezone(HELSINKI).date()
+    time = clock_text(language, local)
+    if local.date() == today:
+        return t(OPENS_TODAY).format(time=time)
+    if local.date() == today + timedelta(days=1):
+        return t(OPENS_TOMORROW).format(time=time)
+    date = f"{local.day}.{local.month}."
+    return t(OPENS_ON[local.weekday()]).format(date=date, time=time)
+
+
+def state_text(
+    nt: TranslatePlural, t: Translate, language: str, line: AdviceLine, now: datetime
+) -> str:
+    """What a call to `line` would meet now, in a sentence or three, for the list of lines."""
+    state = line.state
+    if state is LineState.CLOSED or not line.open_now:
+        if line.next_opening is None:
+            return t(CLOSED_NOW)
+        return f"{t(CLOSED_NOW)} {opening_text(t, language, line.next_opening, now)}"
+    if state is LineState.AVAILABLE:
+        n = max(line.advisors_free, 1)
+        return nt(*ADVISORS_FREE, n).format(n=n)
+    if state is LineState.BUSY:
+        waiting = (
+            nt(*PEOPLE_WAITING, line.waiting).format(n=line.waiting)
+            if line.waiting
+            else t(NOBODY_WAITING)
+        )
+        parts = [t(ALL_BUSY), waiting]
+        if line.estimated_wait_s is not None:
+            parts.append(wait_text(nt, t, line.estimated_wait_s))
+        return " ".join(parts)
+    if state is LineState.UNSTAFFED:
+        phone = f" {t(BY_PHONE).format(phone=unbroken(line.phone))}" if line.phone else ""
+        return t(UNSTAFFED) + phone
+    return t(OPEN_NOW)
 
 
 def position_text(nt: TranslatePlural, t: Translate, position: int | None) -> str:
@@ -83,7 +146,7 @@ def wait_text(nt: TranslatePlural, t: Translate, seconds: int | None) -> str:
 
 
 def phones_text(t: Translate, lines: list[AdviceLine], language: str) -> str:
-    known = [f"{line.name(language)}: {line.phone}" for line in lines if line.phone]
+    known = [f"{line.name(language)}: {unbroken(line.phone)}" for line in lines if line.phone]
     if not known:
         return t(TRY_LATER)
     return "\n".join([t(PHONES), *known])

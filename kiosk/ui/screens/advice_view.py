@@ -1,12 +1,24 @@
 """The Video advice screen's widgets and their words: one page per step (the lines, the camera
 check, the queue, the call, the rating, the apology), and what each says in the citizen's
-language for the call's status. The flow between the pages is kiosk.ui.screens.advice's.
+language for the call's status. Each line in the list says what a call would meet now (advisors
+free, the queue, nobody there, or closed until when) before the citizen taps it. The flow between
+the pages is kiosk.ui.screens.advice's.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk.call.advice import AdviceClient, AdviceLine, AdvicePhase, AdviceStatus
 from kiosk.ui.context import ServiceContext
@@ -18,8 +30,23 @@ SELF_SIZE = (320, 180)
 PREVIEW_SIZE = (640, 360)
 
 
+class _Page(QWidget):
+    """One step of the screen. Hidden (another step is shown), it asks for no room: the
+    stack would take the largest of all its pages, and a long list of lines would make the
+    camera check or the queue scroll."""
+
+    def sizeHint(self) -> QSize:
+        return QSize(0, 0) if self.isHidden() else super().sizeHint()
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(0, 0) if self.isHidden() else super().minimumSizeHint()
+
+    def heightForWidth(self, width: int) -> int:
+        return 0 if self.isHidden() else super().heightForWidth(width)
+
+
 def _page(spacing: int = 24) -> tuple[QWidget, QVBoxLayout]:
-    page = QWidget()
+    page = _Page()
     layout = QVBoxLayout(page)
     layout.setContentsMargins(0, 0, 0, 0)
     layout.setSpacing(spacing)
@@ -40,6 +67,54 @@ def _video_label(size: tuple[int, int]) -> QLabel:
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
     label.setStyleSheet("background: #202020; border-radius: 8px;")
     return label
+
+
+class LineButton(BigButton):
+    """One service line in the list: its name, what a call would meet now, what it is for and
+    its languages, each on its own and wrapping as it must (a push button's own text cannot)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        column = self._column = QVBoxLayout(self)
+        column.setContentsMargins(28, 16, 28, 16)
+        column.setSpacing(6)
+        self.name_label = _label("h2")
+        self.state_label = _label("lead")
+        self.state_label.setStyleSheet("font-weight: bold;")
+        self.description_label = _label()
+        self.languages_label = _label("muted")
+        for label in self.labels():
+            label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+            column.addWidget(label)
+
+    def labels(self) -> tuple[QLabel, ...]:
+        return (self.name_label, self.state_label, self.description_label, self.languages_label)
+
+    def set_texts(self, name: str, state: str, description: str, languages: str) -> None:
+        for label, text in zip(self.labels(), (name, state, description, languages), strict=True):
+            label.setText(text)
+            label.setVisible(bool(text))
+        self.setAccessibleName(f"{name}. {state}")
+        self.setAccessibleDescription(f"{description} {languages}".strip())
+        self._fit()
+
+    def shown_text(self) -> str:
+        """What the button says, line by line."""
+        return "\n".join(label.text() for label in self.labels() if label.text())
+
+    def _fit(self) -> None:
+        height = self._column.totalHeightForWidth(max(self.width(), 200))
+        if height > 0 and height != self.minimumHeight():
+            self.setMinimumHeight(height)
+            self.updateGeometry()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), max(self.minimumHeight(), 120))
 
 
 class AdviceView(QWidget):
@@ -65,12 +140,15 @@ class AdviceView(QWidget):
 
         self.loading_page, _ = _page()
         self.lines_page, self.lines_layout = _page(20)
-        self.line_buttons: dict[str, BigButton] = {}
+        self.line_buttons: dict[str, LineButton] = {}
         self.lines: dict[str, AdviceLine] = {}
 
         self.preview_page, preview = _page()
         self.preview_view = _video_label(PREVIEW_SIZE)
         preview.addWidget(self.preview_view, 0, Qt.AlignmentFlag.AlignHCenter)
+        #: The chosen line's state, kept up to date as in the list.
+        self.line_state = _label("lead")
+        preview.addWidget(self.line_state)
         self.consent = _label("h2")
         preview.addWidget(self.consent)
         self.call_button = BigButton(role="primary")
@@ -87,7 +165,7 @@ class AdviceView(QWidget):
         waiting.addLayout(_row(self.cancel_button))
         waiting.addStretch(1)
 
-        self.call_page = QWidget()
+        self.call_page = _Page()
         call = QHBoxLayout(self.call_page)
         call.setContentsMargins(0, 0, 0, 0)
         call.setSpacing(24)
@@ -167,16 +245,20 @@ class AdviceView(QWidget):
         }
         self.heading.setText(headings.get(page, "") if page is not None else "")
         self.heading.setVisible(bool(self.heading.text()))
-        for line_id, button in self.line_buttons.items():
+        now = self.now()
+        for line_id, line_button in self.line_buttons.items():
             shown = self.lines[line_id]
-            state = t(T.OPEN_NOW) if shown.open_now else t(T.CLOSED_NOW)
-            button.set_label(
-                f"{shown.name(language)} — {state}\n{shown.description(language)}\n"
-                f"{T.languages_text(t, shown)}"
+            line_button.set_texts(
+                shown.name(language),
+                T.state_text(nt, t, language, shown, now),
+                shown.description(language),
+                T.languages_text(t, shown),
             )
+        self.line_state.setText(
+            T.state_text(nt, t, language, line, now) if line is not None else ""
+        )
         self.consent.setText(t(T.CONSENT))
-        self.call_button.set_label("📞 " + t(T.CALL))
-        self.call_button.setAccessibleName(t(T.CALL))
+        self.call_button.set_label(t(T.CALL))
         self.back_button.set_label(t(T.BACK))
         self.position.setText(T.position_text(nt, t, self.status.position))
         self.wait.setText(T.wait_text(nt, t, self.status.estimated_wait_s))
@@ -212,16 +294,20 @@ class AdviceView(QWidget):
             if status.reason == "line_closed":
                 text = t(T.LINE_CLOSED).format(line=name)
                 if status.next_opening is not None:
-                    text += " " + T.opening_text(t, status.next_opening)
+                    text += " " + T.opening_text(t, language, status.next_opening, self.now())
             else:
                 text = t(T.NOBODY).format(line=name)
             self.sorry.setText(text)
             self.phones.setText(
-                t(T.PHONE).format(line=name, phone=line.phone) if line.phone else ""
+                t(T.PHONE).format(line=name, phone=T.unbroken(line.phone)) if line.phone else ""
             )
         else:
             self.sorry.setText(t(T.UNAVAILABLE))
             self.phones.setText(T.phones_text(t, lines, language))
+
+    def now(self) -> datetime:
+        """The wall clock, for "opens today / tomorrow" (a test may set another)."""
+        return datetime.now(UTC)
 
 
 def _row(*buttons: BigButton) -> QHBoxLayout:
