@@ -5,7 +5,8 @@ is the kiosk user's alone: every picture is written to a new file created 0600 (
 by others, not even for a moment) and renamed over the previous one. It does not outlive the
 session either: when a session ends it is renewed at once, after the window has gone back to
 the attract screen, and when the app stops its last picture is the attract screen (or, if that
-cannot be drawn, the file is removed).
+cannot be drawn, the file is removed). A picture left by a run that crashed is replaced as soon
+as the app starts again.
 """
 
 from __future__ import annotations
@@ -58,6 +59,8 @@ class ScreenMirror(QObject):
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.save)
         self._timer.start(interval_ms)
+        # At once: a picture a crashed run left behind is replaced before anything else.
+        QTimer.singleShot(0, self, self.save)
 
     def save(self) -> bool:
         """Renew the picture from what the window shows now; False if it could not be."""

@@ -102,11 +102,14 @@ def test_the_mirror_shows_the_attract_screen_as_soon_as_the_session_ends_and_at_
     assert sorted(p.name for p in path.parent.iterdir()) == ["screen.png"]
 
 
-def test_the_running_app_keeps_its_mirror_private_and_leaves_a_private_picture_at_exit(
+def test_the_running_app_replaces_a_stale_mirror_keeps_it_private_and_at_exit_too(
     config: Config, tmp_path: Path, open_umask: None
 ) -> None:
     assert config.source is not None
     path = tmp_path / "out" / "screen.png"
+    path.parent.mkdir()
+    path.write_bytes(b"a picture a crashed run left behind")
+    path.chmod(0o644)
     process = subprocess.Popen(
         [sys.executable, "-m", "kiosk", "--config", str(config.source), "--mirror", str(path)],
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "KIOSK_REPORT_PAINTED": "1"},
@@ -116,7 +119,7 @@ def test_the_running_app_keeps_its_mirror_private_and_leaves_a_private_picture_a
     try:
         assert process.stdout is not None
         assert process.stdout.readline().strip() == b"painted"
-        wait_until(path.exists, "the app writes its mirror")
+        wait_until(lambda: path.read_bytes().startswith(b"\x89PNG"), "the app renews its mirror")
         assert mode(path) == 0o600
         # Something else in its place, readable by all: the app's exit must replace it.
         path.write_bytes(b"not the attract screen")
