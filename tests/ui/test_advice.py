@@ -11,7 +11,17 @@ from dataclasses import replace
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QApplication, QScrollArea
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QStyle,
+    QStyleOptionButton,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from kiosk.app import Kiosk
@@ -381,3 +391,70 @@ def test_the_list_is_asked_again_while_shown_and_not_during_a_call(
     assert advice.calls == [("virka-info", "en")]
     assert not screen.lines_timer.isActive(), "no polling during a call"
     assert screen.wait.text() == "Please wait for an advisor to answer."
+
+
+def clipped_or_missing(screen: AdviceScreen) -> list[str]:
+    """Every visible button's or one-line label's words that do not fit the room inside it, or
+    that have a character its font lacks (drawn as a box)."""
+    found: list[str] = []
+    for widget in screen.findChildren(QWidget):
+        if not widget.isVisibleTo(screen):
+            continue
+        if isinstance(widget, QPushButton) and widget.text():
+            text = widget.text()
+            option = QStyleOptionButton()
+            widget.initStyleOption(option)
+            room = widget.style().subElementRect(
+                QStyle.SubElement.SE_PushButtonContents, option, widget
+            )
+        elif isinstance(widget, QLabel) and widget.text() and not widget.wordWrap():
+            text, room = widget.text(), widget.contentsRect()
+        else:
+            continue
+        metrics = QFontMetrics(widget.font())
+        if any(not c.isspace() and not metrics.inFontUcs4(ord(c)) for c in text):
+            found.append(f"missing glyph: {text!r}")
+        widest = max(metrics.horizontalAdvance(line) for line in text.split("\n"))
+        if widest > room.width():
+            found.append(f"clipped: {text!r} ({widest} > {room.width()})")
+    return found
+
+
+@pytest.mark.parametrize("large", [False, True], ids=["normal", "large-text"])
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+def test_no_words_are_cut_or_drawn_as_boxes_on_any_page(
+    qtbot: QtBot, open_window: Callable[..., KioskWindow], language: str, large: bool
+) -> None:
+    advice = ScriptedAdvice(STATE_LINES)
+    window = open_window(advice)
+    start(qtbot, window, language)
+    window.ui.set_large_text(large)
+    screen = open_from_help_button(qtbot, window)
+    found: dict[str, list[str]] = {}
+
+    def check(name: str) -> None:
+        qtbot.wait(20)
+        found[name] = clipped_or_missing(screen)
+
+    check("lines")
+    click(qtbot, screen.line_buttons["virka-info"])
+    check("preview")
+    click(qtbot, screen.call_button)
+    advice.queued(3, 400)
+    check("waiting")
+    advice.answered()
+    qtbot.waitUntil(lambda: screen.pages.currentWidget() is screen.call_page)
+    check("call")
+    click(qtbot, screen.mute_button)
+    check("muted")
+    click(qtbot, screen.end_button)
+    qtbot.waitUntil(lambda: screen.pages.currentWidget() is screen.after_page)
+    check("rating")
+    click(qtbot, screen.star_buttons[5])
+    check("rated")
+    click(qtbot, screen.done_button)
+    screen = open_from_help_button(qtbot, window)
+    click(qtbot, screen.line_buttons["kela"])
+    check("nobody there")
+    assert {name: words for name, words in found.items() if words} == {}
+    assert len(found) == 8
