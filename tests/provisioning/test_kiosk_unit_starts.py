@@ -11,11 +11,13 @@ provisioning installs.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import re
 import shlex
 import shutil
+import signal
 import socket
 import stat
 import subprocess
@@ -96,7 +98,7 @@ def run_as() -> Iterator[RunAs]:
         for folder, mode in opened:
             folder.chmod(mode)
         if made:
-            subprocess.run(["userdel", TEST_USER], check=False, capture_output=True, timeout=60)
+            subprocess.run(["userdel", TEST_USER], check=True, capture_output=True, timeout=60)
 
 
 def _let_others_traverse(paths: list[Path]) -> list[tuple[Path, int]]:
@@ -181,18 +183,30 @@ def test_cage_with_the_kiosk_starts_and_says_ready(box: Path, run_as: RunAs) -> 
                 user=None if run_as.ids is None else run_as.ids[0],
                 group=None if run_as.ids is None else run_as.ids[1],
                 extra_groups=None if run_as.ids is None else [],
+                # Its own process group: cage and the kiosk it started are stopped together.
+                start_new_session=True,
             )
         try:
             received = wait_for_ready(notify, proc, log)
             assert b"READY=1" in received, received
             assert proc.poll() is None, "cage stopped after the app said it was ready"
         finally:
-            proc.terminate()
+            stop_group(proc)
+
+
+def stop_group(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM to cage and the kiosk, as systemd stops the unit; SIGKILL what outlives 30 s."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, sig)
+        end = time.monotonic() + 30
+        while time.monotonic() < end:
+            proc.poll()
             try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(30)
+                os.killpg(proc.pid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.1)
 
 
 def wait_for_ready(notify: socket.socket, proc: subprocess.Popen[bytes], log: Path) -> list[bytes]:
