@@ -128,7 +128,7 @@ def test_a_call_from_the_help_button_and_back_where_they_were(
     assert screen.pages.currentWidget() is screen.preview_page
     # Before the call nobody sees the citizen: the words say what happens once connected.
     assert screen.consent.text() == (
-        "When an advisor answers, they will see and hear you. Nothing is recorded."
+        "When an advisor answers, they will see and hear you. The call is not recorded."
     )
     qtbot.waitUntil(lambda: not screen.preview_view.pixmap().isNull())
     click(qtbot, screen.call_button)
@@ -458,3 +458,20 @@ def test_no_words_are_cut_or_drawn_as_boxes_on_any_page(
     check("nobody there")
     assert {name: words for name, words in found.items() if words} == {}
     assert len(found) == 8
+
+
+def test_a_request_the_hub_refuses_is_not_said_as_nobody_free(
+    qtbot: QtBot, open_window: Callable[..., KioskWindow]
+) -> None:
+    advice = ScriptedAdvice()
+    window = open_window(advice)
+    start(qtbot, window)
+    screen = open_from_help_button(qtbot, window)
+    click(qtbot, screen.line_buttons["virka-info"])
+    click(qtbot, screen.call_button)
+    advice.refused("error")
+    qtbot.waitUntil(lambda: screen.pages.currentWidget() is screen.sorry_page)
+    assert screen.sorry.text() == (
+        "The call to Virka-info could not be started. Please try again later."
+    )
+    assert "+358 9 310 11111" in plain(screen.phones.text())

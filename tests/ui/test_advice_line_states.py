@@ -141,7 +141,7 @@ def test_the_list_shows_each_lines_state_before_any_tap_and_keeps_it_current(
             assert screen.pages.currentWidget() is screen.preview_page
             assert screen.line_state.text().startswith("Open now, but all advisors are busy.")
             assert screen.consent.text() == (
-                "When an advisor answers, they will see and hear you. Nothing is recorded."
+                "When an advisor answers, they will see and hear you. The call is not recorded."
             )
             click(qtbot, screen.back_button)
         finally:

@@ -39,7 +39,7 @@ OPENS_ON = (
 LANGUAGES = N_("Languages: {languages}")
 CONSENT_HEADING = N_("Check that the camera sees you")
 #: Shown before the call: nobody sees the citizen yet.
-CONSENT = N_("When an advisor answers, they will see and hear you. Nothing is recorded.")
+CONSENT = N_("When an advisor answers, they will see and hear you. The call is not recorded.")
 CALL = N_("Call")
 BACK = N_("Back")
 CALLING = N_("Calling {line}…")
@@ -61,6 +61,8 @@ THANKS = N_("Thank you for your rating.")
 BACK_TO_WHERE = N_("Back to where you were")
 LINE_CLOSED = N_("{line} is closed now.")
 NOBODY = N_("Nobody at {line} is free to answer right now. Please try again later.")
+#: The hub refused the request for another reason than the line's state.
+CALL_FAILED = N_("The call to {line} could not be started. Please try again later.")
 PHONE = N_("You can also call {line} by phone: {phone}")
 CHOOSE_ANOTHER = N_("Choose another service")
 UNAVAILABLE = N_("Video advice is not available right now.")

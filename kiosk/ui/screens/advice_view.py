@@ -295,6 +295,8 @@ class AdviceView(QWidget):
                 text = t(T.LINE_CLOSED).format(line=name)
                 if status.next_opening is not None:
                     text += " " + T.opening_text(t, language, status.next_opening, self.now())
+            elif status.reason == "error":
+                text = t(T.CALL_FAILED).format(line=name)
             else:
                 text = t(T.NOBODY).format(line=name)
             self.sorry.setText(text)
