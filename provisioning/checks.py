@@ -27,6 +27,8 @@ LOOK_TIMEOUT = 5.0
 PACKAGES: tuple[str, ...] = (
     "cage",
     "xwayland",
+    # pam_systemd, in the PAM service of kiosk.service: the logind session that gives cage the seat.
+    "libpam-systemd",
     "python3",
     "python3-venv",
     "libgl1",
