@@ -382,8 +382,10 @@ def test_the_list_is_asked_again_while_shown_and_not_during_a_call(
     assert advice.calls == []
     assert not screen.lines_timer.isActive()
 
+    asked = advice.refreshes
     click(qtbot, screen.other_button)
     assert screen.lines_timer.isActive()
+    assert advice.refreshes == asked + 1, "back in the list, the states are asked at once"
     click(qtbot, button)
     assert screen.lines_timer.isActive(), "the camera check shows the line's state too"
     assert screen.line_state.text().startswith("Open now, but all advisors are busy.")

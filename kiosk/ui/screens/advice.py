@@ -49,14 +49,14 @@ class AdviceScreen(AdviceView):
         self.camera: Camera | None = device if isinstance(device, Camera) else None
         self._unsubscribe: Any = None
         self.call_button.clicked.connect(self.call)
-        self.back_button.clicked.connect(self.show_lines)
+        self.back_button.clicked.connect(self.back_to_lines)
         self.cancel_button.clicked.connect(self.hang_up)
         self.mute_button.toggled.connect(self._mute)
         self.end_button.clicked.connect(self.hang_up)
         for n, button in self.star_buttons.items():
             button.clicked.connect(lambda _=False, n=n: self.rate(n))
         self.done_button.clicked.connect(self.leave.emit)
-        self.other_button.clicked.connect(self.show_lines)
+        self.other_button.clicked.connect(self.back_to_lines)
         self.leave_button.clicked.connect(self.leave.emit)
 
         self._preview = QTimer(self)
@@ -145,6 +145,12 @@ class AdviceScreen(AdviceView):
             return
         self._set_lines(future.result())
         self.retranslate()
+
+    def back_to_lines(self) -> None:
+        """The list again, its states asked of the hub at once: they may have changed since."""
+        self.show_lines()
+        if self.pages.currentWidget() is self.lines_page:
+            self._refresh_lines()
 
     def show_lines(self) -> None:
         self._camera_off()
@@ -235,7 +241,7 @@ class AdviceScreen(AdviceView):
             self._camera_off()
             self.remote_view.clear()
             if status.reason == "cancelled":
-                self.show_lines()
+                self.back_to_lines()
                 return
             self.rated = None
             self.pages.setCurrentWidget(self.after_page)
