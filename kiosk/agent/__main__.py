@@ -6,7 +6,9 @@ stopped (SIGTERM or SIGINT: the request under way is finished first, then exit 0
 technicians and tests: exit 0 when nothing waits for the hub afterwards, 1 when rows (outbox,
 events or usage) still wait. Rows the hub
 refused for good do not wait: they are logged as errors and kept for support.
-Exit 2: the config cannot be used, or another kiosk-agent serves the same data folder.
+Exit 2: the config cannot be used (with `--once` also: the hub refused the kiosk's id and token),
+or another kiosk-agent serves the same data folder. The service itself keeps trying after a
+refusal, logged once as an error, so that a token renewed on the hub is taken up by itself.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from kiosk.agent.events import EventShipper
 from kiosk.agent.health import FleetLink, Heartbeat
 from kiosk.agent.shipper import Backoff, Shipper
 from kiosk.config import DEFAULT_PATH, Config, ConfigError
-from kiosk.hubclient import HubClient
+from kiosk.hubclient import REFUSED_TEXT, HubClient
 from kiosk.outbox import Outbox
 from kiosk.store import StoreError, open_store
 from kiosk.store.fleet import Fleet
@@ -158,6 +160,19 @@ async def _serve(config: Config, *, once: bool) -> int:
                     await catalogue.refresh()
                 if not stop.is_set():
                     await fleet.round(stop)
+                refused = [
+                    health.refused
+                    for health in (
+                        shipper.health,
+                        catalogue.health,
+                        fleet.heartbeat.health,
+                        fleet.events.health,
+                        fleet.actions.health,
+                    )
+                    if health.refused is not None
+                ]
+                if refused:
+                    raise AgentSetupError(REFUSED_TEXT.format(status=refused[0]))
                 waiting = await asyncio.to_thread(outbox.waiting) + await fleet.events.waiting()
                 return 0 if waiting == 0 or stop.is_set() else 1
             await _run(shipper, catalogue, fleet, stop)

@@ -100,6 +100,8 @@ class HubHealth:
         self.failures = 0
         self._cause: str | None = None
         self._since = 0.0
+        #: The HTTP status with which the hub refused the kiosk's credentials, while it does.
+        self.refused: int | None = None
 
     @property
     def down(self) -> bool:
@@ -113,9 +115,11 @@ class HubHealth:
         if self.failures == 1:
             self._since = time.monotonic()
         self._cause = cause
+        self.refused = None
         extra = {"reason": detail[:200], "state": cause}
         if cause == "token":
             status = detail.removeprefix("HTTP ")
+            self.refused = int(status) if status.isdigit() else 401
             log.error(
                 "%s: %s (retrying)",
                 self.what,
@@ -135,6 +139,7 @@ class HubHealth:
             )
         self.failures = 0
         self._cause = None
+        self.refused = None
 
 
 class Shipper:

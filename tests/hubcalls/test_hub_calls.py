@@ -257,7 +257,9 @@ def test_a_wrong_token_is_said_to_be_refused_by_kiosk_agent(
 ) -> None:
     config_file, _ = wrong_token
     done = site.agent_once(config_file)
-    assert done.returncode == 0  # nothing waits; the catalogue and heartbeat failed
+    # The technician checking a new kiosk with `--once` is told, as of any config unusable.
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[-1].startswith(f"kiosk-agent: {REFUSED_WORDS} (HTTP 401)")
     errors = [r for r in log_lines(done.stderr) if r.get("level") == "ERROR"]
     assert errors, done.stderr
     for record in errors:
