@@ -1,0 +1,148 @@
+"""A kiosk on simulated devices and its window at 1920×1080, for the screenshots and the screen
+checks to drive: the demo's prices and fees, video advice offered through the tests' scripted
+stand-in for the hub (tests/ui/advice_double.py), and the e-mail limits a reachable hub tells."""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from PySide6.QtCore import QEvent, Qt  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+
+from kiosk.app import Kiosk  # noqa: E402
+from kiosk.config import Config, load_config  # noqa: E402
+from kiosk.ui.main import build  # noqa: E402
+from kiosk.ui.window import KioskWindow  # noqa: E402
+
+
+class Clock:
+    now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def demo_hub_key() -> str:
+    """A public key to seal the screenshots' form submissions to (nobody keeps its pair)."""
+    import base64
+
+    from nacl.public import PrivateKey
+
+    return base64.b64encode(bytes(PrivateKey.generate().public_key)).decode()
+
+
+def demo_config() -> str:
+    """The demo's prices and fees, with the in-process simulated terminal instead of the
+    simulator process the demo starts (the terminal's protocol is the tests' business)."""
+    text = (ROOT / "demo" / "kiosk.toml").read_text()
+    return re.sub(r"\[devices\.payment\][^\[]*", "", text)
+
+
+class Rig:
+    """A kiosk on simulated devices and its window at 1920×1080, with its data in `folder`."""
+
+    def __init__(self, folder: Path) -> None:
+        from tests.ui.advice_double import ScriptedAdvice
+
+        app = QApplication.instance()
+        assert isinstance(app, QApplication), "make the QApplication first"
+        self.app = app
+        cfg = folder / "kiosk.toml"
+        cfg.write_text(
+            f'[kiosk]\ndata_dir = "{folder / "data"}"\nhub_public_key = "{demo_hub_key()}"\n'
+            # Video advice is offered (to the scripted hub below); nothing listens on port 9.
+            'hub_token = "screenshots"\nhub_url = "http://127.0.0.1:9"\n'
+            f'[session]\nfolder = "{folder / "s"}"\n'
+            "[ui]\nfullscreen = false\n"
+            "[devices.printer]\npages_per_minute = 120\n"
+            "[devices.payment]\ndelay_seconds = 0.5\n" + demo_config()
+        )
+        self.config: Config = load_config(cfg)
+        self.clock = Clock()
+        self.advice = ScriptedAdvice()
+        self.kiosk = Kiosk(self.config, clock=self.clock, advice=self.advice)
+        # The hub's e-mail limits as a reachable hub would tell them.
+        self.kiosk.email_policy = _known_email_policy  # type: ignore[method-assign]
+        window, _ = build(self.config, self.kiosk)
+        assert isinstance(window, KioskWindow)
+        self.window = window
+        window.resize(1920, 1080)
+        window.show()
+        self.kiosk.start_backend(window.bridge.on_device_event)
+
+    def close(self) -> None:
+        self.app.removeEventFilter(self.window)
+        self.kiosk.shutdown()
+        self.window.close()
+        self.settle()
+
+    # ---- driving --------------------------------------------------------------------------------
+
+    def settle(self) -> None:
+        """Let queued events, layouts and deletions run."""
+        for _ in range(5):
+            self.app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+            self.app.processEvents()
+
+    def wait(self, condition: Callable[[], object], seconds: float = 15) -> None:
+        deadline = time.monotonic() + seconds
+        while not condition():
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the screen never got there: {condition}")
+            self.app.processEvents()
+            time.sleep(0.01)
+        self.settle()
+
+    def click(self, widget: QWidget) -> None:
+        QTest.mouseClick(widget, Qt.MouseButton.LeftButton)
+        self.settle()
+
+    def set_mode(self, mode: str) -> None:
+        self.window.ui.set_large_text(mode == "large-text")
+        self.window.ui.set_high_contrast(mode == "high-contrast")
+        self.settle()
+
+    def start(self, language: str, mode: str) -> Any:
+        """A new session in `language`, the citizen's choice of `mode` made at once."""
+        self.click(self.window.attract.language_buttons[language])
+        self.set_mode(mode)
+        frame = self.window.frame
+        assert frame is not None
+        return frame
+
+    def open(self, service: str) -> Any:
+        frame = self.window.frame
+        assert frame is not None
+        self.click(frame.home.tiles[service])
+        return frame.service_screen
+
+    def end(self) -> None:
+        """End the session, and let the "erased" message go."""
+        frame = self.window.frame
+        if frame is not None:
+            self.click(frame.end_button)
+        self.window.attract.erased_banner.hide()
+        self.settle()
+
+
+def _known_email_policy() -> Future[Any]:
+    from kiosk.mail import EmailPolicy
+
+    future: Future[Any] = Future()
+    future.set_result(
+        EmailPolicy(
+            remaining_this_hour=9, sender="kirjasto-kioski@example.fi", messages_per_hour=10
+        )
+    )
+    return future

@@ -1,0 +1,380 @@
+"""The flows the screenshots and the screen checks walk through, one function per service.
+
+Each scenario drives a Rig's window through a flow in one language and mode and yields the name
+of each state to look at, with the window showing it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from PySide6.QtTest import QTest
+
+from tools.screen_rig import Rig
+
+#: A scenario drives the rig's window through a flow in one language and mode and yields the
+#: name of each state to look at, with the window showing it.
+Scenario = Callable[[Rig, str, str], Iterator[str]]
+
+
+def attract(rig: Rig, language: str, mode: str) -> Iterator[str]:
+    """The welcome (in every language at once), and the home screen, Help, the idle warning and
+    the session-ended message in `language`."""
+    window = rig.window
+    rig.set_mode(mode)
+    window.show_attract()
+    yield "attract"
+    frame = rig.start(language, mode)
+    yield "home"
+    rig.click(frame.home.tiles["help"])
+    yield "help"
+    rig.clock.now += rig.config.session.idle_seconds + 3
+    window.poll()
+    rig.settle()
+    yield "idle-warning"
+    rig.click(window.idle.end_button)
+    rig.set_mode(mode)  # the modes go with the session; the citizen's stay on the screen
+    yield "session-ended"
+    window.attract.erased_banner.hide()
+
+
+def technician(rig: Rig, language: str, mode: str) -> Iterator[str]:
+    """The PIN pad behind the hidden gesture and the technician's screen."""
+    window = rig.window
+    window.ui.set_language(language)
+    rig.set_mode(mode)
+    window.open_pin_pad()
+    for digit in "12":
+        rig.click(window.pin_pad.keys[digit])
+    yield "technician-pin"
+    window.open_technician()
+    window.ui.set_language(language)
+    rig.set_mode(mode)
+    yield "technician"
+    window.show_attract()
+    rig.settle()
+
+
+def id_card(rig: Rig, language: str, mode: str) -> Iterator[str]:
+    """An ID card read for the session; taking it out ends the session."""
+    from kiosk.devices.cardreader.simulated import SimulatedCardReader
+    from kiosk.devices.catalog import DeviceClass
+
+    rig.start(language, mode)
+    reader = rig.kiosk.device(DeviceClass.CARD_READER)
+    assert isinstance(reader, SimulatedCardReader)
+    reader.insert()
+    rig.wait(lambda: getattr(rig.kiosk.session.current, "card_used", False))
+    yield "home-id-card-read"
+    reader.remove()
+    rig.wait(lambda: rig.kiosk.session.current is None)
+    rig.window.attract.erased_banner.hide()
+
+
+def forms(rig: Rig, language: str, mode: str) -> Iterator[str]:
+    """The Forms service: the catalogue, a page with the keyboard up and a wrong identity code
+    said in words, the choices, the summary and the reference number."""
+    from kiosk.ui.forms.fields import ChoiceFieldView, FlagFieldView, TextFieldView
+    from kiosk.ui.screens.forms import FormsScreen
+
+    rig.start(language, mode)
+    screen = rig.open("forms")
+    assert isinstance(screen, FormsScreen)
+    yield "forms-catalogue"
+    rig.click(screen.catalogue.buttons["library-card"])
+    form = screen.form
+    assert form is not None
+
+    def line(name: str) -> TextFieldView:
+        view = form.fields[name]
+        assert isinstance(view, TextFieldView)
+        return view
+
+    QTest.keyClicks(line("first_names").editor, "Anna")
+    QTest.keyClicks(line("last_name").editor, "Virtanen")
+    code = line("identity_code").editor
+    rig.click(code)
+    QTest.keyClicks(code, "131052-308X")
+    rig.click(line("last_name").editor)
+    rig.click(code)
+    yield "forms-page-keyboard-error"
+    line("identity_code").set_value("131052-308T")
+    rig.click(form.next_button)
+    for name, text in (("street", "Testikatu 1"), ("postal_code", "00100"), ("city", "HKI")):
+        QTest.keyClicks(line(name).editor, text)
+    rig.click(form.next_button)
+    notices = form.fields["notices_by"]
+    rules = form.fields["accepts_rules"]
+    assert isinstance(notices, ChoiceFieldView) and isinstance(rules, FlagFieldView)
+    rig.click(notices.buttons["email"])
+    rig.click(rules.box)
+    yield "forms-choices"
+    rig.click(form.next_button)
+    yield "forms-summary"
+    rig.click(form.next_button)
+    rig.wait(lambda: screen.confirmation is not None)
+    yield "forms-confirmation"
+    rig.end()
+
+
+def form_scan(rig: Rig, language: str, mode: str) -> Iterator[str]:
+    """Scanning from inside a form: the contact request's attachment field, the scan in the
+    form's place, and the form again with the scan attached."""
+    from kiosk.ui.forms.attachments import AttachmentFieldView
+    from kiosk.ui.forms.fields import ChoiceFieldView, TextFieldView
+    from kiosk.ui.screens.forms import FormsScreen
+
+    rig.start(language, mode)
+    screen = rig.open("forms")
+    assert isinstance(screen, FormsScreen)
+    screen.open_form("kansalaisneuvonta-contact")
+    form = screen.form
+    assert form is not None
+    name, phone = form.fields["name"], form.fields["phone"]
+    assert isinstance(name, TextFieldView) and isinstance(phone, TextFieldView)
+    name.set_value("Anna Virtanen")
+    phone.set_value("040 123 4567")
+    for field, option in (("contact_by", "phone"), ("language", language)):
+        view = form.fields[field]
+        assert isinstance(view, ChoiceFieldView)
+        view.set_value(option)
+    rig.click(form.next_button)
+    attach = form.fields["attachments"]
+    assert isinstance(attach, AttachmentFieldView)
+    rig.wait(attach.scan_button.isEnabled)
+    rig.click(attach.scan_button)
+    page = screen.scan_page
+    assert page is not None
+    rig.wait(lambda: not page.picture.pixmap().isNull())
+    rig.click(page.capture_button)
+    rig.wait(lambda: page.buttons.currentWidget() is page.review_row)
+    yield "forms-attachment-scan"
+    rig.click(page.keep_button)
+    rig.wait(lambda: page.buttons.currentWidget() is page.aim_row)
+    rig.click(page.done_button)
+    rig.wait(lambda: screen.scan_page is None)
+    yield "forms-attachment-scanned"
+    rig.end()
+
+
+def email(rig: Rig, language: str, mode: str) -> Iterator[str]:
+    """The E-mail service: two scans and a sent form to attach, the address typed twice with
+    the second one wrong and the keyboard up, the check page, and "on its way"."""
+    from kiosk.ui.forms.fields import TextFieldView
+    from kiosk.ui.screens.email import EmailScreen
+    from kiosk.ui.screens.forms import SCANS_KEY, SUBMITTED_KEY, SentForm
+
+    rig.start(language, mode)
+    session = rig.kiosk.session.current
+    assert session is not None
+    scans = []
+    for number in (1, 2):
+        scan = session.folder / f"scan-{number}.pdf"
+        scan.write_bytes(b"%PDF-1.4\n%%EOF\n")
+        scans.append(scan)
+    session.data[SCANS_KEY] = scans
+    titles = {
+        "fi": "Kirjastokortin hakemus",
+        "sv": "Ansökan om bibliotekskort",
+        "en": "Library card application",
+    }
+    session.data[SUBMITTED_KEY] = [SentForm("library-card", "K7PX4M2Q", {}, scans[0], titles)]
+    screen = rig.open("email")
+    assert isinstance(screen, EmailScreen)
+    rig.wait(lambda: screen.policy_asked)
+    yield "email-attachments"
+    form = screen.form
+    documents = form.fields.get("documents")
+    if documents is not None:  # the citizen chooses the scans, never the form
+        documents.set_value(["scan-1", "scan-2"])
+    rig.click(form.next_button)
+
+    def line(name: str) -> TextFieldView:
+        view = form.fields[name]
+        assert isinstance(view, TextFieldView)
+        return view
+
+    rig.click(line("to").editor)
+    QTest.keyClicks(line("to").editor, "maija.meikalainen@example.fi")
+    rig.click(line("to_again").editor)
+    QTest.keyClicks(line("to_again").editor, "maija.meikalainen@exmaple.fi")
+    rig.click(line("message").editor)
+    rig.click(line("to_again").editor)
+    yield "email-address-keyboard-error"
+    line("to_again").set_value("maija.meikalainen@example.fi")
+    line("message").set_value("Hei! Tässä skannaamani sivut.")
+    rig.click(form.next_button)
+    yield "email-summary"
+    rig.click(form.next_button)
+    rig.wait(lambda: screen.sent_to is not None)
+    yield "email-sent"
+    rig.end()
+
+
+def scan_and_print(rig: Rig, language: str, mode: str) -> Iterator[str]:
+    """The Scan service (aiming, the page to approve, the finished scan), then printing it: the
+    choice, paying for the pages past the free ones, printing, paper out on the way, and done."""
+    from kiosk.devices.catalog import DeviceClass
+    from kiosk.ui.screens.print import PrintScreen
+    from kiosk.ui.screens.scan import ScanScreen
+
+    frame = rig.start(language, mode)
+    scan = rig.open("scan")
+    assert isinstance(scan, ScanScreen)
+    rig.wait(lambda: not scan.picture.pixmap().isNull())
+    yield "scan-preview"
+    rig.click(scan.capture_button)
+    rig.wait(lambda: scan.buttons.currentWidget() is scan.review_row)
+    yield "scan-review"
+    rig.click(scan.keep_button)
+    rig.wait(lambda: scan.buttons.currentWidget() is scan.aim_row)
+    rig.click(scan.done_button)
+    rig.wait(lambda: scan.buttons.currentWidget() is scan.ready_row)
+    yield "scan-ready"
+
+    rig.click(scan.print_button)
+    printing = frame.service_screen
+    assert isinstance(printing, PrintScreen)
+    rig.wait(lambda: printing.pages > 0)
+    for _ in range(2):  # three copies: one page past the two free ones
+        rig.click(printing.more_button)
+    yield "print-choose"
+    printer = rig.kiosk.device(DeviceClass.PRINTER)
+    assert printer is not None
+    rig.click(printing.print_button)
+    rig.wait(lambda: printing.payment.paying or printing.job_id is not None)
+    yield "print-paying"
+    rig.wait(lambda: printing.job_id is not None)
+    printer.set_fault("paper_out", True)
+    rig.wait(lambda: "⚠" in printing.message.text())
+    yield "print-paper-out"
+    printer.set_fault("paper_out", False)
+    rig.wait(lambda: printing.job_id is None, seconds=30)
+    yield "print-done"
+    if printing.receipt_button.isVisible():
+        rig.click(printing.receipt_button)
+        yield "print-receipt"
+    rig.end()
+
+
+def copy(rig: Rig, language: str, mode: str) -> Iterator[str]:
+    """Copy: a page photographed, then the copies to print, printed."""
+    from kiosk.ui.screens.scan import ScanScreen
+
+    frame = rig.start(language, mode)
+    scan = rig.open("copy")
+    assert isinstance(scan, ScanScreen)
+    rig.wait(lambda: not scan.picture.pixmap().isNull())
+    yield "copy-preview"
+    rig.click(scan.capture_button)
+    rig.wait(lambda: scan.buttons.currentWidget() is scan.review_row)
+    rig.click(scan.keep_button)
+    rig.wait(lambda: scan.buttons.currentWidget() is scan.aim_row)
+    rig.click(scan.done_button)
+
+    def printing() -> Any:  # the copies are chosen under Copy, or on the Print screen
+        inside = getattr(scan, "printing", None)
+        return inside if inside is not None else frame.service_screen
+
+    rig.wait(lambda: printing() is not scan and printing().pages > 0)
+    yield "copy-choose"
+    rig.click(printing().print_button)
+    rig.wait(lambda: printing().job_id is None and not printing().payment.paying, seconds=30)
+    yield "copy-done"
+    rig.end()
+
+
+def fee(rig: Rig, language: str, mode: str) -> Iterator[str]:
+    """Pay a fee: the list, the terminal's prompt, a declined card, and the receipt."""
+    from kiosk.devices.catalog import DeviceClass
+    from kiosk.ui.screens.fee import FeeScreen
+
+    rig.start(language, mode)
+    screen = rig.open("fee")
+    assert isinstance(screen, FeeScreen)
+    yield "fee-choose"
+    terminal = rig.kiosk.device(DeviceClass.PAYMENT)
+    assert terminal is not None
+    terminal.set_fault("decline", True)
+    rig.click(screen.fee_buttons["lost-card"])
+    confirm = getattr(screen, "confirm_page", None)
+    if confirm is not None:  # what, to whom, how much, and the card number the fee asks for
+        yield "fee-confirm"
+        rig.click(confirm.pay_button)
+        yield "fee-confirm-error"
+        rig.click(confirm.reference)
+        QTest.keyClicks(confirm.reference, "1234567890")
+        rig.click(confirm.pay_button)
+    rig.wait(lambda: screen.payment.paying)
+    yield "fee-paying"
+    rig.wait(lambda: screen.payment.again_button.isVisible())
+    yield "fee-declined"
+    terminal.set_fault("decline", False)
+    rig.click(screen.payment.again_button)
+    rig.wait(lambda: screen.steps.currentWidget() is screen.done_page)
+    yield "fee-receipt"
+    rig.end()
+
+
+def advice(rig: Rig, language: str, mode: str) -> Iterator[str]:
+    """Video advice from the button under every screen: the lines, the camera check, the queue,
+    the call, muted, the rating, a closed line and an unreachable hub."""
+    from kiosk.ui.screens.advice import AdviceScreen
+
+    scripted = rig.advice
+    frame = rig.start(language, mode)
+    rig.click(frame.home.tiles["help"])
+    scripted.reachable = True
+    assert frame.advice_button is not None
+    rig.click(frame.advice_button)
+    screen = frame.advice_screen
+    assert isinstance(screen, AdviceScreen)
+    rig.wait(lambda: screen.pages.currentWidget() is screen.lines_page)
+    yield "advice-lines"
+    rig.click(screen.line_buttons["virka-info"])
+    yield "advice-preview"
+    rig.click(screen.call_button)
+    scripted.queued(3, 400)
+    rig.wait(lambda: screen.pages.currentWidget() is screen.waiting_page)
+    yield "advice-waiting"
+    scripted.answered()
+    rig.wait(lambda: screen.pages.currentWidget() is screen.call_page)
+    scripted.advisor_picture()
+    rig.wait(lambda: not screen.remote_view.pixmap().isNull())
+    yield "advice-call"
+    rig.click(screen.mute_button)
+    yield "advice-call-muted"
+    rig.click(screen.end_button)
+    rig.wait(lambda: screen.pages.currentWidget() is screen.after_page)
+    yield "advice-rating"
+    rig.click(screen.done_button)
+    rig.click(frame.advice_button)
+    screen = frame.advice_screen
+    assert isinstance(screen, AdviceScreen)
+    rig.wait(lambda: screen.pages.currentWidget() is screen.lines_page)
+    rig.click(screen.line_buttons["kansalaisneuvonta"])
+    yield "advice-closed"
+    rig.click(screen.leave_button)
+    scripted.reachable = False
+    rig.click(frame.advice_button)
+    screen = frame.advice_screen
+    assert isinstance(screen, AdviceScreen)
+    rig.wait(lambda: screen.pages.currentWidget() is screen.sorry_page)
+    yield "advice-unavailable"
+    scripted.reachable = True
+    rig.end()
+
+
+SCENARIOS: dict[str, Scenario] = {
+    "attract": attract,
+    "technician": technician,
+    "id-card": id_card,
+    "forms": forms,
+    "form-scan": form_scan,
+    "email": email,
+    "scan-print": scan_and_print,
+    "copy": copy,
+    "fee": fee,
+    "advice": advice,
+}
