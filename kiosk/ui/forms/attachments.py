@@ -16,8 +16,8 @@ from PySide6.QtWidgets import QLabel, QSizePolicy
 from eforms.definition import Field, FormDefinition
 from kiosk.i18n import N_, NP_
 from kiosk.ui.forms.fields import ChoiceFieldView
+from kiosk.ui.forms.wrapping import WrapButton
 from kiosk.ui.state import UiState
-from kiosk.ui.widgets.buttons import BigButton
 
 NO_FILES = N_(
     "Nothing to attach yet. Scan the pages first with the Scan service, then come back to "
@@ -63,7 +63,7 @@ class AttachmentFieldView(ChoiceFieldView):
         self.scanned: tuple[str, int] | None = None
         at = self.column.indexOf(self.error)
         # Not the primary colour: that is what a ticked document looks like.
-        self.scan_button = BigButton()
+        self.scan_button = WrapButton()
         self.scan_button.setIcon(QIcon(ICON))
         self.scan_button.setIconSize(QSize(48, 48))
         self.scan_button.setMinimumHeight(96)
@@ -108,11 +108,14 @@ class AttachmentFieldView(ChoiceFieldView):
         self.scan_button.setEnabled(usable)
         self.retranslate()
 
-    def focus(self) -> None:
+    def focus(self, reason: Qt.FocusReason = Qt.FocusReason.OtherFocusReason) -> None:
         if self.buttons:
-            super().focus()
+            super().focus(reason)
         elif self.scanning and self.scan_button.isEnabled():
-            self.scan_button.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.scan_button.setFocus(reason)
+
+    def focus_reachable(self) -> bool:
+        return bool(self.buttons) or (self.scanning and self.scan_button.isEnabled())
 
     def option_text(self, option: str) -> str:
         return option

@@ -8,8 +8,8 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QSizePolicy, QVBoxLayout, QWidg
 
 from eforms.definition import FormDefinition
 from kiosk.i18n import N_
+from kiosk.ui.forms.wrapping import WrapButton
 from kiosk.ui.state import UiState
-from kiosk.ui.widgets.buttons import BigButton
 
 CHOOSE = N_("Choose the form you want to fill in.")
 SEARCH = N_("Search forms")
@@ -52,7 +52,7 @@ class CatalogueView(QWidget):
         self.empty.setWordWrap(True)
         column.addWidget(self.empty)
         self.topic_labels: dict[str, QLabel] = {}
-        self.buttons: dict[str, BigButton] = {}
+        self.buttons: dict[str, WrapButton] = {}
         topics = sorted({_topic(f) for f in forms}, key=list(TOPICS).index)
         for topic in topics:
             label = QLabel()
@@ -63,7 +63,7 @@ class CatalogueView(QWidget):
             for form in forms:
                 if _topic(form) != topic:
                     continue
-                button = BigButton()
+                button = WrapButton()
                 button.setMinimumHeight(96)
                 button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
                 button.setStyleSheet("text-align: left;")
@@ -74,7 +74,7 @@ class CatalogueView(QWidget):
         ui.changed.connect(self.retranslate)
         self.retranslate()
 
-    def first_button(self) -> BigButton | None:
+    def first_button(self) -> WrapButton | None:
         return next((b for b in self.buttons.values() if not b.isHidden()), None)
 
     def filter(self) -> None:

@@ -16,7 +16,7 @@ from kiosk.devices.status import DeviceEvent, PrintJobCompleted, PrintJobFailed
 from kiosk.i18n import N_
 from kiosk.ui.context import ServiceContext
 from kiosk.ui.forms.summary import write_summary_pdf
-from kiosk.ui.widgets.buttons import BigButton
+from kiosk.ui.forms.wrapping import WrapButton
 
 log = logging.getLogger(__name__)
 
@@ -70,10 +70,10 @@ class ConfirmationView(QWidget):
         self.status = QLabel()
         self.status.setProperty("role", "lead")
         self.status.setWordWrap(True)
-        self.print_button = BigButton(role="primary")
+        self.print_button = WrapButton(role="primary")
         self.print_button.setMinimumHeight(88)
         self.print_button.clicked.connect(self.print_copy)
-        self.another_button = BigButton()
+        self.another_button = WrapButton()
         self.another_button.setMinimumHeight(88)
         self.another_button.clicked.connect(self.another.emit)
         for widget in (self.heading, self.title, self.reference_intro):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtGui import QFocusEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QSizePolicy,
+    QStyle,
+    QStyleOptionFrame,
     QVBoxLayout,
     QWidget,
 )
@@ -27,8 +29,8 @@ from PySide6.QtWidgets import (
 from eforms import validators
 from eforms.definition import Field, FormDefinition
 from kiosk.i18n import N_
+from kiosk.ui.forms.wrapping import WrapButton
 from kiosk.ui.state import UiState
-from kiosk.ui.widgets.buttons import BigButton
 
 CHOOSE_ONE = N_("Please choose one.")
 TICK = N_("Please tick this box to go on.")
@@ -66,6 +68,11 @@ class FieldLine(QLineEdit):
     """A line that says when the citizen leaves it (not when the window merely loses focus)."""
 
     left = Signal()
+    #: The height it keeps whatever its look (TextFieldView measures it).
+    steady_height = 0
+
+    def sizeHint(self) -> QSize:
+        return super().sizeHint().expandedTo(QSize(0, self.steady_height))
 
     def focusOutEvent(self, event: QFocusEvent) -> None:
         super().focusOutEvent(event)
@@ -78,6 +85,13 @@ class FieldLine(QLineEdit):
 
 class FieldBox(QPlainTextEdit):
     left = Signal()
+    steady_height = 0
+
+    def sizeHint(self) -> QSize:
+        return super().sizeHint().expandedTo(QSize(0, self.steady_height))
+
+    def minimumSizeHint(self) -> QSize:
+        return super().minimumSizeHint().expandedTo(QSize(0, self.steady_height))
 
     def focusOutEvent(self, event: QFocusEvent) -> None:
         super().focusOutEvent(event)
@@ -86,6 +100,37 @@ class FieldBox(QPlainTextEdit):
             Qt.FocusReason.PopupFocusReason,
         ):
             self.left.emit()
+
+
+class ProblemLine(QLabel):
+    """What is wrong with a field, in words. Its first line's room is kept while there is
+    nothing to say, so that the form does not move under the citizen's finger when a problem
+    appears or goes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setWordWrap(True)
+        policy = self.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.setSizePolicy(policy)
+
+    def _line(self) -> int:
+        margins = self.contentsMargins()
+        # Measured as QLabel measures its words, with the sign a problem starts with (which
+        # may come from a taller font).
+        room = QRect(0, 0, 4000, 4000)
+        flags = Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignLeft
+        words = self.fontMetrics().boundingRect(room, flags, "⚠ Åg").height()
+        return max(words, self.fontMetrics().lineSpacing()) + margins.top() + margins.bottom()
+
+    def heightForWidth(self, width: int) -> int:
+        return max(super().heightForWidth(width), self._line())
+
+    def sizeHint(self) -> QSize:
+        return super().sizeHint().expandedTo(QSize(0, self._line()))
+
+    def minimumSizeHint(self) -> QSize:
+        return super().minimumSizeHint().expandedTo(QSize(0, self._line()))
 
 
 class FieldView(QWidget):
@@ -111,15 +156,15 @@ class FieldView(QWidget):
         self.description = QLabel()
         self.description.setProperty("role", "muted")
         self.description.setWordWrap(True)
-        self.error = QLabel()
+        self.error = ProblemLine()
         self.error.setProperty("role", "error")
-        self.error.setWordWrap(True)
         self.error.hide()
         self.column.addWidget(self.label)
         self.column.addWidget(self.description)
 
     def _finish(self) -> None:
         self.column.addWidget(self.error)
+        self.error.ensurePolished()  # its room is measured in its role's font, shown or not
         self.retranslate()
         self.ui.changed.connect(self.retranslate)
 
@@ -134,9 +179,13 @@ class FieldView(QWidget):
     def is_empty(self) -> bool:
         return self.value() in ("", None, [], False)
 
-    def focus(self) -> None:
+    def focus(self, reason: Qt.FocusReason = Qt.FocusReason.OtherFocusReason) -> None:
         """Put the focus on the field's (first) input."""
         raise NotImplementedError
+
+    def focus_reachable(self) -> bool:
+        """Whether the field has an input to put the focus on."""
+        return True
 
     # ---- problem ------------------------------------------------------------------------------
 
@@ -182,7 +231,6 @@ class TextFieldView(FieldView):
         if multi:
             box = FieldBox()
             box.setTabChangesFocus(True)
-            box.setMinimumHeight(200)
             box.textChanged.connect(self._trim)
             self.editor = box
         else:
@@ -199,6 +247,29 @@ class TextFieldView(FieldView):
         self.label.setBuddy(self.editor)
         self.column.addWidget(self.editor)
         self._finish()
+        self._keep_height()
+        ui.changed.connect(self._keep_height)
+
+    def _restyle(self, invalid: str) -> None:
+        self.editor.setProperty("invalid", invalid)
+        self.editor.style().unpolish(self.editor)
+        self.editor.style().polish(self.editor)
+
+    def _keep_height(self) -> None:
+        """The input keeps one height with and without a problem (whose frame may be
+        thicker), so that nothing under it moves when a problem is pointed out."""
+        self.editor.ensurePolished()
+        now = self.editor.property("invalid") or "false"
+        self.editor.steady_height = 0
+        tallest = 0
+        for invalid in ("true", "false"):
+            self._restyle(invalid)
+            tallest = max(tallest, self.editor.sizeHint().height() + _focus_growth(self.editor))
+        self._restyle(now)
+        if isinstance(self.editor, FieldBox):
+            tallest = max(tallest, 200)
+        self.editor.steady_height = tallest
+        self.editor.updateGeometry()
 
     def _trim(self) -> None:
         assert isinstance(self.editor, FieldBox)
@@ -220,16 +291,14 @@ class TextFieldView(FieldView):
         else:
             self.editor.setPlainText(text)
 
-    def focus(self) -> None:
-        self.editor.setFocus(Qt.FocusReason.OtherFocusReason)
+    def focus(self, reason: Qt.FocusReason = Qt.FocusReason.OtherFocusReason) -> None:
+        self.editor.setFocus(reason)
 
     def set_problem(self, problem: str | None) -> None:
         super().set_problem(problem)
         invalid = "true" if problem is not None else "false"
         if self.editor.property("invalid") != invalid:
-            self.editor.setProperty("invalid", invalid)
-            self.editor.style().unpolish(self.editor)
-            self.editor.style().polish(self.editor)
+            self._restyle(invalid)
 
     def retranslate(self) -> None:
         super().retranslate()
@@ -255,18 +324,19 @@ class ChoiceFieldView(FieldView):
         self.grid.setSpacing(16)
         self.group = QButtonGroup(self)
         self.group.setExclusive(not self.several)
-        self.buttons: dict[str, BigButton] = {}
+        self.buttons: dict[str, WrapButton] = {}
         for option in self.options:
             self._add_button(option)
         self._lay_out()
         self.column.addLayout(self.grid)
         self._finish()
 
-    def _add_button(self, option: str) -> BigButton:
-        button = BigButton()
+    def _add_button(self, option: str) -> WrapButton:
+        button = WrapButton()
         button.setCheckable(True)
         button.setMinimumHeight(80)
-        button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        # As tall as the tallest of its row, when another's words take two lines.
+        button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
         button.toggled.connect(self._toggled)
         self.group.addButton(button)
         self.buttons[option] = button
@@ -279,6 +349,9 @@ class ChoiceFieldView(FieldView):
             self.grid.removeWidget(button)
         for index, option in enumerate(self.options):
             self.grid.addWidget(self.buttons[option], index // columns, index % columns)
+        # Columns of one width, whatever their words: a long one wraps instead.
+        for column in range(self.grid.columnCount()):
+            self.grid.setColumnStretch(column, 1 if column < columns else 0)
 
     def _toggled(self) -> None:
         self.retranslate()
@@ -296,8 +369,8 @@ class ChoiceFieldView(FieldView):
         for option, button in self.buttons.items():
             button.setChecked(option in wanted)
 
-    def focus(self) -> None:
-        next(iter(self.buttons.values())).setFocus(Qt.FocusReason.OtherFocusReason)
+    def focus(self, reason: Qt.FocusReason = Qt.FocusReason.OtherFocusReason) -> None:
+        next(iter(self.buttons.values())).setFocus(reason)
 
     def option_text(self, option: str) -> str:
         return self.definition.text(self.ui.language, f"{self.field.key}.{option}")
@@ -319,7 +392,7 @@ class FlagFieldView(FieldView):
     def __init__(self, field: Field, definition: FormDefinition, ui: UiState) -> None:
         super().__init__(field, definition, ui)
         self.label.hide()
-        self.box = BigButton()
+        self.box = WrapButton()
         self.box.setCheckable(True)
         self.box.setMinimumHeight(88)
         self.box.setStyleSheet("text-align: left;")
@@ -339,14 +412,33 @@ class FlagFieldView(FieldView):
     def set_value(self, value: Any) -> None:
         self.box.setChecked(bool(value))
 
-    def focus(self) -> None:
-        self.box.setFocus(Qt.FocusReason.OtherFocusReason)
+    def focus(self, reason: Qt.FocusReason = Qt.FocusReason.OtherFocusReason) -> None:
+        self.box.setFocus(reason)
 
     def retranslate(self) -> None:
         super().retranslate()
         label = self.label_text()
         self.box.set_label(f"{'☑' if self.box.isChecked() else '☐'}  {label}")
         self.box.setAccessibleName(label)
+
+
+def _focus_growth(editor: QLineEdit | QPlainTextEdit) -> int:
+    """How much taller a line grows when it has the focus (its focus frame may be thicker)."""
+    if not isinstance(editor, QLineEdit):
+        return 0
+    option = QStyleOptionFrame()
+    editor.initStyleOption(option)
+    sizes = []
+    for focused in (False, True):
+        if focused:
+            option.state |= QStyle.StateFlag.State_HasFocus
+        else:
+            option.state &= ~QStyle.StateFlag.State_HasFocus
+        size = editor.style().sizeFromContents(
+            QStyle.ContentsType.CT_LineEdit, option, QSize(100, 40), editor
+        )
+        sizes.append(size.height())
+    return max(0, sizes[1] - sizes[0])
 
 
 def _options(field: Field) -> list[Any]:

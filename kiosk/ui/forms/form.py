@@ -13,23 +13,16 @@ from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (
-    QBoxLayout,
-    QHBoxLayout,
-    QLabel,
-    QLayout,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QBoxLayout, QLabel, QLayout, QVBoxLayout, QWidget
 
 from eforms import validators
 from eforms.definition import FormDefinition, check_answers
 from kiosk.i18n import N_
 from kiosk.ui.forms.attachments import AttachmentFieldView
+from kiosk.ui.forms.bar import FormBar
 from kiosk.ui.forms.fields import FieldView, TextFieldView, field_view
 from kiosk.ui.forms.summary import SummaryView
 from kiosk.ui.state import UiState
-from kiosk.ui.widgets.buttons import BigButton
 
 log = logging.getLogger(__name__)
 
@@ -85,13 +78,8 @@ class FormView(QWidget):
         self.step = QLabel()
         self.step.setProperty("role", "lead")
         self.step.setWordWrap(True)
-        self.notice = QLabel()
-        self.notice.setProperty("role", "warning")
-        self.notice.setWordWrap(True)
-        self.notice.hide()
         outer.addWidget(self.heading)
         outer.addWidget(self.step)
-        outer.addWidget(self.notice)
         self.pages: list[QWidget] = []
         for _ in self.definition.pages or ("title",):
             page = QWidget()
@@ -104,20 +92,14 @@ class FormView(QWidget):
         self.summary = SummaryView(ui, definition)
         self.summary.change_requested.connect(self.go_to)
         outer.addWidget(self.summary)
-        nav = QHBoxLayout()
-        nav.setSpacing(24)
-        self.back_button = BigButton()
-        self.back_button.setMinimumHeight(88)
-        self.back_button.clicked.connect(self.back)
-        self.next_button = BigButton(role="primary")
-        self.next_button.setMinimumHeight(88)
-        self.next_button.setMinimumWidth(320)
-        self.next_button.clicked.connect(self.next)
-        nav.addWidget(self.back_button)
-        nav.addStretch(1)
-        nav.addWidget(self.next_button)
-        outer.addLayout(nav)
         outer.addStretch(1)
+        self.bar = FormBar(self)
+        self.back_button = self.bar.back_button
+        self.back_button.clicked.connect(self.back)
+        self.next_button = self.bar.next_button
+        self.next_button.clicked.connect(self.next)
+        #: What is wrong on the page, said beside Next where the citizen pressed it.
+        self.notice = self.bar.notice
         self.ui.changed.connect(self.retranslate)
 
     # ---- building -----------------------------------------------------------------------------
@@ -139,7 +121,12 @@ class FormView(QWidget):
             self.fields[name] = view
             target = layout if layout is not None else self.pages[field.page].layout()
             assert target is not None
-            target.addWidget(view)
+            if target in self._rows:
+                # Side by side, their labels and inputs on one line whatever either says.
+                assert isinstance(target, QBoxLayout)
+                target.addWidget(view, 1, Qt.AlignmentFlag.AlignTop)
+            else:
+                target.addWidget(view)
             return
         if kind == "Category":
             layout = self.pages[self.definition.pages.index(str(element["i18n"]))].layout()
@@ -275,16 +262,16 @@ class FormView(QWidget):
         self.page_changed.emit()
 
     def next_field(self, after: QWidget) -> None:
-        """Move from a text field to the next one on the page, or to Next after the last."""
-        inputs = [
-            v.editor
-            for v in self.fields.values()
-            if isinstance(v, TextFieldView) and v.field.page == self.page
-        ]
-        if after in inputs and inputs.index(after) + 1 < len(inputs):
-            inputs[inputs.index(after) + 1].setFocus(Qt.FocusReason.TabFocusReason)
-        else:
-            self.next_button.setFocus(Qt.FocusReason.TabFocusReason)
+        """The keyboard's ↵ in `after`: on to the page's next field, whatever its kind (a text
+        field keeps the keyboard up, a choice puts it away), or to Next after the last one."""
+        shown = [v for v in self.fields.values() if v.field.page == self.page]
+        found = next((i for i, v in enumerate(shown) if v.isAncestorOf(after)), None)
+        following = shown[found + 1 :] if found is not None else []
+        for view in following:
+            if view.isVisibleTo(self) and view.focus_reachable():
+                view.focus(Qt.FocusReason.TabFocusReason)
+                return
+        self.next_button.setFocus(Qt.FocusReason.TabFocusReason)
 
     def _normalised(self, answers: dict[str, Any]) -> dict[str, Any]:
         """Formatted answers in their standard form (an identity code in capitals...)."""

@@ -16,8 +16,8 @@ from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLabel, QWidget
 
 from kiosk.i18n import N_
 from kiosk.ui.context import ServiceContext
+from kiosk.ui.forms.wrapping import WrapButton
 from kiosk.ui.screens.scan import ScanScreen
-from kiosk.ui.widgets.buttons import BigButton
 
 HEADING = N_("Scan a document for the form")
 BACK = N_("Back to the form")
@@ -41,7 +41,7 @@ class FormScanPage(ScanScreen):
         super().__init__(ctx, parent, name=name)
         #: Attached or cancelled: nothing more comes from this page.
         self.closed = False
-        self.back_button = BigButton()
+        self.back_button = WrapButton()
         self.back_button.setMinimumHeight(88)
         self.back_button.clicked.connect(self.cancel)
         self.heading = QLabel()

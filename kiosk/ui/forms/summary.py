@@ -17,8 +17,8 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLay
 
 from eforms.definition import FormDefinition
 from kiosk.i18n import N_
+from kiosk.ui.forms.wrapping import WrapButton
 from kiosk.ui.state import UiState
-from kiosk.ui.widgets.buttons import BigButton
 
 YES = N_("Yes")
 NO = N_("No")
@@ -98,12 +98,12 @@ class SummaryView(QWidget):
         self.column = QVBoxLayout(self)
         self.column.setContentsMargins(0, 0, 0, 0)
         self.column.setSpacing(24)
-        self.change_buttons: dict[int, BigButton] = {}
+        self.change_buttons: dict[int, WrapButton] = {}
         #: The answer labels by field name, for a test or a screen reader to find.
         self.values: dict[str, QLabel] = {}
         #: Whether the citizen asked for a copy by e-mail (offered only where the form allows).
         self.copy_wanted = False
-        self.copy_button: BigButton | None = None
+        self.copy_button: WrapButton | None = None
         ui.changed.connect(self.retranslate)
 
     @property
@@ -146,7 +146,7 @@ class SummaryView(QWidget):
             title = QLabel(section.title)
             title.setProperty("role", "h2")
             title.setWordWrap(True)
-            change = BigButton(f"✎ {t(CHANGE)}")
+            change = WrapButton(f"✎ {t(CHANGE)}")
             change.setAccessibleName(t(CHANGE_PAGE).format(page=section.title))
             change.clicked.connect(lambda _=False, p=section.page: self.change_requested.emit(p))
             self.change_buttons[section.page] = change
@@ -173,7 +173,7 @@ class SummaryView(QWidget):
             self.column.addWidget(card)
         address = copy_address(self.definition, self.answers)
         if address is not None:
-            self.copy_button = BigButton()
+            self.copy_button = WrapButton()
             self.copy_button.setCheckable(True)
             self.copy_button.setChecked(self.copy_wanted)
             self.copy_button.toggled.connect(self._copy_toggled)

@@ -29,9 +29,9 @@ from kiosk.session import Session
 from kiosk.store import utc_iso
 from kiosk.ui.context import ServiceContext
 from kiosk.ui.forms.form import FormView
+from kiosk.ui.forms.wrapping import WrapButton
 from kiosk.ui.screens.forms import SCANS_KEY, SUBMITTED_KEY, SentForm
 from kiosk.ui.state import UiState
-from kiosk.ui.widgets.buttons import BigButton
 from kiosk.ui.widgets.typing import TypingScreen
 
 log = logging.getLogger(__name__)
@@ -227,7 +227,7 @@ class EmailScreen(TypingScreen):
         self.form = self._new_form()
         column.addWidget(self.form)
         self.kept.add(self.view)
-        self.set_content(self.view)
+        self.set_content(self.view, self.form.bar)
         self.done = DoneView(self.ui)
         self.done.another.clicked.connect(self.start_again)
         self.keep(self.done)
@@ -238,14 +238,17 @@ class EmailScreen(TypingScreen):
         except Exception:
             log.exception("the e-mail policy could not be asked", extra={"service": "email"})
 
+    def enter_pressed(self, field: QWidget) -> None:
+        # ↵ moves on to the next field, as in Forms; after the last one to Next.
+        self.form.next_field(field)
+
     def _new_form(self) -> MessageView:
         definition = message_definition(self.ctx, self.documents)
         form = MessageView(self.ctx, definition, self.documents)
         form.max_bytes = self.policy.max_attachment_bytes
         form.prefill({"subject": self.ui.t(DEFAULT_SUBJECT)})
-        if self.documents:
-            chooser = form.fields["documents"]
-            chooser.set_value([d.attachment.key for d in self.documents])
+        # Nothing is attached until the citizen chooses it: a sent form may carry an identity
+        # code, and a scan may be someone else's letter.
         form.cancelled.connect(self.leave)
         form.submitted.connect(self._submitted)
         form.page_changed.connect(lambda: self.area.verticalScrollBar().setValue(0))
@@ -292,6 +295,8 @@ class EmailScreen(TypingScreen):
         self.limits.style().polish(self.limits)
         self.limits.setVisible(bool(self.limits.text()))
         self.form.setVisible(not policy.exhausted)
+        if self.bar is self.form.bar:
+            self.form.bar.setVisible(not policy.exhausted)
 
     def _submitted(self, answers: dict[str, Any]) -> None:
         if self.policy.exhausted:
@@ -328,10 +333,10 @@ class EmailScreen(TypingScreen):
         layout = self.view.layout()
         assert layout is not None
         layout.replaceWidget(old, self.form)
-        old.deleteLater()
         self.sent_to = None
+        self.set_content(self.view, self.form.bar)
+        old.deleteLater()
         self.retranslate()
-        self.set_content(self.view)
 
 
 class DoneView(QWidget):
@@ -348,7 +353,7 @@ class DoneView(QWidget):
         self.text = QLabel()
         self.text.setProperty("role", "lead")
         self.text.setWordWrap(True)
-        self.another = BigButton(role="primary")
+        self.another = WrapButton(role="primary")
         self.another.setMinimumHeight(88)
         column.addWidget(self.heading)
         column.addWidget(self.text)

@@ -131,7 +131,7 @@ class FormsScreen(TypingScreen):
         self.form.submitted.connect(lambda answers, d=definition: self._submitted(d, answers))
         self.form.page_changed.connect(lambda: self.area.verticalScrollBar().setValue(0))
         log.info("form opened", extra={"service": "forms", "form": form_id})
-        self.set_content(self.form)
+        self.set_content(self.form, self.form.bar)
         self.form.go_to(0)
 
     def show_catalogue(self) -> None:
@@ -213,7 +213,7 @@ class FormsScreen(TypingScreen):
         if page is None or form is None:
             return
         self.kept.discard(form)
-        self.set_content(form)  # the scan page goes
+        self.set_content(form, form.bar)  # the scan page goes
         page.release()
         view = form.fields[field_name]
         assert isinstance(view, AttachmentFieldView)

@@ -36,6 +36,13 @@ class TypingScreen(QWidget):
         self.area.viewport().setAutoFillBackground(False)
         QScroller.grabGesture(self.area.viewport(), QScroller.ScrollerGestureType.TouchGesture)
         column.addWidget(self.area, 1)
+        #: Where the content's bar goes (a form's Back and Next): under the content, above the
+        #: keyboard, never scrolled away.
+        self.footer = QVBoxLayout()
+        self.footer.setContentsMargins(0, 0, 0, 0)
+        column.addLayout(self.footer)
+        self.bar: QWidget | None = None
+        self._bar_home: QWidget | None = None
         self.keyboard = OnScreenKeyboard(ui)
         self.keyboard.hide()
         self.keyboard.enter_pressed.connect(self.enter_pressed)
@@ -47,8 +54,10 @@ class TypingScreen(QWidget):
         assert isinstance(app, QApplication)
         app.focusChanged.connect(self._focus_changed)
 
-    def set_content(self, widget: QWidget) -> None:
-        """Show `widget` above the keyboard; the one it replaces is deleted unless kept."""
+    def set_content(self, widget: QWidget, bar: QWidget | None = None) -> None:
+        """Show `widget` above the keyboard, and its `bar` fixed under it; the one it replaces
+        is deleted unless kept, and its bar goes back to where it came from."""
+        self._set_bar(bar)
         old = self.area.takeWidget()
         self.area.setWidget(widget)
         if old is not None and old is not widget:
@@ -57,6 +66,20 @@ class TypingScreen(QWidget):
             else:
                 old.deleteLater()
         self.area.verticalScrollBar().setValue(0)
+
+    def _set_bar(self, bar: QWidget | None) -> None:
+        old, home = self.bar, self._bar_home
+        if old is bar:
+            return
+        if old is not None:
+            self.footer.removeWidget(old)
+            old.hide()
+            old.setParent(home)  # it goes (or is kept) with what it belonged to
+        self.bar, self._bar_home = bar, None
+        if bar is not None:
+            self._bar_home = bar.parentWidget()
+            self.footer.addWidget(bar)
+            bar.show()
 
     def keep(self, widget: QWidget) -> None:
         """Hold `widget` hidden until it is shown again. It stays a child of this screen, so Qt
@@ -82,6 +105,10 @@ class TypingScreen(QWidget):
             QTimer.singleShot(0, lambda: self._reveal(new))
         else:
             self.keyboard.hide()
+            content = self.area.widget()
+            if content is not None and content.isAncestorOf(new):
+                # A choice reached by ↵ or Tab is brought into sight too.
+                self.area.ensureWidgetVisible(new, 0, 24)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # Touching a field brings back a keyboard the citizen had hidden.
