@@ -274,7 +274,13 @@ def clipping(widget: QWidget, text: str, window: QWidget) -> Iterator[Finding]:
         return
     span = text_span(widget, text)
     if span is not None:
-        yield from _cut_by_containers(widget, text, span, window)
+        # What the widget itself cuts off is told above; here, what its containers cut off.
+        if isinstance(widget, QLabel):
+            span = span.intersected(_label_room(widget))
+        elif isinstance(widget, QAbstractButton):
+            span = span.intersected(_button_room(widget, widget.hasFocus()))
+        if not span.isEmpty():
+            yield from _cut_by_containers(widget, text, span, window)
 
 
 def _label_clipping(label: QLabel, text: str) -> Iterator[Finding]:

@@ -1,0 +1,115 @@
+"""The screen checks themselves see what they are for: a character no font has, words cut off,
+too little contrast in words and icons, and a button too small to touch; and they pass what is
+fine. (The checks over every screen are tests/ui/test_screen_checks.py.)"""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QColor, QPainter, QPixmap
+from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+from pytestqt.qtbot import QtBot
+
+from tests.ui.screen_checks import Finding, check_screen
+
+
+def screen(qtbot: QtBot, *widgets: QWidget, style: str = "") -> QWidget:
+    window = QWidget()
+    window.setObjectName("Screen")
+    window.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
+    window.setStyleSheet(
+        'QWidget#Screen { background: #ffffff; } * { font-family: "DejaVu Sans"; '
+        "font-size: 24px; color: #1a1a1a; }" + style
+    )
+    layout = QVBoxLayout(window)
+    for widget in widgets:
+        layout.addWidget(widget)
+    layout.addStretch(1)
+    qtbot.addWidget(window)
+    window.resize(900, 600)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def found(window: QWidget, check: str, *, high_contrast: bool = False) -> list[Finding]:
+    return [f for f in check_screen(window, high_contrast=high_contrast) if f.check == check]
+
+
+def test_a_character_no_installed_font_has_is_found(qtbot: QtBot) -> None:
+    call = QPushButton("📞 Call")
+    call.setMinimumSize(200, 64)
+    window = screen(qtbot, call, QLabel("Åsa, Väinö, Šárka, Žaneta, Zoë, José: ½ € ✓ ⚠ ›"))
+    (finding,) = found(window, "glyphs")
+    assert "U+1F4DE" in finding.figure and "📞 Call" in finding.text
+
+
+def test_a_button_narrower_than_its_words_is_found(qtbot: QtBot) -> None:
+    cut = QPushButton("Paperi loppu")
+    cut.setFixedSize(120, 64)
+    fits = QPushButton("Paperi loppu")
+    fits.setMinimumHeight(64)
+    window = screen(qtbot, cut, fits)
+    findings = found(window, "clipping")
+    assert len(findings) == 1, [str(f) for f in findings]
+    finding = findings[0]
+    assert finding.text == "Paperi loppu"
+    needs, has = (int(word) for word in finding.figure.split() if word.isdigit())
+    assert needs > has and has < 120
+
+
+def test_a_wrapped_label_shorter_than_its_lines_is_found(qtbot: QtBot) -> None:
+    text = "Your session has ended and your data has been erased. Thank you! " * 3
+    short = QLabel(text)
+    short.setWordWrap(True)
+    short.setFixedSize(400, 40)
+    tall = QLabel(text)
+    tall.setWordWrap(True)
+    tall.setFixedWidth(400)
+    window = screen(qtbot, short, tall)
+    findings = found(window, "clipping")
+    assert len(findings) == 1, [str(f) for f in findings]
+    assert "of height, has 40" in findings[0].figure
+
+
+def test_dark_blue_on_black_is_too_little_contrast(qtbot: QtBot) -> None:
+    dim = QLabel("Video advice")
+    dim.setStyleSheet("color: #0b4a99;")
+    bright = QLabel("Video advice")
+    bright.setStyleSheet("color: #ffff00;")
+    window = screen(qtbot, dim, bright, style="QWidget#Screen { background: #000000; }")
+    (finding,) = found(window, "contrast", high_contrast=True)
+    assert finding.widget.startswith("QLabel") and "color" not in finding.figure
+    assert "contrast 2.4:1 < 7:1" in finding.figure or "contrast 2.5:1 < 7:1" in finding.figure
+
+
+@pytest.mark.parametrize(("disc", "seen"), [("#0b4a99", True), ("#ffff00", False)])
+def test_an_icon_in_a_dark_colour_on_black_is_found(qtbot: QtBot, disc: str, seen: bool) -> None:
+    picture = QPixmap(QSize(96, 96))
+    picture.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(picture)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setBrush(QColor(disc))
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.drawEllipse(4, 4, 88, 88)
+    painter.setBrush(QColor("#ffffff"))
+    painter.drawRect(30, 30, 36, 36)
+    painter.end()
+    icon = QLabel()
+    icon.setPixmap(picture)
+    icon.setFixedSize(96, 96)
+    window = screen(qtbot, icon, style="QWidget#Screen { background: #000000; }")
+    findings = found(window, "contrast", high_contrast=True)
+    assert bool(findings) is seen
+    if seen:
+        assert "icon contrast 2." in findings[0].figure
+
+
+def test_a_button_smaller_than_a_fingertip_is_found(qtbot: QtBot) -> None:
+    small = QPushButton("+")
+    small.setFixedSize(40, 40)
+    large = QPushButton("−")
+    large.setFixedSize(64, 64)
+    window = screen(qtbot, small, large)
+    (finding,) = found(window, "touch")
+    assert "40×40 px < 44×44 px" in finding.figure
