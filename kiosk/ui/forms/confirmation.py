@@ -1,5 +1,6 @@
 """After sending: the reference number to quote, and a printed copy of the answers when the
-form allows one and the printer is usable."""
+form allows one and the printer is usable. The words say only what is offered: no printed copy
+is mentioned where there is none to print, and an e-mailed copy is mentioned where one goes."""
 
 from __future__ import annotations
 
@@ -12,7 +13,12 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from eforms.definition import FormDefinition
 from kiosk.devices.catalog import DeviceClass
 from kiosk.devices.printer.base import Printer
-from kiosk.devices.status import DeviceEvent, PrintJobCompleted, PrintJobFailed
+from kiosk.devices.status import (
+    DeviceEvent,
+    PrintJobCompleted,
+    PrintJobFailed,
+    StatusChanged,
+)
 from kiosk.i18n import N_
 from kiosk.ui.context import ServiceContext
 from kiosk.ui.forms.summary import write_summary_pdf
@@ -22,7 +28,11 @@ log = logging.getLogger(__name__)
 
 SENT = N_("Thank you. Your form has been sent.")
 YOUR_REFERENCE = N_("Your reference number:")
+#: What to do with the number: said only with what the kiosk offers at that moment.
 KEEP = N_("Write the number down or print a copy: quote it if you ask about your form.")
+KEEP_WRITE = N_("Write the number down: quote it if you ask about your form.")
+KEEP_PRINTED = N_("The number is also on your printed copy: quote it if you ask about your form.")
+COPY_SENT = N_("A copy of your answers is sent by e-mail to {address}.")
 PRINT_COPY = N_("Print a copy")
 PRINTING = N_("Printing your copy…")
 PRINTED = N_("Please take your copy from the printer.")
@@ -39,9 +49,14 @@ class ConfirmationView(QWidget):
         definition: FormDefinition,
         answers: dict[str, Any],
         reference: str,
+        copy_to: str | None = None,
     ) -> None:
+        """`copy_to` is the address a copy of the answers goes to, if the citizen asked."""
         super().__init__()
         self.ctx = ctx
+        self.copy_to = copy_to
+        #: A copy came out of the printer (or is on its way).
+        self.printed = False
         self.ui = ctx.ui
         self.definition = definition
         self.answers = answers
@@ -67,6 +82,8 @@ class ConfirmationView(QWidget):
         row.addStretch(1)
         self.keep = QLabel()
         self.keep.setWordWrap(True)
+        self.copy_note = QLabel()
+        self.copy_note.setWordWrap(True)
         self.status = QLabel()
         self.status.setProperty("role", "lead")
         self.status.setWordWrap(True)
@@ -79,7 +96,7 @@ class ConfirmationView(QWidget):
         for widget in (self.heading, self.title, self.reference_intro):
             column.addWidget(widget)
         column.addLayout(row)
-        for widget in (self.keep, self.status):
+        for widget in (self.keep, self.copy_note, self.status):
             column.addWidget(widget)
         buttons = QHBoxLayout()
         buttons.setSpacing(24)
@@ -119,16 +136,26 @@ class ConfirmationView(QWidget):
         else:
             log.info("form copy sent to the printer", extra={"service": "forms"})
             self._status = PRINTING
+            self.printed = True
         self.retranslate()
 
     def _on_event(self, event: DeviceEvent) -> None:
+        if isinstance(event, StatusChanged):
+            if event.health.device_class is DeviceClass.PRINTER:
+                self.retranslate()  # the printer came or went: so does the offer of a copy
+            return
         if self.job_id is None or getattr(event, "job_id", None) != self.job_id:
             return
         if isinstance(event, PrintJobCompleted):
             self.job_id, self._status = None, PRINTED
         elif isinstance(event, PrintJobFailed):
-            self.job_id, self._status = None, NOT_PRINTED
+            self.job_id, self._status, self.printed = None, NOT_PRINTED, False
         self.retranslate()
+
+    @property
+    def offers_print(self) -> bool:
+        """Whether the Print a copy button is there to press."""
+        return self.can_print and self.job_id is None and not self.printed
 
     def retranslate(self) -> None:
         t = self.ui.t
@@ -136,10 +163,14 @@ class ConfirmationView(QWidget):
         self.title.setText(self.definition.title(self.ui.language))
         self.reference_intro.setText(t(YOUR_REFERENCE))
         self.reference_label.setAccessibleName(f"{t(YOUR_REFERENCE)} {' '.join(self.reference)}")
-        self.keep.setText(t(KEEP))
+        offers = self.offers_print
+        self.keep.setText(t(KEEP if offers else KEEP_PRINTED if self.printed else KEEP_WRITE))
+        copy_note = t(COPY_SENT).format(address=self.copy_to) if self.copy_to else ""
+        self.copy_note.setText(copy_note)
+        self.copy_note.setVisible(bool(copy_note))
         self.status.setText(t(self._status) if self._status else "")
         self.status.setVisible(bool(self._status))
         self.print_button.set_label(t(PRINT_COPY))
         self.print_button.setAccessibleName(t(PRINT_COPY))
-        self.print_button.setVisible(self.can_print and self.job_id is None)
+        self.print_button.setVisible(offers)
         self.another_button.set_label(t(ANOTHER))

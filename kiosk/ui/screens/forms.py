@@ -157,7 +157,10 @@ class FormsScreen(TypingScreen):
             return
         self.form = None
         self.keyboard.hide()
-        self.confirmation = ConfirmationView(self.ctx, definition, answers, reference)
+        sent_copy = copy_to if definition.citizen_copy else None
+        self.confirmation = ConfirmationView(
+            self.ctx, definition, answers, reference, copy_to=sent_copy
+        )
         self.confirmation.another.connect(self.show_catalogue)
         self.set_content(self.confirmation)
         self.confirmation.another_button.setFocus()
