@@ -20,6 +20,10 @@ from PySide6.QtGui import QColor, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle, QStyleOption, QWidget
 
 MIN_TOUCH_PX = 64
+#: How much the top bar's words grow at most with large text (the page's grow more).
+BAR_SCALE = 1.25
+#: ... and the attract screen's.
+WELCOME_SCALE = 1.5
 
 
 @dataclass(frozen=True)
@@ -106,6 +110,14 @@ def stylesheet(*, high_contrast: bool, scale: float) -> str:
     def px(size: float) -> str:
         return f"{round(size * scale)}px"
 
+    def bar_px(size: float) -> str:
+        # The top bar grows with large text only so far: it stays one row in every language.
+        return f"{round(size * min(scale, BAR_SCALE))}px"
+
+    def welcome_px(size: float) -> str:
+        # The attract screen's three welcomes side by side, too, fit the screen at any size.
+        return f"{round(size * min(scale, WELCOME_SCALE))}px"
+
     border_w = 3 if high_contrast else 2
     # On-screen keys grow with large text only so far: the keyboard must leave room for the form.
     key_font = round(30 * min(scale, 1.6))
@@ -116,6 +128,12 @@ QScrollArea#ContentScroll, QScrollArea#ContentScroll > QWidget > QWidget
     {{ background: transparent; }}
 QLabel {{ font-size: {px(24)}; background: transparent; }}
 QLabel[role="h1"] {{ font-size: {px(56)}; font-weight: bold; }}
+QWidget#AttractScreen QLabel[role="h1"] {{ font-size: {welcome_px(56)}; }}
+QWidget#AttractScreen QLabel[role="lead"] {{ font-size: {welcome_px(30)}; }}
+QWidget#AttractScreen QLabel[role="muted"] {{ font-size: {welcome_px(22)}; }}
+QWidget#AttractScreen QLabel[role="banner"] {{ font-size: {welcome_px(30)}; }}
+QWidget#AttractScreen QPushButton[role="language"] {{ font-size: {welcome_px(34)};
+    min-height: {welcome_px(96)}; }}
 QLabel[role="h2"] {{ font-size: {px(34)}; font-weight: bold; }}
 QLabel[role="lead"] {{ font-size: {px(30)}; }}
 QLabel[role="muted"] {{ font-size: {px(22)}; color: {p.muted}; }}
@@ -128,6 +146,8 @@ QLabel[role="warning"] {{ font-size: {px(30)}; background: {p.warning}; color: {
 QFrame[role="card"] {{ background: {p.surface}; border: {border_w}px solid {p.border};
     border-radius: 12px; }}
 QFrame[role="bar"] {{ background: {p.surface}; border-bottom: {border_w}px solid {p.border}; }}
+QFrame[role="bar"] QPushButton {{ font-size: {bar_px(26)}; padding: {bar_px(8)} {bar_px(16)}; }}
+QFrame[role="bar"] QLabel[role="h2"] {{ font-size: {bar_px(30)}; }}
 QFrame[role="footer"] {{ background: {p.surface}; border-top: {border_w}px solid {p.border}; }}
 QWidget[role="overlay"] {{ background: rgba(0, 0, 0, 200); }}
 QPushButton {{
@@ -142,7 +162,7 @@ QPushButton[role="danger"] {{ background: {p.danger}; color: {p.on_danger};
     border-color: {p.danger}; font-weight: bold; }}
 QPushButton[role="tile"] {{ font-size: {px(30)}; font-weight: bold; text-align: left;
     padding: {px(20)}; min-height: {px(150)}; border-radius: 16px; background: {p.surface}; }}
-QPushButton[role="language"] {{ font-size: {px(34)}; min-height: {px(96)}; min-width: {px(260)};
+QPushButton[role="language"] {{ font-size: {px(34)}; min-height: {px(96)}; min-width: {bar_px(260)};
     font-weight: bold; background: {p.primary}; color: {p.on_primary}; border-color: {p.primary}; }}
 QPushButton[role="key"] {{ font-size: {px(36)}; min-height: 88px; min-width: 140px; }}
 QPushButton:checked {{ background: {p.checked}; color: {p.on_checked}; border-color: {p.text};

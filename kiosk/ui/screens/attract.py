@@ -61,8 +61,11 @@ class AttractScreen(QWidget):
             column = QVBoxLayout()
             column.setSpacing(16)
             welcome = QLabel()
+            # The welcome of three languages side by side: large text grows it only so far
+            # (the theme), and it wraps rather than widening the screen.
             welcome.setProperty("role", "h1")
             welcome.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+            welcome.setWordWrap(True)
             name = QLabel()
             name.setProperty("role", "muted")
             name.setAlignment(Qt.AlignmentFlag.AlignHCenter)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QIcon
+from PySide6.QtGui import QIcon, QShowEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
     QFrame,
@@ -31,9 +31,10 @@ from kiosk.i18n import LANGUAGES, N_, NATIVE_NAMES
 from kiosk.services import ServiceSpec
 from kiosk.ui.context import ServiceContext
 from kiosk.ui.screens.home import HomeScreen
-from kiosk.ui.theme import palette
+from kiosk.ui.theme import MIN_TOUCH_PX, palette
 from kiosk.ui.widgets.buttons import BigButton
 from kiosk.ui.widgets.icons import icon_pixmap, on_primary
+from kiosk.ui.widgets.labels import ElidedLabel, snug_width, two_lines
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +80,9 @@ class SessionFrame(QWidget):
 
         bar = QFrame()
         bar.setProperty("role", "bar")
-        # One row normally; with large text the tools go on a second row so nothing is clipped.
+        # One row in every language and text size: each button is as wide as its longest label
+        # in any language (so a change of language moves nothing), labels go on two lines with
+        # large text, and the service's title shortens itself with "…" if it must.
         self.bar_layout = QBoxLayout(QBoxLayout.Direction.LeftToRight, bar)
         self.bar_layout.setContentsMargins(24, 12, 24, 12)
         self.bar_layout.setSpacing(12)
@@ -87,7 +90,7 @@ class SessionFrame(QWidget):
         where.setSpacing(16)
         self.home_button = BigButton()
         self.home_button.clicked.connect(self.show_home)
-        self.title = QLabel()
+        self.title = ElidedLabel()
         self.title.setProperty("role", "h2")
         where.addWidget(self.home_button)
         where.addWidget(self.title, 1)
@@ -288,28 +291,25 @@ class SessionFrame(QWidget):
         # On the home screen the first row is empty: hide it so large text does not waste a row.
         self.title.setVisible(in_service)
         if in_advice:
-            self.title.setText(self.ui.t(self.services["advice"].title))
+            self.title.set_full_text(self.ui.t(self.services["advice"].title))
         elif self.service_id is not None:
-            self.title.setText(self.ui.t(self.services[self.service_id].title))
+            self.title.set_full_text(self.ui.t(self.services[self.service_id].title))
         else:
-            self.title.setText("")
+            self.title.set_full_text("")
         if self.advice_button is not None:
             self.advice_button.setVisible(not in_advice and self.service_id != "advice")
 
     def retranslate(self) -> None:
         t = self.ui.t
-        self.home_button.set_label("⌂ " + t(HOME))
-        self.home_button.setAccessibleName(t(HOME))
         for lang, button in self.language_buttons.items():
             # The language's own name, so a citizen who cannot read the current one finds theirs.
             button.set_label(lang.upper(), NATIVE_NAMES[lang])
             button.setAccessibleName(NATIVE_NAMES[lang])
-        self.large_text_button.set_label("A+ " + t(LARGER_TEXT))
-        self.large_text_button.setAccessibleName(t(LARGER_TEXT))
-        self.contrast_button.set_label("◐ " + t(HIGH_CONTRAST))
-        self.contrast_button.setAccessibleName(t(HIGH_CONTRAST))
-        self.end_button.set_label("✕ " + t(END_SESSION), t(END_SESSION_HINT))
-        self.end_button.setAccessibleName(t(END_SESSION))
+        for button, symbol, message in self._bar_buttons():
+            button.set_label(self._bar_label(symbol, message, self.ui.language))
+            button.setAccessibleName(t(message))
+        self.end_button.setAccessibleDescription(t(END_SESSION_HINT))
+        self._fit_bar()
         self.privacy_hint.setText(t(PRIVACY_HINT))
         if self.advice_button is not None:
             self.advice_button.set_label(t(VIDEO_ADVICE), t(VIDEO_ADVICE_HINT))
@@ -320,13 +320,38 @@ class SessionFrame(QWidget):
             self.advice_button.setIconSize(QSize(side, side))
         notice = self._card_notice
         self.card_notice.setText(t(CARD_NOTICES[notice]) if notice is not None else "")
-        self.bar_layout.setDirection(
-            QBoxLayout.Direction.TopToBottom
-            if self.ui.large_text
-            else QBoxLayout.Direction.LeftToRight
-        )
         self._sync_toggles()
         self._update_bar()
+
+    def _bar_buttons(self) -> tuple[tuple[BigButton, str, str], ...]:
+        return (
+            (self.home_button, "⌂", HOME),
+            (self.large_text_button, "A+", LARGER_TEXT),
+            (self.contrast_button, "◐", HIGH_CONTRAST),
+            (self.end_button, "✕", END_SESSION),
+        )
+
+    def _fit_bar(self) -> None:
+        """Each button of the bar as wide as its longest label in any language. Measured once
+        the bar is shown, in the font the theme gives it then."""
+        if not self.isVisible():
+            return
+        self.ensurePolished()
+        least = MIN_TOUCH_PX + 16
+        width = snug_width(self.home_button, [lang.upper() for lang in LANGUAGES], least)
+        for button in self.language_buttons.values():
+            button.setFixedWidth(width)
+        for button, symbol, message in self._bar_buttons():
+            labels = [self._bar_label(symbol, message, lang) for lang in LANGUAGES]
+            button.setFixedWidth(snug_width(button, labels, least))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._fit_bar()
+
+    def _bar_label(self, symbol: str, message: str, language: str) -> str:
+        text = f"{symbol} {self.ui.t_in(language, message)}"
+        return two_lines(text) if self.ui.large_text else text
 
 
 def _scrolling(page: QWidget) -> QScrollArea:
