@@ -40,7 +40,10 @@ def attract(rig: Rig, language: str, mode: str) -> Iterator[str]:
 
 
 def technician(rig: Rig, language: str, mode: str) -> Iterator[str]:
-    """The PIN pad behind the hidden gesture and the technician's screen."""
+    """The PIN pad behind the hidden gesture (and a wrong PIN), and the technician's screen with
+    every device's panel, scrolled down to the last."""
+    from PySide6.QtWidgets import QScrollArea
+
     window = rig.window
     window.ui.set_language(language)
     rig.set_mode(mode)
@@ -48,16 +51,22 @@ def technician(rig: Rig, language: str, mode: str) -> Iterator[str]:
     for digit in "12":
         rig.click(window.pin_pad.keys[digit])
     yield "technician-pin"
+    rig.click(window.pin_pad.ok_button)
+    yield "technician-pin-wrong"
     window.open_technician()
     window.ui.set_language(language)
     rig.set_mode(mode)
     yield "technician"
+    assert window.technician is not None
+    for area in window.technician.findChildren(QScrollArea):
+        area.verticalScrollBar().setValue(area.verticalScrollBar().maximum())
+    yield "technician-scrolled"
     window.show_attract()
     rig.settle()
 
 
 def id_card(rig: Rig, language: str, mode: str) -> Iterator[str]:
-    """An ID card read for the session; taking it out ends the session."""
+    """An ID card read for the session, and the reminder to take it when the session ends."""
     from kiosk.devices.cardreader.simulated import SimulatedCardReader
     from kiosk.devices.catalog import DeviceClass
 
@@ -67,9 +76,14 @@ def id_card(rig: Rig, language: str, mode: str) -> Iterator[str]:
     reader.insert()
     rig.wait(lambda: getattr(rig.kiosk.session.current, "card_used", False))
     yield "home-id-card-read"
+    frame = rig.window.frame
+    assert frame is not None
+    rig.click(frame.end_button)  # with the card still in the reader: a reminder to take it
+    yield "card-reminder"
     reader.remove()
-    rig.wait(lambda: rig.kiosk.session.current is None)
+    rig.wait(lambda: rig.window.stack.currentWidget() is rig.window.attract)
     rig.window.attract.erased_banner.hide()
+    rig.settle()
 
 
 def forms(rig: Rig, language: str, mode: str) -> Iterator[str]:
