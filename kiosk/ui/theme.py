@@ -160,6 +160,7 @@ QPushButton[role="primary"] {{ background: {p.primary}; color: {p.on_primary};
     border-color: {p.primary}; font-weight: bold; }}
 QPushButton[role="danger"] {{ background: {p.danger}; color: {p.on_danger};
     border-color: {p.danger}; font-weight: bold; }}
+QPushButton[role="tile"] QLabel[role="h2"] {{ font-size: {welcome_px(34)}; }}
 QPushButton[role="tile"] {{ font-size: {px(30)}; font-weight: bold; text-align: left;
     padding: {px(20)}; min-height: {px(150)}; border-radius: 16px; background: {p.surface}; }}
 QPushButton[role="language"] {{ font-size: {px(34)}; min-height: {px(96)}; min-width: {bar_px(260)};
@@ -175,6 +176,7 @@ QFrame[role="keyboard-popup"] {{ background: {p.surface}; border: {border_w + 1}
     border-radius: 12px; }}
 QFrame[role="keyboard"] {{ background: {p.surface}; border-top: {border_w}px solid {p.border}; }}
 QLineEdit, QPlainTextEdit {{ font-size: {px(28)}; background: {p.surface}; color: {p.text};
+    placeholder-text-color: {p.muted};
     border: {border_w}px solid {p.border}; border-radius: 8px; padding: {px(8)} {px(12)}; }}
 QLineEdit {{ min-height: {MIN_TOUCH_PX}px; }}
 QLineEdit[invalid="true"], QPlainTextEdit[invalid="true"] {{ border: 5px solid {p.error}; }}

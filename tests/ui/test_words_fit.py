@@ -56,6 +56,11 @@ def cut(widget: QWidget) -> str | None:
     if isinstance(widget, QLabel) and widget.text() and widget.pixmap().isNull():
         room = widget.contentsRect()
         if widget.wordWrap():
+            # A word longer than the line is cut, however the rest wraps.
+            metrics = widget.fontMetrics()
+            longest = max(widget.text().split(), key=metrics.horizontalAdvance)
+            if metrics.horizontalAdvance(longest) > room.width():
+                return f"label {widget.text()!r}: {longest!r} is wider than {room.width()} px"
             need = widget.heightForWidth(widget.width())
             if need > widget.height() + 1:
                 return f"label {widget.text()!r} needs {need} px high, has {widget.height()}"
@@ -197,6 +202,18 @@ def test_no_words_are_cut_around_the_services(
     set_mode(window, mode)
     assert window.attract.erased_banner.isVisible()
     assert cut_words(window.attract) == [], "session ended"
+
+
+@pytest.mark.parametrize("scale", [1.5, 2.5])
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_tile_name_fits_at_large_text(
+    qtbot: QtBot, open_window: Callable[[float], KioskWindow], language: str, scale: float
+) -> None:
+    window = open_window(scale)
+    frame = start(qtbot, window, language, "large-text")
+    qtbot.wait(10)
+    assert set(frame.home.tiles) >= {"advice", "fee", "help"}
+    assert cut_words(frame.home) == []
 
 
 def test_the_attract_screen_fits_at_the_largest_text(

@@ -14,6 +14,9 @@ from kiosk.ui.theme import palette
 from kiosk.ui.widgets.buttons import Tile
 
 COLUMNS = 3
+#: With large text the tiles are wider, two to a row, so that a long name ("Videorådgivning")
+#: still fits beside its icon.
+LARGE_TEXT_COLUMNS = 2
 
 QUESTION = N_("What would you like to do?")
 UNAVAILABLE = N_("Not available at the moment")
@@ -35,22 +38,34 @@ class HomeScreen(QWidget):
         self.question = QLabel()
         self.question.setProperty("role", "h1")
         layout.addWidget(self.question)
-        grid = QGridLayout()
-        grid.setSpacing(32)
+        self.grid = QGridLayout()
+        self.grid.setSpacing(32)
         self.tiles: dict[str, Tile] = {}
-        for index, spec in enumerate(services):
+        for spec in services:
             tile = Tile(spec.icon)
             tile.clicked.connect(lambda _=False, sid=spec.id: self.service_chosen.emit(sid))
-            grid.addWidget(tile, index // COLUMNS, index % COLUMNS)
             self.tiles[spec.id] = tile
-        for column in range(COLUMNS):
-            grid.setColumnStretch(column, 1)
-        layout.addLayout(grid)
+        self.columns = 0
+        self._lay_out()
+        layout.addLayout(self.grid)
         layout.addStretch(1)
         self.retranslate()
         ui.changed.connect(self.retranslate)
 
+    def _lay_out(self) -> None:
+        columns = LARGE_TEXT_COLUMNS if self.ui.large_text else COLUMNS
+        if columns == self.columns:
+            return
+        self.columns = columns
+        for tile in self.tiles.values():
+            self.grid.removeWidget(tile)
+        for index, tile in enumerate(self.tiles.values()):
+            self.grid.addWidget(tile, index // columns, index % columns)
+        for column in range(max(COLUMNS, LARGE_TEXT_COLUMNS)):
+            self.grid.setColumnStretch(column, 1 if column < columns else 0)
+
     def retranslate(self) -> None:
+        self._lay_out()
         self.question.setText(self.ui.t(QUESTION))
         colours = palette(high_contrast=self.ui.high_contrast)
         for spec in self.services:
@@ -81,8 +96,8 @@ class HomeScreen(QWidget):
             step = {
                 Qt.Key.Key_Left: -1,
                 Qt.Key.Key_Right: 1,
-                Qt.Key.Key_Up: -COLUMNS,
-                Qt.Key.Key_Down: COLUMNS,
+                Qt.Key.Key_Up: -self.columns,
+                Qt.Key.Key_Down: self.columns,
             }[Qt.Key(event.key())]
             target = index + step
             if 0 <= target < len(order):
