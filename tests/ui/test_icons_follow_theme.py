@@ -127,3 +127,28 @@ def test_tile_icons_change_with_the_theme_while_shown(qtbot: QtBot) -> None:
     ui.set_high_contrast(False)
     disc, _ = icon_contrasts(home, "scan")
     assert disc >= 4.5
+
+
+@pytest.mark.parametrize(("high_contrast", "least"), [(False, 4.5), (True, 7.0)])
+def test_a_fields_hint_text_is_readable(qtbot: QtBot, high_contrast: bool, least: float) -> None:
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QLineEdit
+
+    ui = UiState(Catalogue(), language="en", large_text_scale=1.5, high_contrast=high_contrast)
+    ui.apply_style()
+    field = QLineEdit()
+    field.setPlaceholderText("Type a word of the form's name")
+    qtbot.addWidget(field)
+    field.show()
+    field.ensurePolished()
+    hint = field.palette().color(QPalette.ColorRole.PlaceholderText)
+    ground = QColor(dominant(field.grab().toImage()))
+    # As drawn: a see-through hint colour is blended with the field's own.
+    a = hint.alphaF()
+    drawn = QColor.fromRgbF(
+        *(
+            h * a + g * (1 - a)
+            for h, g in zip(hint.getRgbF()[:3], ground.getRgbF()[:3], strict=True)
+        )
+    )
+    assert contrast(drawn, ground) >= least, f"{drawn.name()} on {ground.name()}"
