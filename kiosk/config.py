@@ -110,14 +110,14 @@ class PrivacySettings:
     software itself keeps is said by the kiosk."""
 
     controller_fi: str = key(
-        "Helsingin kaupunki, kulttuurin ja vapaa-ajan toimiala: Helsingin kaupunginkirjasto",
+        "Helsingin kaupunki, kulttuurin ja vapaa-ajan toimiala (Helsingin kaupunginkirjasto)",
         **_NOTICE,
     )
     controller_sv: str = key(
-        "Helsingfors stad, kultur- och fritidssektorn: Helsingfors stadsbibliotek", **_NOTICE
+        "Helsingfors stad, kultur- och fritidssektorn (Helsingfors stadsbibliotek)", **_NOTICE
     )
     controller_en: str = key(
-        "City of Helsinki, Culture and Leisure Division: Helsinki City Library", **_NOTICE
+        "City of Helsinki, Culture and Leisure Division (Helsinki City Library)", **_NOTICE
     )
     contact_fi: str = key(
         "Helsingin kaupungin tietosuojavastaava, tietosuoja@hel.fi. "
