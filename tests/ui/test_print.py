@@ -13,7 +13,7 @@ from kiosk.config import Config
 from kiosk.devices.catalog import DeviceClass
 from kiosk.devices.printer.simulated import SimulatedPrinter
 from kiosk.ui.screens.print import PrintScreen
-from kiosk.ui.screens.scan import ScanScreen
+from kiosk.ui.screens.scan import CopyScreen, ScanScreen
 from kiosk.ui.window import KioskWindow
 
 
@@ -107,16 +107,33 @@ def test_nothing_to_print_leads_to_scan(qtbot: QtBot, window: KioskWindow) -> No
     assert frame.service_id == "scan"
 
 
-def test_copy_scans_then_goes_straight_to_print(qtbot: QtBot, window: KioskWindow) -> None:
-    scan_a_page(qtbot, window, "copy", "sv")
+def copy_a_page(qtbot: QtBot, window: KioskWindow, language: str) -> PrintScreen:
+    """Copy: scan and keep a page, tap Finish; the copying step comes up under Copy."""
+    copy = scan_a_page(qtbot, window, "copy", language)
+    assert isinstance(copy, CopyScreen)
+    qtbot.waitUntil(lambda: copy.printing is not None, timeout=10_000)
+    screen = copy.printing
+    assert isinstance(screen, PrintScreen)
+    qtbot.waitUntil(lambda: screen.pages == 1, timeout=10_000)
+    return screen
+
+
+def test_copy_scans_then_copies_under_its_own_title(qtbot: QtBot, window: KioskWindow) -> None:
+    screen = copy_a_page(qtbot, window, "sv")
     frame = window.frame
     assert frame is not None
-    qtbot.waitUntil(lambda: frame.service_id == "print", timeout=10_000)
-    screen = frame.service_screen
-    assert isinstance(screen, PrintScreen)
+    # Copy's screens are Copy's throughout: the title never turns into Print.
+    assert frame.service_id == "copy" and frame.title.text() == "Kopiera"
+    assert screen.message.text() == "Att kopiera: 1 sida"
+    assert screen.print_button.text() == "Gör kopiorna"
     for _ in range(12):  # at most 10 copies
         qtbot.mouseClick(screen.more_button, Qt.MouseButton.LeftButton)
     assert screen.copies_label.text() == "10 kopior"
     qtbot.waitUntil(screen.print_button.isEnabled)  # once the pages are counted
     qtbot.mouseClick(screen.print_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: "10 sidor utskrivna" in screen.message.text(), timeout=30_000)
+    qtbot.waitUntil(lambda: "Kopierade 10 sidor" in screen.message.text(), timeout=30_000)
+    assert frame.service_id == "copy" and frame.title.text() == "Kopiera"
+    assert screen.again_button.text() == "Kopiera igen, avgiftsfritt"
+    # Done: back home.
+    qtbot.mouseClick(screen.done_button, Qt.MouseButton.LeftButton)
+    assert frame.service_id is None

@@ -30,6 +30,7 @@ from kiosk.payments.payee import format_vat_rate, vat_included
 from kiosk.payments.prices import Fee, configured_fees, format_euros
 from kiosk.payments.receipt import AMOUNT, BUSINESS_ID, FOR, PAYEE, VAT, Receipt
 from kiosk.ui.context import ServiceContext
+from kiosk.ui.forms.wrapping import WrapButton
 from kiosk.ui.state import UiState
 from kiosk.ui.widgets.buttons import BigButton
 from kiosk.ui.widgets.payment import PaymentPanel
@@ -97,11 +98,11 @@ class ConfirmPage(QWidget):
             column.addWidget(widget)
         buttons = QHBoxLayout()
         buttons.setSpacing(24)
-        self.pay_button = BigButton(role="primary")
+        self.pay_button = WrapButton(role="primary")
         self.pay_button.setMinimumHeight(96)
         self.pay_button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.pay_button.clicked.connect(self.pay.emit)
-        self.back_button = BigButton()
+        self.back_button = WrapButton()
         self.back_button.setMinimumHeight(96)
         self.back_button.clicked.connect(self.back.emit)
         buttons.addWidget(self.pay_button, 2)
@@ -222,7 +223,7 @@ class FeeScreen(TypingScreen):
         choose.setSpacing(20)
         self.fee_buttons: dict[str, BigButton] = {}
         for fee in self.fees:
-            button = BigButton()
+            button = WrapButton()
             button.setMinimumHeight(96)
             button.clicked.connect(lambda _=False, fee=fee: self.choose(fee))
             self.fee_buttons[fee.id] = button
@@ -248,9 +249,9 @@ class FeeScreen(TypingScreen):
         done.addWidget(self.receipt, 1)
         done_buttons = QHBoxLayout()
         done_buttons.setSpacing(24)
-        self.done_button = BigButton(role="primary")
+        self.done_button = WrapButton(role="primary")
         self.done_button.clicked.connect(self.leave.emit)
-        self.another_button = BigButton()
+        self.another_button = WrapButton()
         self.another_button.clicked.connect(self._back)
         done_buttons.addWidget(self.done_button, 1)
         done_buttons.addWidget(self.another_button, 1)
@@ -269,10 +270,8 @@ class FeeScreen(TypingScreen):
         self.confirm_page.show_fee(fee)
         self.steps.setCurrentWidget(self.confirm_page)
         self.retranslate()
-        if fee.ask_reference is not None:
-            self.confirm_page.reference.setFocus(Qt.FocusReason.OtherFocusReason)
-        else:
-            self.confirm_page.pay_button.setFocus(Qt.FocusReason.OtherFocusReason)
+        # The whole payment in sight first: the keyboard comes up when the field is touched.
+        self.confirm_page.pay_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def pay(self) -> None:
         """Pay on the card terminal, once the reference (if asked for) will do."""
@@ -283,6 +282,13 @@ class FeeScreen(TypingScreen):
         # The journal gets the fee's id and amount; never the citizen's reference.
         self.payment.pay(f"fee:{self.fee.id}", self.fee.cents)
         self.retranslate()
+
+    def enter_pressed(self, field: QWidget) -> None:
+        """The keyboard's Enter in the reference: on to paying, as the Pay button."""
+        if field is self.confirm_page.reference:
+            self.pay()
+        else:
+            super().enter_pressed(field)
 
     def _paid(self, entry: JournalEntry) -> None:
         # A fee is delivered the moment it is paid.

@@ -1,19 +1,21 @@
-"""The Print service: what the session has, its page count, copies, progress and the result.
+"""The Print service: this visit's documents to choose from, a preview of their pages, copies,
+the price and paying, progress, and a finished print that says so.
 
 The job is followed through the printer's events (handed to the Qt thread by the bridge). A job
 held for paper says so in words and goes on by itself when paper is back: it is never sent
-twice. Counting pages reads the PDF, so it runs in a worker thread.
+twice. Once printed, the main button is Done: printing again is a separate choice that states
+its price, so nobody pays twice by tapping on. Counting and drawing pages read the PDFs, so they
+run in a worker thread. Copy uses this screen too, for its one document, under its own title.
 """
 
 from __future__ import annotations
 
 import logging
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from kiosk.devices.catalog import DeviceClass
@@ -25,63 +27,59 @@ from kiosk.devices.status import (
     PrintJobProgress,
     StatusChanged,
 )
-from kiosk.i18n import N_, NP_
 from kiosk.payments.journal import JournalEntry
-from kiosk.payments.prices import format_euros, page_price
+from kiosk.payments.prices import format_euros, page_price, print_payee
 from kiosk.payments.receipt import Receipt
 from kiosk.ui.context import ServiceContext
-from kiosk.ui.widgets.buttons import BigButton
+from kiosk.ui.forms.wrapping import WrapButton
+from kiosk.ui.screens.print_texts import (
+    ANOTHER,
+    CHOOSE,
+    COPIED,
+    DONE,
+    FAILED,
+    FREE,
+    FREE_LEFT,
+    HELD,
+    MAX_COPIES,
+    NO_PRINTER,
+    NOTHING,
+    PRICE,
+    PRINTED,
+    PRINTED_KEY,
+    PRINTING,
+    RECEIPT_FOR,
+    REFUNDED,
+    SHOW_PAGES,
+    SHOW_RECEIPT,
+    TO_COPY,
+    TO_SCAN,
+    WAITING,
+    WORDS,
+    YOUR_DOCUMENT,
+)
+from kiosk.ui.widgets.chooser import DocumentChooser
+from kiosk.ui.widgets.copies import CopiesPicker
 from kiosk.ui.widgets.payment import PaymentPanel
 from kiosk.ui.widgets.receipt import ReceiptPanel
 
 log = logging.getLogger(__name__)
 
-MAX_COPIES = 10
-
-NOTHING = N_("You have nothing to print yet. Scan a document first.")
-TO_SCAN = N_("Go to Scan")
-YOUR_DOCUMENT = NP_("Your scan: {n} page", "Your scan: {n} pages")
-COPIES = NP_("{n} copy", "{n} copies")
-FEWER = N_("One copy fewer")
-MORE = N_("One copy more")
-PRINT = N_("Print")
-WAITING = N_("Sending to the printer…")
-PRINTING = N_("Printing page {done} of {total}…")
-HELD = N_(
-    "The printer has stopped: it may be out of paper. Please tell library staff. Your pages "
-    "will be printed when the printer is ready, and not twice."
-)
-PRINTED = NP_(
-    "Printed {n} page. Please take it from the printer.",
-    "Printed {n} pages. Please take them from the printer.",
-)
-FAILED = N_("The printing did not succeed. Please ask library staff for help.")
-PRINT_AGAIN = N_("Print again")
-NO_PRINTER = N_("The printer is not available at the moment. Please ask library staff for help.")
-PRICE = N_("Price: {amount}")
-FREE = N_("Free of charge")
-FREE_LEFT = NP_(
-    "Free of charge. After this you have {n} free page left.",
-    "Free of charge. After this you have {n} free pages left.",
-)
-PAY_AND_PRINT = N_("Pay and print")
-REFUNDED = N_(
-    "The printing did not succeed, so your payment has been returned to your card. Please ask "
-    "library staff for help."
-)
-SHOW_RECEIPT = N_("Show the receipt")
-RECEIPT_FOR = {
-    "print": NP_("Printing, {n} page", "Printing, {n} pages"),
-    "copy": NP_("Copying, {n} page", "Copying, {n} pages"),
-}
-#: Session.data keys: what the pages are for ("print" or "copy", set by Scan and Copy), and
-#: how many pages the session has printed (its free pages are used first).
-PURPOSE_KEY = "print_purpose"
-PRINTED_KEY = "pages_printed"
-
 
 class PrintScreen(QWidget):
-    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+    #: Done: back to the home screen (the session frame listens).
+    leave = Signal()
+
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        parent: QWidget | None = None,
+        *,
+        purpose: str = "print",
+        documents: list[Path] | None = None,
+    ) -> None:
+        """`purpose` prices the pages ("print" or "copy"); `documents` are the ones to offer
+        (Copy's own scan), by default the visit's."""
         super().__init__(parent)
         self.ctx = ctx
         self.ui = ctx.ui
@@ -90,96 +88,110 @@ class PrintScreen(QWidget):
         self.session = session
         device = ctx.kiosk.device(DeviceClass.PRINTER)
         self.printer: Printer | None = device if isinstance(device, Printer) else None
-        documents: list[Path] = [Path(p) for p in session.data.get("documents", [])]
-        self.document: Path | None = documents[-1] if documents else None
-        self.pages = 0
-        self.copies = 1
+        self.purpose = purpose
+        self.words = WORDS[purpose]
         self.job_id: str | None = None
         self._status = ""  # message id of what is going on, or "" for the choice
         self._progress: tuple[int, int] = (0, 0)
         self._printed = 0
-        self.purpose: str = session.data.get(PURPOSE_KEY, "print")
-        self._price = page_price(ctx.kiosk.config, self.purpose)
+        self._price = page_price(ctx.kiosk.config, purpose)
         #: The sale paying for the job under way, if it was paid for, and its journal entry.
         self.sale: str | None = None
         self.paid_entry: JournalEntry | None = None
         self._workers = ThreadPoolExecutor(max_workers=1, thread_name_prefix="print")
-        ctx.kiosk.session.add_resource("print-worker", lambda: self._workers.shutdown(wait=True))
+        workers = self._workers  # not the screen: it may be gone when the session ends
+        ctx.kiosk.session.add_resource("print-worker", lambda: workers.shutdown(wait=True))
 
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(96, 48, 96, 48)
-        outer.setSpacing(28)
+        self.outer = QVBoxLayout(self)
+        self.outer.setContentsMargins(96, 48, 96, 48)
+        self.outer.setSpacing(28)
         self.message = QLabel()
         self.message.setProperty("role", "lead")
         self.message.setWordWrap(True)
         # Room inside the frame when the message turns into a warning (a style-sheet padding
         # is not re-read when the role changes).
         self.message.setMargin(16)
-        outer.addWidget(self.message)
-        row = QHBoxLayout()
-        row.setSpacing(24)
-        self.fewer_button = BigButton("−")
-        self.fewer_button.clicked.connect(lambda: self._change_copies(-1))
-        self.copies_label = QLabel()
-        self.copies_label.setProperty("role", "h2")
-        self.copies_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.copies_label.setMinimumWidth(260)
-        self.more_button = BigButton("+")
-        self.more_button.clicked.connect(lambda: self._change_copies(1))
-        row.addStretch(1)
-        for widget in (self.fewer_button, self.copies_label, self.more_button):
-            row.addWidget(widget)
-        row.addStretch(1)
-        outer.addLayout(row)
+        self.outer.addWidget(self.message)
+        self.chooser = DocumentChooser(ctx, self._workers, documents)
+        self.chooser.changed.connect(self.retranslate)
+        # The documents on the left, and beside them what to do with the chosen one, so that
+        # Print stays in sight however many documents the visit has.
+        body = QHBoxLayout()
+        body.setSpacing(48)
+        body.addWidget(self.chooser, 3)
+        self.controls = QWidget()
+        controls = QVBoxLayout(self.controls)
+        controls.setContentsMargins(0, 0, 0, 0)
+        controls.setSpacing(28)
+        body.addWidget(self.controls, 2)
+        self.outer.addLayout(body)
+        self.picker = CopiesPicker(self.ui, MAX_COPIES)
+        self.picker.changed.connect(self.retranslate)
+        #: The picker's parts, as a citizen finds them.
+        self.fewer_button = self.picker.fewer_button
+        self.copies_label = self.picker.label
+        self.more_button = self.picker.more_button
+        controls.addWidget(self.picker)
         self.price_label = QLabel()
         self.price_label.setProperty("role", "lead")
         self.price_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        outer.addWidget(self.price_label)
+        self.price_label.setWordWrap(True)
+        controls.addWidget(self.price_label)
         self.payment = PaymentPanel(ctx)
         self.payment.paid.connect(self._paid)
         self.payment.closed.connect(self._payment_closed)
         self.payment.hide()
-        outer.addWidget(self.payment)
-        self.print_button = BigButton(role="primary")
+        self.outer.addWidget(self.payment)
+        self.print_button = WrapButton(role="primary")
         self.print_button.setMinimumHeight(96)
         self.print_button.clicked.connect(self.print_document)
-        self.receipt_button = BigButton()
+        self.done_button = WrapButton(role="primary")
+        self.done_button.setMinimumHeight(96)
+        self.done_button.clicked.connect(self.leave.emit)
+        self.again_button = WrapButton()
+        self.again_button.setMinimumHeight(88)
+        self.again_button.clicked.connect(self.print_again)
+        self.other_button = WrapButton()
+        self.other_button.setMinimumHeight(88)
+        self.other_button.clicked.connect(self._choose_again)
+        self.receipt_button = WrapButton()
         self.receipt_button.clicked.connect(self._show_receipt)
-        self.receipt_button.hide()
-        outer.addWidget(self.receipt_button)
         self.receipt = ReceiptPanel(ctx)
         self.receipt.hide()
-        outer.addWidget(self.receipt)
-        self.scan_button = BigButton()
+        self.scan_button = WrapButton()
         self.scan_button.clicked.connect(self._go_scan)
-        outer.addWidget(self.print_button)
-        outer.addWidget(self.scan_button)
-        outer.addStretch(1)
+        controls.addWidget(self.print_button)
+        controls.addStretch(1)
+        self.outer.addWidget(self.done_button)
+        after = QHBoxLayout()
+        after.setSpacing(24)
+        after.addWidget(self.again_button, 1)
+        after.addWidget(self.other_button, 1)
+        self.outer.addLayout(after)
+        self.outer.addWidget(self.receipt_button)
+        self.outer.addWidget(self.receipt)
+        self.outer.addWidget(self.scan_button)
+        self.outer.addStretch(1)
 
         ctx.bridge.device_event.connect(self._on_event)
         self.ui.changed.connect(self.retranslate)
-        if self.document is not None and self.document.exists():
-            self.ctx.bridge.when_done(
-                self._workers.submit(_count_pages, self.document), self._counted
-            )
         self.retranslate()
+
+    # ---- the documents ------------------------------------------------------------------------
+
+    @property
+    def document(self) -> Path | None:
+        return self.chooser.document
+
+    @property
+    def pages(self) -> int:
+        return self.chooser.pages
 
     # ---- steps --------------------------------------------------------------------------------
 
-    def _counted(self, future: Future[int]) -> None:
-        if future.exception() is None:
-            self.pages = future.result()
-        else:
-            log.error(
-                "pages could not be counted",
-                exc_info=future.exception(),
-                extra={"service": "print"},
-            )
-        self.retranslate()
-
-    def _change_copies(self, step: int) -> None:
-        self.copies = max(1, min(MAX_COPIES, self.copies + step))
-        self.retranslate()
+    @property
+    def copies(self) -> int:
+        return self.picker.copies
 
     @property
     def cost_cents(self) -> int:
@@ -203,6 +215,19 @@ class PrintScreen(QWidget):
             return
         self._send(None)
 
+    def print_again(self) -> None:
+        """The same document and copies once more: paid again if it costs (the button said)."""
+        if self._status != "printed":
+            return
+        self._status = ""
+        self.print_document()
+
+    def _choose_again(self) -> None:
+        self._status = ""
+        self.paid_entry = None
+        self.receipt.hide()
+        self.retranslate()
+
     def _paid(self, entry: JournalEntry) -> None:
         self.paid_entry = entry
         self._send(entry.sale_reference)
@@ -211,17 +236,18 @@ class PrintScreen(QWidget):
         entry = self.paid_entry
         if entry is None:
             return
-        config = self.ctx.kiosk.config.kiosk
+        config = self.ctx.kiosk.config
         what = self.ui.nt(*RECEIPT_FOR[self.purpose], self._printed).format(n=self._printed)
         self.receipt.show_receipt(
             Receipt(
-                kiosk_name=config.name,
-                location=config.location,
+                kiosk_name=config.kiosk.name,
+                location=config.kiosk.location,
                 paid_at=datetime.now(UTC),
                 what=what,
                 amount_cents=entry.amount_cents,
                 card_last4=entry.card_last4,
                 sale_reference=entry.sale_reference,
+                payee=print_payee(config),
             )
         )
         self.receipt.show()
@@ -273,6 +299,7 @@ class PrintScreen(QWidget):
             self._status, self.job_id, self._printed = "printed", None, event.pages
             # The page count is what support's usage figures add up (never what was printed).
             self.ctx.kiosk.session.outcome("print", f"printed:{event.pages}")
+            self.done_button.setFocus(Qt.FocusReason.OtherFocusReason)
         elif isinstance(event, PrintJobFailed):
             self._status = REFUNDED if self.sale is not None else FAILED
             self.job_id = None
@@ -288,27 +315,35 @@ class PrintScreen(QWidget):
     def retranslate(self) -> None:
         t, nt = self.ui.t, self.ui.nt
         has_document = self.document is not None
-        choosing = self._status in ("", "printed", FAILED, REFUNDED)
+        choosing = self._status in ("", FAILED, REFUNDED)
+        printed = self._status == "printed"
         paying = self._status == "paying"
+        chooser = self.chooser
+        count = len(chooser.documents)
+        previewing = chooser.previewing
         usable = self.printer is not None and self.printer.health().state.usable
-        if not has_document:
+        if not count:
             text = t(NOTHING)
-        elif choosing and not usable:
+        elif (choosing or printed) and not usable:
             text = t(NO_PRINTER)
         elif self._status in ("", "paying"):
-            text = nt(*YOUR_DOCUMENT, self.pages).format(n=self.pages)
-        elif self._status == "printed":
-            text = nt(*PRINTED, self._printed).format(n=self._printed)
+            if count > 1:
+                text = t(CHOOSE).format(show=t(SHOW_PAGES))
+            elif self.purpose == "copy":
+                text = nt(*TO_COPY, self.pages).format(n=self.pages)
+            else:
+                text = nt(*YOUR_DOCUMENT, self.pages).format(n=self.pages)
+        elif printed:
+            done = COPIED if self.purpose == "copy" else PRINTED
+            text = "✓ " + nt(*done, self._printed).format(n=self._printed)
         elif self._status == PRINTING:
-            done, total = self._progress
-            text = t(PRINTING).format(done=min(done + 1, total), total=total)
+            done_pages, total = self._progress
+            text = t(PRINTING).format(done=min(done_pages + 1, total), total=total)
         else:
             text = t(self._status)
         # A stopped printer or a failure is a warning: a sign and a frame, not colour alone.
-        warn = (has_document and choosing and not usable) or self._status in (
-            HELD,
-            FAILED,
-            REFUNDED,
+        warn = (bool(count) and (choosing or printed) and not usable) or (
+            self._status in (HELD, FAILED, REFUNDED)
         )
         self.message.setText(f"⚠ {text}" if warn else text)
         self.message.setAccessibleName(text)
@@ -316,25 +351,36 @@ class PrintScreen(QWidget):
             self.message.setProperty("role", "warning" if warn else "lead")
             self.message.style().unpolish(self.message)
             self.message.style().polish(self.message)
-        self.copies_label.setText(nt(*COPIES, self.copies).format(n=self.copies))
-        self.fewer_button.setAccessibleName(t(FEWER))
-        self.more_button.setAccessibleName(t(MORE))
-        for widget in (self.fewer_button, self.copies_label, self.more_button, self.print_button):
-            widget.setVisible(has_document and choosing)
+        chooser.choosable = choosing
+        chooser.retranslate()
+        self.picker.retranslate()
+        show_choice = has_document and choosing and not previewing
+        self.controls.setVisible(show_choice)
         cost = self.cost_cents
-        self.price_label.setVisible(has_document and choosing and self.pages > 0)
+        self.price_label.setVisible(show_choice and self.pages > 0)
         self.price_label.setText(self._price_text(cost))
-        if cost > 0:
-            self.print_button.set_label(t(PAY_AND_PRINT))
-        else:
-            self.print_button.set_label(t(PRINT_AGAIN) if self._status == "printed" else t(PRINT))
-        self.payment.setVisible(paying)
+        self.print_button.set_label(t(self.words["pay"]) if cost > 0 else t(self.words["go"]))
         self.print_button.setEnabled(usable and self.pages > 0)
+        self.payment.setVisible(paying)
+        # Printed: Done first; printing again is a choice of its own, with its price.
+        self.done_button.set_label(t(DONE))
+        self.done_button.setVisible(printed)
+        if cost > 0:
+            again = t(self.words["again"]).format(amount=format_euros(cost, self.ui.language))
+        else:
+            again = t(self.words["again_free"])
+        self.again_button.set_label(again)
+        self.again_button.setVisible(printed)
+        self.again_button.setEnabled(usable)
+        self.other_button.set_label(t(ANOTHER))
+        self.other_button.setVisible(printed and count > 1)
         self.scan_button.set_label(t(TO_SCAN))
-        self.scan_button.setVisible(not has_document)
+        self.scan_button.setVisible(not count)
         self.receipt_button.set_label(t(SHOW_RECEIPT))
-        paid_and_printed = self._status == "printed" and self.paid_entry is not None
+        paid_and_printed = printed and self.paid_entry is not None
         self.receipt_button.setVisible(paid_and_printed and not self.receipt.isVisible())
+        if not printed:
+            self.receipt.hide()
 
     def _price_text(self, cost: int) -> str:
         t = self.ui.t
@@ -345,9 +391,3 @@ class PrintScreen(QWidget):
         used = int(self.session.data.get(PRINTED_KEY, 0))
         left = max(0, self._price.free_pages - used - self.pages * self.copies)
         return self.ui.nt(*FREE_LEFT, left).format(n=left)
-
-
-def _count_pages(path: Path) -> Any:
-    from pypdf import PdfReader
-
-    return len(PdfReader(path).pages)

@@ -13,7 +13,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QImage, QPixmap, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 
@@ -87,9 +87,6 @@ def fresh_name(folder: Path, base: str = "scan") -> str:
 
 
 class ScanScreen(QWidget):
-    #: What the pages are priced as when printed (kiosk.ui.screens.print.PURPOSE_KEY).
-    purpose = "print"
-
     def __init__(
         self, ctx: ServiceContext, parent: QWidget | None = None, *, name: str | None = None
     ) -> None:
@@ -249,7 +246,6 @@ class ScanScreen(QWidget):
         documents: list[Any] = self.session.data.setdefault("documents", [])
         if self.pdf_path not in documents:
             documents.append(self.pdf_path)
-        self.session.data["print_purpose"] = self.purpose
         self.ctx.kiosk.session.outcome("scan", "scanned")
         log.info("scan finished", extra={"service": "scan", "pages": count})
         self._ready()
@@ -308,11 +304,30 @@ def _find_page(frame: Any) -> Any:
 
 
 class CopyScreen(ScanScreen):
-    """Copy: scan the pages, then straight on to Print, where the citizen picks 1–10 copies."""
+    """Copy: scan the pages, then choose 1–10 copies of them and print, priced as copies, all
+    under Copy's own title."""
 
-    purpose = "copy"
+    #: Done: back to the home screen (the session frame listens).
+    leave = Signal()
+
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        #: The copying step, once the pages are scanned.
+        self.printing: QWidget | None = None
 
     def _finished(self, future: Future[int]) -> None:
         super()._finished(future)
-        if future.exception() is None and self.ctx.open_service is not None:
-            self.ctx.open_service("print")
+        if future.exception() is not None or self.printing is not None:
+            return
+        from kiosk.ui.screens.print import PrintScreen
+
+        for widget in (self.instruction, self.picture, self.count, self.buttons):
+            widget.hide()
+        printing = PrintScreen(self.ctx, purpose="copy", documents=[self.pdf_path])
+        printing.outer.setContentsMargins(48, 24, 48, 24)
+        printing.leave.connect(self.leave.emit)
+        self.printing = printing
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.addWidget(printing, 1)
+        printing.print_button.setFocus(Qt.FocusReason.OtherFocusReason)

@@ -19,7 +19,7 @@ from kiosk.devices.status import DeviceEvent, PaymentDisplay
 from kiosk.i18n import N_
 from kiosk.payments.journal import JournalEntry, PaymentState
 from kiosk.payments.prices import format_euros
-from kiosk.ui.widgets.buttons import BigButton
+from kiosk.ui.forms.wrapping import WrapButton
 
 if TYPE_CHECKING:
     from kiosk.ui.context import ServiceContext
@@ -86,9 +86,9 @@ class PaymentPanel(QWidget):
         layout.addWidget(self.message)
         row = QHBoxLayout()
         row.setSpacing(24)
-        self.again_button = BigButton(role="primary")
+        self.again_button = WrapButton(role="primary")
         self.again_button.clicked.connect(self._start)
-        self.cancel_button = BigButton()
+        self.cancel_button = WrapButton()
         self.cancel_button.clicked.connect(self._cancel)
         row.addWidget(self.again_button, 1)
         row.addWidget(self.cancel_button, 1)

@@ -24,7 +24,7 @@ from kiosk.devices.printer.base import Printer
 from kiosk.devices.status import DeviceEvent, PrintJobCompleted, PrintJobFailed
 from kiosk.i18n import N_
 from kiosk.payments.receipt import Receipt, qr_modules
-from kiosk.ui.widgets.buttons import BigButton
+from kiosk.ui.forms.wrapping import WrapButton
 
 if TYPE_CHECKING:
     from kiosk.ui.context import ServiceContext
@@ -37,6 +37,8 @@ PRINTED = N_("Please take your receipt from the printer.")
 NOT_PRINTED = N_("The receipt could not be printed. The QR code has the same information.")
 QR_HINT = N_("Scan the code with your phone to keep the receipt.")
 QR_PIXELS = 8
+#: The code on screen is at most about this wide, so the receipt and its buttons fit the screen.
+QR_MAX_PX = 400
 
 
 def qr_image(text: str, scale: int = QR_PIXELS) -> QImage:
@@ -109,7 +111,7 @@ class ReceiptPanel(QWidget):
         self.status.setProperty("role", "lead")
         self.status.setWordWrap(True)
         left.addWidget(self.status)
-        self.print_button = BigButton()
+        self.print_button = WrapButton()
         self.print_button.clicked.connect(self.print_receipt)
         left.addWidget(self.print_button)
         left.addStretch(1)
@@ -172,16 +174,20 @@ class ReceiptPanel(QWidget):
             item = self.grid.takeAt(0)
             widget = item.widget() if item is not None else None
             if widget is not None:
+                widget.hide()
                 widget.deleteLater()
         for index, (label, value) in enumerate(receipt.lines(t, language)):
             name = QLabel(label)
             name.setProperty("role", "muted")
+            name.setWordWrap(True)
             text = QLabel(value)
             text.setWordWrap(True)
             text.setAccessibleName(f"{label} {value}".strip())
             self.grid.addWidget(name, index, 0)
             self.grid.addWidget(text, index, 1)
-        self.qr.setPixmap(QPixmap.fromImage(qr_image(receipt.text(t, language))))
+        carried = receipt.text(t, language)
+        scale = max(4, min(QR_PIXELS, QR_MAX_PX // (len(qr_modules(carried)) + 8)))
+        self.qr.setPixmap(QPixmap.fromImage(qr_image(carried, scale)))
         self.qr.setAccessibleName(t(QR_HINT))
         self.qr_hint.setText(t(QR_HINT))
         self.status.setText(t(self._status) if self._status else "")
