@@ -160,3 +160,14 @@ def test_capitals_after_shift(qtbot: QtBot, page: Page) -> None:
     qtbot.mouseClick(popup.buttons["É"], LEFT)
     qtbot.mouseClick(page.keyboard.key("s"), LEFT)
     assert page.field.text() == "És", "Shift applies to one letter, as for a tap"
+
+
+def test_the_row_goes_with_the_keyboard(qtbot: QtBot, page: Page) -> None:
+    """A session that ends (the screen with the keyboard hidden and thrown away) leaves no row
+    of letters over the next screen."""
+    hold(qtbot, page.keyboard.key("o"))
+    popup = page.keyboard.popup
+    assert popup is not None and popup.isVisible()
+    page.keyboard.hide()
+    assert not popup.isVisible()
+    assert page.keyboard.popup is None

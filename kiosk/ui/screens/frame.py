@@ -288,7 +288,7 @@ class SessionFrame(QWidget):
         in_advice = self._advice_page is not None
         in_service = self.service_id is not None or in_advice
         self.home_button.setVisible(in_service)
-        # On the home screen the first row is empty: hide it so large text does not waste a row.
+        # On the home screen there is no service to name nor a home to go back to.
         self.title.setVisible(in_service)
         if in_advice:
             self.title.set_full_text(self.ui.t(self.services["advice"].title))
@@ -338,8 +338,9 @@ class SessionFrame(QWidget):
             return
         self.ensurePolished()
         least = MIN_TOUCH_PX + 16
-        width = snug_width(self.home_button, [lang.upper() for lang in LANGUAGES], least)
-        for button in self.language_buttons.values():
+        languages = list(self.language_buttons.values())
+        width = snug_width(languages[0], [lang.upper() for lang in LANGUAGES], least)
+        for button in languages:
             button.setFixedWidth(width)
         for button, symbol, message in self._bar_buttons():
             labels = [self._bar_label(symbol, message, lang) for lang in LANGUAGES]
