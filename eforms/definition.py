@@ -19,9 +19,18 @@ An attachment field (pages from the Scan service) is an array whose items have
 
 Keys follow JSON Forms: a Control's texts are `<property>.label` and `<property>.description`
 (or `<i18n>.label` when it names its own key), a Category's or Group's `<i18n>.label`, an
-enum option's `<property>.<value>`. `load_definition` checks all of it and raises
-`FormDefinitionError` naming the form and the first problem; `check_answers` validates a
-citizen's answers with jsonschema and the Finnish checks of eforms.validators.
+enum option's `<property>.<value>`.
+
+A consent is a yes/no field (`"type": "boolean"`, usually `"const": true`) whose i18n has the
+text the citizen agrees to, `<property>.x-consent-text`, in every language, and optionally its
+heading, `<property>.x-consent-title` (the field's label by default). The kiosk shows the text
+in full, scrollable, when the citizen asks to read it beside the box to tick. It is plain
+text: an empty line between paragraphs, "• " before a list item. Write what is really agreed
+to; a summary says it is one and where the full text is.
+
+`load_definition` checks all of it and raises `FormDefinitionError` naming the form and the
+first problem; `check_answers` validates a citizen's answers with jsonschema and the Finnish
+checks of eforms.validators.
 """
 
 from __future__ import annotations
@@ -38,6 +47,9 @@ SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 #: An attachment field's items: `{"type": "string", "contentMediaType": "application/pdf"}`.
 ATTACHMENT_TYPE = "application/pdf"
 LAYOUTS = {"VerticalLayout", "HorizontalLayout", "Group", "Categorization", "Category"}
+#: The i18n key endings of a consent's text and its heading (`<property>.x-consent-text`).
+CONSENT_TEXT = ".x-consent-text"
+CONSENT_TITLE = ".x-consent-title"
 #: Formats a field may have: the Finnish checks, and the standard ones we check the same way.
 FORMATS = set(validators.CHECKS)
 
@@ -138,6 +150,15 @@ class FormDefinition:
 
     def text(self, language: str, key: str) -> str:
         return self.i18n[language].get(key, "")
+
+    def consent(self, field: Field, language: str) -> tuple[str, str] | None:
+        """The heading and the text a consent field's citizen agrees to, or None when the
+        field is no consent (has no `x-consent-text`)."""
+        text = self.text(language, f"{field.key}{CONSENT_TEXT}")
+        if not text:
+            return None
+        title = self.text(language, f"{field.key}{CONSENT_TITLE}")
+        return title or self.text(language, f"{field.key}.label"), text
 
     def title(self, language: str) -> str:
         return self.text(language, "title")
@@ -242,6 +263,41 @@ def _check_texts(definition: FormDefinition) -> None:
         for key in needed:
             if not texts.get(key, "").strip():
                 raise FormDefinitionError(definition.id, f"i18n.{language} lacks {key!r}")
+    _check_consents(definition)
+
+
+def _check_consents(definition: FormDefinition) -> None:
+    """A consent's text belongs to a yes/no field and is there in every language."""
+    flags = {f.key for f in definition.fields if f.schema.get("type") == "boolean"}
+    consents: set[str] = set()
+    for language in LANGUAGES:
+        for key, value in definition.i18n[language].items():
+            for ending in (CONSENT_TEXT, CONSENT_TITLE):
+                if not key.endswith(ending):
+                    continue
+                stem = key.removesuffix(ending)
+                if stem not in flags:
+                    raise FormDefinitionError(
+                        definition.id,
+                        f"i18n.{language}: {key!r} belongs to no yes/no (boolean) field",
+                    )
+                if not value.strip():
+                    raise FormDefinitionError(definition.id, f"i18n.{language}: {key!r} is empty")
+                if ending == CONSENT_TEXT:
+                    consents.add(stem)
+    for language in LANGUAGES:
+        texts = definition.i18n[language]
+        for stem in sorted(consents):
+            if not texts.get(f"{stem}{CONSENT_TEXT}", "").strip():
+                raise FormDefinitionError(
+                    definition.id, f"i18n.{language} lacks {stem + CONSENT_TEXT!r}"
+                )
+        for key in texts:
+            stem = key.removesuffix(CONSENT_TITLE)
+            if key.endswith(CONSENT_TITLE) and stem not in consents:
+                raise FormDefinitionError(
+                    definition.id, f"i18n.{language}: {key!r} titles no {CONSENT_TEXT!r}"
+                )
 
 
 def check_answers(definition: FormDefinition, answers: Mapping[str, Any]) -> dict[str, str]:

@@ -21,6 +21,7 @@ from kiosk.i18n import N_
 from kiosk.ui.forms.attachments import AttachmentFieldView
 from kiosk.ui.forms.bar import FormBar
 from kiosk.ui.forms.fields import FieldView, TextFieldView, field_view
+from kiosk.ui.forms.flag import FlagFieldView
 from kiosk.ui.forms.summary import SummaryView
 from kiosk.ui.state import UiState
 
@@ -49,6 +50,8 @@ class FormView(QWidget):
     page_changed = Signal()
     #: The citizen asked to scan a document for an attachment field: the field's name.
     scan_requested = Signal(str)
+    #: The citizen asked to read what a consent agrees to: the field's name.
+    consent_requested = Signal(str)
 
     def __init__(
         self,
@@ -116,6 +119,8 @@ class FormView(QWidget):
             )
             if isinstance(view, AttachmentFieldView):
                 view.scan_requested.connect(lambda n=name: self.scan_requested.emit(n))
+            if isinstance(view, FlagFieldView):
+                view.read_requested.connect(lambda n=name: self.consent_requested.emit(n))
             view.left.connect(lambda v=view: self._left(v))
             view.edited.connect(lambda v=view: self._edited(v))
             self.fields[name] = view

@@ -33,6 +33,8 @@ from kiosk.ui.context import ServiceContext
 from kiosk.ui.forms.attachments import AttachmentFieldView
 from kiosk.ui.forms.catalogue import CatalogueView
 from kiosk.ui.forms.confirmation import ConfirmationView
+from kiosk.ui.forms.consent import ConsentView
+from kiosk.ui.forms.flag import FlagFieldView
 from kiosk.ui.forms.form import FormView
 from kiosk.ui.forms.scanning import FormScanPage
 from kiosk.ui.forms.summary import write_summary_pdf
@@ -124,6 +126,7 @@ class FormsScreen(TypingScreen):
         self.form = FormView(self.ui, definition, files, scanning=self.scanning)
         self.form.set_camera_usable(self.camera_usable())
         self.form.scan_requested.connect(self.scan_for)
+        self.form.consent_requested.connect(self.show_consent)
         holder = self.session.data.get(CARD_HOLDER)
         if isinstance(holder, CardHolder):
             self.form.prefill(card_prefill(holder))
@@ -223,6 +226,32 @@ class FormsScreen(TypingScreen):
         button = view.buttons.get(document) if document is not None else None
         (button or view.scan_button).setFocus(Qt.FocusReason.OtherFocusReason)
         # Once the form has its room again, the field is in sight where the citizen left it.
+        QTimer.singleShot(0, view, lambda: self.area.ensureWidgetVisible(view, 0, 48))
+
+    # ---- reading a consent --------------------------------------------------------------------
+
+    def show_consent(self, field_name: str) -> None:
+        """What the consent `field_name` agrees to, in full, in the form's place."""
+        form = self.form
+        if form is None or self.scan_page is not None:
+            return
+        view = ConsentView(self.ui, form.definition, form.fields[field_name].field)
+        view.closed.connect(lambda: self._back_from_consent(field_name))
+        self.keyboard.hide()
+        self.kept.add(form)  # the form waits as it is
+        self.set_content(view, view.bar)
+        view.close_button.setFocus(Qt.FocusReason.OtherFocusReason)
+        log.info("consent text shown", extra={"service": "forms", "form": form.definition.id})
+
+    def _back_from_consent(self, field_name: str) -> None:
+        form = self.form
+        if form is None:
+            return
+        self.kept.discard(form)
+        self.set_content(form, form.bar)  # the text goes
+        view = form.fields[field_name]
+        assert isinstance(view, FlagFieldView)
+        (view.read_button or view.box).setFocus(Qt.FocusReason.OtherFocusReason)
         QTimer.singleShot(0, view, lambda: self.area.ensureWidgetVisible(view, 0, 48))
 
     def documents(self) -> list[Path]:

@@ -1,0 +1,111 @@
+"""What a consent agrees to, in full, in the form's place: a heading, the text (it scrolls
+with the screen's content), and Close in the bar under it, back to the box to tick.
+
+The text is the form definition's `x-consent-text` in the session's language; it follows a
+change of language while it is open.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from eforms.definition import Field, FormDefinition
+from kiosk.i18n import N_
+from kiosk.ui.forms.wrapping import WrapButton
+from kiosk.ui.state import UiState
+
+CLOSE = N_("Close")
+READING = N_("You tick the box on the form yourself once you have read this.")
+
+
+class ConsentView(QWidget):
+    #: The citizen has read enough: back to the form.
+    closed = Signal()
+
+    def __init__(self, ui: UiState, definition: FormDefinition, field: Field) -> None:
+        super().__init__()
+        self.ui = ui
+        self.definition = definition
+        self.field = field
+        column = QVBoxLayout(self)
+        column.setContentsMargins(96, 40, 96, 40)
+        column.setSpacing(24)
+        self.heading = QLabel()
+        self.heading.setProperty("role", "h2")
+        self.heading.setWordWrap(True)
+        #: The text, a paragraph or a list item to a row (a list item's words hang beside
+        #: its bullet).
+        self.body = QVBoxLayout()
+        self.body.setSpacing(16)
+        self.paragraphs: list[QLabel] = []
+        self.hint = QLabel()
+        self.hint.setProperty("role", "muted")
+        self.hint.setWordWrap(True)
+        column.addWidget(self.heading)
+        column.addLayout(self.body)
+        column.addWidget(self.hint)
+        column.addStretch(1)
+        # Close stays in sight under the text, however long it is.
+        self.bar = QFrame(self)
+        self.bar.setObjectName("FormBar")
+        self.bar.hide()
+        bar_column = QVBoxLayout(self.bar)
+        bar_column.setContentsMargins(0, 0, 0, 0)
+        bar_column.setSpacing(0)
+        rule = QFrame()
+        rule.setFrameShape(QFrame.Shape.HLine)
+        bar_column.addWidget(rule)
+        row = QHBoxLayout()
+        row.setContentsMargins(96, 16, 96, 16)
+        self.close_button = WrapButton(role="primary")
+        self.close_button.setMinimumHeight(88)
+        self.close_button.setMinimumWidth(240)
+        self.close_button.clicked.connect(self.closed.emit)
+        row.addStretch(1)
+        row.addWidget(self.close_button)
+        bar_column.addLayout(row)
+        ui.changed.connect(self.retranslate)
+        self.retranslate()
+
+    def text(self) -> str:
+        """The text as shown, a paragraph or list item to a line."""
+        return "\n".join(label.text() for label in self.paragraphs)
+
+    def _show_text(self, text: str) -> None:
+        while self.body.count():
+            item = self.body.takeAt(0)
+            row = item.layout() if item is not None else None
+            if row is not None:
+                while row.count():
+                    inner = row.takeAt(0)
+                    widget = inner.widget() if inner is not None else None
+                    if widget is not None:
+                        widget.deleteLater()
+                row.deleteLater()
+        self.paragraphs = []
+        blocks = [line.strip() for line in text.splitlines() if line.strip()]
+        for block in blocks:
+            row = QHBoxLayout()
+            row.setSpacing(12)
+            words = block
+            if block.startswith("• "):
+                bullet = QLabel("•")
+                bullet.setProperty("role", "lead")
+                row.addWidget(bullet, 0, Qt.AlignmentFlag.AlignTop)
+                words = block.removeprefix("• ")
+            label = QLabel(words)
+            label.setProperty("role", "lead")
+            label.setTextFormat(Qt.TextFormat.PlainText)
+            label.setWordWrap(True)
+            row.addWidget(label, 1)
+            self.paragraphs.append(label)
+            self.body.addLayout(row)
+
+    def retranslate(self) -> None:
+        consent = self.definition.consent(self.field, self.ui.language)
+        title, text = consent if consent is not None else ("", "")
+        self.heading.setText(title)
+        self._show_text(text)
+        self.hint.setText(self.ui.t(READING))
+        self.close_button.set_label(self.ui.t(CLOSE))
