@@ -72,8 +72,9 @@ class Rig:
         self.clock = Clock()
         self.advice = ScriptedAdvice()
         self.kiosk = Kiosk(self.config, clock=self.clock, advice=self.advice)
-        # The hub's e-mail limits as a reachable hub would tell them.
-        self.kiosk.email_policy = _known_email_policy  # type: ignore[method-assign]
+        #: What the hub says this kiosk may still send by e-mail this hour; None: no answer.
+        self.email_remaining: int | None = 9
+        self.kiosk.email_policy = self._email_policy  # type: ignore[method-assign]
         window, _ = build(self.config, self.kiosk)
         assert isinstance(window, KioskWindow)
         self.window = window
@@ -86,6 +87,24 @@ class Rig:
         self.kiosk.shutdown()
         self.window.close()
         self.settle()
+
+    def _email_policy(self) -> Future[Any]:
+        """The hub's e-mail limits, as a reachable hub tells them (or as an unreachable one
+        does not)."""
+        from kiosk.mail import EmailPolicy
+
+        future: Future[Any] = Future()
+        if self.email_remaining is None:
+            future.set_exception(ConnectionRefusedError("the hub does not answer"))
+        else:
+            future.set_result(
+                EmailPolicy(
+                    remaining_this_hour=self.email_remaining,
+                    sender="kirjasto-kioski@example.fi",
+                    messages_per_hour=10,
+                )
+            )
+        return future
 
     # ---- driving --------------------------------------------------------------------------------
 
@@ -100,6 +119,14 @@ class Rig:
         while not condition():
             if time.monotonic() > deadline:
                 raise TimeoutError(f"the screen never got there: {condition}")
+            self.app.processEvents()
+            time.sleep(0.01)
+        self.settle()
+
+    def pause(self, seconds: float) -> None:
+        """Let the app run for a while (pictures drawn in worker threads, say)."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
             self.app.processEvents()
             time.sleep(0.01)
         self.settle()
@@ -134,15 +161,3 @@ class Rig:
             self.click(frame.end_button)
         self.window.attract.erased_banner.hide()
         self.settle()
-
-
-def _known_email_policy() -> Future[Any]:
-    from kiosk.mail import EmailPolicy
-
-    future: Future[Any] = Future()
-    future.set_result(
-        EmailPolicy(
-            remaining_this_hour=9, sender="kirjasto-kioski@example.fi", messages_per_hour=10
-        )
-    )
-    return future

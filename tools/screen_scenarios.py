@@ -86,6 +86,36 @@ def id_card(rig: Rig, language: str, mode: str) -> Iterator[str]:
     rig.settle()
 
 
+def unavailable(rig: Rig, language: str, mode: str) -> Iterator[str]:
+    """The home screen while the printer, the camera and the card terminal are out of use: their
+    services' tiles say so."""
+    from kiosk.devices.catalog import DeviceClass
+
+    faults = {
+        DeviceClass.PRINTER: "offline",
+        DeviceClass.CAMERA: "unplugged",
+        DeviceClass.PAYMENT: "offline",
+    }
+    devices = {kind: rig.kiosk.device(kind) for kind in faults}
+    for kind, fault in faults.items():
+        device = devices[kind]
+        assert device is not None
+        rig.wait(lambda device=device: device.health().state.usable)  # opened and working
+        device.set_fault(fault, True)
+        rig.wait(lambda device=device: not device.health().state.usable)
+    frame = rig.start(language, mode)
+    rig.wait(lambda: not frame.home.tiles["print"].isEnabled())
+    rig.wait(lambda: not frame.home.tiles["fee"].isEnabled())
+    yield "home-devices-unavailable"
+    for kind, fault in faults.items():
+        device = devices[kind]
+        assert device is not None
+        device.set_fault(fault, False)
+    rig.wait(lambda: frame.home.tiles["print"].isEnabled())
+    rig.wait(lambda: frame.home.tiles["fee"].isEnabled())
+    rig.end()
+
+
 def forms(rig: Rig, language: str, mode: str) -> Iterator[str]:
     """The Forms service: the catalogue, a page with the keyboard up and a wrong identity code
     said in words, the choices, the summary and the reference number."""
@@ -124,6 +154,14 @@ def forms(rig: Rig, language: str, mode: str) -> Iterator[str]:
     rig.click(notices.buttons["email"])
     rig.click(rules.box)
     yield "forms-choices"
+    read = getattr(rules, "read_button", None)
+    if read is not None:  # what the consent agrees to, in the form's place
+        from kiosk.ui.forms.consent import ConsentView
+
+        rig.click(read)
+        consent = next(v for v in screen.findChildren(ConsentView) if v.isVisible())
+        yield "forms-consent-text"
+        rig.click(consent.close_button)
     rig.click(form.next_button)
     yield "forms-summary"
     rig.click(form.next_button)
@@ -224,6 +262,15 @@ def email(rig: Rig, language: str, mode: str) -> Iterator[str]:
     rig.wait(lambda: screen.sent_to is not None)
     yield "email-sent"
     rig.end()
+    for remaining, state in ((0, "email-limit-reached"), (None, "email-offline")):
+        rig.email_remaining = remaining
+        rig.start(language, mode)
+        again = rig.open("email")
+        assert isinstance(again, EmailScreen)
+        rig.wait(lambda again=again: again.policy_asked)
+        yield state
+        rig.end()
+    rig.email_remaining = 9
 
 
 def scan_and_print(rig: Rig, language: str, mode: str) -> Iterator[str]:
@@ -254,6 +301,13 @@ def scan_and_print(rig: Rig, language: str, mode: str) -> Iterator[str]:
     for _ in range(2):  # three copies: one page past the two free ones
         rig.click(printing.more_button)
     yield "print-choose"
+    chooser = getattr(printing, "chooser", None)
+    if chooser is not None and chooser.chosen is not None:  # the pages, larger
+        chooser.show_preview(chooser.chosen)
+        rig.wait(lambda: chooser.previewing and chooser.preview.pictures is not None)
+        yield "print-pages"
+        chooser.close_preview()
+        rig.settle()
     printer = rig.kiosk.device(DeviceClass.PRINTER)
     assert printer is not None
     rig.click(printing.print_button)
@@ -384,6 +438,7 @@ SCENARIOS: dict[str, Scenario] = {
     "attract": attract,
     "technician": technician,
     "id-card": id_card,
+    "unavailable": unavailable,
     "forms": forms,
     "form-scan": form_scan,
     "email": email,
