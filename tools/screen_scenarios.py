@@ -7,6 +7,7 @@ of each state to look at, with the window showing it.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
 from PySide6.QtTest import QTest
@@ -86,6 +87,10 @@ def id_card(rig: Rig, language: str, mode: str) -> Iterator[str]:
     rig.settle()
 
 
+def _usable(device: Any, usable: bool) -> bool:
+    return bool(device.health().state.usable) is usable
+
+
 def unavailable(rig: Rig, language: str, mode: str) -> Iterator[str]:
     """The home screen while the printer, the camera and the card terminal are out of use: their
     services' tiles say so."""
@@ -100,9 +105,9 @@ def unavailable(rig: Rig, language: str, mode: str) -> Iterator[str]:
     for kind, fault in faults.items():
         device = devices[kind]
         assert device is not None
-        rig.wait(lambda device=device: device.health().state.usable)  # opened and working
+        rig.wait(partial(_usable, device, True))  # opened and working
         device.set_fault(fault, True)
-        rig.wait(lambda device=device: not device.health().state.usable)
+        rig.wait(partial(_usable, device, False))
     frame = rig.start(language, mode)
     rig.wait(lambda: not frame.home.tiles["print"].isEnabled())
     rig.wait(lambda: not frame.home.tiles["fee"].isEnabled())
@@ -267,7 +272,7 @@ def email(rig: Rig, language: str, mode: str) -> Iterator[str]:
         rig.start(language, mode)
         again = rig.open("email")
         assert isinstance(again, EmailScreen)
-        rig.wait(lambda again=again: again.policy_asked)
+        rig.wait(partial(getattr, again, "policy_asked"))
         yield state
         rig.end()
     rig.email_remaining = 9
