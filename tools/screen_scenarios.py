@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from functools import partial
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from tools.screen_rig import Rig
@@ -148,6 +149,16 @@ def forms(rig: Rig, language: str, mode: str) -> Iterator[str]:
     rig.click(line("last_name").editor)
     rig.click(code)
     yield "forms-page-keyboard-error"
+    keyboard = screen.keyboard
+    if hasattr(keyboard, "show_alternatives"):
+        rig.click(line("last_name").editor)  # the letters again
+        key = keyboard.key("a")  # held: the row of other letters (à á â ã å æ ...)
+        QTest.mousePress(key, Qt.MouseButton.LeftButton)
+        rig.wait(lambda: keyboard.popup is not None)
+        yield "forms-keyboard-more-letters"
+        keyboard.close_alternatives()
+        QTest.mouseRelease(key, Qt.MouseButton.LeftButton)
+        rig.settle()
     line("identity_code").set_value("131052-308T")
     rig.click(form.next_button)
     for name, text in (("street", "Testikatu 1"), ("postal_code", "00100"), ("city", "HKI")):
