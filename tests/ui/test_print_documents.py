@@ -134,3 +134,21 @@ def test_a_paid_print_ends_with_done_and_printing_again_states_its_price(
     qtbot.mouseClick(screen.done_button, Qt.MouseButton.LeftButton)
     assert frame.service_id is None
     assert len(journal_states(window)) == 2
+
+
+def test_a_single_scan_shows_its_first_page_and_its_pages_on_request(
+    qtbot: QtBot, window: KioskWindow
+) -> None:
+    screen = open_print(qtbot, window)
+    [row] = screen.chooser.rows
+    qtbot.waitUntil(lambda: screen.chooser.documents[0].thumbnail is not None, timeout=10_000)
+    assert row.isVisible() and not row.picture.pixmap().isNull()
+    assert row.name.text() == "Scanned document 1" and row.pages.text() == "1 page"
+    assert not row.mark.isVisible()  # nothing else to choose from
+    qtbot.mouseClick(row.preview_button, Qt.MouseButton.LeftButton)
+    preview = screen.chooser.preview
+    qtbot.waitUntil(lambda: preview.pictures is not None, timeout=20_000)
+    assert screen.message.text() == "This is how the pages look on paper."
+    assert not screen.print_button.isVisible()  # the pages first, then back to printing
+    qtbot.mouseClick(preview.close_button, Qt.MouseButton.LeftButton)
+    assert screen.print_button.isVisible() and screen.message.text() == "Your scan: 1 page"

@@ -44,6 +44,7 @@ from kiosk.ui.screens.print_texts import (
     MAX_COPIES,
     NO_PRINTER,
     NOTHING,
+    PREVIEWING,
     PRICE,
     PRINTED,
     PRINTED_KEY,
@@ -326,6 +327,8 @@ class PrintScreen(QWidget):
             text = t(NOTHING)
         elif (choosing or printed) and not usable:
             text = t(NO_PRINTER)
+        elif previewing:
+            text = t(PREVIEWING)
         elif self._status in ("", "paying"):
             if count > 1:
                 text = t(CHOOSE).format(show=t(SHOW_PAGES))

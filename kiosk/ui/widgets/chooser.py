@@ -73,7 +73,13 @@ class DocumentChooser(QWidget):
         if documents is None:
             scans, forms = visit_documents(session.data)
         else:
-            scans, forms = [VisitDocument(p, number=n) for n, p in enumerate(documents, 1)], []
+            # Numbered as the visit's other documents are, wherever it is shown.
+            visit = [Path(p) for p in session.data.get(SCANS_KEY, [])]
+            scans = [
+                VisitDocument(p, number=visit.index(p) + 1 if p in visit else n)
+                for n, p in enumerate(documents, 1)
+            ]
+            forms = []
         self.documents: list[VisitDocument] = scans
         #: The chosen document's place in self.documents.
         self.chosen: int | None = len(scans) - 1 if scans else None
@@ -194,12 +200,14 @@ class DocumentChooser(QWidget):
 
     def retranslate(self) -> None:
         # One document (Copy's, or a single scan) needs no list to choose from.
-        listing = self.choosable and len(self.documents) > 1 and not self.previewing
+        # One document is listed too: its first page, and its pages larger on request.
+        listing = self.choosable and bool(self.documents) and not self.previewing
         self.list_area.setVisible(listing)
         # Nothing to show takes no room beside the copies and the Print button.
         self.setVisible(listing or self.previewing)
         for index, row in enumerate(self.rows):
-            row.set_selected(index == self.chosen)
+            # "Chosen" says something only when there is a choice.
+            row.set_selected(index == self.chosen and len(self.rows) > 1)
         if self.previewing:
             self.preview.retranslate()
 
