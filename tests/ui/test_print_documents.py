@@ -152,3 +152,17 @@ def test_a_single_scan_shows_its_first_page_and_its_pages_on_request(
     assert not screen.print_button.isVisible()  # the pages first, then back to printing
     qtbot.mouseClick(preview.close_button, Qt.MouseButton.LeftButton)
     assert screen.print_button.isVisible() and screen.message.text() == "Your scan: 1 page"
+
+
+def test_a_visit_with_only_a_sent_form_prints_its_copy(qtbot: QtBot, window: KioskWindow) -> None:
+    qtbot.mouseClick(window.attract.language_buttons["en"], Qt.MouseButton.LeftButton)
+    forms = open_service(qtbot, window, "forms")
+    assert isinstance(forms, FormsScreen)
+    forms.submit_answers(forms.definition("helsinki-feedback"), {})
+    go_home(window)
+    screen = open_service(qtbot, window, "print")
+    assert isinstance(screen, PrintScreen)
+    qtbot.waitUntil(lambda: screen.pages == 1, timeout=10_000)
+    assert screen.message.text() == "Your copy of a sent form: 1 page"
+    qtbot.mouseClick(screen.print_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Printed 1 page" in screen.message.text(), timeout=20_000)

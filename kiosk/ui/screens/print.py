@@ -58,6 +58,7 @@ from kiosk.ui.screens.print_texts import (
     WAITING,
     WORDS,
     YOUR_DOCUMENT,
+    YOUR_FORM,
 )
 from kiosk.ui.widgets.chooser import DocumentChooser
 from kiosk.ui.widgets.copies import CopiesPicker
@@ -335,7 +336,9 @@ class PrintScreen(QWidget):
             elif self.purpose == "copy":
                 text = nt(*TO_COPY, self.pages).format(n=self.pages)
             else:
-                text = nt(*YOUR_DOCUMENT, self.pages).format(n=self.pages)
+                scan = chooser.chosen is None or chooser.documents[chooser.chosen].is_scan
+                said = YOUR_DOCUMENT if scan else YOUR_FORM
+                text = nt(*said, self.pages).format(n=self.pages)
         elif printed:
             done = COPIED if self.purpose == "copy" else PRINTED
             text = "✓ " + nt(*done, self._printed).format(n=self._printed)
