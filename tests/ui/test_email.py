@@ -149,6 +149,7 @@ def test_a_kiosk_at_its_hourly_limit_says_so_and_sends_nothing(
     screen._policy_known(answer)
     assert "has sent as many e-mails as it may this hour" in screen.limits.text()
     assert not screen.form.isVisible()
+    assert not screen.form.next_button.isVisible()  # nor its bar: nothing to send
     # Even a send that got through the screen puts nothing in the outbox.
     screen._submitted({"to": "friend@example.fi", "to_again": "friend@example.fi"})
     outbox = window.kiosk.outbox

@@ -80,8 +80,8 @@ def test_read_the_rules_of_use_then_accept_them(qtbot: QtBot, window: KioskWindo
     assert consent.heading.text() == "Helsingin kaupunginkirjaston käyttösäännöt: tiivistelmä"
     assert consent.close_button.text() == "Sulje"
     window.ui.set_large_text(True)
-    scroll = screen.area.verticalScrollBar()
-    qtbot.waitUntil(lambda: scroll.maximum() > 0, timeout=5_000)  # a long text scrolls
+    # A long text scrolls (the scroll bar is asked for anew: a restyle may replace it).
+    qtbot.waitUntil(lambda: screen.area.verticalScrollBar().maximum() > 0, timeout=5_000)
     window.ui.set_large_text(False)
 
     qtbot.mouseClick(consent.close_button, LEFT)

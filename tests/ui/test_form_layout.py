@@ -222,3 +222,23 @@ def test_no_words_are_cut_on_the_buttons_of_a_form(
     confirmation.print_button.setFocus()
     settle(qtbot, window)
     assert buttons_cut(screen) == []
+
+
+def test_tab_goes_from_the_last_field_to_back_and_next(qtbot: QtBot, window: KioskWindow) -> None:
+    screen = open_form(qtbot, window, "en", "library-card")
+    form = screen.form
+    assert form is not None
+    settle(qtbot, window)
+    code = line(form, "identity_code").editor
+    code.setFocus()
+    qtbot.keyClick(code, Qt.Key.Key_Tab)
+    assert form.back_button.hasFocus()
+    qtbot.keyClick(form.back_button, Qt.Key.Key_Tab)
+    assert form.next_button.hasFocus()
+    # The summary's buttons are made when it is shown: Tab still ends at Back and Next.
+    form.go_to(len(form.pages))
+    assert form.on_summary
+    last_change = form.summary.change_buttons[len(form.pages) - 1]
+    last_change.setFocus()
+    qtbot.keyClick(last_change, Qt.Key.Key_Tab)
+    assert form.back_button.hasFocus()

@@ -35,15 +35,14 @@ class ConsentView(QWidget):
         self.heading.setProperty("role", "h2")
         self.heading.setWordWrap(True)
         #: The text, a paragraph or a list item to a row (a list item's words hang beside
-        #: its bullet).
-        self.body = QVBoxLayout()
-        self.body.setSpacing(16)
+        #: its bullet); made anew for each language.
+        self.body = QWidget()
         self.paragraphs: list[QLabel] = []
         self.hint = QLabel()
         self.hint.setProperty("role", "muted")
         self.hint.setWordWrap(True)
         column.addWidget(self.heading)
-        column.addLayout(self.body)
+        column.addWidget(self.body)
         column.addWidget(self.hint)
         column.addStretch(1)
         # Close stays in sight under the text, however long it is.
@@ -73,19 +72,14 @@ class ConsentView(QWidget):
         return "\n".join(label.text() for label in self.paragraphs)
 
     def _show_text(self, text: str) -> None:
-        while self.body.count():
-            item = self.body.takeAt(0)
-            row = item.layout() if item is not None else None
-            if row is not None:
-                while row.count():
-                    inner = row.takeAt(0)
-                    widget = inner.widget() if inner is not None else None
-                    if widget is not None:
-                        widget.deleteLater()
-                row.deleteLater()
+        body = QWidget()
+        rows = QVBoxLayout(body)
+        rows.setContentsMargins(0, 0, 0, 0)
+        rows.setSpacing(16)
         self.paragraphs = []
-        blocks = [line.strip() for line in text.splitlines() if line.strip()]
-        for block in blocks:
+        for block in (line.strip() for line in text.splitlines()):
+            if not block:
+                continue
             row = QHBoxLayout()
             row.setSpacing(12)
             words = block
@@ -100,7 +94,12 @@ class ConsentView(QWidget):
             label.setWordWrap(True)
             row.addWidget(label, 1)
             self.paragraphs.append(label)
-            self.body.addLayout(row)
+            rows.addLayout(row)
+        layout = self.layout()
+        assert layout is not None
+        old, self.body = self.body, body
+        layout.replaceWidget(old, body)
+        old.deleteLater()
 
     def retranslate(self) -> None:
         consent = self.definition.consent(self.field, self.ui.language)

@@ -252,6 +252,7 @@ class EmailScreen(TypingScreen):
         form.cancelled.connect(self.leave)
         form.submitted.connect(self._submitted)
         form.page_changed.connect(lambda: self.area.verticalScrollBar().setValue(0))
+        form.page_changed.connect(self.chain_bar)
         form.go_to(0)
         return form
 

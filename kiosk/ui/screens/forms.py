@@ -133,6 +133,7 @@ class FormsScreen(TypingScreen):
         self.form.cancelled.connect(self.show_catalogue)
         self.form.submitted.connect(lambda answers, d=definition: self._submitted(d, answers))
         self.form.page_changed.connect(lambda: self.area.verticalScrollBar().setValue(0))
+        self.form.page_changed.connect(self.chain_bar)
         log.info("form opened", extra={"service": "forms", "form": form_id})
         self.set_content(self.form, self.form.bar)
         self.form.go_to(0)

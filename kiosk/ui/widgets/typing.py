@@ -7,7 +7,7 @@ brings back a keyboard the citizen had hidden, and the field stays in sight abov
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -66,6 +66,14 @@ class TypingScreen(QWidget):
             else:
                 old.deleteLater()
         self.area.verticalScrollBar().setValue(0)
+        self.chain_bar()
+
+    def chain_bar(self) -> None:
+        """Tab goes from the content's last control to its bar's; again after the content
+        made new controls (a form's summary)."""
+        content = self.area.widget()
+        if content is not None and self.bar is not None:
+            _chain_after(content, self.bar)
 
     def _set_bar(self, bar: QWidget | None) -> None:
         old, home = self.bar, self._bar_home
@@ -122,3 +130,29 @@ class TypingScreen(QWidget):
         if self.isAncestorOf(field):
             parent = field.parentWidget()
             self.area.ensureWidgetVisible(parent if parent is not None else field, 0, 24)
+
+
+def _descendants_in_chain(widget: QWidget) -> list[QWidget]:
+    """`widget`'s descendants that Tab reaches, in Tab order. The whole window's chain is
+    walked: controls made later (a form's summary) join it at its end, not beside their
+    parent."""
+    found: list[QWidget] = []
+    start = widget.window()
+    current = start.nextInFocusChain()
+    while current is not None and current is not start:
+        if widget.isAncestorOf(current) and current.focusPolicy() & Qt.FocusPolicy.TabFocus:
+            found.append(current)
+        current = current.nextInFocusChain()
+    return found
+
+
+def _chain_after(content: QWidget, bar: QWidget) -> None:
+    """Tab goes from the content's last control to the bar's (Back, then Next), as they are
+    seen, however the bar came to be where it is."""
+    inside = _descendants_in_chain(content)
+    if not inside:
+        return
+    previous = inside[-1]
+    for control in _descendants_in_chain(bar):
+        QWidget.setTabOrder(previous, control)
+        previous = control
