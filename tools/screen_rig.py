@@ -83,9 +83,11 @@ class Rig:
         self.kiosk.start_backend(window.bridge.on_device_event)
 
     def close(self) -> None:
+        """Stop the kiosk and throw its window away (the window refuses to be closed)."""
         self.app.removeEventFilter(self.window)
         self.kiosk.shutdown()
-        self.window.close()
+        self.window.hide()
+        self.window.deleteLater()
         self.settle()
 
     def _email_policy(self) -> Future[Any]:
