@@ -152,3 +152,31 @@ def test_a_fields_hint_text_is_readable(qtbot: QtBot, high_contrast: bool, least
         )
     )
     assert contrast(drawn, ground) >= least, f"{drawn.name()} on {ground.name()}"
+
+
+@pytest.mark.parametrize("high_contrast", [False, True])
+def test_a_tile_out_of_use_shows_it_in_its_icon_too(qtbot: QtBot, high_contrast: bool) -> None:
+    from kiosk.devices.catalog import DeviceClass
+
+    ui = UiState(Catalogue(), language="fi", large_text_scale=1.5, high_contrast=high_contrast)
+    ui.apply_style()
+    home = HomeScreen(ui, list(SERVICES.values()))
+    qtbot.addWidget(home)
+    home.resize(1920, 900)
+    home.show()
+    qtbot.waitExposed(home)
+
+    def disc(service: str) -> str:
+        tile = home.tiles[service]
+        image = tile.grab().toImage()
+        icon = next(i for i in tile.findChildren(QLabel) if not i.pixmap().isNull()).geometry()
+        return colours(image, icon.adjusted(8, 8, -8, -8)).most_common(1)[0][0]
+
+    in_use = disc("print")
+    home.set_unusable_devices({DeviceClass.PRINTER})
+    assert not home.tiles["print"].isEnabled()
+    assert disc("print") != in_use, "the icon of a tile out of use is greyed like its words"
+    disc_now, _ = icon_contrasts(home, "print")
+    assert disc_now >= 4.5, "and still seen"
+    home.set_unusable_devices(set())
+    assert disc("print") == in_use

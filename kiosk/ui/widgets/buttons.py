@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QSize, Qt
-from PySide6.QtGui import QKeyEvent, QPaintEvent
+from PySide6.QtGui import QKeyEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -56,6 +56,16 @@ class BigButton(QPushButton):
         super().keyPressEvent(event)
 
 
+class _Icon(QLabel):
+    """A tile's icon, drawn as given: a tile out of use gives it its muted colours itself
+    (Qt's own greying would fade it below a readable contrast)."""
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.drawPixmap(0, 0, self.pixmap())
+        painter.end()
+
+
 class Tile(BigButton):
     """A large service tile on the home screen: icon, title and one line of explanation.
 
@@ -71,7 +81,7 @@ class Tile(BigButton):
         row.setSpacing(24)
         self._icon_name = Path(icon).name
         self._palette = NORMAL
-        self._icon = QLabel()
+        self._icon = _Icon()
         self._icon.setFixedSize(TILE_ICON_PX, TILE_ICON_PX)
         self._draw_icon()
         column = QVBoxLayout()
