@@ -7,8 +7,6 @@ be used the button stays, greyed, with the reason beside it, and the rest of the
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QLabel, QSizePolicy
@@ -18,6 +16,8 @@ from kiosk.i18n import N_, NP_
 from kiosk.ui.forms.fields import ChoiceFieldView
 from kiosk.ui.forms.wrapping import WrapButton
 from kiosk.ui.state import UiState
+from kiosk.ui.theme import palette
+from kiosk.ui.widgets.icons import icon_pixmap, on_surface
 
 NO_FILES = N_(
     "Nothing to attach yet. Scan the pages first with the Scan service, then come back to "
@@ -37,7 +37,8 @@ ATTACHED = NP_(
     "Scanned and attached: {name}, {n} pages.",
 )
 
-ICON = str(Path(__file__).resolve().parent.parent / "icons" / "scan.svg")
+ICON = "scan.svg"
+ICON_PX = 48
 
 
 class AttachmentFieldView(ChoiceFieldView):
@@ -64,8 +65,7 @@ class AttachmentFieldView(ChoiceFieldView):
         at = self.column.indexOf(self.error)
         # Not the primary colour: that is what a ticked document looks like.
         self.scan_button = WrapButton()
-        self.scan_button.setIcon(QIcon(ICON))
-        self.scan_button.setIconSize(QSize(48, 48))
+        self.scan_button.setIconSize(QSize(ICON_PX, ICON_PX))
         self.scan_button.setMinimumHeight(96)
         self.scan_button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.scan_button.clicked.connect(self.scan_requested.emit)
@@ -125,6 +125,12 @@ class AttachmentFieldView(ChoiceFieldView):
         if not hasattr(self, "hint"):
             return  # still being built
         t = self.ui.t
+        # The icon in the theme's colours, muted while the camera cannot be used.
+        colours = on_surface(
+            palette(high_contrast=self.ui.high_contrast), enabled=self.camera_usable
+        )
+        ratio = self.scan_button.devicePixelRatioF()
+        self.scan_button.setIcon(QIcon(icon_pixmap(ICON, ICON_PX, colours, ratio)))
         reason = t(NO_CAMERA) if self.scanning and not self.camera_usable else ""
         self.scan_button.set_label(t(SCAN_NOW), reason)
         self.scan_button.setText("  " + t(SCAN_NOW))  # room between the icon and the words
