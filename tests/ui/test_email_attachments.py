@@ -72,6 +72,7 @@ def test_nothing_is_attached_until_the_citizen_chooses_it(
     assert set(chooser.buttons) == {"scan-1", "form-card2345", "form-long2345"}
     assert [key for key, b in chooser.buttons.items() if b.isChecked()] == []
     assert not any(b.text().startswith("✓") for b in chooser.buttons.values())
+    assert "nothing is attached until you choose it" in chooser.description.text()
 
     # Only what is ticked goes: the scan, not the library-card application.
     qtbot.mouseClick(chooser.buttons["scan-1"], LEFT)

@@ -40,7 +40,10 @@ TITLE = N_("Send by e-mail")
 WHAT = N_("What to send")
 WHOM = N_("Address and message")
 DOCUMENTS = N_("Documents to attach")
-DOCUMENTS_HELP = N_("Scans and forms from this visit. You can also send only a message.")
+DOCUMENTS_HELP = N_(
+    "Scans and forms from this visit. Tick what you want to send: nothing is attached until you "
+    "choose it. You can also send only a message."
+)
 SCANNED = N_("Scanned document {number}")
 SENT_FORM = N_("{title}, reference {reference}")
 TO = N_("Recipient's e-mail address")
