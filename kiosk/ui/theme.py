@@ -115,7 +115,8 @@ def stylesheet(*, high_contrast: bool, scale: float) -> str:
         return f"{round(size * min(scale, BAR_SCALE))}px"
 
     def welcome_px(size: float) -> str:
-        # The attract screen's three welcomes side by side, too, fit the screen at any size.
+        # The attract screen's three welcomes side by side, and the idle warning (which must
+        # be seen whole at once), fit the screen at any text size.
         return f"{round(size * min(scale, WELCOME_SCALE))}px"
 
     border_w = 3 if high_contrast else 2
@@ -134,6 +135,10 @@ QWidget#AttractScreen QLabel[role="muted"] {{ font-size: {welcome_px(22)}; }}
 QWidget#AttractScreen QLabel[role="banner"] {{ font-size: {welcome_px(30)}; }}
 QWidget#AttractScreen QPushButton[role="language"] {{ font-size: {welcome_px(34)};
     min-height: {welcome_px(96)}; }}
+QWidget[role="overlay"] QLabel[role="h1"] {{ font-size: {welcome_px(56)}; }}
+QWidget[role="overlay"] QLabel[role="countdown"] {{ font-size: {welcome_px(44)}; }}
+QWidget[role="overlay"] QLabel[role="lead"] {{ font-size: {welcome_px(30)}; }}
+QWidget[role="overlay"] QPushButton {{ font-size: {welcome_px(26)}; }}
 QLabel[role="h2"] {{ font-size: {px(34)}; font-weight: bold; }}
 QLabel[role="lead"] {{ font-size: {px(30)}; }}
 QLabel[role="muted"] {{ font-size: {px(22)}; color: {p.muted}; }}

@@ -177,16 +177,8 @@ def test_the_top_bar_is_one_row_and_its_buttons_stay_put(
     assert where["fi"] == where["sv"] == where["en"], "the language buttons moved"
 
 
-@pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_no_words_are_cut_around_the_services(
-    qtbot: QtBot,
-    open_window: Callable[[float], KioskWindow],
-    clock: FakeClock,
-    language: str,
-    mode: str,
-) -> None:
-    window = open_window(1.5)
+def walk(qtbot: QtBot, window: KioskWindow, clock: FakeClock, language: str, mode: str) -> None:
+    """The attract screen, home, Help, the idle warning and the session-ended message."""
     set_mode(window, mode)
     assert cut_words(window.attract) == [], "attract"
     frame = start(qtbot, window, language, mode)
@@ -202,6 +194,25 @@ def test_no_words_are_cut_around_the_services(
     set_mode(window, mode)
     assert window.attract.erased_banner.isVisible()
     assert cut_words(window.attract) == [], "session ended"
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_no_words_are_cut_around_the_services(
+    qtbot: QtBot,
+    open_window: Callable[[float], KioskWindow],
+    clock: FakeClock,
+    language: str,
+    mode: str,
+) -> None:
+    walk(qtbot, open_window(1.5), clock, language, mode)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_no_words_are_cut_at_the_largest_text(
+    qtbot: QtBot, open_window: Callable[[float], KioskWindow], clock: FakeClock, language: str
+) -> None:
+    walk(qtbot, open_window(2.5), clock, language, "large-text")
 
 
 @pytest.mark.parametrize("scale", [1.5, 2.5])
