@@ -33,9 +33,9 @@ ALTERNATIVES: dict[str, str] = {
     "u": "úùûüůű",
     "y": "ýÿ",
     "z": "žźż",
-    "å": "áàâ",
-    "ä": "æáà",
-    "ö": "øœó",
+    # The Danish and Norwegian letters, where their keyboards have them.
+    "ä": "æ",
+    "ö": "øœ",
 }
 #: How long a key is held before its other letters show.
 LONG_PRESS_MS = 450
