@@ -13,14 +13,17 @@ other. Video advice talks to the tests' scripted stand-in for the hub (tests/ui/
 so that every step of a call can be shown on demand, and the e-mail service is told the hub's
 limits the same way.
 
-Scenarios: the attract screen, home, Help, the idle warning, the session-ended message, the
-technician PIN pad and technician screen, an ID card read; Forms (catalogue, a page with the
-keyboard up and an error, choices, summary, confirmation, a scan made from an attachment field and
-the field with it attached); E-mail (the attachments, the address with the keyboard up and an
-error, check, sent); Scan and Print (aiming, approving a page, the finished scan, the choice,
-paying, printing, paper out, done); Copy; Pay a fee (the list, paying, declined, the receipt);
-Video advice (the lines, the camera check, the queue, the call, muted, the rating, a closed line,
-an unreachable hub).
+Scenarios (tools/screen_scenarios.py): the attract screen, home, Help, the idle warning, the
+session-ended message; the technician PIN pad (and a wrong PIN) and the technician screen, also
+scrolled to its last device; an ID card read and the reminder to take it; home while the
+printer, camera and card terminal are out of use; Forms (catalogue, a page with the keyboard up
+and an error, a held key's other letters, choices, a consent's text, summary, confirmation, a scan
+made from an attachment field and the field with it attached); E-mail (the attachments, the
+address with the keyboard up and an error, check, sent, the hourly limit reached, the hub out of
+reach); Scan and Print (aiming, approving a page, the finished scan, the choice, the pages larger,
+paying, paper out, done, the receipt); Copy (aiming, the copies, done); Pay a fee (the list, the
+confirm step and its error, paying, declined, the receipt); Video advice (the lines, the camera
+check, the queue, the call, muted, the rating, a closed line, an unreachable hub).
 """
 
 from __future__ import annotations
