@@ -22,8 +22,8 @@ LOOK_TIMEOUT = 5.0
 
 #: Debian packages a kiosk box needs: the compositor (cage exits at start without the Xwayland
 #: server, which it does not depend on), Python, Qt's system libraries (Wayland), fonts,
-#: printing (CUPS with IPP Everywhere), smart cards (pcscd with the CCID driver) and the
-#: cameras' V4L2 tools.
+#: printing (CUPS with IPP Everywhere), the page pictures of Print's preview (pdftoppm), smart
+#: cards (pcscd with the CCID driver) and the cameras' V4L2 tools.
 PACKAGES: tuple[str, ...] = (
     "cage",
     "xwayland",
@@ -43,6 +43,7 @@ PACKAGES: tuple[str, ...] = (
     "fonts-dejavu-core",
     "cups",
     "cups-ipp-utils",
+    "poppler-utils",
     "avahi-daemon",
     "pcscd",
     "libccid",
