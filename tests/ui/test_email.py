@@ -148,6 +148,12 @@ def test_a_kiosk_at_its_hourly_limit_says_so_and_sends_nothing(
     answer.set_result(EmailPolicy(remaining_this_hour=0, sender="kiosk@example.fi"))
     screen._policy_known(answer)
     assert "has sent as many e-mails as it may this hour" in screen.limits.text()
+    qtbot.wait(10)
+    # A framed warning of its own size at the top, its words inside the frame.
+    warning = screen.limits
+    assert warning.isVisible()
+    assert warning.height() <= warning.heightForWidth(warning.width()) + 8
+    assert warning.contentsRect().height() >= warning.fontMetrics().lineSpacing()
     assert not screen.form.isVisible()
     assert not screen.form.next_button.isVisible()  # nor its bar: nothing to send
     # Even a send that got through the screen puts nothing in the outbox.

@@ -222,13 +222,22 @@ class EmailScreen(TypingScreen):
         column = QVBoxLayout(self.view)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
-        self.limits = QLabel()
-        self.limits.setProperty("role", "muted")
-        self.limits.setWordWrap(True)
-        self.limits.setContentsMargins(96, 24, 96, 0)
-        column.addWidget(self.limits)
+        # The sender and what is left this hour, or that the service cannot be reached; when
+        # nothing more may be sent this hour, a warning instead.
+        self.info = QLabel()
+        self.info.setProperty("role", "muted")
+        self.info.setWordWrap(True)
+        self.warning = QLabel()
+        self.warning.setProperty("role", "warning")
+        self.warning.setWordWrap(True)
+        limits_row = QVBoxLayout()
+        limits_row.setContentsMargins(96, 24, 96, 0)
+        limits_row.addWidget(self.info)
+        limits_row.addWidget(self.warning)
+        column.addLayout(limits_row)
         self.form = self._new_form()
         column.addWidget(self.form)
+        column.addStretch(1)  # a warning alone keeps its own size at the top
         self.kept.add(self.view)
         self.set_content(self.view, self.form.bar)
         self.done = DoneView(self.ui)
@@ -282,22 +291,23 @@ class EmailScreen(TypingScreen):
         )
         self.retranslate()
 
+    @property
+    def limits(self) -> QLabel:
+        """What the citizen is told of the e-mail service's limits (the one shown)."""
+        return self.warning if self.policy.exhausted else self.info
+
     def retranslate(self) -> None:
         t, policy = self.ui.t, self.policy
-        if policy.exhausted:
-            self.limits.setProperty("role", "warning")
-            self.limits.setText("⚠ " + t(EXHAUSTED))
-        elif policy.known:
-            self.limits.setProperty("role", "muted")
-            self.limits.setText(
-                t(SENDER_KNOWN).format(sender=policy.sender, remaining=policy.remaining_this_hour)
+        self.warning.setText("⚠ " + t(EXHAUSTED))
+        self.warning.setVisible(policy.exhausted)
+        if policy.known:
+            text = t(SENDER_KNOWN).format(
+                sender=policy.sender, remaining=policy.remaining_this_hour
             )
         else:
-            self.limits.setProperty("role", "muted")
-            self.limits.setText(t(SENDER_UNKNOWN) if self.policy_asked else "")
-        self.limits.style().unpolish(self.limits)
-        self.limits.style().polish(self.limits)
-        self.limits.setVisible(bool(self.limits.text()))
+            text = t(SENDER_UNKNOWN) if self.policy_asked else ""
+        self.info.setText(text)
+        self.info.setVisible(bool(text) and not policy.exhausted)
         self.form.setVisible(not policy.exhausted)
         if self.bar is self.form.bar:
             self.form.bar.setVisible(not policy.exhausted)
