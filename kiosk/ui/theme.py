@@ -63,7 +63,8 @@ NORMAL = Palette(
     danger="#a4161a",
     on_danger="#ffffff",
     border="#8a929e",
-    focus="#f0a800",
+    #: A ring at least 3:1 against the page and any button or field it goes round.
+    focus="#b86e00",
     checked="#0b4a99",
     on_checked="#ffffff",
     banner="#1e6b36",
