@@ -327,10 +327,10 @@ def scan_and_print(rig: Rig, language: str, mode: str) -> Iterator[str]:
     printer = rig.kiosk.device(DeviceClass.PRINTER)
     assert printer is not None
     rig.click(printing.print_button)
+    printer.set_fault("paper_out", True)  # while paying: the pages wait for paper
     rig.wait(lambda: printing.payment.paying or printing.job_id is not None)
     yield "print-paying"
     rig.wait(lambda: printing.job_id is not None)
-    printer.set_fault("paper_out", True)
     rig.wait(lambda: "⚠" in printing.message.text())
     yield "print-paper-out"
     printer.set_fault("paper_out", False)
