@@ -2,7 +2,8 @@
 which is docked at the bottom and shown while a text field of the screen has the focus.
 
 The Forms and E-mail services build on it. The keyboard never takes the focus; touching a field
-brings back a keyboard the citizen had hidden, and the field stays in sight above it.
+brings back a keyboard the citizen had hidden, and the field stays in sight above it. Content
+may come with a bar (a form's Back and Next), fixed between it and the keyboard.
 """
 
 from __future__ import annotations
