@@ -3,7 +3,7 @@
 What is wrong with a field is shown beside it when the citizen leaves it, and every problem of
 a page when they press Next (which then stays on the page); each field keeps the room of its
 problem's first line, so nothing moves when one appears. Problems come from
-eforms.definition.check_answers, so the screen and the hub judge answers alike. Back, Next and
+eforms.definition.check_answers: the definition's schema and the Finnish checks. Back, Next and
 the page's warning are in a bar (bar.py) that the screen fixes under the page; the keyboard's ↵
 goes to the next field, after the last to Next. Only the form's id and page numbers are logged,
 never an answer.
