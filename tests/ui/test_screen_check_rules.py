@@ -4,13 +4,24 @@ fine. (The checks over every screen are tests/ui/test_screen_checks.py.)"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPixmap
-from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
 from tests.ui.screen_checks import Finding, check_screen
+
+
+@pytest.fixture(autouse=True)
+def plain_style(qapp: QApplication) -> Iterator[None]:
+    """No kiosk style sheet left by another test: these screens are styled by themselves."""
+    kept = qapp.styleSheet()
+    qapp.setStyleSheet("")
+    yield
+    qapp.setStyleSheet(kept)
 
 
 def screen(qtbot: QtBot, *widgets: QWidget, style: str = "") -> QWidget:
