@@ -96,3 +96,20 @@ def test_enter_in_forms_goes_to_the_next_field_whatever_its_kind(
     assert language.buttons["fi"].hasFocus()
     assert QApplication.focusWidget() is language.buttons["fi"]
     assert name.value() == "Anna" and phone.value() == "040"
+
+
+def test_enter_on_a_keypad_moves_on_too(qtbot: QtBot, window: KioskWindow) -> None:
+    qtbot.mouseClick(window.attract.language_buttons["sv"], LEFT)
+    frame = window.frame
+    assert frame is not None
+    qtbot.mouseClick(frame.home.tiles["email"], LEFT)
+    screen = frame.service_screen
+    assert isinstance(screen, EmailScreen)
+    form = screen.form
+    to, again = line(form, "to"), line(form, "to_again")
+    qtbot.mouseClick(to.editor, LEFT)
+    qtbot.keyClicks(to.editor, "a@b.fi")
+    qtbot.keyClick(to.editor, Qt.Key.Key_Return)
+    assert again.editor.hasFocus()
+    qtbot.keyClick(again.editor, Qt.Key.Key_Enter)  # the keypad's Enter
+    assert line(form, "subject").editor.hasFocus()

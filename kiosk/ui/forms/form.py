@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QBoxLayout, QLabel, QLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QLabel, QLayout, QLineEdit, QVBoxLayout, QWidget
 
 from eforms import validators
 from eforms.definition import FormDefinition, check_answers
@@ -125,6 +125,10 @@ class FormView(QWidget):
             if isinstance(view, FlagFieldView):
                 view.read_requested.connect(lambda n=name: self.consent_requested.emit(n))
             view.left.connect(lambda v=view: self._left(v))
+            if isinstance(view, TextFieldView) and isinstance(view.editor, QLineEdit):
+                # Enter on a keypad or keyboard moves on as the on-screen ↵ does.
+                line = view.editor
+                line.returnPressed.connect(lambda e=line: self.next_field(e))
             view.edited.connect(lambda v=view: self._edited(v))
             self.fields[name] = view
             target = layout if layout is not None else self.pages[field.page].layout()
