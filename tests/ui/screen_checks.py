@@ -12,7 +12,7 @@
   contrast); the background is the commonest colour where the words are, the words' colour the
   one farthest from it (WCAG 2 ratios). An icon's main colour (its commonest opaque one that is
   not the background) against the background around it, by the same measure. And every enabled
-  button at least 44 × 44 px at 1080p, a fingertip.
+  button and field to type into at least 44 × 44 px at 1080p, a fingertip.
 
 `check_screen(window, high_contrast=...)` looks at what is shown now: the widgets of the topmost
 layer (an overlay such as the idle warning hides the screen below it) that are visible. The
@@ -26,7 +26,7 @@ import unicodedata
 from collections.abc import Iterator
 
 from PySide6.QtGui import QFont, QTextLayout
-from PySide6.QtWidgets import QAbstractButton, QWidget
+from PySide6.QtWidgets import QAbstractButton, QLineEdit, QPlainTextEdit, QWidget
 
 from tests.ui.screen_clipping import clipping
 from tests.ui.screen_contrast import icon_contrast, pixels, text_contrast
@@ -117,7 +117,11 @@ def glyphs(widget: QWidget, text: str) -> Iterator[Finding]:
 
 
 def touch_target(widget: QWidget) -> Iterator[Finding]:
-    if not isinstance(widget, QAbstractButton) or not widget.isEnabled():
+    """An enabled button, or a field to type into, is at least a fingertip across and down."""
+    touched = isinstance(widget, QAbstractButton) or (
+        isinstance(widget, QLineEdit | QPlainTextEdit) and not widget.isReadOnly()
+    )
+    if not touched or not widget.isEnabled():
         return
     if widget.width() < MIN_TARGET_PX or widget.height() < MIN_TARGET_PX:
         yield Finding(

@@ -9,7 +9,14 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPixmap
-from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from tests.ui.screen_checks import Finding, check_screen
@@ -116,11 +123,15 @@ def test_an_icon_in_a_dark_colour_on_black_is_found(qtbot: QtBot, disc: str, see
         assert "icon contrast 2." in findings[0].figure
 
 
-def test_a_button_smaller_than_a_fingertip_is_found(qtbot: QtBot) -> None:
+def test_a_button_or_field_smaller_than_a_fingertip_is_found(qtbot: QtBot) -> None:
     small = QPushButton("+")
     small.setFixedSize(40, 40)
     large = QPushButton("−")
     large.setFixedSize(64, 64)
-    window = screen(qtbot, small, large)
-    (finding,) = found(window, "touch")
-    assert "40×40 px < 44×44 px" in finding.figure
+    thin = QLineEdit()
+    thin.setFixedHeight(30)
+    window = screen(qtbot, small, large, thin)
+    findings = sorted(found(window, "touch"), key=lambda f: f.widget)
+    assert [f.widget.split()[0] for f in findings] == ["QLineEdit", "QPushButton"]
+    assert findings[0].figure.endswith("×30 px < 44×44 px")
+    assert "40×40 px < 44×44 px" in findings[1].figure
