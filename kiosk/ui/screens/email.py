@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from eforms import LANGUAGES, validators
 from eforms.definition import FormDefinition, load_definition
+from kiosk.hubclient import HubRefused
 from kiosk.i18n import N_
 from kiosk.mail import MAX_MESSAGE, MAX_SUBJECT, Attachment, EmailPolicy, email_payload
 from kiosk.session import Session
@@ -59,11 +60,17 @@ CHECK = N_("Check the address and the message before you send them. You can stil
 CANCEL = N_("Cancel")
 SENDER_KNOWN = N_(
     "The e-mail is sent from {sender}, and the recipient sees that it came from a library "
-    "kiosk. E-mails this kiosk can still send this hour: {remaining}."
+    "kiosk. This kiosk may send {limit} e-mails an hour; {remaining} of them are left this hour."
 )
 SENDER_UNKNOWN = N_(
     "The kiosk cannot reach the e-mail service right now. Your e-mail is kept safely and sent "
     "as soon as the connection returns."
+)
+#: The hub refused this kiosk's credentials: nothing typed here could be delivered until a
+#: technician sets the kiosk up again, so no form is offered.
+REFUSED = N_(
+    "E-mail cannot be sent from this kiosk right now. Library staff can help you, or you can "
+    "send it from your own device."
 )
 EXHAUSTED = N_(
     "This kiosk has sent as many e-mails as it may this hour. Please try again later, or ask "
@@ -216,6 +223,8 @@ class EmailScreen(TypingScreen):
         self.session = session
         self.policy = EmailPolicy()
         self.policy_asked = False
+        #: The hub refused this kiosk's id and token when asked for the policy.
+        self.refused = False
         self.sent_to: str | None = None
         self.documents = session_documents(session)
         self.view = QWidget()
@@ -272,6 +281,10 @@ class EmailScreen(TypingScreen):
         self.policy_asked = True
         try:
             self.policy = future.result()
+        except HubRefused:
+            # Logged as an error for support by the client; the citizen is told plainly.
+            self.refused = True
+            self.policy = EmailPolicy()
         except Exception as exc:
             # The hub's limits still apply when the message arrives; the citizen is told that
             # it will wait for the connection.
@@ -287,33 +300,41 @@ class EmailScreen(TypingScreen):
                 "service": "email",
                 "known": self.policy.known,
                 "exhausted": self.policy.exhausted,
+                "refused": self.refused,
             },
         )
         self.retranslate()
 
     @property
+    def closed(self) -> bool:
+        """No message can be written: the hourly limit is reached, or the hub refuses the kiosk."""
+        return self.policy.exhausted or self.refused
+
+    @property
     def limits(self) -> QLabel:
         """What the citizen is told of the e-mail service's limits (the one shown)."""
-        return self.warning if self.policy.exhausted else self.info
+        return self.warning if self.closed else self.info
 
     def retranslate(self) -> None:
         t, policy = self.ui.t, self.policy
-        self.warning.setText("⚠ " + t(EXHAUSTED))
-        self.warning.setVisible(policy.exhausted)
+        self.warning.setText("⚠ " + t(REFUSED if self.refused else EXHAUSTED))
+        self.warning.setVisible(self.closed)
         if policy.known:
             text = t(SENDER_KNOWN).format(
-                sender=policy.sender, remaining=policy.remaining_this_hour
+                sender=policy.sender,
+                limit=policy.messages_per_hour,
+                remaining=policy.remaining_this_hour,
             )
         else:
             text = t(SENDER_UNKNOWN) if self.policy_asked else ""
         self.info.setText(text)
-        self.info.setVisible(bool(text) and not policy.exhausted)
-        self.form.setVisible(not policy.exhausted)
+        self.info.setVisible(bool(text) and not self.closed)
+        self.form.setVisible(not self.closed)
         if self.bar is self.form.bar:
-            self.form.bar.setVisible(not policy.exhausted)
+            self.form.bar.setVisible(not self.closed)
 
     def _submitted(self, answers: dict[str, Any]) -> None:
-        if self.policy.exhausted:
+        if self.closed:
             return
         chosen = set(answers.get("documents", []))
         attachments = [d.attachment for d in self.documents if d.attachment.key in chosen]
