@@ -20,6 +20,19 @@ from tools.screen_rig import Rig
 Scenario = Callable[[Rig, str, str], Iterator[str]]
 
 
+def _scroll_to_end(widget: Any) -> bool:
+    """Scroll every scroll area shown in `widget` to its end; whether there was any way to go."""
+    from PySide6.QtWidgets import QScrollArea
+
+    moved = False
+    for area in widget.findChildren(QScrollArea):
+        bar = area.verticalScrollBar()
+        if area.isVisible() and bar.maximum() > bar.value():
+            bar.setValue(bar.maximum())
+            moved = True
+    return moved
+
+
 def attract(rig: Rig, language: str, mode: str) -> Iterator[str]:
     """The welcome (in every language at once), and the home screen, Help, the idle warning and
     the session-ended message in `language`."""
@@ -31,6 +44,8 @@ def attract(rig: Rig, language: str, mode: str) -> Iterator[str]:
     yield "home"
     rig.click(frame.home.tiles["help"])
     yield "help"
+    if _scroll_to_end(frame):
+        yield "help-end"  # the privacy notice and the rest below the fold
     rig.clock.now += rig.config.session.idle_seconds + 3
     window.poll()
     rig.settle()
@@ -44,8 +59,6 @@ def attract(rig: Rig, language: str, mode: str) -> Iterator[str]:
 def technician(rig: Rig, language: str, mode: str) -> Iterator[str]:
     """The PIN pad behind the hidden gesture (and a wrong PIN), and the technician's screen with
     every device's panel, scrolled down to the last."""
-    from PySide6.QtWidgets import QScrollArea
-
     window = rig.window
     window.ui.set_language(language)
     rig.set_mode(mode)
@@ -60,9 +73,8 @@ def technician(rig: Rig, language: str, mode: str) -> Iterator[str]:
     rig.set_mode(mode)
     yield "technician"
     assert window.technician is not None
-    for area in window.technician.findChildren(QScrollArea):
-        area.verticalScrollBar().setValue(area.verticalScrollBar().maximum())
-    yield "technician-scrolled"
+    if _scroll_to_end(window.technician):
+        yield "technician-scrolled"
     window.show_attract()
     rig.settle()
 
