@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from kiosk.app import Kiosk
-from kiosk.ui.main import build
 from kiosk.config import Config
+from kiosk.ui.main import build
 from kiosk.ui.screens.email import REFUSED, SENDER_KNOWN, SENDER_UNKNOWN, EmailScreen
 from kiosk.ui.window import KioskWindow
 from tests.hubcalls.conftest import PER_HOUR, SENDER, Site
