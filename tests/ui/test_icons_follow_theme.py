@@ -180,3 +180,33 @@ def test_a_tile_out_of_use_shows_it_in_its_icon_too(qtbot: QtBot, high_contrast:
     assert disc_now >= 4.5, "and still seen"
     home.set_unusable_devices(set())
     assert disc("print") == in_use
+
+
+@pytest.mark.parametrize(("high_contrast", "least"), [(False, 4.5), (True, 7.0)])
+def test_the_take_your_card_icon_follows_the_theme(
+    qtbot: QtBot, high_contrast: bool, least: float
+) -> None:
+    from kiosk.ui.screens.card_reminder import CardReminder
+
+    ui = UiState(Catalogue(), language="fi", large_text_scale=1.5, high_contrast=False)
+    ui.apply_style()
+    reminder = CardReminder(ui)
+    qtbot.addWidget(reminder)
+    reminder.resize(1920, 1080)
+    reminder.show_for("fi", 30)
+    reminder.show()
+    qtbot.waitExposed(reminder)
+    # Switched while shown, as a citizen's choice of contrast outlives the session's end.
+    ui.set_high_contrast(high_contrast)
+    screen = reminder.grab().toImage()
+    page = QColor(dominant(screen))
+    icon = reminder.icon.grab().toImage()
+    drawn = [QColor(c) for c, n in colours(icon).most_common() if n > 200]
+    disc = max(drawn, key=lambda c: contrast(c, page))
+    assert contrast(disc, page) >= least, f"card icon {contrast(disc, page):.1f}:1 on the page"
+    if high_contrast:
+        # Nothing of it is left in the normal theme's dark blue, 2.4:1 against black.
+        blue = QColor("#0b4a99")
+        dark = sum(n for c, n in colours(icon).items() if contrast(QColor(c), blue) < 1.2)
+        assert dark == 0, f"{dark} pixels of the card icon are dark blue on black"
+    reminder.finish()

@@ -7,16 +7,16 @@ The text is the screen's accessible description too, so a screen reader or speec
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QIcon
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from kiosk.i18n import N_
 from kiosk.ui.state import UiState
+from kiosk.ui.theme import palette
+from kiosk.ui.widgets.icons import icon_pixmap, on_surface
 
-ICONS = Path(__file__).resolve().parent.parent / "icons"
+ICON = "take-card.svg"
+ICON_PX = 200
 
 TAKE_CARD = N_("Please take your card")
 TAKE_CARD_DETAIL = N_("Your card is still in the card reader. Your data has been erased.")
@@ -34,7 +34,6 @@ class CardReminder(QWidget):
         layout.setContentsMargins(120, 80, 120, 80)
         layout.addStretch(1)
         self.icon = QLabel()
-        self.icon.setPixmap(QIcon(str(ICONS / "take-card.svg")).pixmap(QSize(200, 200)))
         self.icon.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         self.heading = QLabel()
         self.heading.setProperty("role", "h1")
@@ -49,9 +48,17 @@ class CardReminder(QWidget):
         layout.addWidget(self.heading)
         layout.addWidget(self.detail)
         layout.addStretch(1)
+        self._draw_icon()
+        ui.changed.connect(self._draw_icon)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.finish)
+
+    def _draw_icon(self) -> None:
+        """The card in the theme's colours: a yellow disc on black in high contrast."""
+        colours = on_surface(palette(high_contrast=self.ui.high_contrast))
+        ratio = self.devicePixelRatioF()
+        self.icon.setPixmap(icon_pixmap(ICON, ICON_PX, colours, ratio))
 
     def show_for(self, language: str, seconds: float) -> None:
         """Remind in the language of the citizen who just left."""
