@@ -74,6 +74,8 @@ class Rig:
         self.kiosk = Kiosk(self.config, clock=self.clock, advice=self.advice)
         #: What the hub says this kiosk may still send by e-mail this hour; None: no answer.
         self.email_remaining: int | None = 9
+        #: The hub refuses this kiosk's credentials (its answer to the e-mail policy is 401).
+        self.email_refused = False
         self.kiosk.email_policy = self._email_policy  # type: ignore[method-assign]
         window, _ = build(self.config, self.kiosk)
         assert isinstance(window, KioskWindow)
@@ -96,7 +98,11 @@ class Rig:
         from kiosk.mail import EmailPolicy
 
         future: Future[Any] = Future()
-        if self.email_remaining is None:
+        if self.email_refused:
+            from kiosk.hubclient import HubRefused
+
+            future.set_exception(HubRefused(401))
+        elif self.email_remaining is None:
             future.set_exception(ConnectionRefusedError("the hub does not answer"))
         else:
             future.set_result(

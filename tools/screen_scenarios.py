@@ -6,6 +6,7 @@ of each state to look at, with the window showing it.
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable, Iterator
 from functools import partial
 from typing import Any
@@ -299,6 +300,15 @@ def email(rig: Rig, language: str, mode: str) -> Iterator[str]:
         yield state
         rig.end()
     rig.email_remaining = 9
+    if importlib.util.find_spec("kiosk.hubclient") is not None:  # the hub refuses the kiosk
+        rig.email_refused = True
+        rig.start(language, mode)
+        refused = rig.open("email")
+        assert isinstance(refused, EmailScreen)
+        rig.wait(partial(getattr, refused, "policy_asked"))
+        yield "email-refused"
+        rig.end()
+        rig.email_refused = False
 
 
 def scan_and_print(rig: Rig, language: str, mode: str) -> Iterator[str]:
