@@ -117,7 +117,11 @@ class Rig:
     # ---- driving --------------------------------------------------------------------------------
 
     def settle(self) -> None:
-        """Let queued events, layouts and deletions run."""
+        """Let queued events, layouts and deletions run, with the kiosk's window the active one
+        (as the compositor keeps it: the only window there is), so that a touched field takes
+        the focus and brings up the keyboard."""
+        if QApplication.activeWindow() is not self.window and self.window.isVisible():
+            self.window.activateWindow()
         for _ in range(5):
             self.app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
             self.app.processEvents()
