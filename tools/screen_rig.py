@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import sys
 import time
+import traceback
 from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
@@ -16,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from PySide6.QtCore import QEvent, Qt  # noqa: E402
+from PySide6.QtCore import QEvent, QObject, Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
@@ -49,6 +50,33 @@ def demo_config() -> str:
     return re.sub(r"\[devices\.payment\][^\[]*", "", text)
 
 
+class _WindowsShown(QObject):
+    """Notes every top-level window shown besides the kiosk's own: on the kiosk's display there
+    is only the one, and any other flashes up over it and takes the focus from it."""
+
+    def __init__(self, app: QApplication) -> None:
+        super().__init__(app)
+        self.kiosk_window: QWidget | None = None
+        self.seen: list[str] = []
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.Show
+            and isinstance(watched, QWidget)
+            and watched.isWindow()
+            and watched is not self.kiosk_window
+        ):
+            name = watched.accessibleName() or watched.objectName()
+            where = [
+                f"{Path(frame.filename).relative_to(ROOT)}:{frame.lineno}"
+                for frame in traceback.extract_stack()
+                if Path(frame.filename).is_relative_to(ROOT / "kiosk")
+            ]
+            shown_by = f", shown by {where[-1]}" if where else ""
+            self.seen.append(f"{type(watched).__name__} {name!r}{shown_by}")
+        return False
+
+
 class Rig:
     """A kiosk on simulated devices and its window at 1920×1080, with its data in `folder`."""
 
@@ -58,6 +86,9 @@ class Rig:
         app = QApplication.instance()
         assert isinstance(app, QApplication), "make the QApplication first"
         self.app = app
+        #: Top-level windows shown besides the kiosk's (taken with take_other_windows()).
+        self._windows = _WindowsShown(app)
+        app.installEventFilter(self._windows)
         cfg = folder / "kiosk.toml"
         cfg.write_text(
             f'[kiosk]\ndata_dir = "{folder / "data"}"\nhub_public_key = "{demo_hub_key()}"\n'
@@ -81,11 +112,18 @@ class Rig:
         assert isinstance(window, KioskWindow)
         self.window = window
         window.resize(1920, 1080)
+        self._windows.kiosk_window = window
         window.show()
         self.kiosk.start_backend(window.bridge.on_device_event)
 
+    def take_other_windows(self) -> list[str]:
+        """The top-level windows other than the kiosk's shown since last asked."""
+        seen, self._windows.seen = self._windows.seen, []
+        return seen
+
     def close(self) -> None:
         """Stop the kiosk and throw its window away (the window refuses to be closed)."""
+        self.app.removeEventFilter(self._windows)
         self.app.removeEventFilter(self.window)
         self.kiosk.shutdown()
         self.window.hide()
