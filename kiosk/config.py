@@ -59,7 +59,7 @@ class KioskSettings:
         "",
         max_length=4096,
         check=lambda value: not value or os.path.isfile(value),
-        text='"" for the system\'s CAs, or an existing PEM file of the CA that signed the hub\'s '
+        text="\"\" for the system's CAs, or an existing PEM file of the CA that signed the hub's "
         "certificate",
     )
     #: The kiosk's token from `kiosk-hub kiosk add`; "" = no hub: video advice is not offered.
