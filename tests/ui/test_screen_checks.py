@@ -54,19 +54,27 @@ MUST_SHOW = {
 
 #: (language, mode) → each state's name and its findings; one run serves the four checks.
 _runs: dict[tuple[str, str], list[tuple[str, list[Finding]]]] = {}
+#: (language, mode) → why its run could not walk through the flows (told to each check).
+_broken: dict[tuple[str, str], BaseException] = {}
 
 
 def run(language: str, mode: str, folder: Path) -> list[tuple[str, list[Finding]]]:
-    if (language, mode) not in _runs:
+    key = (language, mode)
+    if key in _broken:
+        raise _broken[key]
+    if key not in _runs:
         rig = Rig(folder)
         seen: list[tuple[str, list[Finding]]] = []
         try:
             for name, window in states(rig, language, mode):
                 seen.append((name, check_screen(window, high_contrast=mode == "high-contrast")))
+        except Exception as exc:
+            _broken[key] = exc
+            raise
         finally:
             rig.close()
-        _runs[(language, mode)] = seen
-    return _runs[(language, mode)]
+        _runs[key] = seen
+    return _runs[key]
 
 
 def report(seen: list[tuple[str, list[Finding]]], check: str) -> Iterator[str]:
