@@ -110,7 +110,11 @@ def cut(widget: QWidget) -> str | None:
 
 
 def cuts(screen: QWidget) -> Iterator[str]:
-    flush_deletes()
+    # What a citizen sees once the screen has settled: a page just shown (a receipt whose rows
+    # were just made) may take more than one pass of events to be laid out.
+    for _ in range(5):
+        flush_deletes()
+        QTest.qWait(20)
     for widget in screen.findChildren(QWidget):
         if isinstance(widget, QLabel | QAbstractButton) and widget.isVisible():
             problem = cut(widget)
