@@ -228,3 +228,41 @@ def test_the_button_follows_the_camera_going_away_and_coming_back(
     camera.set_fault("unplugged", False)
     qtbot.waitUntil(attach.scan_button.isEnabled, timeout=10_000)
     assert not attach.reason.isVisible()
+
+
+def test_the_scan_button_never_opens_as_a_window_of_its_own(qtbot: QtBot) -> None:
+    """Shown before it had a parent, the button flashed up as a separate top-level window."""
+    from pathlib import Path
+
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    import eforms
+    from eforms.definition import load_definition
+    from kiosk.i18n import Catalogue
+    from kiosk.ui.state import UiState
+
+    ui = UiState(Catalogue(), language="fi", large_text_scale=1.5, high_contrast=False)
+    shipped = Path(eforms.__file__).parent / "catalogue" / "kansalaisneuvonta-contact.json"
+    definition = load_definition(shipped.read_bytes())
+    field = next(f for f in definition.fields if f.name == "attachments")
+    windows: list[str] = []
+
+    class WindowsShown(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            shown = event.type() == QEvent.Type.Show
+            if shown and isinstance(watched, QWidget) and watched.isWindow():
+                windows.append(type(watched).__name__)
+            return False
+
+    spy = WindowsShown()
+    app = QApplication.instance()
+    assert app is not None
+    app.installEventFilter(spy)
+    try:
+        view = AttachmentFieldView(field, definition, ui, [], scanning=True)
+        qtbot.addWidget(view)
+    finally:
+        app.removeEventFilter(spy)
+    assert windows == [], f"opened as windows of their own: {windows}"
+    assert not view.scan_button.isHidden()

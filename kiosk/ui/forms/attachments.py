@@ -69,7 +69,6 @@ class AttachmentFieldView(ChoiceFieldView):
         self.scan_button.setMinimumHeight(96)
         self.scan_button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.scan_button.clicked.connect(self.scan_requested.emit)
-        self.scan_button.setVisible(scanning)
         self.reason = QLabel()
         self.reason.setProperty("role", "warning")
         self.reason.setWordWrap(True)
@@ -79,6 +78,8 @@ class AttachmentFieldView(ChoiceFieldView):
         self.hint.setWordWrap(True)
         for offset, widget in enumerate((self.scan_button, self.reason, self.hint)):
             self.column.insertWidget(at + offset, widget)
+        # Only once it is in the field: shown without a parent it would open as a window.
+        self.scan_button.setVisible(scanning)
         self.retranslate()
 
     @property
