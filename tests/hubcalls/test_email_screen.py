@@ -9,16 +9,13 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from kiosk.app import Kiosk
 from kiosk.config import Config
-from kiosk.ui.main import build
 from kiosk.ui.screens.email import REFUSED, SENDER_KNOWN, SENDER_UNKNOWN, EmailScreen
 from kiosk.ui.window import KioskWindow
 from tests.hubcalls.conftest import PER_HOUR, SENDER, Site
-from tests.ui.conftest import flush_deletes
+from tests.ui.conftest import open_window
 
 LEFT = Qt.MouseButton.LeftButton
 
@@ -28,22 +25,6 @@ SAID_IN_ENGLISH = (
     f"kiosk. This kiosk may send {PER_HOUR} e-mails an hour; {PER_HOUR} of them are left this "
     "hour."
 )
-
-
-def open_window(qtbot: QtBot, config: Config) -> Iterator[KioskWindow]:
-    kiosk = Kiosk(config)
-    win, _ = build(config, kiosk)
-    qtbot.addWidget(win)
-    win.resize(1920, 1080)
-    win.show()
-    qtbot.waitExposed(win)
-    kiosk.start_backend(win.bridge.on_device_event)
-    yield win
-    app = QApplication.instance()
-    assert app is not None
-    app.removeEventFilter(win)
-    kiosk.shutdown()
-    flush_deletes()
 
 
 @pytest.fixture

@@ -21,19 +21,11 @@ def flush_deletes() -> None:
     QApplication.processEvents()
 
 
-@pytest.fixture
-def window(
-    qtbot: QtBot,
-    config: Config,
-    make_config: Callable[..., Config],
-    clock: FakeClock,
-    request: pytest.FixtureRequest,
+def open_window(
+    qtbot: QtBot, config: Config, clock: Callable[[], float] | None = None
 ) -> Iterator[KioskWindow]:
-    """The kiosk window; `@pytest.mark.kiosk_config("...")` adds TOML to its config."""
-    marker = request.node.get_closest_marker("kiosk_config")
-    if marker is not None:
-        config = make_config(marker.args[0])
-    kiosk = Kiosk(config, clock=clock)
+    """A kiosk window at 1920×1080 with its back end started; stopped when the caller is done."""
+    kiosk = Kiosk(config, clock=clock) if clock is not None else Kiosk(config)
     win, _ = build(config, kiosk)
     qtbot.addWidget(win)
     win.resize(1920, 1080)
@@ -46,3 +38,18 @@ def window(
     app.removeEventFilter(win)
     kiosk.shutdown()
     flush_deletes()
+
+
+@pytest.fixture
+def window(
+    qtbot: QtBot,
+    config: Config,
+    make_config: Callable[..., Config],
+    clock: FakeClock,
+    request: pytest.FixtureRequest,
+) -> Iterator[KioskWindow]:
+    """The kiosk window; `@pytest.mark.kiosk_config("...")` adds TOML to its config."""
+    marker = request.node.get_closest_marker("kiosk_config")
+    if marker is not None:
+        config = make_config(marker.args[0])
+    yield from open_window(qtbot, config, clock)

@@ -9,19 +9,17 @@ from dataclasses import replace
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFontMetrics, QImage, QPainter
-from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel
+from PySide6.QtWidgets import QAbstractButton, QLabel
 from pytestqt.qtbot import QtBot
 
-from kiosk.app import Kiosk
 from kiosk.config import Config
 from kiosk.i18n import Catalogue
 from kiosk.services import SERVICES
-from kiosk.ui.main import build
 from kiosk.ui.screens.home import HomeScreen
 from kiosk.ui.state import UiState
 from kiosk.ui.window import KioskWindow
 from tests.conftest import FakeClock
-from tests.ui.conftest import flush_deletes
+from tests.ui.conftest import open_window
 from tests.ui.pixels import colours, contrast, dominant
 
 
@@ -32,19 +30,7 @@ def window(
     """The kiosk with a hub to call: the video-advice button is in the footer."""
     base = make_config()
     config = replace(base, kiosk=replace(base.kiosk, hub_token="kiosk-token"))
-    kiosk = Kiosk(config, clock=clock)
-    win, _ = build(config, kiosk)
-    qtbot.addWidget(win)
-    win.resize(1920, 1080)
-    win.show()
-    qtbot.waitExposed(win)
-    kiosk.start_backend(win.bridge.on_device_event)
-    yield win
-    app = QApplication.instance()
-    assert app is not None
-    app.removeEventFilter(win)
-    kiosk.shutdown()
-    flush_deletes()
+    yield from open_window(qtbot, config, clock)
 
 
 def missing_glyphs(button: QAbstractButton) -> list[str]:
