@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, QRect, Qt
 from pytestqt.qtbot import QtBot
 
 from kiosk.devices.catalog import DeviceClass
@@ -171,3 +171,27 @@ def test_every_payment_outcome_names_only_the_buttons_shown(
             # Try again or stop: both ways out are named, by the words on their buttons.
             assert set(named) == set(buttons) and len(buttons) == 2, (language, text)
         assert "or cancel" not in text
+
+
+@pytest.mark.kiosk_config(FEES)
+@pytest.mark.parametrize("large", [False, True])
+def test_pay_and_back_stay_in_sight_above_the_keyboard(
+    qtbot: QtBot, window: KioskWindow, large: bool
+) -> None:
+    screen = open_fees(qtbot, window, "fi")
+    window.ui.set_large_text(large)
+    qtbot.mouseClick(screen.fee_buttons["lost-card"], Qt.MouseButton.LeftButton)
+    page = screen.confirm_page
+    qtbot.mouseClick(page.reference, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(screen.keyboard.isVisible)
+    qtbot.wait(50)  # the keyboard takes its room
+    keyboard = QRect(screen.keyboard.mapTo(window, QPoint(0, 0)), screen.keyboard.size())
+    for button in (page.pay_button, page.back_button):
+        assert button.isVisible()
+        where = QRect(button.mapTo(window, QPoint(0, 0)), button.size())
+        assert window.rect().contains(where), f"{button.text()!r} is off the screen at {where}"
+        assert not where.intersects(keyboard), f"{button.text()!r} is under the keyboard"
+    # Leaving the check page takes its buttons with it.
+    qtbot.mouseClick(page.back_button, Qt.MouseButton.LeftButton)
+    assert screen.steps.currentWidget() is screen.choose_page
+    assert not page.pay_button.isVisible() and not page.back_button.isVisible()

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -96,7 +97,19 @@ class ConfirmPage(QWidget):
         self.error.setSizePolicy(policy)
         for widget in (self.reference_label, self.reference, self.error):
             column.addWidget(widget)
+        # Pay and Back in a bar of their own, which the screen keeps in sight under the page and
+        # above the keyboard while the reference is typed.
+        self.bar = QFrame(self)
+        self.bar.setObjectName("FormBar")
+        self.bar.hide()
+        bar_column = QVBoxLayout(self.bar)
+        bar_column.setContentsMargins(0, 0, 0, 0)
+        bar_column.setSpacing(0)
+        rule = QFrame()
+        rule.setFrameShape(QFrame.Shape.HLine)
+        bar_column.addWidget(rule)
         buttons = QHBoxLayout()
+        buttons.setContentsMargins(96, 16, 96, 16)
         buttons.setSpacing(24)
         self.pay_button = WrapButton(role="primary")
         self.pay_button.setMinimumHeight(96)
@@ -107,7 +120,7 @@ class ConfirmPage(QWidget):
         self.back_button.clicked.connect(self.back.emit)
         buttons.addWidget(self.pay_button, 2)
         buttons.addWidget(self.back_button, 1)
-        column.addLayout(buttons)
+        bar_column.addLayout(buttons)
         column.addStretch(1)
 
     def show_fee(self, fee: Fee) -> None:
@@ -258,6 +271,7 @@ class FeeScreen(TypingScreen):
         done.addLayout(done_buttons)
         self.steps.addWidget(self.done_page)
         self.set_content(page)
+        self.steps.currentChanged.connect(self._page_shown)
 
         self.ui.changed.connect(self.retranslate)
         self.retranslate()
@@ -272,6 +286,10 @@ class FeeScreen(TypingScreen):
         self.retranslate()
         # The whole payment in sight first: the keyboard comes up when the field is touched.
         self.confirm_page.pay_button.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _page_shown(self) -> None:
+        confirming = self.steps.currentWidget() is self.confirm_page
+        self.show_bar(self.confirm_page.bar if confirming else None)
 
     def pay(self) -> None:
         """Pay on the card terminal, once the reference (if asked for) will do."""

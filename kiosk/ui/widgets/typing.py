@@ -69,6 +69,12 @@ class TypingScreen(QWidget):
         self.area.verticalScrollBar().setValue(0)
         self.chain_bar()
 
+    def show_bar(self, bar: QWidget | None) -> None:
+        """Put `bar` (a page's own buttons) fixed under the content, above the keyboard, or take
+        the one there away: for screens whose pages change inside one content widget."""
+        self._set_bar(bar)
+        self.chain_bar()
+
     def chain_bar(self) -> None:
         """Tab goes from the content's last control to its bar's; again after the content
         made new controls (a form's summary)."""
