@@ -195,3 +195,24 @@ def test_pay_and_back_stay_in_sight_above_the_keyboard(
     qtbot.mouseClick(page.back_button, Qt.MouseButton.LeftButton)
     assert screen.steps.currentWidget() is screen.choose_page
     assert not page.pay_button.isVisible() and not page.back_button.isVisible()
+
+
+@pytest.mark.kiosk_config(FEES)
+def test_the_reference_field_is_whole_above_the_keyboard_with_large_text(
+    qtbot: QtBot, window: KioskWindow
+) -> None:
+    screen = open_fees(qtbot, window, "fi")
+    window.ui.set_large_text(True)
+    qtbot.mouseClick(screen.fee_buttons["lost-card"], Qt.MouseButton.LeftButton)
+    page = screen.confirm_page
+    qtbot.mouseClick(page.pay_button, Qt.MouseButton.LeftButton)  # empty: told, and typed into
+    qtbot.waitUntil(screen.keyboard.isVisible)
+    viewport = screen.area.viewport()
+
+    def whole() -> bool:
+        seen = QRect(viewport.mapTo(window, QPoint(0, 0)), viewport.size())
+        field = QRect(page.reference.mapTo(window, QPoint(0, 0)), page.reference.size())
+        return seen.contains(field)
+
+    # Once the keyboard has taken its room, the field is brought wholly into sight.
+    qtbot.waitUntil(whole, timeout=3000)

@@ -36,6 +36,8 @@ class TypingScreen(QWidget):
         self.area.setFrameShape(QFrame.Shape.NoFrame)
         self.area.viewport().setAutoFillBackground(False)
         QScroller.grabGesture(self.area.viewport(), QScroller.ScrollerGestureType.TouchGesture)
+        # When the room above the keyboard changes, the field being typed in stays in sight.
+        self.area.viewport().installEventFilter(self)
         column.addWidget(self.area, 1)
         #: Where the content's bar goes (a form's Back and Next): under the content, above the
         #: keyboard, never scrolled away.
@@ -126,6 +128,12 @@ class TypingScreen(QWidget):
                 self.area.ensureWidgetVisible(new, 0, 24)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and watched is self.area.viewport():
+            focused = QApplication.focusWidget()
+            typing = isinstance(focused, QLineEdit | QPlainTextEdit)
+            if typing and focused is not None and self.keyboard.isVisible():
+                self._reveal(focused)
+            return False
         # Touching a field brings back a keyboard the citizen had hidden.
         pressed = event.type() == QEvent.Type.MouseButtonPress
         if pressed and isinstance(watched, QLineEdit | QPlainTextEdit) and watched.hasFocus():
@@ -135,8 +143,11 @@ class TypingScreen(QWidget):
 
     def _reveal(self, field: QWidget) -> None:
         if self.isAncestorOf(field):
+            # The field with its label and error line, unless what holds it is taller than the
+            # room above the keyboard: then the field itself, never cut at the keyboard's edge.
             parent = field.parentWidget()
-            self.area.ensureWidgetVisible(parent if parent is not None else field, 0, 24)
+            fits = parent is not None and parent.height() + 48 <= self.area.viewport().height()
+            self.area.ensureWidgetVisible(parent if fits and parent else field, 0, 24)
 
 
 def _descendants_in_chain(widget: QWidget) -> list[QWidget]:
