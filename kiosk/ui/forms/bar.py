@@ -14,6 +14,25 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLay
 from kiosk.ui.forms.wrapping import WrapButton
 
 
+def button_bar(parent: QWidget) -> tuple[QFrame, QHBoxLayout]:
+    """A plain bar of a page's own buttons, styled as the form's, and the row to put them in:
+    hidden until a TypingScreen shows it under the content (`show_bar` or `set_content`)."""
+    bar = QFrame(parent)
+    bar.setObjectName("FormBar")
+    bar.hide()
+    column = QVBoxLayout(bar)
+    column.setContentsMargins(0, 0, 0, 0)
+    column.setSpacing(0)
+    rule = QFrame()
+    rule.setFrameShape(QFrame.Shape.HLine)
+    column.addWidget(rule)
+    row = QHBoxLayout()
+    row.setContentsMargins(96, 16, 96, 16)
+    row.setSpacing(24)
+    column.addLayout(row)
+    return bar, row
+
+
 class FormBar(QFrame):
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)

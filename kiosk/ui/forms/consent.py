@@ -8,10 +8,11 @@ change of language while it is open.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from eforms.definition import Field, FormDefinition
 from kiosk.i18n import N_
+from kiosk.ui.forms.bar import button_bar
 from kiosk.ui.forms.wrapping import WrapButton
 from kiosk.ui.state import UiState
 
@@ -46,24 +47,13 @@ class ConsentView(QWidget):
         column.addWidget(self.hint)
         column.addStretch(1)
         # Close stays in sight under the text, however long it is.
-        self.bar = QFrame(self)
-        self.bar.setObjectName("FormBar")
-        self.bar.hide()
-        bar_column = QVBoxLayout(self.bar)
-        bar_column.setContentsMargins(0, 0, 0, 0)
-        bar_column.setSpacing(0)
-        rule = QFrame()
-        rule.setFrameShape(QFrame.Shape.HLine)
-        bar_column.addWidget(rule)
-        row = QHBoxLayout()
-        row.setContentsMargins(96, 16, 96, 16)
+        self.bar, row = button_bar(self)
         self.close_button = WrapButton(role="primary")
         self.close_button.setMinimumHeight(88)
         self.close_button.setMinimumWidth(240)
         self.close_button.clicked.connect(self.closed.emit)
         row.addStretch(1)
         row.addWidget(self.close_button)
-        bar_column.addLayout(row)
         ui.changed.connect(self.retranslate)
         self.retranslate()
 

@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -31,6 +30,7 @@ from kiosk.payments.payee import format_vat_rate, vat_included
 from kiosk.payments.prices import Fee, configured_fees, format_euros
 from kiosk.payments.receipt import AMOUNT, BUSINESS_ID, FOR, PAYEE, VAT, Receipt
 from kiosk.ui.context import ServiceContext
+from kiosk.ui.forms.bar import button_bar
 from kiosk.ui.forms.wrapping import WrapButton
 from kiosk.ui.state import UiState
 from kiosk.ui.widgets.buttons import BigButton
@@ -99,18 +99,7 @@ class ConfirmPage(QWidget):
             column.addWidget(widget)
         # Pay and Back in a bar of their own, which the screen keeps in sight under the page and
         # above the keyboard while the reference is typed.
-        self.bar = QFrame(self)
-        self.bar.setObjectName("FormBar")
-        self.bar.hide()
-        bar_column = QVBoxLayout(self.bar)
-        bar_column.setContentsMargins(0, 0, 0, 0)
-        bar_column.setSpacing(0)
-        rule = QFrame()
-        rule.setFrameShape(QFrame.Shape.HLine)
-        bar_column.addWidget(rule)
-        buttons = QHBoxLayout()
-        buttons.setContentsMargins(96, 16, 96, 16)
-        buttons.setSpacing(24)
+        self.bar, buttons = button_bar(self)
         self.pay_button = WrapButton(role="primary")
         self.pay_button.setMinimumHeight(96)
         self.pay_button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
@@ -120,7 +109,6 @@ class ConfirmPage(QWidget):
         self.back_button.clicked.connect(self.back.emit)
         buttons.addWidget(self.pay_button, 2)
         buttons.addWidget(self.back_button, 1)
-        bar_column.addLayout(buttons)
         column.addStretch(1)
 
     def show_fee(self, fee: Fee) -> None:
