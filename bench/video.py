@@ -5,7 +5,7 @@ offerer) and an "advisor" (headless Chromium, the answerer); both send video and
 
 - Chromium ↔ Chromium: two headless Chromium instances (bench/video_browser.py), the kiosk
   side sending a canvas; offer and answer go straight from page to page (no hub), VP8 first,
-  both with the start-bitrate hints the kiosk puts in its own offer (kiosk.call.sdp), so that
+  both with the start-bitrate hints the kiosk puts in its own offer (kiosk.video.sdp), so that
   each side starts at the size it captures, as the advisor does when the kiosk calls.
 - kiosk ↔ Chromium: the kiosk's KioskPeer (aiortc on the engine loop) with a camera that
   draws the clock into each frame it captures (video_clock.ClockCamera), and a Chromium
@@ -22,7 +22,7 @@ Figures, each the median of --runs runs:
   (Chromium: getStats framesDecoded; kiosk: frames its receiver took from aiortc), the
   resolution received, and why a Chromium sender sent less (qualityLimitationReason).
 - the sizes the kiosk side sent: the kiosk sends a smaller picture while sending cannot keep up
-  (kiosk.call.load), as Chromium does ("limited by cpu"); --fixed-size keeps it at the call's
+  (kiosk.video.load), as Chromium does ("limited by cpu"); --fixed-size keeps it at the call's
   size, to see what the machine does without that.
 - kiosk side CPU, % of one core over the window. Kiosk: this whole process (the peer, the
   camera thread, the bench's clock reading and its Playwright client; nothing displays the
@@ -69,11 +69,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from video_browser import BenchBrowser  # after the path above
 from video_clock import ClockCamera, age_ms, read_code
 
-from kiosk.call.load import SendSize
-from kiosk.call.media import VideoFormat
-from kiosk.call.peer import KioskPeer
-from kiosk.call.sdp import with_bandwidth_hints
 from kiosk.engine import Engine
+from kiosk.video.load import SendSize
+from kiosk.video.media import VideoFormat
+from kiosk.video.peer import KioskPeer
+from kiosk.video.sdp import with_bandwidth_hints
 
 SIZES = ((640, 480), (1280, 720))
 FPS = 30
@@ -248,7 +248,7 @@ async def _kiosk_run(size: tuple[int, int], seconds: float, fixed: bool = False)
 async def _chromium_run(size: tuple[int, int], seconds: float) -> Run:
     async with BenchBrowser() as kiosk_side, BenchBrowser() as advisor:
         await asyncio.gather(kiosk_side.start_sender(*size, FPS), advisor.start_sender(*size, FPS))
-        # The kiosk's own start-bitrate hints (kiosk.call.sdp) on both descriptions, so that
+        # The kiosk's own start-bitrate hints (kiosk.video.sdp) on both descriptions, so that
         # Chromium starts at the size it captures, as it does when the kiosk calls.
         offer = with_bandwidth_hints(await kiosk_side.make_offer())
         answer = with_bandwidth_hints(await advisor.answer(offer))

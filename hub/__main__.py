@@ -131,7 +131,7 @@ def _keys(args: argparse.Namespace, config: HubConfig) -> int:
 def _now_iso() -> str:
     from datetime import UTC, datetime
 
-    from hub.lines import utc_iso
+    from hub.hours import utc_iso
 
     return utc_iso(datetime.now(UTC))
 

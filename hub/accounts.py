@@ -20,7 +20,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from hub.config import USERNAME
-from hub.lines import utc_iso
+from hub.hours import utc_iso
 from hub.store import HubStore, KioskRecord, User
 
 log = logging.getLogger(__name__)

@@ -16,11 +16,11 @@ from datetime import datetime
 from aiohttp import web
 
 from hub.auth import access_middleware
+from hub.calls.desk import DESK, CallDesk
 from hub.config import HubConfig
 from hub.context import ACCESS, HUB, HubContext, utc_now
 from hub.delivery.keys import Secrets
 from hub.delivery.service import DELIVERY, Delivery
-from hub.desk import DESK, CallDesk
 from hub.fleet.service import FLEET, Fleet
 from hub.routes import ROUTES, Route
 from hub.store import HubStore

@@ -18,7 +18,7 @@ from aiohttp import web
 
 from hub.accounts import kiosk_for_token, new_secret, same, sha256_hex
 from hub.context import ACCESS, HUB, HubContext
-from hub.lines import utc_iso
+from hub.hours import utc_iso
 from hub.store import ROLES, KioskRecord, User
 
 log = logging.getLogger(__name__)

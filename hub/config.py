@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from hub import config_sections as sections
+from hub.calls.ice import TurnServer, ice_servers
+from hub.calls.lines import DEFAULT_LINES, ServiceLine
 from hub.config_values import BOOL, HOST, STUN, URL, Checker, int_range, text_list, text_value
 from hub.config_values import USERNAME as USERNAME
 from hub.config_values import ConfigError as ConfigError
@@ -28,8 +30,6 @@ from hub.delivery.settings import (
     SmtpSettings,
 )
 from hub.fleet.settings import AlertSettings, FleetSettings, MetricsSettings
-from hub.ice import TurnServer, ice_servers
-from hub.lines import DEFAULT_LINES, ServiceLine
 
 DEFAULT_PATH = Path("/etc/kiosk-hub/hub.toml")
 
@@ -44,7 +44,7 @@ class HubConfig:
     public_url: str = "http://127.0.0.1:8080"
     cookie_secure: bool = False
     session_hours: int = 10
-    #: Seconds between pings on the call sockets, both ways (see hub.desk.HEARTBEAT_SECONDS).
+    #: Seconds between pings on the call sockets, both ways (see hub.calls.desk.HEARTBEAT_SECONDS).
     heartbeat_seconds: int = 20
     stun: tuple[str, ...] = ()
     turn: tuple[TurnServer, ...] = ()
@@ -73,7 +73,7 @@ class HubConfig:
 
     def ice_servers(self, peer: str, now: datetime) -> list[dict[str, Any]]:
         """The RTCIceServer dictionaries for `peer` (a kiosk id or an advisor's username) at
-        `now`: TURN credentials minted for it where a secret is configured (hub.ice)."""
+        `now`: TURN credentials minted for it where a secret is configured (hub.calls.ice)."""
         return ice_servers(self.stun, self.turn, peer, now)
 
     def line(self, line_id: str) -> ServiceLine | None:

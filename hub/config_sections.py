@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from hub.calls.ice import MIN_SECRET_LENGTH, TurnServer
+from hub.calls.lines import DEFAULT_LINES, ServiceLine
 from hub.config_values import (
     ADDRESS,
     BOOL,
@@ -35,8 +37,7 @@ from hub.delivery.settings import (
     is_loopback,
 )
 from hub.fleet.settings import AlertSettings, FleetSettings, MetricsSettings
-from hub.ice import MIN_SECRET_LENGTH, TurnServer
-from hub.lines import DEFAULT_LINES, WEEKDAYS, DayRanges, ServiceLine, parse_day
+from hub.hours import WEEKDAYS, DayRanges, parse_day
 
 
 def delivery_settings(check: Checker, raw: dict[str, Any]) -> dict[str, Any]:

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Any, NoReturn
 
-from hub.lines import LANGUAGES
+from hub.hours import LANGUAGES
 
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 LINE_ID = re.compile(r"[a-z0-9-]{1,32}")

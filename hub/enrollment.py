@@ -25,7 +25,7 @@ from hub.auth import PUBLIC, staff
 from hub.context import HUB
 from hub.delivery.keys import public_key_text
 from hub.delivery.service import DELIVERY
-from hub.lines import utc_iso
+from hub.hours import utc_iso
 from hub.route import Route
 from hub.store import HubStore
 from hub.store.enrollment import EnrollmentCode

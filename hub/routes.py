@@ -27,16 +27,16 @@ from hub.auth import (
     staff,
     start_session,
 )
+from hub.calls.desk import DESK
+from hub.calls.ws import advisor_socket, kiosk_socket
 from hub.context import HUB
 from hub.delivery import handlers as submissions
-from hub.desk import DESK
 from hub.enrollment import ENROLLMENT_ROUTES
 from hub.fleet.routes import FLEET_ROUTES
-from hub.lines import LANGUAGES, utc_iso
+from hub.hours import LANGUAGES, utc_iso
 from hub.pages import FAILED, login_page
 from hub.route import Route as Route  # re-exported: hub.app and the tests take it from here
 from hub.support import SUPPORT_PAGES
-from hub.ws import advisor_socket, kiosk_socket
 
 log = logging.getLogger(__name__)
 
@@ -193,7 +193,7 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/api/kiosk/hello", kiosk_hello, frozenset({KIOSK})),
     Route("GET", "/api/admin/users", admin_users, ADMIN),
     # Video calls: the WebSocket signalling of kiosks and advisors (docs/call-protocol.md), and
-    # the advisor console. /ws/advisor also checks the Origin header itself (hub.ws).
+    # the advisor console. /ws/advisor also checks the Origin header itself (hub.calls.ws).
     Route("GET", "/ws/kiosk", kiosk_socket, frozenset({KIOSK})),
     Route("GET", "/ws/advisor", advisor_socket, ADVISOR),
     Route("GET", "/advisor", advisor_console, ADVISOR),

@@ -20,7 +20,6 @@ from kiosk.services import SERVICES, ServiceSpec
 from kiosk.session import EndReason, EndSummary, SessionManager, UsageRecord
 
 if TYPE_CHECKING:
-    from kiosk.call.advice import AdviceClient
     from kiosk.devices.base import Device
     from kiosk.devices.cardreader.base import CardInfo
     from kiosk.devices.cardreader.fineid import CardHolder
@@ -33,6 +32,7 @@ if TYPE_CHECKING:
     from kiosk.payments.journal import JournalEntry
     from kiosk.payments.ledger import Ledger
     from kiosk.store import Store, StoreWriter
+    from kiosk.video.advice import AdviceClient
 
 log = logging.getLogger(__name__)
 
@@ -155,9 +155,9 @@ class Kiosk:
         token = self.config.kiosk.hub_token
         if self.advice is not None or not token or self.engine is None:
             return
-        from kiosk.call.audio import CallAudio
-        from kiosk.call.hub_client import HubAdviceClient
-        from kiosk.call.media import VideoFormat
+        from kiosk.video.audio import CallAudio
+        from kiosk.video.hub_client import HubAdviceClient
+        from kiosk.video.media import VideoFormat
 
         camera = self.device(DeviceClass.CAMERA)
         call = self.config.call
@@ -181,7 +181,7 @@ class Kiosk:
         advice, self.advice = self.advice, None
         if advice is None:
             return
-        from kiosk.call.hub_client import HubAdviceClient
+        from kiosk.video.hub_client import HubAdviceClient
 
         if isinstance(advice, HubAdviceClient) and self.engine is not None:
             try:

@@ -82,7 +82,7 @@ SERVICES: dict[str, ServiceSpec] = {
             title=N_("Video advice"),
             subtitle=N_("Talk to an advisor of a public service on video"),
             icon="advice.svg",
-            screen="kiosk.ui.screens.advice:AdviceScreen",
+            screen="kiosk.ui.screens.video.screen:AdviceScreen",
             needs=(DeviceClass.CAMERA,),
         ),
         ServiceSpec(

@@ -39,7 +39,7 @@ from hub.accounts import enroll_kiosk, hash_password  # noqa: E402
 from hub.app import make_app  # noqa: E402
 from hub.config import load_config  # noqa: E402
 from hub.delivery.keys import Secrets  # noqa: E402
-from hub.lines import utc_iso  # noqa: E402
+from hub.hours import utc_iso  # noqa: E402
 from hub.store import HubStore, open_store  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"

@@ -427,7 +427,7 @@ def fee(rig: Rig, language: str, mode: str) -> Iterator[str]:
 def advice(rig: Rig, language: str, mode: str) -> Iterator[str]:
     """Video advice from the button under every screen: the lines, the camera check, the queue,
     the call, muted, the rating, a closed line and an unreachable hub."""
-    from kiosk.ui.screens.advice import AdviceScreen
+    from kiosk.ui.screens.video.screen import AdviceScreen
 
     scripted = rig.advice
     frame = rig.start(language, mode)

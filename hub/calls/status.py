@@ -19,7 +19,7 @@ from typing import Any
 from hub.calls.estimate import WaitEstimator
 from hub.calls.floor import Floor
 from hub.calls.model import Opening
-from hub.lines import utc_iso
+from hub.hours import utc_iso
 
 
 class LineState(StrEnum):

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from hub.calls.model import EndReason, Message
 from hub.calls.parties import Advisor, Call, CallState, Kiosk
-from hub.lines import utc_iso
+from hub.hours import utc_iso
 
 
 def queued(call: Call, position: int, estimate_s: int) -> Message:

@@ -28,7 +28,7 @@ from hub.delivery.payload import (
 )
 from hub.delivery.service import DELIVERY
 from hub.delivery.settings import EmailSettings
-from hub.lines import utc_iso
+from hub.hours import utc_iso
 from hub.store.submissions import STATUSES, HourlyLimit, SubmissionRecord
 
 log = logging.getLogger(__name__)

@@ -25,7 +25,7 @@ from hub.delivery.catalogue import FormCatalogue
 from hub.delivery.mail import citizen_copy, form_message, kiosk_email
 from hub.delivery.payload import Refusal, open_payload
 from hub.delivery.transport import DeliveryError, Mailer, Outgoing, Poster
-from hub.lines import utc_iso
+from hub.hours import utc_iso
 from hub.store import HubStore
 from hub.store.submissions import SubmissionRecord
 

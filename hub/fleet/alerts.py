@@ -28,7 +28,7 @@ from email.utils import format_datetime, make_msgid
 
 from hub.delivery.transport import DeliveryError, Mailer, Outgoing
 from hub.fleet.settings import AlertSettings
-from hub.lines import utc_iso
+from hub.hours import utc_iso
 from hub.store.fleet import Alert, FleetStore
 
 log = logging.getLogger(__name__)

@@ -19,7 +19,7 @@ from hub.auth import kiosk
 from hub.fleet import wire
 from hub.fleet.service import FLEET
 from hub.fleet.wire import BadBody, read_json
-from hub.lines import utc_iso
+from hub.hours import utc_iso
 
 log = logging.getLogger(__name__)
 

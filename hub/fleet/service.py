@@ -28,7 +28,7 @@ from hub.delivery.transport import Mailer
 from hub.fleet.alerts import TECHNICIAN, AlertBook, Notifier
 from hub.fleet.metrics import FleetMetrics
 from hub.fleet.wire import Heartbeat, compact
-from hub.lines import utc_iso
+from hub.hours import utc_iso
 from hub.store import HubStore
 from hub.store.fleet import FleetStore
 

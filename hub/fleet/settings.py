@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hub.lines import WEEKDAYS, DayRanges
+from hub.hours import WEEKDAYS, DayRanges
 
 #: A public library's usual week: weekdays 09–20, Saturday 10–16, closed on Sunday.
 DEFAULT_OPENING_HOURS: dict[str, DayRanges] = {

@@ -20,7 +20,7 @@ from hub.fleet import usage as usage_report
 from hub.fleet.ingest import ACTION_ID
 from hub.fleet.service import FLEET, Fleet
 from hub.fleet.wire import BadBody, choice, read_json, text
-from hub.lines import HELSINKI, utc_iso
+from hub.hours import HELSINKI, utc_iso
 from hub.store.fleet import LEVELS, Alert
 from hub.store.submissions import STATUSES
 

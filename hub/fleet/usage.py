@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from hub.fleet.settings import FleetSettings
-from hub.lines import HELSINKI, WEEKDAYS, utc_iso
+from hub.hours import HELSINKI, WEEKDAYS, utc_iso
 from hub.store.fleet import FleetStore
 
 MAX_DAYS = 366

@@ -14,7 +14,7 @@ from typing import Any
 
 from aiohttp import web
 
-from hub.lines import utc_iso
+from hub.hours import utc_iso
 from hub.store.fleet import LEVELS
 
 MAX_EVENTS = 500

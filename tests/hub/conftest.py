@@ -20,7 +20,7 @@ from hub import accounts
 from hub.accounts import enroll_kiosk, hash_password
 from hub.app import make_app
 from hub.config import HubConfig, load_config
-from hub.lines import utc_iso
+from hub.hours import utc_iso
 from hub.store import HubStore, open_store
 from tests.conftest import HUB_KEY
 from tests.peers.smtp import SmtpSink, free_port

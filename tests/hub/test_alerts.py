@@ -13,7 +13,7 @@ from aiohttp import web
 from hub.app import make_app
 from hub.config import load_config
 from hub.fleet.service import FLEET
-from hub.lines import utc_iso
+from hub.hours import utc_iso
 from hub.store import HubStore
 from tests.hub.conftest import MONDAY_MORNING, FixedClock, add_kiosk
 from tests.hub.test_fleet import Kiosk, Support, event, fleet_scenario, printer

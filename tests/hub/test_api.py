@@ -11,8 +11,8 @@ from argon2 import PasswordHasher
 
 from hub import accounts
 from hub.app import make_app
+from hub.calls.ice import TurnServer
 from hub.config import HubConfig
-from hub.ice import TurnServer
 from hub.store import HubStore
 from tests.hub.conftest import PASSWORD, FixedClock, add_kiosk, add_user, log_in, run_app
 

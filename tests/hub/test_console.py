@@ -22,14 +22,14 @@ from aiohttp import web
 from playwright.async_api import Page, async_playwright
 
 from hub.app import make_app
+from hub.calls.lines import DEFAULT_LINES
 from hub.config import HubConfig
-from hub.lines import DEFAULT_LINES
 from hub.store import HubStore
-from kiosk.call.media import VideoFormat
-from kiosk.call.peer import KioskPeer
 from kiosk.devices.camera.simulated import SimulatedCamera
 from kiosk.engine import Engine
-from tests.call.conftest import DEADLINE, eventually, on_engine
+from kiosk.video.media import VideoFormat
+from kiosk.video.peer import KioskPeer
+from tests.video.conftest import DEADLINE, eventually, on_engine
 from tests.hub.conftest import PASSWORD, FixedClock, add_kiosk, add_user
 from tests.peers.browser import CHROMIUM, CHROMIUM_ARGS
 

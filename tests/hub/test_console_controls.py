@@ -22,12 +22,12 @@ from playwright.async_api import Page
 from hub.app import make_app
 from hub.config import load_config
 from hub.store import open_store
-from kiosk.call.advice import AdvicePhase
-from kiosk.call.hub_client import HubAdviceClient
 from kiosk.devices.camera.simulated import SimulatedCamera
 from kiosk.engine import Engine
-from tests.call.conftest import DEADLINE, eventually
-from tests.call.resilience_peers import KIOSK_ID, NEUVONTA, VIRKA, Advisor, free_port, write_hub
+from kiosk.video.advice import AdvicePhase
+from kiosk.video.hub_client import HubAdviceClient
+from tests.video.conftest import DEADLINE, eventually
+from tests.video.resilience_peers import KIOSK_ID, NEUVONTA, VIRKA, Advisor, free_port, write_hub
 from tests.hub.conftest import FixedClock
 from tests.peers.browser import CHROMIUM
 from tests.peers.console import advisor_console

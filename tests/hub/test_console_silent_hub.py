@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.call.conftest import DEADLINE
-from tests.call.resilience_peers import HubProcess, free_port, write_hub
+from tests.video.conftest import DEADLINE
+from tests.video.resilience_peers import HubProcess, free_port, write_hub
 from tests.peers.browser import CHROMIUM
 from tests.peers.console import advisor_console
 

@@ -30,7 +30,7 @@ from playwright.async_api import Page, async_playwright
 from hub.app import make_app
 from hub.config import HubConfig
 from hub.fleet.service import FLEET
-from hub.lines import utc_iso
+from hub.hours import utc_iso
 from hub.store import HubStore
 from tests.hub.conftest import MONDAY_MORNING, PASSWORD, FixedClock, add_user
 from tests.peers.browser import CHROMIUM, CHROMIUM_ARGS

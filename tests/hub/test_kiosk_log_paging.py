@@ -22,7 +22,7 @@ import pytest
 from nacl.public import PrivateKey
 from playwright.async_api import Page, async_playwright
 
-from hub.lines import utc_iso
+from hub.hours import utc_iso
 from tests.peers.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.peers.hub import Hub
 from tests.peers.smtp import free_port

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from hub.calls import LineState, Opening
-from hub.lines import HELSINKI
+from hub.hours import HELSINKI
 from tests.hub.test_queue import Clock, call_from, make_board, on_duty
 
 OPENS = datetime(2025, 3, 4, 9, 0, tzinfo=HELSINKI)

@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from hub.lines import DEFAULT_LINES, HELSINKI, ServiceLine, parse_day
+from hub.calls.lines import DEFAULT_LINES, ServiceLine
+from hub.hours import HELSINKI, parse_day
 
 VIRKA = DEFAULT_LINES["virka-info"]
 

@@ -21,7 +21,7 @@ from hub.calls import (
     advisor,
     kiosk,
 )
-from hub.lines import utc_iso
+from hub.hours import utc_iso
 
 EPOCH = datetime(2025, 3, 3, 8, 0, tzinfo=UTC)
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from hub.calls.ice import TURN_CREDENTIAL_SECONDS
 from hub.config import ConfigError, load_config
-from hub.ice import TURN_CREDENTIAL_SECONDS
 from tests.hub.conftest import MONDAY_MORNING
 
 SECRET = "a-long-shared-secret-0123"

@@ -14,8 +14,8 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from hub.app import make_app
+from hub.calls.lines import DEFAULT_LINES
 from hub.config import HubConfig
-from hub.lines import DEFAULT_LINES
 from hub.store import HubStore
 from tests.hub.conftest import FixedClock, add_kiosk, add_user, log_in, run_app
 

@@ -11,8 +11,8 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from hub.calls.ice import TurnServer
 from hub.config import HubConfig
-from hub.ice import TurnServer
 from hub.store import HubStore
 from tests.hub.conftest import FixedClock
 from tests.hub.test_ws import VIRKA, Hub, lines_config, run_hub

@@ -20,7 +20,7 @@ The calls (`grep -rn "hub_url\\|/api/kiosk" kiosk`), and where each is tested ag
 - POST /api/kiosk/actions/{id}/result and POST /api/kiosk/self-test, kiosk-agent's remote
   actions (kiosk.agent.actions): here.
 - GET /api/lines and the WebSocket GET /ws/kiosk with the hub's hello, the call link
-  (kiosk.call.hub_link): here; calls over it in tests/call/test_call_resilience.py.
+  (kiosk.video.hub_link): here; calls over it in tests/video/test_call_resilience.py.
 
 A wrong token is refused by the hub; the kiosk says so as that (the hub refused this kiosk's
 credentials), for the e-mail policy, kiosk-agent and the call link alike, never as "offline".
@@ -40,8 +40,6 @@ import aiohttp
 import pytest
 
 from kiosk.app import Kiosk
-from kiosk.call.advice import AdvicePhase
-from kiosk.call.hub_client import HubAdviceClient
 from kiosk.engine import Engine
 from kiosk.forms.cache import read_cache
 from kiosk.hubclient import REFUSED_CODE, HubRefused
@@ -49,6 +47,8 @@ from kiosk.mail import EmailPolicy, email_payload
 from kiosk.remote import RemoteActions
 from kiosk.session import EndReason
 from kiosk.store.fleet import Fleet
+from kiosk.video.advice import AdvicePhase
+from kiosk.video.hub_client import HubAdviceClient
 from tests.hubcalls.conftest import (
     KIOSK_ID,
     LINE,

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from kiosk.app import Kiosk
-from kiosk.call.hub_client import HubAdviceClient
 from kiosk.config import Config
 from kiosk.forms.cache import read_cache
 from kiosk.hubclient import HubRefused
+from kiosk.video.hub_client import HubAdviceClient
 from tests.hubcalls.conftest import SENDER, Site, load
 from tests.hubcalls.tls import TlsProxy, make_certificates
 from tests.peers.hub import wait_until

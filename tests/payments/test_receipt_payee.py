@@ -12,8 +12,8 @@ from stdnum.fi import ytunnus
 from kiosk.config import Config, ConfigError
 from kiosk.i18n import Catalogue
 from kiosk.payments.payee import Payee, business_id_valid, format_vat_rate, parse_vat, vat_included
-from kiosk.payments.prices import configured_fees, print_payee
 from kiosk.payments.receipt import Receipt
+from kiosk.payments.tariff import configured_fees, print_payee
 
 PAID = datetime(2026, 3, 2, 10, 15, tzinfo=UTC)
 

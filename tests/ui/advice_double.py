@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from kiosk.call.advice import AdviceClient, AdviceLine, AdvicePhase, AdviceStatus, LineState
-from kiosk.call.peer import RemoteVideoFrame
+from kiosk.video.advice import AdviceClient, AdviceLine, AdvicePhase, AdviceStatus, LineState
+from kiosk.video.peer import RemoteVideoFrame
 
 LINES = [
     AdviceLine(

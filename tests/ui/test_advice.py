@@ -1,7 +1,7 @@
 """Video advice as the citizen meets it: the tile and the help button, the lines, the camera
 check, the queue, the call, the rating, and back where they were; closed lines, nobody free and
 an unreachable hub said in words with phone numbers. The hub is a scripted stand-in here
-(tests/call/test_hub_client.py runs the real one), except for the unreachable hub."""
+(tests/video/test_hub_client.py runs the real one), except for the unreachable hub."""
 
 from __future__ import annotations
 
@@ -25,11 +25,11 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from kiosk.app import Kiosk
-from kiosk.call.advice import AdviceClient, LineState
 from kiosk.config import Config
 from kiosk.ui.main import build
-from kiosk.ui.screens.advice import AdviceScreen
+from kiosk.ui.screens.video.screen import AdviceScreen
 from kiosk.ui.window import KioskWindow
+from kiosk.video.advice import AdviceClient, LineState
 from tests.conftest import FakeClock
 from tests.ui.advice_double import STATE_LINES, ScriptedAdvice
 from tests.ui.conftest import flush_deletes

@@ -21,11 +21,11 @@ from kiosk.app import Kiosk
 from kiosk.config import Config
 from kiosk.engine import Engine
 from kiosk.ui.main import build
-from kiosk.ui.screens.advice import AdviceScreen
+from kiosk.ui.screens.video.screen import AdviceScreen
 from kiosk.ui.window import KioskWindow
-from tests.call.conftest import DEADLINE
-from tests.call.line_states import LinesHub, closed_line_opens, make_busy, start_hub
-from tests.call.resilience_peers import Advisor
+from tests.video.conftest import DEADLINE
+from tests.video.line_states import LinesHub, closed_line_opens, make_busy, start_hub
+from tests.video.resilience_peers import Advisor
 from tests.conftest import FakeClock
 from tests.ui.conftest import flush_deletes
 

@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from kiosk.call.advice import LineState
 from kiosk.i18n import Catalogue
-from kiosk.ui.screens import advice_texts as T
+from kiosk.ui.screens.video import texts as T
+from kiosk.video.advice import LineState
 from tests.ui.advice_double import STATE_LINES
 
 CATALOGUE = Catalogue()

@@ -1,6 +1,6 @@
 """The Video advice screen while the hub comes and goes: "not available" when the client loses
 the hub, and the lines again by themselves when it is back. The hub is the scripted stand-in of
-tests/ui/advice_double.py; tests/call/test_call_resilience.py runs the real client and hub."""
+tests/ui/advice_double.py; tests/video/test_call_resilience.py runs the real client and hub."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from collections.abc import Callable
 
 from pytestqt.qtbot import QtBot
 
-from kiosk.call.advice import AdvicePhase, AdviceStatus
-from kiosk.ui.screens.advice import AdviceScreen
+from kiosk.ui.screens.video.screen import AdviceScreen
 from kiosk.ui.window import KioskWindow
+from kiosk.video.advice import AdvicePhase, AdviceStatus
 from tests.ui.advice_double import ScriptedAdvice
 from tests.ui.test_advice import click, open_from_help_button, open_window, start
 

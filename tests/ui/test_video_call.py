@@ -26,13 +26,13 @@ from pytestqt.qtbot import QtBot
 
 from hub import accounts
 from hub.app import make_app
+from hub.calls.lines import DEFAULT_LINES
 from hub.config import load_config
-from hub.lines import DEFAULT_LINES
 from hub.store import HubStore, open_store
-from kiosk.call.advice import AdviceClient, AdvicePhase
 from kiosk.config import Config
-from kiosk.ui.screens.advice import AdviceScreen
+from kiosk.ui.screens.video.screen import AdviceScreen
 from kiosk.ui.window import KioskWindow
+from kiosk.video.advice import AdviceClient, AdvicePhase
 from tests.hub.conftest import PASSWORD, QUICK_HASHER, FixedClock, add_kiosk, add_user
 from tests.peers.browser import CHROMIUM, CHROMIUM_ARGS
 

@@ -27,8 +27,9 @@ from PySide6.QtWidgets import (
 from kiosk.i18n import N_
 from kiosk.payments.journal import JournalEntry
 from kiosk.payments.payee import format_vat_rate, vat_included
-from kiosk.payments.prices import Fee, configured_fees, format_euros
+from kiosk.payments.prices import Fee, format_euros
 from kiosk.payments.receipt import AMOUNT, BUSINESS_ID, FOR, PAYEE, VAT, Receipt
+from kiosk.payments.tariff import configured_fees
 from kiosk.ui.context import ServiceContext
 from kiosk.ui.forms.bar import button_bar
 from kiosk.ui.forms.wrapping import WrapButton

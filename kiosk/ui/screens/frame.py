@@ -212,7 +212,7 @@ class SessionFrame(QWidget):
     def open_advice(self) -> None:
         """Video advice from the help button: the screen the citizen was on waits underneath
         and comes back as it was when they are done."""
-        from kiosk.ui.screens.advice import AdviceScreen
+        from kiosk.ui.screens.video.screen import AdviceScreen
 
         if self._advice_page is not None or self.service_id == "advice":
             return

@@ -28,8 +28,9 @@ from kiosk.devices.status import (
     StatusChanged,
 )
 from kiosk.payments.journal import JournalEntry
-from kiosk.payments.prices import format_euros, page_price, print_payee
+from kiosk.payments.prices import format_euros
 from kiosk.payments.receipt import Receipt
+from kiosk.payments.tariff import page_price, print_payee
 from kiosk.ui.context import ServiceContext
 from kiosk.ui.forms.wrapping import WrapButton
 from kiosk.ui.screens.print_texts import (

@@ -1,0 +1,214 @@
+"""The call desk of one hub: its switchboard, the sockets connected to it, and what it records.
+
+The switchboard (`hub.calls`) is pure; the desk feeds it what happens on the sockets and carries
+out the `Effects` it returns: each message goes into its party's outbox (sent in order by that
+socket's writer), a `connected` with ICE servers minted for its party (hub.calls.ice), each
+`CallRecord` into the store. A background task ticks the switchboard about once a second for ring
+timeouts and unstaffed lines.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from aiohttp import WSCloseCode, web
+
+from hub.calls import (
+    CallError,
+    CallRecord,
+    Effects,
+    LineConfig,
+    Message,
+    Opening,
+    Party,
+    Switchboard,
+)
+from hub.config import HubConfig
+from hub.hours import utc_iso
+from hub.store import HubStore
+
+log = logging.getLogger(__name__)
+
+TICK_SECONDS = 1.0
+
+
+class Connection:
+    """One party's WebSocket and its outbox: messages are queued at once and sent in order."""
+
+    def __init__(self, party: Party, ws: web.WebSocketResponse) -> None:
+        self.party = party
+        self.ws = ws
+        self._outbox: asyncio.Queue[Message | None] = asyncio.Queue()
+        self._writer = asyncio.create_task(self._write(), name=f"ws-writer-{party.id}")
+
+    def send(self, message: Message) -> None:
+        self._outbox.put_nowait(message)
+
+    async def _write(self) -> None:
+        while (message := await self._outbox.get()) is not None:
+            if self.ws.closed:
+                continue
+            try:
+                await self.ws.send_json(message)
+            except (ConnectionError, RuntimeError):
+                log.info("could not send to %s %s: socket closing", *self.party)
+
+    async def close(self, code: int = WSCloseCode.OK, message: bytes = b"") -> None:
+        """Send what is queued, stop the writer, close the socket."""
+        self._outbox.put_nowait(None)
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self._writer, timeout=5.0)
+        self._writer.cancel()
+        with contextlib.suppress(Exception):
+            await self.ws.close(code=code, message=message)
+
+
+def opening_hours(config: HubConfig) -> Callable[[str, datetime], Opening]:
+    """The switchboard's timetable from the configured lines' opening hours."""
+    lines = {line.id: line for line in config.lines}
+
+    def opening(line_id: str, now: datetime) -> Opening:
+        line = lines[line_id]
+        if line.open_at(now):
+            return Opening(is_open=True)
+        return Opening(is_open=False, next_opening=line.next_opening(now))
+
+    return opening
+
+
+def record_row(record: CallRecord) -> dict[str, object]:
+    """A call record as a row of the store's `call_records` table."""
+    return {
+        "id": record.call_id,
+        "line": record.line,
+        "final_line": record.final_line,
+        "kiosk_id": record.kiosk_id,
+        "language": record.language,
+        "queued_at": utc_iso(record.queued_at),
+        "answered_at": utc_iso(record.answered_at) if record.answered_at else None,
+        "ended_at": utc_iso(record.ended_at),
+        "wait_ms": record.wait_ms,
+        "talk_ms": record.talk_ms,
+        "outcome": str(record.outcome),
+        "reason": str(record.reason),
+        "transfers": record.transfers,
+        "rating": record.rating,
+    }
+
+
+class CallDesk:
+    def __init__(self, config: HubConfig, store: HubStore, clock: Callable[[], datetime]) -> None:
+        self.switchboard = Switchboard(
+            [
+                LineConfig.of(line.id, line.advisors, line.ring_seconds, line.languages)
+                for line in config.lines
+            ],
+            wall=clock,
+            opening_hours=opening_hours(config),
+        )
+        self._config = config
+        self._clock = clock
+        self._store = store
+        self._connections: dict[Party, Connection] = {}
+        self._ticker: asyncio.Task[None] | None = None
+        #: The hub pings every socket this often ([hub] heartbeat_seconds); one that has not
+        #: answered within half of it more is gone (its party leaves the queue or its call
+        #: ends), however quiet the network went. The advisor's console, which cannot see those
+        #: pings, sends a `ping` of its own at the same pace (told in its `hello`) and counts
+        #: the hub as gone when nothing has come for 2.5 of them.
+        self.heartbeat_s = float(config.heartbeat_seconds)
+
+    # --- connections -----------------------------------------------------------------------
+
+    async def attach(self, party: Party, ws: web.WebSocketResponse) -> Connection:
+        """Register `ws` as the party's socket; an older one counts as gone, then is closed."""
+        older = self._connections.pop(party, None)
+        if older is not None:
+            log.info("%s %s connected again: the older socket counts as gone", *party)
+            self.gone(party)
+            await older.close(WSCloseCode.POLICY_VIOLATION, b"replaced by a newer connection")
+        connection = Connection(party, ws)
+        self._connections[party] = connection
+        return connection
+
+    def detach(self, connection: Connection) -> None:
+        """The socket closed: if it is still the party's current one, the party is gone."""
+        if self._connections.get(connection.party) is connection:
+            del self._connections[connection.party]
+            self.gone(connection.party)
+
+    def gone(self, party: Party) -> None:
+        if party.kind == "kiosk":
+            self.carry_out(self.switchboard.kiosk_gone(party.id))
+        else:
+            self.carry_out(self.switchboard.advisor_gone(party.id))
+
+    # --- effects ---------------------------------------------------------------------------
+
+    def run(
+        self, operation: Callable[[], Effects], reply_to: Connection, request_id: object
+    ) -> None:
+        """Run one switchboard operation for a request; a `CallError` becomes an `error`."""
+        try:
+            effects = operation()
+        except CallError as refused:
+            reply_to.send(error(str(refused), request_id))
+            return
+        self.carry_out(effects)
+
+    def carry_out(self, effects: Effects) -> None:
+        for notify in effects.messages:
+            connection = self._connections.get(notify.to)
+            if connection is None:
+                continue
+            message = notify.message
+            if message.get("type") == "connected":
+                # A socket may have been open for days: its hello's TURN credentials could be
+                # near their expiry, so each call starts with fresh ones for its party.
+                now = self._clock()
+                message = {**message, "ice_servers": self._config.ice_servers(notify.to.id, now)}
+            connection.send(message)
+        for record in effects.records:
+            try:
+                self._store.save_call_record(record_row(record))
+            except Exception:
+                log.exception("could not store the record of call %s", record.call_id)
+
+    # --- the clock -------------------------------------------------------------------------
+
+    async def start(self, app: web.Application) -> None:
+        self._ticker = asyncio.create_task(self._tick(), name="switchboard-tick")
+
+    async def _tick(self) -> None:
+        while True:
+            await asyncio.sleep(TICK_SECONDS)
+            try:
+                self.carry_out(self.switchboard.tick())
+            except Exception:
+                log.exception("switchboard tick failed")
+
+    async def close_all(self, app: web.Application) -> None:
+        """On shutdown: close every socket (their handlers then return)."""
+        for connection in list(self._connections.values()):
+            await connection.close(WSCloseCode.GOING_AWAY, b"hub shutting down")
+
+    async def stop(self, app: web.Application) -> None:
+        if self._ticker is not None:
+            self._ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._ticker
+            self._ticker = None
+
+
+def error(message: str, request_id: object = None) -> Message:
+    reply: Message = {"type": "error", "message": message}
+    if request_id is not None:
+        reply["id"] = request_id
+    return reply
+
+
+DESK = web.AppKey("call_desk", CallDesk)

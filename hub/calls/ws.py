@@ -1,0 +1,194 @@
+"""The call WebSockets: `/ws/kiosk` and `/ws/advisor`, as docs/call-protocol.md describes them.
+
+The access middleware has already checked the credential (route table in hub.routes); the
+advisor's handler also checks the `Origin` header, since browsers send no CSRF token on a
+WebSocket. Each handler turns a message into one switchboard operation through the app's
+`CallDesk` (hub.calls.desk), which delivers what follows.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+from hub.auth import kiosk, staff
+from hub.calls import Effects, Message, Party, advisor
+from hub.calls import kiosk as kiosk_party
+from hub.calls.desk import DESK, CallDesk, Connection, error
+from hub.context import HUB
+
+log = logging.getLogger(__name__)
+
+MAX_MESSAGE_BYTES = 64 * 1024
+SIGNALS = frozenset({"offer", "answer", "ice"})
+KIOSK_TYPES = SIGNALS | {"call", "cancel", "hang_up", "rate"}
+ADVISOR_TYPES = SIGNALS | {"available", "accept", "decline", "transfer", "hang_up"}
+
+
+class BadRequest(Exception):
+    """A message the socket layer refuses before the switchboard sees it."""
+
+
+async def kiosk_socket(request: web.Request) -> web.StreamResponse:
+    record = kiosk(request).kiosk
+    desk = request.app[DESK]
+    ws = _socket(desk)
+    if not ws.can_prepare(request).ok:
+        return web.json_response({"error": "a WebSocket upgrade is expected here"}, status=400)
+    await ws.prepare(request)
+    party = kiosk_party(record.kiosk_id)
+    connection = await desk.attach(party, ws)
+    hub = request.app[HUB]
+    connection.send(
+        {
+            "type": "hello",
+            "ice_servers": hub.config.ice_servers(record.kiosk_id, hub.clock()),
+            "lines": desk.switchboard.lines,
+        }
+    )
+    desk.run(
+        lambda: desk.switchboard.kiosk_connected(
+            record.kiosk_id, name=record.name, location=record.location
+        ),
+        connection,
+        None,
+    )
+    log.info("kiosk socket open", extra={"kiosk_id": record.kiosk_id})
+    await _serve(desk, connection, lambda m: _kiosk_request(desk, record.kiosk_id, m))
+    log.info("kiosk socket closed", extra={"kiosk_id": record.kiosk_id})
+    return ws
+
+
+async def advisor_socket(request: web.Request) -> web.StreamResponse:
+    identity = staff(request)
+    username = identity.user.username
+    desk = request.app[DESK]
+    hub = request.app[HUB]
+    ws = _socket(desk)
+    if not ws.can_prepare(request).ok:
+        return web.json_response({"error": "a WebSocket upgrade is expected here"}, status=400)
+    if not _own_origin(request):
+        log.info("advisor socket from another origin refused", extra={"username": username})
+        return web.json_response({"error": "cross-site WebSocket refused"}, status=403)
+    if not any(username in line.advisors for line in hub.config.lines):
+        return web.json_response({"error": f"{username} answers no service line"}, status=403)
+    await ws.prepare(request)
+    party = advisor(username)
+    connection = await desk.attach(party, ws)
+    connection.send(
+        {
+            "type": "hello",
+            "ice_servers": hub.config.ice_servers(username, hub.clock()),
+            "lines": desk.switchboard.lines,
+            "line_names": {line.id: line.name_fi for line in hub.config.lines},
+            "username": username,
+            "ping_seconds": desk.heartbeat_s,
+        }
+    )
+    desk.run(lambda: desk.switchboard.advisor_connected(username), connection, None)
+    log.info("advisor socket open", extra={"username": username})
+    await _serve(desk, connection, lambda m: _advisor_request(desk, username, m))
+    log.info("advisor socket closed", extra={"username": username})
+    return ws
+
+
+def _socket(desk: CallDesk) -> web.WebSocketResponse:
+    return web.WebSocketResponse(heartbeat=desk.heartbeat_s, max_msg_size=MAX_MESSAGE_BYTES)
+
+
+def _own_origin(request: web.Request) -> bool:
+    """The browser's page is the hub's own: public_url, or the address it was reached at."""
+    origin = request.headers.get("Origin")
+    if not origin:
+        return False
+    public = request.app[HUB].config.public_url.rstrip("/")
+    return origin in (public, f"{request.scheme}://{request.host}")
+
+
+async def _serve(
+    desk: CallDesk, connection: Connection, handle: Callable[[Message], Callable[[], Effects]]
+) -> None:
+    """Read messages until the socket closes or its heartbeat is lost; then the party is gone."""
+    try:
+        async for frame in connection.ws:
+            if frame.type is not WSMsgType.TEXT:
+                if frame.type is WSMsgType.BINARY:
+                    connection.send(error("text frames only: one JSON object each"))
+                continue
+            request_id: object = None
+            try:
+                message = json.loads(frame.data)
+                if not isinstance(message, dict):
+                    raise BadRequest("a message must be a JSON object with a type")
+                request_id = message.get("id")
+                if message.get("type") == "ping":
+                    # The other end checking that the hub still answers (browsers cannot see
+                    # WebSocket pings): answered by the socket layer, nothing else changes.
+                    connection.send({"type": "pong", "id": request_id})
+                    continue
+                operation = handle(message)
+            except (ValueError, BadRequest) as refused:
+                text = "not JSON" if isinstance(refused, json.JSONDecodeError) else str(refused)
+                connection.send(error(text, request_id))
+                continue
+            desk.run(operation, connection, request_id)
+    finally:
+        desk.detach(connection)
+        await connection.close()
+
+
+def _field(message: Message, name: str, kind: type | tuple[type, ...] = str) -> Any:
+    value = message.get(name)
+    if not isinstance(value, kind) or (kind is str and not value):
+        raise BadRequest(f"{message.get('type')} needs {name}")
+    return value
+
+
+def _kiosk_request(desk: CallDesk, kiosk_id: str, message: Message) -> Callable[[], Effects]:
+    sb = desk.switchboard
+    kind = message.get("type")
+    if kind not in KIOSK_TYPES:
+        raise BadRequest(f"unknown message type {kind!r}")
+    me: Party = kiosk_party(kiosk_id)
+    if kind == "call":
+        line, language = _field(message, "line"), _field(message, "language")
+        return lambda: sb.request_call(kiosk_id, line, language)[1]
+    call = _field(message, "call")
+    if kind == "cancel":
+        return lambda: sb.cancel(kiosk_id, call)
+    if kind == "hang_up":
+        return lambda: sb.hang_up(me, call)
+    if kind == "rate":
+        stars = message.get("stars")
+        return lambda: sb.rate(kiosk_id, call, stars)  # type: ignore[arg-type]  # checked there
+    if kind in SIGNALS:
+        return lambda: sb.relay(me, call, message)
+    raise BadRequest(f"unknown message type {kind!r}")
+
+
+def _advisor_request(desk: CallDesk, username: str, message: Message) -> Callable[[], Effects]:
+    sb = desk.switchboard
+    kind = message.get("type")
+    if kind not in ADVISOR_TYPES:
+        raise BadRequest(f"unknown message type {kind!r}")
+    me = advisor(username)
+    if kind == "available":
+        available = _field(message, "available", bool)
+        return lambda: sb.set_available(username, available)
+    call = _field(message, "call")
+    if kind == "accept":
+        return lambda: sb.accept(username, call)
+    if kind == "decline":
+        return lambda: sb.decline(username, call)
+    if kind == "transfer":
+        line = _field(message, "line")
+        return lambda: sb.transfer(username, call, line)
+    if kind == "hang_up":
+        return lambda: sb.hang_up(me, call)
+    if kind in SIGNALS:
+        return lambda: sb.relay(me, call, message)
+    raise BadRequest(f"unknown message type {kind!r}")

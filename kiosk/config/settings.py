@@ -1,0 +1,401 @@
+"""The kiosk's settings: every table and key of kiosk.toml, typed and frozen.
+
+Every key is optional and the built-in defaults give the demo. A wrong key or value raises
+`ConfigError` with one line naming the file, the key and what is allowed; docs/config.md is the
+schema. The config is read before the first window is painted, so this module keeps to cheap
+stdlib imports. Here are the settings, each key with its rule (field metadata; the rules are
+kiosk.config.rules); kiosk.config.check holds the small validator that applies them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from kiosk.config.rules import FOLDER, LEAN, key
+from kiosk.config.rules import Rule as Rule
+from kiosk.pin import DEMO_PIN_HASH, parse_pin_hash
+
+DEFAULT_PATH = Path("/etc/kiosk/kiosk.toml")
+DEFAULT_BACKENDS: tuple[str, ...] = ("simulated", "none")
+DEFAULT_SERVICES: tuple[str, ...] = (
+    "forms",
+    "email",
+    "scan",
+    "print",
+    "copy",
+    "fee",
+    "advice",
+    "help",
+)
+
+
+BackendChoices = Mapping[str, Sequence[str]] | Callable[[str], Sequence[str]]
+
+
+class ConfigError(Exception):
+    """A config file that cannot be used; str() is one line a person can act on."""
+
+
+@dataclass(frozen=True, **LEAN)
+class KioskSettings:
+    id: str = key("demo-kiosk", r"[a-z0-9-]{1,64}", text="1 to 64 characters from a-z, 0-9 and -")
+    name: str = key("Demo kiosk")
+    location: str = key("Demo library")
+    hub_url: str = key(
+        "http://127.0.0.1:8080",
+        r"https?://[^\s/?#@]+([/?#]\S*)?",
+        text="an http:// or https:// URL",
+    )
+    #: A PEM file of the private CA that signed an https:// hub's certificate; "" = the
+    #: system's CAs. The certificate is checked either way.
+    hub_ca_file: str = key(
+        "",
+        max_length=4096,
+        check=lambda value: not value or os.path.isfile(value),
+        text="\"\" for the system's CAs, or an existing PEM file of the CA that signed the hub's "
+        "certificate",
+    )
+    #: The kiosk's token from `kiosk-hub kiosk add`; "" = no hub: video advice is not offered.
+    hub_token: str = key(
+        "",
+        r"[A-Za-z0-9._~+/=-]{0,256}",
+        max_length=256,
+        text='"" or the token `kiosk-hub kiosk add` printed (A-Z a-z 0-9 . _ ~ + / = -)',
+        secret=True,
+    )
+    #: A file holding the token instead (readable by root and the kiosk user only); then
+    #: hub_token must be "". kiosk-provision writes /etc/kiosk/hub-token.
+    hub_token_file: str = key("", max_length=4096, text='a file path, or "" for none')
+    #: The hub's public key that forms and e-mail are sealed to; "" = the Forms service is not
+    #: offered (nothing may be kept unsealed).
+    hub_public_key: str = key(
+        "",
+        r"([A-Za-z0-9+/]{43}=)?",
+        max_length=44,
+        text='"" or the hub\'s 32-byte public key in base64 (44 characters)',
+    )
+    data_dir: str = key("", **FOLDER)
+
+
+@dataclass(frozen=True, **LEAN)
+class SessionSettings:
+    idle_seconds: int = key(90, low=10, high=3600)
+    warning_seconds: int = key(30, low=20, high=300)
+    ended_message_seconds: int = key(6, low=2, high=30)
+    folder: str = key("", **FOLDER)
+    default_language: str = key("fi", choices=("fi", "sv", "en"))
+
+
+@dataclass(frozen=True, **LEAN)
+class UiSettings:
+    fullscreen: bool = key(True)
+    large_text_scale: float = key(1.5, low=1.5, high=2.5)
+    high_contrast: bool = key(False)
+
+
+_NOTICE: dict[str, Any] = {"max_length": 600, "pattern": r"[^\x00-\x1f]*"}
+
+
+@dataclass(frozen=True, **LEAN)
+class PrivacySettings:
+    """The privacy notice of Help, in each language: who is responsible for the data (the
+    controller), how to reach them, and anything the site adds ("" = nothing). What the kiosk
+    software itself keeps is said by the kiosk."""
+
+    controller_fi: str = key(
+        "Helsingin kaupunki, kulttuurin ja vapaa-ajan toimiala (Helsingin kaupunginkirjasto)",
+        **_NOTICE,
+    )
+    controller_sv: str = key(
+        "Helsingfors stad, kultur- och fritidssektorn (Helsingfors stadsbibliotek)", **_NOTICE
+    )
+    controller_en: str = key(
+        "City of Helsinki, Culture and Leisure Division (Helsinki City Library)", **_NOTICE
+    )
+    contact_fi: str = key(
+        "Helsingin kaupungin tietosuojavastaava, tietosuoja@hel.fi. "
+        "Kirjaston henkilökunta auttaa myös täällä paikan päällä.",
+        **_NOTICE,
+    )
+    contact_sv: str = key(
+        "Helsingfors stads dataskyddsombud, tietosuoja@hel.fi. "
+        "Bibliotekets personal hjälper också här på plats.",
+        **_NOTICE,
+    )
+    contact_en: str = key(
+        "The City of Helsinki's data protection officer, tietosuoja@hel.fi. "
+        "Library staff can also help you here.",
+        **_NOTICE,
+    )
+    more_fi: str = key("", **_NOTICE)
+    more_sv: str = key("", **_NOTICE)
+    more_en: str = key("", **_NOTICE)
+
+
+@dataclass(frozen=True, **LEAN)
+class TechnicianSettings:
+    pin_hash: str = key(
+        DEMO_PIN_HASH,
+        check=lambda value: parse_pin_hash(value) is not None,
+        text="a hash made with `kiosk hash-pin`: pbkdf2_sha256$<iterations>$<salt>$<hash>",
+    )
+    hold_seconds: int = key(5, low=2, high=30)
+    max_attempts: int = key(3, low=1, high=10)
+    lockout_seconds: int = key(60, low=10, high=3600)
+
+
+@dataclass(frozen=True, **LEAN)
+class ServicesSettings:
+    enabled: tuple[str, ...] = key(
+        ("forms", "email", "scan", "print", "copy", "fee", "advice", "help"),
+        choices_from="services",
+    )
+
+
+@dataclass(frozen=True, **LEAN)
+class PrinterSettings:
+    backend: str = key("simulated", choices_from="backends")
+    pages_per_minute: int = key(20, low=1, high=120)
+    paper_sheets: int = key(100, low=0, high=10_000)
+    output_dir: str = key("", **FOLDER)
+    queue: str = key(
+        "kiosk", r"[A-Za-z0-9_.-]{1,127}", text="a CUPS queue name (A-Z a-z 0-9 _ . -)"
+    )
+    server: str = key(
+        "",
+        r"|/\S+|[A-Za-z0-9.-]+(:\d{1,5})?",
+        text='"" for the local CUPS, a socket path, or host[:port]',
+    )
+
+
+@dataclass(frozen=True, **LEAN)
+class CardReaderSettings:
+    backend: str = key("simulated", choices_from="backends")
+    card: str = key("fineid", choices=("fineid", "unknown"))
+    reader: str = key("", text='part of the PC/SC reader name, or "" for the first reader')
+
+
+@dataclass(frozen=True, **LEAN)
+class CameraSettings:
+    backend: str = key("simulated", choices_from="backends")
+    width: int = key(1280, low=160, high=3840)
+    height: int = key(720, low=120, high=2160)
+    fps: int = key(30, low=1, high=60)
+    source: str = key(
+        "0", text="a camera index such as 0, or a path: /dev/video0, a video file or images"
+    )
+
+
+@dataclass(frozen=True, **LEAN)
+class PaymentSettings:
+    backend: str = key("simulated", choices_from="backends")
+    delay_seconds: float = key(2.0, low=0, high=60)
+    timeout_seconds: float = key(120.0, low=5, high=600)
+    terminal_url: str = key(
+        "http://127.0.0.1:8470/nexo",
+        r"https?://[^\s/?#@]+([/?#]\S*)?",
+        text="an http:// or https:// URL",
+    )
+    notify_port: int = key(8471, low=1024, high=65535)
+    poi_id: str = key("SIMPOI01", r"[A-Za-z0-9._-]{1,32}", text="1 to 32 of A-Z a-z 0-9 . _ -")
+    sale_id: str = key("kiosk", r"[A-Za-z0-9._-]{1,32}", text="1 to 32 of A-Z a-z 0-9 . _ -")
+    request_timeout_seconds: float = key(15.0, low=1, high=120)
+    simulator_control_url: str = key(
+        "",
+        r"(https?://[^\s/?#@]+([/?#]\S*)?)?",
+        text='the terminal simulator\'s http://…/control URL, or "" for a real terminal',
+    )
+
+
+def _is_euros(text: str) -> bool:
+    from kiosk.payments.prices import parse_euros
+
+    try:
+        parse_euros(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _euros(default: str) -> Any:
+    return key(default, check=_is_euros, text='an amount in euros written as text, like "0.20"')
+
+
+def _is_business_id(text: str) -> bool:
+    from kiosk.payments.payee import business_id_valid
+
+    return not text or business_id_valid(text)
+
+
+def _is_vat(text: str) -> bool:
+    from kiosk.payments.payee import parse_vat
+
+    try:
+        parse_vat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_lengths(text: str) -> bool:
+    from kiosk.payments.prices import parse_lengths
+
+    try:
+        parse_lengths(text)
+    except ValueError:
+        return False
+    return True
+
+
+#: Who is paid (printing, copying, a fee): named with the business ID on the receipt.
+_PAYEE_NAME: dict[str, Any] = {"max_length": 80}
+_BUSINESS_ID: dict[str, Any] = {
+    "check": _is_business_id,
+    "text": '"" or a Finnish business ID (Y-tunnus) with its check digit, like "1234567-1"',
+}
+_VAT: dict[str, Any] = {
+    "check": _is_vat,
+    "text": 'the VAT rate in per cent written as text, like "0", "14" or "25.5"',
+}
+
+
+@dataclass(frozen=True, **LEAN)
+class PricesSettings:
+    print_page: str = _euros("0.00")
+    copy_page: str = _euros("0.00")
+    free_pages: int = key(0, low=0, high=1000)
+    #: The payee of printing and copying (and of a fee that names none), on the receipt.
+    payee_name: str = key("", **_PAYEE_NAME)
+    business_id: str = key("", **_BUSINESS_ID)
+    vat_percent: str = key("0", **_VAT)
+
+
+@dataclass(frozen=True, **LEAN)
+class PaymentsSettings:
+    reconcile_at: str = key(
+        "21:00", r"([01]\d|2[0-3]):[0-5]\d", text='a time of day, "HH:MM" (Europe/Helsinki)'
+    )
+
+
+@dataclass(frozen=True, **LEAN)
+class AgentSettings:
+    """kiosk-agent, which ships the outbox to the hub and keeps the hub's forms catalogue."""
+
+    retry_initial_seconds: float = key(5.0, low=1, high=600)
+    retry_max_seconds: float = key(300.0, low=10, high=86400)
+    request_timeout_seconds: float = key(60.0, low=5, high=3600)
+    catalogue_refresh_minutes: int = key(15, low=1, high=1440)
+    #: How often the agent tells the hub how the kiosk is (and hears of remote actions).
+    heartbeat_seconds: int = key(30, low=5, high=3600)
+    #: Events (and usage rows) per request to the hub; the hub takes at most 500 events.
+    events_batch: int = key(500, low=1, high=500)
+    #: Events kept for the hub while it cannot be reached; beyond it routine ones are dropped.
+    max_unshipped_events: int = key(50_000, low=100, high=10_000_000)
+    #: The app's systemd unit, asked for its state for the heartbeat.
+    systemd_unit: str = key(
+        "kiosk.service",
+        r"[A-Za-z0-9:_.@-]{1,250}\.service",
+        text="a systemd unit name ending in .service",
+    )
+    #: Run (without a shell) when support asks for the app to be restarted.
+    restart_command: tuple[str, ...] = key(
+        ("systemctl", "restart", "kiosk.service"),
+        free_items=True,
+        max_length=4096,
+        text="a command as a list of strings, program first (run without a shell), such as "
+        '["systemctl", "restart", "kiosk.service"]',
+    )
+
+
+_AUDIO_DEVICE: dict[str, Any] = {
+    "pattern": r"[A-Za-z0-9_.:,=@/+-]{1,200}",
+    "text": "an ALSA or PulseAudio device name, such as default, hw:1,0 or plughw:CARD=USB,DEV=0",
+}
+
+
+@dataclass(frozen=True, **LEAN)
+class CallSettings:
+    """The sound of a video call: where the citizen's voice comes from and the advisor's goes."""
+
+    microphone: str = key("tone", choices=("tone", "pulse", "alsa", "none"))
+    microphone_device: str = key("default", **_AUDIO_DEVICE)
+    speaker: str = key("none", choices=("none", "pulse", "alsa"))
+    speaker_device: str = key("default", **_AUDIO_DEVICE)
+
+
+@dataclass(frozen=True, **LEAN)
+class FeeSettings:
+    name_fi: str = key("", max_length=80)
+    name_sv: str = key("", max_length=80)
+    name_en: str = key("", max_length=80)
+    amount: str = _euros("")
+    reference: str = key("", max_length=40)
+    payee_name: str = key("", **_PAYEE_NAME)
+    business_id: str = key("", **_BUSINESS_ID)
+    vat_percent: str = key("0", **_VAT)
+    #: A reference the citizen types before paying (a library card number): its label in each
+    #: language ("" = not asked), its length ("10" or "8-14") and whether it is digits only.
+    ask_reference_fi: str = key("", max_length=60)
+    ask_reference_sv: str = key("", max_length=60)
+    ask_reference_en: str = key("", max_length=60)
+    ask_reference_length: str = key(
+        "1-40", check=_is_lengths, text='a length like "10", or a range like "8-14" (1 to 40)'
+    )
+    ask_reference_digits_only: bool = key(True)
+
+
+@dataclass(frozen=True, **LEAN)
+class DeviceSettings:
+    printer: PrinterSettings = field(default_factory=PrinterSettings)
+    cardreader: CardReaderSettings = field(default_factory=CardReaderSettings)
+    camera: CameraSettings = field(default_factory=CameraSettings)
+    payment: PaymentSettings = field(default_factory=PaymentSettings)
+
+
+@dataclass(frozen=True, kw_only=True, **LEAN)
+class Config:
+    """The whole kiosk configuration, with the folders it names resolved to absolute paths."""
+
+    kiosk: KioskSettings = field(default_factory=KioskSettings)
+    session: SessionSettings = field(default_factory=SessionSettings)
+    ui: UiSettings = field(default_factory=UiSettings)
+    technician: TechnicianSettings = field(default_factory=TechnicianSettings)
+    services: ServicesSettings = field(default_factory=ServicesSettings)
+    devices: DeviceSettings = field(default_factory=DeviceSettings)
+    call: CallSettings = field(default_factory=CallSettings)
+    prices: PricesSettings = field(default_factory=PricesSettings)
+    payments: PaymentsSettings = field(default_factory=PaymentsSettings)
+    agent: AgentSettings = field(default_factory=AgentSettings)
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
+    #: Fees a citizen can pay at the kiosk, by id: [fees.lost-card] ...
+    fees: dict[str, FeeSettings] = field(
+        default_factory=dict, metadata={"each": FeeSettings, "id": re.compile(r"[a-z0-9-]{1,32}")}
+    )
+    # Below: no metadata, so not keys of the file. `source` is None when no file was read.
+    source: Path | None
+    data_dir: Path
+    session_folder: Path
+    #: Where the simulated printer keeps a copy of what it printed; None (the default) keeps
+    #: nothing, since a printed document is a citizen's and must not outlive the session.
+    printer_output_dir: Path | None
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "kiosk.db"
+
+    def device_options(self, device_class: str) -> dict[str, object]:
+        """The keys of [devices.<device_class>] that the backend takes, i.e. all but `backend`."""
+        known = [f.name for f in fields(DeviceSettings)]
+        if device_class not in known:
+            raise ValueError(f"no device class {device_class!r} (known: {', '.join(known)})")
+        section = getattr(self.devices, device_class)
+        options = {f.name: getattr(section, f.name) for f in fields(section)}
+        del options["backend"]
+        if device_class == "printer":
+            options["output_dir"] = self.printer_output_dir
+        return options

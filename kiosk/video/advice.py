@@ -1,0 +1,151 @@
+"""What the kiosk knows of a video-advice call, whoever carries it (no Qt here).
+
+The hub offers service lines (Virka-info, Kansalaisneuvonta...) and queues calls; an
+`AdviceClient` is the kiosk's connection to it. Screens ask it for the lines, start, cancel and
+end a call, rate it, and follow its `AdviceStatus` through a listener called on any thread.
+The media of a connected call are kiosk.video.media's business.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kiosk.video.peer import ReceiveStats, RemoteVideoFrame
+
+
+class AdvicePhase(StrEnum):
+    IDLE = "idle"
+    #: Asking the hub for a place in the queue.
+    REQUESTING = "requesting"
+    QUEUED = "queued"
+    #: An advisor's console is ringing.
+    RINGING = "ringing"
+    CONNECTED = "connected"
+    ENDED = "ended"
+    #: The hub said no: the line is closed or nobody is available.
+    REFUSED = "refused"
+    #: The hub cannot be reached.
+    UNAVAILABLE = "unavailable"
+
+
+class LineState(StrEnum):
+    """What a call to a line would meet now, as the hub last said (docs/call-protocol.md)."""
+
+    #: Open, and at least one advisor is free.
+    AVAILABLE = "available"
+    #: Open, every advisor on duty is in a call: the call would queue.
+    BUSY = "busy"
+    #: Open, but no advisor is signed in and available: the call would be refused.
+    UNSTAFFED = "unstaffed"
+    CLOSED = "closed"
+    #: The hub did not say (only whether the line is open).
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class AdviceLine:
+    id: str
+    names: dict[str, str]
+    descriptions: dict[str, str]
+    phone: str
+    languages: tuple[str, ...]
+    open_now: bool
+    #: When it opens next, if it is closed now (aware datetime).
+    next_opening: datetime | None = None
+    state: LineState = LineState.UNKNOWN
+    #: Advisors free now; calls waiting in the line's queue; a new caller's estimated wait
+    #: (while busy).
+    advisors_free: int = 0
+    waiting: int = 0
+    estimated_wait_s: int | None = None
+
+    def name(self, language: str) -> str:
+        return self.names.get(language) or self.names.get("fi") or self.id
+
+    def description(self, language: str) -> str:
+        return self.descriptions.get(language) or self.descriptions.get("fi") or ""
+
+
+@dataclass(frozen=True)
+class AdviceStatus:
+    phase: AdvicePhase
+    line: str | None = None
+    #: The hub's id of the call, once it has one.
+    call: str | None = None
+    #: Place in the queue (1 = next) and the estimated wait, while queued.
+    position: int | None = None
+    estimated_wait_s: int | None = None
+    #: Why the call ended or was refused: "line_closed", "no_advisor", "advisor_hung_up", ...
+    reason: str | None = None
+    #: Whether the citizen may rate the call that ended.
+    can_rate: bool = False
+    #: When a closed line opens next (aware datetime), if the hub said.
+    next_opening: datetime | None = None
+
+
+StatusListener = Callable[[AdviceStatus], None]
+
+
+class AdviceClient(ABC):
+    """The kiosk's side of the hub's call service. Methods return at once; what follows is
+    reported to the listeners as AdviceStatus, from any thread."""
+
+    def __init__(self) -> None:
+        self._listeners: list[StatusListener] = []
+        self.status = AdviceStatus(AdvicePhase.IDLE)
+        #: Called on any thread when a picture of the advisor is waiting in
+        #: `take_remote_video()`; set by the screen that shows it.
+        self.on_remote_video: Callable[[], None] | None = None
+
+    def subscribe(self, listener: StatusListener) -> Callable[[], None]:
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def _report(self, status: AdviceStatus) -> None:
+        self.status = status
+        for listener in list(self._listeners):
+            listener(status)
+
+    @abstractmethod
+    def lines(self) -> list[AdviceLine]:
+        """The service lines as last heard from the hub; empty when it was never reached."""
+
+    @abstractmethod
+    def refresh_lines(self) -> Future[list[AdviceLine]]:
+        """Ask the hub for the lines now. The future fails (soon: short timeouts) when the hub
+        cannot be reached; `lines()` then still gives what was heard before, if anything."""
+
+    @abstractmethod
+    def start(self, line: str, language: str) -> None:
+        """Ask for an advisor of `line`, speaking `language`."""
+
+    @abstractmethod
+    def cancel(self) -> None:
+        """Leave the queue, or end the call under way."""
+
+    @abstractmethod
+    def set_muted(self, muted: bool) -> None:
+        """Stop (or resume) sending the citizen's sound."""
+
+    @abstractmethod
+    def rate(self, stars: int) -> None:
+        """The citizen's rating of the call just ended, 1 to 5."""
+
+    def take_remote_video(self) -> RemoteVideoFrame | None:
+        """Any thread: the newest picture of the advisor not taken yet, or None."""
+        return None
+
+    def receive_stats(self) -> ReceiveStats | None:
+        """Any thread: what the call under way has received so far, or None with no call."""
+        return None
+
+    @abstractmethod
+    def close(self) -> None:
+        """Hang up whatever is under way and stop talking to the hub (at shutdown)."""
