@@ -36,9 +36,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: Where the session keeps the holder of the ID card it read (Session.data); gone at its end.
-CARD_HOLDER = "card_holder"
-
 
 class Kiosk:
     def __init__(
@@ -327,11 +324,11 @@ class Kiosk:
         """Keep the holder read from the card in the session `session_id`, if it still runs.
 
         From then on the card is the session's key: taking it out ends the session. The name
-        lives only in Session.data, which the session's end drops; it is never logged."""
+        lives only in the session's Visit, which the session's end wipes; it is never logged."""
         session = self.session.current
         if session is None or session.id != session_id:
             return False
-        session.data[CARD_HOLDER] = holder
+        session.visit.card_holder = holder
         session.card_used = True
         log.info("id card read for the session")
         return True

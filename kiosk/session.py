@@ -1,10 +1,11 @@
 """A citizen's session: start, touch, idle warning, end, and the privacy wipe at the end.
 
 Personal data lives only inside a session: its folder (tmpfs in production), its in-memory
-`data`, and the resources services register (a camera stream, a call, a card). Ending a session
-releases every resource, deletes the folder and forgets the data; only anonymous usage (which
-services, how long, what outcome, which language) is handed to the usage recorder. No Qt here:
-the UI drives `touch()`/`poll()` and listens for start and end.
+`visit` (kiosk.visit: scans, sent forms, pages, card holder), and the resources services register
+(a camera stream, a call, a card). Ending a session releases every resource, deletes the folder
+and wipes the visit; only anonymous usage (which services, how long, what outcome, which
+language) is handed to the usage recorder. No Qt here: the UI drives `touch()`/`poll()` and
+listens for start and end.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
 
 from kiosk import logs
+from kiosk.visit import Visit
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +69,8 @@ class Session:
     started_at: float
     last_touch: float
     services: list[str] = field(default_factory=list)
-    #: In-memory personal state of services (form fields, card holder name...). Dropped at end.
-    data: dict[str, Any] = field(default_factory=dict)
+    #: What the visit made and used (scans, sent forms, pages, card holder). Wiped at the end.
+    visit: Visit = field(default_factory=Visit)
     card_used: bool = False
     _releases: list[tuple[str, Callable[[], None]]] = field(default_factory=list)
 
@@ -219,7 +220,7 @@ class SessionManager:
                 failed.append(name)
                 log.exception("session resource release failed", extra={"reason": name})
         session._releases.clear()
-        session.data.clear()
+        session.visit.wipe()
         _remove(session.folder)
         duration_ms = int((self._clock() - session.started_at) * 1000)
         summary = EndSummary(session.id, reason, duration_ms, tuple(failed))

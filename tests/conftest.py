@@ -15,6 +15,7 @@ os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
 
 from nacl.public import PrivateKey
 
+from kiosk import threads
 from kiosk.config import Config, load_config
 from kiosk.devices.registry import backend_names
 from kiosk.devices.status import DeviceClass
@@ -24,6 +25,18 @@ from kiosk.services import SERVICES
 #: test opens them with the private one, as the hub does.
 HUB_KEY = PrivateKey.generate()
 HUB_PUBLIC_KEY = base64.b64encode(bytes(HUB_KEY.public_key)).decode()
+
+
+# A call that can block, made on the Qt thread, fails the test that makes it (kiosk.threads).
+threads.strict = True
+
+
+@pytest.fixture(autouse=True)
+def _no_ui_thread_after_test() -> Iterator[None]:
+    """A window marks the Qt thread as the UI thread; tests without one call blocking work from
+    the same (main) thread, as a worker would."""
+    yield
+    threads.clear_ui_thread()
 
 
 class FakeClock:

@@ -244,7 +244,7 @@ def email(rig: Rig, language: str, mode: str) -> Iterator[str]:
     the second one wrong and the keyboard up, the check page, and "on its way"."""
     from kiosk.ui.forms.fields import TextFieldView
     from kiosk.ui.screens.email import EmailScreen
-    from kiosk.ui.screens.forms import SCANS_KEY, SUBMITTED_KEY, SentForm
+    from kiosk.visit import SentForm
 
     rig.start(language, mode)
     session = rig.kiosk.session.current
@@ -254,13 +254,13 @@ def email(rig: Rig, language: str, mode: str) -> Iterator[str]:
         scan = session.folder / f"scan-{number}.pdf"
         scan.write_bytes(b"%PDF-1.4\n%%EOF\n")
         scans.append(scan)
-    session.data[SCANS_KEY] = scans
+    session.visit.scans = list(scans)
     titles = {
         "fi": "Kirjastokortin hakemus",
         "sv": "Ansökan om bibliotekskort",
         "en": "Library card application",
     }
-    session.data[SUBMITTED_KEY] = [SentForm("library-card", "K7PX4M2Q", {}, scans[0], titles)]
+    session.visit.sent_forms = [SentForm("library-card", "K7PX4M2Q", {}, scans[0], titles)]
     screen = rig.open("email")
     assert isinstance(screen, EmailScreen)
     rig.wait(lambda: screen.policy_asked)

@@ -20,6 +20,7 @@ from kiosk.app import Kiosk
 from kiosk.config import verify_pin
 from kiosk.devices.catalog import DeviceClass
 from kiosk.session import EndReason, EndSummary, Phase, Session
+from kiosk.threads import mark_ui_thread
 from kiosk.ui.bridge import Bridge
 from kiosk.ui.remote import systemd_watchdog
 from kiosk.ui.screens.attract import AttractScreen
@@ -69,6 +70,8 @@ class KioskWindow(QWidget):
         self.kiosk = kiosk
         self.ui = ui
         self.bridge = bridge
+        # Work that can block (kiosk.threads.blocking) must not run on this thread from now on.
+        mark_ui_thread()
         self.setObjectName("KioskWindow")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)

@@ -29,9 +29,9 @@ from kiosk.devices.camera.simulated import SimulatedCamera
 from kiosk.engine import Engine
 from kiosk.video.media import VideoFormat
 from kiosk.video.peer import KioskPeer
-from tests.video.conftest import DEADLINE, eventually, on_engine
 from tests.hub.conftest import PASSWORD, FixedClock, add_kiosk, add_user
 from tests.peers.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.video.conftest import DEADLINE, eventually, on_engine
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "out" / "screenshots"
 Message = dict[str, Any]

@@ -26,11 +26,11 @@ from kiosk.devices.camera.simulated import SimulatedCamera
 from kiosk.engine import Engine
 from kiosk.video.advice import AdvicePhase
 from kiosk.video.hub_client import HubAdviceClient
-from tests.video.conftest import DEADLINE, eventually
-from tests.video.resilience_peers import KIOSK_ID, NEUVONTA, VIRKA, Advisor, free_port, write_hub
 from tests.hub.conftest import FixedClock
 from tests.peers.browser import CHROMIUM
 from tests.peers.console import advisor_console
+from tests.video.conftest import DEADLINE, eventually
+from tests.video.resilience_peers import KIOSK_ID, NEUVONTA, VIRKA, Advisor, free_port, write_hub
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
 

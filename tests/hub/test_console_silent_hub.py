@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.video.conftest import DEADLINE
-from tests.video.resilience_peers import HubProcess, free_port, write_hub
 from tests.peers.browser import CHROMIUM
 from tests.peers.console import advisor_console
+from tests.video.conftest import DEADLINE
+from tests.video.resilience_peers import HubProcess, free_port, write_hub
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
 

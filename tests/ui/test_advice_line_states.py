@@ -23,11 +23,11 @@ from kiosk.engine import Engine
 from kiosk.ui.main import build
 from kiosk.ui.screens.video.screen import AdviceScreen
 from kiosk.ui.window import KioskWindow
+from tests.conftest import FakeClock
+from tests.ui.conftest import flush_deletes
 from tests.video.conftest import DEADLINE
 from tests.video.line_states import LinesHub, closed_line_opens, make_busy, start_hub
 from tests.video.resilience_peers import Advisor
-from tests.conftest import FakeClock
-from tests.ui.conftest import flush_deletes
 
 #: Milliseconds: the list asks the hub again every few seconds; a shared machine is slow.
 WAIT = 60_000

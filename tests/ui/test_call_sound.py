@@ -13,10 +13,10 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.config import Config
 from kiosk.ui.window import KioskWindow
-from tests.video.test_audio import _alsa_null_missing
 from tests.ui.test_video_call import WAIT, HubServer, call_the_advisor, click, until
 from tests.ui.test_video_call import advisor as advisor
 from tests.ui.test_video_call import hub as hub
+from tests.video.test_audio import _alsa_null_missing
 
 SPEAKER = '[call]\nspeaker = "alsa"\nspeaker_device = "null"\n'
 

@@ -14,8 +14,8 @@ from pytestqt.qtbot import QtBot
 from kiosk.outbox import open_sealed
 from kiosk.ui.forms.fields import ChoiceFieldView, TextFieldView
 from kiosk.ui.screens.email import EmailScreen
-from kiosk.ui.screens.forms import SUBMITTED_KEY, SentForm
 from kiosk.ui.window import KioskWindow
+from kiosk.visit import SentForm
 from tests.conftest import HUB_KEY
 
 LEFT = Qt.MouseButton.LeftButton
@@ -30,11 +30,11 @@ def open_email(qtbot: QtBot, window: KioskWindow, language: str) -> EmailScreen:
     assert session is not None
     scan = session.folder / "scan-1.pdf"
     scan.write_bytes(SCAN)
-    session.data["documents"] = [scan]
+    session.visit.scans = [scan]
     form_pdf = session.folder / "form-ABCD2345.pdf"
     form_pdf.write_bytes(b"%PDF-1.4 a form\n%%EOF\n")
     titles = {"fi": "Palaute", "sv": "Respons", "en": "Feedback"}
-    session.data[SUBMITTED_KEY] = [
+    session.visit.sent_forms = [
         SentForm("helsinki-feedback", "ABCD2345", {"feedback": "x"}, form_pdf, titles)
     ]
     qtbot.mouseClick(frame.home.tiles["email"], LEFT)

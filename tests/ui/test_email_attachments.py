@@ -11,8 +11,8 @@ from pytestqt.qtbot import QtBot
 from kiosk.outbox import open_sealed
 from kiosk.ui.forms.fields import ChoiceFieldView, TextFieldView
 from kiosk.ui.screens.email import EmailScreen
-from kiosk.ui.screens.forms import SCANS_KEY, SUBMITTED_KEY, SentForm
 from kiosk.ui.window import KioskWindow
+from kiosk.visit import SentForm
 from tests.conftest import HUB_KEY
 from tests.ui.text_fits import cut_text, sticks_out
 
@@ -43,12 +43,12 @@ def open_email_with_documents(
         path = session.folder / f"scan-{number}.pdf"
         path.write_bytes(b"%PDF-1.4 a scanned page\n%%EOF\n")
         paths.append(path)
-    session.data[SCANS_KEY] = paths
+    session.visit.scans = paths
     card = session.folder / "form-CARD2345.pdf"
     card.write_bytes(b"%PDF-1.4 131052-308T\n%%EOF\n")
     contact = session.folder / "form-LONG2345.pdf"
     contact.write_bytes(b"%PDF-1.4 a contact request\n%%EOF\n")
-    session.data[SUBMITTED_KEY] = [
+    session.visit.sent_forms = [
         SentForm("library-card", "CARD2345", {"identity_code": "131052-308T"}, card, CARD_TITLES),
         SentForm("kansalaisneuvonta-contact", "LONG2345", {}, contact, LONG_TITLES),
     ]

@@ -212,7 +212,6 @@ def test_lockdown_keys_close_and_context_menu_do_nothing(qtbot: QtBot, window: K
 def test_an_id_card_is_read_for_the_session_and_taking_it_out_ends_it(
     qtbot: QtBot, window: KioskWindow, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from kiosk.app import CARD_HOLDER
     from kiosk.devices.cardreader.simulated import SimulatedCardReader
     from kiosk.devices.status import DeviceClass
     from kiosk.ui.screens.frame import CARD_NOTICES
@@ -228,7 +227,7 @@ def test_an_id_card_is_read_for_the_session_and_taking_it_out_ends_it(
 
     reader.insert()
     qtbot.waitUntil(lambda: session.card_used)
-    assert session.data[CARD_HOLDER].name == "Maija Meikäläinen"
+    assert session.visit.card_holder.name == "Maija Meikäläinen"
     assert frame.card_notice.isVisible()
     assert frame.card_notice.text() == CARD_NOTICES["read"]
     assert "Taking the card out ends your session" in frame.card_notice.text()
@@ -237,7 +236,7 @@ def test_an_id_card_is_read_for_the_session_and_taking_it_out_ends_it(
     qtbot.waitUntil(lambda: window.kiosk.session.current is None)
     assert window.stack.currentWidget() is window.attract
     assert window.attract.erased_banner.isVisible()
-    assert CARD_HOLDER not in session.data
+    assert session.visit.card_holder is None
     logged = " ".join(r.getMessage() + str(r.__dict__) for r in caplog.records)
     assert "Maija" not in logged and "MEIKÄLÄINEN" not in logged
 
@@ -245,7 +244,6 @@ def test_an_id_card_is_read_for_the_session_and_taking_it_out_ends_it(
 def test_a_card_in_the_reader_when_the_session_starts_is_read(
     qtbot: QtBot, window: KioskWindow
 ) -> None:
-    from kiosk.app import CARD_HOLDER
     from kiosk.devices.cardreader.simulated import SimulatedCardReader
     from kiosk.devices.status import DeviceClass
 
@@ -256,7 +254,7 @@ def test_a_card_in_the_reader_when_the_session_starts_is_read(
     qtbot.mouseClick(window.attract.language_buttons["fi"], Qt.MouseButton.LeftButton)
     session = window.kiosk.session.current
     assert session is not None
-    qtbot.waitUntil(lambda: CARD_HOLDER in session.data)
+    qtbot.waitUntil(lambda: session.visit.card_holder is not None)
     assert session.card_used
 
 
@@ -275,7 +273,7 @@ def test_a_holder_read_for_a_session_that_ended_is_not_kept(
 
     holder = CardHolder("Maija", "Meikäläinen", "MEIKÄLÄINEN MAIJA 999999999")
     assert not window.kiosk.keep_card_holder(first.id, holder)
-    assert second.data == {} and not second.card_used
+    assert second.visit.card_holder is None and not second.card_used
 
 
 @pytest.mark.kiosk_config('[devices.cardreader]\ncard = "unknown"\n')

@@ -127,7 +127,7 @@ def test_scan_a_letter_from_inside_the_form_and_send_it(qtbot: QtBot, window: Ki
     session = window.kiosk.session.current
     assert session is not None
     pdf = session.folder / "scan-1.pdf"
-    assert session.data["documents"] == [pdf]
+    assert session.visit.scans == [pdf]
     assert len(PdfReader(pdf).pages) == 2
     assert [d.attachment.path for d in session_documents(session)] == [pdf]
 
@@ -155,7 +155,7 @@ def test_an_earlier_scan_stays_and_the_new_one_is_ticked_beside_it(
     assert session is not None
     earlier = session.folder / "scan.pdf"  # made with the Scan service before the form
     earlier.write_bytes(b"%PDF-1.4 an earlier scan\n%%EOF\n")
-    session.data["documents"] = [earlier]
+    session.visit.scans = [earlier]
     screen, form, attach = contact_request_at_the_attachments(qtbot, window, "fi")
     assert attach.scan_button.accessibleName() == "Skannaa asiakirja nyt"
     page = start_scan(qtbot, screen, attach)
@@ -168,7 +168,7 @@ def test_an_earlier_scan_stays_and_the_new_one_is_ticked_beside_it(
     assert attach.buttons["scan-2.pdf"].isChecked()
     assert attach.hint.text() == "Skannattu ja liitetty: scan-2.pdf, 1 sivu."
     assert earlier.read_bytes() == b"%PDF-1.4 an earlier scan\n%%EOF\n"
-    assert session.data["documents"] == [earlier, session.folder / "scan-2.pdf"]
+    assert session.visit.scans == [earlier, session.folder / "scan-2.pdf"]
 
 
 def test_going_back_from_the_scan_leaves_the_form_as_it_was(
@@ -188,7 +188,7 @@ def test_going_back_from_the_scan_leaves_the_form_as_it_was(
     assert window.focusWidget() is attach.scan_button
     session = window.kiosk.session.current
     assert session is not None
-    assert session.data.get("documents", []) == []
+    assert session.visit.scans == []
     # The page kept before going back is deleted, and the camera is off.
     qtbot.waitUntil(lambda: not (session.folder / "scan-1").exists())
     qtbot.waitUntil(lambda: camera_of(window).latest() is None)

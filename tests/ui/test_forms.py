@@ -13,13 +13,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QWidget
 from pytestqt.qtbot import QtBot
 
-from kiosk.app import CARD_HOLDER
 from kiosk.config import Config
 from kiosk.devices.cardreader.fineid import CardHolder
 from kiosk.outbox import open_sealed
 from kiosk.ui.forms.fields import ChoiceFieldView, FlagFieldView, TextFieldView
 from kiosk.ui.forms.form import FormView
-from kiosk.ui.screens.forms import SUBMITTED_KEY, FormsScreen
+from kiosk.ui.screens.forms import FormsScreen
 from kiosk.ui.window import KioskWindow
 from tests.conftest import HUB_KEY, FakeClock
 
@@ -163,7 +162,7 @@ def test_fill_in_the_library_card_form_and_send_it(
     assert not confirmation.print_button.isVisible()
     session = window.kiosk.session.current
     assert session is not None
-    [sent] = session.data[SUBMITTED_KEY]
+    [sent] = session.visit.sent_forms
     assert (sent.form_id, sent.reference) == ("library-card", reference)
     assert sent.answers["first_names"] == "Väinö"
     assert sent.answers["accepts_rules"] is True
@@ -232,7 +231,7 @@ def test_the_name_on_the_id_card_fills_in_the_name_fields(
     qtbot.mouseClick(window.attract.language_buttons["fi"], LEFT)
     session = window.kiosk.session.current
     assert session is not None
-    session.data[CARD_HOLDER] = CardHolder("Maija", "Meikäläinen", "MEIKÄLÄINEN MAIJA")
+    session.visit.card_holder = CardHolder("Maija", "Meikäläinen", "MEIKÄLÄINEN MAIJA")
     frame = window.frame
     assert frame is not None
     qtbot.mouseClick(frame.home.tiles["forms"], LEFT)
@@ -409,7 +408,7 @@ def test_a_scanned_letter_goes_with_the_contact_request(qtbot: QtBot, window: Ki
     assert session is not None
     scan = session.folder / "scan.pdf"
     scan.write_bytes(b"%PDF-1.4 the letter from the housing office\n%%EOF\n")
-    session.data["documents"] = [scan]
+    session.visit.scans = [scan]
     frame = window.frame
     assert frame is not None
     qtbot.mouseClick(frame.home.tiles["forms"], LEFT)

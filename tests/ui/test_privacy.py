@@ -12,8 +12,10 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit
 from pytestqt.qtbot import QtBot
 
+from kiosk.devices.cardreader.fineid import CardHolder
 from kiosk.logs import setup_logging
 from kiosk.ui.window import KioskWindow
+from kiosk.visit import SentForm
 from tests.ui.conftest import flush_deletes
 
 CANARY = "Kanarialintu-7f3a9c-Meikäläinen-010190-123A"
@@ -56,7 +58,10 @@ def test_canary_is_gone_after_the_session(qtbot: QtBot, window: KioskWindow) -> 
 
         # What a service would hold: state, a file, text on screen and typed into a field,
         # the clipboard, and a careless log call.
-        session.data["holder_name"] = CANARY
+        session.visit.sent_forms.append(
+            SentForm("f", "REF", {"holder_name": CANARY}, session.folder / "f.pdf", {})
+        )
+        session.visit.card_holder = CardHolder(CANARY, CANARY, CANARY)
         (session.folder / "scan-1.txt").write_text(CANARY)
         shown = QLabel(CANARY)
         typed = QLineEdit()
@@ -78,7 +83,7 @@ def test_canary_is_gone_after_the_session(qtbot: QtBot, window: KioskWindow) -> 
         window.kiosk.writer.flush(5)
 
         assert not session.folder.exists()
-        assert session.data == {}
+        assert session.visit.sent_forms == [] and session.visit.card_holder is None
         assert CANARY not in all_widget_text()
         assert QGuiApplication.clipboard().text() != CANARY
         assert CANARY not in log_output.getvalue()

@@ -51,7 +51,7 @@ def test_scan_two_pages_with_a_retake_into_one_pdf(qtbot: QtBot, window: KioskWi
     assert session is not None
     pdf = session.folder / "scan.pdf"
     assert len(PdfReader(pdf).pages) == 2
-    assert session.data["documents"] == [pdf]
+    assert session.visit.scans == [pdf]
     # The camera is off once the scan is finished.
     qtbot.waitUntil(lambda: camera.latest() is None)  # type: ignore[attr-defined]
 
@@ -109,5 +109,5 @@ def test_scanning_again_in_the_same_visit_keeps_the_first_document(
     session = window.kiosk.session.current
     assert session is not None
     documents = [session.folder / "scan.pdf", session.folder / "scan-2.pdf"]
-    assert session.data["documents"] == documents
+    assert session.visit.scans == documents
     assert all(len(PdfReader(pdf).pages) == 1 for pdf in documents)

@@ -18,11 +18,11 @@ import aiohttp
 from hub.config import load_config
 from hub.hours import HELSINKI
 from hub.store import open_store
-from tests.video.conftest import DEADLINE
-from tests.video.resilience_peers import Advisor
 from tests.hub.conftest import add_kiosk, add_user
 from tests.peers.hub import Hub
 from tests.peers.smtp import free_port
+from tests.video.conftest import DEADLINE
+from tests.video.resilience_peers import Advisor
 
 Message = dict[str, Any]
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

@@ -20,8 +20,8 @@ from typing import Any
 import aiohttp
 
 from hub.store import open_store
-from tests.video.conftest import DEADLINE
 from tests.hub.conftest import add_kiosk, add_user, log_in
+from tests.video.conftest import DEADLINE
 
 Message = dict[str, Any]
 KIOSK_ID = "itakeskus-1"

@@ -26,8 +26,8 @@ from kiosk.video.audio import (
     open_microphone,
 )
 from kiosk.video.peer import KioskPeer
-from tests.video.conftest import DEADLINE, eventually, on_engine
 from tests.peers.browser import BrowserPeer
+from tests.video.conftest import DEADLINE, eventually, on_engine
 
 
 def _alsa_null_missing() -> str | None:

@@ -28,6 +28,7 @@ from kiosk.devices.camera.simulated import SimulatedCamera
 from kiosk.engine import Engine
 from kiosk.video.advice import AdvicePhase, AdviceStatus
 from kiosk.video.hub_client import HubAdviceClient, HubUnavailable
+from tests.hub.conftest import QUICK_HASHER, FixedClock
 from tests.video.conftest import DEADLINE, eventually
 from tests.video.resilience_peers import (
     KIOSK_ID,
@@ -39,7 +40,6 @@ from tests.video.resilience_peers import (
     free_port,
     write_hub,
 )
-from tests.hub.conftest import QUICK_HASHER, FixedClock
 
 #: The hub's and the kiosk's ping interval in these tests: short, so that a silent end is
 #: noticed soon; the product's is 20 s on both sides.

@@ -29,8 +29,8 @@ from kiosk.video.media import (
     RateCap,
     VideoFormat,
 )
-from tests.video.conftest import DEADLINE
 from tests.peers.camera import write_image_sequence
+from tests.video.conftest import DEADLINE
 
 
 class StoppedClock:

@@ -20,8 +20,8 @@ from hub.store import open_store
 from kiosk.engine import Engine
 from kiosk.video.advice import AdvicePhase, AdviceStatus
 from kiosk.video.hub_client import HubAdviceClient, HubUnavailable
-from tests.video.conftest import RunningHub, hub_on_thread
 from tests.hub.conftest import MONDAY_MORNING, FixedClock, add_kiosk
+from tests.video.conftest import RunningHub, hub_on_thread
 
 KIOSK_ID = "itakeskus-1"
 

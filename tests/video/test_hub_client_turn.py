@@ -30,9 +30,9 @@ from kiosk.devices.camera.simulated import SimulatedCamera
 from kiosk.engine import Engine
 from kiosk.video.advice import AdvicePhase
 from kiosk.video.hub_client import HubAdviceClient
+from tests.hub.conftest import MONDAY_MORNING, FixedClock, add_kiosk, add_user
 from tests.video.conftest import DEADLINE, RunningHub, eventually, hub_on_thread
 from tests.video.resilience_peers import KIOSK_ID, VIRKA, Advisor, free_port
-from tests.hub.conftest import MONDAY_MORNING, FixedClock, add_kiosk, add_user
 
 SECRET = "shared-with-coturn-0123456789"
 REALM = "turn.test"

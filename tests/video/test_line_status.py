@@ -13,10 +13,10 @@ import pytest
 from kiosk.engine import Engine
 from kiosk.video.advice import AdviceLine, LineState
 from kiosk.video.hub_client import HubAdviceClient
+from tests.peers.hub import wait_until
 from tests.video.conftest import DEADLINE
 from tests.video.line_states import LinesHub, closed_line_opens, make_busy, start_hub
 from tests.video.resilience_peers import Advisor
-from tests.peers.hub import wait_until
 
 
 @pytest.fixture

@@ -21,8 +21,8 @@ from kiosk.video.media import (
 )
 from kiosk.video.peer import KioskPeer, LatestFrameSlot, RemoteVideoFrame
 from kiosk.video.sdp import with_bandwidth_hints
-from tests.video.conftest import DEADLINE, eventually, on_engine
 from tests.peers.browser import BrowserPeer
+from tests.video.conftest import DEADLINE, eventually, on_engine
 
 # ---- the pieces on their own ------------------------------------------------------------------
 

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -31,7 +30,6 @@ from kiosk.store import utc_iso
 from kiosk.ui.context import ServiceContext
 from kiosk.ui.forms.form import FormView
 from kiosk.ui.forms.wrapping import WrapButton
-from kiosk.ui.screens.forms import SCANS_KEY, SUBMITTED_KEY, SentForm
 from kiosk.ui.state import UiState
 from kiosk.ui.widgets.typing import TypingScreen
 
@@ -101,11 +99,10 @@ class Document:
 
 def session_documents(session: Session) -> list[Document]:
     found: list[Document] = []
-    scans = [Path(p) for p in session.data.get(SCANS_KEY, [])]
-    for number, path in enumerate((p for p in scans if p.exists()), start=1):
+    for number, path in enumerate(session.visit.existing_scans(), start=1):
         found.append(Document(Attachment(f"scan-{number}", path), SCANNED, {"number": str(number)}))
-    for sent in session.data.get(SUBMITTED_KEY, []):
-        if isinstance(sent, SentForm) and sent.pdf.exists():
+    for sent in session.visit.sent_forms:
+        if sent.pdf.exists():
             key = f"form-{sent.reference.lower()}"
             values = {"reference": sent.reference}
             found.append(Document(Attachment(key, sent.pdf), SENT_FORM, values, sent.titles))

@@ -13,7 +13,6 @@ import base64
 import logging
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,6 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QWidget
 
 from eforms.definition import FormDefinition, load_catalogue
-from kiosk.app import CARD_HOLDER
 from kiosk.devices.camera.base import Camera
 from kiosk.devices.cardreader.fineid import CardHolder
 from kiosk.devices.status import DeviceClass, DeviceEvent, StatusChanged
@@ -39,6 +37,7 @@ from kiosk.ui.forms.form import FormView
 from kiosk.ui.forms.scanning import FormScanPage
 from kiosk.ui.forms.summary import write_summary_pdf
 from kiosk.ui.widgets.typing import TypingScreen
+from kiosk.visit import SentForm
 
 log = logging.getLogger(__name__)
 
@@ -46,25 +45,6 @@ NOT_SENT = N_(
     "The form could not be sent because of a fault in the kiosk. Your answers are still here. "
     "Please ask library staff for help."
 )
-
-#: Session.data key: the scans' PDFs (kiosk.ui.screens.scan), which a form may attach.
-SCANS_KEY = "documents"
-#: Session.data key: the forms sent in this session (SentForm), for the E-mail service.
-SUBMITTED_KEY = "submitted_forms"
-
-
-@dataclass(frozen=True)
-class SentForm:
-    """A form sent in this session: what the citizen may still print or e-mail to themselves."""
-
-    form_id: str
-    reference: str
-    answers: dict[str, Any]
-    #: Its PDF in the session's folder.
-    pdf: Path
-    #: The form's title in each language.
-    titles: dict[str, str]
-
 
 #: Letters and digits no one mixes up when reading them aloud or copying (no 0/O, 1/I/L).
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -127,7 +107,7 @@ class FormsScreen(TypingScreen):
         self.form.set_camera_usable(self.camera_usable())
         self.form.scan_requested.connect(self.scan_for)
         self.form.consent_requested.connect(self.show_consent)
-        holder = self.session.data.get(CARD_HOLDER)
+        holder = self.session.visit.card_holder
         if isinstance(holder, CardHolder):
             self.form.prefill(card_prefill(holder))
         self.form.cancelled.connect(self.show_catalogue)
@@ -257,7 +237,7 @@ class FormsScreen(TypingScreen):
 
     def documents(self) -> list[Path]:
         """This visit's scanned documents that still exist, which a form may attach."""
-        found = [Path(p) for p in self.session.data.get(SCANS_KEY, [])]
+        found = list(self.session.visit.scans)
         return [p for p in found if p.exists()]
 
     def attachments(
@@ -309,7 +289,7 @@ class FormsScreen(TypingScreen):
         self.ctx.kiosk.submit(
             "form", submission, service="forms", outcome=f"submitted:{definition.id}"
         )
-        self.session.data.setdefault(SUBMITTED_KEY, []).append(
+        self.session.visit.sent_forms.append(
             SentForm(
                 definition.id,
                 reference,

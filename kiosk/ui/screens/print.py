@@ -48,7 +48,6 @@ from kiosk.ui.screens.print_texts import (
     PREVIEWING,
     PRICE,
     PRINTED,
-    PRINTED_KEY,
     PRINTING,
     RECEIPT_FOR,
     REFUNDED,
@@ -199,7 +198,7 @@ class PrintScreen(QWidget):
     @property
     def cost_cents(self) -> int:
         """What printing the chosen copies costs now, after the session's free pages."""
-        used = int(self.session.data.get(PRINTED_KEY, 0))
+        used = self.session.visit.pages_printed
         return self._price.price(self.pages * self.copies, already_used=used)
 
     def print_document(self) -> None:
@@ -281,7 +280,7 @@ class PrintScreen(QWidget):
             # The job's end settles the payment, even if the citizen leaves this screen.
             self.ctx.kiosk.paid_jobs.track(self.job_id, sale)
         pages = self.pages * self.copies
-        self.session.data[PRINTED_KEY] = int(self.session.data.get(PRINTED_KEY, 0)) + pages
+        self.session.visit.pages_printed += pages
         log.info(
             "print job sent",
             extra={"service": "print", "job_id": self.job_id, "pages": pages, "paid": bool(sale)},
@@ -395,6 +394,6 @@ class PrintScreen(QWidget):
             return t(PRICE).format(amount=format_euros(cost, self.ui.language))
         if self._price.cents_per_page == 0:
             return t(FREE)
-        used = int(self.session.data.get(PRINTED_KEY, 0))
+        used = self.session.visit.pages_printed
         left = max(0, self._price.free_pages - used - self.pages * self.copies)
         return self.ui.nt(*FREE_LEFT, left).format(n=left)

@@ -63,5 +63,3 @@ RECEIPT_FOR = {
 }
 SHOW_PAGES = N_("Show the pages")
 PREVIEWING = N_("This is how the pages look on paper.")
-#: Session.data key: how many pages the session has printed (its free pages are used first).
-PRINTED_KEY = "pages_printed"

@@ -243,9 +243,7 @@ class ScanScreen(QWidget):
         if self._failed(future, "scan PDF could not be written"):
             return
         count = future.result()
-        documents: list[Any] = self.session.data.setdefault("documents", [])
-        if self.pdf_path not in documents:
-            documents.append(self.pdf_path)
+        self.session.visit.add_scan(self.pdf_path)
         self.ctx.kiosk.session.outcome("scan", "scanned")
         log.info("scan finished", extra={"service": "scan", "pages": count})
         self._ready()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage
@@ -26,24 +25,19 @@ from kiosk.ui.widgets.documents import (
     draw_pages,
     examine,
 )
+from kiosk.visit import Visit
 
 log = logging.getLogger(__name__)
 
-#: Session.data keys: the visit's scans (kiosk.ui.screens.scan) and the forms it sent
-#: (kiosk.ui.screens.forms).
-SCANS_KEY = "documents"
-SENT_KEY = "submitted_forms"
 
-
-def visit_documents(data: dict[str, Any]) -> tuple[list[VisitDocument], list[VisitDocument]]:
+def visit_documents(visit: Visit) -> tuple[list[VisitDocument], list[VisitDocument]]:
     """The visit's scans that still exist, and its sent forms (whether each allows a copy is
     for the catalogue to say)."""
-    scans = [Path(p) for p in data.get(SCANS_KEY, [])]
-    found = [VisitDocument(p, number=n) for n, p in enumerate(filter(Path.exists, scans), 1)]
+    found = [VisitDocument(p, number=n) for n, p in enumerate(visit.existing_scans(), 1)]
     forms = [
         VisitDocument(sent.pdf, reference=sent.reference, titles=dict(sent.titles))
-        for sent in data.get(SENT_KEY, [])
-        if getattr(sent, "pdf", None) is not None and Path(sent.pdf).exists()
+        for sent in visit.sent_forms
+        if sent.pdf.exists()
     ]
     return found, forms
 
@@ -69,14 +63,13 @@ class DocumentChooser(QWidget):
         self._workers = workers
         session = ctx.kiosk.session.current
         assert session is not None, "documents belong to a session"
-        self._data = session.data
+        self._visit = session.visit
         if documents is None:
-            scans, forms = visit_documents(session.data)
+            scans, forms = visit_documents(session.visit)
         else:
             # Numbered as the visit's other documents are, wherever it is shown.
-            visit = [Path(p) for p in session.data.get(SCANS_KEY, [])]
             scans = [
-                VisitDocument(p, number=visit.index(p) + 1 if p in visit else n)
+                VisitDocument(p, number=session.visit.scan_number(p) or n)
                 for n, p in enumerate(documents, 1)
             ]
             forms = []
@@ -168,7 +161,7 @@ class DocumentChooser(QWidget):
             log.error("the forms catalogue could not be read", exc_info=future.exception())
             return
         allowed = future.result()
-        sent = {s.reference: s.form_id for s in self._data.get(SENT_KEY, [])}
+        sent = {s.reference: s.form_id for s in self._visit.sent_forms}
         for document in forms:
             if sent.get(document.reference) in allowed:
                 self.documents.append(document)
