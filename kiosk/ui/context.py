@@ -1,4 +1,9 @@
-"""What a service screen is given: the shared state and the Qt-free services it may use."""
+"""What a service screen is given: the shared state and the Qt-free services it may use.
+
+Screens are views: they reach the visit, the session, the config and the feature services
+(printing, payments, submissions, …) through this context, never the composition root
+(`kiosk.app.Kiosk`) itself, which only builds them.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +13,43 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from kiosk.app import Kiosk
+    from kiosk.config import Config
+    from kiosk.devices.base import Device
+    from kiosk.devices.catalog import DeviceClass
+    from kiosk.session import Session, SessionManager
     from kiosk.ui.bridge import Bridge
     from kiosk.ui.state import UiState
+    from kiosk.visit import Visit
 
 
 @dataclass(frozen=True)
 class ServiceContext:
     ui: UiState
-    kiosk: Kiosk
+    #: The composition root the services come from; screens use the properties below.
+    root: Kiosk
     bridge: Bridge
     #: Opens another service of the session (set by the session frame), e.g. Scan -> Print.
     open_service: Callable[[str], None] | None = None
+
+    @property
+    def config(self) -> Config:
+        return self.root.config
+
+    @property
+    def sessions(self) -> SessionManager:
+        return self.root.session
+
+    @property
+    def session(self) -> Session:
+        """The running session (a service screen only exists inside one)."""
+        session = self.root.session.current
+        assert session is not None, "a service screen belongs to a session"
+        return session
+
+    @property
+    def visit(self) -> Visit:
+        """What the running session has made and used."""
+        return self.session.visit
+
+    def device(self, device_class: DeviceClass) -> Device | None:
+        return self.root.device(device_class)

@@ -157,7 +157,7 @@ class KioskWindow(QWidget):
 
         self.ui.set_language(language)
         session: Session = self.kiosk.session.start(language)
-        ctx = ServiceContext(ui=self.ui, kiosk=self.kiosk, bridge=self.bridge)
+        ctx = ServiceContext(ui=self.ui, root=self.kiosk, bridge=self.bridge)
         self.frame = SessionFrame(ctx, self.kiosk.enabled_services())
         self.frame.end_requested.connect(lambda: self.end_session(EndReason.USER))
         self.frame.home.set_unusable_devices(self._unusable)

@@ -111,7 +111,7 @@ class ConfirmationView(QWidget):
 
     @property
     def printer(self) -> Printer | None:
-        device = self.ctx.kiosk.device(DeviceClass.PRINTER)
+        device = self.ctx.device(DeviceClass.PRINTER)
         return device if isinstance(device, Printer) and device.health().state.usable else None
 
     @property
@@ -119,7 +119,7 @@ class ConfirmationView(QWidget):
         return self.definition.citizen_copy and self.printer is not None
 
     def print_copy(self) -> None:
-        session = self.ctx.kiosk.session.current
+        session = self.ctx.sessions.current
         printer = self.printer
         if session is None or printer is None or self.job_id is not None:
             return

@@ -215,7 +215,7 @@ class EmailScreen(TypingScreen):
         super().__init__(ctx.ui, parent)
         self.ctx = ctx
         self.ui = ctx.ui
-        session = ctx.kiosk.session.current
+        session = ctx.sessions.current
         assert session is not None, "the E-mail screen belongs to a session"
         self.session = session
         self.policy = EmailPolicy()
@@ -252,7 +252,7 @@ class EmailScreen(TypingScreen):
         self.ui.changed.connect(self.retranslate)
         self.retranslate()
         try:
-            self.ctx.bridge.when_done(ctx.kiosk.email_policy(), self._policy_known)
+            self.ctx.bridge.when_done(ctx.root.email_policy(), self._policy_known)
         except Exception:
             log.exception("the e-mail policy could not be asked", extra={"service": "email"})
 
@@ -345,7 +345,7 @@ class EmailScreen(TypingScreen):
                 language=self.ui.language,
                 submitted_at=utc_iso(datetime.now(UTC)),
             )
-            self.ctx.kiosk.submit("email", payload, service="email", outcome="sent")
+            self.ctx.root.submit("email", payload, service="email", outcome="sent")
         except Exception:
             # Nothing is lost: the message stays on the summary, and the citizen is told.
             log.exception("an e-mail could not be put in the outbox", extra={"service": "email"})

@@ -204,7 +204,7 @@ class FeeScreen(TypingScreen):
         super().__init__(ctx.ui, parent)
         self.ctx = ctx
         self.ui = ctx.ui
-        self.fees = configured_fees(ctx.kiosk.config)
+        self.fees = configured_fees(ctx.config)
         self.fee: Fee | None = None
         self.entry: JournalEntry | None = None
 
@@ -300,11 +300,11 @@ class FeeScreen(TypingScreen):
     def _paid(self, entry: JournalEntry) -> None:
         # A fee is delivered the moment it is paid.
         self.entry = entry
-        self.ctx.bridge.when_done(self.ctx.kiosk.delivered(entry.sale_reference), self._recorded)
+        self.ctx.bridge.when_done(self.ctx.root.delivered(entry.sale_reference), self._recorded)
         fee = self.fee
         assert fee is not None
         language = self.ui.language
-        config = self.ctx.kiosk.config.kiosk
+        config = self.ctx.config.kiosk
         asked = fee.ask_reference
         reference = self.confirm_page.reference_value
         self.receipt.show_receipt(
@@ -322,7 +322,7 @@ class FeeScreen(TypingScreen):
             )
         )
         self.confirm_page.clear()
-        self.ctx.kiosk.session.outcome("fee", "paid")
+        self.ctx.sessions.outcome("fee", "paid")
         self.steps.setCurrentWidget(self.done_page)
         self.done_button.setFocus(Qt.FocusReason.OtherFocusReason)
         self.retranslate()

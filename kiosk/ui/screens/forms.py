@@ -76,11 +76,11 @@ class FormsScreen(TypingScreen):
         super().__init__(ctx.ui, parent)
         self.ctx = ctx
         self.ui = ctx.ui
-        session = ctx.kiosk.session.current
+        session = ctx.sessions.current
         assert session is not None, "the Forms screen belongs to a session"
         self.session = session
         # The hub's catalogue as kiosk-agent last fetched it; the shipped one until then.
-        self.forms, errors = load_catalogue(catalogue_sources(ctx.kiosk.config.data_dir))
+        self.forms, errors = load_catalogue(catalogue_sources(ctx.config.data_dir))
         for error in errors:
             log.error("a form cannot be offered: %s", error, extra={"service": "forms"})
         self.form: FormView | None = None
@@ -88,7 +88,7 @@ class FormsScreen(TypingScreen):
         #: A scan for the form, shown in its place while the citizen scans.
         self.scan_page: FormScanPage | None = None
         #: Whether forms offer to scan an attachment: where the kiosk offers scanning at all.
-        self.scanning = any(s.id == "scan" for s in ctx.kiosk.enabled_services())
+        self.scanning = any(s.id == "scan" for s in ctx.root.enabled_services())
         ctx.bridge.device_event.connect(self._device_event)
         self.catalogue = CatalogueView(self.ui, self.forms)
         self.catalogue.form_chosen.connect(self.open_form)
@@ -152,7 +152,7 @@ class FormsScreen(TypingScreen):
     # ---- scanning an attachment ---------------------------------------------------------------
 
     def camera_usable(self) -> bool:
-        camera = self.ctx.kiosk.device(DeviceClass.CAMERA)
+        camera = self.ctx.device(DeviceClass.CAMERA)
         return isinstance(camera, Camera) and camera.health().state.usable
 
     def _device_event(self, event: DeviceEvent) -> None:
@@ -286,7 +286,7 @@ class FormsScreen(TypingScreen):
         }
         if copy_to and definition.citizen_copy:
             submission["copy_to"] = copy_to
-        self.ctx.kiosk.submit(
+        self.ctx.root.submit(
             "form", submission, service="forms", outcome=f"submitted:{definition.id}"
         )
         self.session.visit.sent_forms.append(

@@ -203,7 +203,7 @@ class SessionFrame(QWidget):
         self._service_page = _scrolling(screen)
         self.stack.addWidget(self._service_page)
         self.stack.setCurrentWidget(self._service_page)
-        self.ctx.kiosk.session.service_opened(service_id)
+        self.ctx.sessions.service_opened(service_id)
         log.info("service opened", extra={"service": service_id})
         self._update_bar()
         screen.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -222,7 +222,7 @@ class SessionFrame(QWidget):
         self._advice_page = _scrolling(screen)
         self.stack.addWidget(self._advice_page)
         self.stack.setCurrentWidget(self._advice_page)
-        self.ctx.kiosk.session.service_opened("advice")
+        self.ctx.sessions.service_opened("advice")
         log.info("service opened", extra={"service": "advice"})
         self._update_bar()
         screen.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -269,7 +269,7 @@ class SessionFrame(QWidget):
 
     def _choose_language(self, lang: str) -> None:
         # Plain buttons, not a radio group: each language is its own Tab stop.
-        self.ctx.kiosk.session.set_language(lang)
+        self.ctx.sessions.set_language(lang)
         self.ui.set_language(lang)
         self._sync_toggles()
 

@@ -113,7 +113,7 @@ class HelpScreen(QWidget):
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ui = ctx.ui
-        self.privacy = ctx.kiosk.config.privacy
+        self.privacy = ctx.config.privacy
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         scroll = QScrollArea()

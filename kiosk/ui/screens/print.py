@@ -85,10 +85,10 @@ class PrintScreen(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.ui = ctx.ui
-        session = ctx.kiosk.session.current
+        session = ctx.sessions.current
         assert session is not None, "the Print screen belongs to a session"
         self.session = session
-        device = ctx.kiosk.device(DeviceClass.PRINTER)
+        device = ctx.device(DeviceClass.PRINTER)
         self.printer: Printer | None = device if isinstance(device, Printer) else None
         self.purpose = purpose
         self.words = WORDS[purpose]
@@ -96,13 +96,13 @@ class PrintScreen(QWidget):
         self._status = ""  # message id of what is going on, or "" for the choice
         self._progress: tuple[int, int] = (0, 0)
         self._printed = 0
-        self._price = page_price(ctx.kiosk.config, purpose)
+        self._price = page_price(ctx.config, purpose)
         #: The sale paying for the job under way, if it was paid for, and its journal entry.
         self.sale: str | None = None
         self.paid_entry: JournalEntry | None = None
         self._workers = ThreadPoolExecutor(max_workers=1, thread_name_prefix="print")
         workers = self._workers  # not the screen: it may be gone when the session ends
-        ctx.kiosk.session.add_resource("print-worker", lambda: workers.shutdown(wait=True))
+        ctx.sessions.add_resource("print-worker", lambda: workers.shutdown(wait=True))
 
         self.outer = QVBoxLayout(self)
         self.outer.setContentsMargins(96, 48, 96, 48)
@@ -238,7 +238,7 @@ class PrintScreen(QWidget):
         entry = self.paid_entry
         if entry is None:
             return
-        config = self.ctx.kiosk.config
+        config = self.ctx.config
         what = self.ui.nt(*RECEIPT_FOR[self.purpose], self._printed).format(n=self._printed)
         self.receipt.show_receipt(
             Receipt(
@@ -273,12 +273,12 @@ class PrintScreen(QWidget):
             self._status = FAILED
             if sale is not None:
                 self._status = REFUNDED
-                self.ctx.kiosk.settle_unprinted(sale, "the job could not be sent")
+                self.ctx.root.settle_unprinted(sale, "the job could not be sent")
             self.retranslate()
             return
-        if sale is not None and self.ctx.kiosk.paid_jobs is not None:
+        if sale is not None and self.ctx.root.paid_jobs is not None:
             # The job's end settles the payment, even if the citizen leaves this screen.
-            self.ctx.kiosk.paid_jobs.track(self.job_id, sale)
+            self.ctx.root.paid_jobs.track(self.job_id, sale)
         pages = self.pages * self.copies
         self.session.visit.pages_printed += pages
         log.info(
@@ -300,12 +300,12 @@ class PrintScreen(QWidget):
         elif isinstance(event, PrintJobCompleted):
             self._status, self.job_id, self._printed = "printed", None, event.pages
             # The page count is what support's usage figures add up (never what was printed).
-            self.ctx.kiosk.session.outcome("print", f"printed:{event.pages}")
+            self.ctx.sessions.outcome("print", f"printed:{event.pages}")
             self.done_button.setFocus(Qt.FocusReason.OtherFocusReason)
         elif isinstance(event, PrintJobFailed):
             self._status = REFUNDED if self.sale is not None else FAILED
             self.job_id = None
-            self.ctx.kiosk.session.outcome("print", f"failed:{event.reason}")
+            self.ctx.sessions.outcome("print", f"failed:{event.reason}")
         self.retranslate()
 
     def _go_scan(self) -> None:

@@ -96,7 +96,7 @@ class ScanScreen(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.ui = ctx.ui
-        session = ctx.kiosk.session.current
+        session = ctx.sessions.current
         assert session is not None, "the Scan screen belongs to a session"
         self.session = session
         if name is None:
@@ -105,11 +105,11 @@ class ScanScreen(QWidget):
         self.pdf_path = session.folder / f"{name}.pdf"
         self._workers = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scan")
         workers = self._workers  # not the screen: it may be gone when the session ends
-        ctx.kiosk.session.add_resource("scan-worker", lambda: workers.shutdown(wait=True))
-        device = ctx.kiosk.device(DeviceClass.CAMERA)
+        ctx.sessions.add_resource("scan-worker", lambda: workers.shutdown(wait=True))
+        device = ctx.device(DeviceClass.CAMERA)
         self.camera: Camera | None = device if isinstance(device, Camera) else None
         if self.camera is not None:
-            ctx.kiosk.session.add_resource("camera", self.camera.stop_stream)
+            ctx.sessions.add_resource("camera", self.camera.stop_stream)
         self._candidate: Any = None
         self._state_text = LAY_PAGE
 
@@ -244,7 +244,7 @@ class ScanScreen(QWidget):
             return
         count = future.result()
         self.session.visit.add_scan(self.pdf_path)
-        self.ctx.kiosk.session.outcome("scan", "scanned")
+        self.ctx.sessions.outcome("scan", "scanned")
         log.info("scan finished", extra={"service": "scan", "pages": count})
         self._ready()
 

@@ -61,7 +61,7 @@ class DocumentChooser(QWidget):
         self.ctx = ctx
         self.ui = ctx.ui
         self._workers = workers
-        session = ctx.kiosk.session.current
+        session = ctx.sessions.current
         assert session is not None, "documents belong to a session"
         self._visit = session.visit
         if documents is None:
@@ -97,7 +97,7 @@ class DocumentChooser(QWidget):
         #: Sent forms waiting for the catalogue to say whether they allow a copy.
         self._forms = forms
         if forms:
-            data_dir = ctx.kiosk.config.data_dir
+            data_dir = ctx.config.data_dir
             ctx.bridge.when_done(workers.submit(copies_allowed, data_dir), self._forms_allowed)
 
     @property

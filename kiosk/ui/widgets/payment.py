@@ -116,13 +116,13 @@ class PaymentPanel(QWidget):
         self.entry = None
         self._message = FOLLOW
         self.retranslate()
-        future = self.ctx.kiosk.pay(self.purpose, self.amount_cents)
+        future = self.ctx.root.pay(self.purpose, self.amount_cents)
         self.ctx.bridge.when_done(future, self._finished)
 
     def _cancel(self) -> None:
         if self._paying:
             self._message = CANCELLING
-            self.ctx.kiosk.abort_payment()
+            self.ctx.root.abort_payment()
             self.retranslate()
         else:
             self.closed.emit()
@@ -138,7 +138,7 @@ class PaymentPanel(QWidget):
             entry = future.result()
             self.entry = entry
             self._message = OUTCOMES.get(entry.state, OUTCOMES[PaymentState.UNKNOWN])
-            self.ctx.kiosk.session.outcome(self.purpose, f"payment:{entry.state.value}")
+            self.ctx.sessions.outcome(self.purpose, f"payment:{entry.state.value}")
         self.retranslate()
         if self.entry is not None and self.entry.state is PaymentState.APPROVED:
             self.paid.emit(self.entry)
@@ -146,7 +146,7 @@ class PaymentPanel(QWidget):
     def _on_event(self, event: DeviceEvent) -> None:
         if isinstance(event, PaymentDisplay) and self._paying:
             # The citizen is busy at the terminal: that is use of the kiosk.
-            self.ctx.kiosk.session.touch()
+            self.ctx.sessions.touch()
             if self._message != CANCELLING:
                 self._message = PROMPTS.get(event.message, FOLLOW)
             self.retranslate()

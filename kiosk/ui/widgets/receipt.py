@@ -136,11 +136,11 @@ class ReceiptPanel(QWidget):
 
     @property
     def printer(self) -> Printer | None:
-        device = self.ctx.kiosk.device(DeviceClass.PRINTER)
+        device = self.ctx.device(DeviceClass.PRINTER)
         return device if isinstance(device, Printer) and device.health().state.usable else None
 
     def print_receipt(self) -> None:
-        session = self.ctx.kiosk.session.current
+        session = self.ctx.sessions.current
         printer = self.printer
         if self.receipt is None or session is None or printer is None or self.job_id:
             return

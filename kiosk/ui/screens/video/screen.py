@@ -45,7 +45,7 @@ class AdviceScreen(AdviceView):
 
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
-        device = ctx.kiosk.device(DeviceClass.CAMERA)
+        device = ctx.device(DeviceClass.CAMERA)
         self.camera: Camera | None = device if isinstance(device, Camera) else None
         self._unsubscribe: Any = None
         self.call_button.clicked.connect(self.call)
@@ -68,7 +68,7 @@ class AdviceScreen(AdviceView):
         self.pages.currentChanged.connect(self._page_changed)
         self._status_changed.connect(self._on_status, Qt.ConnectionType.QueuedConnection)
         self._video_waiting.connect(self._show_remote, Qt.ConnectionType.QueuedConnection)
-        ctx.kiosk.session.add_resource("advice-call", self.release)
+        ctx.sessions.add_resource("advice-call", self.release)
         if self.client is not None:
             self._unsubscribe = self.client.subscribe(self._from_any_thread)
             self.client.on_remote_video = self._video_from_any_thread
@@ -185,7 +185,7 @@ class AdviceScreen(AdviceView):
         self.status = AdviceStatus(AdvicePhase.REQUESTING, line=self.line.id)
         self.pages.setCurrentWidget(self.waiting_page)
         self.client.start(self.line.id, language)
-        self.ctx.kiosk.session.outcome("advice", "called")
+        self.ctx.sessions.outcome("advice", "called")
         self.retranslate()
 
     def hang_up(self) -> None:
@@ -196,7 +196,7 @@ class AdviceScreen(AdviceView):
         if self.client is not None and self.rated is None:
             self.client.rate(stars)
             self.rated = stars
-            self.ctx.kiosk.session.outcome("advice", f"rated-{stars}")
+            self.ctx.sessions.outcome("advice", f"rated-{stars}")
         self.retranslate()
 
     def _mute(self, muted: bool) -> None:
@@ -236,7 +236,7 @@ class AdviceScreen(AdviceView):
             self.mute_button.setChecked(False)
             self.pages.setCurrentWidget(self.call_page)
             self._camera_on()
-            self.ctx.kiosk.session.outcome("advice", "connected")
+            self.ctx.sessions.outcome("advice", "connected")
         elif phase is AdvicePhase.ENDED:
             self._camera_off()
             self.remote_view.clear()
