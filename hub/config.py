@@ -44,7 +44,7 @@ class HubConfig:
     public_url: str = "http://127.0.0.1:8080"
     cookie_secure: bool = False
     session_hours: int = 10
-    #: Seconds between pings on the call sockets, both ways (see hub.calls.desk.HEARTBEAT_SECONDS).
+    #: Seconds between pings on the call sockets, both ways (CallDesk.heartbeat_s, hub.calls.desk).
     heartbeat_seconds: int = 20
     stun: tuple[str, ...] = ()
     turn: tuple[TurnServer, ...] = ()
