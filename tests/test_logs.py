@@ -6,13 +6,13 @@ import io
 import json
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from kiosk.logs import StoreLogHandler, set_session_id, setup_logging
-from kiosk.store import StoreWriter, open_store
+from kiosk.store import Store, StoreWriter, open_store
 
 log = logging.getLogger("kiosk.test")
 
@@ -152,7 +152,9 @@ def test_store_handler_puts_warnings_into_events(tmp_path: Path) -> None:
     assert "Traceback" in str(crash.payload["traceback"])
 
 
-def test_store_handler_after_close_drops_quietly(tmp_path: Path) -> None:
+def test_store_handler_after_close_drops_quietly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     writer = StoreWriter(open_store(tmp_path / "kiosk.db"))
     writer.close()
     handler = StoreLogHandler(writer)
@@ -161,6 +163,37 @@ def test_store_handler_after_close_drops_quietly(tmp_path: Path) -> None:
         log.warning("shutting down")
     finally:
         log.removeHandler(handler)
+    # logging reports a handler's failure on stderr and carries on; here there is none.
+    assert "Logging error" not in capsys.readouterr().err
+    assert handler.dropped == 0  # not a backlog: the record is not counted as dropped
+    store = open_store(tmp_path / "kiosk.db")
+    try:
+        assert store.unshipped_events() == []
+    finally:
+        store.close()
+
+
+class BrokenWriter(StoreWriter):
+    """A writer whose queue fails in a way other than being closed."""
+
+    def submit(self, write: Callable[[Store], object]) -> None:
+        raise OSError("disk gone")
+
+
+def test_store_handler_reports_other_failures_through_logging(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    writer = BrokenWriter(open_store(tmp_path / "kiosk.db"))
+    handler = StoreLogHandler(writer)
+    log.addHandler(handler)
+    try:
+        log.warning("paper out")
+    finally:
+        log.removeHandler(handler)
+        writer.close()
+    err = capsys.readouterr().err
+    assert "Logging error" in err
+    assert "OSError: disk gone" in err
 
 
 def test_store_handler_ignores_the_writers_own_failures(tmp_path: Path) -> None:

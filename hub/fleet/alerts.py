@@ -189,6 +189,11 @@ class Notifier:
         self._failed: dict[int, datetime] = {}
         self._sent: set[int] = set()
 
+    @property
+    def failed(self) -> frozenset[int]:
+        """The ids of the alerts whose mail failed and waits to be tried again."""
+        return frozenset(self._failed)
+
     def recipients(self, alert: Alert) -> tuple[str, ...]:
         if alert.attention == "clear":
             return self._settings.notify_clear

@@ -84,6 +84,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
+async def run_once(path: Path | None) -> int:
+    """One pass as `kiosk-agent --once` makes it, on the caller's loop; the caller has set up
+    logging and keeps other agents off the data folder. Same exit codes."""
+    return await _serve(_load(path), once=True)
+
+
 def _load(path: Path | None) -> Config:
     from kiosk.config import load_config
     from kiosk.devices.catalog import DeviceClass, backend_names

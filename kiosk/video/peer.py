@@ -145,6 +145,11 @@ class KioskPeer:
     def connection_state(self) -> str:
         return str(self._pc.connectionState)
 
+    @property
+    def connection(self) -> RTCPeerConnection:
+        """aiortc's own connection, to see what aiortc built for this call."""
+        return self._pc
+
     async def create_offer(self) -> str:
         """The kiosk's offer SDP, with every ICE candidate in it (aiortc gathers before it
         answers)."""

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.agent.__main__ import _load, _serve
+from kiosk.agent.__main__ import run_once
 from kiosk.store import Store
 from kiosk.store.fleet import Fleet
 from tests.agent.hub_double import HubDouble, serving
@@ -25,7 +25,7 @@ def with_agent_keys(config: Path, keys: str) -> Path:
 def one_round(hub: HubDouble, port: int, config: Path) -> int:
     async def scenario() -> int:
         async with serving(hub, port):
-            return await _serve(_load(config), once=True)
+            return await run_once(config)
 
     return asyncio.run(scenario())
 

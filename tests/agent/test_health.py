@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from kiosk.agent.__main__ import _load, _serve
+from kiosk.agent.__main__ import run_once
 from kiosk.agent.health import Heartbeat
 from kiosk.hubclient import HubClient
 from kiosk.store import Store, utc_iso
@@ -171,7 +171,7 @@ def test_one_round_sends_the_whole_heartbeat(
 
     async def scenario() -> int:
         async with serving(hub, port):
-            return await _serve(_load(agent_config), once=True)
+            return await run_once(agent_config)
 
     assert asyncio.run(scenario()) == 0
     [sent] = hub.heartbeats

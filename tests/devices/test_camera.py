@@ -101,11 +101,11 @@ def test_unknown_fault_and_bad_size_are_refused() -> None:
 
 def test_the_demo_camera_shows_a_page_the_scanner_finds() -> None:
     """The simulated desk has an A4 page on it (for the demo), unless "no_page" is on."""
-    from kiosk.devices.camera.simulated import _background, page_on_desk, render_frame
+    from kiosk.devices.camera.simulated import empty_desk, page_on_desk, render_frame
     from kiosk.scan.document import A4_RATIO, scan_document
 
     for width, height in ((1280, 720), (1920, 1080)):
-        desk = _background(width, height)
+        desk = empty_desk(width, height)
         found = scan_document(render_frame(width, height, 1, page_on_desk(desk), bar_span=0.66))
         assert found.found
         assert abs(found.page.shape[0] / found.page.shape[1] - A4_RATIO) < 0.03

@@ -12,7 +12,7 @@ from typing import TypeVar
 import pytest
 
 from kiosk.devices.base import Device
-from kiosk.devices.printer.cups import CupsPrinter
+from kiosk.devices.printer.cups import CupsPrinter, spool_privacy
 from kiosk.devices.status import (
     Attention,
     DeviceEvent,
@@ -195,23 +195,17 @@ def test_self_test_checks_cups_the_queue_and_the_paper(printer: CupsPrinter) -> 
     ],
 )
 def test_the_self_test_says_whether_cupsd_keeps_printed_documents(
-    printer: CupsPrinter,
-    monkeypatch: pytest.MonkeyPatch,
-    settings: object,
-    step: str,
-    kept: bool,
+    settings: dict[str, str] | Exception, step: str, kept: bool
 ) -> None:
     """A cupsd that keeps job files (PreserveJobFiles Yes, or a time) keeps citizens' documents:
     the self-test fails and says what to set."""
 
-    class Settings:
-        def adminGetServerSettings(self) -> object:
-            if isinstance(settings, Exception):
-                raise settings
-            return settings
+    def server_settings() -> dict[str, str]:
+        if isinstance(settings, Exception):
+            raise settings
+        return settings
 
-    monkeypatch.setattr(printer, "_connection", Settings)
-    found, documents_kept = printer._spool_privacy()
+    found, documents_kept = spool_privacy(server_settings)
     assert found.startswith(step)
     assert documents_kept is kept
 

@@ -198,7 +198,7 @@ def test_a_relay_that_is_down_never_holds_up_a_heartbeat(
         await kiosk.beat(devices=printer("clear", "media-empty"))
         assert len(await open_alerts(support)) == 1
         async with asyncio.timeout(10):
-            while not app[FLEET].notifier._failed:  # type: ignore[union-attr]
+            while not app[FLEET].notifier.failed:  # type: ignore[union-attr]
                 await asyncio.sleep(0.02)
         (row,) = store.db.execute("SELECT notified_at FROM alerts").fetchall()
         assert row == (None,)

@@ -46,7 +46,7 @@ def text_pdf(tmp_path: Path) -> Path:
     )
     stream = DecodedStreamObject()
     stream.set_data(b"BT /F1 24 Tf 72 760 Td (Feedback to the city) Tj ET")
-    page[NameObject("/Contents")] = writer._add_object(stream)
+    page.replace_contents(stream)
     path = tmp_path / "form.pdf"
     with path.open("wb") as out:
         writer.write(out)

@@ -181,6 +181,20 @@ class ScriptedAdvice(AdviceClient):
             )
         )
 
+    def hub_lost(self) -> None:
+        """The client lost the hub: the lines cannot be asked for until it is back."""
+        self.reachable = False
+        self._report(AdviceStatus(AdvicePhase.UNAVAILABLE, reason="hub_lost"))
+
+    def hub_back(self) -> None:
+        self.reachable = True
+        self._report(AdviceStatus(AdvicePhase.IDLE))
+
+    @property
+    def listeners(self) -> int:
+        """How many subscribers still listen (a screen that is gone must have unsubscribed)."""
+        return len(self._listeners)
+
     def refused(self, reason: str, next_opening: datetime | None = None) -> None:
         self._report(
             AdviceStatus(

@@ -291,7 +291,7 @@ def test_ending_the_session_during_a_call_hangs_up(
     click(qtbot, frame.end_button)
     assert window.kiosk.session.current is None
     assert advice.cancels == 1
-    assert advice._listeners == []
+    assert advice.listeners == 0
 
 
 @pytest.mark.parametrize("high_contrast", [False, True])

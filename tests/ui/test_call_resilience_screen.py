@@ -10,7 +10,6 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.ui.screens.video.screen import AdviceScreen
 from kiosk.ui.window import KioskWindow
-from kiosk.video.advice import AdvicePhase, AdviceStatus
 from tests.ui.advice_double import ScriptedAdvice
 from tests.ui.test_advice import click, open_from_help_button, open_window, start
 
@@ -27,13 +26,11 @@ def test_the_lines_come_back_when_the_hub_does(
     assert isinstance(screen, AdviceScreen)
     assert screen.pages.currentWidget() is screen.lines_page
 
-    advice.reachable = False
-    advice._report(AdviceStatus(AdvicePhase.UNAVAILABLE, reason="hub_lost"))
+    advice.hub_lost()
     qtbot.waitUntil(lambda: screen.pages.currentWidget() is screen.sorry_page)
     assert screen.sorry.text() == "Video advice is not available right now."
 
-    advice.reachable = True
-    advice._report(AdviceStatus(AdvicePhase.IDLE))
+    advice.hub_back()
     qtbot.waitUntil(lambda: screen.pages.currentWidget() is screen.lines_page)
     assert sorted(screen.line_buttons) == ["kansalaisneuvonta", "virka-info"]
     click(qtbot, screen.line_buttons["virka-info"])

@@ -13,17 +13,17 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.config import Config
 from kiosk.ui.window import KioskWindow
+from tests.peers.alsa import null_device_missing
 from tests.ui.test_video_call import WAIT, HubServer, call_the_advisor, click, until
 from tests.ui.test_video_call import advisor as advisor
 from tests.ui.test_video_call import hub as hub
-from tests.video.test_audio import _alsa_null_missing
 
 SPEAKER = '[call]\nspeaker = "alsa"\nspeaker_device = "null"\n'
 
 
 @pytest.fixture
 def config(make_config: Callable[..., Config], hub: HubServer) -> Config:
-    reason = _alsa_null_missing()
+    reason = null_device_missing()
     if reason is not None:
         pytest.skip(reason)
     base = make_config(SPEAKER)

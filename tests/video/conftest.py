@@ -64,9 +64,8 @@ def hub_on_thread(
 
     async def serve() -> int:
         await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        return int(site._server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
+        await web.TCPSite(runner, "127.0.0.1", 0).start()
+        return int(runner.addresses[0][1])
 
     port = server.submit(serve()).result(timeout=DEADLINE)
     try:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from collections.abc import Callable, Iterator
 
 import av
@@ -17,7 +16,6 @@ import pytest
 from kiosk.devices.camera.simulated import SimulatedCamera
 from kiosk.engine import Engine
 from kiosk.video.audio import (
-    SYSTEM_ALSA_CONFIG,
     AudioDeviceError,
     AudioOutput,
     CallAudio,
@@ -26,37 +24,14 @@ from kiosk.video.audio import (
     open_microphone,
 )
 from kiosk.video.peer import KioskPeer
+from tests.peers.alsa import null_device_missing
 from tests.peers.browser import BrowserPeer
 from tests.video.conftest import DEADLINE, eventually, on_engine
 
 
-def _alsa_null_missing() -> str | None:
-    """Why ALSA's null device cannot be used here, or None when it can (PyAV alone, not the
-    kiosk's code: a broken kiosk must fail these tests, not skip them)."""
-    if "alsa" not in av.formats_available:
-        return "this PyAV build has no alsa device"
-    if "ALSA_CONFIG_PATH" not in os.environ and not SYSTEM_ALSA_CONFIG.exists():
-        return f"no ALSA configuration: {SYSTEM_ALSA_CONFIG} is missing"
-    env = os.environ.get("ALSA_CONFIG_PATH", str(SYSTEM_ALSA_CONFIG))
-    previous = os.environ.get("ALSA_CONFIG_PATH")
-    os.environ["ALSA_CONFIG_PATH"] = env
-    try:
-        container = av.open("null", mode="w", format="alsa")
-        container.add_stream("pcm_s16le", rate=48_000, layout="mono")
-        container.start_encoding()
-        container.close()
-        av.open("null", mode="r", format="alsa").close()
-    except Exception as exc:
-        return f"ALSA's null device does not open here ({env}): {exc}"
-    finally:
-        if previous is None:
-            del os.environ["ALSA_CONFIG_PATH"]
-    return None
-
-
 @pytest.fixture(scope="module")
 def alsa_null() -> Iterator[None]:
-    reason = _alsa_null_missing()
+    reason = null_device_missing()
     if reason is not None:
         pytest.skip(reason)
     yield

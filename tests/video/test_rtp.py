@@ -129,7 +129,7 @@ def test_aiortc_builds_the_call_from_the_kiosks_buffer_and_encoder(
 
             await eventually(both_receive, "video both ways between two kiosk peers")
             for peer in (caller, answerer):
-                video = next(t for t in peer._pc.getTransceivers() if t.kind == "video")
+                video = next(t for t in peer.connection.getTransceivers() if t.kind == "video")
                 receiver, sender = video.receiver, video.sender
                 assert isinstance(receiver._RTCRtpReceiver__jitter_buffer, PromptJitterBuffer)
                 assert isinstance(sender._RTCRtpSender__encoder, KioskVp8Encoder)

@@ -159,7 +159,7 @@ def render_frame(
     """One test picture: `background` (or a fresh one), the bar, the clock and `seq`.
 
     The bar moves across the left `bar_span` of the picture (all of it by default)."""
-    img = _background(width, height) if background is None else background.copy()
+    img = empty_desk(width, height) if background is None else background.copy()
     lay = _Layout.for_size(width, height)
     bar_w = max(4, width // 40)
     # The bar crosses its span every two seconds whatever the frame rate.
@@ -171,7 +171,8 @@ def render_frame(
     return img
 
 
-def _background(width: int, height: int) -> Any:
+def empty_desk(width: int, height: int) -> Any:
+    """The desk with nothing on it: the background of every test picture."""
     import numpy as np  # lazily: importing the module must stay cheap
 
     img = np.zeros((height, width, 3), dtype=np.uint8)
@@ -343,7 +344,7 @@ class SimulatedCamera(Camera):
             self._set_health(DeviceState.ONLINE, Attention.NONE, detail=fps)
 
     def _produce(self, stop: threading.Event) -> None:
-        desk = _background(self._width, self._height)
+        desk = empty_desk(self._width, self._height)
         with_page = page_on_desk(desk)
         period = 1.0 / self._fps
         next_at = last_frame = window_start = time.monotonic()

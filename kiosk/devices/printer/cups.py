@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
@@ -366,13 +367,18 @@ class CupsPrinter(Printer):
         return SelfTestResult(self.device_id, passed, tuple(steps))
 
     def _spool_privacy(self) -> tuple[str, bool]:
-        """Whether cupsd keeps printed documents in its spool (PreserveJobFiles): a citizen's
-        document must not outlive its job. Returns the step and True if documents are kept."""
-        try:
-            settings = self._connection().adminGetServerSettings()
-        except Exception:  # not allowed to read cupsd.conf: say so, do not fail the printer
-            return "spool: not checked (cupsd.conf not readable)", False
-        value = str(settings.get("PreserveJobFiles", "No")).strip().lower()
-        if value in ("no", "off", "false", "0"):
-            return "spool: documents deleted after printing", False
-        return "spool: documents kept (set PreserveJobFiles No in cupsd.conf)", True
+        return spool_privacy(lambda: self._connection().adminGetServerSettings())
+
+
+def spool_privacy(server_settings: Callable[[], Mapping[str, Any]]) -> tuple[str, bool]:
+    """Whether cupsd keeps printed documents in its spool (PreserveJobFiles), read through
+    `server_settings` (pycups' adminGetServerSettings): a citizen's document must not outlive
+    its job. Returns the self-test step and True if documents are kept."""
+    try:
+        settings = server_settings()
+    except Exception:  # not allowed to read cupsd.conf: say so, do not fail the printer
+        return "spool: not checked (cupsd.conf not readable)", False
+    value = str(settings.get("PreserveJobFiles", "No")).strip().lower()
+    if value in ("no", "off", "false", "0"):
+        return "spool: documents deleted after printing", False
+    return "spool: documents kept (set PreserveJobFiles No in cupsd.conf)", True
