@@ -4,12 +4,17 @@ Start-up is split in two so the attract screen is painted as early as possible: 
 builds only what the first screen needs; `start_backend()`, called once the attract screen has
 been painted, opens the store, starts the devices and the engine. Usage records made before the
 store is open are kept and written once it is.
+
+Modules needed only once the back end starts are imported inside the functions that start or
+use them: imported at the top, they would all load before the first paint (the store's
+sqlite-utils, the payments, the devices' status model, the video call).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import TYPE_CHECKING
@@ -20,9 +25,8 @@ from kiosk.services import SERVICES, ServiceSpec
 from kiosk.session import EndReason, EndSummary, SessionManager, UsageRecord
 
 if TYPE_CHECKING:
+    from kiosk.cards import IdCards
     from kiosk.devices.base import Device
-    from kiosk.devices.cardreader.base import CardInfo
-    from kiosk.devices.cardreader.fineid import CardHolder
     from kiosk.devices.registry import DeviceSet
     from kiosk.devices.status import DeviceEvent
     from kiosk.engine import Engine
@@ -61,13 +65,16 @@ class Kiosk:
         self.ledger: Ledger | None = None
         self.paid_jobs: PaidPrintJobs | None = None
         self._terminal_usable = True
-        kwargs = {"clock": clock} if clock is not None else {}
+        #: The citizen's ID card in the reader; built with the devices.
+        self.cards: IdCards | None = None
+        #: The kiosk's monotonic clock: sessions, the technician's hold and lock-out use it.
+        self.clock: Callable[[], float] = clock or time.monotonic
         self.session = SessionManager(
             config.session_folder,
             idle_seconds=config.session.idle_seconds,
             warning_seconds=config.session.warning_seconds,
             usage=self._record_usage,
-            **kwargs,
+            clock=self.clock,
         )
         self.session.prepare_root()
 
@@ -87,6 +94,8 @@ class Kiosk:
 
     def start_backend(self, on_device_event: Callable[[DeviceEvent], None] | None = None) -> None:
         """Open the store, start the devices and the engine. Runs after the first paint."""
+        from kiosk.cards import IdCards
+        from kiosk.devices.cardreader.base import CardReader
         from kiosk.devices.registry import DeviceSet
         from kiosk.engine import Engine
         from kiosk.logs import StoreLogHandler
@@ -115,6 +124,8 @@ class Kiosk:
         if on_device_event is not None:
             self.devices.subscribe(on_device_event)
         self.devices.start_all()
+        reader = self.device(DeviceClass.CARD_READER)
+        self.cards = IdCards(reader if isinstance(reader, CardReader) else None, self.session)
         self.engine = Engine()
         self.engine.start()
         self._start_payments(store)
@@ -228,8 +239,6 @@ class Kiosk:
 
     def pay(self, purpose: str, amount_cents: int) -> Future[JournalEntry]:
         """Take a payment for the running session on the terminal (see Ledger.pay)."""
-        from concurrent.futures import Future
-
         session = self.session.current
         if self.ledger is None or self.engine is None:
             failed: Future[JournalEntry] = Future()
@@ -299,39 +308,6 @@ class Kiosk:
 
     def device(self, device_class: DeviceClass) -> Device | None:
         return self.devices.get(device_class) if self.devices is not None else None
-
-    # ---- the citizen's ID card ---------------------------------------------------------------
-
-    def card_in_reader(self) -> CardInfo | None:
-        from kiosk.devices.cardreader.base import CardReader
-
-        reader = self.device(DeviceClass.CARD_READER)
-        return reader.card() if isinstance(reader, CardReader) else None
-
-    def read_card_holder(self) -> Future[CardHolder] | None:
-        """Start reading the holder of the FINEID card in the reader; None if there is none."""
-        from kiosk.devices.cardreader.base import CardReader
-
-        reader = self.device(DeviceClass.CARD_READER)
-        if not isinstance(reader, CardReader):
-            return None
-        card = reader.card()
-        if card is None or card.card_type != "fineid":
-            return None
-        return reader.read_holder()
-
-    def keep_card_holder(self, session_id: str, holder: CardHolder) -> bool:
-        """Keep the holder read from the card in the session `session_id`, if it still runs.
-
-        From then on the card is the session's key: taking it out ends the session. The name
-        lives only in the session's Visit, which the session's end wipes; it is never logged."""
-        session = self.session.current
-        if session is None or session.id != session_id:
-            return False
-        session.visit.card_holder = holder
-        session.card_used = True
-        log.info("id card read for the session")
-        return True
 
     def shutdown(self) -> None:
         """End any session (wiping it), stop devices and engine, write out what is queued."""

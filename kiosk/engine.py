@@ -1,7 +1,8 @@
 """The kiosk's asyncio loop on its own thread: hub connection, signalling, payment protocol.
 
-The Qt thread never awaits anything. It hands a coroutine to `Engine.submit()` and gets a
-concurrent Future back; results reach widgets as Qt signals (kiosk.ui.bridge).
+The Qt thread never awaits anything. It hands a coroutine to `Engine.submit()`, or work that
+blocks (`kiosk.threads.blocking`: key derivation, a store read) to `Engine.run_blocking()`, and
+gets a concurrent Future back; results reach widgets as Qt signals (kiosk.ui.bridge).
 """
 
 from __future__ import annotations
@@ -9,13 +10,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from concurrent.futures import Future
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 
 class Engine:
@@ -65,6 +67,12 @@ class Engine:
             fut.set_exception(RuntimeError("engine is not running"))
             return fut
         return asyncio.run_coroutine_threadsafe(coro, self._loop)
+
+    def run_blocking(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> Future[T]:
+        """Run `fn(*args, **kwargs)` on the loop's worker threads; callable from any thread.
+
+        The loop's default executor runs it, so stopping the engine also waits for it."""
+        return self.submit(asyncio.to_thread(fn, *args, **kwargs))
 
     def stop(self, timeout: float = 5.0) -> None:
         """Cancel what is still running, close the loop and join the thread."""

@@ -1,12 +1,16 @@
 """The technician PIN: stored only as a salted PBKDF2 hash, checked in constant time.
 
-`kiosk hash-pin` makes the hash for [technician] pin_hash in kiosk.toml.
+`kiosk hash-pin` makes the hash for [technician] pin_hash in kiosk.toml. Deriving the key takes
+a noticeable fraction of a second on purpose, so hashing and checking are `@blocking`: the PIN pad
+checks on a worker.
 """
 
 from __future__ import annotations
 
 import binascii
 import os
+
+from kiosk.threads import blocking
 
 PIN_SCHEME = "pbkdf2_sha256"
 PIN_ITERATIONS = 100_000
@@ -18,6 +22,7 @@ DEMO_PIN_HASH = (
 _PIN_ITERATIONS_RANGE = (1_000, 5_000_000)
 
 
+@blocking
 def hash_pin(pin: str, *, iterations: int = PIN_ITERATIONS, salt: bytes | None = None) -> str:
     """The pin_hash for [technician]; `salt` is for reproducible tests, leave it out otherwise."""
     if not (4 <= len(pin) <= 12 and pin.isascii() and pin.isdigit()):
@@ -35,6 +40,7 @@ def hash_pin(pin: str, *, iterations: int = PIN_ITERATIONS, salt: bytes | None =
     )
 
 
+@blocking
 def verify_pin(pin: str, pin_hash: str) -> bool:
     """Whether `pin` matches; False (never an exception) for a malformed hash."""
     import hmac

@@ -43,3 +43,15 @@ def test_outside_tests_it_warns_once_and_goes_on(
     warnings = [r for r in caplog.records if r.getMessage() == "blocking call on the UI thread"]
     assert len(warnings) == 1
     assert getattr(warnings[0], "code", "").endswith("slow_sum")
+
+
+def test_the_engine_runs_blocking_work_for_the_ui_thread() -> None:
+    from kiosk.engine import Engine
+
+    threads.mark_ui_thread()
+    engine = Engine()
+    engine.start()
+    try:
+        assert engine.run_blocking(slow_sum, 2, b=5).result(timeout=10) == 7
+    finally:
+        engine.stop()

@@ -1,18 +1,19 @@
 """The kiosk window: composes the screens and enforces the session and the lockdown.
 
-It owns the flow attract → session frame → attract, the idle warning, the hidden technician
-gesture (press and hold the top-left corner) with its PIN pad, and the app-level lockdown:
-frameless fullscreen, no close, no context menus, and Alt+F4, Ctrl+Q, Ctrl+W and Escape do
-nothing.
+It owns the flow attract → session frame → attract, the idle warning, the ID card's notices,
+the way into technician mode (the hidden gesture and its PIN are kiosk.ui.technician_gate's),
+and the app-level lockdown: frameless fullscreen, no close, no context menus, and Alt+F4,
+Ctrl+Q, Ctrl+W and Escape do nothing.
 """
 
 from __future__ import annotations
 
 import logging
-import time
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import TYPE_CHECKING, TypeVar
 
-from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeyEvent, QMouseEvent, QResizeEvent
 from PySide6.QtWidgets import QApplication, QStackedWidget, QVBoxLayout, QWidget
 
@@ -25,13 +26,12 @@ from kiosk.ui.bridge import Bridge
 from kiosk.ui.remote import systemd_watchdog
 from kiosk.ui.screens.attract import AttractScreen
 from kiosk.ui.state import UiState
+from kiosk.ui.technician_gate import TechnicianGate
 from kiosk.ui.theme import install_focus
 
 # Only the attract screen is needed for the first paint; the other screens are imported and
 # built when first wanted, which keeps start-up close to a bare Qt window.
 if TYPE_CHECKING:
-    from concurrent.futures import Future
-
     from kiosk.devices.cardreader.fineid import CardHolder
     from kiosk.devices.status import DeviceEvent
     from kiosk.ui.remote import RemoteControl
@@ -42,7 +42,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CORNER_PX = 80
+T = TypeVar("T")
+
 #: The longest the "take your card" reminder stays before the attract screen returns.
 CARD_REMINDER_SECONDS = 30
 POLL_MS = 250
@@ -89,16 +90,22 @@ class KioskWindow(QWidget):
         self.attract.start_requested.connect(self.start_session)
         self.stack.addWidget(self.attract)
         self.frame: SessionFrame | None = None
-        self._pin_pad: PinPad | None = None
         self.technician: TechnicianScreen | None = None
         self._idle: IdleWarning | None = None
 
-        self._hold = QTimer(self)
-        self._hold.setSingleShot(True)
-        self._hold.timeout.connect(self._hold_fired)
-        self._hold_done = False
-        self._pin_failures = 0
-        self._locked_until = 0.0
+        #: The hidden gesture and the PIN pad in front of technician mode.
+        self.gate = TechnicianGate(
+            ui,
+            self.stack,
+            kiosk.config.technician,
+            clock=kiosk.clock,
+            check_pin=self._check_pin,
+            bridge=bridge,
+            parent=self,
+        )
+        self.gate.opening.connect(self._end_session_for_technician)
+        self.gate.entered.connect(self.open_technician)
+        self.gate.left.connect(self.show_attract)
 
         self._poll = QTimer(self)
         self._poll.timeout.connect(self.poll)
@@ -127,14 +134,7 @@ class KioskWindow(QWidget):
 
     @property
     def pin_pad(self) -> PinPad:
-        if self._pin_pad is None:
-            from kiosk.ui.screens.technician import PinPad
-
-            self._pin_pad = PinPad(self.ui)
-            self._pin_pad.submitted.connect(self._check_pin)
-            self._pin_pad.cancelled.connect(self.show_attract)
-            self.stack.addWidget(self._pin_pad)
-        return self._pin_pad
+        return self.gate.pin_pad
 
     @property
     def idle(self) -> IdleWarning:
@@ -240,10 +240,10 @@ class KioskWindow(QWidget):
     def _read_card(self) -> None:
         """A card is in the reader during a session: read its holder for the forms to use."""
         session = self.kiosk.session.current
-        card = self.kiosk.card_in_reader()
-        if session is None or self.frame is None or card is None:
+        cards = self.kiosk.cards
+        if session is None or self.frame is None or cards is None or cards.in_reader() is None:
             return
-        future = self.kiosk.read_card_holder()
+        future = cards.read_holder()
         if future is None:
             self.frame.set_card_notice("not_id")
             return
@@ -258,7 +258,8 @@ class KioskWindow(QWidget):
             log.warning("id card could not be read", extra={"code": type(error).__name__})
             kept = False
         else:
-            kept = self.kiosk.keep_card_holder(session_id, future.result())
+            cards = self.kiosk.cards
+            kept = cards is not None and cards.keep_holder(session_id, future.result())
         current = self.kiosk.session.current
         if self.frame is not None and current is not None and current.id == session_id:
             self.frame.set_card_notice("read" if kept else "unreadable")
@@ -289,40 +290,26 @@ class KioskWindow(QWidget):
 
     # ---- technician ---------------------------------------------------------------------------
 
-    def _hold_fired(self) -> None:
-        self._hold_done = True
-        if time.monotonic() < self._locked_until:
-            log.warning("technician gesture locked after wrong PINs")
-            return
-        self.open_pin_pad()
+    def _off_ui(self, fn: Callable[[], T]) -> Future[T]:
+        """Run `fn` (work that can block) on the engine's workers."""
+        engine = self.kiosk.engine
+        if engine is None:
+            failed: Future[T] = Future()
+            failed.set_exception(RuntimeError("the engine is not running yet"))
+            return failed
+        return engine.run_blocking(fn)
 
-    def open_pin_pad(self) -> None:
+    def _check_pin(self, pin: str) -> Future[bool]:
+        # Key derivation takes a noticeable moment on purpose: not on the Qt thread.
+        pin_hash = self.kiosk.config.technician.pin_hash
+        return self._off_ui(lambda: verify_pin(pin, pin_hash))
+
+    def _end_session_for_technician(self) -> None:
         if self.kiosk.session.current is not None:
             self.end_session(EndReason.TECHNICIAN)
-        self.pin_pad.reset()
-        self.stack.setCurrentWidget(self.pin_pad)
-        self.pin_pad.keys["1"].setFocus()
 
-    def _check_pin(self, pin: str) -> None:
-        tech = self.kiosk.config.technician
-        if verify_pin(pin, tech.pin_hash):
-            self._pin_failures = 0
-            log.info("technician mode opened")
-            self.open_technician()
-            return
-        self._pin_failures += 1
-        log.warning("wrong technician PIN", extra={"code": "wrong_pin"})
-        left = tech.max_attempts - self._pin_failures
-        if left <= 0:
-            self._pin_failures = 0
-            self._locked_until = time.monotonic() + tech.lockout_seconds
-            self.show_attract()
-        else:
-            self.pin_pad.show_wrong(left)
-
-    @property
-    def gesture_locked(self) -> bool:
-        return time.monotonic() < self._locked_until
+    def open_pin_pad(self) -> None:
+        self.gate.open_pin_pad()
 
     def open_technician(self) -> None:
         if self.technician is None:
@@ -333,7 +320,7 @@ class KioskWindow(QWidget):
                 self.kiosk.devices_list(),
                 self.bridge,
                 self.kiosk.config.kiosk.id,
-                unsettled_payments=self.kiosk.unsettled_payments,
+                unsettled_payments=lambda: self._off_ui(self.kiosk.unsettled_payments),
             )
             self.technician.back_requested.connect(self.show_attract)
             self.technician.quit_requested.connect(self.quit_to_desktop)
@@ -360,7 +347,8 @@ class KioskWindow(QWidget):
         if kind in _INPUT_EVENTS:
             self.kiosk.session.touch()
         if isinstance(event, QMouseEvent):
-            return self._corner_gesture(event)
+            local = self.mapFromGlobal(event.globalPosition().toPoint())
+            return self.gate.on_mouse(kind, local)
         return False
 
     @staticmethod
@@ -370,27 +358,6 @@ class KioskWindow(QWidget):
             return True
         mods = event.modifiers()
         return any(bool(mods & mod) and key == k for mod, k in _MODIFIER_CLOSE_KEYS)
-
-    def _corner_gesture(self, event: QMouseEvent) -> bool:
-        kind = event.type()
-        local = self.mapFromGlobal(event.globalPosition().toPoint())
-        in_corner = 0 <= local.x() < CORNER_PX and 0 <= local.y() < CORNER_PX
-        if kind == QEvent.Type.MouseButtonPress:
-            self._hold_done = False
-            if in_corner:
-                self._hold.start(int(self.kiosk.config.technician.hold_seconds * 1000))
-        elif kind == QEvent.Type.MouseMove and self._hold.isActive() and not in_corner:
-            self._hold.stop()
-        elif kind == QEvent.Type.MouseButtonRelease:
-            self._hold.stop()
-            if self._hold_done:
-                # The release that ends the gesture must not also press what lies under it.
-                self._hold_done = False
-                return True
-        return False
-
-    def corner_point(self) -> QPoint:
-        return QPoint(CORNER_PX // 4, CORNER_PX // 4)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._allow_close:

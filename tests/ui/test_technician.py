@@ -12,24 +12,31 @@ from pytestqt.qtbot import QtBot
 from kiosk.devices.status import DeviceClass, DeviceState, PrintJobCompleted
 from kiosk.ui.screens.technician import ALL_SETTLED, SWITCH_FAILED, TechnicianScreen
 from kiosk.ui.window import KioskWindow
+from tests.conftest import FakeClock
+
+#: [technician] hold_seconds in the tests' config.
+HOLD_SECONDS = 2
 
 
-def hold_corner(qtbot: QtBot, window: KioskWindow) -> None:
-    corner = window.corner_point()
+def hold_corner(qtbot: QtBot, window: KioskWindow, clock: FakeClock) -> None:
+    corner = window.gate.corner_point()
     qtbot.mousePress(window.attract, Qt.MouseButton.LeftButton, pos=corner)
-    # The configured hold is 2 s in the tests; the gesture fires on a real timer.
-    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.pin_pad, timeout=5000)
+    # The hold is measured on the kiosk's clock: moved on, not waited for.
+    clock.advance(HOLD_SECONDS)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.pin_pad)
     qtbot.mouseRelease(window.attract, Qt.MouseButton.LeftButton, pos=corner)
 
 
 def enter_pin(qtbot: QtBot, window: KioskWindow, pin: str) -> None:
+    """Type `pin` and press OK; returns once the PIN has been checked (on a worker)."""
     for digit in pin:
         qtbot.mouseClick(window.pin_pad.keys[digit], Qt.MouseButton.LeftButton)
     qtbot.mouseClick(window.pin_pad.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not window.gate.checking)
 
 
-def open_technician(qtbot: QtBot, window: KioskWindow) -> TechnicianScreen:
-    hold_corner(qtbot, window)
+def open_technician(qtbot: QtBot, window: KioskWindow, clock: FakeClock) -> TechnicianScreen:
+    hold_corner(qtbot, window, clock)
     enter_pin(qtbot, window, "1234")
     tech = window.technician
     assert tech is not None and window.stack.currentWidget() is tech
@@ -39,13 +46,15 @@ def open_technician(qtbot: QtBot, window: KioskWindow) -> TechnicianScreen:
 def test_short_press_in_corner_starts_a_session_not_technician_mode(
     qtbot: QtBot, window: KioskWindow
 ) -> None:
-    qtbot.mouseClick(window.attract, Qt.MouseButton.LeftButton, pos=window.corner_point())
+    qtbot.mouseClick(window.attract, Qt.MouseButton.LeftButton, pos=window.gate.corner_point())
     assert window.kiosk.session.current is not None
     assert window.stack.currentWidget() is window.frame
 
 
-def test_hold_corner_and_pin_open_technician_screen(qtbot: QtBot, window: KioskWindow) -> None:
-    hold_corner(qtbot, window)
+def test_hold_corner_and_pin_open_technician_screen(
+    qtbot: QtBot, window: KioskWindow, clock: FakeClock
+) -> None:
+    hold_corner(qtbot, window, clock)
     # Releasing the hold did not start a session underneath.
     assert window.kiosk.session.current is None
     enter_pin(qtbot, window, "1234")
@@ -56,13 +65,24 @@ def test_hold_corner_and_pin_open_technician_screen(qtbot: QtBot, window: KioskW
     assert classes == set(DeviceClass)
 
 
-def test_fault_switch_trips_the_simulator_and_the_screen_says_so(
-    qtbot: QtBot, window: KioskWindow
+def test_a_hold_shorter_than_configured_does_not_open_the_pin_pad(
+    qtbot: QtBot, window: KioskWindow, clock: FakeClock
 ) -> None:
-    hold_corner(qtbot, window)
-    enter_pin(qtbot, window, "1234")
-    tech = window.technician
-    assert tech is not None
+    corner = window.gate.corner_point()
+    qtbot.mousePress(window.attract, Qt.MouseButton.LeftButton, pos=corner)
+    clock.advance(HOLD_SECONDS - 0.5)
+    window.gate.check_hold()
+    assert window.stack.currentWidget() is window.attract
+    qtbot.mouseRelease(window.attract, Qt.MouseButton.LeftButton, pos=corner)
+    clock.advance(1)
+    window.gate.check_hold()
+    assert window.stack.currentWidget() is not window.pin_pad
+
+
+def test_fault_switch_trips_the_simulator_and_the_screen_says_so(
+    qtbot: QtBot, window: KioskWindow, clock: FakeClock
+) -> None:
+    tech = open_technician(qtbot, window, clock)
     panel = next(p for p in tech.panels if p.device.device_class is DeviceClass.PRINTER)
     qtbot.waitUntil(lambda: panel.device.health().state is DeviceState.ONLINE)
     qtbot.mouseClick(panel.fault_buttons["paper_out"], Qt.MouseButton.LeftButton)
@@ -81,44 +101,68 @@ def test_fault_switch_trips_the_simulator_and_the_screen_says_so(
     qtbot.waitUntil(lambda: panel.device.health().state is DeviceState.ONLINE)
 
 
-def test_three_wrong_pins_lock_the_gesture(qtbot: QtBot, window: KioskWindow) -> None:
-    hold_corner(qtbot, window)
+def test_three_wrong_pins_lock_the_gesture_for_the_lockout(
+    qtbot: QtBot, window: KioskWindow, clock: FakeClock
+) -> None:
+    hold_corner(qtbot, window, clock)
     enter_pin(qtbot, window, "0000")
     assert "2" in window.pin_pad.message.text()
     enter_pin(qtbot, window, "1111")
     enter_pin(qtbot, window, "2222")
     assert window.stack.currentWidget() is window.attract
-    assert window.gesture_locked
-    qtbot.mousePress(window.attract, Qt.MouseButton.LeftButton, pos=window.corner_point())
-    qtbot.wait(2600)
-    qtbot.mouseRelease(window.attract, Qt.MouseButton.LeftButton, pos=window.corner_point())
+    assert window.gate.locked
+    corner = window.gate.corner_point()
+    qtbot.mousePress(window.attract, Qt.MouseButton.LeftButton, pos=corner)
+    clock.advance(HOLD_SECONDS + 0.5)
+    window.gate.check_hold()
+    qtbot.mouseRelease(window.attract, Qt.MouseButton.LeftButton, pos=corner)
     assert window.stack.currentWidget() is not window.pin_pad
     assert window.technician is None
 
+    # [technician] lockout_seconds (60 by default) later the gesture answers again.
+    clock.advance(window.kiosk.config.technician.lockout_seconds)
+    assert not window.gate.locked
+    hold_corner(qtbot, window, clock)
+    enter_pin(qtbot, window, "1234")
+    assert window.stack.currentWidget() is window.technician
 
-def test_gesture_during_a_session_ends_it_first(qtbot: QtBot, window: KioskWindow) -> None:
+
+def test_gesture_during_a_session_ends_it_first(
+    qtbot: QtBot, window: KioskWindow, clock: FakeClock
+) -> None:
     qtbot.mouseClick(window.attract.language_buttons["en"], Qt.MouseButton.LeftButton)
     assert window.frame is not None
     qtbot.mousePress(window.frame, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
-    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.pin_pad, timeout=5000)
+    clock.advance(HOLD_SECONDS)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.pin_pad)
     assert window.kiosk.session.current is None
 
 
-def test_unsettled_payments_are_listed_by_reference(qtbot: QtBot, window: KioskWindow) -> None:
+def test_unsettled_payments_are_listed_by_reference(
+    qtbot: QtBot, window: KioskWindow, clock: FakeClock
+) -> None:
     from kiosk.payments.journal import PaymentState
 
     ledger = window.kiosk.ledger
-    assert ledger is not None
-    tech = open_technician(qtbot, window)
-    assert window.ui.t(ALL_SETTLED) in tech.payments.text()
+    engine = window.kiosk.engine
+    assert ledger is not None and engine is not None
+    tech = open_technician(qtbot, window, clock)
+    qtbot.waitUntil(lambda: window.ui.t(ALL_SETTLED) in tech.payments.text())
     assert not tech.payment_rows.isVisible()
 
     window.show_attract()
-    ledger.journal.open_intent("demo-kiosk-x1", session_id=None, purpose="print", amount_cents=40)
-    ledger.journal.move("demo-kiosk-x1", PaymentState.UNKNOWN)
+
+    def leave_one_unknown() -> None:
+        ledger.journal.open_intent(
+            "demo-kiosk-x1", session_id=None, purpose="print", amount_cents=40
+        )
+        ledger.journal.move("demo-kiosk-x1", PaymentState.UNKNOWN)
+
+    # The journal's durable writes are kept off the Qt thread, in tests too.
+    engine.run_blocking(leave_one_unknown).result(timeout=10)
     window.open_technician()
     qtbot.mouseClick(tech.language_buttons["en"], Qt.MouseButton.LeftButton)
-    assert tech.payments.text() == "⚠ 1 card payment is not settled."
+    qtbot.waitUntil(lambda: tech.payments.text() == "⚠ 1 card payment is not settled.")
     [row] = tech.payment_rows.text().splitlines()
     assert row.startswith("demo-kiosk-x1 · printing · €0.40 · outcome not known · started ")
     assert tech.payment_rows.isVisible()
@@ -127,11 +171,10 @@ def test_unsettled_payments_are_listed_by_reference(qtbot: QtBot, window: KioskW
     assert "tulostus · 0,40\N{NO-BREAK SPACE}€ · lopputulos ei tiedossa" in tech.payment_rows.text()
 
 
-def test_a_switch_the_device_refuses_is_said_not_raised(qtbot: QtBot, window: KioskWindow) -> None:
-    hold_corner(qtbot, window)
-    enter_pin(qtbot, window, "1234")
-    tech = window.technician
-    assert tech is not None
+def test_a_switch_the_device_refuses_is_said_not_raised(
+    qtbot: QtBot, window: KioskWindow, clock: FakeClock
+) -> None:
+    tech = open_technician(qtbot, window, clock)
     panel = next(p for p in tech.panels if p.device.device_class is DeviceClass.PAYMENT)
 
     def refuse(name: str, on: bool) -> None:
@@ -139,9 +182,8 @@ def test_a_switch_the_device_refuses_is_said_not_raised(qtbot: QtBot, window: Ki
 
     panel.device.set_fault = refuse  # type: ignore[method-assign]
     qtbot.mouseClick(panel.fault_buttons["decline"], Qt.MouseButton.LeftButton)
-    assert window.ui.t(SWITCH_FAILED).format(error="the terminal simulator did not answer") == (
-        panel.test_result.text()
-    )
+    said = window.ui.t(SWITCH_FAILED).format(error="the terminal simulator did not answer")
+    qtbot.waitUntil(lambda: panel.test_result.text() == said)
     assert not panel.fault_buttons["decline"].isChecked()
 
 
@@ -149,10 +191,10 @@ def test_a_switch_the_device_refuses_is_said_not_raised(qtbot: QtBot, window: Ki
 
 
 def test_technician_mode_speaks_fi_sv_and_en_and_opens_in_the_default(
-    qtbot: QtBot, window: KioskWindow
+    qtbot: QtBot, window: KioskWindow, clock: FakeClock
 ) -> None:
     ui = window.ui
-    tech = open_technician(qtbot, window)
+    tech = open_technician(qtbot, window, clock)
     assert ui.language == ui.default_language == "fi"
     assert (tech.heading.text(), tech.panels[0].name.text()) == ("Huoltotila", "Tulostin")
     assert tech.language_buttons["fi"].isChecked()
@@ -176,9 +218,9 @@ RAW = re.compile(r"\b(fps|login|media|logged_in|logged_out|not_present|no_device
 
 
 def test_every_devices_state_and_detail_are_in_plain_words(
-    qtbot: QtBot, window: KioskWindow
+    qtbot: QtBot, window: KioskWindow, clock: FakeClock
 ) -> None:
-    tech = open_technician(qtbot, window)
+    tech = open_technician(qtbot, window, clock)
     qtbot.mouseClick(tech.language_buttons["en"], Qt.MouseButton.LeftButton)
     panels = {panel.device.device_class: panel for panel in tech.panels}
     devices = [panel.device for panel in panels.values()]
@@ -211,8 +253,10 @@ def test_every_devices_state_and_detail_are_in_plain_words(
     qtbot.mouseClick(camera.fault_buttons["unplugged"], Qt.MouseButton.LeftButton)
 
 
-def test_print_a_test_page_and_follow_it_to_the_end(qtbot: QtBot, window: KioskWindow) -> None:
-    tech = open_technician(qtbot, window)
+def test_print_a_test_page_and_follow_it_to_the_end(
+    qtbot: QtBot, window: KioskWindow, clock: FakeClock
+) -> None:
+    tech = open_technician(qtbot, window, clock)
     qtbot.mouseClick(tech.language_buttons["en"], Qt.MouseButton.LeftButton)
     panel = next(p for p in tech.panels if p.device.device_class is DeviceClass.PRINTER)
     button = panel.test_page_button
@@ -224,6 +268,7 @@ def test_print_a_test_page_and_follow_it_to_the_end(qtbot: QtBot, window: KioskW
     try:
         # Out of paper: the page waits for the printer, and prints once paper is back.
         qtbot.mouseClick(panel.fault_buttons["paper_out"], Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: panel.device.health().state is DeviceState.USER_ERROR)
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
         assert not button.isEnabled()
         qtbot.waitUntil(lambda: "waiting for the printer" in panel.page_result.text())
@@ -262,9 +307,9 @@ def clipped(button: QPushButton) -> bool:
 
 
 def test_no_button_is_clipped_in_any_language_or_in_large_text(
-    qtbot: QtBot, window: KioskWindow
+    qtbot: QtBot, window: KioskWindow, clock: FakeClock
 ) -> None:
-    tech = open_technician(qtbot, window)
+    tech = open_technician(qtbot, window, clock)
     buttons = tech.findChildren(QPushButton)
     assert len(buttons) > 20
     seen: dict[str, list[str]] = {}

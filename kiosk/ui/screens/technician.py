@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from datetime import datetime
 from pathlib import Path
 
@@ -173,13 +174,16 @@ class TechnicianScreen(QWidget):
         kiosk_id: str,
         parent: QWidget | None = None,
         *,
-        unsettled_payments: Callable[[], list[JournalEntry]] | None = None,
+        unsettled_payments: Callable[[], Future[list[JournalEntry]]] | None = None,
     ) -> None:
+        """`unsettled_payments()` reads the journal away from the Qt thread."""
         super().__init__(parent)
         self.ui = ui
         self.kiosk_id = kiosk_id
-        self._unsettled = unsettled_payments or (lambda: [])
-        self._payments: list[JournalEntry] = []
+        self.bridge = bridge
+        self._unsettled = unsettled_payments
+        #: None until the journal has answered: nothing is said about payments before then.
+        self._payments: list[JournalEntry] | None = None
         self.setProperty("role", "screen")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
         outer = QVBoxLayout(self)
@@ -270,8 +274,21 @@ class TechnicianScreen(QWidget):
             panel.on_event(event)
 
     def show_payments(self) -> None:
-        """Read the journal again (when the screen is opened)."""
-        self._payments = self._unsettled()
+        """Read the journal again (when the screen is opened); shown once it has answered."""
+        if self._unsettled is None:
+            self._payments = []
+            self.retranslate()
+            return
+        self._payments = None  # not what the journal said last time: it may have changed since
+        self.retranslate()
+        self.bridge.when_done(self._unsettled(), self._payments_read)
+
+    def _payments_read(self, future: Future[list[JournalEntry]]) -> None:
+        try:
+            self._payments = future.result()
+        except Exception:
+            log.warning("the payment journal could not be read", exc_info=True)
+            self._payments = None
         self.retranslate()
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -296,7 +313,12 @@ class TechnicianScreen(QWidget):
             button.setAccessibleDescription(t(LANGUAGE))
         self.payments_heading.setText(t(PAYMENTS))
         payments = self._payments
-        if payments:
+        if payments is None:
+            self.payments.setText("")
+            self.payments.setProperty("role", "")
+            self.payments_help.setText("")
+            self.payment_rows.setText("")
+        elif payments:
             n = len(payments)
             self.payments.setText("⚠ " + self.ui.nt(*UNSETTLED, n).format(n=n))
             self.payments.setProperty("role", "status-bad")

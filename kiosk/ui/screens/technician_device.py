@@ -181,11 +181,16 @@ class DevicePanel(QFrame):
             "technician switched a fault",
             extra={"device_id": self.device.device_id, "code": name, "state": str(on)},
         )
-        try:
-            self.device.set_fault(name, on)
-        except Exception as exc:  # the terminal simulator is not running, say
+        device = self.device
+        # On the device's own thread: a simulator behind HTTP (the terminal's) can take seconds.
+        done = device.worker.submit(lambda: device.set_fault(name, on))
+        self.bridge.when_done(done, self._fault_set)
+
+    def _fault_set(self, future: Future[None]) -> None:
+        error = future.exception()
+        if error is not None:  # the terminal simulator is not running, say
             log.warning("a fault switch failed", extra={"device_id": self.device.device_id})
-            self.test_result.setText(self.ui.t(SWITCH_FAILED).format(error=exc))
+            self.test_result.setText(self.ui.t(SWITCH_FAILED).format(error=error))
         # Show what the device really has now (one mode at a time on the terminal simulator).
         self.show_health(self.device.health())
 

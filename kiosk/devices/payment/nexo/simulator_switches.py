@@ -3,7 +3,8 @@
 With `simulator_control_url` set (the demo), the nexo backend offers the simulator's modes as
 fault switches and sets them through the simulator's POST /control; a real terminal has no
 such URL and no switches. The simulator holds one mode at a time: switching one on switches
-the others off, and switching it off goes back to approving.
+the others off, and switching it off goes back to approving. Reading and setting the mode are
+HTTP requests (`@blocking`): they run on the terminal's device thread.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import urllib.request
 
 from kiosk.devices.base import FaultSwitch
 from kiosk.i18n import N_
+from kiosk.threads import blocking
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +44,7 @@ class SimulatorSwitches:
         with self._lock:
             return frozenset({self._mode}) & _NAMES
 
+    @blocking
     def refresh(self) -> None:
         """Read the simulator's mode (at start; it keeps its mode across restarts)."""
         try:
@@ -53,6 +56,7 @@ class SimulatorSwitches:
         with self._lock:
             self._mode = mode
 
+    @blocking
     def set(self, name: str, on: bool) -> None:
         if name not in _NAMES:
             raise KeyError(f"the terminal simulator has no switch {name!r}")
