@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from kiosk.store import Store, UsageRecord, utc_iso
+from kiosk.store.database import Store, UsageRecord, utc_iso
 
 #: What support can ask a kiosk to do (the hub's action kinds).
 COMMAND_KINDS = ("restart-app", "self-test", "test-page", "screenshot")

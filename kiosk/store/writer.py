@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from kiosk.store import Store
+    from kiosk.store.database import Store
 
 #: Failures of the writer are logged here; kiosk.logs.StoreLogHandler skips this logger, since
 #: storing the report of a failed store write could fail the same way, again and again.
