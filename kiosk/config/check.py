@@ -137,13 +137,13 @@ class Checker:
         return values
 
     def _each(
-        self, dotted: str, cls: type[DataclassInstance], ids: re.Pattern[str], table: object
+        self, dotted: str, cls: type[DataclassInstance], ids: str, table: object
     ) -> dict[str, Any]:
         if not isinstance(table, dict):
             self.fail(f"{dotted} must be a table: write [{dotted}.<id>] with its keys below it")
         found: dict[str, Any] = {}
         for key, value in table.items():
-            if not ids.fullmatch(key):
+            if not re.fullmatch(ids, key):
                 self.fail(f"[{dotted}.{key}]: the id must be 1 to 32 of a-z, 0-9 and -")
             found[key] = cls(**self._table(f"{dotted}.{key}", cls, value))
             missing = [

@@ -7,15 +7,41 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import FrozenInstanceError, dataclass, field
+from typing import Any, TypeVar, dataclass_transform
 
-# Settings are read, never compared or printed: generating __eq__, __hash__ and __repr__ for a
-# dozen classes would cost about a tenth of the start-up budget before the first paint.
-LEAN: dict[str, bool] = {"eq": False, "repr": False}
+T = TypeVar("T")
 
 
-@dataclass(frozen=True, **LEAN)
+@dataclass_transform(frozen_default=True, field_specifiers=(field,))
+def frozen_settings(*, kw_only: bool = False) -> Callable[[type[T]], type[T]]:
+    """`@dataclass(frozen=True)` for the settings, at a fraction of its cost before the first
+    paint.
+
+    Settings are read, never compared or printed: no __eq__, __hash__ or __repr__. And instead of
+    compiling a __setattr__ and a __delattr__ for each of some twenty classes, as frozen=True
+    does, they share one pair: a field is assigned once, by __init__, and never again."""
+
+    def make(cls: type[T]) -> type[T]:
+        made = dataclass(eq=False, repr=False, kw_only=kw_only)(cls)
+        made.__setattr__ = _assign_once  # type: ignore[method-assign]
+        made.__delattr__ = _never_delete  # type: ignore[method-assign]
+        return made
+
+    return make
+
+
+def _assign_once(self: Any, name: str, value: object) -> None:
+    if name in self.__dict__ or name not in self.__dataclass_fields__:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+    object.__setattr__(self, name, value)
+
+
+def _never_delete(self: Any, name: str) -> None:
+    raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+
+@frozen_settings()
 class Rule:
     """What a key accepts. `choices_from` names choices that are only known at load time."""
 
@@ -24,7 +50,9 @@ class Rule:
     high: float | None = None
     choices: tuple[str, ...] = ()
     choices_from: str | None = None
-    pattern: re.Pattern[str] | None = None
+    #: A regular expression the whole text must match; "" = any. Compiled when a file sets the
+    #: key (re caches it), not for every key while the settings are defined before the first paint.
+    pattern: str = ""
     check: Callable[[str], bool] | None = None
     max_length: int = 200
     text: str = ""
@@ -77,15 +105,14 @@ class Rule:
             isinstance(value, str)
             and len(value) <= self.max_length
             and (not choices or value in choices)
-            and (self.pattern is None or self.pattern.fullmatch(value) is not None)
+            and (not self.pattern or re.fullmatch(self.pattern, value) is not None)
             and (self.check is None or self.check(value))
         )
 
 
 def key(default: Any, pattern: str = "", **rule: Any) -> Any:
     """A section field whose Rule takes its kind from the default's type."""
-    compiled = re.compile(pattern) if pattern else None
-    return field(default=default, metadata={"rule": Rule(type(default), pattern=compiled, **rule)})
+    return field(default=default, metadata={"rule": Rule(type(default), pattern=pattern, **rule)})
 
 
 FOLDER: dict[str, Any] = {"max_length": 4096, "text": 'a folder path, or "" for the default'}

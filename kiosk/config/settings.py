@@ -10,13 +10,12 @@ kiosk.config.rules); kiosk.config.check holds the small validator that applies t
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import field, fields
 from pathlib import Path
 from typing import Any
 
-from kiosk.config.rules import FOLDER, LEAN, key
+from kiosk.config.rules import FOLDER, frozen_settings, key
 from kiosk.config.rules import Rule as Rule
 from kiosk.pin import DEMO_PIN_HASH, parse_pin_hash
 
@@ -41,7 +40,7 @@ class ConfigError(Exception):
     """A config file that cannot be used; str() is one line a person can act on."""
 
 
-@dataclass(frozen=True, **LEAN)
+@frozen_settings()
 class KioskSettings:
     id: str = key("demo-kiosk", r"[a-z0-9-]{1,64}", text="1 to 64 characters from a-z, 0-9 and -")
     name: str = key("Demo kiosk")
@@ -82,7 +81,7 @@ class KioskSettings:
     data_dir: str = key("", **FOLDER)
 
 
-@dataclass(frozen=True, **LEAN)
+@frozen_settings()
 class SessionSettings:
     idle_seconds: int = key(90, low=10, high=3600)
     warning_seconds: int = key(30, low=20, high=300)
@@ -91,7 +90,7 @@ class SessionSettings:
     default_language: str = key("fi", choices=("fi", "sv", "en"))
 
 
-@dataclass(frozen=True, **LEAN)
+@frozen_settings()
 class UiSettings:
     fullscreen: bool = key(True)
     large_text_scale: float = key(1.5, low=1.5, high=2.5)
@@ -101,7 +100,7 @@ class UiSettings:
 _NOTICE: dict[str, Any] = {"max_length": 600, "pattern": r"[^\x00-\x1f]*"}
 
 
-@dataclass(frozen=True, **LEAN)
+@frozen_settings()
 class PrivacySettings:
     """The privacy notice of Help, in each language: who is responsible for the data (the
     controller), how to reach them, and anything the site adds ("" = nothing). What the kiosk
@@ -137,7 +136,7 @@ class PrivacySettings:
     more_en: str = key("", **_NOTICE)
 
 
-@dataclass(frozen=True, **LEAN)
+@frozen_settings()
 class TechnicianSettings:
     pin_hash: str = key(
         DEMO_PIN_HASH,
@@ -149,7 +148,7 @@ class TechnicianSettings:
     lockout_seconds: int = key(60, low=10, high=3600)
 
 
-@dataclass(frozen=True, **LEAN)
+@frozen_settings()
 class ServicesSettings:
     enabled: tuple[str, ...] = key(
         ("forms", "email", "scan", "print", "copy", "fee", "advice", "help"),
@@ -157,7 +156,7 @@ class ServicesSettings:
     )
 
 
-@dataclass(frozen=True, **LEAN)
+@frozen_settings()
 class PrinterSettings:
     backend: str = key("simulated", choices_from="backends")
     pages_per_minute: int = key(20, low=1, high=120)
@@ -173,14 +172,14 @@ class PrinterSettings:
     )
 
 
-@dataclass(frozen=True, **LEAN)
+@frozen_settings()
 class CardReaderSettings:
     backend: str = key("simulated", choices_from="backends")
     card: str = key("fineid", choices=("fineid", "unknown"))
     reader: str = key("", text='part of the PC/SC reader name, or "" for the first reader')
 
 
-@dataclass(frozen=True, **LEAN)
+@frozen_settings()
 class CameraSettings:
     backend: str = key("simulated", choices_from="backends")
     width: int = key(1280, low=160, high=3840)
@@ -191,7 +190,7 @@ class CameraSettings:
     )
 
 
-@dataclass(frozen=True, **LEAN)
+@frozen_settings()
 class PaymentSettings:
     backend: str = key("simulated", choices_from="backends")
     delay_seconds: float = key(2.0, low=0, high=60)
@@ -264,7 +263,7 @@ _VAT: dict[str, Any] = {
 }
 
 
-@dataclass(frozen=True, **LEAN)
+@frozen_settings()
 class PricesSettings:
     print_page: str = _euros("0.00")
     copy_page: str = _euros("0.00")
@@ -275,14 +274,14 @@ class PricesSettings:
     vat_percent: str = key("0", **_VAT)
 
 
-@dataclass(frozen=True, **LEAN)
+@frozen_settings()
 class PaymentsSettings:
     reconcile_at: str = key(
         "21:00", r"([01]\d|2[0-3]):[0-5]\d", text='a time of day, "HH:MM" (Europe/Helsinki)'
     )
 
 
-@dataclass(frozen=True, **LEAN)
+@frozen_settings()
 class AgentSettings:
     """kiosk-agent, which ships the outbox to the hub and keeps the hub's forms catalogue."""
 
@@ -318,7 +317,7 @@ _AUDIO_DEVICE: dict[str, Any] = {
 }
 
 
-@dataclass(frozen=True, **LEAN)
+@frozen_settings()
 class CallSettings:
     """The sound of a video call: where the citizen's voice comes from and the advisor's goes."""
 
@@ -328,7 +327,7 @@ class CallSettings:
     speaker_device: str = key("default", **_AUDIO_DEVICE)
 
 
-@dataclass(frozen=True, **LEAN)
+@frozen_settings()
 class FeeSettings:
     name_fi: str = key("", max_length=80)
     name_sv: str = key("", max_length=80)
@@ -349,7 +348,7 @@ class FeeSettings:
     ask_reference_digits_only: bool = key(True)
 
 
-@dataclass(frozen=True, **LEAN)
+@frozen_settings()
 class DeviceSettings:
     printer: PrinterSettings = field(default_factory=PrinterSettings)
     cardreader: CardReaderSettings = field(default_factory=CardReaderSettings)
@@ -357,7 +356,7 @@ class DeviceSettings:
     payment: PaymentSettings = field(default_factory=PaymentSettings)
 
 
-@dataclass(frozen=True, kw_only=True, **LEAN)
+@frozen_settings(kw_only=True)
 class Config:
     """The whole kiosk configuration, with the folders it names resolved to absolute paths."""
 
@@ -374,7 +373,7 @@ class Config:
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
     #: Fees a citizen can pay at the kiosk, by id: [fees.lost-card] ...
     fees: dict[str, FeeSettings] = field(
-        default_factory=dict, metadata={"each": FeeSettings, "id": re.compile(r"[a-z0-9-]{1,32}")}
+        default_factory=dict, metadata={"each": FeeSettings, "id": r"[a-z0-9-]{1,32}"}
     )
     # Below: no metadata, so not keys of the file. `source` is None when no file was read.
     source: Path | None
