@@ -13,6 +13,7 @@ is shown, so a language switch re-translates everything.
 from __future__ import annotations
 
 import gettext
+from functools import cache
 from pathlib import Path
 
 LANGUAGES: tuple[str, ...] = ("fi", "sv", "en")
@@ -42,12 +43,20 @@ class Catalogue:
             if lang == "en":
                 self._translations[lang] = gettext.NullTranslations()
             else:
-                self._translations[lang] = gettext.translation(
-                    DOMAIN, localedir=locale_dir, languages=[lang]
-                )
+                self._translations[lang] = _compiled(locale_dir / lang / "LC_MESSAGES", DOMAIN)
 
     def gettext(self, lang: str, message: str) -> str:
         return self._translations[lang].gettext(message)
 
     def ngettext(self, lang: str, singular: str, plural: str, n: int) -> str:
         return self._translations[lang].ngettext(singular, plural, n)
+
+
+@cache
+def _compiled(folder: Path, domain: str) -> gettext.GNUTranslations:
+    """A compiled catalogue, read once per process (as gettext.translation() caches it).
+
+    Read straight from its known place: gettext.translation() would first work out locale
+    name variants, which imports the locale module, on the way to the first paint."""
+    with (folder / f"{domain}.mo").open("rb") as compiled:
+        return gettext.GNUTranslations(compiled)
