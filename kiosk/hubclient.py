@@ -10,6 +10,10 @@ certificate is signed by one. Nothing else in the kiosk builds these by hand.
 An answer of 401 or 403 means the hub refused this kiosk's credentials: a wrong or revoked token,
 or an id the token is not for. That is not "the hub is away" and is said differently
 (`HubRefused`, `refused()`): a person must fix the kiosk's config, waiting will not help.
+
+The requests themselves are asynchronous (aiohttp) and run on an event loop: the app's engine or
+kiosk-agent's. The one synchronous step that touches the disk, loading the private CA, is
+`@blocking`, like every such step in the kiosk (kiosk.threads).
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ import ssl
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING
+
+from kiosk.threads import blocking
 
 if TYPE_CHECKING:
     import aiohttp
@@ -95,6 +101,7 @@ class HubClient:
             "User-Agent": user_agent(),
         }
 
+    @blocking
     def ssl_context(self) -> ssl.SSLContext | bool:
         """What an https:// hub's certificate is checked against (always checked)."""
         if not self.ca_file:
