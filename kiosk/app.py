@@ -30,12 +30,12 @@ if TYPE_CHECKING:
     from kiosk.devices.registry import DeviceSet
     from kiosk.devices.status import DeviceEvent
     from kiosk.engine import Engine
-    from kiosk.mail import EmailPolicy
     from kiosk.outbox import Outbox
     from kiosk.payments.delivery import PaidPrintJobs
     from kiosk.payments.journal import JournalEntry
     from kiosk.payments.ledger import Ledger
     from kiosk.store import Store, StoreWriter
+    from kiosk.submissions.service import Submissions
     from kiosk.video.advice import AdviceClient
 
 log = logging.getLogger(__name__)
@@ -55,6 +55,8 @@ class Kiosk:
         self.advice: AdviceClient | None = advice
         #: Sealed submissions for the hub; None without [kiosk] hub_public_key.
         self.outbox: Outbox | None = None
+        #: Forms and e-mails sealed into the outbox off the Qt thread; built at start-up.
+        self.submissions: Submissions | None = None
         self._pending_usage: list[UsageRecord] = []
         self._lock = threading.Lock()
         self.writer: StoreWriter | None = None
@@ -134,7 +136,22 @@ class Kiosk:
             from kiosk.outbox import Outbox, parse_public_key
 
             self.outbox = Outbox(store, parse_public_key(self.config.kiosk.hub_public_key))
+        self._start_submissions()
         log.info("kiosk started", extra={"kiosk_id": self.config.kiosk.id})
+
+    def _start_submissions(self) -> None:
+        from kiosk.hubclient import HubClient
+        from kiosk.submissions.service import Submissions
+
+        assert self.writer is not None
+        self.submissions = Submissions(
+            sessions=self.session,
+            writer=self.writer,
+            outbox=self.outbox,
+            kiosk_id=self.config.kiosk.id,
+            engine=self.engine,
+            hub=HubClient.from_settings(self.config.kiosk),
+        )
 
     def _start_payments(self, store: Store) -> None:
         from kiosk.devices.payment.base import PaymentTerminal
@@ -256,29 +273,6 @@ class Kiosk:
         """The citizen cancelled: ask the terminal to stop; the payment's answer tells the end."""
         if self.ledger is not None and self.engine is not None:
             self.engine.submit(self.ledger.abort_current())
-
-    def submit(self, kind: str, payload: dict[str, object], *, service: str, outcome: str) -> str:
-        """Seal `payload` for the hub and keep it in the outbox until kiosk-agent delivers it;
-        the submission id. Raises RuntimeError when there is no outbox (no hub key)."""
-        session = self.session.current
-        if self.outbox is None or session is None:
-            raise RuntimeError("no outbox: [kiosk] hub_public_key is not set, or no session")
-        return self.outbox.put(
-            kind,
-            {**payload, "kiosk_id": self.config.kiosk.id},
-            session_id=session.id,
-            service=service,
-            outcome=outcome,
-        )
-
-    def email_policy(self) -> Future[EmailPolicy]:
-        """What the hub lets this kiosk send by e-mail now (fails when the hub is unreachable,
-        or refuses this kiosk's credentials: kiosk.hubclient.HubRefused)."""
-        from kiosk.hubclient import HubClient
-        from kiosk.mail import fetch_email_policy
-
-        assert self.engine is not None
-        return self.engine.submit(fetch_email_policy(HubClient.from_settings(self.config.kiosk)))
 
     def delivered(self, sale_reference: str) -> Future[JournalEntry]:
         """What was paid for has been handed over (a fee is delivered once it is paid)."""

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.hubclient import HubClient, HubRefused, refused
+from kiosk.threads import blocking
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +93,7 @@ class Attachment:
             return 0
 
 
+@blocking
 def email_payload(
     *,
     to: Iterable[str],
@@ -101,7 +103,8 @@ def email_payload(
     language: str,
     submitted_at: str,
 ) -> dict[str, Any]:
-    """The message as it is sealed for the hub (docs/outbox-protocol.md, kind "email")."""
+    """The message as it is sealed for the hub (docs/outbox-protocol.md, kind "email"); reads
+    the attached files."""
     return {
         "to": list(to),
         "subject": subject[:MAX_SUBJECT],

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from kiosk.store import Store, utc_iso
+from kiosk.threads import blocking
 
 KINDS = ("form", "email")
 
@@ -43,8 +44,10 @@ def parse_public_key(text: str) -> bytes:
     return key
 
 
+@blocking
 def seal(payload: Mapping[str, Any], public_key: bytes) -> bytes:
-    """`payload` as JSON, sealed to `public_key`: only the holder of the private key opens it."""
+    """`payload` as JSON, sealed to `public_key`: only the holder of the private key opens it.
+    A form's PDF and scans make it megabytes: not on the UI thread."""
     from nacl.public import PublicKey, SealedBox
 
     data = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")
@@ -98,6 +101,7 @@ class Outbox:
         self.store = store
         self.public_key = public_key
 
+    @blocking
     def put(
         self,
         kind: str,
@@ -108,7 +112,8 @@ class Outbox:
         outcome: str,
     ) -> str:
         """Seal `payload` and keep it for delivery, with the usage record of its submission, in
-        one durable transaction. Returns the submission id (also inside the sealed payload)."""
+        one durable transaction (synced to disk, under the store's lock: not on the UI thread).
+        Returns the submission id (also inside the sealed payload)."""
         if kind not in KINDS:
             raise ValueError(f"outbox kind must be one of {', '.join(KINDS)}, not {kind!r}")
         submission_id = new_submission_id()

@@ -107,7 +107,6 @@ class Rig:
         self.email_remaining: int | None = 9
         #: The hub refuses this kiosk's credentials (its answer to the e-mail policy is 401).
         self.email_refused = False
-        self.kiosk.email_policy = self._email_policy  # type: ignore[method-assign]
         window, _ = build(self.config, self.kiosk)
         assert isinstance(window, KioskWindow)
         self.window = window
@@ -115,6 +114,8 @@ class Rig:
         self._windows.kiosk_window = window
         window.show()
         self.kiosk.start_backend(window.bridge.on_device_event)
+        assert self.kiosk.submissions is not None
+        self.kiosk.submissions.email_policy = self._email_policy  # type: ignore[method-assign]
 
     def take_other_windows(self) -> list[str]:
         """The top-level windows other than the kiosk's shown since last asked."""

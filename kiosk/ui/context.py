@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from kiosk.devices.base import Device
     from kiosk.devices.catalog import DeviceClass
     from kiosk.session import Session, SessionManager
+    from kiosk.submissions.service import Submissions
     from kiosk.ui.bridge import Bridge
     from kiosk.ui.state import UiState
     from kiosk.visit import Visit
@@ -50,6 +51,13 @@ class ServiceContext:
     def visit(self) -> Visit:
         """What the running session has made and used."""
         return self.session.visit
+
+    @property
+    def submissions(self) -> Submissions:
+        """Sending forms and e-mails (a service screen opens after the back end started)."""
+        submissions = self.root.submissions
+        assert submissions is not None, "the back end starts before a service opens"
+        return submissions
 
     def device(self, device_class: DeviceClass) -> Device | None:
         return self.root.device(device_class)

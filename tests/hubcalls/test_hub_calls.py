@@ -32,7 +32,6 @@ import asyncio
 import json
 import logging
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -43,10 +42,11 @@ from kiosk.app import Kiosk
 from kiosk.engine import Engine
 from kiosk.forms.cache import read_cache
 from kiosk.hubclient import REFUSED_CODE, HubRefused
-from kiosk.mail import EmailPolicy, email_payload
+from kiosk.mail import EmailPolicy
 from kiosk.remote import RemoteActions
 from kiosk.session import EndReason
 from kiosk.store.fleet import Fleet
+from kiosk.submissions.email import EmailSending
 from kiosk.video.advice import AdvicePhase
 from kiosk.video.hub_client import HubAdviceClient
 from tests.hubcalls.conftest import (
@@ -74,7 +74,8 @@ def app(site: Site) -> Iterator[Kiosk]:
 
 
 def policy(kiosk: Kiosk) -> EmailPolicy:
-    return kiosk.email_policy().result(timeout=30)
+    assert kiosk.submissions is not None
+    return kiosk.submissions.email_policy().result(timeout=30)
 
 
 def test_the_e_mail_policy_is_the_hubs_and_counts_what_the_kiosk_sent(
@@ -90,19 +91,16 @@ def test_the_e_mail_policy_is_the_hubs_and_counts_what_the_kiosk_sent(
 
     # A citizen sends an e-mail: sealed into the outbox, shipped by kiosk-agent.
     app.session.start("fi")
-    app.submit(
-        "email",
-        email_payload(
-            to=["ystava@example.fi"],
+    assert app.submissions is not None
+    app.submissions.submit_email(
+        EmailSending(
+            to="ystava@example.fi",
             subject="Asiakirjat",
             message="Tässä ne ovat.",
-            attachments=[],
+            attachments=(),
             language="fi",
-            submitted_at=datetime.now(UTC).isoformat().replace("+00:00", "Z"),
-        ),
-        service="email",
-        outcome="sent",
-    )
+        )
+    ).result(timeout=30)
     app.session.end(EndReason.USER)
     assert site.agent_once().returncode == 0
     [stored] = site.hub.submissions()

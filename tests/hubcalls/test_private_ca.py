@@ -56,7 +56,8 @@ def test_with_the_librarys_ca_every_part_of_the_kiosk_reaches_the_hub(
     assert config.kiosk.hub_url.startswith("https://")
     kiosk = started(config)
     try:
-        policy = kiosk.email_policy().result(timeout=30)
+        assert kiosk.submissions is not None
+        policy = kiosk.submissions.email_policy().result(timeout=30)
         assert policy.known and policy.sender == SENDER
         advice = kiosk.advice
         assert isinstance(advice, HubAdviceClient)
@@ -75,8 +76,9 @@ def test_without_the_librarys_ca_the_hub_is_not_trusted(
     config = load(over_https(site, proxy, tmp_path / "untrusted", None))
     kiosk = started(config)
     try:
+        assert kiosk.submissions is not None
         with pytest.raises(OSError) as failed:
-            kiosk.email_policy().result(timeout=30)
+            kiosk.submissions.email_policy().result(timeout=30)
     finally:
         kiosk.shutdown()
     assert not isinstance(failed.value, HubRefused)

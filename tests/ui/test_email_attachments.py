@@ -87,6 +87,7 @@ def test_nothing_is_attached_until_the_citizen_chooses_it(
     assert form.on_summary
     assert form.summary.values["documents"].text() == "Scanned document 1"
     qtbot.mouseClick(form.next_button, LEFT)
+    qtbot.waitUntil(lambda: screen.sent_to is not None)
     outbox = window.kiosk.outbox
     assert outbox is not None
     [item] = outbox.pending()
@@ -106,6 +107,7 @@ def test_sending_only_a_message_attaches_nothing(qtbot: QtBot, window: KioskWind
     qtbot.mouseClick(form.next_button, LEFT)
     assert form.summary.values["documents"].text() == "Ei annettu"
     qtbot.mouseClick(form.next_button, LEFT)
+    qtbot.waitUntil(lambda: screen.sent_to is not None)
     outbox = window.kiosk.outbox
     assert outbox is not None
     [item] = outbox.pending()

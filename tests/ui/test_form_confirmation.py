@@ -86,6 +86,7 @@ def test_the_library_card_application_offers_no_copy_and_says_none(
     qtbot.mouseClick(rules.box, LEFT)
     qtbot.mouseClick(form.next_button, LEFT)
     qtbot.mouseClick(form.next_button, LEFT)
+    qtbot.waitUntil(lambda: screen.confirmation is not None)
     confirmation = screen.confirmation
     assert confirmation is not None
     assert not confirmation.print_button.isVisible()
@@ -117,6 +118,7 @@ def test_feedback_says_where_its_copies_go_and_what_was_printed(
     assert copy is not None
     qtbot.mouseClick(copy, LEFT)
     qtbot.mouseClick(form.next_button, LEFT)
+    qtbot.waitUntil(lambda: screen.confirmation is not None)
     confirmation = screen.confirmation
     assert confirmation is not None
     assert confirmation.copy_note.text() == (

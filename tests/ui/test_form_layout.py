@@ -213,6 +213,7 @@ def test_no_words_are_cut_on_the_buttons_of_a_form(
     assert form.next_button.hasFocus()
     assert buttons_cut(screen) == []
     qtbot.mouseClick(form.next_button, LEFT)
+    qtbot.waitUntil(lambda: screen.confirmation is not None)
     confirmation = screen.confirmation
     assert isinstance(confirmation, ConfirmationView)
     settle(qtbot, window)

@@ -14,11 +14,11 @@ from pytestqt.qtbot import QtBot
 from kiosk.devices.camera.simulated import SimulatedCamera
 from kiosk.devices.catalog import DeviceClass
 from kiosk.outbox import open_sealed
+from kiosk.submissions.email import visit_documents
 from kiosk.ui.forms.attachments import AttachmentFieldView
 from kiosk.ui.forms.fields import ChoiceFieldView, TextFieldView
 from kiosk.ui.forms.form import FormView
 from kiosk.ui.forms.scanning import FormScanPage
-from kiosk.ui.screens.email import session_documents
 from kiosk.ui.screens.forms import FormsScreen
 from kiosk.ui.window import KioskWindow
 from tests.conftest import HUB_KEY
@@ -129,13 +129,13 @@ def test_scan_a_letter_from_inside_the_form_and_send_it(qtbot: QtBot, window: Ki
     pdf = session.folder / "scan-1.pdf"
     assert session.visit.scans == [pdf]
     assert len(PdfReader(pdf).pages) == 2
-    assert [d.attachment.path for d in session_documents(session)] == [pdf]
+    assert [d.attachment.path for d in visit_documents(session.visit)] == [pdf]
 
     qtbot.mouseClick(form.next_button, LEFT)
     assert form.on_summary
     assert form.summary.values["attachments"].text() == "scan-1.pdf"
     qtbot.mouseClick(form.next_button, LEFT)
-    assert screen.confirmation is not None
+    qtbot.waitUntil(lambda: screen.confirmation is not None)
     outbox = window.kiosk.outbox
     assert outbox is not None
     [item] = outbox.pending()

@@ -152,7 +152,8 @@ def test_fill_in_the_library_card_form_and_send_it(
     assert form.on_summary
     assert form.next_button.text() == "Lähetä lomake"
     qtbot.mouseClick(form.next_button, LEFT)
-
+    # Sealed into the outbox off the Qt thread; the form waits, then the confirmation comes.
+    qtbot.waitUntil(lambda: screen.confirmation is not None)
     confirmation = screen.confirmation
     assert confirmation is not None
     reference = confirmation.reference
@@ -322,6 +323,7 @@ def test_feedback_with_a_reply_address_and_a_printed_copy(
     assert form.summary.copy_button is not None
     assert form.summary.copy_button.text().startswith("☑ ")
     qtbot.mouseClick(form.next_button, LEFT)
+    qtbot.waitUntil(lambda: screen.confirmation is not None)
     outbox = window.kiosk.outbox
     assert outbox is not None
     [item] = outbox.pending()
@@ -436,7 +438,7 @@ def test_a_scanned_letter_goes_with_the_contact_request(qtbot: QtBot, window: Ki
     assert form.on_summary
     assert form.summary.values["attachments"].text() == "scan.pdf"
     qtbot.mouseClick(form.next_button, LEFT)
-    assert screen.confirmation is not None
+    qtbot.waitUntil(lambda: screen.confirmation is not None)
 
     outbox = window.kiosk.outbox
     assert outbox is not None

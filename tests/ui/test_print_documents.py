@@ -65,8 +65,8 @@ def test_print_offers_the_visits_documents_and_a_preview_of_their_pages(
     # …and two sent forms: feedback allows the sender a copy, a library card application not.
     forms = open_service(qtbot, window, "forms")
     assert isinstance(forms, FormsScreen)
-    feedback = forms.submit_answers(forms.definition("helsinki-feedback"), {})
-    card = forms.submit_answers(forms.definition("library-card"), {})
+    feedback = forms.submit_answers(forms.definition("helsinki-feedback"), {}).result(10).reference
+    card = forms.submit_answers(forms.definition("library-card"), {}).result(10).reference
     go_home(window)
 
     screen = open_service(qtbot, window, "print")
@@ -158,7 +158,7 @@ def test_a_visit_with_only_a_sent_form_prints_its_copy(qtbot: QtBot, window: Kio
     qtbot.mouseClick(window.attract.language_buttons["en"], Qt.MouseButton.LeftButton)
     forms = open_service(qtbot, window, "forms")
     assert isinstance(forms, FormsScreen)
-    forms.submit_answers(forms.definition("helsinki-feedback"), {})
+    forms.submit_answers(forms.definition("helsinki-feedback"), {}).result(10)
     go_home(window)
     screen = open_service(qtbot, window, "print")
     assert isinstance(screen, PrintScreen)

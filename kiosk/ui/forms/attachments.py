@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy
 
 from eforms.definition import Field, FormDefinition
 from kiosk.i18n import N_, NP_
-from kiosk.ui.forms.fields import ChoiceFieldView
+from kiosk.ui.forms.choice import ChoiceFieldView
 from kiosk.ui.forms.wrapping import WrapButton
 from kiosk.ui.state import UiState
 from kiosk.ui.theme import palette

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QSizePolicy
 
 from eforms.definition import Field, FormDefinition
 from kiosk.i18n import N_
-from kiosk.ui.forms.fields import FieldView
+from kiosk.ui.forms.field import FieldView
 from kiosk.ui.forms.wrapping import WrapButton
 from kiosk.ui.state import UiState
 

@@ -106,6 +106,8 @@ class FormView(QWidget):
         self.next_button.clicked.connect(self.next)
         #: What is wrong on the page, said beside Next where the citizen pressed it.
         self.notice = self.bar.notice
+        #: The answers are on their way into the outbox (see set_sending).
+        self.sending = False
         self.ui.changed.connect(self.retranslate)
 
     # ---- building -----------------------------------------------------------------------------
@@ -212,7 +214,18 @@ class FormView(QWidget):
     def on_summary(self) -> bool:
         return self.page == len(self.pages)
 
+    def set_sending(self, sending: bool) -> None:
+        """While the answers are being sealed and kept, the form waits: a second tap on Send
+        would send them twice, and Back or Change would leave what is being sent."""
+        self.sending = sending
+        for widget in (self.next_button, self.back_button, self.summary):
+            widget.setEnabled(not sending)
+        if not sending and self.on_summary:
+            self.next_button.setFocus(Qt.FocusReason.OtherFocusReason)
+
     def next(self) -> None:
+        if self.sending:
+            return
         if self.on_summary:
             problems = self.problems()
             if problems:  # changed back into something wrong: show its page

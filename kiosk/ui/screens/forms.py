@@ -1,19 +1,19 @@
 """The Forms service: the catalogue, a form's pages and summary, and the reference number.
 
 The content scrolls above an on-screen keyboard docked at the bottom, shown while a text field
-has the focus. Answers live only in this screen's widgets and, once sent, in the session's
-data: the session's end takes both away. A name read from the ID card fills in the name
-fields; the citizen can change it. An attachment field can scan a document in place: the scan
-takes the form's room while the form waits, kept as it was, and then comes back.
+has the focus. Answers live only in this screen's widgets and, once sent, in the visit: the
+session's end takes both away. A name read from the ID card fills in the name fields; the
+citizen can change it. An attachment field can scan a document in place: the scan takes the
+form's room while the form waits, kept as it was, and then comes back. Sending is
+kiosk.submissions' work, off the Qt thread: this screen draws the summary PDF (Qt's painter),
+waits for the outbox, and shows the reference number.
 """
 
 from __future__ import annotations
 
-import base64
 import logging
-import secrets
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +22,11 @@ from PySide6.QtWidgets import QWidget
 
 from eforms.definition import FormDefinition, load_catalogue
 from kiosk.devices.camera.base import Camera
-from kiosk.devices.cardreader.fineid import CardHolder
 from kiosk.devices.status import DeviceClass, DeviceEvent, StatusChanged
 from kiosk.forms.cache import catalogue_sources
 from kiosk.i18n import N_
-from kiosk.store import utc_iso
+from kiosk.submissions.form import FormSending, card_prefill
+from kiosk.submissions.reference import new_reference
 from kiosk.ui.context import ServiceContext
 from kiosk.ui.forms.attachments import AttachmentFieldView
 from kiosk.ui.forms.catalogue import CatalogueView
@@ -46,30 +46,6 @@ NOT_SENT = N_(
     "Please ask library staff for help."
 )
 
-#: Letters and digits no one mixes up when reading them aloud or copying (no 0/O, 1/I/L).
-REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-REFERENCE_LENGTH = 8
-#: Field names a card holder's names fill in.
-GIVEN_NAME_FIELDS = ("first_names", "given_name", "given_names", "first_name")
-SURNAME_FIELDS = ("last_name", "surname")
-FULL_NAME_FIELDS = ("name", "full_name")
-
-
-def new_reference() -> str:
-    return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
-
-
-def card_prefill(holder: CardHolder) -> dict[str, str]:
-    values: dict[str, str] = {}
-    for names, value in (
-        (GIVEN_NAME_FIELDS, holder.given_name),
-        (SURNAME_FIELDS, holder.surname),
-        (FULL_NAME_FIELDS, holder.name),
-    ):
-        if value:
-            values.update(dict.fromkeys(names, value))
-    return values
-
 
 class FormsScreen(TypingScreen):
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
@@ -88,7 +64,7 @@ class FormsScreen(TypingScreen):
         #: A scan for the form, shown in its place while the citizen scans.
         self.scan_page: FormScanPage | None = None
         #: Whether forms offer to scan an attachment: where the kiosk offers scanning at all.
-        self.scanning = any(s.id == "scan" for s in ctx.root.enabled_services())
+        self.scanning = "scan" in ctx.config.services.enabled
         ctx.bridge.device_event.connect(self._device_event)
         self.catalogue = CatalogueView(self.ui, self.forms)
         self.catalogue.form_chosen.connect(self.open_form)
@@ -108,7 +84,7 @@ class FormsScreen(TypingScreen):
         self.form.scan_requested.connect(self.scan_for)
         self.form.consent_requested.connect(self.show_consent)
         holder = self.session.visit.card_holder
-        if isinstance(holder, CardHolder):
+        if holder is not None:
             self.form.prefill(card_prefill(holder))
         self.form.cancelled.connect(self.show_catalogue)
         self.form.submitted.connect(lambda answers, d=definition: self._submitted(d, answers))
@@ -129,21 +105,42 @@ class FormsScreen(TypingScreen):
             first.setFocus()
 
     def _submitted(self, definition: FormDefinition, answers: dict[str, Any]) -> None:
-        copy_to = self.form.summary.copy_to if self.form is not None else None
-        try:
-            reference = self.submit_answers(definition, answers, copy_to=copy_to)
-        except Exception:
-            # Nothing is lost: the answers stay on the summary, and the citizen is told.
-            log.exception("a form could not be put in the outbox", extra={"form": definition.id})
-            if self.form is not None:
-                self.form.notice.setText("⚠ " + self.ui.t(NOT_SENT))
-                self.form.notice.show()
+        form = self.form
+        if form is None or form.sending:
             return
+        form.set_sending(True)
+        future: Future[SentForm]
+        try:
+            future = self.submit_answers(definition, answers, copy_to=form.summary.copy_to)
+        except Exception as exc:  # the PDF could not be written
+            future = Future()
+            future.set_exception(exc)
+        self.ctx.bridge.when_done(future, self._sent)
+
+    def _sent(self, future: Future[SentForm]) -> None:
+        form = self.form
+        if form is not None:
+            form.set_sending(False)
+        error = future.exception()
+        if error is not None:
+            # Nothing is lost: the answers stay on the summary, and the citizen is told.
+            log.error(
+                "a form could not be put in the outbox",
+                exc_info=error,
+                extra={"form": form.definition.id if form is not None else None},
+            )
+            if form is not None:
+                form.notice.setText("⚠ " + self.ui.t(NOT_SENT))
+                form.notice.show()
+            return
+        sent = future.result()
+        definition = self.definition(sent.form_id)
+        copy_to = form.summary.copy_to if form is not None else None
         self.form = None
         self.keyboard.hide()
         sent_copy = copy_to if definition.citizen_copy else None
         self.confirmation = ConfirmationView(
-            self.ctx, definition, answers, reference, copy_to=sent_copy
+            self.ctx, definition, sent.answers, sent.reference, copy_to=sent_copy
         )
         self.confirmation.another.connect(self.show_catalogue)
         self.set_content(self.confirmation)
@@ -237,27 +234,7 @@ class FormsScreen(TypingScreen):
 
     def documents(self) -> list[Path]:
         """This visit's scanned documents that still exist, which a form may attach."""
-        found = list(self.session.visit.scans)
-        return [p for p in found if p.exists()]
-
-    def attachments(
-        self, definition: FormDefinition, answers: Mapping[str, Any]
-    ) -> list[dict[str, str]]:
-        """The files the answers' attachment fields name, as the sealed payload carries them."""
-        by_name = {p.name: p for p in self.documents()}
-        chosen: list[str] = []
-        for field in definition.fields:
-            if field.is_attachment:
-                chosen.extend(n for n in answers.get(field.name, []) if n not in chosen)
-        return [
-            {
-                "name": name,
-                "content_type": "application/pdf",
-                "data": base64.b64encode(by_name[name].read_bytes()).decode("ascii"),
-            }
-            for name in chosen
-            if name in by_name
-        ]
+        return self.session.visit.existing_scans()
 
     def submit_answers(
         self,
@@ -265,40 +242,16 @@ class FormsScreen(TypingScreen):
         answers: Mapping[str, Any],
         *,
         copy_to: str | None = None,
-    ) -> str:
-        """Seal the answers and their PDF for the hub and put them in the outbox, in one
-        durable transaction with the usage record; the reference number the citizen can quote.
-        The PDF stays in the session's folder (for a printed copy or an e-mail), and the session
-        keeps the answers; the session's end wipes both."""
+    ) -> Future[SentForm]:
+        """Draw the answers' PDF into the session's folder (for the hub, a printed copy or an
+        e-mail) and send them with it; the future gives the sent form, with its reference
+        number, once it is sealed in the outbox (see kiosk.submissions)."""
         reference = new_reference()
         language = self.ui.language
         pdf = self.session.folder / f"form-{reference}.pdf"
         write_summary_pdf(definition, answers, reference, language, self.ui.t, pdf)
-        submission: dict[str, Any] = {
-            "form": definition.id,
-            "version": definition.version,
-            "reference": reference,
-            "language": language,
-            "answers": dict(answers),
-            "submitted_at": utc_iso(datetime.now(UTC)),
-            "pdf": base64.b64encode(pdf.read_bytes()).decode("ascii"),
-            "attachments": self.attachments(definition, answers),
-        }
-        if copy_to and definition.citizen_copy:
-            submission["copy_to"] = copy_to
-        self.ctx.root.submit(
-            "form", submission, service="forms", outcome=f"submitted:{definition.id}"
-        )
-        self.session.visit.sent_forms.append(
-            SentForm(
-                definition.id,
-                reference,
-                dict(answers),
-                pdf,
-                {lang: definition.title(lang) for lang in definition.i18n},
-            )
-        )
-        return reference
+        sending = FormSending(definition, answers, reference, language, pdf, copy_to)
+        return self.ctx.submissions.submit_form(sending)
 
     # ---- keyboard -----------------------------------------------------------------------------
 
