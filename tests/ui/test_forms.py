@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import logging
 import re
+import threading
 from collections.abc import Callable
 
 import pytest
@@ -461,3 +462,57 @@ def test_with_nothing_scanned_the_form_says_how_to_attach(
     assert isinstance(attach, AttachmentFieldView)
     assert attach.buttons == {}
     assert attach.hint.text().startswith("Ännu inget att bifoga.")
+
+
+def feedback_on_its_summary(qtbot: QtBot, screen: FormsScreen) -> FormView:
+    form = open_form(qtbot, screen, "helsinki-feedback")
+    subject = form.fields["subject"]
+    assert isinstance(subject, ChoiceFieldView)
+    qtbot.mouseClick(subject.buttons["parks"], LEFT)
+    qtbot.keyClicks(text_field(form, "feedback").editor, "Nice park")
+    qtbot.mouseClick(form.next_button, LEFT)
+    qtbot.mouseClick(form.next_button, LEFT)
+    assert form.on_summary
+    return form
+
+
+def test_while_the_form_is_sealed_it_waits_and_a_store_fault_loses_nothing(
+    qtbot: QtBot, window: KioskWindow
+) -> None:
+    writer, outbox = window.kiosk.writer, window.kiosk.outbox
+    assert writer is not None and outbox is not None
+    screen = open_forms(qtbot, window, "en")
+    form = feedback_on_its_summary(qtbot, screen)
+
+    # The store fails the submission's usage record, in the same transaction as the sealed row.
+    with writer.store.lock:
+        writer.store.db.execute(
+            "CREATE TRIGGER broken BEFORE INSERT ON usage "
+            "BEGIN SELECT RAISE(ABORT, 'the disk is full'); END"
+        )
+    # The writer is busy: Send is not answered at once, and the form waits for it.
+    busy = threading.Event()
+    writer.submit(lambda _store: busy.wait(30))
+    qtbot.mouseClick(form.next_button, LEFT)
+    assert form.sending
+    assert not form.next_button.isEnabled() and not form.back_button.isEnabled()
+    qtbot.mouseClick(form.next_button, LEFT)  # a second tap sends nothing more
+    busy.set()
+    qtbot.waitUntil(lambda: not form.sending)
+    # Nothing was sent; the answers are still on the summary, and the citizen is told.
+    assert screen.confirmation is None and screen.form is form and form.on_summary
+    assert form.notice.text().startswith("⚠ The form could not be sent because of a fault")
+    assert form.notice.isVisible() and form.next_button.isEnabled()
+    assert outbox.pending() == []
+    session = window.kiosk.session.current
+    assert session is not None and session.visit.sent_forms == []
+
+    # The store is well again: the same answers go, once.
+    with writer.store.lock:
+        writer.store.db.execute("DROP TRIGGER broken")
+    qtbot.mouseClick(form.next_button, LEFT)
+    qtbot.waitUntil(lambda: screen.confirmation is not None)
+    [item] = outbox.pending()
+    opened = open_sealed(item.sealed, bytes(HUB_KEY))
+    assert opened["answers"]["feedback"] == "Nice park"
+    assert [s.reference for s in session.visit.sent_forms] == [opened["reference"]]
