@@ -3,7 +3,9 @@
 `Store` wraps an injected sqlite3 connection (tests use a temporary file), migrates it on
 opening and offers typed reads and writes. It holds anonymous usage and events only: personal
 data never reaches this file except sealed to the hub's key in the outbox. Every method is
-thread-safe; the app sends its writes through `StoreWriter` so the Qt thread never waits on disk.
+thread-safe; the app sends its writes through `StoreWriter` so the Qt thread never waits on disk,
+and the reads and writes here are `@blocking` (kiosk.threads) so that a call from the Qt thread
+fails a test.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from kiosk.store.schema import migrate
+from kiosk.threads import blocking
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +119,7 @@ class Store:
             finally:
                 conn.execute("PRAGMA synchronous = NORMAL")
 
+    @blocking
     def record_usage(
         self,
         session_id: str,
@@ -141,6 +145,7 @@ class Store:
         with self._lock:
             return _rowid(self._db.table("usage").insert(row).last_rowid)
 
+    @blocking
     def add_event(
         self,
         level: str,
@@ -169,6 +174,7 @@ class Store:
         with self._lock:
             return _rowid(self._db.table("events").insert(row).last_rowid)
 
+    @blocking
     def unshipped_events(self, limit: int = 500) -> list[EventRecord]:
         """The oldest events not yet marked shipped, oldest first."""
         with self._lock:
@@ -179,6 +185,7 @@ class Store:
             )
         return [EventRecord(**{**row, "payload": json.loads(row["payload"])}) for row in rows]
 
+    @blocking
     def mark_shipped(self, ids: Iterable[int]) -> int:
         """Mark events as shipped now; returns how many were not marked before."""
         wanted = list(ids)
@@ -196,6 +203,7 @@ class Store:
                 changed += cursor.rowcount
         return changed
 
+    @blocking
     def usage_since(self, since: datetime) -> list[UsageRecord]:
         """Usage rows at or after `since`, oldest first."""
         with self._lock:

@@ -149,3 +149,23 @@ def test_writes_from_several_threads_at_once(store: Store) -> None:
         values = [u.value for u in usage if u.session_id == f"s-{n}"]
         assert values == [str(i) for i in range(100)]
     assert len(store.unshipped_events(limit=10_000)) == 800
+
+
+def test_reads_and_writes_refuse_the_ui_thread_and_run_on_the_writer(store: Store) -> None:
+    from kiosk import threads
+    from kiosk.store import StoreWriter
+
+    threads.mark_ui_thread()
+    with pytest.raises(threads.BlockingOnUiThread, match=r"Store\.add_event"):
+        store.add_event("info", "log", code="from-the-ui")
+    with pytest.raises(threads.BlockingOnUiThread, match=r"Store\.unshipped_events"):
+        store.unshipped_events()
+    writer = StoreWriter(store)
+    try:
+        writer.submit(lambda s: s.add_event("info", "log", code="from-the-writer"))
+        assert writer.flush(timeout=30)
+        threads.clear_ui_thread()
+        assert [event.code for event in store.unshipped_events()] == ["from-the-writer"]
+    finally:
+        threads.clear_ui_thread()
+        writer.close()
