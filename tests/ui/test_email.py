@@ -142,12 +142,14 @@ def test_a_kiosk_at_its_hourly_limit_says_so_and_sends_nothing(
 
     from kiosk.mail import EmailPolicy
 
-    screen = open_email(qtbot, window, "en")
-    qtbot.waitUntil(lambda: screen.policy_asked, timeout=10_000)
-    # The hub's answer, as the bridge hands it to the screen: nothing more this hour.
+    # The hub's answer when the service opens: nothing more this hour.
     answer: Future[EmailPolicy] = Future()
     answer.set_result(EmailPolicy(remaining_this_hour=0, sender="kiosk@example.fi"))
-    screen._policy_known(answer)
+    submissions = window.kiosk.submissions
+    assert submissions is not None
+    submissions.email_policy = lambda: answer  # type: ignore[method-assign]
+    screen = open_email(qtbot, window, "en")
+    qtbot.waitUntil(lambda: screen.policy_asked, timeout=10_000)
     assert "has sent as many e-mails as it may this hour" in screen.limits.text()
     qtbot.wait(10)
     # A framed warning of its own size at the top, its words inside the frame.
@@ -158,7 +160,9 @@ def test_a_kiosk_at_its_hourly_limit_says_so_and_sends_nothing(
     assert not screen.form.isVisible()
     assert not screen.form.next_button.isVisible()  # nor its bar: nothing to send
     # Even a send that got through the screen puts nothing in the outbox.
-    screen._submitted({"to": "friend@example.fi", "to_again": "friend@example.fi"})
+    screen.form.submitted.emit({"to": "friend@example.fi", "to_again": "friend@example.fi"})
+    writer = window.kiosk.writer
+    assert writer is not None and writer.flush(10)  # whatever was queued has been written
     outbox = window.kiosk.outbox
     assert outbox is not None
     assert outbox.pending() == []
