@@ -68,13 +68,16 @@ def technician(rig: Rig, language: str, mode: str) -> Iterator[str]:
         rig.click(window.pin_pad.keys[digit])
     yield "technician-pin"
     rig.click(window.pin_pad.ok_button)
+    rig.wait(lambda: not window.gate.checking)  # the PIN is checked on a worker
     yield "technician-pin-wrong"
     window.open_technician()
     window.ui.set_language(language)
     rig.set_mode(mode)
+    tech = window.technician
+    assert tech is not None
+    rig.wait(lambda: tech.payments.text())  # the journal is read on a worker
     yield "technician"
-    assert window.technician is not None
-    if _scroll_to_end(window.technician):
+    if _scroll_to_end(tech):
         yield "technician-scrolled"
     window.show_attract()
     rig.settle()
