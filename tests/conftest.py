@@ -7,6 +7,7 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Protocol
 
 import pytest
 
@@ -17,14 +18,19 @@ from nacl.public import PrivateKey
 
 from kiosk import threads
 from kiosk.config import Config, load_config
+from kiosk.devices.camera.simulated import SimulatedCamera
 from kiosk.devices.registry import backend_names
 from kiosk.devices.status import DeviceClass
+from kiosk.engine import Engine
 from kiosk.services import SERVICES
 
 #: The test hub's key pair: kiosks in tests seal their submissions to its public key, and a
 #: test opens them with the private one, as the hub does.
 HUB_KEY = PrivateKey.generate()
 HUB_PUBLIC_KEY = base64.b64encode(bytes(HUB_KEY.public_key)).decode()
+
+#: Generous on purpose: the machine is shared and slow; a passing test never waits this long.
+FIXTURE_DEADLINE = 60.0
 
 
 # A call that can block, made on the Qt thread, fails the test that makes it (kiosk.threads).
@@ -96,6 +102,59 @@ delay_seconds = 0
 @pytest.fixture
 def config(make_config: Callable[..., Config]) -> Config:
     return make_config()
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    """Where a test saves its screenshots: the test's own temporary folder, or, to keep them,
+    the folder named by KIOSK_TEST_SHOTS (outside the working tree)."""
+    kept = os.environ.get("KIOSK_TEST_SHOTS")
+    folder = Path(kept) if kept else tmp_path / "shots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def engine() -> Iterator[Engine]:
+    """The kiosk's engine loop, started; stopped after the test."""
+    running = Engine()
+    running.start()
+    yield running
+    running.stop(timeout=FIXTURE_DEADLINE)
+
+
+class MakeCamera(Protocol):
+    def __call__(
+        self, width: int = 1280, height: int = 720, fps: int = 30, *, streaming: bool = True
+    ) -> SimulatedCamera: ...
+
+
+@pytest.fixture
+def make_camera() -> Iterator[MakeCamera]:
+    """Simulated cameras, opened and (unless told otherwise) streaming; all stopped after."""
+    made: list[SimulatedCamera] = []
+
+    def make(
+        width: int = 1280, height: int = 720, fps: int = 30, *, streaming: bool = True
+    ) -> SimulatedCamera:
+        cam = SimulatedCamera("camera", width=width, height=height, fps=fps)
+        made.append(cam)
+        cam.start()
+        cam.worker.submit(lambda: None).result(FIXTURE_DEADLINE)  # opened
+        if streaming:
+            cam.start_stream()
+        return cam
+
+    yield make
+    for cam in made:
+        cam.stop_stream()
+        cam.stop()
+
+
+@pytest.fixture
+def camera(make_camera: MakeCamera) -> SimulatedCamera:
+    """A streaming simulated camera at 1280x720, 30 fps."""
+    return make_camera()
 
 
 @pytest.fixture(autouse=True)

@@ -9,17 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
-import tempfile
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp import web
-from playwright.async_api import Page, async_playwright
+from playwright.async_api import Page
 
 from hub.app import make_app
 from hub.calls.lines import DEFAULT_LINES
@@ -29,33 +25,20 @@ from kiosk.devices.camera.simulated import SimulatedCamera
 from kiosk.engine import Engine
 from kiosk.video.media import VideoFormat
 from kiosk.video.peer import KioskPeer
-from tests.hub.conftest import PASSWORD, FixedClock, add_kiosk, add_user
-from tests.peers.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.conftest import MakeCamera
+from tests.hub.conftest import FixedClock, add_kiosk, add_user, serving
+from tests.peers.browser import needs_chromium
+from tests.peers.console import advisor_console
 from tests.video.conftest import DEADLINE, eventually, on_engine
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "out" / "screenshots"
 Message = dict[str, Any]
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
+pytestmark = needs_chromium
 
 
 @pytest.fixture
-def engine() -> Iterator[Engine]:
-    engine = Engine()
-    engine.start()
-    yield engine
-    engine.stop(timeout=DEADLINE)
-
-
-@pytest.fixture
-def camera() -> Iterator[SimulatedCamera]:
-    cam = SimulatedCamera("camera", width=640, height=480, fps=30)
-    cam.start()
-    cam.worker.submit(lambda: None).result(DEADLINE)
-    cam.start_stream()
-    yield cam
-    cam.stop_stream()
-    cam.stop()
+def camera(make_camera: MakeCamera) -> SimulatedCamera:
+    return make_camera(640, 480)
 
 
 class Kiosk:
@@ -119,7 +102,7 @@ async def _frames_decoded(page: Page) -> int:
 
 
 def test_an_advisor_answers_a_kiosk_in_the_console_and_both_see_each_other(
-    config: HubConfig, store: HubStore, engine: Engine, camera: SimulatedCamera
+    config: HubConfig, store: HubStore, engine: Engine, camera: SimulatedCamera, shots: Path
 ) -> None:
     lines = tuple(
         replace(line, advisors=("anna",) if line.id == "virka-info" else ())
@@ -128,37 +111,18 @@ def test_an_advisor_answers_a_kiosk_in_the_console_and_both_see_each_other(
     config = replace(config, lines=lines)
     add_user(store, "anna", "advisor")
     token = add_kiosk(store, "itakeskus-1")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     async def scenario() -> None:
-        runner = web.AppRunner(make_app(config, store, clock=FixedClock()))
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", 0).start()
-        port = runner.addresses[0][1]
-        base = f"http://127.0.0.1:{port}"
-        profile = tempfile.mkdtemp(prefix="advisor-console-")
-        problems: list[str] = []
-        async with async_playwright() as p, aiohttp.ClientSession() as http:
-            context = await p.chromium.launch_persistent_context(
-                profile,
-                executable_path=CHROMIUM,
-                headless=True,
-                args=CHROMIUM_ARGS,
-                viewport={"width": 1280, "height": 900},
-            )
+        async with (
+            serving(make_app(config, store, clock=FixedClock())) as base,
+            advisor_console(base, strict=True, viewport={"width": 1280, "height": 900}) as (
+                page,
+                problems,
+            ),
+            aiohttp.ClientSession() as http,
+        ):
             kiosk: Kiosk | None = None
             try:
-                page = await context.new_page()
-                page.on("pageerror", lambda e: problems.append(str(e)))
-                page.on("console", lambda m: _console_problem(m.type, m.text, problems))
-                page.on("response", lambda r: _response_problem(r.status, r.url, problems))
-                # Log in through the real form; the hub sends an advisor to the console.
-                await page.goto(f"{base}/login")
-                await page.fill("#username", "anna")
-                await page.fill("#password", PASSWORD)
-                await page.click("button[type=submit]")
-                await page.wait_for_url(f"{base}/advisor")
-                await page.wait_for_selector("body[data-socket=open]")
                 await page.click("#set-available")
                 await page.wait_for_selector("#set-available[aria-pressed=true]")
 
@@ -176,7 +140,7 @@ def test_an_advisor_answers_a_kiosk_in_the_console_and_both_see_each_other(
                 assert await page.text_content("#ring-location") == "Itäkeskus library"
                 assert "Swedish" in (await page.text_content("#ring-language") or "")
                 await page.wait_for_selector("#queues td")  # the queue shows the call
-                await page.screenshot(path=str(SCREENSHOTS / "advisor-console-ringing.png"))
+                await page.screenshot(path=str(shots / "advisor-console-ringing.png"))
                 await page.click("#accept")
 
                 connected = await kiosk.expect("connected")
@@ -202,7 +166,7 @@ def test_an_advisor_answers_a_kiosk_in_the_console_and_both_see_each_other(
                 )
                 assert peer.stats().audio_frames > 0
                 await page.wait_for_selector("#call-media-state", state="hidden")
-                await page.screenshot(path=str(SCREENSHOTS / "advisor-console-call.png"))
+                await page.screenshot(path=str(shots / "advisor-console-call.png"))
 
                 # The advisor hangs up: both ends are back to idle.
                 await page.click("#hang-up")
@@ -215,23 +179,9 @@ def test_an_advisor_answers_a_kiosk_in_the_console_and_both_see_each_other(
             finally:
                 if kiosk is not None:
                     await kiosk.close()
-                await context.close()
-                await runner.cleanup()
-                shutil.rmtree(profile, ignore_errors=True)
         assert not problems, problems
 
     asyncio.run(scenario())
-
-
-def _console_problem(kind: str, text: str, problems: list[str]) -> None:
-    # Failed loads are judged by their responses (the browser asks for a favicon the hub lacks).
-    if kind == "error" and not text.startswith("Failed to load resource"):
-        problems.append(text)
-
-
-def _response_problem(status: int, url: str, problems: list[str]) -> None:
-    if status >= 400 and not url.endswith("/favicon.ico"):
-        problems.append(f"{status} {url}")
 
 
 async def _async(value: bool) -> bool:

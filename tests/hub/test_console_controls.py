@@ -12,11 +12,9 @@ cannot tell it from a quiet advisor (docs/call-protocol.md).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from aiohttp import web
 from playwright.async_api import Page
 
 from hub.app import make_app
@@ -26,13 +24,14 @@ from kiosk.devices.camera.simulated import SimulatedCamera
 from kiosk.engine import Engine
 from kiosk.video.advice import AdvicePhase
 from kiosk.video.hub_client import HubAdviceClient
-from tests.hub.conftest import FixedClock
-from tests.peers.browser import CHROMIUM
+from tests.conftest import MakeCamera
+from tests.hub.conftest import FixedClock, serving
+from tests.peers.browser import needs_chromium
 from tests.peers.console import advisor_console
 from tests.video.conftest import DEADLINE, eventually
 from tests.video.resilience_peers import KIOSK_ID, NEUVONTA, VIRKA, Advisor, free_port, write_hub
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
+pytestmark = needs_chromium
 
 AUDIO_SENDER = """() => {
   const pc = window.consoleState.pc;
@@ -42,20 +41,8 @@ AUDIO_SENDER = """() => {
 
 
 @pytest.fixture
-def engine() -> Iterator[Engine]:
-    engine = Engine()
-    engine.start()
-    yield engine
-    engine.stop(timeout=DEADLINE)
-
-
-@pytest.fixture
-def camera() -> Iterator[SimulatedCamera]:
-    cam = SimulatedCamera("camera", width=320, height=240, fps=15)
-    cam.start()
-    yield cam
-    cam.stop_stream()
-    cam.stop()
+def camera(make_camera: MakeCamera) -> SimulatedCamera:
+    return make_camera(320, 240, 15, streaming=False)
 
 
 async def now(value: bool) -> bool:
@@ -79,10 +66,10 @@ def test_mute_and_transfer_clicked_in_the_console(
     store = open_store(config.db_path)
 
     async def scenario() -> None:
-        runner = web.AppRunner(make_app(config, store, clock=FixedClock()))
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", 0).start()
-        base = f"http://127.0.0.1:{runner.addresses[0][1]}"
+        async with serving(make_app(config, store, clock=FixedClock())) as base:
+            await talk(base)
+
+    async def talk(base: str) -> None:
         client = HubAdviceClient(
             hub_url=base, token=token, kiosk_id=KIOSK_ID, loop=engine.loop, camera=camera
         )
@@ -155,7 +142,6 @@ def test_mute_and_transfer_clicked_in_the_console(
                 if ben is not None:
                     await ben.close()
                 await asyncio.wrap_future(engine.submit(client.aclose()))
-                await runner.cleanup()
             assert not problems, problems
 
     try:

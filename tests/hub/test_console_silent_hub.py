@@ -9,14 +9,12 @@ import asyncio
 import signal
 from pathlib import Path
 
-import pytest
-
-from tests.peers.browser import CHROMIUM
+from tests.peers.browser import needs_chromium
 from tests.peers.console import advisor_console
 from tests.video.conftest import DEADLINE
 from tests.video.resilience_peers import HubProcess, free_port, write_hub
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
+pytestmark = needs_chromium
 
 
 def test_the_console_says_it_reconnects_when_the_hub_goes_silent_and_comes_back(

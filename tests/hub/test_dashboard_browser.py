@@ -11,9 +11,7 @@ import asyncio
 import base64
 import csv
 import io
-import shutil
 import struct
-import tempfile
 import zlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -23,19 +21,18 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-import pytest
 from aiohttp import web
-from playwright.async_api import Page, async_playwright
+from playwright.async_api import Page
 
 from hub.app import make_app
 from hub.config import HubConfig
 from hub.fleet.service import FLEET
 from hub.hours import utc_iso
 from hub.store import HubStore
-from tests.hub.conftest import MONDAY_MORNING, PASSWORD, FixedClock, add_user
-from tests.peers.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.hub.conftest import MONDAY_MORNING, PASSWORD, FixedClock, add_user, serving
+from tests.peers.browser import chromium, log_in, needs_chromium, until, watch
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
+pytestmark = needs_chromium
 
 KIOSKS = {
     "itakeskus-1": ("Itäkeskus 1", "Itäkeskuksen kirjasto", "Itäkeskus info desk, ext. 101"),
@@ -135,55 +132,18 @@ async def dashboard(
         tokens[kiosk_id] = enroll_kiosk(store, kiosk_id, name, location, at=MONDAY_MORNING)
         store.enrollment.set_contact(kiosk_id, contact)
     app = make_app(config, store, clock=clock)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    base = f"http://127.0.0.1:{runner.addresses[0][1]}"
-    profile = tempfile.mkdtemp(prefix="support-dashboard-")
     problems: list[str] = []
-    try:
-        async with async_playwright() as p, aiohttp.ClientSession() as http:
-            context = await p.chromium.launch_persistent_context(
-                profile,
-                executable_path=CHROMIUM,
-                headless=True,
-                args=CHROMIUM_ARGS,
-                viewport={"width": 1366, "height": 768},
-                accept_downloads=True,
-            )
-            try:
-                page = await context.new_page()
-                page.on("pageerror", lambda e: problems.append(str(e)))
-                page.on("console", lambda m: _console_problem(m.type, m.text, problems))
-                kiosks = {k: Kiosk(http, base, k, token) for k, token in tokens.items()}
-                await page.goto(f"{base}/login")
-                await page.fill("#username", "sanna")
-                await page.fill("#password", PASSWORD)
-                await page.click("button[type=submit]")
-                await page.wait_for_url(f"{base}/support")
-                yield Dashboard(base, kiosks, page, app)
-            finally:
-                await context.close()
-    finally:
-        await runner.cleanup()
-        shutil.rmtree(profile, ignore_errors=True)
+    async with (
+        serving(app) as base,
+        chromium(viewport={"width": 1366, "height": 768}, accept_downloads=True) as browser,
+        aiohttp.ClientSession() as http,
+    ):
+        page = await browser.new_page()
+        watch(page, problems)
+        kiosks = {k: Kiosk(http, base, k, token) for k, token in tokens.items()}
+        await log_in(page, base, "sanna", PASSWORD, "/support")
+        yield Dashboard(base, kiosks, page, app)
     assert not problems, problems
-
-
-def _console_problem(kind: str, text: str, problems: list[str]) -> None:
-    # The browser asks for a favicon the hub lacks; any other failure is a problem.
-    if kind == "error" and "favicon" not in text and not text.startswith("Failed to load"):
-        problems.append(text)
-
-
-async def until(page: Page, expression: str, deadline: float = 30.0) -> None:
-    """Wait for `expression` to be true in the page (wait_for_function would need 'unsafe-eval',
-    which the hub's Content-Security-Policy rightly refuses)."""
-    loop = asyncio.get_running_loop()
-    give_up = loop.time() + deadline
-    while not await page.evaluate(expression):
-        assert loop.time() < give_up, f"still false: {expression}"
-        await asyncio.sleep(0.1)
 
 
 async def rows(page: Page, table: str) -> list[str]:

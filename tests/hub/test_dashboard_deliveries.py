@@ -11,8 +11,6 @@ import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
 from hub.store import HubStore, open_store
 from tests.hub.conftest import (
     FixedClock,
@@ -21,12 +19,12 @@ from tests.hub.conftest import (
     make_catalogue,
     sealed_for,
 )
-from tests.hub.test_dashboard_browser import Kiosk, dashboard, until
+from tests.hub.test_dashboard_browser import Kiosk, dashboard
 from tests.hub.test_delivery import delivery_config, kiosk_headers
-from tests.peers.browser import CHROMIUM
+from tests.peers.browser import needs_chromium, until
 from tests.peers.smtp import SmtpSink
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
+pytestmark = needs_chromium
 
 FORM_ID = "0123456789abcdef0123456789abcdef"
 EMAIL_ID = "fedcba9876543210fedcba9876543210"

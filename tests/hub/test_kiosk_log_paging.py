@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import shutil
-import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,14 +18,14 @@ from typing import Any
 import aiohttp
 import pytest
 from nacl.public import PrivateKey
-from playwright.async_api import Page, async_playwright
+from playwright.async_api import Page
 
 from hub.hours import utc_iso
-from tests.peers.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.peers.browser import chromium, log_in, needs_chromium, until
 from tests.peers.hub import Hub
 from tests.peers.smtp import free_port
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
+pytestmark = needs_chromium
 
 PASSWORD = "correct horse battery"
 KIOSK = "itakeskus-1"
@@ -107,16 +105,6 @@ async def ship(hub: Hub, token: str) -> None:
                 assert response.status == 200, await response.text()
 
 
-async def until(page: Page, expression: str) -> None:
-    """Wait for `expression` to be true in the page (the Content-Security-Policy refuses the
-    'unsafe-eval' that wait_for_function needs)."""
-    loop = asyncio.get_running_loop()
-    give_up = loop.time() + 30
-    while not await page.evaluate(expression):
-        assert loop.time() < give_up, f"still false: {expression}"
-        await asyncio.sleep(0.1)
-
-
 async def shown(page: Page) -> list[str]:
     """The messages of the log rows on the page, top to bottom."""
     return await page.locator("#logs tbody tr td:last-child").all_inner_texts()
@@ -138,90 +126,74 @@ def test_log_records_come_a_page_at_a_time_and_the_search_survives_paging(
 
     async def scenario() -> None:
         await ship(server, token)
-        profile = tempfile.mkdtemp(prefix="support-paging-")
         problems: list[str] = []
-        try:
-            async with async_playwright() as p:
-                context = await p.chromium.launch_persistent_context(
-                    profile,
-                    executable_path=CHROMIUM,
-                    headless=True,
-                    args=CHROMIUM_ARGS,
-                    viewport={"width": 1366, "height": 768},
-                )
-                page = await context.new_page()
-                page.on("pageerror", lambda e: problems.append(str(e)))
-                await page.goto(f"{server.url}/login")
-                await page.fill("#username", "sanna")
-                await page.fill("#password", PASSWORD)
-                await page.click("button[type=submit]")
-                await page.wait_for_url(f"{server.url}/support")
-                await page.goto(f"{server.url}/support/kiosks/{KIOSK}")
-                await page.wait_for_selector("body[data-loaded=true]")
+        async with chromium(viewport={"width": 1366, "height": 768}) as browser:
+            page = await browser.new_page()
+            page.on("pageerror", lambda e: problems.append(str(e)))
+            await log_in(page, server.url, "sanna", PASSWORD, "/support")
+            await page.goto(f"{server.url}/support/kiosks/{KIOSK}")
+            await page.wait_for_selector("body[data-loaded=true]")
 
-                # The newest 50, newest first, and how many there are.
-                await logs_at(page, 1, 50)
-                messages = await shown(page)
-                assert messages[0] == "camera busy (change 30)"
-                assert messages[DEVICE_CHANGES] == "heartbeat sent (record 500)"
-                assert await page.text_content("#logs-range") == f"Records 1–50 of {total}"
-                assert await page.get_attribute("[data-pager=logs] .newer", "href") is None
-                height = await page.evaluate("document.body.scrollHeight")
-                assert height < MAX_HEIGHT, height
-                # The device history is paged too: 20 of its 30 changes.
-                await until(page, "document.querySelector('#history').dataset.count === '20'")
-                assert await page.text_content("#history-range") == "Changes 1–20 of 30"
-                await page.screenshot(path=str(tmp_path / "kiosk-page.png"), full_page=True)
+            # The newest 50, newest first, and how many there are.
+            await logs_at(page, 1, 50)
+            messages = await shown(page)
+            assert messages[0] == "camera busy (change 30)"
+            assert messages[DEVICE_CHANGES] == "heartbeat sent (record 500)"
+            assert await page.text_content("#logs-range") == f"Records 1–50 of {total}"
+            assert await page.get_attribute("[data-pager=logs] .newer", "href") is None
+            height = await page.evaluate("document.body.scrollHeight")
+            assert height < MAX_HEIGHT, height
+            # The device history is paged too: 20 of its 30 changes.
+            await until(page, "document.querySelector('#history').dataset.count === '20'")
+            assert await page.text_content("#history-range") == "Changes 1–20 of 30"
+            await page.screenshot(path=str(tmp_path / "kiosk-page.png"), full_page=True)
 
-                # Older, from the pager under the table: the next 50.
-                await page.click(".pager.bottom[data-pager=logs] .older")
-                await logs_at(page, 2, 50)
-                assert page.url.endswith("?page=2")
-                assert await page.text_content("#logs-range") == f"Records 51–100 of {total}"
-                assert (await shown(page))[0] == "heartbeat sent (record 480)"
+            # Older, from the pager under the table: the next 50.
+            await page.click(".pager.bottom[data-pager=logs] .older")
+            await logs_at(page, 2, 50)
+            assert page.url.endswith("?page=2")
+            assert await page.text_content("#logs-range") == f"Records 51–100 of {total}"
+            assert (await shown(page))[0] == "heartbeat sent (record 480)"
 
-                # A search, then Older: the second page of what matches, and nothing else.
-                await page.fill("#log-q", "PAPER")
-                await page.click("#log-search button[type=submit]")
-                await logs_at(page, 1, 50)
-                assert await page.text_content("#logs-range") == (
-                    f"Records 1–50 of {len(PAPER)} matching"
-                )
-                await page.click("[data-pager=logs]:not(.bottom) .older")
-                await logs_at(page, 2, len(PAPER) - 50)
-                assert page.url.endswith("?q=PAPER&page=2")
-                expected = [f"printer paper low (record {i})" for i in reversed(PAPER)][50:]
-                assert await shown(page) == expected
-                assert await page.get_attribute("[data-pager=logs] .older", "href") is None
+            # A search, then Older: the second page of what matches, and nothing else.
+            await page.fill("#log-q", "PAPER")
+            await page.click("#log-search button[type=submit]")
+            await logs_at(page, 1, 50)
+            assert await page.text_content("#logs-range") == (
+                f"Records 1–50 of {len(PAPER)} matching"
+            )
+            await page.click("[data-pager=logs]:not(.bottom) .older")
+            await logs_at(page, 2, len(PAPER) - 50)
+            assert page.url.endswith("?q=PAPER&page=2")
+            expected = [f"printer paper low (record {i})" for i in reversed(PAPER)][50:]
+            assert await shown(page) == expected
+            assert await page.get_attribute("[data-pager=logs] .older", "href") is None
 
-                # A reload and a copied link keep the search, the level and the page.
-                await page.select_option("#log-level", "warning")
-                await logs_at(page, 1, 50)
-                await page.click("[data-pager=logs]:not(.bottom) .older")
-                await logs_at(page, 2, len(PAPER) - 50)
-                assert page.url.endswith("?q=PAPER&level=warning&page=2")
-                await page.reload()
-                await logs_at(page, 2, len(PAPER) - 50)
-                assert await page.input_value("#log-q") == "PAPER"
-                assert await page.input_value("#log-level") == "warning"
-                assert await shown(page) == expected
-                # Back goes to the first page of the same search.
-                await page.go_back()
-                await logs_at(page, 1, 50)
-                assert page.url.endswith("?q=PAPER&level=warning")
-                assert all("paper" in m for m in await shown(page))
-                # The device history's Older keeps the log search, and the log links its page.
-                await page.click("[data-pager=history] .older")
-                await until(page, "document.querySelector('#history').dataset.count === '10'")
-                assert await page.text_content("#history-range") == "Changes 21–30 of 30"
-                assert page.url.endswith("?q=PAPER&level=warning&hpage=2")
-                older = await page.get_attribute("[data-pager=logs] .older", "href")
-                assert older is not None and older.endswith("?q=PAPER&level=warning&page=2&hpage=2")
-                assert all("paper" in m for m in await shown(page))
-                await page.screenshot(path=str(tmp_path / "kiosk-page-search.png"), full_page=True)
-                await context.close()
-        finally:
-            shutil.rmtree(profile, ignore_errors=True)
+            # A reload and a copied link keep the search, the level and the page.
+            await page.select_option("#log-level", "warning")
+            await logs_at(page, 1, 50)
+            await page.click("[data-pager=logs]:not(.bottom) .older")
+            await logs_at(page, 2, len(PAPER) - 50)
+            assert page.url.endswith("?q=PAPER&level=warning&page=2")
+            await page.reload()
+            await logs_at(page, 2, len(PAPER) - 50)
+            assert await page.input_value("#log-q") == "PAPER"
+            assert await page.input_value("#log-level") == "warning"
+            assert await shown(page) == expected
+            # Back goes to the first page of the same search.
+            await page.go_back()
+            await logs_at(page, 1, 50)
+            assert page.url.endswith("?q=PAPER&level=warning")
+            assert all("paper" in m for m in await shown(page))
+            # The device history's Older keeps the log search, and the log links its page.
+            await page.click("[data-pager=history] .older")
+            await until(page, "document.querySelector('#history').dataset.count === '10'")
+            assert await page.text_content("#history-range") == "Changes 21–30 of 30"
+            assert page.url.endswith("?q=PAPER&level=warning&hpage=2")
+            older = await page.get_attribute("[data-pager=logs] .older", "href")
+            assert older is not None and older.endswith("?q=PAPER&level=warning&page=2&hpage=2")
+            assert all("paper" in m for m in await shown(page))
+            await page.screenshot(path=str(tmp_path / "kiosk-page-search.png"), full_page=True)
         assert not problems, problems
 
     asyncio.run(scenario())

@@ -8,18 +8,16 @@ import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
 from hub.config import load_config
 from hub.store import HubStore, open_store
 from tests.hub.conftest import FixedClock, form_payload, make_catalogue
 from tests.hub.test_dashboard_browser import dashboard
 from tests.hub.test_dashboard_deliveries import settled, submit
-from tests.peers.browser import CHROMIUM
+from tests.peers.browser import needs_chromium
 from tests.peers.smtp import free_port
 from tests.peers.smtp_tls import TlsSmtpSink
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
+pytestmark = needs_chromium
 
 FORM_ID = "0123456789abcdef0123456789abcdef"
 

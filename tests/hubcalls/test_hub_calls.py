@@ -198,14 +198,6 @@ def test_remote_actions_come_with_the_heartbeat_and_their_outcomes_go_back(
     assert results["printer"] == "ok"
 
 
-@pytest.fixture
-def engine() -> Iterator[Engine]:
-    found = Engine()
-    found.start()
-    yield found
-    found.stop()
-
-
 def open_link(engine: Engine, site: Site, token: str) -> HubAdviceClient:
     link = HubAdviceClient(
         hub_url=site.hub.url, token=token, kiosk_id=KIOSK_ID, loop=engine.loop, camera=None

@@ -4,19 +4,31 @@ microphone, driven through Playwright, on a test page served from 127.0.0.1 by a
 `BrowserPeer` is async (one asyncio loop on the test's thread; the kiosk's peer runs on the
 engine's own loop). The page keeps one RTCPeerConnection in `window.call`; signalling goes
 through `page.evaluate`, no hub involved. Playwright's own browser downloads are never used.
+
+`chromium()` (async) and `chromium_sync()` are the one way tests start that browser; `watch()`
+collects a page's errors and `log_in()` goes through the hub's login form.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import shutil
 import tempfile
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
 
+import pytest
 from aiohttp import web
-from playwright.async_api import BrowserContext, Page, Playwright, async_playwright
+from playwright.async_api import BrowserContext, Page, async_playwright
+from playwright.sync_api import BrowserContext as SyncBrowserContext
+from playwright.sync_api import Page as SyncPage
+from playwright.sync_api import sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
+needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -34,6 +46,99 @@ CHROMIUM_ARGS = [
     "--disable-backgrounding-occluded-windows",
     "--autoplay-policy=no-user-gesture-required",
 ]
+
+
+@contextlib.asynccontextmanager
+async def chromium(**options: Any) -> AsyncIterator[BrowserContext]:
+    """Headless Chromium with its fake camera and microphone, on a profile of its own that goes
+    with it; `options` go to Playwright's launch_persistent_context (viewport, downloads...)."""
+    profile = tempfile.mkdtemp(prefix="test-chromium-")
+    try:
+        async with async_playwright() as p:
+            context = await p.chromium.launch_persistent_context(
+                profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS, **options
+            )
+            try:
+                yield context
+            finally:
+                await context.close()
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def chromium_sync(**options: Any) -> Iterator[SyncBrowserContext]:
+    """`chromium()` for Playwright's sync API (a test that drives Qt on the same thread)."""
+    profile = tempfile.mkdtemp(prefix="test-chromium-")
+    try:
+        with sync_playwright() as p:
+            context = p.chromium.launch_persistent_context(
+                profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS, **options
+            )
+            try:
+                yield context
+            finally:
+                context.close()
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+class _Said(Protocol):
+    """A console message, from either of Playwright's APIs."""
+
+    @property
+    def type(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+
+
+class _Answered(Protocol):
+    """A response, from either of Playwright's APIs."""
+
+    @property
+    def status(self) -> int: ...
+    @property
+    def url(self) -> str: ...
+
+
+def watch(page: Page | SyncPage, problems: list[str], *, responses: bool = True) -> None:
+    """Collect the page's script errors, console errors and (with `responses`) failed requests
+    into `problems`; a test should find none. Failed loads are judged by their responses: the
+    browser asks for a favicon the hub lacks."""
+
+    def on_console(message: _Said) -> None:
+        text = message.text
+        if message.type == "error" and not text.startswith("Failed to load resource"):
+            problems.append(text)
+
+    def on_response(response: _Answered) -> None:
+        if response.status >= 400 and not response.url.endswith("/favicon.ico"):
+            problems.append(f"{response.status} {response.url}")
+
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("console", on_console)
+    if responses:
+        page.on("response", on_response)
+
+
+async def log_in(page: Page, base: str, username: str, password: str, lands_on: str) -> None:
+    """Log in through the hub's own form; the hub sends the user to `lands_on` (a path)."""
+    await page.goto(f"{base}/login")
+    await page.fill("#username", username)
+    await page.fill("#password", password)
+    await page.click("button[type=submit]")
+    await page.wait_for_url(f"{base}{lands_on}")
+
+
+async def until(page: Page, expression: str, deadline: float = 30.0) -> None:
+    """Wait for `expression` to be true in the page (wait_for_function would need 'unsafe-eval',
+    which the hub's Content-Security-Policy rightly refuses)."""
+    loop = asyncio.get_running_loop()
+    give_up = loop.time() + deadline
+    while not await page.evaluate(expression):
+        assert loop.time() < give_up, f"still false: {expression}"
+        await asyncio.sleep(0.1)
+
 
 PAGE = """<!doctype html>
 <html><head><meta charset="utf-8"><title>advisor test peer</title></head>
@@ -153,9 +258,7 @@ class BrowserPeer:
 
     def __init__(self) -> None:
         self._runner: web.AppRunner | None = None
-        self._playwright: Playwright | None = None
-        self._context: BrowserContext | None = None
-        self._profile: str | None = None
+        self._browser = contextlib.AsyncExitStack()
         self.page: Page | None = None
         self.url = ""
 
@@ -184,12 +287,8 @@ class BrowserPeer:
         port = self._runner.addresses[0][1]
         self.url = f"http://127.0.0.1:{port}/"
 
-        self._profile = tempfile.mkdtemp(prefix="advisor-chromium-")
-        self._playwright = await async_playwright().start()
-        self._context = await self._playwright.chromium.launch_persistent_context(
-            self._profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        self.page = await self._context.new_page()
+        context = await self._browser.enter_async_context(chromium())
+        self.page = await context.new_page()
         await self.page.goto(self.url)
 
     async def start_camera(self, width: int, height: int) -> tuple[int, int]:
@@ -218,16 +317,8 @@ class BrowserPeer:
         await self.page.evaluate("hangUp()")
 
     async def close(self) -> None:
-        if self._context is not None:
-            await self._context.close()
-            self._context = None
-        if self._playwright is not None:
-            await self._playwright.stop()
-            self._playwright = None
+        await self._browser.aclose()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
-        if self._profile is not None:
-            shutil.rmtree(self._profile, ignore_errors=True)
-            self._profile = None
         self.page = None

@@ -5,40 +5,29 @@ socket open."""
 from __future__ import annotations
 
 import contextlib
-import shutil
-import tempfile
 from collections.abc import AsyncIterator
+from typing import Any
 
-from playwright.async_api import Page, async_playwright
+from playwright.async_api import Page
 
 from tests.hub.conftest import PASSWORD
-from tests.peers.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.peers.browser import chromium, log_in, watch
 
 
 @contextlib.asynccontextmanager
 async def advisor_console(
-    base: str, username: str = "anna"
+    base: str, username: str = "anna", *, strict: bool = False, **options: Any
 ) -> AsyncIterator[tuple[Page, list[str]]]:
     """The console page of `username` at the hub `base`, and the page errors seen on it (a test
-    should find none)."""
-    profile = tempfile.mkdtemp(prefix="advisor-console-")
+    should find none). `strict` counts console errors and failed requests as problems too (a
+    test whose hub stays up); `options` go to the browser (a viewport, say)."""
     problems: list[str] = []
-    try:
-        async with async_playwright() as p:
-            context = await p.chromium.launch_persistent_context(
-                profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-            )
-            try:
-                page = await context.new_page()
-                page.on("pageerror", lambda e: problems.append(str(e)))
-                await page.goto(f"{base}/login")
-                await page.fill("#username", username)
-                await page.fill("#password", PASSWORD)
-                await page.click("button[type=submit]")
-                await page.wait_for_url(f"{base}/advisor")
-                await page.wait_for_selector("body[data-socket=open]")
-                yield page, problems
-            finally:
-                await context.close()
-    finally:
-        shutil.rmtree(profile, ignore_errors=True)
+    async with chromium(**options) as context:
+        page = await context.new_page()
+        if strict:
+            watch(page, problems)
+        else:
+            page.on("pageerror", lambda e: problems.append(str(e)))
+        await log_in(page, base, username, PASSWORD, "/advisor")
+        await page.wait_for_selector("body[data-socket=open]")
+        yield page, problems

@@ -4,7 +4,6 @@ camera's resolution and however small the page was in the frame."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ from pypdf import PdfReader
 from kiosk.devices.camera.simulated import SimulatedCamera
 from kiosk.scan.document import scan_document
 from kiosk.scan.pages import ScannedPages
+from tests.conftest import MakeCamera
 
 A4 = (595.28, 841.89)
 #: Pillow writes the page size from whole pixels at 150 dpi: within half a pixel of A4.
@@ -31,15 +31,9 @@ def is_a4(size: tuple[float, float], *, landscape: bool = False) -> bool:
 
 
 @pytest.fixture(params=[(640, 480), (1280, 720), (1920, 1080)], ids=lambda s: f"{s[0]}x{s[1]}")
-def camera(request: pytest.FixtureRequest) -> Iterator[SimulatedCamera]:
+def camera(request: pytest.FixtureRequest, make_camera: MakeCamera) -> SimulatedCamera:
     width, height = request.param
-    cam = SimulatedCamera("camera", width=width, height=height, fps=15)
-    cam.start()
-    try:
-        yield cam
-    finally:
-        cam.stop_stream()
-        cam.stop()
+    return make_camera(width, height, 15, streaming=False)
 
 
 def frame_of(cam: SimulatedCamera) -> Any:
@@ -66,15 +60,12 @@ def test_every_page_scanned_with_the_simulated_camera_is_a4(
     assert all(is_a4(size) for size in sizes(pdf)), sizes(pdf)
 
 
-def test_a_frame_with_no_page_is_placed_on_a4_landscape(tmp_path: Path) -> None:
-    cam = SimulatedCamera("camera", width=1280, height=720, fps=15)
-    cam.start()
-    try:
-        cam.set_fault("no_page", True)
-        scanned = scan_document(frame_of(cam))
-    finally:
-        cam.stop_stream()
-        cam.stop()
+def test_a_frame_with_no_page_is_placed_on_a4_landscape(
+    tmp_path: Path, make_camera: MakeCamera
+) -> None:
+    cam = make_camera(1280, 720, 15, streaming=False)
+    cam.set_fault("no_page", True)
+    scanned = scan_document(frame_of(cam))
     assert not scanned.found  # the whole 16:9 frame comes back
     pages = ScannedPages(tmp_path / "scan")
     pages.add(scanned.page)

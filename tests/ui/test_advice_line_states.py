@@ -44,15 +44,6 @@ def lines_hub(tmp_path: Path) -> Iterator[LinesHub]:
 
 
 @pytest.fixture
-def engine() -> Iterator[Engine]:
-    """The loop the advisor's console and the other kiosks' sockets run on."""
-    running = Engine()
-    running.start()
-    yield running
-    running.stop()
-
-
-@pytest.fixture
 def window(
     qtbot: QtBot, make_config: Callable[..., Config], clock: FakeClock, lines_hub: LinesHub
 ) -> Iterator[KioskWindow]:

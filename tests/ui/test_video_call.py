@@ -10,22 +10,18 @@ polls the page between `qtbot.wait`s, which keep Qt's events flowing.
 
 from __future__ import annotations
 
-import asyncio
-import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
-from aiohttp import web
-from playwright.sync_api import ConsoleMessage, Page, Response, sync_playwright
+from playwright.sync_api import Page
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton
 from pytestqt.qtbot import QtBot
 
 from hub import accounts
-from hub.app import make_app
 from hub.calls.lines import DEFAULT_LINES
 from hub.config import load_config
 from hub.store import HubStore, open_store
@@ -34,57 +30,24 @@ from kiosk.ui.screens.video.screen import AdviceScreen
 from kiosk.ui.window import KioskWindow
 from kiosk.video.advice import AdviceClient, AdvicePhase
 from tests.hub.conftest import PASSWORD, QUICK_HASHER, FixedClock, add_kiosk, add_user
-from tests.peers.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.peers.browser import chromium_sync, needs_chromium, watch
+from tests.video.conftest import hub_on_thread
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "out" / "screenshots"
 #: Generous on purpose (two shared cores, a browser and two video codecs); milliseconds.
 WAIT = 60_000
 ADVISOR = "anna"
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
+pytestmark = needs_chromium
 
 
+@dataclass
 class HubServer:
-    """The hub's aiohttp app on 127.0.0.1, on a loop of its own thread; its store, and the
-    token of the kiosk enrolled in it."""
+    """The hub serving on 127.0.0.1 from a thread of its own; its store, and the token of the
+    kiosk enrolled in it."""
 
-    def __init__(self, app: web.Application, store: HubStore, token: str) -> None:
-        self._app = app
-        self.store = store
-        self.token = token
-        self._runner: web.AppRunner | None = None
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._run, name="test-hub", daemon=True)
-        self.url = ""
-
-    def start(self) -> None:
-        self._thread.start()
-        asyncio.run_coroutine_threadsafe(self._open(), self._loop).result(WAIT / 1000)
-
-    def stop(self) -> None:
-        if self._runner is not None:
-            runner, self._runner = self._runner, None
-            asyncio.run_coroutine_threadsafe(runner.cleanup(), self._loop).result(WAIT / 1000)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(WAIT / 1000)
-
-    async def _open(self) -> None:
-        self._runner = web.AppRunner(self._app)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        self.url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
-
-    def _run(self) -> None:
-        asyncio.set_event_loop(self._loop)
-        try:
-            self._loop.run_forever()
-            for task in asyncio.all_tasks(self._loop):
-                task.cancel()
-            self._loop.run_until_complete(asyncio.sleep(0))
-            self._loop.run_until_complete(self._loop.shutdown_asyncgens())
-            self._loop.run_until_complete(self._loop.shutdown_default_executor())
-        finally:
-            self._loop.close()
+    url: str
+    store: HubStore
+    token: str
 
 
 @pytest.fixture
@@ -104,13 +67,11 @@ def hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[HubServer]:
     store = open_store(config.db_path)
     add_user(store, ADVISOR, "advisor")
     token = add_kiosk(store, "demo-kiosk")  # the kiosk config's default id
-    # Monday 10:00 in Helsinki: Virka-info is open.
-    server = HubServer(make_app(config, store, clock=FixedClock()), store, token)
     try:
-        server.start()
-        yield server
+        # Monday 10:00 in Helsinki: Virka-info is open.
+        with hub_on_thread(config, store, FixedClock()) as url:
+            yield HubServer(url, store, token)
     finally:
-        server.stop()
         store.close()
 
 
@@ -121,49 +82,22 @@ def config(make_config: Callable[..., Config], hub: HubServer) -> Config:
 
 
 @pytest.fixture
-def advisor(hub: HubServer, tmp_path: Path) -> Iterator[Page]:
+def advisor(hub: HubServer) -> Iterator[Page]:
     """The advisor's console in Chromium, logged in through the form and available."""
     problems: list[str] = []
-    with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(tmp_path / "chromium"),
-            executable_path=CHROMIUM,
-            headless=True,
-            args=CHROMIUM_ARGS,
-            viewport={"width": 1280, "height": 900},
-        )
-        try:
-            page = context.new_page()
-            watch(page, problems)
-            page.goto(f"{hub.url}/login")
-            page.fill("#username", ADVISOR)
-            page.fill("#password", PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_url(f"{hub.url}/advisor")
-            page.wait_for_selector("body[data-socket=open]")
-            page.click("#set-available")
-            page.wait_for_selector("#set-available[aria-pressed=true]")
-            yield page
-        finally:
-            context.close()
+    with chromium_sync(viewport={"width": 1280, "height": 900}) as browser:
+        page = browser.new_page()
+        watch(page, problems)
+        page.goto(f"{hub.url}/login")
+        page.fill("#username", ADVISOR)
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{hub.url}/advisor")
+        page.wait_for_selector("body[data-socket=open]")
+        page.click("#set-available")
+        page.wait_for_selector("#set-available[aria-pressed=true]")
+        yield page
     assert not problems, problems
-
-
-def watch(page: Page, problems: list[str]) -> None:
-    """Collect the page's errors and failed requests (failed loads are judged by their
-    responses: Chromium asks for a favicon the hub lacks)."""
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error" and not message.text.startswith("Failed to load resource"):
-            problems.append(message.text)
-
-    def on_response(response: Response) -> None:
-        if response.status >= 400 and not response.url.endswith("/favicon.ico"):
-            problems.append(f"{response.status} {response.url}")
-
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    page.on("console", on_console)
-    page.on("response", on_response)
 
 
 def click(qtbot: QtBot, button: QAbstractButton) -> None:
@@ -239,15 +173,14 @@ def call_the_advisor(qtbot: QtBot, window: KioskWindow, page: Page) -> AdviceScr
 
 
 def test_the_citizen_calls_the_advisor_answers_and_the_citizen_hangs_up(
-    qtbot: QtBot, window: KioskWindow, advisor: Page, hub: HubServer
+    qtbot: QtBot, window: KioskWindow, advisor: Page, hub: HubServer, shots: Path
 ) -> None:
     page = advisor
     screen = call_the_advisor(qtbot, window, page)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     qtbot.wait(500)  # a few more pictures of the advisor for the screenshot
-    window.grab().save(str(SCREENSHOTS / "video-call-kiosk-connected.png"))
+    window.grab().save(str(shots / "video-call-kiosk-connected.png"))
     page.wait_for_selector("#call-media-state", state="hidden")
-    page.screenshot(path=str(SCREENSHOTS / "video-call-console-in-call.png"))
+    page.screenshot(path=str(shots / "video-call-console-in-call.png"))
 
     click(qtbot, screen.end_button)
     qtbot.waitUntil(lambda: screen.pages.currentWidget() is screen.after_page, timeout=WAIT)

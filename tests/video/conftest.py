@@ -17,32 +17,12 @@ from aiohttp import web
 from hub.app import make_app
 from hub.config import HubConfig
 from hub.store import HubStore
-from kiosk.devices.camera.simulated import SimulatedCamera
 from kiosk.engine import Engine
 
 T = TypeVar("T")
 
 #: Generous on purpose: the machine is shared and slow; a passing test never waits this long.
 DEADLINE = 60.0
-
-
-@pytest.fixture
-def engine() -> Iterator[Engine]:
-    engine = Engine()
-    engine.start()
-    yield engine
-    engine.stop(timeout=DEADLINE)
-
-
-@pytest.fixture
-def camera() -> Iterator[SimulatedCamera]:
-    cam = SimulatedCamera("camera", width=1280, height=720, fps=30)
-    cam.start()
-    cam.worker.submit(lambda: None).result(DEADLINE)
-    cam.start_stream()
-    yield cam
-    cam.stop_stream()
-    cam.stop()
 
 
 @dataclass

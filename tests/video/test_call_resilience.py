@@ -28,6 +28,7 @@ from kiosk.devices.camera.simulated import SimulatedCamera
 from kiosk.engine import Engine
 from kiosk.video.advice import AdvicePhase, AdviceStatus
 from kiosk.video.hub_client import HubAdviceClient, HubUnavailable
+from tests.conftest import MakeCamera
 from tests.hub.conftest import QUICK_HASHER, FixedClock
 from tests.video.conftest import DEADLINE, eventually
 from tests.video.resilience_peers import (
@@ -52,12 +53,8 @@ def quick_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def camera() -> Iterator[SimulatedCamera]:
-    cam = SimulatedCamera("camera", width=320, height=240, fps=15)
-    cam.start()
-    yield cam
-    cam.stop_stream()
-    cam.stop()
+def camera(make_camera: MakeCamera) -> SimulatedCamera:
+    return make_camera(320, 240, 15, streaming=False)
 
 
 @dataclass

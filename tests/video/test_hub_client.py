@@ -27,14 +27,6 @@ KIOSK_ID = "itakeskus-1"
 
 
 @pytest.fixture
-def engine() -> Iterator[Engine]:
-    running = Engine()
-    running.start()
-    yield running
-    running.stop()
-
-
-@pytest.fixture
 def hub(tmp_path: Path) -> Iterator[RunningHub]:
     path = tmp_path / "hub.toml"
     path.write_text(f'[hub]\ndata_dir = "{tmp_path / "data"}"\ncookie_secure = false\n')

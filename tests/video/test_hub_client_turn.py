@@ -30,6 +30,7 @@ from kiosk.devices.camera.simulated import SimulatedCamera
 from kiosk.engine import Engine
 from kiosk.video.advice import AdvicePhase
 from kiosk.video.hub_client import HubAdviceClient
+from tests.conftest import MakeCamera
 from tests.hub.conftest import MONDAY_MORNING, FixedClock, add_kiosk, add_user
 from tests.video.conftest import DEADLINE, RunningHub, eventually, hub_on_thread
 from tests.video.resilience_peers import KIOSK_ID, VIRKA, Advisor, free_port
@@ -100,12 +101,8 @@ def hub(tmp_path: Path, turn_port: int) -> Iterator[RunningHub]:
 
 
 @pytest.fixture
-def small_camera() -> Iterator[SimulatedCamera]:
-    cam = SimulatedCamera("camera", width=320, height=240, fps=15)
-    cam.start()
-    yield cam
-    cam.stop_stream()
-    cam.stop()
+def small_camera(make_camera: MakeCamera) -> SimulatedCamera:
+    return make_camera(320, 240, 15, streaming=False)
 
 
 def test_the_calls_peer_uses_the_credentials_of_connected(
