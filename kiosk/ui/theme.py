@@ -5,10 +5,11 @@ no screen can be left behind. Sizes are in pixels for a 1920Ã—1080 panel of 21â€
 9 mm, the smallest touch target we allow.
 
 Focus is one ring, never a colour change alone, and never Qt's dotted rectangle besides (the
-style drawing it is wrapped to draw nothing). A button's ring shows while the citizen uses keys
-(a keypad, a keyboard), as browsers do: after a touch, the button that took the focus with it, or
-the first choice of a new page, must not look chosen. A chosen button is filled; a focused one
-is ringed. A text field always shows its ring: that is where the typing goes.
+style sheet gives every widget `outline: none`, which keeps the style from drawing it). A
+button's ring shows while the citizen uses keys (a keypad, a keyboard), as browsers do: after a
+touch, the button that took the focus with it, or the first choice of a new page, must not look
+chosen. A chosen button is filled; a focused one is ringed. A text field always shows its ring:
+that is where the typing goes.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QObject, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette, QPen
-from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle, QStyleOption, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 MIN_TOUCH_PX = 64
 #: How much the top bar's words grow at most with large text (the page's grow more).
@@ -124,7 +125,7 @@ def stylesheet(*, high_contrast: bool, scale: float) -> str:
     # On-screen keys grow with large text only so far: the keyboard must leave room for the form.
     key_font = round(30 * min(scale, 1.6))
     return f"""
-* {{ font-family: "DejaVu Sans", "Noto Sans", sans-serif; color: {p.text}; }}
+* {{ font-family: "DejaVu Sans", "Noto Sans", sans-serif; color: {p.text}; outline: none; }}
 QWidget#KioskWindow, QWidget[role="screen"] {{ background: {p.background}; }}
 QScrollArea#ContentScroll, QScrollArea#ContentScroll > QWidget > QWidget
     {{ background: transparent; }}
@@ -206,21 +207,6 @@ RING_PX = 5
 RING_INNER_PX = 2
 
 
-class _NoFocusRect(QProxyStyle):
-    """The platform style without its focus rectangle: the kiosk draws its own ring."""
-
-    def drawPrimitive(
-        self,
-        element: QStyle.PrimitiveElement,
-        option: QStyleOption,
-        painter: QPainter,
-        widget: QWidget | None = None,
-    ) -> None:
-        if element == QStyle.PrimitiveElement.PE_FrameFocusRect:
-            return
-        super().drawPrimitive(element, option, painter, widget)
-
-
 class _KeysInUse(QObject):
     """Whether the citizen is using keys rather than touch: the last input decides."""
 
@@ -248,12 +234,13 @@ _keys: _KeysInUse | None = None
 
 
 def install_focus(app: QApplication) -> None:
-    """One focus indicator for the whole application: no dotted rectangle, and a ring on the
-    focused button while keys are in use. Idempotent."""
+    """One focus indicator for the whole application: a ring on the focused button while keys
+    are in use (the style sheet keeps Qt's own focus rectangle away). Idempotent.
+
+    Not a proxy of the platform style that skips the rectangle: Python would then be called for
+    every primitive Qt draws, and subclassing QProxyStyle makes PySide build its whole QStyle
+    class (hundreds of enum members) before the first paint."""
     global _keys
-    if app.property("kioskFocus") is None:
-        app.setStyle(_NoFocusRect())
-        app.setProperty("kioskFocus", True)
     if _keys is None or _keys.parent() is not app:
         _keys = _KeysInUse(app)
         app.installEventFilter(_keys)

@@ -15,7 +15,6 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QRectF, Qt
 from PySide6.QtGui import QImage, QPainter, QPixmap
-from PySide6.QtSvg import QSvgRenderer
 
 from kiosk.ui.theme import Palette
 
@@ -55,6 +54,9 @@ def _recoloured(svg: str, colours: IconColours) -> str:
 
 @lru_cache(maxsize=128)
 def _image(name: str, size: int, colours: IconColours, ratio: float) -> QImage:
+    # Qt's SVG library is loaded with the first icon: the attract screen shows none.
+    from PySide6.QtSvg import QSvgRenderer
+
     svg = _recoloured((ICONS / name).read_text(encoding="utf-8"), colours)
     renderer = QSvgRenderer(QByteArray(svg.encode("utf-8")))
     side = max(1, round(size * ratio))
