@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from kiosk.submissions.service import Submissions
     from kiosk.ui.bridge import Bridge
     from kiosk.ui.state import UiState
+    from kiosk.video.advice import AdviceClient
     from kiosk.visit import Visit
 
 
@@ -58,6 +59,11 @@ class ServiceContext:
         submissions = self.root.submissions
         assert submissions is not None, "the back end starts before a service opens"
         return submissions
+
+    @property
+    def advice(self) -> AdviceClient | None:
+        """The hub's video advice; None without a hub ([kiosk] hub_token unset)."""
+        return self.root.advice
 
     def device(self, device_class: DeviceClass) -> Device | None:
         return self.root.device(device_class)

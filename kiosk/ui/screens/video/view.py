@@ -125,7 +125,7 @@ class AdviceView(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.ui = ctx.ui
-        self.client: AdviceClient | None = ctx.root.advice
+        self.client: AdviceClient | None = ctx.advice
         self.line: AdviceLine | None = None
         self.status = AdviceStatus(AdvicePhase.IDLE)
         self.rated: int | None = None
