@@ -80,12 +80,13 @@ def main(argv: list[str] | None = None) -> int:
     setup_logging(os.environ.get("KIOSK_LOG_LEVEL", "INFO"))
     from kiosk.ui.main import run
 
-    # Hooks for bench/startup.py and the tests: say when the attract screen is painted, and
-    # optionally quit right then.
+    # Hooks for bench/startup.py and the tests: say when the attract screen is painted (and
+    # which modules are loaded by then), and optionally quit right then.
     return run(
         config,
         mirror=args.mirror,
         report_painted=os.environ.get("KIOSK_REPORT_PAINTED") == "1",
+        report_modules=os.environ.get("KIOSK_REPORT_MODULES") == "1",
         quit_after_paint=os.environ.get("KIOSK_QUIT_AFTER_PAINT") == "1",
     )
 

@@ -54,6 +54,7 @@ def run(
     *,
     mirror: Path | None = None,
     report_painted: bool = False,
+    report_modules: bool = False,
     quit_after_paint: bool = False,
 ) -> int:
     app = QApplication(sys.argv[:1])
@@ -65,6 +66,9 @@ def run(
         install_input_filter(window)
         if report_painted:
             print("painted", flush=True)
+        if report_modules:
+            # What start-up has imported by now: heavy libraries belong after the first paint.
+            print("loaded", " ".join(sorted(sys.modules)), flush=True)
         if quit_after_paint:
             app.exit(0)
             return
