@@ -7,6 +7,7 @@ regression) raises BlockingOnUiThread inside the window's slot, which fails the 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
@@ -17,10 +18,10 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.config import DEMO_PIN_HASH, verify_pin
 from kiosk.devices.payment.nexo.simulator_switches import SimulatorSwitches
-from kiosk.threads import BlockingOnUiThread
+from kiosk.threads import BlockingOnUiThread, blocking
 from kiosk.ui.window import KioskWindow
 from tests.conftest import FakeClock
-from tests.ui.test_technician import enter_pin, hold_corner
+from tests.ui.test_technician import enter_pin, hold_corner, open_technician
 
 
 def inline(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Future[Any]:
@@ -67,3 +68,36 @@ def test_the_terminal_simulators_switch_is_http_and_not_for_the_qt_thread(
         switches.set("decline", True)
     with pytest.raises(BlockingOnUiThread, match=r"SimulatorSwitches\.refresh"):
         switches.refresh()
+
+
+def test_a_fault_switch_that_blocks_runs_on_the_devices_own_thread(
+    qtbot: QtBot, window: KioskWindow, clock: FakeClock
+) -> None:
+    from kiosk.devices.status import DeviceClass
+
+    tech = open_technician(qtbot, window, clock)
+    panel = next(p for p in tech.panels if p.device.device_class is DeviceClass.PAYMENT)
+    ran_on: list[str] = []
+
+    @blocking
+    def switch_over_http(name: str, on: bool) -> None:
+        ran_on.append(threading.current_thread().name)
+
+    panel.device.set_fault = switch_over_http  # type: ignore[method-assign]
+    qtbot.mouseClick(panel.fault_buttons["decline"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(ran_on))
+    assert ran_on == [f"device-{panel.device.device_id}"]
+
+
+def test_the_unsettled_payments_are_read_off_the_qt_thread(
+    qtbot: QtBot, window: KioskWindow, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kiosk.ui.screens.technician import ALL_SETTLED
+
+    @blocking
+    def read_journal() -> list[Any]:
+        return []
+
+    monkeypatch.setattr(window.kiosk, "unsettled_payments", read_journal)
+    tech = open_technician(qtbot, window, clock)
+    qtbot.waitUntil(lambda: window.ui.t(ALL_SETTLED) in tech.payments.text())
