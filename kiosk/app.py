@@ -16,13 +16,12 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future
 from typing import TYPE_CHECKING
 
 from kiosk.config import Config
 from kiosk.devices.catalog import DeviceClass
 from kiosk.services import SERVICES, ServiceSpec
-from kiosk.session import EndReason, EndSummary, SessionManager, UsageRecord
+from kiosk.session import EndReason, SessionManager, UsageRecord
 
 if TYPE_CHECKING:
     from kiosk.cards import IdCards
@@ -31,9 +30,10 @@ if TYPE_CHECKING:
     from kiosk.devices.status import DeviceEvent
     from kiosk.engine import Engine
     from kiosk.outbox import Outbox
-    from kiosk.payments.delivery import PaidPrintJobs
     from kiosk.payments.journal import JournalEntry
     from kiosk.payments.ledger import Ledger
+    from kiosk.payments.service import Payments
+    from kiosk.printing.service import Printing
     from kiosk.store import Store, StoreWriter
     from kiosk.submissions.service import Submissions
     from kiosk.video.advice import AdviceClient
@@ -65,8 +65,10 @@ class Kiosk:
         self.engine: Engine | None = None
         #: Card payments through the journal; None when there is no payment terminal.
         self.ledger: Ledger | None = None
-        self.paid_jobs: PaidPrintJobs | None = None
-        self._terminal_usable = True
+        #: Paying on the card terminal; None when there is no payment terminal.
+        self.payments: Payments | None = None
+        #: Printing and print orders (built with the devices).
+        self.printing: Printing | None = None
         #: The citizen's ID card in the reader; built with the devices.
         self.cards: IdCards | None = None
         #: The kiosk's monotonic clock: sessions, the technician's hold and lock-out use it.
@@ -131,6 +133,7 @@ class Kiosk:
         self.engine = Engine()
         self.engine.start()
         self._start_payments(store)
+        self._start_printing()
         self._start_advice()
         if self.config.kiosk.hub_public_key:
             from kiosk.outbox import Outbox, parse_public_key
@@ -155,9 +158,9 @@ class Kiosk:
 
     def _start_payments(self, store: Store) -> None:
         from kiosk.devices.payment.base import PaymentTerminal
-        from kiosk.payments.delivery import PaidPrintJobs
         from kiosk.payments.journal import PaymentJournal
         from kiosk.payments.ledger import Ledger
+        from kiosk.payments.service import Payments
 
         terminal = self.device(DeviceClass.PAYMENT)
         engine = self.engine
@@ -166,13 +169,28 @@ class Kiosk:
         self.ledger = Ledger(
             PaymentJournal(store), terminal, kiosk_id=self.config.kiosk.id, alert=self._alert
         )
-        self.paid_jobs = PaidPrintJobs(self.ledger, engine.submit)
-        self.devices.subscribe(self.paid_jobs.on_device_event)
-        self.devices.subscribe(self._watch_terminal)
-        self.session.on_end(self._release_payments)
-        # Whatever a crash or a lost answer left open is settled before anyone pays again.
-        engine.submit(self.ledger.resolve_open())
-        engine.submit(self._reconcile_daily(self.ledger))
+        session = self.session
+        payments = Payments(
+            self.ledger,
+            engine.submit,
+            session_id=lambda: session.current.id if session.current is not None else None,
+        )
+        self.devices.subscribe(payments.on_device_event)
+        self.session.on_end(payments.session_ended)
+        payments.start(self.config.payments.reconcile_at)
+        self.payments = payments
+
+    def _start_printing(self) -> None:
+        from kiosk.devices.printer.base import Printer
+        from kiosk.printing.service import Printing
+
+        printer = self.device(DeviceClass.PRINTER)
+        self.printing = Printing(
+            printer if isinstance(printer, Printer) else None,
+            self.config,
+            payments=self.payments,
+            usage=self._record_usage,
+        )
 
     def _start_advice(self) -> None:
         from kiosk.devices.camera.base import Camera
@@ -216,77 +234,11 @@ class Kiosk:
         else:
             advice.close()
 
-    async def _reconcile_daily(self, ledger: Ledger) -> None:
-        """Close the terminal's period once a day and compare it with the journal."""
-        import asyncio
-
-        from kiosk.payments.daily import parse_time_of_day
-
-        at = parse_time_of_day(self.config.payments.reconcile_at)
-        while True:
-            try:
-                if await ledger.reconcile_if_due(at):
-                    log.info("daily reconciliation made")
-            except Exception:
-                # The terminal is away: try again in a minute; a missed closing is made up.
-                log.warning("daily reconciliation failed; trying again", exc_info=True)
-            await asyncio.sleep(60)
-
-    def _watch_terminal(self, event: DeviceEvent) -> None:
-        """Any thread: when the terminal is back, settle what waited for it."""
-        from kiosk.devices.status import StatusChanged
-
-        if not isinstance(event, StatusChanged) or event.health.device_class != DeviceClass.PAYMENT:
-            return
-        usable = event.health.state.usable
-        came_back = usable and not self._terminal_usable
-        self._terminal_usable = usable
-        if came_back and self.ledger is not None and self.engine is not None:
-            self.engine.submit(self.ledger.resolve_open())
-
-    def _release_payments(self, summary: EndSummary) -> None:
-        """A session ended: its payment under way is stopped, and what it paid for and did not
-        get is given back (a paid print job still running is left to finish)."""
-        if self.ledger is None or self.engine is None or self.paid_jobs is None:
-            return
-        keep = set(self.paid_jobs.pending().values())
-        self.engine.submit(self.ledger.release_session(summary.session_id, keep=keep))
-
     # ---- payments -------------------------------------------------------------------------------
-
-    def pay(self, purpose: str, amount_cents: int) -> Future[JournalEntry]:
-        """Take a payment for the running session on the terminal (see Ledger.pay)."""
-        session = self.session.current
-        if self.ledger is None or self.engine is None:
-            failed: Future[JournalEntry] = Future()
-            failed.set_exception(RuntimeError("no payment terminal"))
-            return failed
-        return self.engine.submit(
-            self.ledger.pay(
-                session_id=session.id if session else None,
-                purpose=purpose,
-                amount_cents=amount_cents,
-            )
-        )
-
-    def abort_payment(self) -> None:
-        """The citizen cancelled: ask the terminal to stop; the payment's answer tells the end."""
-        if self.ledger is not None and self.engine is not None:
-            self.engine.submit(self.ledger.abort_current())
-
-    def delivered(self, sale_reference: str) -> Future[JournalEntry]:
-        """What was paid for has been handed over (a fee is delivered once it is paid)."""
-        assert self.ledger is not None and self.engine is not None
-        return self.engine.submit(self.ledger.delivered(sale_reference))
-
-    def settle_unprinted(self, sale_reference: str, why: str) -> Future[JournalEntry]:
-        """Paid, but the job could not even be sent: give the money back."""
-        assert self.ledger is not None and self.engine is not None
-        return self.engine.submit(self.ledger.not_delivered(sale_reference, why))
 
     def unsettled_payments(self) -> list[JournalEntry]:
         """Payments a person must look at (open, or a refund the terminal refused)."""
-        return self.ledger.journal.needing_support() if self.ledger is not None else []
+        return self.payments.unsettled() if self.payments is not None else []
 
     def _alert(self, code: str, details: dict[str, object]) -> None:
         """Something support must see (an unsettled payment, a reconciliation mismatch)."""

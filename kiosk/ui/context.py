@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from kiosk.config import Config
     from kiosk.devices.base import Device
     from kiosk.devices.catalog import DeviceClass
+    from kiosk.payments.service import Payments
+    from kiosk.printing.service import Printing
     from kiosk.session import Session, SessionManager
     from kiosk.submissions.service import Submissions
     from kiosk.ui.bridge import Bridge
@@ -64,6 +66,16 @@ class ServiceContext:
     def advice(self) -> AdviceClient | None:
         """The hub's video advice; None without a hub ([kiosk] hub_token unset)."""
         return self.root.advice
+
+    @property
+    def printing(self) -> Printing | None:
+        """Printing and print orders; None until the back end has started."""
+        return self.root.printing
+
+    @property
+    def payments(self) -> Payments | None:
+        """Paying on the card terminal; None when there is no terminal."""
+        return self.root.payments
 
     def device(self, device_class: DeviceClass) -> Device | None:
         return self.root.device(device_class)

@@ -5,24 +5,22 @@ is mentioned where there is none to print, and an e-mailed copy is mentioned whe
 from __future__ import annotations
 
 import logging
-from typing import Any
+from concurrent.futures import Future
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from eforms.definition import FormDefinition
 from kiosk.devices.catalog import DeviceClass
-from kiosk.devices.printer.base import Printer
-from kiosk.devices.status import (
-    DeviceEvent,
-    PrintJobCompleted,
-    PrintJobFailed,
-    StatusChanged,
-)
+from kiosk.devices.status import DeviceEvent, PrintJobCompleted, StatusChanged
 from kiosk.i18n import N_
 from kiosk.ui.context import ServiceContext
 from kiosk.ui.forms.summary import write_summary_pdf
 from kiosk.ui.forms.wrapping import WrapButton
+
+if TYPE_CHECKING:
+    from kiosk.printing.job import JobEnd, PrintJob
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +59,7 @@ class ConfirmationView(QWidget):
         self.definition = definition
         self.answers = answers
         self.reference = reference
-        self.job_id: str | None = None
+        self.job: PrintJob | None = None
         self._status = ""
         column = QVBoxLayout(self)
         column.setContentsMargins(96, 48, 96, 48)
@@ -110,18 +108,18 @@ class ConfirmationView(QWidget):
         self.retranslate()
 
     @property
-    def printer(self) -> Printer | None:
-        device = self.ctx.device(DeviceClass.PRINTER)
-        return device if isinstance(device, Printer) and device.health().state.usable else None
+    def can_print(self) -> bool:
+        printing = self.ctx.printing
+        return self.definition.citizen_copy and printing is not None and printing.usable
 
     @property
-    def can_print(self) -> bool:
-        return self.definition.citizen_copy and self.printer is not None
+    def printing_now(self) -> bool:
+        return self.job is not None and not self.job.done
 
     def print_copy(self) -> None:
         session = self.ctx.sessions.current
-        printer = self.printer
-        if session is None or printer is None or self.job_id is not None:
+        printing = self.ctx.printing
+        if session is None or printing is None or not printing.usable or self.printing_now:
             return
         path = session.folder / f"form-{self.reference}.pdf"
         try:
@@ -129,33 +127,33 @@ class ConfirmationView(QWidget):
                 write_summary_pdf(
                     self.definition, self.answers, self.reference, self.ui.language, self.ui.t, path
                 )
-            self.job_id = printer.print_file(path)
+            job = printing.send(path)
         except Exception:
             log.exception("the copy of a form could not be printed", extra={"service": "forms"})
             self._status = NOT_PRINTED
         else:
             log.info("form copy sent to the printer", extra={"service": "forms"})
+            self.job = job
             self._status = PRINTING
             self.printed = True
+            self.ctx.bridge.when_done(job.ended, self._job_ended)
         self.retranslate()
 
     def _on_event(self, event: DeviceEvent) -> None:
-        if isinstance(event, StatusChanged):
-            if event.health.device_class is DeviceClass.PRINTER:
-                self.retranslate()  # the printer came or went: so does the offer of a copy
-            return
-        if self.job_id is None or getattr(event, "job_id", None) != self.job_id:
-            return
-        if isinstance(event, PrintJobCompleted):
-            self.job_id, self._status = None, PRINTED
-        elif isinstance(event, PrintJobFailed):
-            self.job_id, self._status, self.printed = None, NOT_PRINTED, False
+        if isinstance(event, StatusChanged) and event.health.device_class is DeviceClass.PRINTER:
+            self.retranslate()  # the printer came or went: so does the offer of a copy
+
+    def _job_ended(self, ended: Future[JobEnd]) -> None:
+        if isinstance(ended.result(), PrintJobCompleted):
+            self._status = PRINTED
+        else:
+            self._status, self.printed = NOT_PRINTED, False
         self.retranslate()
 
     @property
     def offers_print(self) -> bool:
         """Whether the Print a copy button is there to press."""
-        return self.can_print and self.job_id is None and not self.printed
+        return self.can_print and not self.printing_now and not self.printed
 
     def retranslate(self) -> None:
         t = self.ui.t

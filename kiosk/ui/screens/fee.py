@@ -300,7 +300,9 @@ class FeeScreen(TypingScreen):
     def _paid(self, entry: JournalEntry) -> None:
         # A fee is delivered the moment it is paid.
         self.entry = entry
-        self.ctx.bridge.when_done(self.ctx.root.delivered(entry.sale_reference), self._recorded)
+        payments = self.ctx.payments
+        assert payments is not None, "paid on a terminal that is there"
+        self.ctx.bridge.when_done(payments.delivered(entry.sale_reference), self._recorded)
         fee = self.fee
         assert fee is not None
         language = self.ui.language

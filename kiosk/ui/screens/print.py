@@ -1,36 +1,33 @@
 """The Print service: this visit's documents to choose from, a preview of their pages, copies,
 the price and paying, progress, and a finished print that says so.
 
-The job is followed through the printer's events (handed to the Qt thread by the bridge). A job
-held for paper says so in words and goes on by itself when paper is back: it is never sent
-twice. Once printed, the main button is Done: printing again is a separate choice that states
-its price, so nobody pays twice by tapping on. Counting and drawing pages read the PDFs, so they
-run in a worker thread. Copy uses this screen too, for its one document, under its own title.
+The order (kiosk.printing.order) prices the pages, sends the job and settles its payment; this
+screen shows it. The job's progress comes through the printer's events and its end through the
+job's future, both handed to the Qt thread by the bridge. A job held for paper says so in words
+and goes on by itself when paper is back: it is never sent twice. Once printed, the main button
+is Done: printing again is a separate choice that states its price, so nobody pays twice by
+tapping on. Counting and drawing pages read the PDFs, so they run in a worker thread. Copy uses
+this screen too, for its one document, under its own title.
 """
 
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from kiosk.devices.catalog import DeviceClass
 from kiosk.devices.printer.base import Printer
-from kiosk.devices.status import (
-    DeviceEvent,
-    PrintJobCompleted,
-    PrintJobFailed,
-    PrintJobProgress,
-    StatusChanged,
-)
+from kiosk.devices.status import DeviceEvent, PrintJobCompleted, PrintJobProgress, StatusChanged
 from kiosk.payments.journal import JournalEntry
 from kiosk.payments.prices import format_euros
 from kiosk.payments.receipt import Receipt
-from kiosk.payments.tariff import page_price, print_payee
+from kiosk.payments.tariff import print_payee
+from kiosk.printing.job import JobEnd
+from kiosk.printing.order import NotSent
 from kiosk.ui.context import ServiceContext
 from kiosk.ui.forms.wrapping import WrapButton
 from kiosk.ui.screens.print_texts import (
@@ -88,17 +85,17 @@ class PrintScreen(QWidget):
         session = ctx.sessions.current
         assert session is not None, "the Print screen belongs to a session"
         self.session = session
-        device = ctx.device(DeviceClass.PRINTER)
-        self.printer: Printer | None = device if isinstance(device, Printer) else None
+        printing = ctx.printing
+        assert printing is not None, "the back end has started"
+        self.printer: Printer | None = printing.printer
+        #: Pages, price, paying, the job and its settling.
+        self.order = printing.order(session.visit, session_id=session.id, purpose=purpose)
         self.purpose = purpose
         self.words = WORDS[purpose]
-        self.job_id: str | None = None
         self._status = ""  # message id of what is going on, or "" for the choice
         self._progress: tuple[int, int] = (0, 0)
         self._printed = 0
-        self._price = page_price(ctx.config, purpose)
-        #: The sale paying for the job under way, if it was paid for, and its journal entry.
-        self.sale: str | None = None
+        #: The journal entry of the payment for the job under way or printed, if it was paid.
         self.paid_entry: JournalEntry | None = None
         self._workers = ThreadPoolExecutor(max_workers=1, thread_name_prefix="print")
         workers = self._workers  # not the screen: it may be gone when the session ends
@@ -198,8 +195,13 @@ class PrintScreen(QWidget):
     @property
     def cost_cents(self) -> int:
         """What printing the chosen copies costs now, after the session's free pages."""
-        used = self.session.visit.pages_printed
-        return self._price.price(self.pages * self.copies, already_used=used)
+        return self.order.cost_cents(self.pages * self.copies)
+
+    @property
+    def job_id(self) -> str | None:
+        """The printer's id of the job under way, None when none is."""
+        job = self.order.job
+        return job.job_id if job is not None and not job.done else None
 
     def print_document(self) -> None:
         if self.printer is None or self.document is None or self.job_id is not None:
@@ -232,7 +234,7 @@ class PrintScreen(QWidget):
 
     def _paid(self, entry: JournalEntry) -> None:
         self.paid_entry = entry
-        self._send(entry.sale_reference)
+        self._send(entry)
 
     def _show_receipt(self) -> None:
         entry = self.paid_entry
@@ -260,31 +262,17 @@ class PrintScreen(QWidget):
         self.payment.hide()
         self.retranslate()
 
-    def _send(self, sale: str | None) -> None:
-        assert self.printer is not None and self.document is not None
+    def _send(self, paid: JournalEntry | None) -> None:
+        assert self.document is not None
         self.payment.hide()
         self._status = WAITING
-        self.sale = sale
         try:
-            self.job_id = self.printer.print_file(self.document, copies=self.copies)
-        except Exception:
-            log.exception("the print job could not be sent", extra={"service": "print"})
-            self.job_id = None
-            self._status = FAILED
-            if sale is not None:
-                self._status = REFUNDED
-                self.ctx.root.settle_unprinted(sale, "the job could not be sent")
+            job = self.order.send(self.document, pages=self.pages, copies=self.copies, paid=paid)
+        except NotSent as not_sent:
+            self._status = REFUNDED if not_sent.refunded else FAILED
             self.retranslate()
             return
-        if sale is not None and self.ctx.root.paid_jobs is not None:
-            # The job's end settles the payment, even if the citizen leaves this screen.
-            self.ctx.root.paid_jobs.track(self.job_id, sale)
-        pages = self.pages * self.copies
-        self.session.visit.pages_printed += pages
-        log.info(
-            "print job sent",
-            extra={"service": "print", "job_id": self.job_id, "pages": pages, "paid": bool(sale)},
-        )
+        self.ctx.bridge.when_done(job.ended, self._job_ended)
         self.retranslate()
 
     def _on_event(self, event: DeviceEvent) -> None:
@@ -292,20 +280,21 @@ class PrintScreen(QWidget):
             if event.device_id == self.printer.device_id:
                 self.retranslate()
             return
-        if self.job_id is None or getattr(event, "job_id", None) != self.job_id:
-            return
-        if isinstance(event, PrintJobProgress):
+        job = self.order.job
+        if isinstance(event, PrintJobProgress) and job is not None and job.concerns(event):
+            if job.done or self._status not in (WAITING, PRINTING, HELD):
+                return  # the end is on its way: progress has nothing more to say
             self._status = HELD if event.stage == "held" else PRINTING
             self._progress = (event.pages_done, event.pages_total)
-        elif isinstance(event, PrintJobCompleted):
-            self._status, self.job_id, self._printed = "printed", None, event.pages
-            # The page count is what support's usage figures add up (never what was printed).
-            self.ctx.sessions.outcome("print", f"printed:{event.pages}")
+            self.retranslate()
+
+    def _job_ended(self, ended: Future[JobEnd]) -> None:
+        end = ended.result()
+        if isinstance(end, PrintJobCompleted):
+            self._status, self._printed = "printed", end.pages
             self.done_button.setFocus(Qt.FocusReason.OtherFocusReason)
-        elif isinstance(event, PrintJobFailed):
-            self._status = REFUNDED if self.sale is not None else FAILED
-            self.job_id = None
-            self.ctx.sessions.outcome("print", f"failed:{event.reason}")
+        else:
+            self._status = REFUNDED if self.order.paid is not None else FAILED
         self.retranslate()
 
     def _go_scan(self) -> None:
@@ -392,8 +381,7 @@ class PrintScreen(QWidget):
         t = self.ui.t
         if cost > 0:
             return t(PRICE).format(amount=format_euros(cost, self.ui.language))
-        if self._price.cents_per_page == 0:
+        if self.order.always_free:
             return t(FREE)
-        used = self.session.visit.pages_printed
-        left = max(0, self._price.free_pages - used - self.pages * self.copies)
+        left = self.order.free_left_after(self.pages * self.copies)
         return self.ui.nt(*FREE_LEFT, left).format(n=left)

@@ -1,9 +1,10 @@
 """Paying on the card terminal: the amount, what the terminal asks for, and how it ended.
 
-The panel asks the kiosk to take the payment (on the engine loop), shows the terminal's prompts
-in the citizen's language as they come, and lets them cancel. It ends by emitting `paid` with
-the journal entry (the caller then delivers), or `closed` when the citizen gives up. A declined
-card can be tried again. While the terminal is working the session counts as in use.
+The panel asks the payments service to take the payment (on the engine loop), shows the
+terminal's prompts in the citizen's language as they come, and lets them cancel. It ends by
+emitting `paid` with the journal entry (the caller then delivers), or `closed` when the citizen
+gives up. A declined card can be tried again. While the terminal is working the session counts
+as in use.
 """
 
 from __future__ import annotations
@@ -116,13 +117,19 @@ class PaymentPanel(QWidget):
         self.entry = None
         self._message = FOLLOW
         self.retranslate()
-        future = self.ctx.root.pay(self.purpose, self.amount_cents)
+        payments = self.ctx.payments
+        if payments is None:
+            future: Future[JournalEntry] = Future()
+            future.set_exception(RuntimeError("no payment terminal"))
+        else:
+            future = payments.pay(self.purpose, self.amount_cents)
         self.ctx.bridge.when_done(future, self._finished)
 
     def _cancel(self) -> None:
         if self._paying:
             self._message = CANCELLING
-            self.ctx.root.abort_payment()
+            if self.ctx.payments is not None:
+                self.ctx.payments.abort()
             self.retranslate()
         else:
             self.closed.emit()

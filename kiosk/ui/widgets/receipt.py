@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,14 +20,13 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from kiosk.devices.catalog import DeviceClass
-from kiosk.devices.printer.base import Printer
-from kiosk.devices.status import DeviceEvent, PrintJobCompleted, PrintJobFailed
+from kiosk.devices.status import PrintJobCompleted
 from kiosk.i18n import N_
 from kiosk.payments.receipt import Receipt, qr_modules
 from kiosk.ui.forms.wrapping import WrapButton
 
 if TYPE_CHECKING:
+    from kiosk.printing.job import JobEnd, PrintJob
     from kiosk.ui.context import ServiceContext
 
 log = logging.getLogger(__name__)
@@ -94,7 +94,7 @@ class ReceiptPanel(QWidget):
         self.ctx = ctx
         self.ui = ctx.ui
         self.receipt: Receipt | None = None
-        self.job_id: str | None = None
+        self.job: PrintJob | None = None
         self._status = ""
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
@@ -126,7 +126,6 @@ class ReceiptPanel(QWidget):
         right.addWidget(self.qr_hint)
         right.addStretch(1)
         row.addLayout(right, 1)
-        ctx.bridge.device_event.connect(self._on_event)
         self.ui.changed.connect(self.retranslate)
 
     def show_receipt(self, receipt: Receipt) -> None:
@@ -135,33 +134,37 @@ class ReceiptPanel(QWidget):
         self.retranslate()
 
     @property
-    def printer(self) -> Printer | None:
-        device = self.ctx.device(DeviceClass.PRINTER)
-        return device if isinstance(device, Printer) and device.health().state.usable else None
+    def can_print(self) -> bool:
+        printing = self.ctx.printing
+        return printing is not None and printing.usable
+
+    @property
+    def printing_now(self) -> bool:
+        return self.job is not None and not self.job.done
 
     def print_receipt(self) -> None:
         session = self.ctx.sessions.current
-        printer = self.printer
-        if self.receipt is None or session is None or printer is None or self.job_id:
+        printing = self.ctx.printing
+        if self.receipt is None or session is None or printing is None or not printing.usable:
+            return
+        if self.printing_now:
             return
         path = session.folder / f"receipt-{self.receipt.sale_reference}.pdf"
         try:
             write_receipt_pdf(self.receipt, self.ui.t, self.ui.language, path)
-            self.job_id = printer.print_file(path)
+            job = printing.send(path)
         except Exception:
             log.exception("the receipt could not be printed")
             self._status = NOT_PRINTED
         else:
+            self.job = job
             self._status = PRINTING
+            self.ctx.bridge.when_done(job.ended, self._job_ended)
         self.retranslate()
 
-    def _on_event(self, event: DeviceEvent) -> None:
-        if self.job_id is None or getattr(event, "job_id", None) != self.job_id:
-            return
-        if isinstance(event, PrintJobCompleted):
-            self.job_id, self._status = None, PRINTED
-        elif isinstance(event, PrintJobFailed):
-            self.job_id, self._status = None, NOT_PRINTED
+    def _job_ended(self, ended: Future[JobEnd]) -> None:
+        printed = isinstance(ended.result(), PrintJobCompleted)
+        self._status = PRINTED if printed else NOT_PRINTED
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -193,4 +196,4 @@ class ReceiptPanel(QWidget):
         self.status.setText(t(self._status) if self._status else "")
         self.status.setVisible(bool(self._status))
         self.print_button.set_label(t(PRINT_RECEIPT))
-        self.print_button.setVisible(self.printer is not None and self.job_id is None)
+        self.print_button.setVisible(self.can_print and not self.printing_now)
