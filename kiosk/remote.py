@@ -1,10 +1,12 @@
 """The app's side of fleet health, without Qt: its heartbeat and the remote actions it performs.
 
 kiosk-agent puts the actions support asked for into the store's `commands` table; the app
-looks for them every few seconds (kiosk.ui.remote does, on the Qt thread), performs them and
-writes the outcome back through the store writer, for the agent to report. A self-test runs
-each device's own self-test, as technician mode does; a test page goes to the printer and its
-outcome is the job's. Screenshots need Qt and are taken in kiosk.ui.remote.
+looks for them every few seconds. The look (`poll`) runs on the store's writer thread, where it
+also marks the actions taken, and hands them back as a future: the Qt thread never reads the
+store. The app performs them and writes the outcome back through the store writer, for the agent
+to report. A self-test runs each device's own self-test, as technician mode does; a test page
+goes to the printer and its outcome is the job's. Screenshots and the test page's drawing need
+Qt and are made in kiosk.ui.remote.
 """
 
 from __future__ import annotations
@@ -25,10 +27,12 @@ from kiosk.store.fleet import Command, Fleet
 from kiosk.store.writer import StoreWriterClosed
 
 if TYPE_CHECKING:
-    from kiosk.app import Kiosk
     from kiosk.devices.base import Device
-    from kiosk.devices.status import DeviceEvent, SelfTestResult
+    from kiosk.devices.status import SelfTestResult
+    from kiosk.printing.job import JobEnd, PrintJob
+    from kiosk.printing.service import Printing
     from kiosk.store import Store
+    from kiosk.store.writer import StoreWriter
 
 log = logging.getLogger(__name__)
 
@@ -64,30 +68,43 @@ def self_test_line(result: Future[SelfTestResult]) -> str:
     return "failed: " + ("; ".join(failed or outcome.steps) or "no detail")
 
 
-def _take(store: Store, *, command_id: str) -> bool:
-    return Fleet(store).take(command_id)
+def take_due(store: Store, *, interrupt_first: bool) -> list[Command]:
+    """The writer's thread: the actions waiting for the app, each marked taken (so returned
+    once); first in a process, the actions an earlier process took and never finished are
+    reported interrupted."""
+    fleet = Fleet(store)
+    if interrupt_first:
+        fleet.interrupt_taken(INTERRUPTED)
+    return [c for c in fleet.pending_commands(APP_KINDS) if fleet.take(c.id)]
 
 
 @dataclass
 class _PrintWatch:
     command: Command
+    job: PrintJob
     deadline: float
-    job_id: str | None = None
-    done: bool = False
-    unsubscribe: Callable[[], None] | None = None
 
 
 class RemoteActions:
     """Finds the actions waiting for the app and performs those that need no Qt.
 
-    `due()` runs on the Qt thread; outcomes may be written from device threads (the store
-    writer takes writes from any thread).
-    """
+    Outcomes may be written from any thread (the store writer takes writes from any thread)."""
 
-    def __init__(self, kiosk: Kiosk) -> None:
-        self.kiosk = kiosk
+    def __init__(
+        self,
+        writer: StoreWriter,
+        *,
+        session_active: Callable[[], bool],
+        devices: Callable[[], list[Device]],
+        printing: Printing | None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.writer = writer
+        self._session_active = session_active
+        self._devices_now = devices
+        self.printing = printing
+        self._clock = clock
         self.started_at = datetime.now(UTC)
-        self._seen: set[str] = set()
         self._first = True
         self._lock = threading.Lock()
         self._prints: list[_PrintWatch] = []
@@ -95,14 +112,11 @@ class RemoteActions:
     # ---- heartbeat ----------------------------------------------------------------------------
 
     def beat(self) -> bool:
-        """Write the app's heartbeat (through the writer); False before the store is open."""
-        writer = self.kiosk.writer
-        if writer is None:
-            return False
-        active = self.kiosk.session.current is not None
+        """Write the app's heartbeat (through the writer); False once the app is stopping."""
+        active = self._session_active()
         version, started = software_version(), self.started_at
         try:
-            writer.submit(
+            self.writer.submit(
                 lambda store: Fleet(store).beat(
                     version=version, session_active=active, started_at=started
                 )
@@ -113,28 +127,34 @@ class RemoteActions:
 
     # ---- actions ------------------------------------------------------------------------------
 
-    def due(self) -> list[Command]:
-        """The actions to perform now, each returned once; marked taken in the store."""
-        writer = self.kiosk.writer
-        if writer is None:
-            return []
-        if self._first:
-            self._first = False
-            writer.submit(lambda store: Fleet(store).interrupt_taken(INTERRUPTED))
+    def poll(self) -> Future[list[Command]]:
+        """The actions to perform now, read and marked taken on the writer's thread; each is
+        returned once. Test pages past their time are given up here too."""
         self._check_prints()
-        pending = Fleet(writer.store).pending_commands(APP_KINDS)
-        fresh = [c for c in pending if c.id not in self._seen]
-        for command in fresh:
-            self._seen.add(command.id)
-            writer.submit(functools.partial(_take, command_id=command.id))
-            log.info(
-                "remote action %s (%s) asked by %s",
-                command.id,
-                command.kind,
-                command.requested_by,
-                extra={"device_id": command.device_id, "event": command.kind},
-            )
-        return fresh
+        due: Future[list[Command]] = Future()
+        first, self._first = self._first, False
+
+        def look(store: Store) -> None:
+            try:
+                fresh = take_due(store, interrupt_first=first)
+            except BaseException as exc:
+                due.set_exception(exc)
+                raise
+            for command in fresh:
+                log.info(
+                    "remote action %s (%s) asked by %s",
+                    command.id,
+                    command.kind,
+                    command.requested_by,
+                    extra={"device_id": command.device_id, "event": command.kind},
+                )
+            due.set_result(fresh)
+
+        try:
+            self.writer.submit(look)
+        except StoreWriterClosed:
+            due.set_result([])  # the app is shutting down
+        return due
 
     def finish(
         self,
@@ -155,19 +175,16 @@ class RemoteActions:
             message,
             extra={"device_id": command.device_id, "event": command.kind, "outcome": str(ok)},
         )
-        writer = self.kiosk.writer
-        if writer is None:
-            return
         # Closed: the app is shutting down, and its next process reports the action interrupted.
         with contextlib.suppress(StoreWriterClosed):
-            writer.submit(
+            self.writer.submit(
                 lambda store: Fleet(store).finish(
                     command.id, ok=ok, message=message, results=results, screenshot=screenshot
                 )
             )
 
     def _devices(self, command: Command) -> list[Device] | None:
-        devices = self.kiosk.devices_list()
+        devices = self._devices_now()
         if command.device_id is None:
             return devices
         chosen = [d for d in devices if d.device_id == command.device_id]
@@ -196,78 +213,50 @@ class RemoteActions:
         for future in futures.values():
             future.add_done_callback(one_done)
 
-    def print_test_page(self, command: Command, write_pdf: Callable[[Path], Path]) -> None:
-        """Print the test page `write_pdf` makes; the outcome is the print job's."""
-        from kiosk.devices.catalog import DeviceClass
-        from kiosk.devices.printer.base import Printer
-
-        printer = self.kiosk.device(DeviceClass.PRINTER)
-        if not isinstance(printer, Printer):
+    def print_test_page(self, command: Command, page: Path) -> None:
+        """Print the test page at `page`; the outcome is the print job's."""
+        printing = self.printing
+        if printing is None or printing.printer is None:
             self.finish(command, ok=False, message="this kiosk has no printer")
             return
-        path = write_pdf(self.kiosk.config.data_dir / "test-page.pdf")
-        watch = _PrintWatch(command, time.monotonic() + TEST_PAGE_SECONDS)
-        early: list[DeviceEvent] = []
-
-        def on_event(event: DeviceEvent) -> None:
-            with self._lock:
-                if watch.job_id is None:
-                    early.append(event)
-                    return
-            self._job_event(watch, event)
-
-        # Subscribed before the job exists: its end may come before print_file returns.
-        watch.unsubscribe = printer.events.subscribe(on_event)
         try:
-            job_id = printer.print_file(path)
+            job = printing.send(page)
         except Exception as exc:
-            watch.unsubscribe()
             self.finish(command, ok=False, message=f"not printed: {type(exc).__name__}")
             return
+        watch = _PrintWatch(command, job, self._clock() + TEST_PAGE_SECONDS)
         with self._lock:
-            watch.job_id = job_id
             self._prints.append(watch)
-            pending, early[:] = list(early), []
-        for event in pending:
-            self._job_event(watch, event)
+        job.ended.add_done_callback(lambda ended: self._job_ended(watch, ended))
 
-    def _job_event(self, watch: _PrintWatch, event: DeviceEvent) -> None:
-        from kiosk.devices.status import PrintJobCompleted, PrintJobFailed
+    def _job_ended(self, watch: _PrintWatch, ended: Future[JobEnd]) -> None:
+        from kiosk.devices.status import PrintJobCompleted
 
-        if not isinstance(event, PrintJobCompleted | PrintJobFailed):
-            return
-        if event.job_id != watch.job_id or not self._end_watch(watch):
-            return
-        if isinstance(event, PrintJobCompleted):
-            self.finish(watch.command, ok=True, message=f"test page printed (job {event.job_id})")
+        if not self._end_watch(watch):
+            return  # given up already, and reported so
+        end = ended.result()
+        if isinstance(end, PrintJobCompleted):
+            self.finish(watch.command, ok=True, message=f"test page printed (job {end.job_id})")
         else:
-            self.finish(watch.command, ok=False, message=f"test page not printed: {event.reason}")
+            self.finish(watch.command, ok=False, message=f"test page not printed: {end.reason}")
 
     def _end_watch(self, watch: _PrintWatch) -> bool:
         with self._lock:
-            if watch.done:
+            if watch not in self._prints:
                 return False
-            watch.done = True
-            if watch in self._prints:
-                self._prints.remove(watch)
-        if watch.unsubscribe is not None:
-            watch.unsubscribe()
-        return True
+            self._prints.remove(watch)
+            return True
 
     def _check_prints(self) -> None:
-        now = time.monotonic()
+        now = self._clock()
         with self._lock:
             late = [w for w in self._prints if w.deadline <= now]
         for watch in late:
             if not self._end_watch(watch):
                 continue
-            from kiosk.devices.catalog import DeviceClass
-            from kiosk.devices.printer.base import Printer
-
-            printer = self.kiosk.device(DeviceClass.PRINTER)
-            state = printer.health().state.value if printer is not None else "gone"
-            if isinstance(printer, Printer) and watch.job_id is not None:
-                printer.cancel(watch.job_id)
+            printer = watch.job.printer
+            state = printer.health().state.value
+            watch.job.cancel()
             self.finish(
                 watch.command,
                 ok=False,

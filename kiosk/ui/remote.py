@@ -1,27 +1,31 @@
-"""Remote actions and the app's heartbeat on the Qt thread: the timers, the screenshot, the
-test page.
+"""Remote actions and the app's heartbeat on the Qt side: the timers, the screenshot, the test
+page's drawing.
 
 The app writes its heartbeat every 10 seconds and looks for actions every 2 seconds from Qt
-timers, so a frozen UI stops both and kiosk-agent sees it. A screenshot is taken only when no
-session is active: a citizen's screen is never photographed.
+timers, so a frozen UI stops both and kiosk-agent sees it. The look itself runs on the store's
+writer thread (kiosk.remote); the actions found come back through the bridge. Nothing of the
+store is imported here before the back end has started: the first paint does not wait for it.
+A screenshot is taken only when no session is active: a citizen's screen is never photographed.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from datetime import UTC, datetime
-from pathlib import Path
+from collections.abc import Callable
+from concurrent.futures import Future
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QObject, QRectF, QTimer
-from PySide6.QtGui import QColor, QFont, QPageLayout, QPageSize, QPainter, QPdfWriter
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QTimer
+from PySide6.QtGui import QPixmap
 
 # The window imports this module before its first paint: the store and the rest come later.
 if TYPE_CHECKING:
+    from kiosk.app import Kiosk
+    from kiosk.remote import RemoteActions
     from kiosk.store.fleet import Command
     from kiosk.systemd import SystemdNotifier
-    from kiosk.ui.window import KioskWindow
+    from kiosk.ui.bridge import Bridge
 
 log = logging.getLogger(__name__)
 
@@ -48,108 +52,123 @@ def systemd_watchdog(parent: QObject) -> SystemdNotifier | None:
 
 
 class RemoteControl(QObject):
-    """Owns the heartbeat and action timers of one kiosk window."""
+    """Owns the heartbeat and action timers of one kiosk window.
 
-    def __init__(self, window: KioskWindow) -> None:
-        from kiosk.remote import HEARTBEAT_SECONDS, RemoteActions
+    It is given the kiosk, the bridge and a way to picture the screen (`grab`), not the window:
+    made at the first paint, it stays idle until the kiosk's back end (its store) has started.
+    """
 
-        super().__init__(window)
-        self.window = window
-        self.actions = RemoteActions(window.kiosk)
-        self._beaten = False
+    def __init__(
+        self, parent: QObject, kiosk: Kiosk, bridge: Bridge, grab: Callable[[], QPixmap]
+    ) -> None:
+        super().__init__(parent)
+        self.kiosk = kiosk
+        self.bridge = bridge
+        self.grab = grab
+        self.actions: RemoteActions | None = None
+        self._looking = False
         self._beat_timer = QTimer(self)
         self._beat_timer.timeout.connect(self.beat)
-        self._beat_timer.start(HEARTBEAT_SECONDS * 1000)
         self._poll_timer = QTimer(self)
         self._poll_timer.timeout.connect(self.poll)
         self._poll_timer.start(POLL_MS)
 
+    def _started(self) -> RemoteActions | None:
+        """The actions, made (with their first heartbeat) once the back end has started."""
+        writer = self.kiosk.writer
+        if self.actions is None and writer is not None:
+            from kiosk.remote import HEARTBEAT_SECONDS, RemoteActions
+
+            kiosk = self.kiosk
+            self.actions = RemoteActions(
+                writer,
+                session_active=lambda: kiosk.session.current is not None,
+                devices=kiosk.devices_list,
+                printing=kiosk.printing,
+            )
+            self.actions.beat()
+            self._beat_timer.start(HEARTBEAT_SECONDS * 1000)
+        return self.actions
+
+    @property
+    def looking(self) -> bool:
+        """A look for actions is under way on the writer's thread."""
+        return self._looking
+
     def beat(self) -> None:
-        if self.actions.beat():
-            self._beaten = True
+        actions = self._started()
+        if actions is not None:
+            actions.beat()
 
     def poll(self) -> None:
-        """Timer tick: the first heartbeat as soon as the store is open, then due actions."""
-        if not self._beaten:
-            self.beat()
-        for command in self.actions.due():
+        """Timer tick: look for due actions off the Qt thread; they are performed on it."""
+        actions = self._started()
+        if actions is None or self._looking:
+            return
+        self._looking = True
+        self.bridge.when_done(actions.poll(), self._perform_due)
+
+    def _perform_due(self, due: Future[list[Command]]) -> None:
+        self._looking = False
+        actions = self.actions
+        assert actions is not None
+        try:
+            commands = due.result()
+        except Exception:
+            log.exception("looking for remote actions failed")
+            return
+        for command in commands:
             try:
                 self.perform(command)
             except Exception as exc:
                 log.exception("a remote action failed", extra={"event": command.kind})
-                self.actions.finish(command, ok=False, message=f"failed: {type(exc).__name__}")
+                actions.finish(command, ok=False, message=f"failed: {type(exc).__name__}")
 
     def perform(self, command: Command) -> None:
+        actions = self.actions
+        assert actions is not None
         if command.kind == "screenshot":
             self.screenshot(command)
         elif command.kind == "self-test":
-            self.actions.self_test(command)
+            actions.self_test(command)
         elif command.kind == "test-page":
-            self.actions.print_test_page(command, self.write_test_page)
+            self.print_test_page(command)
         else:
-            self.actions.finish(command, ok=False, message=f"unknown action {command.kind}")
+            actions.finish(command, ok=False, message=f"unknown action {command.kind}")
 
     def screenshot(self, command: Command) -> None:
-        if self.window.kiosk.session.current is not None:
-            self.actions.finish(command, ok=False, message=REFUSED_IN_SESSION)
+        actions = self.actions
+        assert actions is not None
+        if self.kiosk.session.current is not None:
+            actions.finish(command, ok=False, message=REFUSED_IN_SESSION)
             return
-        pixmap = self.window.grab()
+        pixmap = self.grab()
         data = QByteArray()
         buffer = QBuffer(data)
         buffer.open(QIODevice.OpenModeFlag.WriteOnly)
         saved = pixmap.save(buffer, "PNG")
         buffer.close()
         if not saved:
-            self.actions.finish(command, ok=False, message="the screen could not be saved as PNG")
+            actions.finish(command, ok=False, message="the screen could not be saved as PNG")
             return
-        self.actions.finish(
+        actions.finish(
             command,
             ok=True,
             message=f"screenshot taken ({pixmap.width()}x{pixmap.height()})",
             screenshot=bytes(data.data()),
         )
 
-    def write_test_page(self, path: Path) -> Path:
-        """An A4 page naming the kiosk, its software and each device's state; no personal data."""
-        from kiosk.remote import software_version
+    def print_test_page(self, command: Command) -> None:
+        """The technician's test page, in English (support reads it), to the printer."""
+        from kiosk.ui.screens.technician_test_page import write_test_page
 
-        kiosk = self.window.kiosk
+        actions = self.actions
+        assert actions is not None
+        if self.kiosk.printing is None or self.kiosk.printing.printer is None:
+            actions.finish(command, ok=False, message="this kiosk has no printer")
+            return
+        config = self.kiosk.config
+        path = config.data_dir / "test-page.pdf"
         path.parent.mkdir(parents=True, exist_ok=True)
-        writer = QPdfWriter(str(path))
-        writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
-        writer.setPageMargins(QMarginsF(20, 20, 20, 20), QPageLayout.Unit.Millimeter)
-        writer.setResolution(300)
-        lines = [
-            f"Kiosk {kiosk.config.kiosk.id}: {kiosk.config.kiosk.name}",
-            kiosk.config.kiosk.location,
-            f"Software {software_version()}",
-            datetime.now(UTC).strftime("Printed %Y-%m-%d %H:%M UTC"),
-            "",
-        ]
-        for device in kiosk.devices_list():
-            health = device.health()
-            lines.append(
-                f"{device.device_id} ({health.backend}): {health.state.value},"
-                f" attention {health.attention.value}"
-            )
-        painter = QPainter(writer)
-        try:
-            dpm = 300 / 25.4  # dots per millimetre
-            painter.setFont(QFont("DejaVu Sans", 20, QFont.Weight.Bold))
-            painter.drawText(QRectF(0, 0, 170 * dpm, 12 * dpm), "Test page")
-            painter.setFont(QFont("DejaVu Sans", 11))
-            y = 18 * dpm
-            for line in lines:
-                painter.drawText(QRectF(0, y, 170 * dpm, 7 * dpm), line)
-                y += 7 * dpm
-            # A frame and a grey ramp show clipping and toner coverage at a glance.
-            painter.drawRect(QRectF(0, y + 5 * dpm, 170 * dpm, 60 * dpm))
-            for step in range(10):
-                grey = 255 - step * 25
-                painter.fillRect(
-                    QRectF(step * 17 * dpm, y + 75 * dpm, 17 * dpm, 20 * dpm),
-                    QColor(grey, grey, grey),
-                )
-        finally:
-            painter.end()
-        return path
+        write_test_page(path, lambda text: text, config.kiosk.id, self.kiosk.devices_list())
+        actions.print_test_page(command, path)

@@ -130,7 +130,7 @@ class KioskWindow(QWidget):
         if self.remote is None:
             from kiosk.ui.remote import RemoteControl
 
-            self.remote = RemoteControl(self)
+            self.remote = RemoteControl(self, self.kiosk, self.bridge, self.grab)
 
     @property
     def pin_pad(self) -> PinPad:

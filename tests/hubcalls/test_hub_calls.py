@@ -175,8 +175,10 @@ def test_remote_actions_come_with_the_heartbeat_and_their_outcomes_go_back(
     assert site.agent_once().returncode == 0
     writer = app.writer
     assert writer is not None
-    remote = RemoteActions(app)
-    [command] = remote.due()
+    remote = RemoteActions(
+        writer, session_active=lambda: False, devices=app.devices_list, printing=app.printing
+    )
+    [command] = remote.poll().result(timeout=30)
     assert (command.id, command.kind) == (self_test, "self-test")
     remote.self_test(command)
 

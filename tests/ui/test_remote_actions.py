@@ -1,8 +1,15 @@
 """The app's side of remote actions and its heartbeat: a screenshot only with no session (a
 citizen's screen is never captured), self-tests of the devices, the test page on the printer,
-and the heartbeat the agent reads — all through the store, as kiosk-agent sees them."""
+and the heartbeat the agent reads — all through the store, as kiosk-agent sees them.
+
+The app looks for actions every 2 seconds; these tests look at once (`RemoteControl.poll`),
+and read the store off the Qt thread, as the agent does from its own process."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
@@ -12,6 +19,16 @@ from kiosk.store.fleet import CommandResult, Fleet
 from kiosk.ui.remote import REFUSED_IN_SESSION, RemoteControl
 from kiosk.ui.window import KioskWindow
 
+T = TypeVar("T")
+
+
+def off_ui(read: Callable[[Fleet], T], window: KioskWindow) -> T:
+    """`read(fleet)` on a thread of its own: the Qt thread never reads the store."""
+    writer = window.kiosk.writer
+    assert writer is not None
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(lambda: read(Fleet(writer.store))).result()
+
 
 def remote(window: KioskWindow, qtbot: QtBot) -> RemoteControl:
     qtbot.waitUntil(lambda: window.remote is not None)
@@ -19,23 +36,23 @@ def remote(window: KioskWindow, qtbot: QtBot) -> RemoteControl:
     return window.remote
 
 
-def fleet(window: KioskWindow) -> Fleet:
-    writer = window.kiosk.writer
-    assert writer is not None
-    return Fleet(writer.store)
-
-
 def ask(window: KioskWindow, action_id: str, kind: str, device_id: str | None = None) -> None:
     """What kiosk-agent does with an action from the hub's answer."""
-    fleet(window).add_command(action_id, kind, device_id=device_id, requested_by="support-anna")
+    off_ui(
+        lambda fleet: fleet.add_command(
+            action_id, kind, device_id=device_id, requested_by="support-anna"
+        ),
+        window,
+    )
 
 
 def outcome(window: KioskWindow, qtbot: QtBot, action_id: str) -> CommandResult:
-    """Let the app's timers run until the action's outcome is in the store."""
+    """Look for actions now, and wait until the action's outcome is in the store."""
+    remote(window, qtbot).poll()
     found: dict[str, CommandResult] = {}
 
     def done() -> bool:
-        for result in fleet(window).finished_unreported(100):
+        for result in off_ui(lambda fleet: fleet.finished_unreported(100), window):
             found[result.id] = result
         return action_id in found
 
@@ -46,7 +63,6 @@ def outcome(window: KioskWindow, qtbot: QtBot, action_id: str) -> CommandResult:
 def test_screenshot_without_a_session_is_a_png_of_the_screen(
     window: KioskWindow, qtbot: QtBot
 ) -> None:
-    remote(window, qtbot)
     ask(window, "shot-1", "screenshot")
     result = outcome(window, qtbot, "shot-1")
     assert result.ok, result.message
@@ -56,7 +72,6 @@ def test_screenshot_without_a_session_is_a_png_of_the_screen(
 
 
 def test_screenshot_during_a_session_is_refused(window: KioskWindow, qtbot: QtBot) -> None:
-    remote(window, qtbot)
     window.start_session("fi")
     ask(window, "shot-2", "screenshot")
     result = outcome(window, qtbot, "shot-2")
@@ -64,8 +79,18 @@ def test_screenshot_during_a_session_is_refused(window: KioskWindow, qtbot: QtBo
     assert window.kiosk.session.current is not None  # the citizen was not disturbed
 
 
+def test_an_action_is_performed_once(window: KioskWindow, qtbot: QtBot) -> None:
+    ask(window, "shot-3", "screenshot")
+    first = outcome(window, qtbot, "shot-3")
+    control = remote(window, qtbot)
+    control.poll()
+    qtbot.waitUntil(lambda: not control.looking)
+    results = off_ui(lambda fleet: fleet.finished_unreported(100), window)
+    assert [r.id for r in results].count("shot-3") == 1
+    assert first.ok
+
+
 def test_self_test_runs_each_devices_own_test(window: KioskWindow, qtbot: QtBot) -> None:
-    remote(window, qtbot)
     ask(window, "test-1", "self-test")
     result = outcome(window, qtbot, "test-1")
     ids = {device.device_id for device in window.kiosk.devices_list()}
@@ -77,12 +102,11 @@ def test_self_test_runs_each_devices_own_test(window: KioskWindow, qtbot: QtBot)
     writer = window.kiosk.writer
     assert writer is not None
     writer.flush()
-    last = fleet(window).last_self_test()
+    last = off_ui(lambda fleet: fleet.last_self_test(), window)
     assert last is not None and last[1] == result.results
 
 
 def test_test_page_is_printed(window: KioskWindow, qtbot: QtBot) -> None:
-    remote(window, qtbot)
     ask(window, "page-1", "test-page")
     result = outcome(window, qtbot, "page-1")
     assert result.ok, result.message
@@ -94,14 +118,15 @@ def test_the_app_writes_its_heartbeat_with_the_session_state(
     window: KioskWindow, qtbot: QtBot
 ) -> None:
     control = remote(window, qtbot)
-    qtbot.waitUntil(lambda: fleet(window).last_beat() is not None, timeout=10_000)
-    beat = fleet(window).last_beat()
+    control.poll()  # the first look, once the store is open, writes the first heartbeat
+    writer = window.kiosk.writer
+    assert writer is not None
+    writer.flush()
+    beat = off_ui(lambda fleet: fleet.last_beat(), window)
     assert beat is not None
     assert (beat.version, beat.session_active) == (software_version(), False)
     window.start_session("en")
     control.beat()
-    writer = window.kiosk.writer
-    assert writer is not None
     writer.flush()
-    after = fleet(window).last_beat()
+    after = off_ui(lambda fleet: fleet.last_beat(), window)
     assert after is not None and after.session_active is True and after.at >= beat.at
