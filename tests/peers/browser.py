@@ -28,7 +28,6 @@ from playwright.sync_api import Page as SyncPage
 from playwright.sync_api import sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
-needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -46,6 +45,7 @@ CHROMIUM_ARGS = [
     "--disable-backgrounding-occluded-windows",
     "--autoplay-policy=no-user-gesture-required",
 ]
+needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
 
 
 @contextlib.asynccontextmanager
@@ -101,9 +101,9 @@ class _Answered(Protocol):
     def url(self) -> str: ...
 
 
-def watch(page: Page | SyncPage, problems: list[str], *, responses: bool = True) -> None:
-    """Collect the page's script errors, console errors and (with `responses`) failed requests
-    into `problems`; a test should find none. Failed loads are judged by their responses: the
+def watch(page: Page | SyncPage, problems: list[str]) -> None:
+    """Collect the page's script errors, console errors and failed requests into `problems`; a
+    test should find none. Failed loads are judged by their responses: the
     browser asks for a favicon the hub lacks."""
 
     def on_console(message: _Said) -> None:
@@ -117,8 +117,7 @@ def watch(page: Page | SyncPage, problems: list[str], *, responses: bool = True)
 
     page.on("pageerror", lambda error: problems.append(str(error)))
     page.on("console", on_console)
-    if responses:
-        page.on("response", on_response)
+    page.on("response", on_response)
 
 
 async def log_in(page: Page, base: str, username: str, password: str, lands_on: str) -> None:

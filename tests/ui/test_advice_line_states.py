@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -17,30 +16,20 @@ from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QAbstractButton, QStyle, QStyleOptionButton
 from pytestqt.qtbot import QtBot
 
-from kiosk.app import Kiosk
 from kiosk.config import Config
 from kiosk.engine import Engine
-from kiosk.ui.main import build
 from kiosk.ui.screens.video.screen import AdviceScreen
 from kiosk.ui.window import KioskWindow
 from tests.conftest import FakeClock
-from tests.ui.conftest import flush_deletes
+from tests.ui.conftest import open_window
 from tests.video.conftest import DEADLINE
-from tests.video.line_states import LinesHub, closed_line_opens, make_busy, start_hub
+from tests.video.line_states import LinesHub, closed_line_opens, make_busy
+from tests.video.line_states import lines_hub as lines_hub
 from tests.video.resilience_peers import Advisor
 
 #: Milliseconds: the list asks the hub again every few seconds; a shared machine is slow.
 WAIT = 60_000
 NBSP = "\u00a0"
-
-
-@pytest.fixture
-def lines_hub(tmp_path: Path) -> Iterator[LinesHub]:
-    started = start_hub(tmp_path / "hub")
-    try:
-        yield started
-    finally:
-        started.hub.stop()
 
 
 @pytest.fixture
@@ -52,16 +41,7 @@ def window(
         base,
         kiosk=replace(base.kiosk, hub_url=lines_hub.url, hub_token=lines_hub.tokens["demo-kiosk"]),
     )
-    kiosk = Kiosk(config, clock=clock)
-    win, _ = build(config, kiosk)
-    qtbot.addWidget(win)
-    win.resize(1920, 1080)
-    win.show()
-    qtbot.waitExposed(win)
-    kiosk.start_backend(win.bridge.on_device_event)
-    yield win
-    kiosk.shutdown()
-    flush_deletes()
+    yield from open_window(qtbot, config, clock)
 
 
 def click(qtbot: QtBot, button: QAbstractButton) -> None:

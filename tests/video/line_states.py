@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import aiohttp
+import pytest
 
 from hub.config import load_config
 from hub.hours import HELSINKI
@@ -74,6 +76,16 @@ def start_hub(folder: Path) -> LinesHub:
         store.close()
     hub.start()
     return LinesHub(hub, tokens)
+
+
+@pytest.fixture
+def lines_hub(tmp_path: Path) -> Iterator[LinesHub]:
+    """The hub of `start_hub` for one test (import it into the test module to use it)."""
+    started = start_hub(tmp_path / "hub")
+    try:
+        yield started
+    finally:
+        started.hub.stop()
 
 
 class KioskSocket:

@@ -5,27 +5,14 @@ that nobody was free only after tapping Call."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-
 from kiosk.engine import Engine
 from kiosk.video.advice import AdviceLine, LineState
 from kiosk.video.hub_client import HubAdviceClient
 from tests.peers.hub import wait_until
 from tests.video.conftest import DEADLINE
-from tests.video.line_states import LinesHub, closed_line_opens, make_busy, start_hub
+from tests.video.line_states import LinesHub, closed_line_opens, make_busy
+from tests.video.line_states import lines_hub as lines_hub
 from tests.video.resilience_peers import Advisor
-
-
-@pytest.fixture
-def lines_hub(tmp_path: Path) -> Iterator[LinesHub]:
-    started = start_hub(tmp_path / "hub")
-    try:
-        yield started
-    finally:
-        started.hub.stop()
 
 
 def fetch(engine: Engine, lines_hub: LinesHub) -> dict[str, AdviceLine]:
