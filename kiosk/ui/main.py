@@ -15,6 +15,7 @@ from kiosk.config import Config
 from kiosk.i18n import Catalogue
 from kiosk.ui.bridge import Bridge
 from kiosk.ui.state import UiState
+from kiosk.ui.theme import defer_focus_tracking, start_focus_tracking
 from kiosk.ui.window import KioskWindow
 
 log = logging.getLogger(__name__)
@@ -26,8 +27,9 @@ def build(
     """The window and its kiosk, for `run()` and for tests (which start the back end).
 
     The window filters every input event of the application (touch, lockdown keys, context
-    menus, the technician gesture); `run()` installs that filter right after the first paint,
-    when there can first be input, so start-up does not pay for it."""
+    menus, the technician gesture), and the theme watches whether keys are in use; `run()`
+    installs those filters right after the first paint, when there can first be input, so
+    start-up does not pay for them."""
     kiosk = kiosk or Kiosk(config)
     ui = UiState(
         Catalogue(),
@@ -37,6 +39,8 @@ def build(
     )
     ui.apply_style()
     bridge = Bridge()
+    if not filter_input:
+        defer_focus_tracking()
     window = KioskWindow(kiosk, ui, bridge)
     if filter_input:
         install_input_filter(window)
@@ -45,7 +49,10 @@ def build(
 
 def install_input_filter(window: KioskWindow) -> None:
     app = QApplication.instance()
-    assert app is not None
+    assert isinstance(app, QApplication)
+    # The theme's first: the filter installed last sees an event first, and the window may
+    # swallow one (a lockdown key) before the theme counts it as keys in use.
+    start_focus_tracking(app)
     app.installEventFilter(window)
 
 

@@ -231,6 +231,8 @@ class _KeysInUse(QObject):
 
 
 _keys: _KeysInUse | None = None
+#: Set while start-up has no input to watch yet (see `defer_focus_tracking`).
+_deferred = False
 
 
 def install_focus(app: QApplication) -> None:
@@ -243,7 +245,24 @@ def install_focus(app: QApplication) -> None:
     global _keys
     if _keys is None or _keys.parent() is not app:
         _keys = _KeysInUse(app)
-        app.installEventFilter(_keys)
+    if not _deferred:
+        app.installEventFilter(_keys)  # once: a second call only moves it to the front
+
+
+def defer_focus_tracking() -> None:
+    """Until `start_focus_tracking`, `install_focus` does not yet watch the application's input.
+
+    For start-up: before the first paint there is no input to watch, and a Python filter on
+    every event of the application makes PySide build a class for each kind of event and object
+    that passes while the window is built (some thirty event classes, and QStyle)."""
+    global _deferred
+    _deferred = True
+
+
+def start_focus_tracking(app: QApplication) -> None:
+    global _deferred
+    _deferred = False
+    install_focus(app)
 
 
 def focus_visible() -> bool:

@@ -27,7 +27,10 @@ class BigButton(QPushButton):
     def __init__(
         self, text: str = "", *, role: str | None = None, parent: QWidget | None = None
     ) -> None:
-        super().__init__(text, parent)
+        # The text is set apart: QPushButton(text, parent) makes PySide weigh the (icon, text)
+        # overload too, and build its whole QIcon class for that, before the first paint.
+        super().__init__(parent)
+        self.setText(text)
         if role:
             self.setProperty("role", role)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
