@@ -12,14 +12,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import Future
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kiosk.devices.status import PrintJobCompleted
+from kiosk.payments.receipt import Receipt
 from kiosk.session import UsageRecord
 
 if TYPE_CHECKING:
     from kiosk.payments.journal import JournalEntry
+    from kiosk.payments.payee import Payee
     from kiosk.payments.prices import PagePrice
     from kiosk.payments.service import Payments
     from kiosk.printing.delivery import PaidPrintJobs
@@ -52,10 +55,13 @@ class PrintOrder:
         payments: Payments | None = None,
         paid_jobs: PaidPrintJobs | None = None,
         usage: Callable[[UsageRecord], None] = lambda record: None,
+        issuer: tuple[str, str, Payee] | None = None,
     ) -> None:
         """`purpose` is "print" or "copy" (its page price); `payments` takes the money and
         `paid_jobs` settles it by the job's end (both None without a payment terminal);
-        `usage` takes the outcome."""
+        `usage` takes the outcome; `issuer` (the kiosk's name, its place, the payee) is on
+        the receipt."""
+        self._issuer = issuer
         self._send = send
         self.payments = payments
         self.paid_jobs = paid_jobs
@@ -126,6 +132,24 @@ class PrintOrder:
         )
         job.ended.add_done_callback(self._record_end)
         return job
+
+    def receipt(self, what: str) -> Receipt | None:
+        """The receipt of the payment for the last job sent, None if it was free; `what` says
+        what was paid for, in the citizen's language."""
+        entry = self.paid
+        if entry is None or self._issuer is None:
+            return None
+        kiosk_name, location, payee = self._issuer
+        return Receipt(
+            kiosk_name=kiosk_name,
+            location=location,
+            paid_at=datetime.now(UTC),
+            what=what,
+            amount_cents=entry.amount_cents,
+            card_last4=entry.card_last4,
+            sale_reference=entry.sale_reference,
+            payee=payee,
+        )
 
     def _record_end(self, ended: Future[JobEnd]) -> None:
         """The printer's thread: the anonymous outcome (pages, never what was printed)."""

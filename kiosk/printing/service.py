@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kiosk.payments.tariff import page_price
+from kiosk.payments.tariff import page_price, print_payee
 from kiosk.printing.delivery import PaidPrintJobs
 from kiosk.printing.job import JobEvent, PrintJob
 from kiosk.printing.order import PrintOrder
@@ -73,4 +73,5 @@ class Printing:
             payments=self.payments,
             paid_jobs=self.paid_jobs,
             usage=self._usage,
+            issuer=(self.config.kiosk.name, self.config.kiosk.location, print_payee(self.config)),
         )

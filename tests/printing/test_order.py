@@ -47,6 +47,7 @@ def test_free_pages_are_used_first_then_pages_cost(
     # The free pages are used: every page costs now, and copying has its own price.
     assert order.cost_cents(1) == 20
     assert order_for(Printing(printer, priced), visit, "copy").cost_cents(3) == 30
+    assert order.receipt("Printing, 2 pages") is None  # nothing was paid
     wait_until(lambda: usage.outcomes() == ["printed:2"], "the outcome")
 
 
@@ -62,6 +63,13 @@ def test_an_order_pays_prints_and_settles(
     wait_until(lambda: states(payments) == [PaymentState.DELIVERED], "the sale delivered")
     assert visit.pages_printed == 3
     wait_until(lambda: usage.outcomes() == ["printed:1"], "the outcome")
+    receipt = order.receipt("Printing, 1 page")
+    assert receipt is not None
+    assert (receipt.amount_cents, receipt.sale_reference, receipt.card_last4) == (
+        20,
+        entry.sale_reference,
+        entry.card_last4,
+    )
 
 
 def test_a_paid_job_that_fails_is_given_back(

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -24,8 +23,6 @@ from kiosk.devices.printer.base import Printer
 from kiosk.devices.status import DeviceEvent, PrintJobCompleted, PrintJobProgress, StatusChanged
 from kiosk.payments.journal import JournalEntry
 from kiosk.payments.prices import format_euros
-from kiosk.payments.receipt import Receipt
-from kiosk.payments.tariff import print_payee
 from kiosk.printing.job import JobEnd
 from kiosk.printing.order import NotSent
 from kiosk.ui.context import ServiceContext
@@ -237,23 +234,11 @@ class PrintScreen(QWidget):
         self._send(entry)
 
     def _show_receipt(self) -> None:
-        entry = self.paid_entry
-        if entry is None:
-            return
-        config = self.ctx.config
         what = self.ui.nt(*RECEIPT_FOR[self.purpose], self._printed).format(n=self._printed)
-        self.receipt.show_receipt(
-            Receipt(
-                kiosk_name=config.kiosk.name,
-                location=config.kiosk.location,
-                paid_at=datetime.now(UTC),
-                what=what,
-                amount_cents=entry.amount_cents,
-                card_last4=entry.card_last4,
-                sale_reference=entry.sale_reference,
-                payee=print_payee(config),
-            )
-        )
+        receipt = self.order.receipt(what)
+        if self.paid_entry is None or receipt is None:
+            return
+        self.receipt.show_receipt(receipt)
         self.receipt.show()
         self.receipt_button.hide()
 
