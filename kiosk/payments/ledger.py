@@ -240,6 +240,12 @@ class Ledger:
 
     # ---- inside ----------------------------------------------------------------------------
 
+
+    @property
+    def paying(self) -> str | None:
+        """The sale reference the terminal is working on now, if any."""
+        return self._paying
+
     def _record(self, sale: str, result: PaymentResult) -> JournalEntry:
         state = _FINAL.get(result.outcome, PaymentState.UNKNOWN)
         current = self.journal.get(sale)

@@ -123,6 +123,11 @@ class KioskWindow(QWidget):
         self.attract.on_first_paint = self.first_painted.emit
         self.attract.language_buttons[ui.default_language].setFocus()
 
+    @property
+    def card_present(self) -> bool:
+        """Whether a card is in the reader (as its last event said)."""
+        return self._card_present
+
     def _after_first_paint(self) -> None:
         # systemd counts the app as started once a citizen can see it.
         if self._systemd is not None:

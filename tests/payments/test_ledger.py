@@ -307,7 +307,7 @@ def test_a_payment_that_ends_after_its_session_is_not_kept(ledger: Ledger, termi
         paying = asyncio.ensure_future(
             ledger.pay(session_id="s1", purpose="print", amount_cents=100)
         )
-        while ledger._paying is None:
+        while ledger.paying is None:
             await asyncio.sleep(0.001)
         await ledger.release_session("s1")
         return await paying

@@ -107,7 +107,7 @@ def test_ending_the_session_while_paying_charges_nothing(qtbot: QtBot, window: K
 
     terminal = window.kiosk.device(DeviceClass.PAYMENT)
     assert isinstance(terminal, SimulatedPaymentTerminal)
-    terminal._delay = 3.0  # the citizen is slow at the terminal
+    terminal.delay_seconds = 3.0  # the citizen is slow at the terminal
     screen = open_fees(qtbot, window, "en")
     qtbot.mouseClick(screen.fee_buttons["lost-card"], Qt.MouseButton.LeftButton)
     qtbot.mouseClick(screen.confirm_page.pay_button, Qt.MouseButton.LeftButton)

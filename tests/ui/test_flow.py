@@ -250,7 +250,7 @@ def test_a_card_in_the_reader_when_the_session_starts_is_read(
     reader = window.kiosk.device(DeviceClass.CARD_READER)
     assert isinstance(reader, SimulatedCardReader)
     reader.insert()
-    qtbot.waitUntil(lambda: window._card_present)
+    qtbot.waitUntil(lambda: window.card_present)
     qtbot.mouseClick(window.attract.language_buttons["fi"], Qt.MouseButton.LeftButton)
     session = window.kiosk.session.current
     assert session is not None
@@ -313,7 +313,7 @@ def test_card_left_in_the_reader_is_reminded_before_the_attract_screen(
     assert isinstance(reader, SimulatedCardReader)
     qtbot.mouseClick(window.attract.language_buttons["sv"], Qt.MouseButton.LeftButton)
     reader.insert()
-    qtbot.waitUntil(lambda: window._card_present)
+    qtbot.waitUntil(lambda: window.card_present)
     frame = window.frame
     assert frame is not None
     qtbot.mouseClick(frame.end_button, Qt.MouseButton.LeftButton)

@@ -101,7 +101,7 @@ def test_cancelling_at_the_screen_charges_nothing_and_goes_back(
 ) -> None:
     terminal = window.kiosk.device(DeviceClass.PAYMENT)
     assert isinstance(terminal, SimulatedPaymentTerminal)
-    terminal._delay = 5.0  # a slow customer, so there is time to cancel
+    terminal.delay_seconds = 5.0  # a slow customer, so there is time to cancel
     screen = open_print(qtbot, window)
     qtbot.mouseClick(screen.print_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Insert your card" in screen.payment.message.text(), timeout=10_000)

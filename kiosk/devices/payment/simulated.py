@@ -81,7 +81,8 @@ class SimulatedPaymentTerminal(PaymentTerminal):
         if delay_seconds < 0 or timeout_seconds <= 0:
             raise ValueError("delay_seconds must be >= 0 and timeout_seconds > 0")
         super().__init__(device_id)
-        self._delay = delay_seconds
+        #: How long the simulated cardholder takes at the terminal (a test may slow them).
+        self.delay_seconds = delay_seconds
         self._timeout = timeout_seconds
         # Guards everything below: the engine loop pays while the technician flips switches.
         self._lock = threading.RLock()
@@ -190,7 +191,7 @@ class SimulatedPaymentTerminal(PaymentTerminal):
 
     async def _terminal(self, request: PaymentRequest, abort: asyncio.Event) -> PaymentResult:
         """The terminal's side of one sale: talk to the customer, record, answer (or not)."""
-        pause = self._delay / len(DISPLAY_STEPS)
+        pause = self.delay_seconds / len(DISPLAY_STEPS)
         try:
             for message in DISPLAY_STEPS:
                 self._publish(PaymentDisplay(self.device_id, message=message))
