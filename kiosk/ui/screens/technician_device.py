@@ -20,12 +20,12 @@ from kiosk.devices.status import (
     DeviceEvent,
     DeviceHealth,
     PrintJobCompleted,
-    PrintJobFailed,
     PrintJobProgress,
     SelfTestResult,
     StatusChanged,
 )
 from kiosk.i18n import N_
+from kiosk.printing.job import JobEnd, PrintJob
 from kiosk.ui.bridge import Bridge
 from kiosk.ui.screens.technician_words import (
     DEVICE_NAMES,
@@ -95,7 +95,7 @@ class DevicePanel(QFrame):
         self._test_text = ""
         self._steps: tuple[str, ...] = ()
         #: The test page's print job, its file's folder, and what to say about it.
-        self._job: str | None = None
+        self._job: PrintJob | None = None
         self._page_folder: Path | None = None
         self._page_text = ""
         self._page_reason = ""
@@ -226,24 +226,27 @@ class DevicePanel(QFrame):
         log.info("technician prints a test page", extra={"device_id": self.device.device_id})
         try:
             path = self._write_page(self._page_folder / "test-page.pdf")
-            # Events come through the bridge, after this returns: the job id is known by then.
-            self._job = self.device.print_file(path)
+            self._job = PrintJob.send(self.device, path)
         except Exception as exc:
             log.warning("the test page was not printed", extra={"device_id": self.device.device_id})
             self._page_done(PAGE_NOT_PRINTED, str(exc) or type(exc).__name__)
             return
         self._page_text = PAGE_SENT
         self.retranslate()
+        # Progress comes with the device's events; the end from the job itself (kiosk.printing).
+        self.bridge.when_done(self._job.ended, self._job_ended)
 
-    def _on_job_event(self, event: PrintJobProgress | PrintJobCompleted | PrintJobFailed) -> None:
+    def _job_ended(self, ended: Future[JobEnd]) -> None:
+        event = ended.result()
         if isinstance(event, PrintJobCompleted):
             self._page_done(PAGE_PRINTED, "")
-        elif isinstance(event, PrintJobFailed):
-            self._page_done(PAGE_NOT_PRINTED, JOB_REASONS.get(event.reason, event.reason))
         else:
-            stage = {"pending": PAGE_QUEUED, "held": PAGE_HELD}
-            self._page_text = stage.get(event.stage, PAGE_PRINTING)
-            self.retranslate()
+            self._page_done(PAGE_NOT_PRINTED, JOB_REASONS.get(event.reason, event.reason))
+
+    def _on_job_progress(self, event: PrintJobProgress) -> None:
+        stage = {"pending": PAGE_QUEUED, "held": PAGE_HELD}
+        self._page_text = stage.get(event.stage, PAGE_PRINTING)
+        self.retranslate()
 
     def _page_done(self, text: str, reason: str) -> None:
         self._job = None
@@ -263,11 +266,12 @@ class DevicePanel(QFrame):
         if isinstance(event, StatusChanged):
             self.show_health(event.health)
         elif (
-            isinstance(event, PrintJobProgress | PrintJobCompleted | PrintJobFailed)
+            isinstance(event, PrintJobProgress)
             and self._job is not None
-            and event.job_id == self._job
+            and not self._job.done
+            and event.job_id == self._job.job_id
         ):
-            self._on_job_event(event)
+            self._on_job_progress(event)
 
     def show_health(self, health: DeviceHealth) -> None:
         t = self.ui.t
