@@ -16,8 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, QObject, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPalette, QPen
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QApplication, QWidget
 
 MIN_TOUCH_PX = 64
@@ -272,6 +271,11 @@ def focus_visible() -> bool:
 
 def paint_focus_ring(widget: QWidget, radius: float) -> None:
     """The ring around `widget`, in the colours the theme gives buttons."""
+    # Drawn only once keys are in use: PySide builds these classes then, not before the first
+    # paint.
+    from PySide6.QtCore import QRectF, Qt
+    from PySide6.QtGui import QColor, QPainter, QPalette, QPen
+
     palette = widget.palette()
     outer = palette.color(QPalette.ColorRole.Highlight)
     inner = palette.color(QPalette.ColorRole.HighlightedText)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QSize, Qt
-from PySide6.QtGui import QKeyEvent, QPainter, QPaintEvent
+from PySide6.QtGui import QKeyEvent, QPaintEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -64,6 +64,8 @@ class _Icon(QLabel):
     (Qt's own greying would fade it below a readable contrast)."""
 
     def paintEvent(self, event: QPaintEvent) -> None:
+        from PySide6.QtGui import QPainter  # not before the first paint: the attract has no tile
+
         painter = QPainter(self)
         painter.drawPixmap(0, 0, self.pixmap())
         painter.end()

@@ -12,11 +12,12 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-
-from PySide6.QtCore import QByteArray, QRectF, Qt
-from PySide6.QtGui import QImage, QPainter, QPixmap
+from typing import TYPE_CHECKING
 
 from kiosk.ui.theme import Palette
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QImage, QPixmap
 
 ICONS = Path(__file__).resolve().parent.parent / "icons"
 
@@ -54,7 +55,10 @@ def _recoloured(svg: str, colours: IconColours) -> str:
 
 @lru_cache(maxsize=128)
 def _image(name: str, size: int, colours: IconColours, ratio: float) -> QImage:
-    # Qt's SVG library is loaded with the first icon: the attract screen shows none.
+    # Qt's SVG library, and PySide's image classes, come with the first icon: the attract
+    # screen shows none.
+    from PySide6.QtCore import QByteArray, QRectF, Qt
+    from PySide6.QtGui import QImage, QPainter
     from PySide6.QtSvg import QSvgRenderer
 
     svg = _recoloured((ICONS / name).read_text(encoding="utf-8"), colours)
@@ -72,4 +76,6 @@ def _image(name: str, size: int, colours: IconColours, ratio: float) -> QImage:
 
 def icon_pixmap(name: str, size: int, colours: IconColours, ratio: float = 1.0) -> QPixmap:
     """The icon file `name` (in kiosk/ui/icons/) as a `size`-pixel square in `colours`."""
+    from PySide6.QtGui import QPixmap
+
     return QPixmap.fromImage(_image(name, size, colours, ratio))
