@@ -198,9 +198,8 @@ class Kiosk:
         token = self.config.kiosk.hub_token
         if self.advice is not None or not token or self.engine is None:
             return
-        from kiosk.video.audio import CallAudio
+        from kiosk.video.call import CallSound, VideoFormat
         from kiosk.video.hub_client import HubAdviceClient
-        from kiosk.video.media import VideoFormat
 
         camera = self.device(DeviceClass.CAMERA)
         call = self.config.call
@@ -212,7 +211,7 @@ class Kiosk:
             ca_file=self.config.kiosk.hub_ca_file,
             loop=self.engine.loop,
             camera=camera if isinstance(camera, Camera) else None,
-            audio=CallAudio(
+            audio=CallSound(
                 call.microphone, call.microphone_device, call.speaker, call.speaker_device
             ),
             video=VideoFormat.fitting(shape.width, shape.height, shape.fps),

@@ -18,7 +18,6 @@ import threading
 import time
 from collections import deque
 from concurrent.futures import Future
-from dataclasses import dataclass
 from typing import Any
 
 import av
@@ -38,6 +37,7 @@ from kiosk.video.audio_device import (
 from kiosk.video.audio_device import DEVICE_OPEN_TIMEOUT as DEVICE_OPEN_TIMEOUT
 from kiosk.video.audio_device import SYSTEM_ALSA_CONFIG as SYSTEM_ALSA_CONFIG
 from kiosk.video.audio_device import AudioDeviceError as AudioDeviceError
+from kiosk.video.call import CallSound
 from kiosk.video.speaker import AudioOutput as AudioOutput
 
 log = logging.getLogger(__name__)
@@ -267,40 +267,42 @@ async def open_microphone(backend: str = "pulse", device: str = "default") -> Mi
     return track
 
 
-@dataclass(frozen=True)
-class CallAudio:
-    """Which microphone and speaker a call uses, from the [call] table of the kiosk's config."""
+def call_microphone(audio: CallSound) -> MediaStreamTrack:
+    """The call's microphone, at once (on the engine loop). A device still opening sends
+    silence; one that cannot be opened is logged once, with its name and a hint, and the call
+    goes ahead with silence."""
+    if audio.microphone == "tone":
+        return ToneAudioTrack()
+    if audio.microphone == "none":
+        return ToneAudioTrack(level=0.0)
+    try:
+        track = MicrophoneTrack(audio.microphone, audio.microphone_device)
+    except AudioDeviceError as exc:
+        log.warning("%s; %s", exc, MICROPHONE_HINT, extra={"device": audio.microphone})
+        return ToneAudioTrack(level=0.0)
+    _watch(track.name, track.opened, MICROPHONE_HINT)
+    return track
 
-    microphone: str = "tone"
-    microphone_device: str = "default"
-    speaker: str = "none"
-    speaker_device: str = "default"
+
+def call_speaker(audio: CallSound) -> AudioOutput | None:
+    """The call's speaker, opening on its own thread (on the engine loop), or None when the
+    kiosk plays no sound. A failure is logged once; the call goes on."""
+    if audio.speaker == "none":
+        return None
+    try:
+        output = AudioOutput(audio.speaker, audio.speaker_device)
+    except AudioDeviceError as exc:
+        log.warning("%s; %s", exc, SPEAKER_HINT, extra={"device": audio.speaker})
+        return None
+    _watch(output.name, output.opened, SPEAKER_HINT)
+    return output
+
+
+class CallAudio(CallSound):
+    """A call's microphone and speaker, to open (kiosk.video.call describes them)."""
 
     def open_microphone(self) -> MediaStreamTrack:
-        """The call's microphone, at once (on the engine loop). A device still opening sends
-        silence; one that cannot be opened is logged once, with its name and a hint, and the
-        call goes ahead with silence."""
-        if self.microphone == "tone":
-            return ToneAudioTrack()
-        if self.microphone == "none":
-            return ToneAudioTrack(level=0.0)
-        try:
-            track = MicrophoneTrack(self.microphone, self.microphone_device)
-        except AudioDeviceError as exc:
-            log.warning("%s; %s", exc, MICROPHONE_HINT, extra={"device": self.microphone})
-            return ToneAudioTrack(level=0.0)
-        _watch(track.name, track.opened, MICROPHONE_HINT)
-        return track
+        return call_microphone(self)
 
     def open_speaker(self) -> AudioOutput | None:
-        """The call's speaker, opening on its own thread (on the engine loop), or None when the
-        kiosk plays no sound. A failure is logged once; the call goes on."""
-        if self.speaker == "none":
-            return None
-        try:
-            output = AudioOutput(self.speaker, self.speaker_device)
-        except AudioDeviceError as exc:
-            log.warning("%s; %s", exc, SPEAKER_HINT, extra={"device": self.speaker})
-            return None
-        _watch(output.name, output.opened, SPEAKER_HINT)
-        return output
+        return call_speaker(self)

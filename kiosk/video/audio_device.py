@@ -13,13 +13,14 @@ from pathlib import Path
 
 import av
 
+# How long opening an audio device may take; defined with the call's description.
+from kiosk.video.call import DEVICE_OPEN_TIMEOUT as DEVICE_OPEN_TIMEOUT
+
 AUDIO_RATE = 48_000
 AUDIO_PTIME = 0.020
 AUDIO_SAMPLES = int(AUDIO_RATE * AUDIO_PTIME)
 AUDIO_TIME_BASE = fractions.Fraction(1, AUDIO_RATE)
 
-#: How long opening an audio device may take before we call it broken.
-DEVICE_OPEN_TIMEOUT = 5.0
 #: The system's ALSA configuration. PyAV's wheels carry their own alsa-lib, which looks for its
 #: configuration where it was built (/tmp/vendor/share/alsa); without this file even "default"
 #: and "hw:0" are unknown devices.

@@ -15,7 +15,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from kiosk.video.advice import AdvicePhase, AdviceStatus
-from kiosk.video.audio import DEVICE_OPEN_TIMEOUT, CallAudio, MicrophoneTrack
+from kiosk.video.call import DEVICE_OPEN_TIMEOUT, CallSound, VideoFormat
 from kiosk.video.hub_link import BACKOFF, CONNECT_TIMEOUT, HEARTBEAT, REQUEST_TIMEOUT, HubLink
 from kiosk.video.hub_wire import (
     HubUnavailable,
@@ -24,14 +24,16 @@ from kiosk.video.hub_wire import (
     parse_lines,
     parse_time,
 )
-from kiosk.video.media import VideoFormat
-from kiosk.video.microphone import MutableAudioTrack
-from kiosk.video.peer import KioskPeer, ReceiveStats, RemoteVideoFrame
 
+# The call's media (aiortc, PyAV, OpenCV) are imported when a call connects, not when the
+# client is made at start-up: the line's state needs none of them.
 if TYPE_CHECKING:
     from kiosk.devices.camera.base import Camera
+    from kiosk.video.audio import MicrophoneTrack
+    from kiosk.video.microphone import MutableAudioTrack
+    from kiosk.video.peer import KioskPeer, ReceiveStats, RemoteVideoFrame
 
-__all__ = ["HubAdviceClient", "HubUnavailable", "MutableAudioTrack", "parse_lines"]
+__all__ = ["HubAdviceClient", "HubUnavailable", "parse_lines"]
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +52,7 @@ class HubAdviceClient(HubLink):
         kiosk_id: str,
         loop: asyncio.AbstractEventLoop,
         camera: Camera | None,
-        audio: CallAudio | None = None,
+        audio: CallSound | None = None,
         video: VideoFormat | None = None,
         connect_timeout: float = CONNECT_TIMEOUT,
         request_timeout: float = REQUEST_TIMEOUT,
@@ -73,7 +75,7 @@ class HubAdviceClient(HubLink):
         #: The size and rate the citizen's picture is sent at (the camera's shape).
         self._video = video
         #: The microphone and speaker each call opens ([call] in the config).
-        self._audio = audio or CallAudio()
+        self._audio = audio or CallSound()
         self._peer: KioskPeer | None = None
         self._microphone: MutableAudioTrack | None = None
         self._device_microphone: MicrophoneTrack | None = None
@@ -214,7 +216,11 @@ class HubAdviceClient(HubLink):
         self._camera.start_stream()
         # Neither waits for its device: a microphone still opening (or failing to) sends
         # silence, a speaker still opening drops the advisor's voice, and the call goes ahead.
-        source = self._audio.open_microphone()
+        from kiosk.video.audio import MicrophoneTrack, call_microphone, call_speaker
+        from kiosk.video.microphone import MutableAudioTrack
+        from kiosk.video.peer import KioskPeer
+
+        source = call_microphone(self._audio)
         if isinstance(source, MicrophoneTrack):
             self._device_microphone = source
         self._microphone = MutableAudioTrack(source)
@@ -224,7 +230,7 @@ class HubAdviceClient(HubLink):
             ice_servers=self._ice,
             video=self._video,
             microphone=self._microphone,
-            audio_output=self._audio.open_speaker(),
+            audio_output=call_speaker(self._audio),
             on_remote_video=self._remote_video,
         )
         self._report(AdviceStatus(AdvicePhase.CONNECTED, line=self._line, call=call))

@@ -24,8 +24,8 @@ import aiohttp
 
 from kiosk.hubclient import REFUSED_CODE, HubClient, HubRefused, refused
 from kiosk.video.advice import AdviceClient, AdviceLine, AdvicePhase, AdviceStatus
+from kiosk.video.call import IceServer
 from kiosk.video.hub_wire import HubUnavailable, parse_ice_servers, parse_lines
-from kiosk.video.peer import IceServer
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from kiosk.video.advice import AdviceLine, LineState
-from kiosk.video.peer import IceServer
+from kiosk.video.call import IceServer
 
 
 class HubUnavailable(Exception):

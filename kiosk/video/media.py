@@ -15,7 +15,6 @@ import fractions
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import av
@@ -27,6 +26,10 @@ from kiosk.video.audio import AudioDeviceError as AudioDeviceError
 from kiosk.video.audio import AudioOutput as AudioOutput
 from kiosk.video.audio import ToneAudioTrack as ToneAudioTrack
 from kiosk.video.audio import open_microphone as open_microphone
+
+# The call's format is described without the media libraries (kiosk.video.call); its name stays
+# importable from here.
+from kiosk.video.call import VideoFormat as VideoFormat
 from kiosk.video.load import SendSize
 
 if TYPE_CHECKING:
@@ -36,34 +39,6 @@ log = logging.getLogger(__name__)
 
 VIDEO_CLOCK_RATE = 90_000
 VIDEO_TIME_BASE = fractions.Fraction(1, VIDEO_CLOCK_RATE)
-
-
-@dataclass(frozen=True)
-class VideoFormat:
-    """What the kiosk sends: every frame is scaled to this size and paced at this rate."""
-
-    width: int = 640
-    height: int = 480
-    fps: int = 30
-
-    def __post_init__(self) -> None:
-        if self.width < 16 or self.height < 16 or self.width % 2 or self.height % 2:
-            raise ValueError("video size must be even and at least 16×16")
-        if not 1 <= self.fps <= 60:
-            raise ValueError("video fps must be in 1..60")
-
-    @classmethod
-    def fitting(
-        cls, width: int, height: int, fps: int, *, largest: tuple[int, int] = (1280, 720)
-    ) -> VideoFormat:
-        """The camera's own shape, no larger than `largest` either way, at most 30 fps: the
-        call sends what the camera sees, never a stretched or squeezed picture."""
-        scale = min(1.0, largest[0] / width, largest[1] / height)
-        return cls(
-            max(16, int(width * scale) // 2 * 2),
-            max(16, int(height * scale) // 2 * 2),
-            max(1, min(fps, 30)),
-        )
 
 
 def _to_video_frame(data: Any, size: tuple[int, int]) -> av.VideoFrame:

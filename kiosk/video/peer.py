@@ -28,22 +28,18 @@ from aiortc.sdp import candidate_from_sdp
 
 from kiosk.video import rtp
 from kiosk.video.audio import AudioOutput, ToneAudioTrack
-from kiosk.video.media import CameraVideoTrack, VideoFormat
+
+# The hub's ICE servers are described without the media libraries (kiosk.video.call); the name
+# stays importable from here.
+from kiosk.video.call import IceServer as IceServer
+from kiosk.video.call import VideoFormat
+from kiosk.video.media import CameraVideoTrack
 from kiosk.video.sdp import with_bandwidth_hints
 
 if TYPE_CHECKING:
     from kiosk.devices.camera.base import Camera
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class IceServer:
-    """A STUN or TURN server as the hub hands it out."""
-
-    urls: tuple[str, ...]
-    username: str | None = None
-    credential: str | None = None
 
 
 @dataclass(frozen=True)
