@@ -110,3 +110,21 @@ def test_nothing_heavy_is_imported_before_the_attract_screen_is_painted(tmp_path
     early = sorted(name for name in HEAVY if name in loaded)
     chains = "\n".join(" -> ".join(import_chain(importtime, name)) for name in early)
     assert not early, f"imported before the first paint:\n{chains}"
+
+
+def test_the_advice_client_made_at_start_up_leaves_the_call_media_unloaded() -> None:
+    """With a hub, the back end makes the video advice client right after the first paint, on
+    the Qt thread: the call's media (aiortc, PyAV, OpenCV) are imported only when a call
+    connects."""
+    probe = (
+        "import sys\n"
+        "from kiosk.video.call import CallSound, VideoFormat\n"
+        "from kiosk.video.hub_client import HubAdviceClient\n"
+        "print(' '.join(sorted(sys.modules)))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    loaded = set(result.stdout.split())
+    assert "kiosk.video.hub_client" in loaded
+    assert not {"aiortc", "av", "cv2", "numpy"} & loaded
