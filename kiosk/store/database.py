@@ -25,7 +25,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from kiosk.store.schema import migrate
-from kiosk.threads import blocking
+from kiosk.threads import blocking, check_not_ui_thread
 
 log = logging.getLogger(__name__)
 
@@ -98,8 +98,10 @@ class Store:
     def db(self) -> Database:
         """The sqlite-utils view of the database, for modules that add their own tables' access.
 
-        Hold `lock` while using it from more than one thread.
+        Hold `lock` while using it from more than one thread. Every read and write goes through
+        here or `durable()`: neither may run on the UI thread (kiosk.threads).
         """
+        check_not_ui_thread("kiosk.store.Store.db")
         return self._db
 
     @property
@@ -110,6 +112,7 @@ class Store:
     def durable(self) -> Iterator[sqlite3.Connection]:
         """One transaction, synced to disk before it returns (the store is NORMAL otherwise):
         for what must survive a power cut, such as a payment intent or a sealed submission."""
+        check_not_ui_thread("kiosk.store.Store.durable")
         conn = self._conn
         with self._lock:
             conn.execute("PRAGMA synchronous = FULL")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import pytest
 from PySide6.QtCore import QEvent
@@ -14,6 +16,14 @@ from kiosk.config import Config
 from kiosk.ui.main import build
 from kiosk.ui.window import KioskWindow
 from tests.conftest import FakeClock
+
+T = TypeVar("T")
+
+
+def off_ui(fn: Callable[..., T], *args: Any) -> T:
+    """Call `fn` off the Qt thread, as the app reads its store (kiosk.threads), and wait."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(fn, *args).result(timeout=30)
 
 
 def flush_deletes() -> None:

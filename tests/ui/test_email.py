@@ -17,6 +17,7 @@ from kiosk.ui.screens.email import EmailScreen
 from kiosk.ui.window import KioskWindow
 from kiosk.visit import SentForm
 from tests.conftest import HUB_KEY
+from tests.ui.conftest import off_ui
 
 LEFT = Qt.MouseButton.LeftButton
 SCAN = b"%PDF-1.4 a scanned page\n%%EOF\n"
@@ -101,7 +102,7 @@ def test_send_a_scan_by_e_mail(
     assert "friend@example.fi" in screen.done.text.text()
     outbox = window.kiosk.outbox
     assert outbox is not None
-    [item] = outbox.pending()
+    [item] = off_ui(outbox.pending)
     assert item.kind == "email"
     assert b"friend@" not in item.sealed
     opened = open_sealed(item.sealed, bytes(HUB_KEY))
@@ -165,5 +166,5 @@ def test_a_kiosk_at_its_hourly_limit_says_so_and_sends_nothing(
     assert writer is not None and writer.flush(10)  # whatever was queued has been written
     outbox = window.kiosk.outbox
     assert outbox is not None
-    assert outbox.pending() == []
+    assert off_ui(outbox.pending) == []
     assert screen.area.widget() is screen.view

@@ -14,6 +14,7 @@ from kiosk.ui.screens.email import EmailScreen
 from kiosk.ui.window import KioskWindow
 from kiosk.visit import SentForm
 from tests.conftest import HUB_KEY
+from tests.ui.conftest import off_ui
 from tests.ui.text_fits import cut_text, sticks_out
 
 LEFT = Qt.MouseButton.LeftButton
@@ -90,7 +91,7 @@ def test_nothing_is_attached_until_the_citizen_chooses_it(
     qtbot.waitUntil(lambda: screen.sent_to is not None)
     outbox = window.kiosk.outbox
     assert outbox is not None
-    [item] = outbox.pending()
+    [item] = off_ui(outbox.pending)
     opened = open_sealed(item.sealed, bytes(HUB_KEY))
     assert [a["name"] for a in opened["attachments"]] == ["scan-1.pdf"]
 
@@ -110,7 +111,7 @@ def test_sending_only_a_message_attaches_nothing(qtbot: QtBot, window: KioskWind
     qtbot.waitUntil(lambda: screen.sent_to is not None)
     outbox = window.kiosk.outbox
     assert outbox is not None
-    [item] = outbox.pending()
+    [item] = off_ui(outbox.pending)
     assert open_sealed(item.sealed, bytes(HUB_KEY))["attachments"] == []
 
 

@@ -13,6 +13,7 @@ from kiosk.payments.journal import PaymentState
 from kiosk.ui.screens.fee import FeeScreen
 from kiosk.ui.widgets.receipt import qr_image
 from kiosk.ui.window import KioskWindow
+from tests.ui.conftest import off_ui
 
 FEES = """
 [fees.lost-card]
@@ -58,7 +59,7 @@ def test_pay_a_fee_and_get_a_receipt(qtbot: QtBot, window: KioskWindow) -> None:
     qtbot.mouseClick(buttons["lost-card"], Qt.MouseButton.LeftButton)
     # Nothing is asked of the terminal before the citizen has seen what they pay, and to whom.
     assert screen.steps.currentWidget() is screen.confirm_page
-    assert not screen.payment.paying and window.kiosk.ledger.journal.entries() == []  # type: ignore[union-attr]
+    assert not screen.payment.paying and off_ui(window.kiosk.ledger.journal.entries) == []  # type: ignore[union-attr]
     qtbot.mouseClick(screen.confirm_page.pay_button, Qt.MouseButton.LeftButton)
     assert screen.heading.text() == "You are paying: Lost library card"
     assert screen.payment.amount.text() == "To pay: €3.00"
@@ -67,8 +68,10 @@ def test_pay_a_fee_and_get_a_receipt(qtbot: QtBot, window: KioskWindow) -> None:
 
     ledger = window.kiosk.ledger
     assert ledger is not None
-    qtbot.waitUntil(lambda: [e.state for e in ledger.journal.entries()] == [PaymentState.DELIVERED])
-    entry = ledger.journal.entries()[0]
+    qtbot.waitUntil(
+        lambda: [e.state for e in off_ui(ledger.journal.entries)] == [PaymentState.DELIVERED]
+    )
+    entry = off_ui(ledger.journal.entries)[0]
     assert (entry.purpose, entry.amount_cents) == ("fee:lost-card", 300)
 
     receipt = screen.receipt.receipt
@@ -121,8 +124,11 @@ def test_ending_the_session_while_paying_charges_nothing(qtbot: QtBot, window: K
     assert ledger is not None
 
     def settled() -> bool:
-        entries = ledger.journal.entries()
+        entries = off_ui(ledger.journal.entries)
         return len(entries) == 1 and not entries[0].state.open
 
     qtbot.waitUntil(settled, timeout=10_000)
-    assert ledger.journal.entries()[0].state in (PaymentState.CANCELLED, PaymentState.REVERSED)
+    assert off_ui(ledger.journal.entries)[0].state in (
+        PaymentState.CANCELLED,
+        PaymentState.REVERSED,
+    )

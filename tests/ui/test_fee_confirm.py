@@ -17,6 +17,7 @@ from kiosk.devices.payment.simulated import SimulatedPaymentTerminal
 from kiosk.payments.journal import PaymentState
 from kiosk.ui.screens.fee import FeeScreen
 from kiosk.ui.window import KioskWindow
+from tests.ui.conftest import off_ui
 from tests.ui.test_fee import open_fees
 
 FEES = """
@@ -54,7 +55,7 @@ def shown(screen: FeeScreen) -> dict[str, str]:
 
 def journal(window: KioskWindow) -> list[PaymentState]:
     assert window.kiosk.ledger is not None
-    return [e.state for e in window.kiosk.ledger.journal.entries()]
+    return [e.state for e in off_ui(window.kiosk.ledger.journal.entries)]
 
 
 @pytest.mark.kiosk_config(FEES)
@@ -140,7 +141,7 @@ def test_a_library_card_number_is_checked_and_kept_only_on_the_receipt(
 
     # The journal has what the ledger needs (the fee, the amount), not the card number: no
     # file of the kiosk's data holds it, the database and its write-ahead log included.
-    [entry] = window.kiosk.ledger.journal.entries()  # type: ignore[union-attr]
+    [entry] = off_ui(window.kiosk.ledger.journal.entries)  # type: ignore[union-attr]
     assert (entry.purpose, entry.amount_cents) == ("fee:lost-card", 300)
     data_dir = window.kiosk.config.data_dir
     for path in data_dir.rglob("*"):

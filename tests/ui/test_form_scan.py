@@ -22,6 +22,7 @@ from kiosk.ui.forms.scanning import FormScanPage
 from kiosk.ui.screens.forms import FormsScreen
 from kiosk.ui.window import KioskWindow
 from tests.conftest import HUB_KEY
+from tests.ui.conftest import off_ui
 
 LEFT = Qt.MouseButton.LeftButton
 # Focus is checked as the window's focus widget, the one that has the focus whenever the
@@ -138,7 +139,7 @@ def test_scan_a_letter_from_inside_the_form_and_send_it(qtbot: QtBot, window: Ki
     qtbot.waitUntil(lambda: screen.confirmation is not None)
     outbox = window.kiosk.outbox
     assert outbox is not None
-    [item] = outbox.pending()
+    [item] = off_ui(outbox.pending)
     opened = open_sealed(item.sealed, bytes(HUB_KEY))
     assert opened["answers"]["question"] == QUESTION
     assert opened["answers"]["attachments"] == ["scan-1.pdf"]

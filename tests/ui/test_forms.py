@@ -22,6 +22,7 @@ from kiosk.ui.forms.form import FormView
 from kiosk.ui.screens.forms import FormsScreen
 from kiosk.ui.window import KioskWindow
 from tests.conftest import HUB_KEY, FakeClock
+from tests.ui.conftest import off_ui
 
 LEFT = Qt.MouseButton.LeftButton
 #: What every log record has; its timestamps are numbers that may hold any digits.
@@ -175,7 +176,7 @@ def test_fill_in_the_library_card_form_and_send_it(
     # It waits in the outbox, sealed: only the hub's private key opens it.
     outbox = window.kiosk.outbox
     assert outbox is not None
-    [item] = outbox.pending()
+    [item] = off_ui(outbox.pending)
     assert b"V\xc3\xa4in\xc3\xb6" not in item.sealed
     opened = open_sealed(item.sealed, bytes(HUB_KEY))
     assert (opened["form"], opened["reference"]) == ("library-card", reference)
@@ -327,7 +328,7 @@ def test_feedback_with_a_reply_address_and_a_printed_copy(
     qtbot.waitUntil(lambda: screen.confirmation is not None)
     outbox = window.kiosk.outbox
     assert outbox is not None
-    [item] = outbox.pending()
+    [item] = off_ui(outbox.pending)
     assert open_sealed(item.sealed, bytes(HUB_KEY))["copy_to"] == "citizen@example.fi"
 
     confirmation = screen.confirmation
@@ -443,7 +444,7 @@ def test_a_scanned_letter_goes_with_the_contact_request(qtbot: QtBot, window: Ki
 
     outbox = window.kiosk.outbox
     assert outbox is not None
-    [item] = outbox.pending()
+    [item] = off_ui(outbox.pending)
     opened = open_sealed(item.sealed, bytes(HUB_KEY))
     assert opened["answers"]["attachments"] == ["scan.pdf"]
     [attached] = opened["attachments"]
@@ -485,11 +486,12 @@ def test_while_the_form_is_sealed_it_waits_and_a_store_fault_loses_nothing(
     form = feedback_on_its_summary(qtbot, screen)
 
     # The store fails the submission's usage record, in the same transaction as the sealed row.
-    with writer.store.lock:
-        writer.store.db.execute(
+    off_ui(
+        lambda: writer.store.db.execute(
             "CREATE TRIGGER broken BEFORE INSERT ON usage "
             "BEGIN SELECT RAISE(ABORT, 'the disk is full'); END"
         )
+    )
     # The writer is busy: Send is not answered at once, and the form waits for it.
     busy = threading.Event()
     writer.submit(lambda _store: busy.wait(30))
@@ -503,16 +505,15 @@ def test_while_the_form_is_sealed_it_waits_and_a_store_fault_loses_nothing(
     assert screen.confirmation is None and screen.form is form and form.on_summary
     assert form.notice.text().startswith("⚠ The form could not be sent because of a fault")
     assert form.notice.isVisible() and form.next_button.isEnabled()
-    assert outbox.pending() == []
+    assert off_ui(outbox.pending) == []
     session = window.kiosk.session.current
     assert session is not None and session.visit.sent_forms == []
 
     # The store is well again: the same answers go, once.
-    with writer.store.lock:
-        writer.store.db.execute("DROP TRIGGER broken")
+    off_ui(lambda: writer.store.db.execute("DROP TRIGGER broken"))
     qtbot.mouseClick(form.next_button, LEFT)
     qtbot.waitUntil(lambda: screen.confirmation is not None)
-    [item] = outbox.pending()
+    [item] = off_ui(outbox.pending)
     opened = open_sealed(item.sealed, bytes(HUB_KEY))
     assert opened["answers"]["feedback"] == "Nice park"
     assert [s.reference for s in session.visit.sent_forms] == [opened["reference"]]

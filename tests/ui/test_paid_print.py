@@ -13,6 +13,7 @@ from kiosk.devices.printer.simulated import SimulatedPrinter
 from kiosk.payments.journal import PaymentState
 from kiosk.ui.screens.print import PrintScreen
 from kiosk.ui.window import KioskWindow
+from tests.ui.conftest import off_ui
 from tests.ui.test_print import scan_one_page
 
 PRICED = '[prices]\nprint_page = "0.20"\ncopy_page = "0.10"\nfree_pages = 1\n'
@@ -31,7 +32,7 @@ def open_print(qtbot: QtBot, window: KioskWindow) -> PrintScreen:
 
 def journal_states(window: KioskWindow) -> list[PaymentState]:
     assert window.kiosk.ledger is not None
-    return [e.state for e in window.kiosk.ledger.journal.entries()]
+    return [e.state for e in off_ui(window.kiosk.ledger.journal.entries)]
 
 
 @pytest.mark.kiosk_config(PRICED)
@@ -70,7 +71,7 @@ def test_pay_then_print_and_the_sale_is_delivered(qtbot: QtBot, window: KioskWin
     assert receipt is not None
     shown = dict(receipt.lines(window.ui.t, "en"))
     assert (shown["For"], shown["Amount"]) == ("Printing, 1 page", "€0.20")
-    entry = window.kiosk.ledger.journal.entries()[0]  # type: ignore[union-attr]
+    entry = off_ui(window.kiosk.ledger.journal.entries)[0]  # type: ignore[union-attr]
     assert shown["Card"] == f"•••• {entry.card_last4}"
 
 

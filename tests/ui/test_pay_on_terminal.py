@@ -22,6 +22,7 @@ from tests.peers.nexo import (  # noqa: F401 - the fixtures are used by name
     notify_port_fixture,
     sim_fixture,
 )
+from tests.ui.conftest import off_ui
 
 FEE = '[fees.lost-card]\nname_fi = "Kadonnut kortti"\nname_en = "Lost card"\namount = "3.00"\n'
 WAIT = 30_000
@@ -72,7 +73,7 @@ def pay_the_fee(qtbot: QtBot, window: KioskWindow) -> FeeScreen:
 
 def journal(window: KioskWindow) -> list[tuple[str, PaymentState]]:
     assert window.kiosk.ledger is not None
-    return [(e.sale_reference, e.state) for e in window.kiosk.ledger.journal.entries()]
+    return [(e.sale_reference, e.state) for e in off_ui(window.kiosk.ledger.journal.entries)]
 
 
 @pytest.mark.parametrize(
