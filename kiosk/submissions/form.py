@@ -1,13 +1,14 @@
 """A filled-in form as it is sent: its answers, its summary PDF and the documents it attaches.
 
-The PDF is drawn by the screen (it needs Qt's painter) into the session's folder before sending;
-everything else is read and encoded here, off the Qt thread, when the form is sealed.
+The PDF is drawn with Qt's painter, which the kiosk's UI gives as `draw`; it runs on the
+writer thread with everything else (drawing into a PDF is one of the paint devices Qt paints on
+outside its GUI thread), so that the screen only waits for the future.
 """
 
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,7 +43,8 @@ def card_prefill(holder: CardHolder) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class FormSending:
-    """A form the citizen sends: the answers, the reference and the PDF already written."""
+    """A form the citizen sends: the answers, the reference and its PDF (drawn by `draw`
+    when it is sent, or already written)."""
 
     definition: FormDefinition
     answers: Mapping[str, Any] = field(repr=False)
@@ -53,6 +55,9 @@ class FormSending:
     pdf: Path
     #: Where the citizen asked for a copy by e-mail; only a form that allows one sends it.
     copy_to: str | None = field(default=None, repr=False)
+    #: Draws the summary PDF at `pdf`, off the Qt thread as the form is sent; None when the
+    #: PDF is already there.
+    draw: Callable[[Path], object] | None = field(default=None, repr=False, compare=False)
 
     def sent_form(self) -> SentForm:
         """What the visit keeps of it once it is in the outbox."""

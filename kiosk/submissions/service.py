@@ -78,6 +78,8 @@ class Submissions:
         session = self.sessions.current
 
         def send(outbox: Outbox, session: Session) -> SentForm:
+            if form.draw is not None:
+                form.draw(form.pdf)
             payload = form_payload(form, session.visit.scans)
             self._put(outbox, session, "form", payload, f"submitted:{form.definition.id}")
             sent = form.sent_form()

@@ -135,6 +135,26 @@ def test_the_visit_gets_the_sent_form_once_it_is_in_the_outbox(rig: Rig) -> None
     assert document.attachment.path == form.pdf
 
 
+def test_the_pdf_is_drawn_off_the_ui_thread_as_the_form_is_sent(rig: Rig) -> None:
+    threads.mark_ui_thread()  # this test's thread plays the Qt thread
+    reference = new_reference()
+    pdf = rig.session.folder / f"form-{reference}.pdf"
+    drawn_on: list[bool] = []
+
+    def draw(path: Path) -> None:
+        drawn_on.append(threads.on_ui_thread())
+        path.write_bytes(b"%PDF-1.4 drawn\n%%EOF\n")
+
+    form = FormSending(contact_request(), {"question": QUESTION}, reference, "fi", pdf, None, draw)
+    assert not pdf.exists()
+    rig.submissions.submit_form(form).result(timeout=WAIT)
+    assert drawn_on == [False]
+    threads.clear_ui_thread()
+    [item] = rig.outbox.pending()
+    opened = open_sealed(item.sealed, bytes(HUB_KEY))
+    assert base64.b64decode(opened["pdf"]) == b"%PDF-1.4 drawn\n%%EOF\n"
+
+
 def test_sending_runs_off_the_ui_thread_and_the_answer_comes_from_there(rig: Rig) -> None:
     threads.mark_ui_thread()  # this test's thread plays the Qt thread
     done_on: list[bool] = []
@@ -143,6 +163,7 @@ def test_sending_runs_off_the_ui_thread_and_the_answer_comes_from_there(rig: Rig
     assert isinstance(future.result(timeout=WAIT), SentForm)
     rig.writer.flush(WAIT)
     assert done_on == [False]
+    threads.clear_ui_thread()
     assert len(rig.outbox.pending()) == 1
 
 

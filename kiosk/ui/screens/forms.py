@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from concurrent.futures import Future
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -243,14 +244,21 @@ class FormsScreen(TypingScreen):
         *,
         copy_to: str | None = None,
     ) -> Future[SentForm]:
-        """Draw the answers' PDF into the session's folder (for the hub, a printed copy or an
-        e-mail) and send them with it; the future gives the sent form, with its reference
+        """Send the answers with their PDF, drawn into the session's folder on the way (for the
+        hub, a printed copy or an e-mail); the future gives the sent form, with its reference
         number, once it is sealed in the outbox (see kiosk.submissions)."""
         reference = new_reference()
         language = self.ui.language
         pdf = self.session.folder / f"form-{reference}.pdf"
-        write_summary_pdf(definition, answers, reference, language, self.ui.t, pdf)
-        sending = FormSending(definition, answers, reference, language, pdf, copy_to)
+        kept = dict(answers)
+        ui = self.ui
+
+        def draw(path: Path) -> None:
+            # In the language the form was filled in, whatever the screen shows meanwhile.
+            t = partial(ui.t_in, language)
+            write_summary_pdf(definition, kept, reference, language, t, path)
+
+        sending = FormSending(definition, kept, reference, language, pdf, copy_to, draw)
         return self.ctx.submissions.submit_form(sending)
 
     # ---- keyboard -----------------------------------------------------------------------------
