@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.ui.theme import NORMAL, Palette, focus_visible, paint_focus_ring
-from kiosk.ui.widgets.icons import icon_pixmap, on_surface
 
 TILE_ICON_PX = 96
 
@@ -116,6 +115,9 @@ class Tile(BigButton):
             self._draw_icon()
 
     def _draw_icon(self) -> None:
+        # The icons come with the first tile: the attract screen, painted first, has none.
+        from kiosk.ui.widgets.icons import icon_pixmap, on_surface
+
         colours = on_surface(self._palette, enabled=self.isEnabled())
         self._icon.setPixmap(
             icon_pixmap(self._icon_name, TILE_ICON_PX, colours, self.devicePixelRatioF())
