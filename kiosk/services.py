@@ -14,7 +14,9 @@ from kiosk.devices.catalog import DeviceClass
 from kiosk.i18n import N_
 
 
-@dataclass(frozen=True)
+# Specs are looked up by id, never compared: no generated __eq__ and __hash__ to build before the
+# first paint.
+@dataclass(frozen=True, eq=False)
 class ServiceSpec:
     id: str
     #: English source text; translated through the catalogue.
