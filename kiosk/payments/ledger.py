@@ -240,7 +240,6 @@ class Ledger:
 
     # ---- inside ----------------------------------------------------------------------------
 
-
     @property
     def paying(self) -> str | None:
         """The sale reference the terminal is working on now, if any."""
