@@ -99,6 +99,12 @@ def new_id() -> str:
     return secrets.token_hex(5)
 
 
+def poi_transaction_id() -> str:
+    """The terminal's own transaction id: 12 characters that start with a letter, so that no id
+    can pass for a card number (a run of 12 or more digits) in the simulator's records."""
+    return "T" + uuid.uuid4().hex[:11].upper()
+
+
 class SimulatedPoi:
     """One payment terminal (POI) with its journal, its mode and the login of its sale system."""
 
@@ -207,7 +213,7 @@ class SimulatedPoi:
             service_id=header.service_id,
             sale_id=header.sale_id,
             sale_transaction=body.sale_transaction,
-            poi_transaction=TransactionIdentification(uuid.uuid4().hex[:12].upper(), _now()),
+            poi_transaction=TransactionIdentification(poi_transaction_id(), _now()),
             amount_cents=body.requested_cents,
             currency=body.currency,
         )
@@ -262,7 +268,7 @@ class SimulatedPoi:
             return ReversalResponse(Response.failure(ErrorCondition.NOT_ALLOWED, why))
         if tx.period != self.journal.period:
             return ReversalResponse(Response.failure(ErrorCondition.NOT_ALLOWED, "reconciled"))
-        reversal = TransactionIdentification(uuid.uuid4().hex[:12].upper(), _now())
+        reversal = TransactionIdentification(poi_transaction_id(), _now())
         self.journal.reverse(tx, reversal.transaction_id, body.reason.value)
         return ReversalResponse(Response.success(), reversal, tx.amount_cents)
 
