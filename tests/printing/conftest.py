@@ -45,14 +45,6 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 
 @pytest.fixture
-def engine() -> Iterator[Engine]:
-    engine = Engine()
-    engine.start()
-    yield engine
-    engine.stop()
-
-
-@pytest.fixture
 def printer(start: Callable, tmp_path: Path) -> SimulatedPrinter:
     printed: SimulatedPrinter = start(
         SimulatedPrinter("printer", pages_per_minute=FAST, output_dir=tmp_path / "printed")

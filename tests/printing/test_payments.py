@@ -46,8 +46,11 @@ def test_a_session_end_gives_back_what_it_paid_for_and_did_not_get(payments: Pay
     assert payments.ledger.journal.get(kept.sale_reference).state is PaymentState.APPROVED
 
 
-def test_a_declined_card_is_charged_nothing(payments: Payments, terminal: PaymentTerminal) -> None:
-    if not isinstance(terminal, SimulatedPaymentTerminal):
-        pytest.skip("the nexo simulator's own failures are in tests/payments/test_ledger_nexo.py")
-    terminal.set_fault("decline", True)
+def test_a_declined_card_is_charged_nothing(
+    payments: Payments, terminal: PaymentTerminal, request: pytest.FixtureRequest
+) -> None:
+    if isinstance(terminal, SimulatedPaymentTerminal):
+        terminal.set_fault("decline", True)
+    else:  # the nexo terminal: its simulator declines the next card
+        request.getfixturevalue("sim").control(mode="decline")
     assert payments.pay("print", 40).result(DEADLINE).state is PaymentState.DECLINED
