@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from kiosk.config import Config
 from kiosk.devices.catalog import DeviceClass
 from kiosk.services import SERVICES, ServiceSpec
-from kiosk.session import EndReason, SessionManager, UsageRecord
+from kiosk.session import EndReason, EndSummary, SessionManager, UsageRecord
 
 if TYPE_CHECKING:
     from kiosk.cards import IdCards
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from kiosk.devices.registry import DeviceSet
     from kiosk.devices.status import DeviceEvent
     from kiosk.engine import Engine
+    from kiosk.forms.catalogue import FormsCatalogue
     from kiosk.outbox import Outbox
     from kiosk.payments.journal import JournalEntry
     from kiosk.payments.ledger import Ledger
@@ -57,6 +58,8 @@ class Kiosk:
         self.outbox: Outbox | None = None
         #: Forms and e-mails sealed into the outbox off the Qt thread; built at start-up.
         self.submissions: Submissions | None = None
+        #: The forms on offer, kept loaded off the Qt thread; None until the back end starts.
+        self.forms: FormsCatalogue | None = None
         self._pending_usage: list[UsageRecord] = []
         self._lock = threading.Lock()
         self.writer: StoreWriter | None = None
@@ -140,6 +143,7 @@ class Kiosk:
 
             self.outbox = Outbox(store, parse_public_key(self.config.kiosk.hub_public_key))
         self._start_submissions()
+        self._start_forms()
         log.info("kiosk started", extra={"kiosk_id": self.config.kiosk.id})
 
     def _start_submissions(self) -> None:
@@ -155,6 +159,19 @@ class Kiosk:
             engine=self.engine,
             hub=HubClient.from_settings(self.config.kiosk),
         )
+
+    def _start_forms(self) -> None:
+        from kiosk.forms.catalogue import FormsCatalogue
+
+        assert self.engine is not None
+        forms = self.forms = FormsCatalogue(self.config.data_dir, self.engine.run_blocking)
+        forms.refresh()
+
+        def between_citizens(_summary: EndSummary) -> None:
+            # Whatever kiosk-agent fetched meanwhile is loaded for the next citizen.
+            forms.refresh()
+
+        self.session.on_end(between_citizens)
 
     def _start_payments(self, store: Store) -> None:
         from kiosk.devices.payment.base import PaymentTerminal

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from kiosk.config import Config
     from kiosk.devices.base import Device
     from kiosk.devices.catalog import DeviceClass
+    from kiosk.forms.catalogue import FormsCatalogue
     from kiosk.payments.service import Payments
     from kiosk.printing.service import Printing
     from kiosk.session import Session, SessionManager
@@ -54,6 +55,13 @@ class ServiceContext:
     def visit(self) -> Visit:
         """What the running session has made and used."""
         return self.session.visit
+
+    @property
+    def forms(self) -> FormsCatalogue:
+        """The forms on offer, loaded off the Qt thread."""
+        forms = self.root.forms
+        assert forms is not None, "the back end starts before a service opens"
+        return forms
 
     @property
     def submissions(self) -> Submissions:

@@ -21,10 +21,9 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QWidget
 
-from eforms.definition import FormDefinition, load_catalogue
+from eforms.definition import FormDefinition
 from kiosk.devices.camera.base import Camera
 from kiosk.devices.status import DeviceClass, DeviceEvent, StatusChanged
-from kiosk.forms.cache import catalogue_sources
 from kiosk.i18n import N_
 from kiosk.submissions.form import FormSending, card_prefill
 from kiosk.submissions.reference import new_reference
@@ -57,8 +56,9 @@ class FormsScreen(TypingScreen):
         assert session is not None, "the Forms screen belongs to a session"
         self.session = session
         # The hub's catalogue as kiosk-agent last fetched it; the shipped one until then.
-        self.forms, errors = load_catalogue(catalogue_sources(ctx.config.data_dir))
-        for error in errors:
+        loaded = ctx.forms.current()
+        self.forms = loaded.forms
+        for error in loaded.errors:
             log.error("a form cannot be offered: %s", error, extra={"service": "forms"})
         self.form: FormView | None = None
         self.confirmation: ConfirmationView | None = None
