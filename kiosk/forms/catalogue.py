@@ -65,31 +65,23 @@ class FormsCatalogue:
         self.data_dir = data_dir
         self._run = run
         self._lock = threading.Lock()
+        #: The last load: under way, done, or failed (then the next refresh tries again).
         self._loading: Future[LoadedCatalogue] | None = None
-        self._loaded: LoadedCatalogue | None = None
 
     def refresh(self) -> Future[LoadedCatalogue]:
         """Load the catalogue on a worker unless the one loaded is still the file's; the future
-        gives the catalogue (at once when nothing changed)."""
+        gives the catalogue (done at once when nothing changed)."""
         with self._lock:
-            if self._loading is not None and not self._loading.done():
-                return self._loading
-            loaded = self._loaded
-            if loaded is not None and loaded.stamp == stamp(self.data_dir):
-                ready: Future[LoadedCatalogue] = Future()
-                ready.set_result(loaded)
-                return ready
-            self._loading = loading = self._run(load_forms, self.data_dir)
-        loading.add_done_callback(self._keep)
-        return loading
+            last = self._loading
+            if last is not None and (
+                not last.done()
+                or (last.exception() is None and last.result().stamp == stamp(self.data_dir))
+            ):
+                return last
+            self._loading = self._run(load_forms, self.data_dir)
+            return self._loading
 
     def current(self) -> LoadedCatalogue:
         """The forms to offer now: ready at once when the loaded catalogue is still the file's,
         otherwise after the load (see the module's docstring for when that happens)."""
         return self.refresh().result(timeout=LOAD_SECONDS)
-
-    def _keep(self, loading: Future[LoadedCatalogue]) -> None:
-        if loading.cancelled() or loading.exception() is not None:
-            return  # the next refresh tries again
-        with self._lock:
-            self._loaded = loading.result()

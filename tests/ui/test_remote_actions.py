@@ -8,7 +8,6 @@ and read the store off the Qt thread, as the agent does from its own process."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 from PySide6.QtGui import QImage
@@ -18,16 +17,16 @@ from kiosk.remote import software_version
 from kiosk.store.fleet import CommandResult, Fleet
 from kiosk.ui.remote import REFUSED_IN_SESSION, RemoteControl
 from kiosk.ui.window import KioskWindow
+from tests.ui.conftest import off_ui
 
 T = TypeVar("T")
 
 
-def off_ui(read: Callable[[Fleet], T], window: KioskWindow) -> T:
-    """`read(fleet)` on a thread of its own: the Qt thread never reads the store."""
+def fleet_read(read: Callable[[Fleet], T], window: KioskWindow) -> T:
+    """`read(fleet)` off the Qt thread, which never reads the store."""
     writer = window.kiosk.writer
     assert writer is not None
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(lambda: read(Fleet(writer.store))).result()
+    return off_ui(lambda: read(Fleet(writer.store)))
 
 
 def remote(window: KioskWindow, qtbot: QtBot) -> RemoteControl:
@@ -38,7 +37,7 @@ def remote(window: KioskWindow, qtbot: QtBot) -> RemoteControl:
 
 def ask(window: KioskWindow, action_id: str, kind: str, device_id: str | None = None) -> None:
     """What kiosk-agent does with an action from the hub's answer."""
-    off_ui(
+    fleet_read(
         lambda fleet: fleet.add_command(
             action_id, kind, device_id=device_id, requested_by="support-anna"
         ),
@@ -52,7 +51,7 @@ def outcome(window: KioskWindow, qtbot: QtBot, action_id: str) -> CommandResult:
     found: dict[str, CommandResult] = {}
 
     def done() -> bool:
-        for result in off_ui(lambda fleet: fleet.finished_unreported(100), window):
+        for result in fleet_read(lambda fleet: fleet.finished_unreported(100), window):
             found[result.id] = result
         return action_id in found
 
@@ -85,7 +84,7 @@ def test_an_action_is_performed_once(window: KioskWindow, qtbot: QtBot) -> None:
     control = remote(window, qtbot)
     control.poll()
     qtbot.waitUntil(lambda: not control.looking)
-    results = off_ui(lambda fleet: fleet.finished_unreported(100), window)
+    results = fleet_read(lambda fleet: fleet.finished_unreported(100), window)
     assert [r.id for r in results].count("shot-3") == 1
     assert first.ok
 
@@ -102,7 +101,7 @@ def test_self_test_runs_each_devices_own_test(window: KioskWindow, qtbot: QtBot)
     writer = window.kiosk.writer
     assert writer is not None
     writer.flush()
-    last = off_ui(lambda fleet: fleet.last_self_test(), window)
+    last = fleet_read(lambda fleet: fleet.last_self_test(), window)
     assert last is not None and last[1] == result.results
 
 
@@ -122,11 +121,11 @@ def test_the_app_writes_its_heartbeat_with_the_session_state(
     writer = window.kiosk.writer
     assert writer is not None
     writer.flush()
-    beat = off_ui(lambda fleet: fleet.last_beat(), window)
+    beat = fleet_read(lambda fleet: fleet.last_beat(), window)
     assert beat is not None
     assert (beat.version, beat.session_active) == (software_version(), False)
     window.start_session("en")
     control.beat()
     writer.flush()
-    after = off_ui(lambda fleet: fleet.last_beat(), window)
+    after = fleet_read(lambda fleet: fleet.last_beat(), window)
     assert after is not None and after.session_active is True and after.at >= beat.at
