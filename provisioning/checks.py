@@ -21,9 +21,9 @@ from provisioning.steps import Box, Outcome, StepResult
 LOOK_TIMEOUT = 5.0
 
 #: Debian packages a kiosk box needs: the compositor (cage exits at start without the Xwayland
-#: server, which it does not depend on), Python, Qt's system libraries (Wayland), fonts,
-#: printing (CUPS with IPP Everywhere), the page pictures of Print's preview (pdftoppm), smart
-#: cards (pcscd with the CCID driver) and the cameras' V4L2 tools.
+#: server, which it does not depend on), Python, Qt's system libraries (Wayland) and
+#: QtWebEngine's, fonts, printing (CUPS with IPP Everywhere), the page pictures of Print's
+#: preview (pdftoppm), smart cards (pcscd with the CCID driver) and the cameras' V4L2 tools.
 PACKAGES: tuple[str, ...] = (
     "cage",
     "xwayland",
@@ -41,6 +41,16 @@ PACKAGES: tuple[str, ...] = (
     "libglib2.0-0",
     "libdbus-1-3",
     "fonts-dejavu-core",
+    # QtWebEngine (the e-services browser) links to these besides Qt's own libraries.
+    "libnss3",
+    "libasound2",
+    "libgbm1",
+    "libxcb-dri3-0",
+    "libxcomposite1",
+    "libxdamage1",
+    "libxrandr2",
+    "libxtst6",
+    "libxkbfile1",
     "cups",
     "cups-ipp-utils",
     "poppler-utils",
