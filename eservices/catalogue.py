@@ -311,8 +311,10 @@ def _service(raw: Any, topics: Mapping[str, Topic], known: Mapping[str, EService
     if topic not in topics:
         raise ValueError(f"topic {str(topic)[:40]!r} is not among the topics")
     start_url = raw.get("start_url")
-    where = url_origin(start_url) if isinstance(start_url, str) else None
-    if where is None or urlsplit(start_url).scheme not in DEFAULT_PORTS or len(start_url) > 2000:
+    if not isinstance(start_url, str) or len(start_url) > 2000:
+        raise ValueError("start_url must be an https (or http) URL")
+    where = url_origin(start_url)
+    if where is None or urlsplit(start_url).scheme not in DEFAULT_PORTS:
         raise ValueError("start_url must be an https (or http) URL")
     raw_origins = raw.get("origins", [])
     if not isinstance(raw_origins, list) or len(raw_origins) > MAX_ORIGINS:
