@@ -23,6 +23,11 @@ from kiosk.devices.registry import backend_names
 from kiosk.devices.status import DeviceClass
 from kiosk.engine import Engine
 from kiosk.services import SERVICES
+from tests.peers.websites import set_chromium_flags
+
+# QtWebEngine reads these once, when it starts: the e-service test sites' host names, and no
+# Chromium sandbox when running as root.
+set_chromium_flags(os.environ)
 
 #: The test hub's key pair: kiosks in tests seal their submissions to its public key, and a
 #: test opens them with the private one, as the hub does.
