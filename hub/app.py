@@ -21,6 +21,7 @@ from hub.config import HubConfig
 from hub.context import ACCESS, HUB, HubContext, utc_now
 from hub.delivery.keys import Secrets
 from hub.delivery.service import DELIVERY, Delivery
+from hub.eservices import ESERVICES, served_catalogue
 from hub.fleet.service import FLEET, Fleet
 from hub.routes import ROUTES, Route
 from hub.store import HubStore
@@ -47,6 +48,7 @@ def make_app(
     app[DELIVERY] = delivery
     app.on_startup.append(delivery.start)
     app.on_cleanup.append(delivery.stop)
+    app[ESERVICES] = served_catalogue(config.eservices)
     # Fleet health: its watch task opens offline alerts at start and every 30 s after.
     fleet = Fleet.make(config, store, clock, secrets.smtp_password if secrets else None)
     app[FLEET] = fleet

@@ -29,6 +29,7 @@ from hub.delivery.settings import (
     EmailSettings,
     SmtpSettings,
 )
+from hub.eservices import EServicesSettings
 from hub.fleet.settings import AlertSettings, FleetSettings, MetricsSettings
 
 DEFAULT_PATH = Path("/etc/kiosk-hub/hub.toml")
@@ -57,6 +58,7 @@ class HubConfig:
     email: EmailSettings = field(default_factory=EmailSettings)
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
     catalogue_dir: Path = SHIPPED_CATALOGUE
+    eservices: EServicesSettings = field(default_factory=EServicesSettings)
     fleet: FleetSettings = field(default_factory=FleetSettings)
     alerts: AlertSettings = field(default_factory=AlertSettings)
     metrics: MetricsSettings = field(default_factory=MetricsSettings)
@@ -147,6 +149,7 @@ class _Checker(Checker):
             if "lines" in raw
             else tuple(DEFAULT_LINES.values()),
             **sections.delivery_settings(self, raw),
+            eservices=sections.eservices_settings(self, raw),
             **sections.fleet_settings(self, raw),
             source=self._source,
         )
@@ -162,6 +165,7 @@ _SECTIONS = (
     "email",
     "forms",
     "delivery",
+    "eservices",
     "fleet",
     "alerts",
     "metrics",

@@ -1,6 +1,7 @@
 """The sections of hub.toml beyond the listener: service lines and their opening hours, TURN
-servers, delivery ([sealing], [smtp], [email], [forms], [delivery]) and fleet health ([fleet],
-[alerts], [metrics]). Each parser turns its checked tables into the settings its package reads.
+servers, delivery ([sealing], [smtp], [email], [forms], [delivery]), the e-services catalogue
+([eservices]) and fleet health ([fleet], [alerts], [metrics]). Each parser turns its checked
+tables into the settings its package reads.
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from eservices.catalogue import CatalogueError
 from hub.calls.ice import MIN_SECRET_LENGTH, TurnServer
 from hub.calls.lines import DEFAULT_LINES, ServiceLine
 from hub.config_values import (
@@ -36,6 +38,7 @@ from hub.delivery.settings import (
     SmtpSettings,
     is_loopback,
 )
+from hub.eservices import EServicesSettings, read_catalogue
 from hub.fleet.settings import AlertSettings, FleetSettings, MetricsSettings
 from hub.hours import WEEKDAYS, DayRanges, parse_day
 
@@ -85,6 +88,21 @@ def delivery_settings(check: Checker, raw: dict[str, Any]) -> dict[str, Any]:
         "catalogue_dir": file_path(v(forms, "forms", "catalogue_dir", "", folder))
         or SHIPPED_CATALOGUE,
     }
+
+
+def eservices_settings(check: Checker, raw: dict[str, Any]) -> EServicesSettings:
+    """[eservices]: the catalogue file, read and checked now, so that a file the hub cannot
+    serve stops start-up (and check-config) with the key named."""
+    table = check.table("eservices", raw.get("eservices", {}), ("catalogue",))
+    text = text_value(None, 'a JSON file, or "" for the shipped catalogue')
+    path = file_path(check.value(table, "eservices", "catalogue", "", text))
+    try:
+        checked = read_catalogue(path)
+    except OSError as exc:
+        check.fail(f"eservices.catalogue: cannot read {path}: {exc.strerror or exc}")
+    except CatalogueError as exc:
+        check.fail(f"eservices.catalogue: {path} is not an e-services catalogue: {exc}")
+    return EServicesSettings(catalogue_file=path, checked=checked)
 
 
 def smtp_settings(check: Checker, smtp: dict[str, Any]) -> SmtpSettings:

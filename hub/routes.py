@@ -32,6 +32,7 @@ from hub.calls.ws import advisor_socket, kiosk_socket
 from hub.context import HUB
 from hub.delivery import handlers as submissions
 from hub.enrollment import ENROLLMENT_ROUTES
+from hub.eservices import eservices
 from hub.fleet.routes import FLEET_ROUTES
 from hub.hours import LANGUAGES, utc_iso
 from hub.pages import FAILED, login_page
@@ -204,6 +205,8 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/api/kiosk/submissions", submissions.receive_submission, frozenset({KIOSK})),
     Route("GET", "/api/kiosk/email-policy", submissions.email_policy, frozenset({KIOSK})),
     Route("GET", "/api/kiosk/forms", submissions.forms, frozenset({KIOSK})),
+    # The e-services catalogue (docs/outbox-protocol.md), kept by kiosk-agent like the forms'.
+    Route("GET", "/api/kiosk/eservices", eservices, frozenset({KIOSK})),
     Route("GET", "/api/support/submissions", submissions.support_submissions, SUPPORT),
     Route("POST", "/api/support/submissions/{id}/retry", submissions.support_retry, SUPPORT),
     *FLEET_ROUTES,
