@@ -1,9 +1,10 @@
-"""The `kiosk-agent` command: ship the outbox to the hub, keep the forms catalogue, and report
-the kiosk's health (heartbeat, events, usage, remote actions: kiosk.agent.health), until
-stopped (SIGTERM or SIGINT: the request under way is finished first, then exit 0).
+"""The `kiosk-agent` command: ship the outbox to the hub, keep the forms and e-services
+catalogues (kiosk.agent.catalogue), and report the kiosk's health (heartbeat, events, usage,
+remote actions: kiosk.agent.health), until stopped (SIGTERM or SIGINT: the request under way is
+finished first, then exit 0).
 
-`--once` makes one pass over what is due now (one catalogue fetch, one heartbeat round), for
-technicians and tests: exit 0 when nothing waits for the hub afterwards, 1 when rows (outbox,
+`--once` makes one pass over what is due now (one fetch of each catalogue, one heartbeat round),
+for technicians and tests: exit 0 when nothing waits for the hub afterwards, 1 when rows (outbox,
 events or usage) still wait. Rows the hub
 refused for good do not wait: they are logged as errors and kept for support.
 Exit 2: the config cannot be used (with `--once` also: the hub refused the kiosk's id and token),
@@ -29,7 +30,7 @@ from typing import IO
 import aiohttp
 
 from kiosk.agent.actions import ActionRunner
-from kiosk.agent.catalogue import CatalogueKeeper
+from kiosk.agent.catalogue import CATALOGUES, CatalogueKeeper
 from kiosk.agent.events import EventShipper
 from kiosk.agent.health import FleetLink, Heartbeat
 from kiosk.agent.shipper import Backoff, Shipper
@@ -54,7 +55,10 @@ class AgentSetupError(Exception):
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kiosk-agent",
-        description="Ship the kiosk's sealed outbox to the hub; keep the hub's forms catalogue.",
+        description=(
+            "Ship the kiosk's sealed outbox to the hub; keep the hub's forms and e-services "
+            "catalogues."
+        ),
     )
     parser.add_argument(
         "--config",
@@ -150,27 +154,32 @@ async def _serve(config: Config, *, once: bool) -> int:
                 backoff=backoff,
                 request_timeout=agent.request_timeout_seconds,
             )
-            catalogue = CatalogueKeeper(
-                http,
-                hub=hub,
-                data_dir=config.data_dir,
-                refresh_seconds=agent.catalogue_refresh_minutes * 60.0,
-                backoff=backoff,
-                request_timeout=agent.request_timeout_seconds,
-            )
+            keepers = [
+                CatalogueKeeper(
+                    http,
+                    catalogue,
+                    hub=hub,
+                    data_dir=config.data_dir,
+                    refresh_seconds=agent.catalogue_refresh_minutes * 60.0,
+                    backoff=backoff,
+                    request_timeout=agent.request_timeout_seconds,
+                )
+                for catalogue in CATALOGUES
+            ]
             fleet = _fleet_link(config, hub, Fleet(store), http, backoff)
             log.info("kiosk-agent started", extra={"kiosk_id": config.kiosk.id})
             if once:
                 await shipper.ship_due(stop)
-                if not stop.is_set():
-                    await catalogue.refresh()
+                for keeper in keepers:
+                    if not stop.is_set():
+                        await keeper.refresh()
                 if not stop.is_set():
                     await fleet.round(stop)
                 refused = [
                     health.refused
                     for health in (
                         shipper.health,
-                        catalogue.health,
+                        *(keeper.health for keeper in keepers),
                         fleet.heartbeat.health,
                         fleet.events.health,
                         fleet.actions.health,
@@ -181,7 +190,7 @@ async def _serve(config: Config, *, once: bool) -> int:
                     raise AgentSetupError(REFUSED_TEXT.format(status=refused[0]))
                 waiting = await asyncio.to_thread(outbox.waiting) + await fleet.events.waiting()
                 return 0 if waiting == 0 or stop.is_set() else 1
-            await _run(shipper, catalogue, fleet, stop)
+            await _run(shipper, keepers, fleet, stop)
             log.info("kiosk-agent stopped", extra={"kiosk_id": config.kiosk.id})
             return 0
     finally:
@@ -217,11 +226,12 @@ def _fleet_link(
 
 
 async def _run(
-    shipper: Shipper, catalogue: CatalogueKeeper, fleet: FleetLink, stop: asyncio.Event
+    shipper: Shipper, keepers: list[CatalogueKeeper], fleet: FleetLink, stop: asyncio.Event
 ) -> None:
     while not stop.is_set():
-        if time.monotonic() >= catalogue.due_at:
-            await catalogue.refresh()
+        for keeper in keepers:
+            if time.monotonic() >= keeper.due_at and not stop.is_set():
+                await keeper.refresh()
         if not stop.is_set():
             await shipper.ship_due(stop)
         if not stop.is_set():
@@ -230,7 +240,9 @@ async def _run(
         # Wake for new rows (and finished actions), the end of the retry wait, the next
         # catalogue fetch or the next heartbeat.
         wake = min(
-            max(POLL_SECONDS, shipper.resume_at - now), catalogue.due_at - now, fleet.due_at - now
+            max(POLL_SECONDS, shipper.resume_at - now),
+            *(keeper.due_at - now for keeper in keepers),
+            fleet.due_at - now,
         )
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=max(wake, 0.05))

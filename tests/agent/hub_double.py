@@ -2,8 +2,8 @@
 
 It opens sealed boxes with PyNaCl as the hub does, keeps the sealed bytes by submission id
 before it answers (so a lost answer is a committed submission), answers a repeated id with
-"duplicate", and serves a forms catalogue with an ETag. Switches let a test make it fail,
-refuse, or hold a request after committing it.
+"duplicate", and serves a forms catalogue and the shipped e-services catalogue with an ETag.
+Switches let a test make it fail, refuse, or hold a request after committing it.
 
 The fleet endpoints (docs of the fleet contract) are here too: heartbeats are kept, events and
 usage are stored by id (a repeated id is a duplicate), actions queued by a test are delivered
@@ -25,6 +25,8 @@ from typing import Any
 from aiohttp import web
 from nacl.exceptions import CryptoError
 from nacl.public import PrivateKey, SealedBox
+
+from eservices.catalogue import shipped_bytes
 
 TOKEN = "kiosk-test-token"
 #: The kiosk the token is for: like the hub, the stand-in takes the token only with this id.
@@ -59,6 +61,9 @@ class HubDouble:
         self.forms: list[dict[str, Any]] = []
         #: The If-None-Match header of each catalogue request ("" when absent).
         self.forms_requests: list[str] = []
+        #: The e-services catalogue as served: the shipped one unless a test sets another.
+        self.eservices: Any = json.loads(shipped_bytes())
+        self.eservices_requests: list[str] = []
         self.fleet_down = False
         self.heartbeats: list[dict[str, Any]] = []
         #: Stored events and usage rows by id; each batch's size in arrival order.
@@ -75,10 +80,15 @@ class HubDouble:
         data = json.dumps(self.forms, sort_keys=True).encode()
         return hashlib.sha256(data).hexdigest()
 
+    @property
+    def eservices_version(self) -> str:
+        return hashlib.sha256(json.dumps(self.eservices, sort_keys=True).encode()).hexdigest()
+
     def app(self) -> web.Application:
         app = web.Application(client_max_size=MAX_BYTES + 1024)
         app.router.add_post("/api/kiosk/submissions", self._submit)
         app.router.add_get("/api/kiosk/forms", self._forms)
+        app.router.add_get("/api/kiosk/eservices", self._eservices)
         app.router.add_post("/api/kiosk/heartbeat", self._heartbeat)
         app.router.add_post("/api/kiosk/events", self._events)
         app.router.add_post("/api/kiosk/usage", self._usage)
@@ -125,15 +135,24 @@ class HubDouble:
         return web.json_response({"error": error, "code": code}, status=status)
 
     async def _forms(self, request: web.Request) -> web.Response:
+        return self._catalogue(request, self.forms_requests, self.version, "forms", self.forms)
+
+    async def _eservices(self, request: web.Request) -> web.Response:
+        # Served as set, unchecked: the agent's own checks are what the tests look at.
+        return self._catalogue(
+            request, self.eservices_requests, self.eservices_version, "catalogue", self.eservices
+        )
+
+    def _catalogue(
+        self, request: web.Request, requests: list[str], version: str, key: str, content: Any
+    ) -> web.Response:
         if not self._authorised(request):
             return web.json_response({"error": "no valid kiosk token"}, status=401)
-        self.forms_requests.append(request.headers.get("If-None-Match", ""))
-        etag = f'"{self.version}"'
+        requests.append(request.headers.get("If-None-Match", ""))
+        etag = f'"{version}"'
         if request.headers.get("If-None-Match") == etag:
             return web.Response(status=304, headers={"ETag": etag})
-        return web.json_response(
-            {"version": self.version, "forms": self.forms}, headers={"ETag": etag}
-        )
+        return web.json_response({"version": version, key: content}, headers={"ETag": etag})
 
     async def _fleet_body(self, request: web.Request) -> dict[str, Any] | web.Response:
         if not self._authorised(request):

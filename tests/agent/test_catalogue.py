@@ -1,6 +1,6 @@
-"""The hub's forms catalogue on the kiosk: fetched and cached, an unchanged one costs a 304 and
-no write, a malformed definition is left out, and a cache that cannot be read gives way to the
-shipped forms."""
+"""The hub's catalogues on the kiosk, forms and e-services alike: fetched and cached, an
+unchanged one costs a 304 and no write, a malformed entry is left out and logged by name, and a
+cache that cannot be read gives way to the shipped forms (or e-services) and is fetched anew."""
 
 from __future__ import annotations
 
@@ -13,10 +13,12 @@ from typing import Any
 import pytest
 
 from eforms.definition import load_catalogue, shipped_sources
-from kiosk.agent.catalogue import CatalogueKeeper
+from eservices.catalogue import shipped_bytes
+from kiosk.agent.catalogue import ESERVICES, FORMS, Catalogue, CatalogueKeeper
 from kiosk.agent.shipper import Backoff
 from kiosk.forms.cache import CACHE_FILE, catalogue_sources
 from kiosk.hubclient import HubClient
+from kiosk.web import cache as eservices_cache
 from tests.agent.hub_double import KIOSK_ID, TOKEN, HubDouble, serving
 
 
@@ -36,12 +38,15 @@ def malformed_form() -> dict[str, Any]:
     return {**form, "id": "broken-form"}
 
 
-async def refresh_from(hub: HubDouble, port: int, data_dir: Path, times: int = 1) -> list[str]:
-    hub = HubClient(f"http://127.0.0.1:{port}", KIOSK_ID, TOKEN)
-    async with hub.session() as http:
+async def refresh_from(
+    hub: HubDouble, port: int, data_dir: Path, times: int = 1, catalogue: Catalogue = FORMS
+) -> list[str]:
+    client = HubClient(f"http://127.0.0.1:{port}", KIOSK_ID, TOKEN)
+    async with client.session() as http:
         keeper = CatalogueKeeper(
             http,
-            hub=hub,
+            catalogue,
+            hub=client,
             data_dir=data_dir,
             refresh_seconds=900,
             backoff=Backoff(5, 300),
@@ -147,3 +152,87 @@ def test_a_hub_that_cannot_be_reached_leaves_the_cache_alone(
 
     asyncio.run(scenario())
     assert "hub-only-form" in offered_ids(data_dir)
+
+
+def hub_eservices() -> dict[str, Any]:
+    """The shipped e-services, one more that checks out and one that does not."""
+    catalogue: dict[str, Any] = json.loads(shipped_bytes())
+    first = catalogue["services"][0]
+    extra = {**first, "id": "hub-only-service"}
+    broken = {**first, "id": "broken-service", "start_url": "javascript:alert(1)"}
+    catalogue["services"] += [extra, broken]
+    return catalogue
+
+
+def test_the_e_services_catalogue_is_cached_without_the_malformed_entry_and_then_a_304(
+    hub: HubDouble, port: int, data_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    hub.eservices = hub_eservices()
+    target = data_dir / eservices_cache.CACHE_FILE
+
+    async def scenario() -> None:
+        async with serving(hub, port):
+            with caplog.at_level(logging.INFO, logger="kiosk.agent"):
+                assert await refresh_from(hub, port, data_dir, catalogue=ESERVICES) == ["updated"]
+            first = target.stat()
+            again = await refresh_from(hub, port, data_dir, times=2, catalogue=ESERVICES)
+            assert again == ["unchanged"] * 2
+            same = target.stat()
+            assert (same.st_ino, same.st_mtime_ns) == (first.st_ino, first.st_mtime_ns)
+
+    asyncio.run(scenario())
+    assert hub.eservices_requests == ["", *[f'"{hub.eservices_version}"'] * 2]
+    assert hub.forms_requests == []  # one keeper, one catalogue
+    [error] = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert error.levelno == logging.ERROR
+    assert error.getMessage().startswith("service broken-service from the hub is malformed")
+    assert "start_url" in error.getMessage()
+    cached = eservices_cache.read_cache(data_dir)
+    assert cached is not None and cached.version == hub.eservices_version
+    offered = eservices_cache.read_catalogue(data_dir)
+    assert offered.errors == []
+    ids = [service.id for service in offered.catalogue.services]
+    assert ids[-1] == "hub-only-service" and "broken-service" not in ids
+    assert sorted(p.name for p in data_dir.iterdir()) == [eservices_cache.CACHE_FILE]
+
+
+@pytest.mark.parametrize(
+    "served", [[], {"services": "all"}, {"services": [], "more": 1}], ids=["list", "str", "key"]
+)
+def test_an_answer_that_is_no_e_services_catalogue_fails_and_keeps_the_cache(
+    served: object, hub: HubDouble, port: int, data_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    hub.eservices = hub_eservices()
+
+    async def scenario() -> list[str]:
+        async with serving(hub, port):
+            outcomes = await refresh_from(hub, port, data_dir, catalogue=ESERVICES)
+            hub.eservices = served
+            with caplog.at_level(logging.WARNING, logger="kiosk.agent"):
+                outcomes += await refresh_from(hub, port, data_dir, catalogue=ESERVICES)
+            return outcomes
+
+    assert asyncio.run(scenario()) == ["updated", "failed"]
+    [warning] = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert warning.getMessage() == (
+        "e-services catalogue: the hub is unavailable (unexpected); retrying"
+    )
+    offered = eservices_cache.read_catalogue(data_dir)
+    assert "hub-only-service" in [service.id for service in offered.catalogue.services]
+
+
+def test_a_corrupt_e_services_cache_is_fetched_anew(
+    hub: HubDouble, port: int, data_dir: Path
+) -> None:
+    data_dir.mkdir(parents=True)
+    (data_dir / eservices_cache.CACHE_FILE).write_bytes(b'{"version": "abc", "catal')
+    hub.eservices = hub_eservices()
+
+    async def scenario() -> list[str]:
+        async with serving(hub, port):
+            return await refresh_from(hub, port, data_dir, catalogue=ESERVICES)
+
+    assert asyncio.run(scenario()) == ["updated"]
+    assert hub.eservices_requests == [""]  # asked in full: the broken file had no usable version
+    offered = eservices_cache.read_catalogue(data_dir)
+    assert "hub-only-service" in [service.id for service in offered.catalogue.services]
