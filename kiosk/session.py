@@ -51,7 +51,7 @@ class UsageRecord:
     """Anonymous usage: no names, no form contents, nothing a citizen typed."""
 
     session_id: str
-    kind: str  # session_start | session_end | service_opened | outcome
+    kind: str  # session_start | session_end | service_opened | eservice_opened | outcome
     service: str | None = None
     language: str | None = None
     value: str | None = None
@@ -183,14 +183,17 @@ class SessionManager:
     def service_opened(self, service_id: str) -> None:
         if self.current is not None:
             self.current.services.append(service_id)
-            self._usage(
-                UsageRecord(
-                    self.current.id,
-                    "service_opened",
-                    service=service_id,
-                    language=self.current.language,
-                )
-            )
+        self._opened("service_opened", service_id)
+
+    def eservice_opened(self, service_id: str) -> None:
+        """An e-service of the catalogue was opened (its id, as `eservices.catalogue` names it):
+        usage counts opens per e-service."""
+        self._opened("eservice_opened", service_id)
+
+    def _opened(self, kind: str, service_id: str) -> None:
+        if self.current is not None:
+            language = self.current.language
+            self._usage(UsageRecord(self.current.id, kind, service=service_id, language=language))
 
     def outcome(self, service_id: str, outcome: str) -> None:
         """An anonymous outcome of a service ("printed", "paid", "sent"...)."""

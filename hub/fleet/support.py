@@ -16,6 +16,7 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from hub.auth import staff
+from hub.eservices import ESERVICES
 from hub.fleet import usage as usage_report
 from hub.fleet.ingest import ACTION_ID
 from hub.fleet.service import FLEET, Fleet
@@ -207,7 +208,14 @@ def _usage(request: web.Request) -> dict[str, Any]:
         )
     except ValueError as exc:
         raise web.HTTPBadRequest(text=str(exc)) from None
-    return usage_report.report(fleet.store, fleet.config.fleet, period, fleet.store.kiosks())
+    figures = usage_report.report(fleet.store, fleet.config.fleet, period, fleet.store.kiosks())
+    # E-services by the name the hub's catalogue gives them (English, the dashboard's language);
+    # one no longer in it keeps only its id.
+    catalogue = request.app.get(ESERVICES)
+    for item in figures["per_eservice"]:
+        found = catalogue.service(item["eservice"]) if catalogue is not None else None
+        item["name"] = found.name("en") if found is not None else None
+    return figures
 
 
 async def usage(request: web.Request) -> web.Response:

@@ -1,10 +1,12 @@
 """Usage over a period, per kiosk and per service: what support reports to the libraries.
 
 A period is whole days in Europe/Helsinki, `from` to `to` inclusive. The figures come from the
-anonymous usage rows kiosks ship (kinds session_start, session_end, service_opened, outcome),
-the hub's own call records (video advice) and its submissions table (forms):
+anonymous usage rows kiosks ship (kinds session_start, session_end, service_opened,
+eservice_opened, outcome), the hub's own call records (video advice) and its submissions table
+(forms):
 
-- sessions: session_start rows; services: service_opened rows by service;
+- sessions: session_start rows; services: service_opened rows by service; eservices:
+  eservice_opened rows by e-service (the id in the e-services catalogue);
 - pages_printed: outcomes `printed:<pages>` (a bare `printed` counts one page);
 - payments: outcomes `payment:approved` and `payment:delivered`;
 - video_calls: every call asked for; avg_wait_s over those not refused for closed hours,
@@ -80,6 +82,7 @@ def report(
             "name": kiosk["name"],
             "sessions": 0,
             "services": {},
+            "eservices": {},
             "video_calls": 0,
             "video_calls_answered": 0,
             "avg_wait_s": None,
@@ -110,16 +113,8 @@ def report(
     ):
         if row["kiosk_id"] in per:
             per[row["kiosk_id"]]["pages_printed"] += _pages(row["value"]) * row["jobs"]
-    uses: dict[str, int] = {}
-    for row in store.query(
-        "SELECT kiosk_id, service, count(*) AS uses FROM kiosk_usage"
-        " WHERE kind = 'service_opened' AND service IS NOT NULL AND at >= ? AND at < ?"
-        " GROUP BY kiosk_id, service ORDER BY service",
-        span,
-    ):
-        if row["kiosk_id"] in per:
-            per[row["kiosk_id"]]["services"][row["service"]] = row["uses"]
-            uses[row["service"]] = uses.get(row["service"], 0) + row["uses"]
+    uses = _by_service(store, "service_opened", span, per, "services")
+    opens = _by_service(store, "eservice_opened", span, per, "eservices")
     for row in store.query(
         "SELECT kiosk_id, count(*) AS calls, sum(answered_at IS NOT NULL) AS answered,"
         " avg(CASE WHEN coalesce(outcome, '') != 'line_closed' THEN wait_ms END) AS wait,"
@@ -150,11 +145,34 @@ def report(
         "to": period.last.isoformat(),
         "per_kiosk": list(per.values()),
         "per_service": [
-            {"service": service, "uses": count}
-            for service, count in sorted(uses.items(), key=lambda item: (-item[1], item[0]))
+            {"service": service, "uses": count} for service, count in _most_first(uses)
+        ],
+        "per_eservice": [
+            {"eservice": eservice, "opens": count} for eservice, count in _most_first(opens)
         ],
         "per_day": _per_day(store, period),
     }
+
+
+def _by_service(
+    store: FleetStore, kind: str, span: list[str], per: dict[str, dict[str, Any]], key: str
+) -> dict[str, int]:
+    """Usage rows of `kind` counted by service: each kiosk's in its `key`; all kiosks' returned."""
+    totals: dict[str, int] = {}
+    for row in store.query(
+        "SELECT kiosk_id, service, count(*) AS n FROM kiosk_usage"
+        " WHERE kind = ? AND service IS NOT NULL AND at >= ? AND at < ?"
+        " GROUP BY kiosk_id, service ORDER BY service",
+        [kind, *span],
+    ):
+        if row["kiosk_id"] in per:
+            per[row["kiosk_id"]][key][row["service"]] = row["n"]
+            totals[row["service"]] = totals.get(row["service"], 0) + row["n"]
+    return totals
+
+
+def _most_first(counts: dict[str, int]) -> list[tuple[str, int]]:
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
 def _per_day(store: FleetStore, period: Period) -> list[dict[str, Any]]:
@@ -183,8 +201,9 @@ def _seconds(milliseconds: float | None) -> float | None:
 
 
 def as_csv(figures: dict[str, Any]) -> str:
-    """One row per kiosk; a column per service used in the period."""
+    """One row per kiosk; a column per service used and per e-service opened in the period."""
     services = [item["service"] for item in figures["per_service"]]
+    eservices = [item["eservice"] for item in figures["per_eservice"]]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     fixed = (
@@ -199,10 +218,19 @@ def as_csv(figures: dict[str, Any]) -> str:
         "payments",
         "utilisation",
     )
-    writer.writerow(["from", "to", *fixed, *(f"service:{name}" for name in services)])
+    writer.writerow(
+        [
+            "from",
+            "to",
+            *fixed,
+            *(f"service:{name}" for name in services),
+            *(f"eservice:{name}" for name in eservices),
+        ]
+    )
     for item in figures["per_kiosk"]:
         row = [figures["from"], figures["to"], *(item[key] for key in fixed)]
         row += [item["services"].get(name, 0) for name in services]
+        row += [item["eservices"].get(name, 0) for name in eservices]
         writer.writerow([_cell(value) for value in row])
     return out.getvalue()
 

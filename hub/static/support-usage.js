@@ -12,6 +12,8 @@
   window.usageState = state;
 
   const serviceName = (id) => SERVICE_NAMES[id] || id;
+  // The hub names an e-service by its catalogue; one no longer in it keeps its id.
+  const eserviceName = (item) => item.name || item.eservice;
 
   function isoDate(date) {
     return date.toISOString().slice(0, 10);
@@ -51,6 +53,11 @@
     charts.bars($("chart-services"), services, {
       labelledBy: "chart-services-title", description: "Uses per service; the same numbers as the Per service table.",
     });
+    const eservices = usage.per_eservice
+      .map((e) => ({label: eserviceName(e), value: e.opens, text: String(e.opens)}));
+    charts.bars($("chart-eservices"), eservices, {
+      labelledBy: "chart-eservices-title", description: "Opens per e-service; the same numbers as the E-services opened table.",
+    });
     const kiosks = [...usage.per_kiosk].sort((a, b) => b.utilisation - a.utilisation)
       .map((k) => ({label: k.name, value: k.utilisation, text: support.percent(k.utilisation)}));
     charts.bars($("chart-utilisation"), kiosks, {
@@ -76,17 +83,29 @@
     return value === null || value === undefined ? "—" : support.duration(value);
   }
 
-  function renderPerService(usage) {
-    const kiosks = usage.per_kiosk;
-    $("per-service-head").replaceChildren(
-      element("th", {scope: "col"}, "Service"), element("th", {scope: "col"}, "All kiosks"),
+  // One row per service (or e-service), its count for all kiosks and one column per kiosk.
+  function renderBreakdown(table, rows, {what, total, name, id, count, perKiosk, none}) {
+    const kiosks = state.usage.per_kiosk;
+    $(`${table}-head`).replaceChildren(
+      element("th", {scope: "col"}, what), element("th", {scope: "col"}, total),
       ...kiosks.map((k) => element("th", {scope: "col"}, k.name)));
-    const rows = [...usage.per_service].sort((a, b) => b.uses - a.uses).map((s) => element("tr",
-      {dataset: {service: s.service}},
-      element("th", {scope: "row"}, serviceName(s.service)), cell(s.uses),
-      ...kiosks.map((k) => cell((k.services || {})[s.service] || 0))));
-    $("per-service").tBodies[0].replaceChildren(
-      ...(rows.length ? rows : [support.emptyRow(2 + kiosks.length, "No uses in this period.")]));
+    const body = rows.map((item) => element("tr",
+      {dataset: {id: id(item)}},
+      element("th", {scope: "row"}, name(item)), cell(count(item)),
+      ...kiosks.map((k) => cell((k[perKiosk] || {})[id(item)] || 0))));
+    $(table).tBodies[0].replaceChildren(
+      ...(body.length ? body : [support.emptyRow(2 + kiosks.length, none)]));
+  }
+
+  function renderPerService(usage) {
+    renderBreakdown("per-service", [...usage.per_service].sort((a, b) => b.uses - a.uses), {
+      what: "Service", total: "All kiosks", name: (s) => serviceName(s.service), id: (s) => s.service,
+      count: (s) => s.uses, perKiosk: "services", none: "No uses in this period.",
+    });
+    renderBreakdown("per-eservice", usage.per_eservice, {
+      what: "E-service", total: "All kiosks", name: eserviceName, id: (e) => e.eservice,
+      count: (e) => e.opens, perKiosk: "eservices", none: "No e-service opened in this period.",
+    });
   }
 
   function render(usage) {

@@ -29,7 +29,8 @@ from kiosk.threads import blocking, check_not_ui_thread
 
 log = logging.getLogger(__name__)
 
-USAGE_KINDS = ("session_start", "session_end", "service_opened", "outcome")
+#: "eservice_opened" is an e-service's start page opened from the catalogue (service = its id).
+USAGE_KINDS = ("session_start", "session_end", "service_opened", "eservice_opened", "outcome")
 #: "device" is a device's health change (payload {"state": ...}); "device_status" is the name
 #: such rows had before.
 EVENT_KINDS = ("log", "device", "device_status", "device_error", "alert")

@@ -26,6 +26,7 @@ from playwright.async_api import Page
 
 from hub.app import make_app
 from hub.config import HubConfig
+from hub.eservices import shipped
 from hub.fleet.service import FLEET
 from hub.hours import utc_iso
 from hub.store import HubStore
@@ -40,6 +41,8 @@ KIOSKS = {
     "vuosaari-1": ("Vuosaari 1", "Vuosaaren kirjasto", "Vuosaari info desk, ext. 303"),
 }
 OUT_OF_PAPER = ("user_error", "clear", "media-empty")
+#: An e-service of the catalogue the hub serves (the shipped one).
+ESERVICE = shipped().catalogue.services[0]
 
 
 def tiny_png(width: int = 8, height: int = 6) -> bytes:
@@ -306,6 +309,7 @@ def test_the_usage_page_draws_its_charts_and_downloads_the_same_period_as_csv(
                         ("service_opened", "print", None),
                         ("outcome", "print", "printed:2"),
                         ("service_opened", "scan", None),
+                        ("eservice_opened", ESERVICE.id, None),
                         ("session_end", None, "finished"),
                     ):
                         usage_id += 1
@@ -332,6 +336,12 @@ def test_the_usage_page_draws_its_charts_and_downloads_the_same_period_as_csv(
                 r.split("\t")[0]: r.split("\t")[1:] for r in await rows(page, "#per-service")
             }
             assert services == {"Printing": ["5", "4", "1", "0"], "Scanning": ["5", "4", "1", "0"]}
+            # E-services by the name the hub's catalogue gives them.
+            eservices = {
+                r.split("\t")[0]: r.split("\t")[1:] for r in await rows(page, "#per-eservice")
+            }
+            assert eservices == {ESERVICE.name("en"): ["5", "4", "1", "0"]}
+            assert await page.locator("#chart-eservices svg rect.bar").count() == 1
 
             bars = page.locator("#chart-days svg rect.bar")
             assert await bars.count() == 30

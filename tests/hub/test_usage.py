@@ -8,6 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
+from hub.eservices import shipped
 from hub.store import HubStore
 from tests.hub.test_fleet import Kiosk, Support, fleet_scenario
 
@@ -27,6 +28,10 @@ def usage(usage_id: int, kind: str, at: str, **changes: Any) -> dict[str, Any]:
     return row
 
 
+#: An e-service of the shipped catalogue, and its English name.
+SHIPPED, SHIPPED_NAME = next(
+    (service.id, service.name("en")) for service in shipped().catalogue.services
+)
 ROWS = [
     # Sunday 23:30 in Helsinki: the day before the period's last day.
     usage(1, "session_start", "2025-01-12T21:30:00Z", session_id="s0"),
@@ -41,6 +46,10 @@ ROWS = [
     usage(9, "service_opened", "2025-01-13T08:12:00Z", service="print"),
     usage(10, "outcome", "2025-01-13T08:20:00Z", service="fee", value="payment:declined"),
     usage(11, "session_end", "2025-01-13T08:33:00Z", value="done", duration_ms=33 * 60_000),
+    # E-services opened from the catalogue: one the hub's catalogue has, one it no longer has.
+    usage(12, "eservice_opened", "2025-01-13T08:14:00Z", service="retired-service"),
+    usage(13, "eservice_opened", "2025-01-13T08:15:00Z", service=SHIPPED),
+    usage(14, "eservice_opened", "2025-01-13T08:16:00Z", service=SHIPPED),
 ]
 
 
@@ -78,6 +87,7 @@ def test_usage_per_kiosk_service_and_day(app: web.Application, store: HubStore) 
         assert item["kiosk_id"] == "itakeskus-1" and item["name"] == "Itäkeskus 1"
         assert item["sessions"] == 2
         assert item["services"] == {"print": 2, "scan": 1}
+        assert item["eservices"] == {SHIPPED: 2, "retired-service": 1}
         assert item["pages_printed"] == 4
         assert item["payments"] == 1
         assert item["video_calls"] == 2
@@ -88,6 +98,10 @@ def test_usage_per_kiosk_service_and_day(app: web.Application, store: HubStore) 
         assert report["per_service"] == [
             {"service": "print", "uses": 2},
             {"service": "scan", "uses": 1},
+        ]
+        assert report["per_eservice"] == [
+            {"eservice": SHIPPED, "opens": 2, "name": SHIPPED_NAME},
+            {"eservice": "retired-service", "opens": 1, "name": None},
         ]
         assert report["per_day"] == [{"date": "2025-01-13", "sessions": 2}]
         two_days = await support.get("/api/support/usage?from=2025-01-12&to=2025-01-13")
@@ -103,6 +117,7 @@ def test_usage_per_kiosk_service_and_day(app: web.Application, store: HubStore) 
         (row,) = rows
         assert row["kiosk_id"] == "itakeskus-1" and row["sessions"] == "2"
         assert row["service:print"] == "2" and row["pages_printed"] == "4"
+        assert row[f"eservice:{SHIPPED}"] == "2" and row["eservice:retired-service"] == "1"
         for bad in ("from=2025-01-14&to=2025-01-13", "from=13.1.2025", "from=2024-01-01"):
             async with support.session.get(f"/api/support/usage?{bad}") as response:
                 assert response.status == 400, bad
