@@ -11,6 +11,8 @@ The calls (`grep -rn "hub_url\\|/api/kiosk" kiosk`), and where each is tested ag
 - GET /api/kiosk/email-policy, kiosk.mail for the E-mail screen: here; the words on the screen
   in test_email_screen.py.
 - GET /api/kiosk/forms, kiosk-agent's catalogue (kiosk.agent.catalogue): here.
+- GET /api/kiosk/eservices, kiosk-agent's e-services catalogue (kiosk.agent.catalogue):
+  tests/fleet/test_eservices_end_to_end.py.
 - POST /api/kiosk/submissions, kiosk-agent's outbox (kiosk.agent.shipper): here (an e-mail);
   forms in tests/delivery/test_exactly_once.py.
 - POST /api/kiosk/heartbeat, kiosk-agent (kiosk.agent.health): here, and
