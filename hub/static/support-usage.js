@@ -116,8 +116,9 @@
     $("csv").setAttribute("download", `kiosk-usage-${usage.from}-${usage.to}.csv`);
     const sessions = usage.per_kiosk.reduce((n, k) => n + k.sessions, 0);
     const uses = usage.per_service.reduce((n, s) => n + s.uses, 0);
-    $("summary").textContent =
-      `${usage.from} – ${usage.to}: ${sessions} sessions and ${uses} service uses on ${usage.per_kiosk.length} kiosks`;
+    const opens = usage.per_eservice.reduce((n, e) => n + e.opens, 0);
+    $("summary").textContent = `${usage.from} – ${usage.to}: ${sessions} sessions, ${uses} service uses ` +
+      `and ${opens} e-services opened on ${usage.per_kiosk.length} kiosks`;
     renderCharts(usage);
     renderPerKiosk();
     renderPerService(usage);

@@ -342,6 +342,8 @@ def test_the_usage_page_draws_its_charts_and_downloads_the_same_period_as_csv(
             }
             assert eservices == {ESERVICE.name("en"): ["5", "4", "1", "0"]}
             assert await page.locator("#chart-eservices svg rect.bar").count() == 1
+            summary = await page.text_content("#summary") or ""
+            assert "5 sessions, 10 service uses and 5 e-services opened on 3 kiosks" in summary
 
             bars = page.locator("#chart-days svg rect.bar")
             assert await bars.count() == 30
