@@ -91,6 +91,8 @@ class SitesThread:
         if self._thread.is_alive():
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(START_DEADLINE)
+        elif self._thread.ident is None:
+            self._loop.close()  # never started: the thread would have closed it
         for sock in self._sockets.values():
             sock.close()
 

@@ -109,8 +109,8 @@ class Websites:
 def websites_fixture() -> Iterator[Websites]:
     """The three test sites, started for the test and stopped after it (fresh logs each test)."""
     running = SitesThread(HOST_NAMES, service_aliases=[SECURE_SERVICE_HOST])
-    running.start()
     try:
+        running.start()
         yield Websites(running)
     finally:
         running.stop()

@@ -17,9 +17,10 @@ import aiohttp
 from pypdf import PdfReader
 
 from eservices.catalogue import allowed, check_catalogue
-from eservices.demosite import Role
+from eservices.demosite import Role, SitesThread
 from tests.peers.smtp import free_port
 from tests.peers.websites import (  # noqa: F401 - the fixture is used by name
+    HOST_NAMES,
     RESOLVER_RULES,
     Websites,
     chromium_flags,
@@ -303,3 +304,9 @@ def test_chromium_flags_add_the_test_hosts_to_any_rules_already_there() -> None:
     assert merged == f'--a --host-resolver-rules="MAP x.test 127.0.0.1, {RESOLVER_RULES}" --b'
     unquoted = chromium_flags("--host-resolver-rules=MAP,x")
     assert unquoted == f'--host-resolver-rules="MAP,x, {RESOLVER_RULES}"'
+
+
+def test_sites_never_started_are_stopped_cleanly() -> None:
+    unstarted = SitesThread(HOST_NAMES)
+    unstarted.stop()
+    assert all(log.count() == 0 for log in unstarted.logs.values())
