@@ -41,6 +41,13 @@ SERVICES: dict[str, ServiceSpec] = {
             screen="kiosk.ui.screens.forms:FormsScreen",
         ),
         ServiceSpec(
+            id="eservices",
+            title=N_("E-services"),
+            subtitle=N_("Use the authorities' online services: Kela, Tax, Migri and more"),
+            icon="eservices.svg",
+            screen="kiosk.ui.screens.eservices.screen:EServicesScreen",
+        ),
+        ServiceSpec(
             id="email",
             title=N_("E-mail"),
             subtitle=N_("Send your scans and forms, or a message, by e-mail"),

@@ -30,6 +30,18 @@ class SentForm:
     titles: dict[str, str]
 
 
+@dataclass(frozen=True, eq=False)
+class Download:
+    """A PDF an e-service page downloaded in this visit (a decision, a receipt, a certificate)."""
+
+    #: Its file in the session's folder.
+    pdf: Path
+    #: The file's name as the page gave it (made safe), which is how the citizen knows it.
+    name: str
+    #: The e-service it came from (its catalogue id).
+    service_id: str
+
+
 @dataclass(eq=False)
 class Visit:
     #: The scans' PDFs in the session's folder, oldest first (Scan and Copy make them; a form
@@ -37,6 +49,8 @@ class Visit:
     scans: list[Path] = field(default_factory=list)
     #: The forms sent in this visit, oldest first.
     sent_forms: list[SentForm] = field(default_factory=list)
+    #: PDFs downloaded from e-services in this visit, oldest first.
+    downloads: list[Download] = field(default_factory=list)
     #: Pages printed or copied in this visit (its free pages are used first).
     pages_printed: int = 0
     #: The holder of the ID card read in this visit; from then on the card is the session's key.
@@ -58,5 +72,6 @@ class Visit:
         """Forget everything (the session's end; its folder is removed beside this)."""
         self.scans.clear()
         self.sent_forms.clear()
+        self.downloads.clear()
         self.pages_printed = 0
         self.card_holder = None

@@ -15,6 +15,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
 
 from nacl.public import PrivateKey
+from PySide6.QtCore import QCoreApplication, Qt
 
 from kiosk import threads
 from kiosk.config import Config, load_config
@@ -28,6 +29,13 @@ from tests.peers.websites import set_chromium_flags
 # QtWebEngine reads these once, when it starts: the e-service test sites' host names, and no
 # Chromium sandbox when running as root.
 set_chromium_flags(os.environ)
+# A camera and a microphone for pages to ask for (the kiosk must refuse them): Chromium's fake
+# devices, which only answer once permission is granted.
+if "--use-fake-device-for-media-stream" not in os.environ["QTWEBENGINE_CHROMIUM_FLAGS"]:
+    os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] += " --use-fake-device-for-media-stream"
+# And QtWebEngine shares OpenGL contexts with the widgets: Qt must know before the application
+# exists (as kiosk.ui.main says it before making the kiosk's).
+QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
 
 #: The test hub's key pair: kiosks in tests seal their submissions to its public key, and a
 #: test opens them with the private one, as the hub does.

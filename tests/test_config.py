@@ -101,6 +101,7 @@ def test_defaults_give_the_demo_without_a_file(
     assert config.ui.fullscreen is True
     assert config.services.enabled == (
         "forms",
+        "eservices",
         "email",
         "scan",
         "print",
@@ -199,7 +200,7 @@ def test_unknown_device_class_for_options() -> None:
         (
             "[sesion]\nidle_seconds = 60\n",
             "unknown section [sesion] (known sections: kiosk, session, ui, technician, "
-            "services, devices, call, prices, payments, agent, privacy, fees)",
+            "services, devices, call, prices, payments, agent, privacy, browser, fees)",
         ),
         (
             "[devices.scanner]\nbackend = 'simulated'\n",
@@ -210,7 +211,7 @@ def test_unknown_device_class_for_options() -> None:
         (
             "idle_seconds = 60\n",
             "unknown key idle_seconds (known sections: kiosk, session, ui, technician, "
-            "services, devices, call, prices, payments, agent, privacy, fees)",
+            "services, devices, call, prices, payments, agent, privacy, browser, fees)",
         ),
         (
             "[session]\nidel_seconds = 60\n",

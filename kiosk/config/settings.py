@@ -151,7 +151,7 @@ class TechnicianSettings:
 @frozen_settings()
 class ServicesSettings:
     enabled: tuple[str, ...] = key(
-        ("forms", "email", "scan", "print", "copy", "fee", "advice", "help"),
+        ("forms", "eservices", "email", "scan", "print", "copy", "fee", "advice", "help"),
         choices_from="services",
     )
 
@@ -328,6 +328,16 @@ class CallSettings:
 
 
 @frozen_settings()
+class BrowserSettings:
+    """The e-services browser. Plain HTTP is for the tests and the demo's local site: a real
+    e-service is on HTTPS, and a kiosk in use refuses anything else."""
+
+    allow_plain_http: bool = key(False)
+    #: The largest PDF a page may download into the visit's documents.
+    max_download_mb: int = key(20, low=1, high=200)
+
+
+@frozen_settings()
 class FeeSettings:
     name_fi: str = key("", max_length=80)
     name_sv: str = key("", max_length=80)
@@ -371,6 +381,7 @@ class Config:
     payments: PaymentsSettings = field(default_factory=PaymentsSettings)
     agent: AgentSettings = field(default_factory=AgentSettings)
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
+    browser: BrowserSettings = field(default_factory=BrowserSettings)
     #: Fees a citizen can pay at the kiosk, by id: [fees.lost-card] ...
     fees: dict[str, FeeSettings] = field(
         default_factory=dict, metadata={"each": FeeSettings, "id": r"[a-z0-9-]{1,32}"}

@@ -28,6 +28,8 @@ DOCUMENTS_HELP = N_(
 )
 SCANNED = N_("Scanned document {number}")
 SENT_FORM = N_("{title}, reference {reference}")
+#: A PDF an e-service page downloaded in this visit, by its file name.
+DOWNLOADED = N_("{name}, from an e-service")
 TO = N_("Recipient's e-mail address")
 TO_HELP = N_("For example name@example.fi")
 TO_AGAIN = N_("The same address again")
@@ -56,7 +58,8 @@ class Document:
 
 
 def visit_documents(visit: Visit) -> list[Document]:
-    """What the visit made that an e-mail may carry: its scans, then its sent forms' PDFs."""
+    """What the visit made that an e-mail may carry: its scans, its sent forms' PDFs, then the
+    PDFs it downloaded from e-services."""
     found: list[Document] = []
     for number, path in enumerate(visit.existing_scans(), start=1):
         found.append(Document(Attachment(f"scan-{number}", path), SCANNED, {"number": str(number)}))
@@ -65,6 +68,10 @@ def visit_documents(visit: Visit) -> list[Document]:
             key = f"form-{sent.reference.lower()}"
             values = {"reference": sent.reference}
             found.append(Document(Attachment(key, sent.pdf), SENT_FORM, values, sent.titles))
+    for number, download in enumerate(visit.downloads, start=1):
+        if download.pdf.exists():
+            attachment = Attachment(f"download-{number}", download.pdf)
+            found.append(Document(attachment, DOWNLOADED, {"name": download.name}))
     return found
 
 

@@ -8,8 +8,9 @@ Screens are views: they reach the visit, the session, the config and the feature
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 if TYPE_CHECKING:
     from kiosk.app import Kiosk
@@ -25,6 +26,10 @@ if TYPE_CHECKING:
     from kiosk.ui.state import UiState
     from kiosk.video.advice import AdviceClient
     from kiosk.visit import Visit
+
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,12 @@ class ServiceContext:
     def payments(self) -> Payments | None:
         """Paying on the card terminal; None when there is no terminal."""
         return self.root.payments
+
+    def run_blocking(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> Future[T]:
+        """Run work that can block (kiosk.threads.blocking) on the engine's workers."""
+        engine = self.root.engine
+        assert engine is not None, "the back end starts before a service opens"
+        return engine.run_blocking(fn, *args, **kwargs)
 
     def device(self, device_class: DeviceClass) -> Device | None:
         return self.root.device(device_class)

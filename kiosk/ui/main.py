@@ -7,7 +7,7 @@ import signal
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from kiosk.app import Kiosk
@@ -15,7 +15,7 @@ from kiosk.config import Config
 from kiosk.i18n import Catalogue
 from kiosk.ui.bridge import Bridge
 from kiosk.ui.state import UiState
-from kiosk.ui.theme import defer_focus_tracking, start_focus_tracking
+from kiosk.ui.theme import install_focus
 from kiosk.ui.window import KioskWindow
 
 log = logging.getLogger(__name__)
@@ -26,10 +26,10 @@ def build(
 ) -> tuple[KioskWindow, Kiosk]:
     """The window and its kiosk, for `run()` and for tests (which start the back end).
 
-    The window filters every input event of the application (touch, lockdown keys, context
-    menus, the technician gesture), and the theme watches whether keys are in use; `run()`
-    installs those filters right after the first paint, when there can first be input, so
-    start-up does not pay for them."""
+    The window filters every input event of its widgets (touch, lockdown keys, context menus,
+    the technician gesture), and the theme watches whether keys are in use; `run()` installs
+    that watch right after the first paint, when there can first be input, so start-up does
+    not pay for it."""
     kiosk = kiosk or Kiosk(config)
     ui = UiState(
         Catalogue(),
@@ -39,8 +39,6 @@ def build(
     )
     ui.apply_style()
     bridge = Bridge()
-    if not filter_input:
-        defer_focus_tracking()
     window = KioskWindow(kiosk, ui, bridge)
     if filter_input:
         install_input_filter(window)
@@ -48,12 +46,13 @@ def build(
 
 
 def install_input_filter(window: KioskWindow) -> None:
+    from kiosk.ui.input_watch import InputWatch
+
     app = QApplication.instance()
     assert isinstance(app, QApplication)
-    # The theme's first: the filter installed last sees an event first, and the window may
-    # swallow one (a lockdown key) before the theme counts it as keys in use.
-    start_focus_tracking(app)
-    app.installEventFilter(window)
+    # The window first: it may swallow an event (a lockdown key) before the theme counts it as
+    # keys in use.
+    window.input_watch = InputWatch(window, [window, install_focus(app)])
 
 
 def run(
@@ -64,6 +63,9 @@ def run(
     report_modules: bool = False,
     quit_after_paint: bool = False,
 ) -> int:
+    # QtWebEngine (E-services) shares OpenGL contexts with the window; Qt needs to know before
+    # the application exists, and importing QtWebEngine here would slow the first paint.
+    QApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
     app = QApplication(sys.argv[:1])
     app.setApplicationName("kiosk")
     app.setQuitOnLastWindowClosed(False)

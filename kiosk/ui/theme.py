@@ -230,13 +230,13 @@ class _KeysInUse(QObject):
 
 
 _keys: _KeysInUse | None = None
-#: Set while start-up has no input to watch yet (see `defer_focus_tracking`).
-_deferred = False
 
 
-def install_focus(app: QApplication) -> None:
+def install_focus(app: QApplication) -> QObject:
     """One focus indicator for the whole application: a ring on the focused button while keys
-    are in use (the style sheet keeps Qt's own focus rectangle away). Idempotent.
+    are in use (the style sheet keeps Qt's own focus rectangle away). Idempotent. Returns the
+    filter that tells keys from touch, for the window's input watch (kiosk.ui.input_watch) to
+    hand its events to.
 
     Not a proxy of the platform style that skips the rectangle: Python would then be called for
     every primitive Qt draws, and subclassing QProxyStyle makes PySide build its whole QStyle
@@ -244,24 +244,7 @@ def install_focus(app: QApplication) -> None:
     global _keys
     if _keys is None or _keys.parent() is not app:
         _keys = _KeysInUse(app)
-    if not _deferred:
-        app.installEventFilter(_keys)  # once: a second call only moves it to the front
-
-
-def defer_focus_tracking() -> None:
-    """Until `start_focus_tracking`, `install_focus` does not yet watch the application's input.
-
-    For start-up: before the first paint there is no input to watch, and a Python filter on
-    every event of the application makes PySide build a class for each kind of event and object
-    that passes while the window is built (some thirty event classes, and QStyle)."""
-    global _deferred
-    _deferred = True
-
-
-def start_focus_tracking(app: QApplication) -> None:
-    global _deferred
-    _deferred = False
-    install_focus(app)
+    return _keys
 
 
 def focus_visible() -> bool:

@@ -116,6 +116,9 @@ class KioskWindow(QWidget):
         self._card_present = False
         self._card_reminder: CardReminder | None = None
         bridge.device_event.connect(self._on_device_event)
+        #: What hands the window's input to eventFilter (kiosk.ui.input_watch); installed by
+        #: kiosk.ui.main once there can be input.
+        self.input_watch: QObject | None = None
         #: The app's heartbeat and remote actions; made after the first paint.
         self.remote: RemoteControl | None = None
         self._systemd = systemd_watchdog(self)

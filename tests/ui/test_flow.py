@@ -142,16 +142,20 @@ def test_keyboard_only_citizen(qtbot: QtBot, window: KioskWindow, clock: FakeClo
     tiles = frame.home.tiles
     assert QApplication.focusWidget() is tiles["forms"]
     qtbot.keyClick(tiles["forms"], Qt.Key.Key_Right)
-    assert QApplication.focusWidget() is tiles["email"]
-    qtbot.keyClick(tiles["email"], Qt.Key.Key_Left)
+    assert QApplication.focusWidget() is tiles["eservices"]
+    qtbot.keyClick(tiles["eservices"], Qt.Key.Key_Left)
     assert QApplication.focusWidget() is tiles["forms"]
-    # Down moves a row: from Forms (row 1, column 1) to Print (row 2, column 1), and Up back.
+    # Down moves a row: from Forms (row 1, column 1) to Scan (row 2, column 1), and Up back.
     qtbot.keyClick(tiles["forms"], Qt.Key.Key_Down)
-    assert QApplication.focusWidget() is tiles["print"]
-    qtbot.keyClick(tiles["print"], Qt.Key.Key_Up)
+    assert QApplication.focusWidget() is tiles["scan"]
+    qtbot.keyClick(tiles["scan"], Qt.Key.Key_Up)
     assert QApplication.focusWidget() is tiles["forms"]
     qtbot.keyClick(tiles["forms"], Qt.Key.Key_Right)
-    qtbot.keyClick(tiles["email"], Qt.Key.Key_Right)
+    qtbot.keyClick(tiles["eservices"], Qt.Key.Key_Right)
+    qtbot.keyClick(tiles["email"], Qt.Key.Key_Down)
+    assert QApplication.focusWidget() is tiles["copy"]
+    qtbot.keyClick(tiles["copy"], Qt.Key.Key_Left)
+    qtbot.keyClick(tiles["print"], Qt.Key.Key_Left)
     qtbot.keyClick(tiles["scan"], Qt.Key.Key_Down)
     tile = tiles["help"]
     assert QApplication.focusWidget() is tile

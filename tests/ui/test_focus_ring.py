@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from kiosk.i18n import Catalogue
+from kiosk.ui.input_watch import InputWatch
 from kiosk.ui.state import UiState
 from kiosk.ui.theme import install_focus, palette
 from kiosk.ui.widgets.buttons import BigButton
@@ -45,12 +46,13 @@ class Choices(QWidget):
 def choices(qtbot: QtBot, request: pytest.FixtureRequest) -> Iterator[Choices]:
     app = QApplication.instance()
     assert isinstance(app, QApplication)
-    install_focus(app)
+    keys = install_focus(app)
     ui = UiState(Catalogue(), language="en", large_text_scale=1.5, high_contrast=request.param)
     ui.apply_style()
     page = Choices()
     page.setProperty("high_contrast", request.param)
     qtbot.addWidget(page)
+    InputWatch(page, [keys])
     page.resize(1200, 140)
     page.show()
     qtbot.waitExposed(page)

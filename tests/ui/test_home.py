@@ -46,6 +46,7 @@ def test_only_enabled_services_get_a_tile(qtbot: QtBot, make_config: object) -> 
     # No fee configured and no hub token: neither "fee" nor "advice" has a tile.
     assert [s.id for s in Kiosk(config).enabled_services()] == [
         "forms",
+        "eservices",
         "email",
         "scan",
         "print",

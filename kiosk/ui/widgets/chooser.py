@@ -31,9 +31,10 @@ log = logging.getLogger(__name__)
 
 
 def visit_documents(visit: Visit) -> tuple[list[VisitDocument], list[VisitDocument]]:
-    """The visit's scans that still exist, and its sent forms (whether each allows a copy is
-    for the catalogue to say)."""
+    """The visit's scans and e-service downloads that still exist, and its sent forms (whether
+    each allows a copy is for the catalogue to say)."""
     found = [VisitDocument(p, number=n) for n, p in enumerate(visit.existing_scans(), 1)]
+    found += [VisitDocument(d.pdf, download=d.name) for d in visit.downloads if d.pdf.exists()]
     forms = [
         VisitDocument(sent.pdf, reference=sent.reference, titles=dict(sent.titles))
         for sent in visit.sent_forms

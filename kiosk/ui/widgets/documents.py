@@ -18,6 +18,7 @@ from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk.i18n import N_, NP_
+from kiosk.submissions.email import DOWNLOADED
 from kiosk.ui.forms.wrapping import WrapButton
 from kiosk.ui.widgets.buttons import BigButton
 
@@ -54,6 +55,8 @@ class VisitDocument:
     #: A sent form's reference and its title in each language.
     reference: str = ""
     titles: dict[str, str] = field(default_factory=dict)
+    #: A PDF downloaded from an e-service: its file name.
+    download: str = ""
     pages: int = 0
     thumbnail: QImage | None = None
 
@@ -64,6 +67,8 @@ class VisitDocument:
     def name(self, t: Callable[[str], str], language: str) -> str:
         if self.is_scan:
             return t(SCANNED).format(number=self.number)
+        if self.download:
+            return t(DOWNLOADED).format(name=self.download)
         title = self.titles.get(language) or self.titles.get("fi") or ""
         return t(SENT_FORM).format(title=title, reference=self.reference)
 

@@ -10,7 +10,7 @@ forms and the š and ž of the Finnish alphabet (`key_alternatives`).
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QHideEvent, QKeyEvent, QMouseEvent
+from PySide6.QtGui import QHideEvent, QInputMethodEvent, QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -53,8 +53,6 @@ KEY_NAMES = {
     "/": N_("Slash"),
 }
 
-TextField = QLineEdit | QPlainTextEdit
-
 
 class LetterKey(BigButton):
     """A letter key that offers other letters when held (see `key_alternatives`)."""
@@ -91,8 +89,10 @@ class LetterKey(BigButton):
 
 
 def wants_digits(field: QWidget) -> bool:
-    """Whether a field asks for numbers first (postal code, phone, identity code...)."""
-    hints = field.inputMethodHints()
+    """Whether a field asks for numbers first (postal code, phone, identity code...). A web
+    page's field says so through the input method (type=number, tel, date...)."""
+    asked = field.inputMethodQuery(Qt.InputMethodQuery.ImHints)
+    hints = field.inputMethodHints() | Qt.InputMethodHint(int(asked or 0))
     numeric = (
         Qt.InputMethodHint.ImhDigitsOnly
         | Qt.InputMethodHint.ImhPreferNumbers
@@ -117,7 +117,7 @@ class OnScreenKeyboard(QFrame):
         # the keyboard takes it itself and hands it on (as focus proxy) to the field.
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
-        self.target: TextField | None = None
+        self.target: QWidget | None = None
         self.shifted = False
         #: Holding a letter key this long opens the row of its other letters.
         self.hold_timer = QTimer(self)
@@ -223,8 +223,9 @@ class OnScreenKeyboard(QFrame):
         keys = self.letter_keys if self.pages.currentWidget() is self.letters else self.symbol_keys
         return keys[name]
 
-    def attach(self, field: TextField) -> None:
-        """Type into `field` from now on; a field for numbers opens the numbers page."""
+    def attach(self, field: QWidget) -> None:
+        """Type into `field` from now on (a line, a text box, or a web page's field); a field
+        for numbers opens the numbers page."""
         changed = field is not self.target
         self.target = field
         self.setFocusProxy(field)
@@ -269,7 +270,7 @@ class OnScreenKeyboard(QFrame):
         self.close_alternatives()
         super().hideEvent(event)
 
-    def _field(self) -> TextField | None:
+    def _field(self) -> QWidget | None:
         focused = QApplication.focusWidget()
         if isinstance(focused, QLineEdit | QPlainTextEdit):
             return focused
@@ -283,8 +284,13 @@ class OnScreenKeyboard(QFrame):
             text = text.upper()
         if isinstance(field, QLineEdit):
             field.insert(text)
-        else:
+        elif isinstance(field, QPlainTextEdit):
             field.insertPlainText(text)
+        else:
+            # A web page's field takes text as an input method commits it.
+            commit = QInputMethodEvent()
+            commit.setCommitString(text)
+            QApplication.sendEvent(field, commit)
         if self.shifted:
             self.shifted = False
             self.retranslate()

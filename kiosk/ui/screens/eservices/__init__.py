@@ -1,0 +1,1 @@
+"""The E-services service: the catalogue and the kiosk's browser."""

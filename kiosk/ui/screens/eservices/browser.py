@@ -1,0 +1,457 @@
+"""One e-service on screen: the kiosk's bar above the page, the page, and the keyboard below it.
+
+The bar names the service and the host the page is really on (with a lock on a secure
+connection) and has Back, E-services (the list), Reload or Stop, and the page's size. There is
+no address to type. Where the policy refuses a page, or a page cannot be loaded, the kiosk's own
+words take its place, with Back. A window the page opens comes up inside the screen with a
+Close. The on-screen keyboard docks under the page while a web field has the focus (the page's
+input method says so), so it never covers the field; it types through the input method, å, ä
+and ö included.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import shiboken6
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWebEngineCore import QWebEngineLoadingInfo, QWebEnginePage, QWebEngineScript
+from PySide6.QtWebEngineWidgets import QWebEngineView
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QSizePolicy,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from eservices.catalogue import EService
+from kiosk.ui.screens.eservices import texts
+from kiosk.ui.screens.eservices.web import KioskPage, WebSession
+from kiosk.ui.state import UiState
+from kiosk.ui.theme import palette
+from kiosk.ui.widgets.buttons import BigButton
+from kiosk.ui.widgets.icons import icon_pixmap, on_surface
+from kiosk.ui.widgets.keyboard import OnScreenKeyboard
+from kiosk.web.policy import Refusal, host_of
+
+log = logging.getLogger(__name__)
+
+#: How often the page's input method is asked whether a web field has the focus.
+FIELD_POLL_MS = 150
+#: The citizen's own page sizes, times the text size of the kiosk's mode.
+ZOOM_STEPS = (0.75, 0.9, 1.0, 1.15, 1.3, 1.5, 1.75)
+#: The lock's side beside the host, at normal text size.
+LOCK_PX = 22
+#: Chromium's network error codes that mean the service could not be reached.
+CERT_ERRORS = range(-299, -199)
+
+
+def _forget_hook(web: WebSession, hook: object) -> None:
+    if hook in web.on_close:
+        web.on_close.remove(hook)
+
+
+class WebView(QWebEngineView):
+    """The page's view: no context menu, nothing dropped on it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+        self.setAcceptDrops(False)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(320, 240)
+
+
+class Notice(QFrame):
+    """The kiosk's own page in place of one it does not show."""
+
+    back = Signal()
+    again = Signal()
+
+    def __init__(self, ui: UiState) -> None:
+        super().__init__()
+        self.ui = ui
+        column = QVBoxLayout(self)
+        column.setContentsMargins(96, 64, 96, 64)
+        column.setSpacing(24)
+        self.title = QLabel()
+        self.title.setProperty("role", "h1")
+        self.title.setWordWrap(True)
+        self.text = QLabel()
+        self.text.setProperty("role", "lead")
+        self.text.setWordWrap(True)
+        row = QHBoxLayout()
+        self.back_button = BigButton(role="primary")
+        self.back_button.clicked.connect(self.back.emit)
+        self.again_button = BigButton()
+        self.again_button.clicked.connect(self.again.emit)
+        row.addWidget(self.back_button)
+        row.addWidget(self.again_button)
+        row.addStretch(1)
+        column.addWidget(self.title)
+        column.addWidget(self.text)
+        column.addLayout(row)
+        column.addStretch(1)
+        #: (title, text, host, whether Try again is offered) of what is shown.
+        self.shown: tuple[str, str, str, bool] | None = None
+
+    def show_words(self, title: str, text: str, host: str = "", *, again: bool = False) -> None:
+        self.shown = (title, text, host, again)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        t = self.ui.t
+        self.back_button.set_label("← " + t(texts.BACK))
+        self.again_button.set_label("⟳ " + t(texts.TRY_AGAIN))
+        if self.shown is None:
+            return
+        title, text, host, again = self.shown
+        self.title.setText(t(title))
+        self.text.setText(t(text).format(host=host or "—"))
+        self.again_button.setVisible(again)
+
+
+class Browser(QWidget):
+    """An e-service's pages, for one session's `WebSession`."""
+
+    #: The citizen wants the list of e-services again.
+    services_requested = Signal()
+    #: The citizen wants the page shown as a PDF among the visit's documents.
+    save_requested = Signal()
+
+    def __init__(self, ui: UiState, web: WebSession, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ui = ui
+        self.web = web
+        self.service: EService | None = None
+        self.zoom_step = ZOOM_STEPS.index(1.0)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+
+        bar = QFrame()
+        bar.setProperty("role", "bar")
+        row = QHBoxLayout(bar)
+        row.setContentsMargins(16, 8, 16, 8)
+        row.setSpacing(12)
+        self.back_button = BigButton()
+        self.back_button.clicked.connect(self.go_back)
+        self.services_button = BigButton()
+        self.services_button.clicked.connect(self.services_requested.emit)
+        where = QVBoxLayout()
+        where.setSpacing(0)
+        self.name = QLabel()
+        self.name.setProperty("role", "h2")
+        self.host = QLabel()
+        self.host.setProperty("role", "muted")
+        #: A lock beside the host while the connection is secure.
+        self.lock = QLabel()
+        host_row = QHBoxLayout()
+        host_row.setSpacing(8)
+        host_row.addWidget(self.lock)
+        host_row.addWidget(self.host, 1)
+        where.addWidget(self.name)
+        where.addLayout(host_row)
+        self.reload_button = BigButton()
+        self.reload_button.clicked.connect(self.reload_or_stop)
+        self.save_button = BigButton()
+        self.save_button.clicked.connect(self.save_requested.emit)
+        self.smaller_button = BigButton()
+        self.smaller_button.clicked.connect(lambda: self.zoom(-1))
+        self.larger_button = BigButton()
+        self.larger_button.clicked.connect(lambda: self.zoom(+1))
+        row.addWidget(self.back_button)
+        row.addWidget(self.services_button)
+        row.addLayout(where, 1)
+        for button in (
+            self.save_button,
+            self.reload_button,
+            self.smaller_button,
+            self.larger_button,
+        ):
+            row.addWidget(button)
+        column.addWidget(bar)
+        self.progress = QProgressBar()
+        self.progress.setTextVisible(False)
+        self.progress.setFixedHeight(8)
+        self.progress.setRange(0, 100)
+        column.addWidget(self.progress)
+        #: What became of a download, under the bar.
+        self.banner = QLabel()
+        self.banner.setProperty("role", "banner")
+        self.banner.setWordWrap(True)
+        self.banner.hide()
+        column.addWidget(self.banner)
+
+        self.stack = QStackedWidget()
+        self.view = WebView()
+        self.page = self._new_page()
+        self.view.setPage(self.page)
+        self.notice = Notice(ui)
+        self.notice.back.connect(self.go_back)
+        self.notice.again.connect(self.try_again)
+        self.popup_panel = QWidget()
+        popup_column = QVBoxLayout(self.popup_panel)
+        popup_column.setContentsMargins(0, 0, 0, 0)
+        popup_column.setSpacing(0)
+        popup_bar = QFrame()
+        popup_bar.setProperty("role", "bar")
+        popup_row = QHBoxLayout(popup_bar)
+        popup_row.setContentsMargins(16, 8, 16, 8)
+        self.popup_title = QLabel()
+        self.popup_title.setProperty("role", "h2")
+        self.close_popup_button = BigButton(role="primary")
+        self.close_popup_button.clicked.connect(self.close_popup)
+        popup_row.addWidget(self.popup_title, 1)
+        popup_row.addWidget(self.close_popup_button)
+        popup_column.addWidget(popup_bar)
+        self.popup_view = WebView()
+        popup_column.addWidget(self.popup_view, 1)
+        self.popup_page: KioskPage | None = None
+        for widget in (self.view, self.notice, self.popup_panel):
+            self.stack.addWidget(widget)
+        column.addWidget(self.stack, 1)
+
+        self.keyboard = OnScreenKeyboard(ui)
+        self.keyboard.hide()
+        self.keyboard.enter_pressed.connect(self._next_field)
+        self.keyboard.hide_requested.connect(self._hide_keyboard)
+        column.addWidget(self.keyboard)
+        #: Whether a web field had the focus at the last look, and whether the citizen hid the
+        #: keyboard over it (it comes back when they touch a field again).
+        self._field_focused = False
+        self._keyboard_dismissed = False
+        self._field_poll = QTimer(self)
+        self._field_poll.setInterval(FIELD_POLL_MS)
+        self._field_poll.timeout.connect(self._look_at_field)
+        self._field_poll.start()
+        self.loading = False
+        self.closed = False
+        self.retranslate()
+        ui.changed.connect(self.retranslate)
+        web.on_close.append(self._web_closed)
+        self.destroyed.connect(lambda _=None, web=web: _forget_hook(web, self._web_closed))
+
+    def _web_closed(self) -> None:
+        """The session is ending: the views go now, before their pages and the profile."""
+        self.closed = True
+        self._field_poll.stop()
+        self.ui.changed.disconnect(self.retranslate)
+        self.keyboard.hide()
+        for view in (self.view, self.popup_view):
+            if shiboken6.isValid(view):
+                shiboken6.delete(view)
+        self.popup_page = None
+
+    # ---- pages --------------------------------------------------------------------------------
+
+    def _new_page(self) -> KioskPage:
+        page = self.web.new_page(self)
+        page.on_popup = self._popup
+        page.refused.connect(self._refused)
+        page.certificate_failed.connect(self._certificate_failed)
+        page.loadStarted.connect(self._load_started)
+        page.loadProgress.connect(self.progress.setValue)
+        page.loadingChanged.connect(self._loading_changed)
+        page.urlChanged.connect(lambda _url: self._show_where())
+        page.titleChanged.connect(lambda _title: self._show_where())
+        page.windowCloseRequested.connect(self.close_popup)
+        return page
+
+    def open(self, service: EService) -> None:
+        """Show the service's start page (the guard lets its origins through from now on)."""
+        self.service = service
+        self.banner.hide()
+        self.close_popup()
+        self.page.history().clear()
+        self.stack.setCurrentWidget(self.view)
+        self.page.setUrl(service.start_url)
+        self._apply_zoom()
+        self.retranslate()
+
+    def go_back(self) -> None:
+        if self.stack.currentWidget() is self.popup_panel:
+            self.close_popup()
+        elif self.stack.currentWidget() is self.notice:
+            self.stack.setCurrentWidget(self.view)
+            if not self.page.url().isValid() or self.page.url().isEmpty():
+                self.services_requested.emit()
+        elif self.page.history().canGoBack():
+            self.page.triggerAction(QWebEnginePage.WebAction.Back)
+        else:
+            self.services_requested.emit()
+        self._show_where()
+
+    def try_again(self) -> None:
+        self.stack.setCurrentWidget(self.view)
+        self.page.triggerAction(QWebEnginePage.WebAction.Reload)
+
+    def reload_or_stop(self) -> None:
+        action = QWebEnginePage.WebAction.Stop if self.loading else QWebEnginePage.WebAction.Reload
+        self.page.triggerAction(action)
+
+    def zoom(self, change: int) -> None:
+        self.zoom_step = max(0, min(len(ZOOM_STEPS) - 1, self.zoom_step + change))
+        self._apply_zoom()
+        self.retranslate()
+
+    def _apply_zoom(self) -> None:
+        factor = max(0.25, min(5.0, ZOOM_STEPS[self.zoom_step] * self.ui.scale))
+        self.view.setZoomFactor(factor)
+        self.popup_view.setZoomFactor(factor)
+
+    def _load_started(self) -> None:
+        self.loading = True
+        self.progress.setValue(0)
+        self.progress.show()
+        self.retranslate()
+
+    def _loading_changed(self, info: QWebEngineLoadingInfo) -> None:
+        status = info.status()
+        if status == QWebEngineLoadingInfo.LoadStatus.LoadStartedStatus:
+            return
+        self.loading = False
+        self.progress.hide()
+        if status == QWebEngineLoadingInfo.LoadStatus.LoadFailedStatus:
+            code = info.errorCode()
+            host = info.url().host()
+            if code in CERT_ERRORS:
+                self._certificate_failed(host)
+            elif info.errorDomain() == QWebEngineLoadingInfo.ErrorDomain.InternalErrorDomain:
+                pass  # refused by the kiosk itself: already said
+            elif code == -20:  # ERR_BLOCKED_BY_CLIENT: the request guard (e.g. a redirect)
+                self._refused(info.url().toString(), Refusal.OFF_LIST)
+            elif code != -3:  # ERR_ABORTED: the citizen stopped it, or a download took over
+                log.info("e-service page not loaded", extra={"code": str(code)})
+                self.notice.show_words(texts.NO_NETWORK_TITLE, texts.NO_NETWORK, host, again=True)
+                self.stack.setCurrentWidget(self.notice)
+        self.retranslate()
+
+    def _refused(self, address: str, refusal: object) -> None:
+        if not isinstance(refusal, Refusal):
+            return
+        self.notice.show_words(texts.REFUSED_TITLE, texts.REFUSED[refusal], host_of(address))
+        self.stack.setCurrentWidget(self.notice)
+        self.notice.back_button.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _certificate_failed(self, host: str) -> None:
+        self.notice.show_words(texts.CERTIFICATE_TITLE, texts.CERTIFICATE, host)
+        self.stack.setCurrentWidget(self.notice)
+
+    # ---- a window the page opens --------------------------------------------------------------
+
+    def _popup(self, page: KioskPage) -> bool:
+        if self.popup_page is not None:
+            return False  # one at a time
+        self.popup_page = page
+        page.refused.connect(self._refused)
+        page.windowCloseRequested.connect(self.close_popup)
+        page.titleChanged.connect(lambda _title: self.retranslate())
+        self.popup_view.setPage(page)
+        self.stack.setCurrentWidget(self.popup_panel)
+        self.retranslate()
+        return True
+
+    def close_popup(self) -> None:
+        page, self.popup_page = self.popup_page, None
+        if self.stack.currentWidget() is self.popup_panel:
+            self.stack.setCurrentWidget(self.view)
+        if page is not None and shiboken6.isValid(page):
+            page.deleteLater()
+        self.retranslate()
+
+    # ---- the keyboard -------------------------------------------------------------------------
+
+    def web_field(self) -> QWidget | None:
+        """The widget a web page types into, when a field of the page shown has the focus."""
+        if self.closed:
+            return None
+        view = self.popup_view if self.stack.currentWidget() is self.popup_panel else self.view
+        proxy = view.focusProxy()
+        if proxy is None or not view.isVisible() or QApplication.focusWidget() is not proxy:
+            return None
+        enabled = proxy.inputMethodQuery(Qt.InputMethodQuery.ImEnabled)
+        return proxy if enabled else None
+
+    def _look_at_field(self) -> None:
+        field = self.web_field()
+        focused = field is not None
+        if focused and not self._field_focused:
+            self._keyboard_dismissed = False
+        self._field_focused = focused
+        if focused and field is not None and not self._keyboard_dismissed:
+            if self.keyboard.target is not field:
+                self.keyboard.attach(field)
+            if self.keyboard.isHidden():
+                self.keyboard.show()
+                # The page's room shrinks: keep the field in sight above the keyboard.
+                QTimer.singleShot(50, self._reveal_field)
+        elif not focused and not self.keyboard.isHidden():
+            self.keyboard.hide()
+
+    def _reveal_field(self) -> None:
+        self.page.runJavaScript(
+            "document.activeElement && document.activeElement.scrollIntoView"
+            "({block: 'center', inline: 'nearest'})",
+            QWebEngineScript.ScriptWorldId.ApplicationWorld,
+        )
+
+    def _hide_keyboard(self) -> None:
+        self._keyboard_dismissed = True
+        self.keyboard.hide()
+
+    def _next_field(self, field: QWidget) -> None:
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(
+                field, QKeyEvent(kind, Qt.Key.Key_Tab, Qt.KeyboardModifier.NoModifier)
+            )
+
+    # ---- words --------------------------------------------------------------------------------
+
+    def _show_where(self) -> None:
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        if self.closed:
+            return
+        t = self.ui.t
+        url = self.page.url()
+        self.back_button.set_label("← " + t(texts.BACK), t(texts.BACK_HINT))
+        self.services_button.set_label("☰ " + t(texts.SERVICES), t(texts.SERVICES_HINT))
+        if self.loading:
+            self.reload_button.set_label("✕ " + t(texts.STOP))
+        else:
+            self.reload_button.set_label("⟳ " + t(texts.RELOAD))
+        self.save_button.set_label("⎙ " + t(texts.SAVE_PAGE), t(texts.SAVE_PAGE_HINT))
+        self.save_button.setEnabled(not self.loading and bool(url.host()))
+        self.smaller_button.set_label("A−", t(texts.SMALLER))
+        self.smaller_button.setAccessibleName(t(texts.SMALLER))
+        self.larger_button.set_label("A+", t(texts.LARGER))
+        self.larger_button.setAccessibleName(t(texts.LARGER))
+        self.smaller_button.setEnabled(self.zoom_step > 0)
+        self.larger_button.setEnabled(self.zoom_step < len(ZOOM_STEPS) - 1)
+        language = self.ui.language
+        self.name.setText(self.service.name(language) if self.service is not None else "")
+        secure = url.scheme() == "https"
+        host = url.host()
+        self.lock.setVisible(bool(host) and secure)
+        if host and secure:
+            side = round(LOCK_PX * self.ui.scale)
+            colours = on_surface(palette(high_contrast=self.ui.high_contrast))
+            self.lock.setPixmap(icon_pixmap("lock.svg", side, colours, self.devicePixelRatioF()))
+        if host:
+            words = t(texts.SECURE if secure else texts.NOT_SECURE)
+            self.host.setText(f"{host} · {words}")
+        else:
+            self.host.setText(t(texts.LOADING_PAGE) if self.loading else "")
+        self.close_popup_button.set_label("✕ " + t(texts.CLOSE_WINDOW))
+        popup = self.popup_page
+        title = popup.title() if popup is not None and shiboken6.isValid(popup) else ""
+        self.popup_title.setText(title or t(texts.WINDOW))
+        self.notice.retranslate()
