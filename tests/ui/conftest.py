@@ -15,6 +15,7 @@ from kiosk.app import Kiosk
 from kiosk.config import Config
 from kiosk.ui.main import build
 from kiosk.ui.window import KioskWindow
+from kiosk.video.advice import AdviceClient
 from tests.conftest import FakeClock
 
 T = TypeVar("T")
@@ -32,10 +33,14 @@ def flush_deletes() -> None:
 
 
 def open_window(
-    qtbot: QtBot, config: Config, clock: Callable[[], float] | None = None
+    qtbot: QtBot,
+    config: Config,
+    clock: Callable[[], float] | None = None,
+    advice: AdviceClient | None = None,
 ) -> Iterator[KioskWindow]:
-    """A kiosk window at 1920×1080 with its back end started; stopped when the caller is done."""
-    kiosk = Kiosk(config, clock=clock) if clock is not None else Kiosk(config)
+    """A kiosk window at 1920×1080 with its back end started; stopped when the caller is done.
+    `advice` stands in for the hub's video advice."""
+    kiosk = Kiosk(config, clock=clock, advice=advice)
     win, _ = build(config, kiosk)
     qtbot.addWidget(win)
     win.resize(1920, 1080)

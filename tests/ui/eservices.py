@@ -66,6 +66,16 @@ def open_service(qtbot: QtBot, screen: EServicesScreen, service_id: str = "demo-
         qtbot.mouseClick(screen.list.buttons[service_id], Qt.MouseButton.LeftButton)
 
 
+def open_page(
+    qtbot: QtBot, window: KioskWindow, service_id: str = "demo-service", language: str = "en"
+) -> EServicesScreen:
+    """A new session, E-services, and the service's start page loaded."""
+    start_session(qtbot, window, language)
+    screen = open_eservices(qtbot, window)
+    open_service(qtbot, screen, service_id)
+    return screen
+
+
 def go(qtbot: QtBot, page: QWebEnginePage, url: str) -> None:
     """The page at `url`, as if the citizen had followed a link to it."""
     with qtbot.waitSignal(page.loadFinished, timeout=LOAD_MS):

@@ -3,8 +3,12 @@ on the list loads, and nothing else leaves the box (the off-list site counts zer
 
 from __future__ import annotations
 
+import os
+
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QContextMenuEvent
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from kiosk.ui.window import KioskWindow
@@ -13,9 +17,7 @@ from tests.ui.eservices import (
     eservices_config_fixture,  # noqa: F401 - used by name
     go,
     js,
-    open_eservices,
-    open_service,
-    start_session,
+    open_page,
     text_of,
     wait_text,
     web_window_fixture,  # noqa: F401 - used by name
@@ -27,9 +29,7 @@ PROBES = ("img", "iframe", "script", "fetch", "websocket", "form")
 def test_the_listed_page_loads_and_the_bar_says_where_it_is(
     qtbot: QtBot, web_window: KioskWindow, websites: Websites
 ) -> None:
-    start_session(qtbot, web_window)
-    screen = open_eservices(qtbot, web_window)
-    open_service(qtbot, screen)
+    screen = open_page(qtbot, web_window)
     browser = screen.browser
     assert browser.page.url().toString() == websites.url("/")
     assert js(qtbot, browser.page, "document.title").startswith("Demo e-service")
@@ -43,9 +43,7 @@ def test_the_listed_page_loads_and_the_bar_says_where_it_is(
 def test_every_kind_of_request_to_an_off_list_host_is_blocked_before_it_leaves(
     qtbot: QtBot, web_window: KioskWindow, websites: Websites
 ) -> None:
-    start_session(qtbot, web_window)
-    screen = open_eservices(qtbot, web_window)
-    open_service(qtbot, screen)
+    screen = open_page(qtbot, web_window)
     page = screen.browser.page
     go(qtbot, page, websites.url("/offlist-probe"))
     wait_text(qtbot, page, "probe-done", lambda text: text == "done")
@@ -61,12 +59,10 @@ def test_every_kind_of_request_to_an_off_list_host_is_blocked_before_it_leaves(
 def test_an_off_list_link_shows_the_kiosks_own_page_and_back_returns(
     qtbot: QtBot, web_window: KioskWindow, websites: Websites
 ) -> None:
-    start_session(qtbot, web_window)
-    screen = open_eservices(qtbot, web_window)
-    open_service(qtbot, screen)
+    screen = open_page(qtbot, web_window)
     browser = screen.browser
     browser.page.runJavaScript(f"location.href = '{websites.url('/', 'offlist')}'", 0)
-    qtbot.waitUntil(lambda: browser.stack.currentWidget() is browser.notice)
+    qtbot.waitUntil(lambda: browser.stack.currentWidget() is browser.notice_area)
     assert browser.notice.title.text() == "This address is not available here"
     assert "offlist.test is not one of them" in browser.notice.text.text()
     qtbot.mouseClick(browser.notice.back_button, Qt.MouseButton.LeftButton)
@@ -87,9 +83,7 @@ def test_an_off_list_link_shows_the_kiosks_own_page_and_back_returns(
 def test_no_page_is_navigated_to_a_file_data_or_browser_address(
     qtbot: QtBot, web_window: KioskWindow, websites: Websites, address: str
 ) -> None:
-    start_session(qtbot, web_window)
-    screen = open_eservices(qtbot, web_window)
-    open_service(qtbot, screen)
+    screen = open_page(qtbot, web_window)
     browser = screen.browser
     browser.page.runJavaScript(
         f"const a = document.createElement('a'); a.href = {address!r};"
@@ -98,7 +92,7 @@ def test_no_page_is_navigated_to_a_file_data_or_browser_address(
     )
     # A link to it goes nowhere; asked of the page directly, it is refused with words.
     browser.page.setUrl(address)
-    qtbot.waitUntil(lambda: browser.stack.currentWidget() is browser.notice)
+    qtbot.waitUntil(lambda: browser.stack.currentWidget() is browser.notice_area)
     assert browser.notice.title.text() == "This address is not available here"
     # The document is still the service's page.
     assert js(qtbot, browser.page, "location.href") == websites.url("/")
@@ -109,9 +103,7 @@ def test_a_javascript_address_runs_under_the_same_lockdown(
     qtbot: QtBot, web_window: KioskWindow, websites: Websites
 ) -> None:
     """A javascript: link is the page's own script: it cannot take the page off the list."""
-    start_session(qtbot, web_window)
-    screen = open_eservices(qtbot, web_window)
-    open_service(qtbot, screen)
+    screen = open_page(qtbot, web_window)
     browser = screen.browser
     offlist = websites.url("/", "offlist")
     browser.page.runJavaScript(
@@ -120,7 +112,7 @@ def test_a_javascript_address_runs_under_the_same_lockdown(
         " document.body.appendChild(a); a.click();",
         0,
     )
-    qtbot.waitUntil(lambda: browser.stack.currentWidget() is browser.notice)
+    qtbot.waitUntil(lambda: browser.stack.currentWidget() is browser.notice_area)
     browser.page.setUrl(f"javascript:location.href='{offlist}'")
     qtbot.wait(300)
     assert websites.offlist_count() == 0
@@ -130,9 +122,7 @@ def test_a_javascript_address_runs_under_the_same_lockdown(
 def test_a_new_window_opens_inside_the_screen_with_a_close(
     qtbot: QtBot, web_window: KioskWindow, websites: Websites
 ) -> None:
-    start_session(qtbot, web_window)
-    screen = open_eservices(qtbot, web_window)
-    open_service(qtbot, screen, "demo-limits")
+    screen = open_page(qtbot, web_window, "demo-limits")
     browser = screen.browser
     js(qtbot, browser.page, "document.getElementById('popup-open').click(); true")
     qtbot.waitUntil(lambda: browser.stack.currentWidget() is browser.popup_panel)
@@ -159,9 +149,7 @@ def test_a_new_window_opens_inside_the_screen_with_a_close(
 def test_what_a_page_asks_for_is_denied(
     qtbot: QtBot, web_window: KioskWindow, websites: Websites, ask: str, permission: str
 ) -> None:
-    start_session(qtbot, web_window)
-    screen = open_eservices(qtbot, web_window)
-    open_service(qtbot, screen, "demo-limits")
+    screen = open_page(qtbot, web_window, "demo-limits")
     page = screen.browser.page
     # A secure context, where a browser would ask the citizen; the kiosk says no itself.
     go(qtbot, page, websites.secure_url("/try"))
@@ -177,3 +165,39 @@ def qtbot_top_levels() -> list[object]:
     from PySide6.QtWidgets import QApplication
 
     return [w for w in QApplication.topLevelWidgets() if w.isWindow()]
+
+
+def test_no_full_screen_no_context_menu_and_nothing_dropped_on_the_page(
+    qtbot: QtBot, web_window: KioskWindow, websites: Websites
+) -> None:
+    screen = open_page(qtbot, web_window)
+    browser = screen.browser
+    page = browser.page
+    outcome = js(
+        qtbot,
+        page,
+        "document.documentElement.requestFullscreen ? 'asked' : 'no full-screen API'",
+    )
+    if outcome == "asked":
+        page.runJavaScript(
+            "document.documentElement.requestFullscreen().then("
+            "() => window.fullscreen = 'granted', e => window.fullscreen = e.name)",
+            0,
+        )
+        qtbot.waitUntil(lambda: js(qtbot, page, "window.fullscreen || ''") != "")
+        assert js(qtbot, page, "window.fullscreen") != "granted"
+    assert js(qtbot, page, "document.fullscreenElement === null") is True
+    # A long press or the menu key asks for a context menu: none comes, in the page or the bar.
+    proxy = browser.view.focusProxy()
+    assert proxy is not None
+    before = {w for w in QApplication.topLevelWidgets() if w.isVisible()}
+    for target in (proxy, browser.back_button):
+        menu = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, QPoint(20, 20), QPoint(20, 20))
+        QApplication.sendEvent(target, menu)
+    qtbot.wait(200)
+    assert {w for w in QApplication.topLevelWidgets() if w.isVisible()} == before
+    assert not browser.view.acceptDrops()
+    settings = page.settings()
+    assert not settings.testAttribute(settings.WebAttribute.NavigateOnDropEnabled)
+    # No remote debugging either: the variable that would open it is never left set.
+    assert "QTWEBENGINE_REMOTE_DEBUGGING" not in os.environ

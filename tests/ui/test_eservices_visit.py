@@ -4,25 +4,27 @@ of it left for the next citizen."""
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from kiosk.app import Kiosk
 from kiosk.config import Config
 from kiosk.session import Phase
-from kiosk.ui.main import build
 from kiosk.ui.screens.eservices.screen import EServicesScreen
+from kiosk.ui.screens.video.screen import AdviceScreen
 from kiosk.ui.window import KioskWindow
 from tests.conftest import FakeClock
 from tests.peers.websites import Websites, websites_fixture  # noqa: F401 - used by name
 from tests.ui.advice_double import ScriptedAdvice
-from tests.ui.conftest import flush_deletes
+from tests.ui.conftest import flush_deletes, open_window
 from tests.ui.eservices import (
     BROWSER_TOML,
     cache_catalogue,
@@ -30,6 +32,7 @@ from tests.ui.eservices import (
     go,
     js,
     open_eservices,
+    open_page,
     open_service,
     start_session,
     text_of,
@@ -65,9 +68,7 @@ def focus_field(qtbot: QtBot, screen: EServicesScreen, field_id: str) -> None:
 def test_the_kiosk_keyboard_types_into_a_web_field_under_it(
     qtbot: QtBot, web_window: KioskWindow, websites: Websites
 ) -> None:
-    start_session(qtbot, web_window)
-    screen = open_eservices(qtbot, web_window)
-    open_service(qtbot, screen)
+    screen = open_page(qtbot, web_window)
     page = screen.browser.page
     go(qtbot, page, websites.url("/form"))
     assert screen.browser.keyboard.isHidden()
@@ -90,9 +91,7 @@ def test_the_kiosk_keyboard_types_into_a_web_field_under_it(
 def test_a_tap_in_the_page_counts_as_activity(
     qtbot: QtBot, web_window: KioskWindow, websites: Websites, clock: FakeClock
 ) -> None:
-    start_session(qtbot, web_window)
-    screen = open_eservices(qtbot, web_window)
-    open_service(qtbot, screen)
+    screen = open_page(qtbot, web_window)
     sessions = web_window.kiosk.session
     proxy = screen.browser.view.focusProxy()
     assert proxy is not None
@@ -114,9 +113,7 @@ def test_a_tap_in_the_page_counts_as_activity(
 def test_a_pdf_download_joins_the_visits_documents_and_other_files_are_refused(
     qtbot: QtBot, web_window: KioskWindow, websites: Websites
 ) -> None:
-    start_session(qtbot, web_window)
-    screen = open_eservices(qtbot, web_window)
-    open_service(qtbot, screen)
+    screen = open_page(qtbot, web_window)
     page = screen.browser.page
     go(qtbot, page, websites.url("/done"))
     visit = web_window.kiosk.session.current.visit  # type: ignore[union-attr]
@@ -145,48 +142,35 @@ def test_video_advice_from_a_web_page_comes_back_to_the_same_page_with_what_was_
 ) -> None:
     config = make_config(BROWSER_TOML)
     cache_catalogue(config.data_dir, websites.catalogue())
-    from dataclasses import replace
-
     config = replace(config, kiosk=replace(config.kiosk, hub_token="kiosk-token"))
     advice = ScriptedAdvice()
-    kiosk = Kiosk(config, clock=clock, advice=advice)
-    window, _ = build(config, kiosk)
-    qtbot.addWidget(window)
-    window.resize(1920, 1080)
-    window.show()
-    qtbot.waitExposed(window)
-    kiosk.start_backend(window.bridge.on_device_event)
-    try:
-        start_session(qtbot, window)
-        screen = open_eservices(qtbot, window)
-        open_service(qtbot, screen)
-        page = screen.browser.page
-        go(qtbot, page, websites.url("/form"))
-        focus_field(qtbot, screen, "message")
-        type_on_keyboard(qtbot, screen, "kysyn neuvoa")
-        frame = window.frame
-        assert frame is not None and frame.advice_button is not None
-        assert frame.advice_button.isVisible()
-        qtbot.mouseClick(frame.advice_button, Qt.MouseButton.LeftButton)
-        advice_screen = frame.advice_screen
-        assert advice_screen is not None
-        qtbot.waitUntil(
-            lambda: advice_screen.pages.currentWidget() is not advice_screen.loading_page
-        )
-        qtbot.mouseClick(advice_screen.line_buttons["virka-info"], Qt.MouseButton.LeftButton)
-        qtbot.mouseClick(advice_screen.call_button, Qt.MouseButton.LeftButton)
-        advice.answered()
-        qtbot.waitUntil(lambda: advice_screen.pages.currentWidget() is advice_screen.call_page)
-        qtbot.mouseClick(advice_screen.end_button, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: advice_screen.pages.currentWidget() is advice_screen.after_page)
-        qtbot.mouseClick(advice_screen.done_button, Qt.MouseButton.LeftButton)
-        assert frame.service_screen is screen, "the same E-services screen, not a new one"
-        assert frame.stack.currentWidget().isAncestorOf(screen)
-        assert page.url().toString() == websites.url("/form")
-        assert js(qtbot, page, "document.getElementById('message').value") == "kysyn neuvoa"
-    finally:
-        kiosk.shutdown()
-        flush_deletes()
+    opened = open_window(qtbot, config, clock, advice)
+    window = next(opened)
+    screen = open_page(qtbot, window)
+    page = screen.browser.page
+    go(qtbot, page, websites.url("/form"))
+    focus_field(qtbot, screen, "message")
+    type_on_keyboard(qtbot, screen, "kysyn neuvoa")
+    frame = window.frame
+    assert frame is not None and frame.advice_button is not None
+    assert frame.advice_button.isVisible()
+    qtbot.mouseClick(frame.advice_button, Qt.MouseButton.LeftButton)
+    advice_screen = frame.advice_screen
+    assert isinstance(advice_screen, AdviceScreen)
+    qtbot.waitUntil(lambda: advice_screen.pages.currentWidget() is not advice_screen.loading_page)
+    qtbot.mouseClick(advice_screen.line_buttons["virka-info"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(advice_screen.call_button, Qt.MouseButton.LeftButton)
+    advice.answered()
+    qtbot.waitUntil(lambda: advice_screen.pages.currentWidget() is advice_screen.call_page)
+    qtbot.mouseClick(advice_screen.end_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: advice_screen.pages.currentWidget() is advice_screen.after_page)
+    qtbot.mouseClick(advice_screen.done_button, Qt.MouseButton.LeftButton)
+    assert frame.service_screen is screen, "the same E-services screen, not a new one"
+    assert frame.stack.currentWidget().isAncestorOf(screen) or frame.stack.currentWidget() is screen
+    assert page.url().toString() == websites.url("/form")
+    assert js(qtbot, page, "document.getElementById('message').value") == "kysyn neuvoa"
+    for _ in opened:  # the window's end
+        pass
 
 
 def files_under(folders: list[Path]) -> Iterator[Path]:
@@ -267,3 +251,75 @@ def test_nothing_typed_into_a_web_page_outlives_the_session(
     seen = websites.service_log.find("/seen")
     assert seen and seen[-1].query == {"cookie": "", "storage": ""}
     assert all("canary" not in entry.cookies for entry in websites.service_log.entries())
+
+
+def test_large_text_zooms_the_page_and_the_citizen_can_change_its_size(
+    qtbot: QtBot, web_window: KioskWindow, websites: Websites
+) -> None:
+    screen = open_page(qtbot, web_window)
+    browser = screen.browser
+    assert browser.view.zoomFactor() == pytest.approx(1.0)
+    frame = web_window.frame
+    assert frame is not None
+    qtbot.mouseClick(frame.large_text_button, Qt.MouseButton.LeftButton)
+    assert browser.view.zoomFactor() == pytest.approx(web_window.ui.scale)
+    assert web_window.ui.scale > 1.2
+    qtbot.mouseClick(browser.larger_button, Qt.MouseButton.LeftButton)
+    assert browser.view.zoomFactor() > web_window.ui.scale
+    for _ in range(10):
+        qtbot.mouseClick(browser.smaller_button, Qt.MouseButton.LeftButton)
+    assert not browser.smaller_button.isEnabled()
+    assert browser.view.zoomFactor() < web_window.ui.scale
+
+
+def click_in_page(qtbot: QtBot, screen: EServicesScreen, element_id: str) -> None:
+    """A tap on an element of the page, where it is on the screen (a real click, which pages
+    need to open a file field)."""
+    browser = screen.browser
+    found = js(
+        qtbot,
+        browser.page,
+        f"JSON.stringify((r => [r.left + r.width / 2, r.top + r.height / 2])"
+        f"(document.getElementById('{element_id}').getBoundingClientRect()))",
+    )
+    box = json.loads(found)
+    zoom = browser.view.zoomFactor()
+    proxy = browser.view.focusProxy()
+    assert proxy is not None
+    at = QPoint(round(box[0] * zoom), round(box[1] * zoom))
+    qtbot.mouseClick(proxy, Qt.MouseButton.LeftButton, pos=at)
+
+
+def test_a_pages_file_field_is_given_one_of_the_visits_documents(
+    qtbot: QtBot, web_window: KioskWindow, websites: Websites
+) -> None:
+    screen = open_page(qtbot, web_window)
+    session = web_window.kiosk.session.current
+    assert session is not None
+    scan = session.folder / "scan-1.pdf"
+    scan.write_bytes(b"%PDF-1.4\n% a scanned page\n%%EOF\n")
+    session.visit.add_scan(scan)
+    page = screen.browser.page
+    js(
+        qtbot,
+        page,
+        "const f = document.createElement('input'); f.type = 'file'; f.id = 'attachment';"
+        " f.style = 'position:fixed; left:40px; top:40px; width:300px; height:60px';"
+        " f.onchange = () => f.files[0].text().then(t => window.got = f.files[0].name + ':' + t);"
+        " document.body.appendChild(f); true",
+    )
+    browser = screen.browser
+    offered: list[list[str]] = []
+
+    def choose() -> None:
+        offered.append([b.text() for b in browser.choice.buttons])
+        qtbot.mouseClick(browser.choice.buttons[0], Qt.MouseButton.LeftButton)
+
+    QTimer.singleShot(500, choose)
+    click_in_page(qtbot, screen, "attachment")
+    qtbot.waitUntil(lambda: js(qtbot, page, "window.got || ''") != "", timeout=10_000)
+    assert offered == [["Scanned document 1"]]
+    assert js(qtbot, page, "window.got") == "scan-1.pdf:%PDF-1.4\n% a scanned page\n%%EOF\n"
+    assert browser.stack.currentWidget() is browser.view
+    # No file dialog, no window besides the kiosk's.
+    assert [w for w in QApplication.topLevelWidgets() if w.isVisible()] == [web_window]

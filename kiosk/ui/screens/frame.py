@@ -139,8 +139,9 @@ class SessionFrame(QWidget):
         self.stack.addWidget(self.home_page)
         layout.addWidget(self.stack, 1)
         self.service_screen: QWidget | None = None
-        #: The scroll area the service screen sits in, on the stack.
-        self._service_page: QScrollArea | None = None
+        #: What holds the service screen on the stack: a scroll area, or the screen itself when
+        #: it scrolls its own content (`scrolls_itself`, as E-services' web pages do).
+        self._service_page: QWidget | None = None
         self.service_id: str | None = None
 
         footer = QFrame()
@@ -200,7 +201,9 @@ class SessionFrame(QWidget):
             leave.connect(self.show_home)
         self.service_screen = screen
         self.service_id = service_id
-        self._service_page = _scrolling(screen)
+        self._service_page = (
+            screen if getattr(screen, "scrolls_itself", False) else _scrolling(screen)
+        )
         self.stack.addWidget(self._service_page)
         self.stack.setCurrentWidget(self._service_page)
         self.ctx.sessions.service_opened(service_id)
@@ -252,7 +255,7 @@ class SessionFrame(QWidget):
         if self._service_page is not None:
             self._release(self.service_screen)
             self.stack.removeWidget(self._service_page)
-            self._service_page.deleteLater()  # and the screen inside it
+            self._service_page.deleteLater()  # and the screen inside it, if any
             self._service_page = None
         self.service_screen = None
         self.service_id = None

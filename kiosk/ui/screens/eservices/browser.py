@@ -12,9 +12,11 @@ and ö included.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QEventLoop, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWebEngineCore import QWebEngineLoadingInfo, QWebEnginePage, QWebEngineScript
 from PySide6.QtWebEngineWidgets import QWebEngineView
@@ -24,6 +26,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QProgressBar,
+    QScrollArea,
     QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
@@ -31,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from eservices.catalogue import EService
+from kiosk.ui.forms.wrapping import WrapButton
 from kiosk.ui.screens.eservices import texts
 from kiosk.ui.screens.eservices.web import KioskPage, WebSession
 from kiosk.ui.state import UiState
@@ -38,6 +42,7 @@ from kiosk.ui.theme import palette
 from kiosk.ui.widgets.buttons import BigButton
 from kiosk.ui.widgets.icons import icon_pixmap, on_surface
 from kiosk.ui.widgets.keyboard import OnScreenKeyboard
+from kiosk.ui.widgets.labels import ElidedLabel, two_lines
 from kiosk.web.policy import Refusal, host_of
 
 log = logging.getLogger(__name__)
@@ -46,6 +51,8 @@ log = logging.getLogger(__name__)
 FIELD_POLL_MS = 150
 #: The citizen's own page sizes, times the text size of the kiosk's mode.
 ZOOM_STEPS = (0.75, 0.9, 1.0, 1.15, 1.3, 1.5, 1.75)
+#: The most of a page's message or question the kiosk shows.
+MAX_DIALOG_TEXT = 600
 #: The lock's side beside the host, at normal text size.
 LOCK_PX = 22
 #: Chromium's network error codes that mean the service could not be reached.
@@ -65,7 +72,8 @@ class WebView(QWebEngineView):
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
         self.setAcceptDrops(False)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setMinimumSize(320, 240)
+        # Small enough that the bars and the keyboard keep their room at any text size.
+        self.setMinimumSize(320, 160)
 
 
 class Notice(QFrame):
@@ -117,6 +125,93 @@ class Notice(QFrame):
         self.again_button.setVisible(again)
 
 
+class Question(QFrame):
+    """A page's question, in the kiosk's panel: the page's words as plain text, OK and Cancel."""
+
+    answered = Signal(bool)
+
+    def __init__(self, ui: UiState) -> None:
+        super().__init__()
+        self.ui = ui
+        column = QVBoxLayout(self)
+        column.setContentsMargins(96, 64, 96, 64)
+        column.setSpacing(24)
+        self.heading = QLabel()
+        self.heading.setProperty("role", "h2")
+        self.text = QLabel()
+        self.text.setProperty("role", "lead")
+        self.text.setWordWrap(True)
+        # The page's words are shown as they are, never as markup.
+        self.text.setTextFormat(Qt.TextFormat.PlainText)
+        row = QHBoxLayout()
+        self.ok_button = BigButton(role="primary")
+        self.ok_button.clicked.connect(lambda: self.answered.emit(True))
+        self.cancel_button = BigButton()
+        self.cancel_button.clicked.connect(lambda: self.answered.emit(False))
+        row.addWidget(self.ok_button)
+        row.addWidget(self.cancel_button)
+        row.addStretch(1)
+        column.addWidget(self.heading)
+        column.addWidget(self.text)
+        column.addLayout(row)
+        column.addStretch(1)
+
+    def show_question(self, text: str) -> None:
+        self.text.setText(text[:MAX_DIALOG_TEXT])
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.heading.setText(self.ui.t(texts.PAGE_ASKS))
+        self.ok_button.set_label(self.ui.t(texts.OK))
+        self.cancel_button.set_label(self.ui.t(texts.CANCEL))
+
+
+class DocumentChoice(QFrame):
+    """The visit's documents for a page's file field: one button each, and Cancel."""
+
+    chosen = Signal(object)
+
+    def __init__(self, ui: UiState) -> None:
+        super().__init__()
+        self.ui = ui
+        self.column = QVBoxLayout(self)
+        self.column.setContentsMargins(96, 64, 96, 64)
+        self.column.setSpacing(20)
+        self.heading = QLabel()
+        self.heading.setProperty("role", "h2")
+        self.heading.setWordWrap(True)
+        self.column.addWidget(self.heading)
+        self.buttons: list[WrapButton] = []
+        self.entries = QVBoxLayout()
+        self.entries.setSpacing(16)
+        self.column.addLayout(self.entries)
+        self.cancel_button = BigButton()
+        self.cancel_button.clicked.connect(lambda: self.chosen.emit(None))
+        row = QHBoxLayout()
+        row.addWidget(self.cancel_button)
+        row.addStretch(1)
+        self.column.addLayout(row)
+        self.column.addStretch(1)
+
+    def offer(self, documents: list[tuple[str, Path]]) -> None:
+        for button in self.buttons:
+            button.deleteLater()
+        self.buttons = []
+        for label, path in documents:
+            button = WrapButton()
+            button.setMinimumHeight(96)
+            button.set_label(label)
+            button.clicked.connect(lambda _=False, path=path: self.chosen.emit(path))
+            self.entries.addWidget(button)
+            self.buttons.append(button)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        t = self.ui.t
+        self.heading.setText(t(texts.CHOOSE_DOCUMENT if self.buttons else texts.NO_DOCUMENTS))
+        self.cancel_button.set_label("← " + t(texts.CANCEL if self.buttons else texts.BACK))
+
+
 class Browser(QWidget):
     """An e-service's pages, for one session's `WebSession`."""
 
@@ -137,6 +232,8 @@ class Browser(QWidget):
 
         bar = QFrame()
         bar.setProperty("role", "bar")
+        # The page gives up room before the bar does.
+        bar.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         row = QHBoxLayout(bar)
         row.setContentsMargins(16, 8, 16, 8)
         row.setSpacing(12)
@@ -146,9 +243,10 @@ class Browser(QWidget):
         self.services_button.clicked.connect(self.services_requested.emit)
         where = QVBoxLayout()
         where.setSpacing(0)
-        self.name = QLabel()
+        # The service's name and the host shorten themselves ("…") before a button does.
+        self.name = ElidedLabel()
         self.name.setProperty("role", "h2")
-        self.host = QLabel()
+        self.host = ElidedLabel()
         self.host.setProperty("role", "muted")
         #: A lock beside the host while the connection is secure.
         self.lock = QLabel()
@@ -176,6 +274,8 @@ class Browser(QWidget):
             self.larger_button,
         ):
             row.addWidget(button)
+        for button in self._bar_buttons():
+            button.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Preferred)
         column.addWidget(bar)
         self.progress = QProgressBar()
         self.progress.setTextVisible(False)
@@ -186,6 +286,7 @@ class Browser(QWidget):
         self.banner = QLabel()
         self.banner.setProperty("role", "banner")
         self.banner.setWordWrap(True)
+        self.banner.setTextFormat(Qt.TextFormat.PlainText)  # a page's message may be in it
         self.banner.hide()
         column.addWidget(self.banner)
 
@@ -196,12 +297,18 @@ class Browser(QWidget):
         self.notice = Notice(ui)
         self.notice.back.connect(self.go_back)
         self.notice.again.connect(self.try_again)
+        # In an area of its own, so that large text never makes the page taller than the room.
+        self.notice_area = QScrollArea()
+        self.notice_area.setWidgetResizable(True)
+        self.notice_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.notice_area.setWidget(self.notice)
         self.popup_panel = QWidget()
         popup_column = QVBoxLayout(self.popup_panel)
         popup_column.setContentsMargins(0, 0, 0, 0)
         popup_column.setSpacing(0)
         popup_bar = QFrame()
         popup_bar.setProperty("role", "bar")
+        popup_bar.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         popup_row = QHBoxLayout(popup_bar)
         popup_row.setContentsMargins(16, 8, 16, 8)
         self.popup_title = QLabel()
@@ -214,7 +321,31 @@ class Browser(QWidget):
         self.popup_view = WebView()
         popup_column.addWidget(self.popup_view, 1)
         self.popup_page: KioskPage | None = None
-        for widget in (self.view, self.notice, self.popup_panel):
+        self.question = Question(ui)
+        self.question.answered.connect(self._answered)
+        self.question_area = QScrollArea()
+        self.question_area.setWidgetResizable(True)
+        self.question_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.question_area.setWidget(self.question)
+        self.choice = DocumentChoice(ui)
+        self.choice.chosen.connect(self._document_chosen)
+        self.choice_area = QScrollArea()
+        self.choice_area.setWidgetResizable(True)
+        self.choice_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.choice_area.setWidget(self.choice)
+        #: The visit's documents a page's file field may be given: (label, file).
+        self.documents: Callable[[], list[tuple[str, Path]]] = list
+        #: The loop a page's question or file field waits in, and the answer given.
+        self._question_loop: QEventLoop | None = None
+        self._answer = False
+        self._chosen: Path | None = None
+        for widget in (
+            self.view,
+            self.notice_area,
+            self.popup_panel,
+            self.question_area,
+            self.choice_area,
+        ):
             self.stack.addWidget(widget)
         column.addWidget(self.stack, 1)
 
@@ -241,6 +372,8 @@ class Browser(QWidget):
     def _web_closed(self) -> None:
         """The session is ending: the views go now, before their pages and the profile."""
         self.closed = True
+        if self._question_loop is not None:
+            self._answered(False)
         self._field_poll.stop()
         self.ui.changed.disconnect(self.retranslate)
         self.keyboard.hide()
@@ -254,6 +387,9 @@ class Browser(QWidget):
     def _new_page(self) -> KioskPage:
         page = self.web.new_page(self)
         page.on_popup = self._popup
+        page.on_message = self.show_message
+        page.on_question = self.ask
+        page.on_choose_files = self.choose_files
         page.refused.connect(self._refused)
         page.certificate_failed.connect(self._certificate_failed)
         page.loadStarted.connect(self._load_started)
@@ -272,13 +408,12 @@ class Browser(QWidget):
         self.page.history().clear()
         self.stack.setCurrentWidget(self.view)
         self.page.setUrl(service.start_url)
-        self._apply_zoom()
         self.retranslate()
 
     def go_back(self) -> None:
         if self.stack.currentWidget() is self.popup_panel:
             self.close_popup()
-        elif self.stack.currentWidget() is self.notice:
+        elif self.stack.currentWidget() is self.notice_area:
             self.stack.setCurrentWidget(self.view)
             if not self.page.url().isValid() or self.page.url().isEmpty():
                 self.services_requested.emit()
@@ -298,7 +433,6 @@ class Browser(QWidget):
 
     def zoom(self, change: int) -> None:
         self.zoom_step = max(0, min(len(ZOOM_STEPS) - 1, self.zoom_step + change))
-        self._apply_zoom()
         self.retranslate()
 
     def _apply_zoom(self) -> None:
@@ -307,6 +441,8 @@ class Browser(QWidget):
         self.popup_view.setZoomFactor(factor)
 
     def _load_started(self) -> None:
+        # What the banner said was about the page before.
+        self.banner.hide()
         self.loading = True
         self.progress.setValue(0)
         self.progress.show()
@@ -330,19 +466,20 @@ class Browser(QWidget):
             elif code != -3:  # ERR_ABORTED: the citizen stopped it, or a download took over
                 log.info("e-service page not loaded", extra={"code": str(code)})
                 self.notice.show_words(texts.NO_NETWORK_TITLE, texts.NO_NETWORK, host, again=True)
-                self.stack.setCurrentWidget(self.notice)
+                self.stack.setCurrentWidget(self.notice_area)
         self.retranslate()
 
     def _refused(self, address: str, refusal: object) -> None:
         if not isinstance(refusal, Refusal):
             return
+        self.banner.hide()
         self.notice.show_words(texts.REFUSED_TITLE, texts.REFUSED[refusal], host_of(address))
-        self.stack.setCurrentWidget(self.notice)
+        self.stack.setCurrentWidget(self.notice_area)
         self.notice.back_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _certificate_failed(self, host: str) -> None:
         self.notice.show_words(texts.CERTIFICATE_TITLE, texts.CERTIFICATE, host)
-        self.stack.setCurrentWidget(self.notice)
+        self.stack.setCurrentWidget(self.notice_area)
 
     # ---- a window the page opens --------------------------------------------------------------
 
@@ -350,6 +487,9 @@ class Browser(QWidget):
         if self.popup_page is not None:
             return False  # one at a time
         self.popup_page = page
+        page.on_message = self.show_message
+        page.on_question = self.ask
+        page.on_choose_files = self.choose_files
         page.refused.connect(self._refused)
         page.windowCloseRequested.connect(self.close_popup)
         page.titleChanged.connect(lambda _title: self.retranslate())
@@ -365,6 +505,62 @@ class Browser(QWidget):
         if page is not None and shiboken6.isValid(page):
             page.deleteLater()
         self.retranslate()
+
+    # ---- a page's dialogs ---------------------------------------------------------------------
+
+    def show_message(self, text: str) -> None:
+        """A page's message (alert): under the bar, in the kiosk's words; the page goes on."""
+        if self.closed:
+            return
+        self.banner.setText(f"{self.ui.t(texts.PAGE_SAYS)} {text[:MAX_DIALOG_TEXT]}")
+        self.banner.show()
+
+    def ask(self, text: str) -> bool:
+        """A page's question (confirm, or whether to leave a page being filled in) in the
+        kiosk's panel; the page waits for the answer, as it would for a browser's dialog. The
+        session's end answers Cancel."""
+        self._answer = False
+        self.question.show_question(text)
+        self._wait_in(self.question_area, self.question.ok_button)
+        return self._answer
+
+    def choose_files(self, multiple: bool) -> list[str]:
+        """A page's file field: the citizen picks one of the visit's documents (scans, sent
+        forms, downloads), or none; the page waits, as for a browser's file dialog."""
+        self._chosen = None
+        self.choice.offer(self.documents())
+        first = self.choice.buttons[0] if self.choice.buttons else self.choice.cancel_button
+        self._wait_in(self.choice_area, first)
+        chosen, self._chosen = self._chosen, None
+        return [str(chosen)] if chosen is not None else []
+
+    def _wait_in(self, area: QWidget, focus: QWidget) -> None:
+        """Show `area` until it is answered (or the session ends), in a loop of its own."""
+        if self.closed or self._question_loop is not None:
+            return
+        shown = self.stack.currentWidget()
+        self.stack.setCurrentWidget(area)
+        focus.setFocus(Qt.FocusReason.OtherFocusReason)
+        loop = QEventLoop()
+        self._question_loop = loop
+        self.web.dialogs += 1
+        try:
+            loop.exec()
+        finally:
+            self.web.dialogs -= 1
+            self._question_loop = None
+        if not self.closed and shown is not None:
+            self.stack.setCurrentWidget(shown)
+
+    def _answered(self, yes: bool) -> None:
+        self._answer = yes
+        if self._question_loop is not None:
+            self._question_loop.quit()
+
+    def _document_chosen(self, path: object) -> None:
+        self._chosen = path if isinstance(path, Path) else None
+        if self._question_loop is not None:
+            self._question_loop.quit()
 
     # ---- the keyboard -------------------------------------------------------------------------
 
@@ -414,6 +610,16 @@ class Browser(QWidget):
 
     # ---- words --------------------------------------------------------------------------------
 
+    def _bar_buttons(self) -> tuple[BigButton, ...]:
+        return (
+            self.back_button,
+            self.services_button,
+            self.save_button,
+            self.reload_button,
+            self.smaller_button,
+            self.larger_button,
+        )
+
     def _show_where(self) -> None:
         self.retranslate()
 
@@ -422,22 +628,24 @@ class Browser(QWidget):
             return
         t = self.ui.t
         url = self.page.url()
-        self.back_button.set_label("← " + t(texts.BACK), t(texts.BACK_HINT))
-        self.services_button.set_label("☰ " + t(texts.SERVICES), t(texts.SERVICES_HINT))
+        fit = two_lines if self.ui.large_text else str
+        self.back_button.set_label(fit("← " + t(texts.BACK)), t(texts.BACK_HINT))
+        self.services_button.set_label(fit("☰ " + t(texts.SERVICES)), t(texts.SERVICES_HINT))
         if self.loading:
-            self.reload_button.set_label("✕ " + t(texts.STOP))
+            self.reload_button.set_label(fit("✕ " + t(texts.STOP)))
         else:
-            self.reload_button.set_label("⟳ " + t(texts.RELOAD))
-        self.save_button.set_label("⎙ " + t(texts.SAVE_PAGE), t(texts.SAVE_PAGE_HINT))
+            self.reload_button.set_label(fit("⟳ " + t(texts.RELOAD)))
+        self.save_button.set_label(fit(t(texts.SAVE_PAGE)), t(texts.SAVE_PAGE_HINT))
         self.save_button.setEnabled(not self.loading and bool(url.host()))
         self.smaller_button.set_label("A−", t(texts.SMALLER))
         self.smaller_button.setAccessibleName(t(texts.SMALLER))
         self.larger_button.set_label("A+", t(texts.LARGER))
         self.larger_button.setAccessibleName(t(texts.LARGER))
+        self._apply_zoom()  # large text zooms the page too
         self.smaller_button.setEnabled(self.zoom_step > 0)
         self.larger_button.setEnabled(self.zoom_step < len(ZOOM_STEPS) - 1)
         language = self.ui.language
-        self.name.setText(self.service.name(language) if self.service is not None else "")
+        self.name.set_full_text(self.service.name(language) if self.service is not None else "")
         secure = url.scheme() == "https"
         host = url.host()
         self.lock.setVisible(bool(host) and secure)
@@ -447,11 +655,13 @@ class Browser(QWidget):
             self.lock.setPixmap(icon_pixmap("lock.svg", side, colours, self.devicePixelRatioF()))
         if host:
             words = t(texts.SECURE if secure else texts.NOT_SECURE)
-            self.host.setText(f"{host} · {words}")
+            self.host.set_full_text(f"{host} · {words}")
         else:
-            self.host.setText(t(texts.LOADING_PAGE) if self.loading else "")
+            self.host.set_full_text(t(texts.LOADING_PAGE) if self.loading else "")
         self.close_popup_button.set_label("✕ " + t(texts.CLOSE_WINDOW))
         popup = self.popup_page
         title = popup.title() if popup is not None and shiboken6.isValid(popup) else ""
         self.popup_title.setText(title or t(texts.WINDOW))
         self.notice.retranslate()
+        self.question.retranslate()
+        self.choice.retranslate()

@@ -13,7 +13,7 @@ from concurrent.futures import Future
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWebEngineCore import QWebEngineDownloadRequest
 from PySide6.QtWidgets import (
     QApplication,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from eservices.catalogue import Catalogue, Checked
+from kiosk.submissions.email import visit_documents
 from kiosk.ui.context import ServiceContext
 from kiosk.ui.screens.eservices import texts
 from kiosk.ui.screens.eservices.browser import Browser
@@ -62,6 +63,10 @@ def close_web(session_id: str) -> None:
 
 
 class EServicesScreen(QWidget):
+    #: The list scrolls in its own area and a page in its view: the frame puts the screen on
+    #: its stack as it is, the page as tall as the room there is.
+    scrolls_itself = True
+
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -85,6 +90,7 @@ class EServicesScreen(QWidget):
         self.browser = Browser(self.ui, self.web)
         self.browser.services_requested.connect(self.show_list)
         self.browser.save_requested.connect(self.save_page)
+        self.browser.documents = self._documents
         self.stack.addWidget(self.browser)
         self.web.download.connect(self._download)
         #: Downloads under way, by their request.
@@ -99,6 +105,16 @@ class EServicesScreen(QWidget):
 
         future = ctx.run_blocking(read_catalogue, ctx.config.data_dir)
         ctx.bridge.when_done(future, self._catalogue_read)
+
+    # As small as it can be, whatever its width: the frame gives it the room its bars leave,
+    # never squeezing them for a page that would like more (a web view's own hint is a desktop
+    # window's, and a wrapped message under the bar would ask for its height at every width).
+
+    def sizeHint(self) -> QSize:
+        return self.minimumSizeHint()
+
+    def hasHeightForWidth(self) -> bool:
+        return False
 
     # ---- catalogue ----------------------------------------------------------------------------
 
@@ -138,6 +154,13 @@ class EServicesScreen(QWidget):
         first = self.list.first_button()
         if first is not None:
             first.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _documents(self) -> list[tuple[str, Path]]:
+        """The visit's documents a page's file field may be given, as the citizen knows them."""
+        if self.ctx.sessions.current is None:
+            return []
+        found = visit_documents(self.ctx.visit)
+        return [(d.text(self.ui.language, self.ui.t), d.attachment.path) for d in found]
 
     def _language(self) -> None:
         if not self.web.closed:

@@ -63,6 +63,16 @@ CERTIFICATE = N_(
     "safe. Library staff can help."
 )
 TRY_AGAIN = N_("Try again")
+#: A page's own message or question, in the kiosk's panel (the page's words follow).
+PAGE_SAYS = N_("The page says:")
+PAGE_ASKS = N_("The page asks:")
+OK = N_("OK")
+CHOOSE_DOCUMENT = N_("Choose the document to give to the service")
+NO_DOCUMENTS = N_(
+    "You have no documents in this visit yet. Scan the papers with Scan first, then come back "
+    "to this page: it is kept as it is."
+)
+CANCEL = N_("Cancel")
 
 SAVING = N_("Saving the document “{name}”…")
 SAVED = N_(

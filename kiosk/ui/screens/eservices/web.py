@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import shiboken6
@@ -125,6 +125,14 @@ class KioskPage(QWebEnginePage):
         #: Asked when the page opens a new window (window.open, target=_blank) with the new
         #: window's page: True when the screen shows it (in a panel of its own). None refuses.
         self.on_popup: Callable[[KioskPage], bool] | None = None
+        #: Shows a page's message (alert) in the kiosk's own words and panel; None: dropped.
+        self.on_message: Callable[[str], None] | None = None
+        #: Lets the citizen choose files of the visit for a page's file field (True: more than
+        #: one may be chosen) and gives their paths; None gives none. Never a file dialog.
+        self.on_choose_files: Callable[[bool], list[str]] | None = None
+        #: Asks the citizen a page's question (confirm, and "leave this page?") in the kiosk's
+        #: own panel and gives the answer; None answers no.
+        self.on_question: Callable[[str], bool] | None = None
         self.permissionRequested.connect(self._deny)
         self.fileSystemAccessRequested.connect(lambda request: request.reject())
         self.fullScreenRequested.connect(lambda request: request.reject())
@@ -167,6 +175,32 @@ class KioskPage(QWebEnginePage):
     ) -> None:
         # A page's console may hold what the citizen typed: it goes nowhere.
         return
+
+    # A page's dialogs: Qt's own would be windows of their own over the kiosk's.
+
+    def javaScriptAlert(self, origin: QUrl | str, message: str) -> None:
+        if self.on_message is not None:
+            self.on_message(message)
+
+    def javaScriptConfirm(self, origin: QUrl | str, message: str) -> bool:
+        return self.on_question(message) if self.on_question is not None else False
+
+    def chooseFiles(
+        self,
+        mode: QWebEnginePage.FileSelectionMode,
+        old_files: Sequence[str],
+        accepted: Sequence[str],
+    ) -> list[str]:
+        # Qt's own would be a file dialog over the kiosk's files: the visit's documents instead.
+        if self.on_choose_files is None:
+            return []
+        return self.on_choose_files(mode == QWebEnginePage.FileSelectionMode.FileSelectOpenMultiple)
+
+    def javaScriptPrompt(self, origin: QUrl | str, message: str, default: str) -> tuple[bool, str]:
+        # A question to type an answer to has no place in the kiosk's panel: refused, as a
+        # browser with prompts turned off would.
+        log.info("e-service text prompt refused")
+        return False, ""
 
     def _deny(self, permission: QWebEnginePermission) -> None:
         # Answered once the request has been made in full: a camera request answered from
@@ -213,6 +247,8 @@ class WebSession(QObject):
         self.profile.setUrlRequestInterceptor(self.guard)
         self.profile.downloadRequested.connect(self._download)
         self.pages: list[KioskPage] = []
+        #: Page dialogs waiting for the citizen's answer (their pages must outlive them).
+        self.dialogs = 0
         #: What pages asked for and were refused, by permission type's name, in order.
         self.denied: list[str] = []
         #: Called first when the session ends: views let go of their pages before they go.
@@ -250,10 +286,19 @@ class WebSession(QObject):
                 hook()
             except Exception:
                 log.exception("an e-services view could not let go of its page")
+        # A page whose dialog is still on the stack goes once it has returned, and the profile
+        # after it (deferred deletions run in the order they were asked for).
+        later = self.dialogs > 0
         for page in list(self.pages):
             if shiboken6.isValid(page):
-                shiboken6.delete(page)
+                if later:
+                    page.deleteLater()
+                else:
+                    shiboken6.delete(page)
         self.pages.clear()
         if shiboken6.isValid(self.profile):
             self.profile.setUrlRequestInterceptor(None)  # type: ignore[arg-type]
-            shiboken6.delete(self.profile)
+            if later:
+                self.profile.deleteLater()
+            else:
+                shiboken6.delete(self.profile)
