@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 import sys
 import time
-import traceback
 from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
@@ -17,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from PySide6.QtCore import QEvent, QObject, Qt  # noqa: E402
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
@@ -52,29 +51,31 @@ def demo_config() -> str:
 
 class _WindowsShown(QObject):
     """Notes every top-level window shown besides the kiosk's own: on the kiosk's display there
-    is only the one, and any other flashes up over it and takes the focus from it."""
+    is only the one, and any other flashes up over it and takes the focus from it.
+
+    It looks every few milliseconds rather than filtering the application's events: a Python
+    filter on the whole application crashes on QtWebEngine's Qt Quick objects (see
+    kiosk/ui/input_watch.py)."""
 
     def __init__(self, app: QApplication) -> None:
         super().__init__(app)
         self.kiosk_window: QWidget | None = None
         self.seen: list[str] = []
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self.look)
+        self._timer.start(5)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (
-            event.type() == QEvent.Type.Show
-            and isinstance(watched, QWidget)
-            and watched.isWindow()
-            and watched is not self.kiosk_window
-        ):
-            name = watched.accessibleName() or watched.objectName()
-            where = [
-                f"{Path(frame.filename).relative_to(ROOT)}:{frame.lineno}"
-                for frame in traceback.extract_stack()
-                if Path(frame.filename).is_relative_to(ROOT / "kiosk")
-            ]
-            shown_by = f", shown by {where[-1]}" if where else ""
-            self.seen.append(f"{type(watched).__name__} {name!r}{shown_by}")
-        return False
+    def look(self) -> None:
+        for widget in QApplication.topLevelWidgets():
+            if widget is self.kiosk_window or not widget.isVisible():
+                continue
+            name = widget.accessibleName() or widget.objectName()
+            seen = f"{type(widget).__name__} {name!r}"
+            if seen not in self.seen:
+                self.seen.append(seen)
+
+    def stop(self) -> None:
+        self._timer.stop()
 
 
 class Rig:
@@ -88,14 +89,15 @@ class Rig:
         self.app = app
         #: Top-level windows shown besides the kiosk's (taken with take_other_windows()).
         self._windows = _WindowsShown(app)
-        app.installEventFilter(self._windows)
+        #: The demo's local e-service site, started when a scenario first wants it.
+        self._sites: Any = None
         cfg = folder / "kiosk.toml"
         cfg.write_text(
             f'[kiosk]\ndata_dir = "{folder / "data"}"\nhub_public_key = "{demo_hub_key()}"\n'
             # Video advice is offered (to the scripted hub below); nothing listens on port 9.
             'hub_token = "screenshots"\nhub_url = "http://127.0.0.1:9"\n'
             f'[session]\nfolder = "{folder / "s"}"\n'
-            "[ui]\nfullscreen = false\n"
+            "[ui]\nfullscreen = false\n[browser]\nallow_plain_http = true\n"
             "[devices.printer]\npages_per_minute = 120\n"
             "[devices.payment]\ndelay_seconds = 0.5\n" + demo_config()
         )
@@ -117,15 +119,38 @@ class Rig:
         assert self.kiosk.submissions is not None
         self.kiosk.submissions.email_policy = self._email_policy  # type: ignore[method-assign]
 
+    def demo_site_catalogue(self) -> dict[str, Any]:
+        """The shipped e-services and the demo's local e-service (served on loopback while the
+        rig lasts) under a topic of its own."""
+        import json
+
+        from eservices.catalogue import shipped_bytes
+        from eservices.demosite import SitesThread, catalogue
+
+        if self._sites is None:
+            self._sites = SitesThread(
+                dict.fromkeys(("service", "identification", "offlist"), "127.0.0.1")
+            )
+            self._sites.start()
+        shipped = json.loads(shipped_bytes())
+        demo = catalogue(self._sites.sites)
+        return {
+            "identification": shipped["identification"] + demo["identification"],
+            "topics": shipped["topics"] + demo["topics"],
+            "services": shipped["services"] + demo["services"][:1],
+        }
+
     def take_other_windows(self) -> list[str]:
         """The top-level windows other than the kiosk's shown since last asked."""
+        self._windows.look()
         seen, self._windows.seen = self._windows.seen, []
         return seen
 
     def close(self) -> None:
         """Stop the kiosk and throw its window away (the window refuses to be closed)."""
-        self.app.removeEventFilter(self._windows)
-        self.app.removeEventFilter(self.window)
+        self._windows.stop()
+        if self._sites is not None:
+            self._sites.stop()
         self.kiosk.shutdown()
         self.window.hide()
         self.window.deleteLater()

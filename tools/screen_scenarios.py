@@ -476,6 +476,65 @@ def advice(rig: Rig, language: str, mode: str) -> Iterator[str]:
     rig.end()
 
 
+def eservices(rig: Rig, language: str, mode: str) -> Iterator[str]:
+    """E-services: the list by topic, a page with the kiosk's bar, its keyboard under a web
+    field, the kiosk's own page for an address off the list, a PDF saved, and a window the
+    page opened."""
+    import json
+
+    from kiosk.ui.screens.eservices.screen import EServicesScreen
+    from kiosk.web.cache import CACHE_FILE
+
+    content = {"version": "screens", "fetched_at": "2026-01-01T00:00:00.000Z"}
+    content["catalogue"] = rig.demo_site_catalogue()  # type: ignore[assignment]
+    (rig.config.data_dir / CACHE_FILE).write_text(json.dumps(content), encoding="utf-8")
+    rig.start(language, mode)
+    screen = rig.open("eservices")
+    assert isinstance(screen, EServicesScreen)
+    rig.wait(lambda: screen.catalogue is not None)
+    yield "eservices-list"
+    browser = screen.browser
+    page = browser.page
+    loaded: list[bool] = []
+    page.loadFinished.connect(loaded.append)
+    rig.click(screen.list.buttons["demo-service"])
+    rig.wait(lambda: bool(loaded) and not browser.loading)
+    rig.pause(0.5)
+    yield "eservices-page"
+
+    def go(path: str) -> None:
+        loaded.clear()
+        page.runJavaScript(f"location.href = {json.dumps(path)}", 0)
+        rig.wait(lambda: bool(loaded) and not browser.loading)
+        rig.pause(0.3)
+
+    go("/form")
+    page.runJavaScript("document.getElementById('name').focus()", 0)
+    browser.view.setFocus()
+    rig.wait(lambda: browser.keyboard.isVisible())
+    rig.pause(0.3)
+    yield "eservices-page-keyboard"
+    page.runJavaScript("document.activeElement.blur()", 0)
+    rig.wait(lambda: browser.keyboard.isHidden())
+    go("/done")
+    page.runJavaScript("document.getElementById('receipt').click()", 0)
+    rig.wait(lambda: "receipt.pdf" in browser.banner.text() and "…" not in browser.banner.text())
+    yield "eservices-pdf-saved"
+    page.runJavaScript("location.href = document.body.dataset.offlist || '/'", 0)
+    go("/try")
+    page.runJavaScript("document.getElementById('offlist-link').click()", 0)
+    rig.wait(lambda: browser.stack.currentWidget() is browser.notice_area)
+    yield "eservices-not-available"
+    rig.click(browser.notice.back_button)
+    rig.wait(lambda: not browser.loading)
+    page.runJavaScript("document.getElementById('popup-open').click()", 0)
+    rig.wait(lambda: browser.stack.currentWidget() is browser.popup_panel)
+    rig.pause(0.5)
+    yield "eservices-window"
+    rig.click(browser.close_popup_button)
+    rig.end()
+
+
 SCENARIOS: dict[str, Scenario] = {
     "attract": attract,
     "technician": technician,
@@ -488,4 +547,5 @@ SCENARIOS: dict[str, Scenario] = {
     "copy": copy,
     "fee": fee,
     "advice": advice,
+    "eservices": eservices,
 }
