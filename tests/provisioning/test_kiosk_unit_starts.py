@@ -264,3 +264,57 @@ def priority(package: str) -> str:
         ["dpkg-query", "-W", "-f=${Priority}", package], capture_output=True, text=True, timeout=60
     )
     return done.stdout.strip()
+
+
+#: Loads a page in QtWebEngine as the kiosk does (kiosk.ui.screens.eservices.web decides about
+#: Chromium's sandbox) and says what came of it.
+SANDBOX_PROBE = """
+import sys
+sys.path.insert(0, sys.argv[1])
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
+QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+from PySide6.QtWidgets import QApplication
+app = QApplication(sys.argv[:1])
+from kiosk.ui.screens.eservices.web import prepare_environment
+prepare_environment()
+from PySide6.QtWebEngineWidgets import QWebEngineView
+view = QWebEngineView()
+view.resize(400, 300)
+view.show()
+def loaded(ok):
+    view.page().runJavaScript(
+        "document.title", 0, lambda title: (print("LOADED", ok, title, flush=True), app.exit(0))
+    )
+view.loadFinished.connect(loaded)
+view.setHtml("<title>rendered</title><p>e-service</p>")
+QTimer.singleShot(60000, lambda: (print("TIMEOUT", flush=True), app.exit(2)))
+sys.exit(app.exec())
+"""
+
+
+def test_the_e_services_browser_runs_with_chromiums_sandbox_as_the_kiosk_user(
+    box: Path, run_as: RunAs
+) -> None:
+    """As the unit's unprivileged user, QtWebEngine's pages render in Chromium's sandbox: the
+    kiosk turns it off only as root (the tests, the demo)."""
+    runtime = make_folder(box / "run", run_as)
+    cache = make_folder(box / "cache", run_as)
+    environment = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(box),
+        "XDG_RUNTIME_DIR": str(runtime),
+        "XDG_CACHE_HOME": str(cache),
+        "QT_QPA_PLATFORM": "offscreen",
+    }
+    ids = {} if run_as.ids is None else {"user": run_as.ids[0], "group": run_as.ids[1]}
+    done = subprocess.run(
+        [sys.executable, "-c", SANDBOX_PROBE, str(ROOT)],
+        env=environment,
+        cwd=box,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        **({**ids, "extra_groups": []} if ids else {}),
+    )
+    assert "LOADED True rendered" in done.stdout, done.stdout + done.stderr[-3000:]
+    assert "Sandboxing disabled" not in done.stderr
