@@ -212,6 +212,9 @@ def test_nothing_typed_into_a_web_page_outlives_the_session(
     go(qtbot, page, websites.url("/remember"))
     focus_field(qtbot, screen, "canary")
     type_on_keyboard(qtbot, screen, canary)
+    # The keys reach the page through its input channel, the button below through a script:
+    # wait until the page has every letter.
+    qtbot.waitUntil(lambda: js(qtbot, page, "document.getElementById('canary').value") == canary)
     with qtbot.waitSignal(page.loadFinished, timeout=20_000):
         js(qtbot, page, "document.getElementById('remember-button').click(); true")
     assert wait_text(qtbot, page, "remember-result", bool) == "stored"
