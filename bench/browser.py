@@ -165,7 +165,7 @@ class KioskRig:
         frame.open_service("eservices")
         screen = frame.service_screen
         assert isinstance(screen, EServicesScreen)
-        self.until(lambda: screen.catalogue is not None)
+        self.until(lambda: screen.catalogue is not None and screen.browser.warm)
         return screen
 
     def open_page(self, screen: object) -> float:

@@ -495,6 +495,7 @@ def eservices(rig: Rig, language: str, mode: str) -> Iterator[str]:
     yield "eservices-list"
     browser = screen.browser
     page = browser.page
+    rig.wait(lambda: browser.warm)  # the empty page that readies the renderer
     loaded: list[bool] = []
     page.loadFinished.connect(loaded.append)
     rig.click(screen.list.buttons["demo-service"])

@@ -62,6 +62,8 @@ def open_eservices(qtbot: QtBot, window: KioskWindow) -> EServicesScreen:
 
 
 def open_service(qtbot: QtBot, screen: EServicesScreen, service_id: str = "demo-service") -> None:
+    # The empty page that readies the renderer first, so that its end is not taken for this.
+    qtbot.waitUntil(lambda: screen.browser.warm, timeout=LOAD_MS)
     with qtbot.waitSignal(screen.browser.page.loadFinished, timeout=LOAD_MS):
         qtbot.mouseClick(screen.list.buttons[service_id], Qt.MouseButton.LeftButton)
 

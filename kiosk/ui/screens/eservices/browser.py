@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QEvent, QEventLoop, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QEventLoop, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWebEngineCore import QWebEngineLoadingInfo, QWebEnginePage, QWebEngineScript
 from PySide6.QtWebEngineWidgets import QWebEngineView
@@ -43,7 +43,7 @@ from kiosk.ui.widgets.buttons import BigButton
 from kiosk.ui.widgets.icons import icon_pixmap, on_surface
 from kiosk.ui.widgets.keyboard import OnScreenKeyboard
 from kiosk.ui.widgets.labels import ElidedLabel, two_lines
-from kiosk.web.policy import Refusal, host_of
+from kiosk.web.policy import BLANK, Refusal, host_of
 
 log = logging.getLogger(__name__)
 
@@ -368,6 +368,11 @@ class Browser(QWidget):
         ui.changed.connect(self.retranslate)
         web.on_close.append(self._web_closed)
         self.destroyed.connect(lambda _=None, web=web: _forget_hook(web, self._web_closed))
+        # The page's renderer starts while the citizen reads the list, not after the tap.
+        #: Whether that empty page has loaded.
+        self.warm = False
+        self.page.loadFinished.connect(self._warmed)
+        self.page.setUrl(QUrl(BLANK))
 
     def _web_closed(self) -> None:
         """The session is ending: the views go now, before their pages and the profile."""
@@ -400,6 +405,12 @@ class Browser(QWidget):
         page.windowCloseRequested.connect(self.close_popup)
         return page
 
+    def _warmed(self, _ok: bool) -> None:
+        self.warm = True
+        self.page.loadFinished.disconnect(self._warmed)
+        if self.service is not None:  # tapped before the empty page was done: load it now
+            self.page.setUrl(self.service.start_url)
+
     def open(self, service: EService) -> None:
         """Show the service's start page (the guard lets its origins through from now on)."""
         self.service = service
@@ -407,7 +418,9 @@ class Browser(QWidget):
         self.close_popup()
         self.page.history().clear()
         self.stack.setCurrentWidget(self.view)
-        self.page.setUrl(service.start_url)
+        # A navigation asked for while the empty page still loads could be lost: it waits.
+        if self.warm:
+            self.page.setUrl(service.start_url)
         self.retranslate()
 
     def go_back(self) -> None:

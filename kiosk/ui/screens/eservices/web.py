@@ -31,7 +31,7 @@ from PySide6.QtWebEngineCore import (
 )
 from PySide6.QtWidgets import QApplication
 
-from kiosk.web.policy import Refusal, WebPolicy
+from kiosk.web.policy import BLANK, Refusal, WebPolicy
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +146,11 @@ class KioskPage(QWebEnginePage):
     ) -> bool:
         address = url.toString() if isinstance(url, QUrl) else url
         policy = self._session.guard.policy
-        refusal = Refusal.OFF_LIST if policy is None else policy.navigation(address)
+        if policy is None:
+            # Between services only the empty page, which readies the page's renderer.
+            refusal = None if address == BLANK else Refusal.OFF_LIST
+        else:
+            refusal = policy.navigation(address)
         if refusal is None:
             return True
         log.info("e-service navigation refused", extra={"reason": refusal.value})
