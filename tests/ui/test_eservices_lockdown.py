@@ -4,6 +4,7 @@ on the list loads, and nothing else leaves the box (the off-list site counts zer
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
@@ -13,6 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.ui.window import KioskWindow
 from tests.peers.websites import Websites, websites_fixture  # noqa: F401 - used by name
+from tests.ui.conftest import off_ui
 from tests.ui.eservices import (
     eservices_config_fixture,  # noqa: F401 - used by name
     go,
@@ -38,6 +40,16 @@ def test_the_listed_page_loads_and_the_bar_says_where_it_is(
     assert browser.lock.isHidden()  # plain http: no lock
     assert websites.service_log.find("/")
     assert websites.offlist_count() == 0
+    # The open is counted for the usage figures, by the service's id and nothing else.
+    writer = web_window.kiosk.writer
+    assert writer is not None
+
+    def opened() -> list[tuple[str, str | None]]:
+        since = datetime.now(UTC) - timedelta(hours=1)
+        rows = off_ui(writer.store.usage_since, since)
+        return [(row.kind, row.service) for row in rows if row.kind == "eservice_opened"]
+
+    qtbot.waitUntil(lambda: opened() == [("eservice_opened", "demo-service")])
 
 
 def test_every_kind_of_request_to_an_off_list_host_is_blocked_before_it_leaves(
