@@ -34,8 +34,16 @@ def read_qr(image: QImage) -> str:
     gray = image.convertToFormat(QImage.Format.Format_Grayscale8)
     width, height, stride = gray.width(), gray.height(), gray.bytesPerLine()
     pixels = np.frombuffer(gray.constBits(), np.uint8).reshape(height, stride)[:, :width]
-    text, _, _ = cv2.QRCodeDetector().detectAndDecode(np.ascontiguousarray(pixels))
-    return str(text)
+    plain = np.ascontiguousarray(pixels)
+    # OpenCV's detectors each miss the odd code: both are asked, at two sizes, before the code
+    # is taken as unreadable (a phone's reader is no less forgiving).
+    larger = cv2.resize(plain, (width * 2, height * 2), interpolation=cv2.INTER_NEAREST)
+    for detector in (cv2.QRCodeDetector(), cv2.QRCodeDetectorAruco()):
+        for picture in (plain, larger):
+            text, _, _ = detector.detectAndDecode(picture)
+            if text:
+                return str(text)
+    return ""
 
 
 def open_fees(qtbot: QtBot, window: KioskWindow, language: str) -> FeeScreen:
