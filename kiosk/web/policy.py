@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from eservices.catalogue import Catalogue, EService, Origin, url_origin
+from eservices.catalogue import DEFAULT_PORTS, Catalogue, EService, Origin, url_origin
 
 NETWORK_SCHEMES = ("http", "https", "ws", "wss")
 #: Schemes a page may use for what it loads itself, without the network.
@@ -77,6 +77,10 @@ class WebPolicy:
 
 
 def host_of(url: str) -> str:
-    """The host a citizen is shown for `url` ("www.kela.fi"); "" when it has none."""
+    """The host a citizen is shown for `url` ("www.kela.fi"), with its port when it is not the
+    scheme's own ("127.0.0.1:8095"); "" when it has none."""
     where = url_origin(url)
-    return where[1] if where is not None else ""
+    if where is None:
+        return ""
+    scheme, host, port = where
+    return host if DEFAULT_PORTS[scheme] == port else f"{host}:{port}"

@@ -36,7 +36,8 @@ def test_the_listed_page_loads_and_the_bar_says_where_it_is(
     assert browser.page.url().toString() == websites.url("/")
     assert js(qtbot, browser.page, "document.title").startswith("Demo e-service")
     assert browser.name.text() == screen.list.catalogue.service("demo-service").name("en")  # type: ignore[union-attr]
-    assert browser.host.text() == "eservice.test · Not a secure connection"
+    port = websites.ports["service"]
+    assert browser.host.full_text() == f"eservice.test:{port} · Not a secure connection"
     assert browser.lock.isHidden()  # plain http: no lock
     assert websites.service_log.find("/")
     assert websites.offlist_count() == 0
@@ -76,7 +77,8 @@ def test_an_off_list_link_shows_the_kiosks_own_page_and_back_returns(
     browser.page.runJavaScript(f"location.href = '{websites.url('/', 'offlist')}'", 0)
     qtbot.waitUntil(lambda: browser.stack.currentWidget() is browser.notice_area)
     assert browser.notice.title.text() == "This address is not available here"
-    assert "offlist.test is not one of them" in browser.notice.text.text()
+    offlist = f"offlist.test:{websites.ports['offlist']}"
+    assert f"{offlist} is not one of them" in browser.notice.text.text()
     qtbot.mouseClick(browser.notice.back_button, Qt.MouseButton.LeftButton)
     assert browser.stack.currentWidget() is browser.view
     assert browser.page.url().toString() == websites.url("/")

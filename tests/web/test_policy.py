@@ -98,3 +98,5 @@ def test_the_host_a_citizen_is_shown() -> None:
     assert host_of("https://www.kela.fi/asiointi?x=1") == "www.kela.fi"
     assert host_of("https://xn--ml-via.fi/") == "xn--ml-via.fi"
     assert host_of("about:blank") == ""
+    assert host_of("http://127.0.0.1:8095/x") == "127.0.0.1:8095"
+    assert host_of("https://www.vero.fi:443/") == "www.vero.fi"

@@ -660,7 +660,7 @@ class Browser(QWidget):
         language = self.ui.language
         self.name.set_full_text(self.service.name(language) if self.service is not None else "")
         secure = url.scheme() == "https"
-        host = url.host()
+        host = host_of(url.toString())
         self.lock.setVisible(bool(host) and secure)
         if host and secure:
             side = round(LOCK_PX * self.ui.scale)
