@@ -59,6 +59,27 @@ LOCK_PX = 22
 CERT_ERRORS = range(-299, -199)
 
 
+def scrolling(panel: QWidget) -> QScrollArea:
+    """`panel` in an area of its own, so that large text never makes the page taller than the
+    room there is."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidget(panel)
+    return area
+
+
+def make_bar() -> tuple[QFrame, QHBoxLayout]:
+    """A bar above a page; the page gives up room before the bar does."""
+    bar = QFrame()
+    bar.setProperty("role", "bar")
+    bar.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+    row = QHBoxLayout(bar)
+    row.setContentsMargins(16, 8, 16, 8)
+    row.setSpacing(12)
+    return bar, row
+
+
 def _forget_hook(web: WebSession, hook: object) -> None:
     if hook in web.on_close:
         web.on_close.remove(hook)
@@ -230,13 +251,7 @@ class Browser(QWidget):
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
 
-        bar = QFrame()
-        bar.setProperty("role", "bar")
-        # The page gives up room before the bar does.
-        bar.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
-        row = QHBoxLayout(bar)
-        row.setContentsMargins(16, 8, 16, 8)
-        row.setSpacing(12)
+        bar, row = make_bar()
         self.back_button = BigButton()
         self.back_button.clicked.connect(self.go_back)
         self.services_button = BigButton()
@@ -297,20 +312,12 @@ class Browser(QWidget):
         self.notice = Notice(ui)
         self.notice.back.connect(self.go_back)
         self.notice.again.connect(self.try_again)
-        # In an area of its own, so that large text never makes the page taller than the room.
-        self.notice_area = QScrollArea()
-        self.notice_area.setWidgetResizable(True)
-        self.notice_area.setFrameShape(QFrame.Shape.NoFrame)
-        self.notice_area.setWidget(self.notice)
+        self.notice_area = scrolling(self.notice)
         self.popup_panel = QWidget()
         popup_column = QVBoxLayout(self.popup_panel)
         popup_column.setContentsMargins(0, 0, 0, 0)
         popup_column.setSpacing(0)
-        popup_bar = QFrame()
-        popup_bar.setProperty("role", "bar")
-        popup_bar.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
-        popup_row = QHBoxLayout(popup_bar)
-        popup_row.setContentsMargins(16, 8, 16, 8)
+        popup_bar, popup_row = make_bar()
         self.popup_title = QLabel()
         self.popup_title.setProperty("role", "h2")
         self.close_popup_button = BigButton(role="primary")
@@ -323,16 +330,10 @@ class Browser(QWidget):
         self.popup_page: KioskPage | None = None
         self.question = Question(ui)
         self.question.answered.connect(self._answered)
-        self.question_area = QScrollArea()
-        self.question_area.setWidgetResizable(True)
-        self.question_area.setFrameShape(QFrame.Shape.NoFrame)
-        self.question_area.setWidget(self.question)
+        self.question_area = scrolling(self.question)
         self.choice = DocumentChoice(ui)
         self.choice.chosen.connect(self._document_chosen)
-        self.choice_area = QScrollArea()
-        self.choice_area.setWidgetResizable(True)
-        self.choice_area.setFrameShape(QFrame.Shape.NoFrame)
-        self.choice_area.setWidget(self.choice)
+        self.choice_area = scrolling(self.choice)
         #: The visit's documents a page's file field may be given: (label, file).
         self.documents: Callable[[], list[tuple[str, Path]]] = list
         #: The loop a page's question or file field waits in, and the answer given.
