@@ -122,23 +122,16 @@ class Rig:
     def demo_site_catalogue(self) -> dict[str, Any]:
         """The shipped e-services and the demo's local e-service (served on loopback while the
         rig lasts) under a topic of its own."""
-        import json
-
-        from eservices.catalogue import shipped_bytes
         from eservices.demosite import SitesThread, catalogue
+        from eservices.demosite.sites import beside_shipped
 
         if self._sites is None:
             self._sites = SitesThread(
                 dict.fromkeys(("service", "identification", "offlist"), "127.0.0.1")
             )
             self._sites.start()
-        shipped = json.loads(shipped_bytes())
         demo = catalogue(self._sites.sites)
-        return {
-            "identification": shipped["identification"] + demo["identification"],
-            "topics": shipped["topics"] + demo["topics"],
-            "services": shipped["services"] + demo["services"][:1],
-        }
+        return beside_shipped({**demo, "services": demo["services"][:1]})
 
     def take_other_windows(self) -> list[str]:
         """The top-level windows other than the kiosk's shown since last asked."""

@@ -3,8 +3,9 @@
     python -m eservices.demosite --host 127.0.0.1 --service-port 8093 \\
         --identification-port 8094 --offlist-port 8095 [--catalogue-out PATH]
 
-With --catalogue-out it first writes the e-services catalogue that offers the demo site (the
-off-list site left out of it), checked as the kiosk and the hub check one. Each request is
+With --catalogue-out it first writes the e-services catalogue the demo's hub serves: the shipped
+services and the demo site's beside them (the off-list site left out), checked as the kiosk
+and the hub check one. Each request is
 logged on standard error. SIGTERM or Ctrl+C stops it.
 """
 
@@ -23,12 +24,12 @@ from pathlib import Path
 from eservices.catalogue import check_catalogue
 from eservices.demosite.log import RequestLog
 from eservices.demosite.running import listen, start_servers, stop_servers
-from eservices.demosite.sites import ROLES, Role, Sites, catalogue
+from eservices.demosite.sites import ROLES, Role, Sites, beside_shipped, catalogue
 
 
 def write_catalogue(sites: Sites, path: Path) -> None:
     """Write the demo's catalogue to `path` (replaced whole); ValueError if it did not check out."""
-    document = catalogue(sites)
+    document = beside_shipped(catalogue(sites))
     errors = check_catalogue(document).errors
     if errors:
         raise ValueError("; ".join(str(error) for error in errors))

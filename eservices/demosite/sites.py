@@ -114,3 +114,18 @@ def catalogue(sites: Sites) -> dict[str, Any]:
             },
         ],
     }
+
+
+def beside_shipped(demo: dict[str, Any]) -> dict[str, Any]:
+    """The shipped catalogue with the demo's services and identification added (the demo's
+    topic last): what the demo's kiosk offers, real services and the local one side by side."""
+    import json
+
+    from eservices.catalogue import shipped_bytes
+
+    shipped = json.loads(shipped_bytes())
+    return {
+        "identification": shipped["identification"] + demo["identification"],
+        "topics": shipped["topics"] + demo["topics"],
+        "services": shipped["services"] + demo["services"],
+    }

@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import aiohttp
 from pypdf import PdfReader
 
-from eservices.catalogue import allowed, check_catalogue
+from eservices.catalogue import allowed, check_catalogue, parse_catalogue, shipped_bytes
 from eservices.demosite import Role, SitesThread
 from tests.peers.smtp import free_port
 from tests.peers.websites import (  # noqa: F401 - the fixture is used by name
@@ -284,11 +284,21 @@ def test_the_demo_command_writes_a_catalogue_that_checks_out(tmp_path: Path) -> 
                 time.sleep(0.05)
         checked = check_catalogue(json.loads(out.read_text(encoding="utf-8")))
         assert checked.errors == []
-        origins = {str(o) for s in checked.catalogue.services for o in s.origins}
-        assert origins == {f"http://127.0.0.1:{ports[0]}"}
-        assert [str(o) for o in checked.catalogue.identification] == [
-            f"http://127.0.0.1:{ports[1]}"
+        # The shipped services, and the demo's local ones beside them.
+        shipped = parse_catalogue(shipped_bytes()).catalogue
+        demo = [s for s in checked.catalogue.services if s.topic == "demo"]
+        assert [s.id for s in checked.catalogue.services] == [
+            *(s.id for s in shipped.services),
+            *(s.id for s in demo),
         ]
+        origins = {str(o) for s in demo for o in s.origins}
+        assert origins == {f"http://127.0.0.1:{ports[0]}"}
+        identification = [str(o) for o in checked.catalogue.identification]
+        assert identification == [*map(str, shipped.identification), f"http://127.0.0.1:{ports[1]}"]
+        offlist = f"http://127.0.0.1:{ports[2]}/"
+        assert not any(
+            allowed(offlist, checked.catalogue.reachable(s)) for s in checked.catalogue.services
+        )
     finally:
         process.terminate()
         assert process.wait(DEADLINE) == 0
