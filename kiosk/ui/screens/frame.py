@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QScrollArea,
-    QScroller,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -35,6 +34,7 @@ from kiosk.ui.theme import MIN_TOUCH_PX, palette
 from kiosk.ui.widgets.buttons import BigButton
 from kiosk.ui.widgets.icons import icon_pixmap, on_primary
 from kiosk.ui.widgets.labels import ElidedLabel, snug_width, two_lines
+from kiosk.ui.widgets.scrolling import scrolling
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +135,7 @@ class SessionFrame(QWidget):
         self.stack = QStackedWidget()
         self.home = HomeScreen(self.ui, services)
         self.home.service_chosen.connect(self.open_service)
-        self.home_page = _scrolling(self.home)
+        self.home_page = scrolling(self.home)
         self.stack.addWidget(self.home_page)
         layout.addWidget(self.stack, 1)
         self.service_screen: QWidget | None = None
@@ -202,7 +202,7 @@ class SessionFrame(QWidget):
         self.service_screen = screen
         self.service_id = service_id
         self._service_page = (
-            screen if getattr(screen, "scrolls_itself", False) else _scrolling(screen)
+            screen if getattr(screen, "scrolls_itself", False) else scrolling(screen)
         )
         self.stack.addWidget(self._service_page)
         self.stack.setCurrentWidget(self._service_page)
@@ -222,7 +222,7 @@ class SessionFrame(QWidget):
         screen = AdviceScreen(self.ctx)
         screen.leave.connect(self.close_advice)
         self.advice_screen = screen
-        self._advice_page = _scrolling(screen)
+        self._advice_page = scrolling(screen)
         self.stack.addWidget(self._advice_page)
         self.stack.setCurrentWidget(self._advice_page)
         self.ctx.sessions.service_opened("advice")
@@ -356,18 +356,3 @@ class SessionFrame(QWidget):
     def _bar_label(self, symbol: str, message: str, language: str) -> str:
         text = f"{symbol} {self.ui.t_in(language, message)}"
         return two_lines(text) if self.ui.large_text else text
-
-
-def _scrolling(page: QWidget) -> QScrollArea:
-    """`page` in a scroll area of its own: a screen taller than the display (very large text,
-    many services) scrolls, by finger or as Tab moves the focus, instead of pushing the window
-    past the screen's edge; a short one never shows a scroll bar."""
-    area = QScrollArea()
-    area.setObjectName("ContentScroll")
-    area.setWidgetResizable(True)
-    area.setFrameShape(QFrame.Shape.NoFrame)
-    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    area.setWidget(page)
-    area.viewport().setAutoFillBackground(False)
-    QScroller.grabGesture(area.viewport(), QScroller.ScrollerGestureType.TouchGesture)
-    return area

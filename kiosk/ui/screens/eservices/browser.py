@@ -16,12 +16,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QEvent, QEventLoop, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWebEngineCore import QWebEngineLoadingInfo, QWebEnginePage, QWebEngineScript
+from PySide6.QtCore import QEventLoop, Qt, QUrl, Signal
+from PySide6.QtWebEngineCore import QWebEngineLoadingInfo, QWebEnginePage
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import (
-    QApplication,
     QHBoxLayout,
     QLabel,
     QProgressBar,
@@ -33,32 +31,30 @@ from PySide6.QtWidgets import (
 
 from eservices.catalogue import EService
 from kiosk.ui.screens.eservices import texts
+from kiosk.ui.screens.eservices.keyboard import WebFieldKeyboard
 from kiosk.ui.screens.eservices.panels import (
     MAX_DIALOG_TEXT,
     DocumentChoice,
     Notice,
     Question,
     make_bar,
-    scrolling,
 )
 from kiosk.ui.screens.eservices.web import KioskPage, WebSession
 from kiosk.ui.state import UiState
 from kiosk.ui.theme import palette
 from kiosk.ui.widgets.buttons import BigButton
 from kiosk.ui.widgets.icons import icon_pixmap, on_surface
-from kiosk.ui.widgets.keyboard import OnScreenKeyboard
 from kiosk.ui.widgets.labels import ElidedLabel, two_lines
+from kiosk.ui.widgets.scrolling import scrolling
 from kiosk.web.policy import BLANK, Refusal, host_of
 
 log = logging.getLogger(__name__)
 
-#: How often the page's input method is asked whether a web field has the focus.
-FIELD_POLL_MS = 150
 #: The citizen's own page sizes, times the text size of the kiosk's mode.
 ZOOM_STEPS = (0.75, 0.9, 1.0, 1.15, 1.3, 1.5, 1.75)
 #: The lock's side beside the host, at normal text size.
 LOCK_PX = 22
-#: Chromium's network error codes that mean the service could not be reached.
+#: Chromium's certificate error codes (net::ERR_CERT_*).
 CERT_ERRORS = range(-299, -199)
 
 
@@ -196,19 +192,9 @@ class Browser(QWidget):
             self.stack.addWidget(widget)
         column.addWidget(self.stack, 1)
 
-        self.keyboard = OnScreenKeyboard(ui)
-        self.keyboard.hide()
-        self.keyboard.enter_pressed.connect(self._next_field)
-        self.keyboard.hide_requested.connect(self._hide_keyboard)
+        self.fields = WebFieldKeyboard(ui, self._shown_view, self)
+        self.keyboard = self.fields.keyboard
         column.addWidget(self.keyboard)
-        #: Whether a web field had the focus at the last look, and whether the citizen hid the
-        #: keyboard over it (it comes back when they touch a field again).
-        self._field_focused = False
-        self._keyboard_dismissed = False
-        self._field_poll = QTimer(self)
-        self._field_poll.setInterval(FIELD_POLL_MS)
-        self._field_poll.timeout.connect(self._look_at_field)
-        self._field_poll.start()
         self.loading = False
         self.closed = False
         self.retranslate()
@@ -226,9 +212,8 @@ class Browser(QWidget):
         self.closed = True
         if self._question_loop is not None:
             self._answered(False)
-        self._field_poll.stop()
+        self.fields.stop()
         self.ui.changed.disconnect(self.retranslate)
-        self.keyboard.hide()
         for view in (self.view, self.popup_view):
             if shiboken6.isValid(view):
                 shiboken6.delete(view)
@@ -247,10 +232,20 @@ class Browser(QWidget):
         page.loadStarted.connect(self._load_started)
         page.loadProgress.connect(self.progress.setValue)
         page.loadingChanged.connect(self._loading_changed)
-        page.urlChanged.connect(lambda _url: self._show_where())
-        page.titleChanged.connect(lambda _title: self._show_where())
+        page.urlChanged.connect(lambda _url: self.retranslate())
+        page.titleChanged.connect(lambda _title: self.retranslate())
         page.windowCloseRequested.connect(self.close_popup)
         return page
+
+    def _shown_view(self) -> QWebEngineView | None:
+        """The view of the page the citizen sees: the page's, or a window's it opened."""
+        if self.closed:
+            return None
+        return self.popup_view if self.stack.currentWidget() is self.popup_panel else self.view
+
+    def web_field(self) -> QWidget | None:
+        """The widget a web page types into, when a field of the page shown has the focus."""
+        return self.fields.web_field()
 
     def _warmed(self, _ok: bool) -> None:
         self.warm = True
@@ -281,7 +276,7 @@ class Browser(QWidget):
             self.page.triggerAction(QWebEnginePage.WebAction.Back)
         else:
             self.services_requested.emit()
-        self._show_where()
+        self.retranslate()
 
     def try_again(self) -> None:
         self.stack.setCurrentWidget(self.view)
@@ -316,7 +311,7 @@ class Browser(QWidget):
         self.progress.hide()
         if status == QWebEngineLoadingInfo.LoadStatus.LoadFailedStatus:
             code = info.errorCode()
-            host = info.url().host()
+            host = host_of(info.url().toString())
             if code in CERT_ERRORS:
                 self._certificate_failed(host)
             elif info.errorDomain() == QWebEngineLoadingInfo.ErrorDomain.InternalErrorDomain:
@@ -422,52 +417,6 @@ class Browser(QWidget):
         if self._question_loop is not None:
             self._question_loop.quit()
 
-    # ---- the keyboard -------------------------------------------------------------------------
-
-    def web_field(self) -> QWidget | None:
-        """The widget a web page types into, when a field of the page shown has the focus."""
-        if self.closed:
-            return None
-        view = self.popup_view if self.stack.currentWidget() is self.popup_panel else self.view
-        proxy = view.focusProxy()
-        if proxy is None or not view.isVisible() or QApplication.focusWidget() is not proxy:
-            return None
-        enabled = proxy.inputMethodQuery(Qt.InputMethodQuery.ImEnabled)
-        return proxy if enabled else None
-
-    def _look_at_field(self) -> None:
-        field = self.web_field()
-        focused = field is not None
-        if focused and not self._field_focused:
-            self._keyboard_dismissed = False
-        self._field_focused = focused
-        if focused and field is not None and not self._keyboard_dismissed:
-            if self.keyboard.target is not field:
-                self.keyboard.attach(field)
-            if self.keyboard.isHidden():
-                self.keyboard.show()
-                # The page's room shrinks: keep the field in sight above the keyboard.
-                QTimer.singleShot(50, self._reveal_field)
-        elif not focused and not self.keyboard.isHidden():
-            self.keyboard.hide()
-
-    def _reveal_field(self) -> None:
-        self.page.runJavaScript(
-            "document.activeElement && document.activeElement.scrollIntoView"
-            "({block: 'center', inline: 'nearest'})",
-            QWebEngineScript.ScriptWorldId.ApplicationWorld,
-        )
-
-    def _hide_keyboard(self) -> None:
-        self._keyboard_dismissed = True
-        self.keyboard.hide()
-
-    def _next_field(self, field: QWidget) -> None:
-        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
-            QApplication.sendEvent(
-                field, QKeyEvent(kind, Qt.Key.Key_Tab, Qt.KeyboardModifier.NoModifier)
-            )
-
     # ---- words --------------------------------------------------------------------------------
 
     def _bar_buttons(self) -> tuple[BigButton, ...]:
@@ -479,9 +428,6 @@ class Browser(QWidget):
             self.smaller_button,
             self.larger_button,
         )
-
-    def _show_where(self) -> None:
-        self.retranslate()
 
     def retranslate(self) -> None:
         if self.closed:

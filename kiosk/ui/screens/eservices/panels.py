@@ -11,10 +11,8 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
-    QWidget,
 )
 
 from kiosk.ui.forms.wrapping import WrapButton
@@ -24,16 +22,6 @@ from kiosk.ui.widgets.buttons import BigButton
 
 #: The most of a page's message or question the kiosk shows.
 MAX_DIALOG_TEXT = 600
-
-
-def scrolling(panel: QWidget) -> QScrollArea:
-    """`panel` in an area of its own, so that large text never makes the page taller than the
-    room there is."""
-    area = QScrollArea()
-    area.setWidgetResizable(True)
-    area.setFrameShape(QFrame.Shape.NoFrame)
-    area.setWidget(panel)
-    return area
 
 
 def make_bar() -> tuple[QFrame, QHBoxLayout]:

@@ -17,9 +17,6 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtWebEngineCore import QWebEngineDownloadRequest
 from PySide6.QtWidgets import (
     QApplication,
-    QFrame,
-    QScrollArea,
-    QScroller,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -32,6 +29,7 @@ from kiosk.ui.screens.eservices import texts
 from kiosk.ui.screens.eservices.browser import Browser
 from kiosk.ui.screens.eservices.catalogue import ServiceList
 from kiosk.ui.screens.eservices.web import WebSession
+from kiosk.ui.widgets.scrolling import scrolling
 from kiosk.visit import Download
 from kiosk.web import downloads
 from kiosk.web.policy import WebPolicy
@@ -80,12 +78,7 @@ class EServicesScreen(QWidget):
         self.list = ServiceList(self.ui)
         self.list.service_chosen.connect(self.open_service)
         # The list scrolls on its own, so that a long one does not make the page taller.
-        self.list_area = QScrollArea()
-        self.list_area.setWidgetResizable(True)
-        self.list_area.setFrameShape(QFrame.Shape.NoFrame)
-        self.list_area.setWidget(self.list)
-        self.list_area.viewport().setAutoFillBackground(False)
-        QScroller.grabGesture(self.list_area.viewport(), QScroller.ScrollerGestureType.TouchGesture)
+        self.list_area = scrolling(self.list)
         self.stack.addWidget(self.list_area)
         self.browser = Browser(self.ui, self.web)
         self.browser.services_requested.connect(self.show_list)
