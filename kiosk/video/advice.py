@@ -17,6 +17,9 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from kiosk.video.help import Admission, CallHelp, HelpEvent
     from kiosk.video.peer import ReceiveStats, RemoteVideoFrame
 
 
@@ -103,6 +106,14 @@ class AdviceClient(ABC):
         #: Called on any thread when a picture of the advisor is waiting in
         #: `take_remote_video()`; set by the screen that shows it.
         self.on_remote_video: Callable[[], None] | None = None
+        #: Hears, on any thread, of what changes in the connected call's help
+        #: (kiosk.video.help: text, papers, what the advisor sent); set by the call's screen.
+        self.help_listener: Callable[[CallHelp, HelpEvent], None] | None = None
+        #: Whether the kiosk takes what an advisor sends (an e-service, a form, a PDF): None
+        #: takes it, a string is the refusal's reason. Called on the engine loop.
+        self.help_admission: Admission | None = None
+        #: Where a PDF the advisor sends is kept: the session's folder, set by the call's screen.
+        self.documents_folder: Path | None = None
 
     def subscribe(self, listener: StatusListener) -> Callable[[], None]:
         self._listeners.append(listener)
@@ -144,6 +155,11 @@ class AdviceClient(ABC):
 
     def receive_stats(self) -> ReceiveStats | None:
         """Any thread: what the call under way has received so far, or None with no call."""
+        return None
+
+    @property
+    def help(self) -> CallHelp | None:
+        """The connected call's text, papers and what the advisor sent; None with no call."""
         return None
 
     @abstractmethod

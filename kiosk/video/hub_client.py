@@ -30,6 +30,7 @@ from kiosk.video.hub_wire import (
 if TYPE_CHECKING:
     from kiosk.devices.camera.base import Camera
     from kiosk.video.audio import MicrophoneTrack
+    from kiosk.video.help import CallHelp
     from kiosk.video.microphone import MutableAudioTrack
     from kiosk.video.peer import KioskPeer, ReceiveStats, RemoteVideoFrame
 
@@ -77,6 +78,9 @@ class HubAdviceClient(HubLink):
         #: The microphone and speaker each call opens ([call] in the config).
         self._audio = audio or CallSound()
         self._peer: KioskPeer | None = None
+        self._help: CallHelp | None = None
+        #: The connected call's line prints its advisors' documents free (its `connected`).
+        self._print_free = False
         self._microphone: MutableAudioTrack | None = None
         self._device_microphone: MicrophoneTrack | None = None
         self._muted = False
@@ -108,6 +112,10 @@ class HubAdviceClient(HubLink):
     def receive_stats(self) -> ReceiveStats | None:
         peer = self._peer
         return peer.stats() if peer is not None else None
+
+    @property
+    def help(self) -> CallHelp | None:
+        return self._help
 
     def close(self) -> None:
         self._submit(self.aclose())
@@ -199,6 +207,7 @@ class HubAdviceClient(HubLink):
             if "ice_servers" in data:
                 # Minted for this call: the hello's TURN credentials may be days old.
                 self._ice = parse_ice_servers(data)
+            self._print_free = data.get("documents_print_free") is True
             await self._connect(call)
         elif kind == "ended":
             await self._on_ended(call, data)
@@ -217,6 +226,7 @@ class HubAdviceClient(HubLink):
         # Neither waits for its device: a microphone still opening (or failing to) sends
         # silence, a speaker still opening drops the advisor's voice, and the call goes ahead.
         from kiosk.video.audio import MicrophoneTrack, call_microphone, call_speaker
+        from kiosk.video.help import CallHelp
         from kiosk.video.microphone import MutableAudioTrack
         from kiosk.video.peer import KioskPeer
 
@@ -233,6 +243,15 @@ class HubAdviceClient(HubLink):
             audio_output=call_speaker(self._audio),
             on_remote_video=self._remote_video,
         )
+        self._help = CallHelp(
+            asyncio.get_running_loop(),
+            call_id=call,
+            listener=self.help_listener,
+            admission=self.help_admission,
+            documents_folder=self.documents_folder,
+            documents_print_free=self._print_free,
+        )
+        self._help.attach(self._peer.connection)
         self._report(AdviceStatus(AdvicePhase.CONNECTED, line=self._line, call=call))
         try:
             sdp = await self._peer.create_offer()
@@ -291,6 +310,9 @@ class HubAdviceClient(HubLink):
             self._report(self._ended(call, reason, can_rate=can_rate))
 
     async def _close_peer(self) -> None:
+        help_, self._help = self._help, None
+        if help_ is not None:
+            help_.close()
         peer, self._peer = self._peer, None
         device, self._device_microphone = self._device_microphone, None
         self._microphone = None
