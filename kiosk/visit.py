@@ -42,6 +42,20 @@ class Download:
     service_id: str
 
 
+@dataclass(frozen=True, eq=False)
+class AdvisorDocument:
+    """A PDF a video-advice advisor sent to the kiosk in this visit (kiosk.video.help)."""
+
+    #: Its file in the session's folder.
+    pdf: Path
+    #: The file's name as the advisor gave it.
+    name: str
+    #: The service line of the call it came in.
+    line: str
+    #: Whether it prints free (the line's `advisor_documents_print_free`).
+    print_free: bool = False
+
+
 @dataclass(eq=False)
 class Visit:
     #: The scans' PDFs in the session's folder, oldest first (Scan and Copy make them; a form
@@ -51,6 +65,8 @@ class Visit:
     sent_forms: list[SentForm] = field(default_factory=list)
     #: PDFs downloaded from e-services in this visit, oldest first.
     downloads: list[Download] = field(default_factory=list)
+    #: PDFs advisors sent in video calls of this visit, oldest first.
+    advisor_documents: list[AdvisorDocument] = field(default_factory=list)
     #: Pages printed or copied in this visit (its free pages are used first).
     pages_printed: int = 0
     #: The holder of the ID card read in this visit; from then on the card is the session's key.
@@ -73,5 +89,6 @@ class Visit:
         self.scans.clear()
         self.sent_forms.clear()
         self.downloads.clear()
+        self.advisor_documents.clear()
         self.pages_printed = 0
         self.card_holder = None
