@@ -59,9 +59,9 @@ class FarEnd:
         if parsed["type"] == "file":
             self._file = (parsed, bytearray())
 
-    def send(self, message: dict[str, Any] | bytes) -> None:
+    def send(self, message: dict[str, Any] | bytes | str) -> None:
         channel = self.channels["help"]
-        channel.send(message if isinstance(message, bytes) else json.dumps(message))
+        channel.send(message if isinstance(message, bytes | str) else json.dumps(message))
 
     def said(self, kind: str) -> list[dict[str, Any]]:
         return [m for m in self.messages if m["type"] == kind]
@@ -161,6 +161,7 @@ def test_a_page_under_the_camera_reaches_the_advisor_whole_and_lossless(
         data = call.far.files["p1"]
         assert hashlib.sha256(data).digest() == hashlib.sha256(page.png).digest()
         picture = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
+        assert picture is not None
         assert picture.shape[:2] == (page.height, page.width) == (header["height"], header["width"])
         # The simulated camera's A4 page, straightened: taller than wide.
         assert page.height > page.width
