@@ -5,6 +5,7 @@ console does. The console itself, in Chromium, is tested end to end in test_call
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import json
 from collections.abc import Awaitable, Callable
@@ -138,7 +139,8 @@ def test_text_goes_both_ways_a_character_at_a_time(tmp_path: Path) -> None:
         for text in ["H", "He", "Hei"]:
             rtt.send(edits(typed, text))
             typed = text
-            await until(lambda t=text: call.help.remote_text()[1] == t, f"the kiosk to see {text}")
+            shows = functools.partial(lambda t: call.help.remote_text()[1] == t, text)
+            await until(shows, f"the kiosk to see {text}")
         rtt.send(LINE_SEPARATOR)
         await until(lambda: call.help.remote_text() == (("Hei",), ""), "the advisor's line")
         assert call.events.count(HelpEvent.TEXT) == 4
