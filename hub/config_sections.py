@@ -238,6 +238,9 @@ def _line(check: Checker, line_id: str, item: object) -> ServiceLine:
         else base.hours,
         ring_seconds=check.value(entry, name, "ring_seconds", base.ring_seconds, int_range(5, 120)),
         advisors=tuple(advisors),
+        advisor_documents_print_free=check.value(
+            entry, name, "advisor_documents_print_free", base.advisor_documents_print_free, BOOL
+        ),
     )
 
 
@@ -291,4 +294,5 @@ _LINE_KEYS = (
     "hours",
     "ring_seconds",
     "advisors",
+    "advisor_documents_print_free",
 )

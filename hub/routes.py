@@ -28,6 +28,7 @@ from hub.auth import (
     start_session,
 )
 from hub.calls.desk import DESK
+from hub.calls.offers import advisor_catalogue
 from hub.calls.ws import advisor_socket, kiosk_socket
 from hub.context import HUB
 from hub.delivery import handlers as submissions
@@ -200,6 +201,8 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/advisor", advisor_console, ADVISOR),
     Route("GET", "/static/advisor.js", advisor_script, ADVISOR),
     Route("GET", "/static/advisor.css", advisor_style, ADVISOR),
+    # What an advisor can send a citizen in a call (docs/call-help.md).
+    Route("GET", "/api/advisor/catalogue", advisor_catalogue, ADVISOR),
     # Sealed submissions and the forms catalogue (docs/outbox-protocol.md), and support's view
     # of their delivery (metadata only; a retry is a POST, so it needs the CSRF token).
     Route("POST", "/api/kiosk/submissions", submissions.receive_submission, frozenset({KIOSK})),

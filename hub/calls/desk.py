@@ -171,6 +171,11 @@ class CallDesk:
                 # near their expiry, so each call starts with fresh ones for its party.
                 now = self._clock()
                 message = {**message, "ice_servers": self._config.ice_servers(notify.to.id, now)}
+                if notify.to.kind == "kiosk":
+                    # Whether what the advisor sends as a PDF prints free (docs/call-help.md).
+                    line = self._config.line(str(message.get("line")))
+                    free = line.advisor_documents_print_free if line is not None else True
+                    message["documents_print_free"] = free
             connection.send(message)
         for record in effects.records:
             try:

@@ -27,6 +27,8 @@ class ServiceLine:
     hours: dict[str, DayRanges] = field(default_factory=dict)
     ring_seconds: int = 20
     advisors: tuple[str, ...] = ()
+    #: Whether a PDF an advisor of this line sends in a call prints free at the kiosk.
+    advisor_documents_print_free: bool = True
 
     def name(self, language: str) -> str:
         """The name in `language`, falling back to Finnish."""
