@@ -1,6 +1,8 @@
 """A visit's print or copy order: pages → price → pay → print → settle, and its outcome.
 
-The visit's free pages are used first; what is left costs the configured page price. A paid job
+The visit's free pages are used first; what is left costs the configured page price. A document
+an advisor sent in a video call prints free when its line says so, and leaves the visit's free
+pages as they were (the order looks the document up among the visit's). A paid job
 is settled by its own end (delivered when printed, given back when it fails), even when the
 citizen has left the screen; a paid job that cannot even be sent is given back at once. The
 order adds the pages it sent to the visit, and records the anonymous outcome (pages printed,
@@ -77,13 +79,25 @@ class PrintOrder:
 
     # ---- price ----------------------------------------------------------------------------------
 
-    def cost_cents(self, pages: int) -> int:
-        """What `pages` more pages cost now, after the visit's free pages."""
+    def prints_free(self, document: Path | None) -> bool:
+        """Whether `document` prints free whatever the page price: one an advisor sent, where
+        the call's line says advisors' documents print free."""
+        if document is None:
+            return False
+        return any(d.print_free and d.pdf == document for d in self.visit.advisor_documents)
+
+    def cost_cents(self, pages: int, *, document: Path | None = None) -> int:
+        """What `pages` more pages (of `document`, when known) cost now, after the visit's free
+        pages."""
+        if self.prints_free(document):
+            return 0
         return self.price.price(pages, already_used=self.visit.pages_printed)
 
-    def free_left_after(self, pages: int) -> int:
-        """The visit's free pages left once `pages` more are printed."""
-        return max(0, self.price.free_pages - self.visit.pages_printed - pages)
+    def free_left_after(self, pages: int, *, document: Path | None = None) -> int:
+        """The visit's free pages left once `pages` more (of `document`, when known) are
+        printed."""
+        counted = 0 if self.prints_free(document) else pages
+        return max(0, self.price.free_pages - self.visit.pages_printed - counted)
 
     @property
     def always_free(self) -> bool:
@@ -91,13 +105,18 @@ class PrintOrder:
 
     # ---- pay and print --------------------------------------------------------------------------
 
-    def pay(self, pages: int) -> Future[JournalEntry]:
-        """Take the payment for `pages` more pages on the terminal (fails without one)."""
+    def pay(self, pages: int, *, document: Path | None = None) -> Future[JournalEntry]:
+        """Take the payment for `pages` more pages (of `document`, when known) on the terminal
+        (fails without one, or when they cost nothing)."""
+        failed: Future[JournalEntry] = Future()
         if self.payments is None:
-            failed: Future[JournalEntry] = Future()
             failed.set_exception(RuntimeError("no payment terminal"))
             return failed
-        return self.payments.pay(self.purpose, self.cost_cents(pages))
+        cost = self.cost_cents(pages, document=document)
+        if cost == 0:
+            failed.set_exception(RuntimeError("nothing to pay"))
+            return failed
+        return self.payments.pay(self.purpose, cost)
 
     def send(
         self,
@@ -125,7 +144,9 @@ class PrintOrder:
             # The job's end settles the payment, even if the citizen leaves the screen.
             self.paid_jobs.track(job, sale)
         total = pages * copies
-        self.visit.pages_printed += total
+        if not self.prints_free(document):
+            # Free documents leave the visit's free pages; the outcome still counts their pages.
+            self.visit.pages_printed += total
         log.info(
             "print job sent",
             extra={"service": "print", "job_id": job.job_id, "pages": total, "paid": bool(sale)},

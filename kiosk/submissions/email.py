@@ -30,6 +30,8 @@ SCANNED = N_("Scanned document {number}")
 SENT_FORM = N_("{title}, reference {reference}")
 #: A PDF an e-service page downloaded in this visit, by its file name.
 DOWNLOADED = N_("{name}, from an e-service")
+#: A PDF an advisor sent in a video call of this visit, by its name as the advisor gave it.
+FROM_ADVISOR = N_("From the advisor: {name}")
 TO = N_("Recipient's e-mail address")
 TO_HELP = N_("For example name@example.fi")
 TO_AGAIN = N_("The same address again")
@@ -58,8 +60,8 @@ class Document:
 
 
 def visit_documents(visit: Visit) -> list[Document]:
-    """What the visit made that an e-mail may carry: its scans, its sent forms' PDFs, then the
-    PDFs it downloaded from e-services."""
+    """What the visit made that an e-mail may carry: its scans, its sent forms' PDFs, the PDFs
+    it downloaded from e-services, then those advisors sent in its video calls."""
     found: list[Document] = []
     for number, path in enumerate(visit.existing_scans(), start=1):
         found.append(Document(Attachment(f"scan-{number}", path), SCANNED, {"number": str(number)}))
@@ -72,6 +74,10 @@ def visit_documents(visit: Visit) -> list[Document]:
         if download.pdf.exists():
             attachment = Attachment(f"download-{number}", download.pdf)
             found.append(Document(attachment, DOWNLOADED, {"name": download.name}))
+    for number, document in enumerate(visit.advisor_documents, start=1):
+        if document.pdf.exists():
+            attachment = Attachment(f"advisor-{number}", document.pdf)
+            found.append(Document(attachment, FROM_ADVISOR, {"name": document.name}))
     return found
 
 

@@ -1,4 +1,5 @@
-"""The E-mail service: send this visit's scans and sent forms, or only a message, by e-mail.
+"""The E-mail service: send this visit's documents (its scans, sent forms, downloads and what
+advisors sent), or only a message, by e-mail.
 
 The message is a form like the Forms service's (kiosk.submissions.email), shown by the same
 pages, checks and summary: what to attach, then the address typed twice, a subject and a

@@ -34,6 +34,7 @@ from kiosk.ui.screens.print_texts import (
     DONE,
     FAILED,
     FREE,
+    FREE_FROM_ADVISOR,
     FREE_LEFT,
     HELD,
     MAX_COPIES,
@@ -51,6 +52,7 @@ from kiosk.ui.screens.print_texts import (
     TO_SCAN,
     WAITING,
     WORDS,
+    YOUR_ADVISOR_DOCUMENT,
     YOUR_DOCUMENT,
     YOUR_FORM,
 )
@@ -191,8 +193,9 @@ class PrintScreen(QWidget):
 
     @property
     def cost_cents(self) -> int:
-        """What printing the chosen copies costs now, after the session's free pages."""
-        return self.order.cost_cents(self.pages * self.copies)
+        """What printing the chosen copies costs now, after the session's free pages (nothing
+        for a document the advisor's line prints free)."""
+        return self.order.cost_cents(self.pages * self.copies, document=self.document)
 
     @property
     def job_id(self) -> str | None:
@@ -310,8 +313,11 @@ class PrintScreen(QWidget):
             elif self.purpose == "copy":
                 text = nt(*TO_COPY, self.pages).format(n=self.pages)
             else:
-                scan = chooser.chosen is None or chooser.documents[chooser.chosen].is_scan
-                said = YOUR_DOCUMENT if scan else YOUR_FORM
+                chosen = chooser.documents[chooser.chosen] if chooser.chosen is not None else None
+                if chosen is not None and chosen.advisor:
+                    said = YOUR_ADVISOR_DOCUMENT
+                else:
+                    said = YOUR_DOCUMENT if chosen is None or chosen.is_scan else YOUR_FORM
                 text = nt(*said, self.pages).format(n=self.pages)
         elif printed:
             done = COPIED if self.purpose == "copy" else PRINTED
@@ -366,7 +372,9 @@ class PrintScreen(QWidget):
         t = self.ui.t
         if cost > 0:
             return t(PRICE).format(amount=format_euros(cost, self.ui.language))
+        if self.order.prints_free(self.document):
+            return t(FREE_FROM_ADVISOR)
         if self.order.always_free:
             return t(FREE)
-        left = self.order.free_left_after(self.pages * self.copies)
+        left = self.order.free_left_after(self.pages * self.copies, document=self.document)
         return self.ui.nt(*FREE_LEFT, left).format(n=left)

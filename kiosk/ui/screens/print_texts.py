@@ -12,6 +12,7 @@ TO_SCAN = N_("Go to Scan")
 CHOOSE = N_("Choose what to print. Tap “{show}” to see a document's pages larger.")
 YOUR_DOCUMENT = NP_("Your scan: {n} page", "Your scan: {n} pages")
 YOUR_FORM = NP_("Your copy of a sent form: {n} page", "Your copy of a sent form: {n} pages")
+YOUR_ADVISOR_DOCUMENT = NP_("From the advisor: {n} page", "From the advisor: {n} pages")
 TO_COPY = NP_("To copy: {n} page", "To copy: {n} pages")
 WAITING = N_("Sending to the printer…")
 PRINTING = N_("Printing page {done} of {total}…")
@@ -31,6 +32,8 @@ FAILED = N_("The printing did not succeed. Please ask library staff for help.")
 NO_PRINTER = N_("The printer is not available at the moment. Please ask library staff for help.")
 PRICE = N_("Price: {amount}")
 FREE = N_("Free of charge")
+#: A document an advisor sent, where the call's line prints advisors' documents free.
+FREE_FROM_ADVISOR = N_("Free: sent by the advisor")
 FREE_LEFT = NP_(
     "Free of charge. After this you have {n} free page left.",
     "Free of charge. After this you have {n} free pages left.",

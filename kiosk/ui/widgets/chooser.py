@@ -1,9 +1,10 @@
 """Choosing one of this visit's documents to print, and previewing its pages.
 
-The visit's scans are listed at once; its sent forms join the list once the forms catalogue
-(read in the worker) says they allow the sender a copy. Page counts, first-page pictures and the
-preview's pages are made in the worker too. Callbacks are bound methods only: the bridge drops
-those of a widget that is gone (the session ended meanwhile).
+The visit's scans, downloads and advisors' documents are listed at once; its sent forms join the
+list once the forms catalogue (read in the worker) says they allow the sender a copy. Page
+counts, first-page pictures and the preview's pages are made in the worker too. Callbacks are
+bound methods only: the bridge drops those of a widget that is gone (the session ended
+meanwhile).
 """
 
 from __future__ import annotations
@@ -31,10 +32,13 @@ log = logging.getLogger(__name__)
 
 
 def visit_documents(visit: Visit) -> tuple[list[VisitDocument], list[VisitDocument]]:
-    """The visit's scans and e-service downloads that still exist, and its sent forms (whether
-    each allows a copy is for the catalogue to say)."""
+    """The visit's scans, e-service downloads and advisors' documents that still exist, and its
+    sent forms (whether each allows a copy is for the catalogue to say)."""
     found = [VisitDocument(p, number=n) for n, p in enumerate(visit.existing_scans(), 1)]
     found += [VisitDocument(d.pdf, download=d.name) for d in visit.downloads if d.pdf.exists()]
+    found += [
+        VisitDocument(d.pdf, advisor=d.name) for d in visit.advisor_documents if d.pdf.exists()
+    ]
     forms = [
         VisitDocument(sent.pdf, reference=sent.reference, titles=dict(sent.titles))
         for sent in visit.sent_forms

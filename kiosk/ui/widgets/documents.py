@@ -1,9 +1,10 @@
 """This visit's documents to choose from for printing, each with its name, page count and a
 picture of its first page, and a larger preview of its pages on request.
 
-The documents are the visit's scans and the copies of the forms it sent where the form allows
-a copy. Counting pages and drawing them (kiosk.scan.preview) run in a worker thread; the
-pictures come back as QImages, which may be made off the Qt thread (QPixmaps may not).
+The documents are the visit's scans, the PDFs it downloaded from e-services, those advisors
+sent in its video calls, and the copies of the forms it sent where the form allows a copy.
+Counting pages and drawing them (kiosk.scan.preview) run in a worker thread; the pictures come
+back as QImages, which may be made off the Qt thread (QPixmaps may not).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk.i18n import N_, NP_
-from kiosk.submissions.email import DOWNLOADED
+from kiosk.submissions.email import DOWNLOADED, FROM_ADVISOR
 from kiosk.ui.forms.wrapping import WrapButton
 from kiosk.ui.widgets.buttons import BigButton
 
@@ -47,7 +48,8 @@ PREVIEW_SIDE = 1000
 
 @dataclass(frozen=True)
 class VisitDocument:
-    """A PDF of this visit the citizen may print: a scan, or the copy of a sent form."""
+    """A PDF of this visit the citizen may print: a scan, a download, an advisor's document, or
+    the copy of a sent form."""
 
     path: Path
     #: The scan's number in the visit (1, 2…), or 0 for a form.
@@ -57,6 +59,8 @@ class VisitDocument:
     titles: dict[str, str] = field(default_factory=dict)
     #: A PDF downloaded from an e-service: its file name.
     download: str = ""
+    #: A PDF an advisor sent in a video call: its name as the advisor gave it.
+    advisor: str = ""
     pages: int = 0
     thumbnail: QImage | None = None
 
@@ -69,6 +73,8 @@ class VisitDocument:
             return t(SCANNED).format(number=self.number)
         if self.download:
             return t(DOWNLOADED).format(name=self.download)
+        if self.advisor:
+            return t(FROM_ADVISOR).format(name=self.advisor)
         title = self.titles.get(language) or self.titles.get("fi") or ""
         return t(SENT_FORM).format(title=title, reference=self.reference)
 
