@@ -75,8 +75,9 @@ async def _security_headers(request: web.Request, response: web.StreamResponse) 
     if response.content_type == "text/html":
         headers.setdefault(
             "Content-Security-Policy",
-            "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; "
-            "form-action 'self'",
+            # blob: images: the papers a citizen shows in a call, held in the console's page.
+            "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' blob:; "
+            "frame-ancestors 'none'; form-action 'self'",
         )
 
 

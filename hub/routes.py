@@ -169,6 +169,10 @@ async def advisor_script(request: web.Request) -> web.StreamResponse:
     return _static("advisor.js")
 
 
+async def advisor_help_script(request: web.Request) -> web.StreamResponse:
+    return _static("advisor-help.js")
+
+
 async def advisor_style(request: web.Request) -> web.StreamResponse:
     return _static("advisor.css")
 
@@ -201,6 +205,7 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/advisor", advisor_console, ADVISOR),
     Route("GET", "/static/advisor.js", advisor_script, ADVISOR),
     Route("GET", "/static/advisor.css", advisor_style, ADVISOR),
+    Route("GET", "/static/advisor-help.js", advisor_help_script, ADVISOR),
     # What an advisor can send a citizen in a call (docs/call-help.md).
     Route("GET", "/api/advisor/catalogue", advisor_catalogue, ADVISOR),
     # Sealed submissions and the forms catalogue (docs/outbox-protocol.md), and support's view

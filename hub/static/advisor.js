@@ -1,5 +1,6 @@
 // The advisor console: the call queue of the advisor's lines, ringing calls, and the call
-// itself over the browser's own WebRTC. Protocol: docs/call-protocol.md (/ws/advisor).
+// itself over the browser's own WebRTC. Protocol: docs/call-protocol.md (/ws/advisor). Text,
+// papers and what the advisor sends in a call: advisor-help.js (docs/call-help.md).
 "use strict";
 
 const LANGUAGES = {fi: "suomi / Finnish", sv: "ruotsi / Swedish", en: "englanti / English"};
@@ -172,6 +173,7 @@ function setMuted(muted) {
 
 function newConnection(callId) {
   const pc = new RTCPeerConnection({iceServers: state.iceServers});
+  CallHelp.attach(pc);  // the kiosk's offer brings the text and help channels (advisor-help.js)
   pc.addEventListener("icecandidate", (e) => {
     send({type: "ice", call: callId, candidate: e.candidate ? e.candidate.toJSON() : null});
   });
@@ -233,6 +235,7 @@ function endCall(text) {
   state.pc = null;
   state.call = null;
   state.pendingIce = [];
+  CallHelp.reset();
   setMuted(false);
   $("remote-video").srcObject = null;
   if (state.remoteAudio) state.remoteAudio.srcObject = null;
