@@ -206,9 +206,12 @@ def test_in_a_call_text_papers_and_what_the_advisor_sends(
     token = add_kiosk(store, "itakeskus-1")
     app = make_app(_config(config), store, clock=FixedClock())
     pdf = tmp_path / "ohje.pdf"
-    pdf.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 1000 + b"\n%%EOF\n")
+    # Large enough that the channel's buffer fills and the console waits for it to drain.
+    pdf.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 16 * 1024 + b"\n%%EOF\n")
     not_pdf = tmp_path / "kuva.pdf"
     not_pdf.write_bytes(b"\x89PNG\r\n\x1a\n not a PDF at all")
+    too_large = tmp_path / "iso.pdf"
+    too_large.write_bytes(b"%PDF-1.7\n" + bytes(20 * 1024 * 1024))
 
     async def scenario() -> None:
         async with (
@@ -245,7 +248,7 @@ def test_in_a_call_text_papers_and_what_the_advisor_sends(
                 await page.wait_for_selector("#call-media-state", state="hidden")
                 await page.evaluate("window.scrollTo(0, 0)")
                 await page.screenshot(path=str(shots / "advisor-console-call-help.png"))
-                await _the_advisor_sends(page, pdf, not_pdf)
+                await _the_advisor_sends(page, pdf, not_pdf, too_large)
                 await page.locator("#call").screenshot(path=str(shots / "advisor-call-panel.png"))
 
                 # The call ends: nothing of it stays in the page.
@@ -338,7 +341,7 @@ async def _a_paper_shown(page: Page) -> None:
     assert abs(await page.evaluate(image) - view_width) <= 1
 
 
-async def _the_advisor_sends(page: Page, pdf: Path, not_pdf: Path) -> None:
+async def _the_advisor_sends(page: Page, pdf: Path, not_pdf: Path, too_large: Path) -> None:
     # An e-service: the kiosk has it, and the citizen opens it.
     service = await page.eval_on_selector("#send-eservice", "s => s.value")
     await page.click("#send-eservice-button")
@@ -363,10 +366,13 @@ async def _the_advisor_sends(page: Page, pdf: Path, not_pdf: Path) -> None:
     await page.wait_for_selector("#sent li[data-id=a2][data-status=refused]")
     assert "Refused" in (await page.text_content("#sent li[data-id=a2]") or "")
 
-    # A PDF, in chunks, every byte of it; a file that is no PDF is not sent.
+    # A PDF, in chunks, every byte of it; a file that is no PDF, or too large, is not sent.
     await page.set_input_files("#send-pdf", str(not_pdf))
     await page.click("#send-pdf-button")
-    await until(page, "document.getElementById('send-problem').textContent.includes('PDF')")
+    await until(page, "document.getElementById('send-problem').textContent.includes('not a PDF')")
+    await page.set_input_files("#send-pdf", str(too_large))
+    await page.click("#send-pdf-button")
+    await until(page, "document.getElementById('send-problem').textContent.includes('20 MiB')")
     assert await page.locator("#sent li").count() == 2
     size = pdf.stat().st_size
     await page.set_input_files("#send-pdf", str(pdf))
