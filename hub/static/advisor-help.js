@@ -62,6 +62,9 @@ const CallHelp = (() => {
       sent: [],           // {id, kind, status, reason, what, li}
       nextId: 1,
       files: Promise.resolve(),  // one file at a time goes out
+      screenMid: null,    // the kiosk's screen video, as its hello says
+      share: "off",       // off, asked, on, refused, stopped
+      shareBy: "",
     };
   }
 
@@ -119,6 +122,7 @@ const CallHelp = (() => {
     el("sent").replaceChildren();
     el("send-pdf").value = "";
     problem("");
+    el("screen-video").srcObject = null;
     renderReady();
   }
 
@@ -131,6 +135,7 @@ const CallHelp = (() => {
     el("send-form-button").disabled = !helpOpen || !el("send-form").value;
     el("send-pdf-button").disabled = !helpOpen;
     document.getElementById("call").dataset.help = ready() ? "ready" : "waiting";
+    renderShare();
   }
 
   function sendJson(message) {
@@ -235,7 +240,17 @@ const CallHelp = (() => {
     }
     if (!m || typeof m !== "object") return;
     const id = typeof m.id === "string" ? m.id : "";
-    if (m.type === "file") {
+    if (m.type === "hello") {
+      call.screenMid = typeof m.screen_mid === "string" ? m.screen_mid : null;
+      renderShare();
+    } else if (m.type === "share_answer") {
+      call.share = m.allowed === true ? "on" : "refused";
+      renderShare();
+    } else if (m.type === "share_stopped") {
+      call.share = "stopped";
+      call.shareBy = typeof m.by === "string" ? m.by : "";
+      renderShare();
+    } else if (m.type === "file") {
       fileStarts(id, m);
     } else if (m.type === "received" || m.type === "opened") {
       setStatus(id, m.type);
@@ -275,6 +290,46 @@ const CallHelp = (() => {
     const blob = new Blob(incoming.chunks, {type: "image/png"});
     sendJson({type: "received", id: incoming.id});
     addPaper(incoming, blob);
+  }
+
+  // ---- the kiosk's screen --------------------------------------------------------------------
+
+  const SHARE_STATUS = {
+    off: "",
+    asked: "Kysytään asiakkaalta… / Asking the citizen…",
+    on: "Näet kioskin näytön / You see the kiosk's screen",
+    refused: "Asiakas ei sallinut / The citizen said no",
+    stopped: "Näytön jako loppui / Sharing stopped",
+  };
+
+  function screenTrack(track) {
+    el("screen-video").srcObject = new MediaStream([track]);
+  }
+
+  function askShare() {
+    if (!call || !isOpen(call.help) || call.screenMid === null) return;
+    call.share = "asked";
+    sendJson({type: "share_request"});
+    renderShare();
+  }
+
+  function stopShare() {
+    if (!call) return;
+    sendJson({type: "share_stop"});
+    call.share = "off";
+    renderShare();
+  }
+
+  function renderShare() {
+    const state = call ? call.share : "off";
+    const can = call !== null && isOpen(call.help) && call.screenMid !== null;
+    el("share-request").disabled = !can || state === "asked" || state === "on";
+    el("share-request").hidden = state === "on";
+    el("share-stop").hidden = !(state === "on" || state === "asked");
+    el("screen-video").hidden = state !== "on";
+    const by = call && state === "stopped" && call.shareBy === "citizen"
+      ? " (asiakas / the citizen)" : "";
+    el("share-status").textContent = SHARE_STATUS[state] + by;
   }
 
   // ---- papers --------------------------------------------------------------------------------
@@ -566,6 +621,8 @@ const CallHelp = (() => {
         number: p.number, width: p.width, height: p.height, size: p.size, sha256: p.sha256,
       })) : [],
       open: call && call.open ? call.open.number : null,
+      share: call ? call.share : "off",
+      screenMid: call ? call.screenMid : null,
       zoom: call && call.open ? Math.round(scale() * 1000) / 1000 : null,
       sent: call ? call.sent.map((x) => ({
         id: x.id, kind: x.kind, status: x.status, reason: x.reason,
@@ -586,6 +643,8 @@ const CallHelp = (() => {
     el("paper-zoom-in").addEventListener("click", () => zoom(ZOOM_STEP));
     el("paper-zoom-out").addEventListener("click", () => zoom(1 / ZOOM_STEP));
     el("paper-fit").addEventListener("click", fit);
+    el("share-request").addEventListener("click", askShare);
+    el("share-stop").addEventListener("click", stopShare);
     window.addEventListener("resize", renderZoom);
     el("send-eservice-button").addEventListener("click", () => sendChoice("eservice", el("send-eservice")));
     el("send-form-button").addEventListener("click", () => sendChoice("form", el("send-form")));
@@ -598,7 +657,7 @@ const CallHelp = (() => {
     loadCatalogue();
   });
 
-  return {attach, reset, snapshot};
+  return {attach, reset, snapshot, screenTrack};
 })();
 
 window.callHelp = CallHelp.snapshot;

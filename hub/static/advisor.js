@@ -178,7 +178,10 @@ function newConnection(callId) {
     send({type: "ice", call: callId, candidate: e.candidate ? e.candidate.toJSON() : null});
   });
   pc.addEventListener("track", (e) => {
-    if (e.track.kind === "video") {
+    if (e.track.kind === "video" && e.transceiver !== cameraTransceiver(pc, "video")) {
+      // The kiosk's second video is its screen, silent until the citizen allows sharing.
+      CallHelp.screenTrack(e.track);
+    } else if (e.track.kind === "video") {
       $("remote-video").srcObject = new MediaStream([e.track]);
     } else {
       // Chromium decodes incoming audio only once the track plays somewhere.
@@ -201,6 +204,12 @@ function newConnection(callId) {
   return pc;
 }
 
+// The kiosk's camera (or microphone) is the first of its kind in the offer; a second video is
+// the kiosk's screen (docs/call-help.md), which the advisor receives and never sends to.
+function cameraTransceiver(pc, kind) {
+  return pc.getTransceivers().find((t) => t.receiver.track.kind === kind) || null;
+}
+
 async function onOffer(message) {
   if (!state.call || message.call !== state.call.call) return;
   const local = await camera();
@@ -209,6 +218,7 @@ async function onOffer(message) {
   state.pc = pc;
   await pc.setRemoteDescription({type: "offer", sdp: message.sdp});
   for (const t of pc.getTransceivers()) {
+    if (t !== cameraTransceiver(pc, t.receiver.track.kind)) continue;  // the kiosk's screen
     const track = local.getTracks().find((x) => x.kind === t.receiver.track.kind);
     if (track) {
       await t.sender.replaceTrack(track);
@@ -265,11 +275,19 @@ function renderCall() {
 
 // For tests and the curious: what the browser says about the call's media.
 window.callStats = async function () {
-  const out = {videoFramesDecoded: 0, audioPacketsReceived: 0, state: null};
+  const out = {videoFramesDecoded: 0, audioPacketsReceived: 0, screenFramesDecoded: 0,
+               screenWidth: 0, screenHeight: 0, state: null};
   if (!state.pc) return out;
   out.state = state.pc.connectionState;
+  const camera = cameraTransceiver(state.pc, "video");
   (await state.pc.getStats()).forEach((s) => {
-    if (s.type === "inbound-rtp" && s.kind === "video") out.videoFramesDecoded = s.framesDecoded || 0;
+    if (s.type === "inbound-rtp" && s.kind === "video" && camera && s.mid !== camera.mid) {
+      out.screenFramesDecoded = s.framesDecoded || 0;
+      out.screenWidth = s.frameWidth || 0;
+      out.screenHeight = s.frameHeight || 0;
+    } else if (s.type === "inbound-rtp" && s.kind === "video") {
+      out.videoFramesDecoded = s.framesDecoded || 0;
+    }
     if (s.type === "inbound-rtp" && s.kind === "audio") out.audioPacketsReceived = s.packetsReceived || 0;
   });
   return out;

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from aiortc import RTCDataChannel, RTCPeerConnection
 
     from kiosk.devices.camera.base import Camera
+    from kiosk.video.share import ScreenShare, ScreenTrack, ShareState
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,8 @@ class HelpEvent(StrEnum):
     PAGE_SHOWN = "page_shown"
     #: The advisor has the page (`shown[-1].delivered`).
     PAGE_DELIVERED = "page_delivered"
+    #: Screen sharing changed: the advisor asks, it is on, or it is off (`share_state`).
+    SHARE = "share"
     #: The call's channels are gone.
     CLOSED = "closed"
 
@@ -137,6 +140,7 @@ class CallHelp:
         admission: Admission | None = None,
         documents_folder: Path | None = None,
         documents_print_free: bool = False,
+        screen: ScreenTrack | None = None,
     ) -> None:
         self._loop = loop
         self.call_id = call_id
@@ -158,6 +162,14 @@ class CallHelp:
         self._tasks: set[asyncio.Future[Any]] = set()
         self._ready = False
         self._closed = False
+        self._pc: RTCPeerConnection | None = None
+        self.share: ScreenShare | None = None
+        if screen is not None:
+            from kiosk.video.share import ScreenShare
+
+            self.share = ScreenShare(screen, self._send_json, self._share_changed)
+        #: Who last changed the sharing ("advisor", "citizen", "call").
+        self.share_changed_by = ""
 
     # ---- what a screen reads (any thread) -----------------------------------------------------
 
@@ -174,6 +186,11 @@ class CallHelp:
         """The citizen's ended lines."""
         with self._lock:
             return tuple(self._own_lines)
+
+    @property
+    def share_state(self) -> ShareState | None:
+        """Whether the screen is shared, or the citizen is being asked; None: no sharing here."""
+        return self.share.state if self.share is not None else None
 
     @property
     def arrived(self) -> tuple[Arrived, ...]:
@@ -194,6 +211,21 @@ class CallHelp:
     def end_line(self) -> None:
         """The citizen ends the line (Enter, or Send): it is said, and the field starts afresh."""
         self._call(self._end_line)
+
+    def answer_share(self, allowed: bool) -> None:
+        """The citizen's answer to the advisor's asking to see the screen."""
+        if self.share is not None:
+            self._call(self.share.answer, allowed)
+
+    def stop_share(self) -> None:
+        """The citizen stops sharing the screen."""
+        if self.share is not None:
+            self._call(self.share.stop, "citizen")
+
+    def offer_screen(self, rgb: Any) -> None:
+        """The window as it looks now, masked (H×W×3 RGB): sent while sharing is on."""
+        if self.share is not None:
+            self.share.track.offer(rgb)
 
     def opened(self, item_id: str) -> None:
         """The citizen opened what the advisor sent: the advisor is told."""
@@ -219,6 +251,7 @@ class CallHelp:
 
     def attach(self, pc: RTCPeerConnection) -> None:
         """Add the call's channels to `pc` (before its offer is made)."""
+        self._pc = pc
         self._help = pc.createDataChannel(HELP_LABEL, ordered=True, protocol=HELP_PROTOCOL)
         self._rtt = pc.createDataChannel(RTT_LABEL, ordered=True, protocol=RTT_PROTOCOL)
         for channel in (self._help, self._rtt):
@@ -230,7 +263,21 @@ class CallHelp:
         channels = (self._help, self._rtt)
         if all(c is not None and c.readyState == "open" for c in channels) and not self._ready:
             self._ready = True
+            self._send_json({"type": "hello", "screen_mid": self._screen_mid()})
             self._tell(HelpEvent.READY)
+
+    def _screen_mid(self) -> str | None:
+        """The media id of the screen's video, so the console tells it from the camera's."""
+        if self._pc is None or self.share is None:
+            return None
+        for transceiver in self._pc.getTransceivers():
+            if transceiver.sender.track is self.share.track:
+                return transceiver.mid
+        return None
+
+    def _share_changed(self, state: ShareState, by: str) -> None:
+        self.share_changed_by = by
+        self._tell(HelpEvent.SHARE)
 
     def _tell(self, event: HelpEvent) -> None:
         if self._listener is not None and not self._closed:
@@ -327,6 +374,11 @@ class CallHelp:
             return
         if kind == "received":
             self._delivered(item_id)
+        elif kind in ("share_request", "share_stop"):
+            if self.share is not None:
+                self.share.on_message(data)
+            else:
+                self._send_json({"type": "share_answer", "allowed": False})
         elif kind in ("eservice", "form"):
             target = data.get("service" if kind == "eservice" else "form")
             if not isinstance(target, str) or not target or not item_id:
@@ -430,6 +482,8 @@ class CallHelp:
         """The call is over: forget the text and the pages (the PDFs are the visit's now)."""
         if self._closed:
             return
+        if self.share is not None:
+            self.share.stop("call")
         self._tell(HelpEvent.CLOSED)
         self._closed = True
         for channel in (self._help, self._rtt):

@@ -250,6 +250,7 @@ class HubAdviceClient(HubLink):
             admission=self.help_admission,
             documents_folder=self.documents_folder,
             documents_print_free=self._print_free,
+            screen=self._peer.screen_track,
         )
         self._help.attach(self._peer.connection)
         self._report(AdviceStatus(AdvicePhase.CONNECTED, line=self._line, call=call))

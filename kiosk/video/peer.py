@@ -35,6 +35,7 @@ from kiosk.video.call import IceServer as IceServer
 from kiosk.video.call import VideoFormat
 from kiosk.video.media import CameraVideoTrack
 from kiosk.video.sdp import with_bandwidth_hints
+from kiosk.video.share import ScreenTrack
 
 if TYPE_CHECKING:
     from kiosk.devices.camera.base import Camera
@@ -120,6 +121,10 @@ class KioskPeer:
         self.audio_track = microphone if microphone is not None else ToneAudioTrack()
         self._pc.addTransceiver(self.video_track, direction="sendrecv")
         self._pc.addTransceiver(self.audio_track, direction="sendrecv")
+        #: The kiosk's screen, silent until the citizen allows the advisor to see it
+        #: (kiosk.video.share): negotiated now, so that sharing needs no new offer.
+        self.screen_track = ScreenTrack()
+        self._pc.addTransceiver(self.screen_track, direction="sendonly")
         self._audio_output = audio_output
         self._on_remote_video = on_remote_video
         self._slot = LatestFrameSlot()
@@ -254,6 +259,7 @@ class KioskPeer:
         await self._pc.close()
         self.video_track.stop()
         self.audio_track.stop()
+        self.screen_track.stop()
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)

@@ -5,6 +5,7 @@ console does. The console itself, in Chromium, is tested end to end in test_call
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import hashlib
 import json
@@ -21,6 +22,7 @@ from aiortc import RTCConfiguration, RTCDataChannel, RTCPeerConnection
 from kiosk.devices.camera.simulated import SimulatedCamera
 from kiosk.video.help import CHUNK_BYTES, MAX_FILE_BYTES, CallHelp, HelpEvent
 from kiosk.video.rtt import LINE_SEPARATOR, RttReader, edits
+from kiosk.video.share import SHARE_WIDTH, ScreenTrack, ShareState
 from tests.conftest import MakeCamera
 from tests.video.conftest import DEADLINE
 
@@ -36,6 +38,9 @@ class FarEnd:
     blocks: list[str] = field(default_factory=list)
     messages: list[dict[str, Any]] = field(default_factory=list)
     files: dict[str, bytes] = field(default_factory=dict)
+    #: Pictures of the kiosk's screen received: (width, height, luma mean).
+    screen_frames: list[tuple[int, int, float]] = field(default_factory=list)
+    tasks: list[asyncio.Future[None]] = field(default_factory=list)
     _file: tuple[dict[str, Any], bytearray] | None = None
 
     def on_channel(self, channel: RTCDataChannel) -> None:
@@ -59,6 +64,17 @@ class FarEnd:
         self.messages.append(parsed)
         if parsed["type"] == "file":
             self._file = (parsed, bytearray())
+
+    def on_track(self, track: Any) -> None:
+        async def receive() -> None:
+            with contextlib.suppress(Exception):
+                while True:
+                    frame = await track.recv()
+                    luma = frame.to_ndarray(format="gray")
+                    self.screen_frames.append((frame.width, frame.height, float(luma.mean())))
+
+        if track.kind == "video":
+            self.tasks.append(asyncio.ensure_future(receive()))
 
     def send(self, message: dict[str, Any] | bytes | str) -> None:
         channel = self.channels["help"]
@@ -89,10 +105,13 @@ def run_call(
     *,
     admission: Callable[[str, str], str | None] | None = None,
     print_free: bool = False,
+    screen: ScreenTrack | None = None,
 ) -> None:
     async def main() -> None:
         kiosk = RTCPeerConnection(RTCConfiguration(iceServers=[]))
         advisor = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+        if screen is not None:
+            kiosk.addTransceiver(screen, direction="sendonly")
         events: list[HelpEvent] = []
         helper = CallHelp(
             asyncio.get_running_loop(),
@@ -101,10 +120,12 @@ def run_call(
             admission=admission,
             documents_folder=tmp_path / "session",
             documents_print_free=print_free,
+            screen=screen,
         )
         helper.attach(kiosk)
         far = FarEnd(advisor)
         advisor.on("datachannel", far.on_channel)
+        advisor.on("track", far.on_track)
         await kiosk.setLocalDescription(await kiosk.createOffer())
         await advisor.setRemoteDescription(kiosk.localDescription)
         await advisor.setLocalDescription(await advisor.createAnswer())
@@ -117,6 +138,8 @@ def run_call(
             helper.close()
             await kiosk.close()
             await advisor.close()
+            for task in far.tasks:
+                task.cancel()
 
     asyncio.run(asyncio.wait_for(main(), 3 * DEADLINE))
 
@@ -253,3 +276,79 @@ def test_the_calls_end_forgets_the_text_and_the_pages(
         assert call.events[-1] is HelpEvent.CLOSED
 
     run_call(tmp_path, scenario)
+
+
+def test_the_screen_is_shared_only_once_the_citizen_allows_it_and_stops_when_told(
+    tmp_path: Path,
+) -> None:
+    screen = ScreenTrack()
+    window = np.zeros((1080, 1920, 3), np.uint8)
+
+    async def scenario(call: Call) -> None:
+        far = call.far
+        hello = far.said("hello")
+        assert hello and hello[0]["screen_mid"] is not None
+        call.help.offer_screen(window)  # not shared yet: nothing goes
+        await asyncio.sleep(1.0)
+        assert far.screen_frames == []
+
+        far.send({"type": "share_request"})
+        await until(lambda: call.help.share_state is ShareState.ASKED, "the citizen asked")
+        call.help.answer_share(False)
+        await until(lambda: bool(far.said("share_answer")), "the answer")
+        assert far.said("share_answer") == [{"type": "share_answer", "allowed": False}]
+        call.help.offer_screen(window)
+        await asyncio.sleep(0.5)
+        assert far.screen_frames == [] and call.help.share_state is ShareState.OFF
+
+        far.send({"type": "share_request"})
+        await until(lambda: call.help.share_state is ShareState.ASKED, "asked again")
+        call.help.answer_share(True)
+        for shade in range(20, 220, 20):  # the screen changes
+            window[:] = shade
+            call.help.offer_screen(window.copy())
+            await asyncio.sleep(0.1)
+        await until(lambda: len(far.screen_frames) >= 5, "the screen at the advisor")
+        width, height, _ = far.screen_frames[-1]
+        assert (width, height) == (SHARE_WIDTH, 720)
+        await until(lambda: far.screen_frames[-1][2] > 150, "the newest picture")
+
+        call.help.stop_share()
+        await until(lambda: bool(far.said("share_stopped")), "told it stopped")
+        assert far.said("share_stopped") == [{"type": "share_stopped", "by": "citizen"}]
+        assert call.help.share_state is ShareState.OFF
+        await asyncio.sleep(0.5)
+        count = len(far.screen_frames)
+        call.help.offer_screen(window)
+        await asyncio.sleep(1.5)
+        assert len(far.screen_frames) == count  # nothing more after it stopped
+
+        # The advisor may stop it too.
+        far.send({"type": "share_request"})
+        await until(lambda: call.help.share_state is ShareState.ASKED, "asked a third time")
+        call.help.answer_share(True)
+        await until(lambda: call.help.share_state is ShareState.ON, "on again")
+        far.send({"type": "share_stop"})
+        await until(lambda: call.help.share_state is ShareState.OFF, "stopped by the advisor")
+        assert call.help.share_changed_by == "advisor"
+        assert call.events.count(HelpEvent.SHARE) == 8  # asked, no; asked, on, off; asked, on, off
+
+    run_call(tmp_path, scenario, screen=screen)
+
+
+def test_an_unchanged_screen_is_sent_again_only_now_and_then(tmp_path: Path) -> None:
+    screen = ScreenTrack()
+    window = np.full((1080, 1920, 3), 128, np.uint8)
+
+    async def scenario(call: Call) -> None:
+        call.far.send({"type": "share_request"})
+        await until(lambda: call.help.share_state is ShareState.ASKED, "asked")
+        call.help.answer_share(True)
+        for _ in range(30):  # the same picture, offered 10 times a second for 3 s
+            call.help.offer_screen(window.copy())
+            await asyncio.sleep(0.1)
+        # One picture, then about one repeat a second: far below the 12 a second of a
+        # changing screen.
+        assert 1 <= screen.frames_sent <= 6
+
+    run_call(tmp_path, scenario, screen=screen)
