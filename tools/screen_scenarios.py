@@ -429,7 +429,8 @@ def fee(rig: Rig, language: str, mode: str) -> Iterator[str]:
 
 def advice(rig: Rig, language: str, mode: str) -> Iterator[str]:
     """Video advice from the button under every screen: the lines, the camera check, the queue,
-    the call, muted, the rating, a closed line and an unreachable hub."""
+    the call, its text with the keyboard up, a paper shown and what the advisor sent, the call
+    going on in E-services, muted, the rating, a closed line and an unreachable hub."""
     from kiosk.ui.screens.video.screen import AdviceScreen
 
     scripted = rig.advice
@@ -453,6 +454,44 @@ def advice(rig: Rig, language: str, mode: str) -> Iterator[str]:
     scripted.advisor_picture()
     rig.wait(lambda: not screen.remote_view.pixmap().isNull())
     yield "advice-call"
+    # Help beside the video: the advisor writes, the citizen answers, a paper is shown and the
+    # advisor sends an e-service, a form and a document.
+    helper = scripted.scripted_help
+    assert helper is not None
+    helper.open()
+    rig.wait(lambda: screen.help_panel.say_button.isEnabled())
+    panel = screen.help_panel
+    words = {
+        "fi": ("Hei! Miten voin auttaa?", "Tarvitsen apua asumistuen hakemisessa.", "Lähetän"),
+        "sv": ("Hej! Hur kan jag hjälpa?", "Jag behöver hjälp med bostadsbidraget.", "Jag skick"),
+        "en": ("Hello! How can I help?", "I need help applying for housing allowance.", "I'll se"),
+    }[language]
+    helper.advisor_writes(words[0])
+    helper.advisor_ends_line()
+    rig.click(panel.text_field)
+    panel.text_field.setText(words[1])
+    panel.say()
+    helper.advisor_writes(words[2])
+    rig.wait(lambda: panel.advisor_text.text().endswith(words[2]))
+    yield "advice-call-typing"
+    rig.click(screen.keyboard.key("hide"))
+    rig.wait(lambda: not screen.keyboard.isVisible())
+    rig.wait(lambda: bool(screen.known_services) and bool(screen.known_forms))
+    helper.advisor_sends("a1", "eservice", "omavero")
+    helper.advisor_sends("a2", "form", "library-card")
+    helper.advisor_sends_pdf("a3", "asumistuki-ohje.pdf")
+    rig.wait(lambda: len(panel.arrived_buttons) == 3)
+    rig.click(panel.show_button)
+    rig.wait(lambda: panel.shown_label.text() != "" and panel.show_button.isEnabled())
+    helper.advisor_has_page(1)
+    rig.pause(0.1)
+    yield "advice-call-help"
+    rig.click(panel.arrived_buttons["a1"])
+    rig.wait(lambda: frame.back_to_call_button.isVisible())
+    rig.pause(0.3)
+    yield "advice-call-elsewhere"
+    rig.click(frame.back_to_call_button)
+    rig.wait(lambda: screen.pages.currentWidget() is screen.call_page)
     rig.click(screen.mute_button)
     yield "advice-call-muted"
     rig.click(screen.end_button)

@@ -1,15 +1,23 @@
 """A stand-in for the hub's call service, for the screens' tests and screenshots only: the test
-says what the hub would say (queued, answered, ended...) and reads what the screen asked."""
+says what the hub would say (queued, answered, ended...) and reads what the screen asked.
+
+A connected call has a stand-in for its help too (`ScriptedHelp`, as kiosk.video.help.CallHelp
+is to a screen): it records what the screen asked of it (the text as typed, lines ended, pages
+shown, items opened), and the test makes the advisor write and send things through it, which
+the client's `help_admission` and `documents_folder` decide on as they would for the real one."""
 
 from __future__ import annotations
 
 from concurrent.futures import Future
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from kiosk.video.advice import AdviceClient, AdviceLine, AdvicePhase, AdviceStatus, LineState
+from kiosk.video.help import Arrived, CallHelp, HelpEvent, ShownPage
 from kiosk.video.peer import RemoteVideoFrame
 
 LINES = [
@@ -85,6 +93,148 @@ STATE_LINES = [
 ]
 
 
+class ScriptedHelp:
+    """A connected call's help as the screen sees it. What the screen calls is recorded; what
+    the advisor does is the test's to say. The listener is told at once, on the caller's
+    thread (the screen hands it on to the Qt thread itself)."""
+
+    def __init__(self, client: ScriptedAdvice, call_id: str = "c1") -> None:
+        self.client = client
+        self.call_id = call_id
+        self.ready = False
+        self.closed = False
+        #: What the screen asked: the field's text at each change, lines ended, items opened,
+        #: pages asked for.
+        self.drafts: list[str] = []
+        self.lines_ended = 0
+        self.opened_items: list[str] = []
+        self.pages_asked = 0
+        #: What the advisor's side refused, as (item id, reason).
+        self.refused: list[tuple[str, str]] = []
+        #: What the next `show_page` finds: a page of this size, or None (no paper), or an
+        #: exception to fail with.
+        self.next_page: tuple[int, int] | BaseException | None = (1654, 2339)
+        self._draft = ""
+        self._own: list[str] = []
+        self._remote_lines: list[str] = []
+        self._remote_current = ""
+        self._arrived: list[Arrived] = []
+        self._shown: list[ShownPage] = []
+
+    # ---- what a screen reads and does (CallHelp's names) --------------------------------------
+
+    def remote_text(self) -> tuple[tuple[str, ...], str]:
+        return tuple(self._remote_lines), self._remote_current
+
+    def own_lines(self) -> tuple[str, ...]:
+        return tuple(self._own)
+
+    @property
+    def arrived(self) -> tuple[Arrived, ...]:
+        return tuple(self._arrived)
+
+    @property
+    def shown(self) -> tuple[ShownPage, ...]:
+        return tuple(self._shown)
+
+    def set_draft(self, text: str) -> None:
+        self.drafts.append(text)
+        self._draft = text
+
+    def end_line(self) -> None:
+        self.lines_ended += 1
+        self._own.append(self._draft)
+        self._draft = ""
+
+    def opened(self, item_id: str) -> None:
+        self.opened_items.append(item_id)
+
+    def show_page(self, camera: Any) -> Future[ShownPage | None]:
+        self.pages_asked += 1
+        future: Future[ShownPage | None] = Future()
+        found = self.next_page
+        if isinstance(found, BaseException):
+            future.set_exception(found)
+        elif found is None:
+            future.set_result(None)
+        else:
+            width, height = found
+            page = ShownPage(len(self._shown) + 1, width, height, b"\x89PNG")
+            self._shown.append(page)
+            future.set_result(page)
+            self._tell(HelpEvent.PAGE_SHOWN)
+        return future
+
+    # ---- what the test makes the call do ------------------------------------------------------
+
+    def open(self) -> None:
+        """Both channels are open."""
+        self.ready = True
+        self._tell(HelpEvent.READY)
+
+    def advisor_writes(self, text: str) -> None:
+        """The advisor's current line is now `text` (as typed so far)."""
+        self._remote_current = text
+        self._tell(HelpEvent.TEXT)
+
+    def advisor_ends_line(self) -> None:
+        self._remote_lines.append(self._remote_current)
+        self._remote_current = ""
+        self._tell(HelpEvent.TEXT)
+
+    def advisor_sends(self, item_id: str, kind: str, target: str) -> Arrived | None:
+        """An e-service or a form, taken if the kiosk's admission takes it."""
+        refusal = self._admit(kind, target)
+        if refusal is not None:
+            self.refused.append((item_id, refusal))
+            return None
+        item = Arrived(item_id, kind, target)  # type: ignore[arg-type]
+        self._arrive(item)
+        return item
+
+    def advisor_sends_pdf(
+        self, item_id: str, name: str, data: bytes = b"%PDF-1.4\n%%EOF\n", *, free: bool = False
+    ) -> Arrived | None:
+        """A PDF, kept in the client's documents folder as the real help keeps it."""
+        refusal = self._admit("pdf", name)
+        folder = self.client.documents_folder
+        if refusal is None and folder is None:
+            refusal = "no_session"
+        if refusal is not None or folder is None:
+            self.refused.append((item_id, refusal or "no_session"))
+            return None
+        folder.mkdir(parents=True, exist_ok=True)
+        path = Path(folder) / f"advisor-{len(self._arrived) + 1:02d}.pdf"
+        path.write_bytes(data)
+        item = Arrived(item_id, "pdf", name, pdf=path, print_free=free)
+        self._arrive(item)
+        return item
+
+    def advisor_has_page(self, number: int) -> None:
+        for page in self._shown:
+            if page.number == number:
+                page.delivered = True
+        self._tell(HelpEvent.PAGE_DELIVERED)
+
+    def close(self) -> None:
+        if not self.closed:
+            self._tell(HelpEvent.CLOSED)
+            self.closed = True
+
+    def _admit(self, kind: str, target: str) -> str | None:
+        admission = self.client.help_admission
+        return admission(kind, target) if admission is not None else None
+
+    def _arrive(self, item: Arrived) -> None:
+        self._arrived.append(item)
+        self._tell(HelpEvent.ARRIVED)
+
+    def _tell(self, event: HelpEvent) -> None:
+        listener = self.client.help_listener
+        if listener is not None and not self.closed:
+            listener(self, event)  # type: ignore[arg-type]
+
+
 class ScriptedAdvice(AdviceClient):
     def __init__(self, lines: list[AdviceLine] | None = None, *, reachable: bool = True) -> None:
         super().__init__()
@@ -97,6 +247,8 @@ class ScriptedAdvice(AdviceClient):
         self.closed = False
         self.refreshes = 0
         self._picture: RemoteVideoFrame | None = None
+        #: The connected call's help; None with no call connected.
+        self.scripted_help: ScriptedHelp | None = None
 
     # ---- what the screen calls ----------------------------------------------------------------
 
@@ -116,9 +268,14 @@ class ScriptedAdvice(AdviceClient):
         self.calls.append((line, language))
         self._report(AdviceStatus(AdvicePhase.REQUESTING, line=line))
 
+    @property
+    def help(self) -> CallHelp | None:
+        return self.scripted_help  # type: ignore[return-value]
+
     def cancel(self) -> None:
         self.cancels += 1
         connected = self.status.phase is AdvicePhase.CONNECTED
+        self._close_help()
         self._report(
             AdviceStatus(
                 AdvicePhase.ENDED,
@@ -160,7 +317,15 @@ class ScriptedAdvice(AdviceClient):
         )
 
     def answered(self) -> None:
+        """The advisor answers: the call connects, with its help (`scripted_help`, its
+        channels not open until `scripted_help.open()`)."""
+        self.scripted_help = ScriptedHelp(self)
         self._report(AdviceStatus(AdvicePhase.CONNECTED, line=self.status.line, call="c1"))
+
+    def _close_help(self) -> None:
+        if self.scripted_help is not None:
+            self.scripted_help.close()
+            self.scripted_help = None
 
     def advisor_picture(self, width: int = 640, height: int = 480) -> None:
         rgb = np.zeros((height, width, 3), np.uint8)
@@ -171,6 +336,7 @@ class ScriptedAdvice(AdviceClient):
             self.on_remote_video()
 
     def ended(self, reason: str, *, can_rate: bool) -> None:
+        self._close_help()
         self._report(
             AdviceStatus(
                 AdvicePhase.ENDED,

@@ -4,6 +4,10 @@ The top bar always offers the language, text size, contrast and "End session"; t
 the help area where the video-advice button lives. A frame belongs to one session: when the
 session ends the window throws the whole frame away and builds a new one, so nothing a citizen
 typed or saw can survive in a widget.
+
+A video call goes on while the citizen goes elsewhere (to open what the advisor sent, or to
+another service): the frame keeps the call's screen aside, and the help area says "In a call
+with ..." with a way back to the call and a way to end it, until the call ends.
 """
 
 from __future__ import annotations
@@ -20,7 +24,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -30,6 +33,7 @@ from kiosk.i18n import LANGUAGES, N_, NATIVE_NAMES
 from kiosk.services import ServiceSpec
 from kiosk.ui.context import ServiceContext
 from kiosk.ui.screens.home import HomeScreen
+from kiosk.ui.screens.video import texts as video_texts
 from kiosk.ui.theme import MIN_TOUCH_PX, palette
 from kiosk.ui.widgets.buttons import BigButton
 from kiosk.ui.widgets.icons import icon_pixmap, on_primary
@@ -159,13 +163,31 @@ class SessionFrame(QWidget):
         help_row.setContentsMargins(0, 0, 0, 0)
         foot.addWidget(self.help_area)
         #: Video advice over whatever the citizen is doing, which stays as it was underneath.
+        #: While a call goes on, the screen stays here even when the citizen goes elsewhere.
         self.advice_button: BigButton | None = None
         self.advice_screen: QWidget | None = None
-        self._advice_page: QScrollArea | None = None
+        self._advice_page: QWidget | None = None
         if "advice" in self.services:
             self.advice_button = BigButton(role="primary")
             self.advice_button.clicked.connect(self.open_advice)
             help_row.addWidget(self.advice_button)
+        #: Said in the help area while a call goes on and the citizen is elsewhere.
+        self.call_strip = QWidget()
+        strip = QHBoxLayout(self.call_strip)
+        strip.setContentsMargins(0, 0, 0, 0)
+        strip.setSpacing(16)
+        self.call_label = QLabel()
+        self.call_label.setProperty("role", "lead")
+        self.call_label.setStyleSheet("font-weight: bold;")
+        self.back_to_call_button = BigButton(role="primary")
+        self.back_to_call_button.clicked.connect(self.back_to_call)
+        self.end_call_button = BigButton(role="danger")
+        self.end_call_button.clicked.connect(self.end_call)
+        strip.addWidget(self.call_label)
+        strip.addWidget(self.back_to_call_button)
+        strip.addWidget(self.end_call_button)
+        self.call_strip.hide()
+        help_row.addWidget(self.call_strip)
         layout.addWidget(footer)
 
         self._sync_toggles()
@@ -176,7 +198,7 @@ class SessionFrame(QWidget):
     # ---- navigation -------------------------------------------------------------------------
 
     def show_home(self) -> None:
-        self._drop_advice()
+        self._leave_advice()
         self.stack.setCurrentWidget(self.home_page)
         self._drop_service_screen()
         self._update_bar()
@@ -188,17 +210,21 @@ class SessionFrame(QWidget):
         if service_id not in self.services:
             log.warning("service not enabled", extra={"service": service_id})
             return
+        if service_id == "advice" and self.call_under_way:
+            self.back_to_call()  # one call at a time: the tile leads back to it
+            return
         spec = self.services[service_id]
         module_name, _, class_name = spec.screen.partition(":")
         screen_class: Callable[[ServiceContext], QWidget] = getattr(
             importlib.import_module(module_name), class_name
         )
         screen = screen_class(self.ctx)
-        self._drop_advice()
+        self._leave_advice()
         self._drop_service_screen()
         leave = getattr(screen, "leave", None)
         if leave is not None:
             leave.connect(self.show_home)
+        self._follow_call(screen)
         self.service_screen = screen
         self.service_id = service_id
         self._service_page = (
@@ -217,10 +243,14 @@ class SessionFrame(QWidget):
         and comes back as it was when they are done."""
         from kiosk.ui.screens.video.screen import AdviceScreen
 
-        if self._advice_page is not None or self.service_id == "advice":
+        if self._advice_page is not None:
+            self.back_to_call()
+            return
+        if self.service_id == "advice":
             return
         screen = AdviceScreen(self.ctx)
         screen.leave.connect(self.close_advice)
+        self._follow_call(screen)
         self.advice_screen = screen
         self._advice_page = scrolling(screen)
         self.stack.addWidget(self._advice_page)
@@ -235,6 +265,80 @@ class SessionFrame(QWidget):
         self._drop_advice()
         self.stack.setCurrentWidget(self._service_page or self.home_page)
         self._update_bar()
+
+    # ---- a call that goes on elsewhere --------------------------------------------------------
+
+    @property
+    def call_under_way(self) -> bool:
+        """A video call is asked for, queued or connected (wherever the citizen is now)."""
+        screen = self.advice_screen or self.service_screen
+        return bool(getattr(screen, "in_call", False))
+
+    @property
+    def on_call_page(self) -> bool:
+        return self._advice_page is not None and self.stack.currentWidget() is self._advice_page
+
+    def _follow_call(self, screen: QWidget) -> None:
+        changed = getattr(screen, "call_changed", None)
+        if changed is not None:
+            changed.connect(self._call_changed)
+        requested = getattr(screen, "open_requested", None)
+        if requested is not None:
+            requested.connect(self.open_from_call)
+
+    def _leave_advice(self) -> None:
+        """The citizen goes elsewhere: a call under way goes on, its screen kept aside (the
+        Video advice service's own screen too); with no call, the screen goes."""
+        screen = self.service_screen
+        if self.service_id == "advice" and getattr(screen, "in_call", False):
+            assert screen is not None and self._service_page is not None
+            # From now on it is the call over whatever the citizen does, as from the button.
+            screen.leave.disconnect(self.show_home)  # type: ignore[attr-defined]
+            screen.leave.connect(self.close_advice)  # type: ignore[attr-defined]
+            self.advice_screen, self._advice_page = screen, self._service_page
+            self.service_screen, self._service_page, self.service_id = None, None, None
+            return
+        if self.call_under_way:
+            return
+        self._drop_advice()
+
+    def back_to_call(self) -> None:
+        """The call's page again, over whatever the citizen was doing."""
+        if self._advice_page is None:
+            return
+        self.stack.setCurrentWidget(self._advice_page)
+        self._update_bar()
+        if self.advice_screen is not None:
+            self.advice_screen.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.advice_screen.focusNextChild()
+
+    def end_call(self) -> None:
+        """Hang up from wherever the citizen is; the strip goes once the call has ended."""
+        hang_up = getattr(self.advice_screen, "hang_up", None)
+        if callable(hang_up):
+            hang_up()
+
+    def _call_changed(self) -> None:
+        # A call that ended while the citizen was elsewhere leaves nothing behind: its screen
+        # goes, and the advice button comes back.
+        if self._advice_page is not None and not self.on_call_page and not self.call_under_way:
+            self._drop_advice()
+        self._update_bar()
+
+    def open_from_call(self, service_id: str, item: str) -> None:
+        """Open what the advisor sent (an e-service, a form) in its service; the call goes on."""
+        if service_id not in self.services:
+            log.warning("service not enabled", extra={"service": service_id})
+            return
+        if self.service_id == service_id and self._service_page is not None:
+            self.stack.setCurrentWidget(self._service_page)
+            self._update_bar()
+        else:
+            self.open_service(service_id)
+        opener = {"eservices": "open_service", "forms": "open_form"}.get(service_id)
+        open_item = getattr(self.service_screen, opener or "", None)
+        if callable(open_item):
+            open_item(item)
 
     def _drop_advice(self) -> None:
         if self._advice_page is not None:
@@ -288,7 +392,7 @@ class SessionFrame(QWidget):
             button.blockSignals(False)
 
     def _update_bar(self) -> None:
-        in_advice = self._advice_page is not None
+        in_advice = self.on_call_page
         in_service = self.service_id is not None or in_advice
         self.home_button.setVisible(in_service)
         # On the home screen there is no service to name nor a home to go back to.
@@ -299,8 +403,15 @@ class SessionFrame(QWidget):
             self.title.set_full_text(self.ui.t(self.services[self.service_id].title))
         else:
             self.title.set_full_text("")
+        elsewhere = self.call_under_way and not in_advice and self.service_id != "advice"
+        self.call_strip.setVisible(elsewhere)
+        if elsewhere:
+            line = getattr(self.advice_screen, "line_name", lambda: "")()
+            self.call_label.setText(self.ui.t(video_texts.IN_CALL_WITH).format(line=line))
         if self.advice_button is not None:
-            self.advice_button.setVisible(not in_advice and self.service_id != "advice")
+            self.advice_button.setVisible(
+                not elsewhere and not in_advice and self.service_id != "advice"
+            )
 
     def retranslate(self) -> None:
         t = self.ui.t
@@ -321,6 +432,8 @@ class SessionFrame(QWidget):
             ratio = self.advice_button.devicePixelRatioF()
             self.advice_button.setIcon(QIcon(icon_pixmap("advice.svg", side, colours, ratio)))
             self.advice_button.setIconSize(QSize(side, side))
+        self.back_to_call_button.set_label(t(video_texts.BACK_TO_CALL))
+        self.end_call_button.set_label(t(video_texts.END_CALL))
         notice = self._card_notice
         self.card_notice.setText(t(CARD_NOTICES[notice]) if notice is not None else "")
         self._sync_toggles()

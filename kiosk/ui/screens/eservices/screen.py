@@ -71,6 +71,8 @@ class EServicesScreen(QWidget):
         self.ui = ctx.ui
         self.web = web_session(ctx)
         self.catalogue: Catalogue | None = None
+        #: A service asked for before the catalogue was read (a video advisor sent it).
+        self._opening: str | None = None
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         self.stack = QStackedWidget()
@@ -121,14 +123,20 @@ class EServicesScreen(QWidget):
             log.error("an e-service cannot be offered: %s", problem, extra={"service": "eservices"})
         self.catalogue = checked.catalogue
         self.list.set_catalogue(checked.catalogue)
+        if self._opening is not None:
+            self.open_service(self._opening)
+            return
         first = self.list.first_button()
         if first is not None and self.stack.currentWidget() is self.list_area:
             first.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def open_service(self, service_id: str) -> None:
         catalogue = self.catalogue
-        service = catalogue.service(service_id) if catalogue is not None else None
-        if catalogue is None or service is None:
+        if catalogue is None:
+            self._opening = service_id  # asked for before the catalogue was read: once it is
+            return
+        service = catalogue.service(service_id)
+        if service is None:
             return
         allow_http = self.ctx.config.browser.allow_plain_http
         self.web.guard.policy = WebPolicy.for_service(

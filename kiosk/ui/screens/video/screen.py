@@ -8,26 +8,41 @@ follows its status, handed to the Qt thread by a queued signal. The advisor's pi
 through the client's newest-frame slot, taken when the screen is told one is waiting; the
 citizen's own picture is read from the camera by a timer, as Scan's preview is. The pages and
 their words are kiosk.ui.screens.video.view's.
+
+Beside the picture, the call's help (kiosk.video.help: text both ways, a paper shown, what the
+advisor sends) is heard the same way, through a queued signal. What the advisor sends is taken
+only when this kiosk can open it: the e-services and forms it offers are read off the Qt thread
+when the screen opens, and the client asks `admit` on its loop without waiting. A call goes on
+while the citizen opens what arrived: the session frame keeps the screen and says so
+(`open_requested`, `call_changed`, `in_call`).
 """
 
 from __future__ import annotations
 
 import logging
 from concurrent.futures import Future
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import shiboken6
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk.devices.camera.base import Camera
 from kiosk.devices.catalog import DeviceClass
 from kiosk.ui.context import ServiceContext
 from kiosk.ui.screens.scan import to_pixmap
-from kiosk.ui.screens.video.view import REMOTE_SIZE, AdviceView, LineButton
+from kiosk.ui.screens.video import texts as T
+from kiosk.ui.screens.video.view import AdviceView, LineButton
 from kiosk.ui.widgets.buttons import BigButton
 from kiosk.video.advice import AdviceLine, AdvicePhase, AdviceStatus, LineState
+from kiosk.video.help import Arrived, CallHelp, HelpEvent, ShownPage
+from kiosk.visit import AdvisorDocument
+
+if TYPE_CHECKING:
+    from eforms.definition import FormDefinition
+    from eservices.catalogue import Catalogue, Checked
+    from kiosk.forms.catalogue import LoadedCatalogue
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +55,14 @@ IN_CALL = (AdvicePhase.REQUESTING, AdvicePhase.QUEUED, AdvicePhase.RINGING, Advi
 class AdviceScreen(AdviceView):
     #: The citizen is done here: back to where they were.
     leave = Signal()
+    #: Whether a call is under way may have changed (`in_call`): the frame keeps the screen
+    #: while it is, wherever the citizen goes.
+    call_changed = Signal()
+    #: Open what the advisor sent: the service ("eservices", "forms") and its item there.
+    open_requested = Signal(str, str)
     _status_changed = Signal(object)
     _video_waiting = Signal()
+    _help_changed = Signal(object, object)
 
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
@@ -68,10 +89,35 @@ class AdviceScreen(AdviceView):
         self.pages.currentChanged.connect(self._page_changed)
         self._status_changed.connect(self._on_status, Qt.ConnectionType.QueuedConnection)
         self._video_waiting.connect(self._show_remote, Qt.ConnectionType.QueuedConnection)
+        self._help_changed.connect(self._on_help, Qt.ConnectionType.QueuedConnection)
+
+        panel = self.help_panel
+        panel.namer = self._name_of
+        panel.show_requested.connect(self._show_page)
+        panel.item_chosen.connect(self._open_arrived)
+        self.keyboard.enter_pressed.connect(lambda _field: panel.say())
+        self.keyboard.hide_requested.connect(lambda: self.set_typing(False))
+        panel.text_field.installEventFilter(self)
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        app.focusChanged.connect(self._focus_changed)
+        #: What the advisor may send: the ids of the e-services and forms this kiosk offers,
+        #: read off the Qt thread (empty until then, and for a service not offered here).
+        self.known_services: frozenset[str] = frozenset()
+        self.known_forms: frozenset[str] = frozenset()
+        self._eservices: Catalogue | None = None
+        self._forms: dict[str, FormDefinition] = {}
+        #: What arrived in this call and is already among the visit's documents.
+        self._kept: set[str] = set()
+        self._load_offered()
+
         ctx.sessions.add_resource("advice-call", self.release)
         if self.client is not None:
             self._unsubscribe = self.client.subscribe(self._from_any_thread)
             self.client.on_remote_video = self._video_from_any_thread
+            self.client.help_listener = self._help_from_any_thread
+            self.client.help_admission = self.admit
+            self.client.documents_folder = ctx.session.folder
         self.ui.changed.connect(self.retranslate)
         self._load_lines()
 
@@ -220,7 +266,20 @@ class AdviceScreen(AdviceView):
         if shiboken6.isValid(self):
             self._video_waiting.emit()
 
+    @property
+    def in_call(self) -> bool:
+        """A call of this screen's is asked for, queued, ringing or connected."""
+        return self.status.phase in IN_CALL
+
+    def line_name(self) -> str:
+        """The name of the call's line in the citizen's language ("" before one is chosen)."""
+        return self.line.name(self.ui.language) if self.line is not None else ""
+
     def _on_status(self, status: AdviceStatus) -> None:
+        self._follow(status)
+        self.call_changed.emit()
+
+    def _follow(self, status: AdviceStatus) -> None:
         if status.phase is AdvicePhase.IDLE and self.status.phase is AdvicePhase.UNAVAILABLE:
             self._load_lines()  # the hub is back: the citizen may choose a line again
             return
@@ -234,23 +293,34 @@ class AdviceScreen(AdviceView):
             self.pages.setCurrentWidget(self.waiting_page)
         elif phase is AdvicePhase.CONNECTED:
             self.mute_button.setChecked(False)
+            help = self.client.help if self.client is not None else None
+            if self.help_panel.help is not help:
+                self.help_panel.start(help)
             self.pages.setCurrentWidget(self.call_page)
             self._camera_on()
             self.ctx.sessions.outcome("advice", "connected")
         elif phase is AdvicePhase.ENDED:
             self._camera_off()
             self.remote_view.clear()
+            self._call_over()
             if status.reason == "cancelled":
                 self.back_to_lines()
                 return
             self.rated = None
             self.pages.setCurrentWidget(self.after_page)
         elif phase is AdvicePhase.REFUSED:
+            self._call_over()
             self.pages.setCurrentWidget(self.sorry_page)
         elif phase is AdvicePhase.UNAVAILABLE:
+            self._call_over()
             self._unavailable()
             return
         self.retranslate()
+
+    def _call_over(self) -> None:
+        """Nothing of the call's text and papers stays on the screen."""
+        self.set_typing(False)
+        self.help_panel.start(None)
 
     def _show_remote(self) -> None:
         if self.client is None:
@@ -265,7 +335,7 @@ class AdviceScreen(AdviceView):
             picture.rgb.strides[0],
             QImage.Format.Format_RGB888,
         )
-        width, height = REMOTE_SIZE
+        width, height = self.remote_size()
         self.remote_view.setPixmap(
             QPixmap.fromImage(
                 image.scaled(
@@ -276,6 +346,145 @@ class AdviceScreen(AdviceView):
                 )
             )
         )
+
+    # ---- help beside the video -----------------------------------------------------------------
+
+    def _load_offered(self) -> None:
+        """Read the e-services and forms this kiosk offers, off the Qt thread: what the advisor
+        sends is taken only if it is among them, and is named as their lists name it."""
+        enabled = self.ctx.config.services.enabled
+        if "eservices" in enabled:
+            from kiosk.web.cache import read_catalogue
+
+            future = self.ctx.run_blocking(read_catalogue, self.ctx.config.data_dir)
+            self.ctx.bridge.when_done(future, self._eservices_read)
+        if "forms" in enabled:
+            self.ctx.bridge.when_done(self.ctx.forms.refresh(), self._forms_read)
+
+    def _eservices_read(self, future: Future[Checked]) -> None:
+        if future.exception() is not None:
+            log.error("the e-services catalogue could not be read", exc_info=future.exception())
+            return
+        catalogue = future.result().catalogue
+        self._eservices = catalogue
+        self.known_services = frozenset(s.id for s in catalogue.services)
+
+    def _forms_read(self, future: Future[LoadedCatalogue]) -> None:
+        if future.exception() is not None:
+            log.error("the forms catalogue could not be read", exc_info=future.exception())
+            return
+        self._forms = {form.id: form for form in future.result().forms}
+        self.known_forms = frozenset(self._forms)
+
+    def admit(self, kind: str, target: str) -> str | None:
+        """Whether the kiosk takes what the advisor sends (docs/call-help.md): None, or why
+        not. Called on the client's loop: it only reads sets made before."""
+        if kind == "eservice":
+            return None if target in self.known_services else "unknown_service"
+        if kind == "form":
+            return None if target in self.known_forms else "unknown_form"
+        if kind == "pdf":
+            return None
+        return "bad_message"
+
+    def _name_of(self, item: Arrived, language: str) -> str:
+        if item.kind == "eservice" and self._eservices is not None:
+            service = self._eservices.service(item.target)
+            if service is not None:
+                return service.name(language)
+        if item.kind == "form" and item.target in self._forms:
+            return self._forms[item.target].title(language) or item.target
+        return item.target
+
+    def _help_from_any_thread(self, help: CallHelp, event: HelpEvent) -> None:
+        if shiboken6.isValid(self):
+            self._help_changed.emit(help, event)
+
+    def _on_help(self, help: CallHelp, event: HelpEvent) -> None:
+        panel = self.help_panel
+        if event is HelpEvent.CLOSED:
+            if panel.help is help:
+                self._call_over()
+            return
+        if panel.help is not help:
+            panel.start(help)  # a transferred call: a new advisor, a fresh panel
+        if event is HelpEvent.READY:
+            panel.set_ready(True)
+        elif event is HelpEvent.TEXT:
+            panel.show_remote(*help.remote_text())
+        elif event is HelpEvent.ARRIVED:
+            for item in help.arrived:
+                if panel.add_arrived(item) and item.kind == "pdf":
+                    self._keep_document(item)
+        elif event is HelpEvent.PAGE_DELIVERED:
+            delivered = [page.number for page in help.shown if page.delivered]
+            if delivered:
+                panel.page_done(T.PAGE_DELIVERED, max(delivered))
+
+    def _keep_document(self, item: Arrived) -> None:
+        """A PDF the advisor sent is one of the visit's documents from now on."""
+        session = self.ctx.sessions.current
+        if item.pdf is None or session is None or item.id in self._kept:
+            return
+        self._kept.add(item.id)
+        line = self.status.line or (self.line.id if self.line is not None else "")
+        session.visit.advisor_documents.append(
+            AdvisorDocument(pdf=item.pdf, name=item.target, line=line, print_free=item.print_free)
+        )
+
+    def _show_page(self) -> None:
+        help = self.help_panel.help
+        if help is None or self.camera is None:
+            self.help_panel.page_done(T.PAGE_FAILED)
+            return
+        self.ctx.bridge.when_done(help.show_page(self.camera), self._page_shown)
+
+    def _page_shown(self, future: Future[ShownPage | None]) -> None:
+        error = future.exception()
+        if error is not None:
+            log.warning("a page could not be shown to the advisor: %s", type(error).__name__)
+            self.help_panel.page_done(T.PAGE_FAILED)
+            return
+        page = future.result()
+        if page is None:
+            self.help_panel.page_done(T.NO_PAPER)
+        elif page.delivered:
+            self.help_panel.page_done(T.PAGE_DELIVERED, page.number)
+        else:
+            self.help_panel.page_done(T.PAGE_SHOWN, page.number)
+
+    def _open_arrived(self, item: Arrived) -> None:
+        help = self.help_panel.help
+        if help is not None:
+            help.opened(item.id)
+        if item.kind == "eservice":
+            self.open_requested.emit("eservices", item.target)
+        elif item.kind == "form":
+            self.open_requested.emit("forms", item.target)
+        else:
+            self.help_panel.set_saved(self._name_of(item, self.ui.language))
+
+    # ---- the keyboard under the call ----------------------------------------------------------
+
+    def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        if not shiboken6.isValid(self) or new is None:
+            return
+        if new is self.keyboard or self.keyboard.isAncestorOf(new):
+            return
+        if new is self.help_panel.text_field:
+            self.keyboard.attach(new)
+            self.set_typing(True)
+        elif self.typing:
+            self.set_typing(False)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Touching the field brings back a keyboard the citizen had hidden.
+        field = self.help_panel.text_field
+        pressed = event.type() == QEvent.Type.MouseButtonPress
+        if pressed and watched is field and field.hasFocus() and not self.typing:
+            self.keyboard.attach(field)
+            self.set_typing(True)
+        return False
 
     # ---- the citizen's own picture ------------------------------------------------------------
 
@@ -318,7 +527,12 @@ class AdviceScreen(AdviceView):
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
-        if self.client is not None and self.client.on_remote_video == self._video_from_any_thread:
-            self.client.on_remote_video = None
+        client = self.client
+        if client is not None and client.on_remote_video == self._video_from_any_thread:
+            client.on_remote_video = None
+        if client is not None and client.help_listener == self._help_from_any_thread:
+            client.help_listener = None
+            client.help_admission = None
+            client.documents_folder = None
         if shiboken6.isValid(self):
             self._camera_off()

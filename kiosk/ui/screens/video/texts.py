@@ -69,6 +69,32 @@ UNAVAILABLE = N_("Video advice is not available right now.")
 PHONES = N_("You can call the advice services by phone:")
 TRY_LATER = N_("Please try again later or ask library staff for help.")
 
+#: Help beside the video: text written both ways as it is typed, a paper shown, and what the
+#: advisor sent.
+TEXT_HEADING = N_("Write with the advisor")
+TEXT_NOT_KEPT = N_("The text is not kept: it is erased when the call ends.")
+ADVISOR_WROTE = N_("Advisor")
+YOU_WROTE = N_("You")
+TEXT_FIELD = N_("Your text to the advisor")
+TEXT_PLACEHOLDER = N_("Tap here to write")
+SEND_LINE = N_("Send line")
+SHOW_PAGE = N_("Show to advisor")
+SHOW_HINT = N_("Put the paper under the camera, text side up.")
+LOOKING_FOR_PAPER = N_("Looking for the paper…")
+PAGE_SHOWN = N_("Page {n} shown to the advisor.")
+PAGE_DELIVERED = N_("The advisor has page {n}.")
+NO_PAPER = N_("No paper found under the camera. Put it flat under the camera and try again.")
+PAGE_FAILED = N_("The page could not be sent. Please try again.")
+ARRIVED_HEADING = N_("Sent to you by the advisor")
+ARRIVED_ESERVICE = N_("E-service")
+ARRIVED_FORM = N_("Form")
+ARRIVED_DOCUMENT = N_("Document")
+ARRIVED_WHILE_TYPING = N_("The advisor sent you something. Hide the keyboard to see it.")
+DOCUMENT_SAVED = N_("{name} is saved to your documents: you can print it or e-mail it to yourself.")
+#: Under every screen while a call goes on elsewhere.
+IN_CALL_WITH = N_("In a call with {line}")
+BACK_TO_CALL = N_("Back to the call")
+
 Translate = Callable[[str], str]
 TranslatePlural = Callable[[str, str, int], str]
 

@@ -22,11 +22,23 @@ from PySide6.QtWidgets import (
 
 from kiosk.ui.context import ServiceContext
 from kiosk.ui.screens.video import texts as T
+from kiosk.ui.screens.video.help_panel import CallHelpPanel
 from kiosk.ui.widgets.buttons import BigButton
+from kiosk.ui.widgets.keyboard import OnScreenKeyboard
 from kiosk.video.advice import AdviceClient, AdviceLine, AdvicePhase, AdviceStatus
 
-REMOTE_SIZE = (960, 540)
-SELF_SIZE = (320, 180)
+#: The advisor's picture on the call page: smaller with large text, and smaller still while
+#: the keyboard is up under it.
+REMOTE_SIZE = (800, 450)
+REMOTE_SIZE_LARGE_TEXT = (576, 324)
+REMOTE_SIZE_TYPING = (512, 288)
+REMOTE_SIZE_TYPING_LARGE_TEXT = (432, 243)
+SELF_SIZE = (240, 135)
+#: The picture's column with large text, for the words of its buttons beside the citizen's own
+#: picture.
+SIDE_WIDTH_LARGE_TEXT = 736
+SIDE_WIDTH_TYPING_LARGE_TEXT = 512
+SELF_SIZE_LARGE_TEXT = (192, 108)
 PREVIEW_SIZE = (640, 360)
 
 
@@ -65,7 +77,9 @@ def _video_label(size: tuple[int, int]) -> QLabel:
     label = QLabel()
     label.setFixedSize(*size)
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    label.setStyleSheet("background: #202020; border-radius: 8px;")
+    # Its own selector: what is said over the picture (the muted note) keeps the theme's look.
+    label.setObjectName("VideoView")
+    label.setStyleSheet("QLabel#VideoView { background: #202020; border-radius: 8px; }")
     return label
 
 
@@ -129,8 +143,10 @@ class AdviceView(QWidget):
         self.line: AdviceLine | None = None
         self.status = AdviceStatus(AdvicePhase.IDLE)
         self.rated: int | None = None
+        #: Whether the keyboard is up under the call, for the citizen to write.
+        self.typing = False
 
-        outer = QVBoxLayout(self)
+        outer = self._outer = QVBoxLayout(self)
         outer.setContentsMargins(96, 40, 96, 40)
         outer.setSpacing(24)
         self.heading = _label("lead")
@@ -165,26 +181,54 @@ class AdviceView(QWidget):
         waiting.addLayout(_row(self.cancel_button))
         waiting.addStretch(1)
 
+        # The call: the advisor's picture with the citizen's own and the call's buttons under
+        # it, the help beside it (text, a paper, what the advisor sent), and the keyboard
+        # across the page's foot while the citizen writes (the picture shrinks to make room).
         self.call_page = _Page()
-        call = QHBoxLayout(self.call_page)
-        call.setContentsMargins(0, 0, 0, 0)
-        call.setSpacing(24)
+        call_column = self._call_column = QVBoxLayout(self.call_page)
+        call_column.setContentsMargins(0, 0, 0, 0)
+        call_column.setSpacing(16)
+        call = QHBoxLayout()
+        call.setSpacing(32)
+        call_column.addLayout(call, 1)
+        #: The advisor's picture, the citizen's own, the call's buttons and showing a paper: as
+        #: wide as the picture (a little wider with large text, for the buttons' words).
+        self.call_side = QWidget()
+        side = QVBoxLayout(self.call_side)
+        side.setContentsMargins(0, 0, 0, 0)
+        side.setSpacing(16)
         self.remote_view = _video_label(REMOTE_SIZE)
         self.remote_view.setAccessibleName("advisor video")
-        call.addWidget(self.remote_view, 0, Qt.AlignmentFlag.AlignTop)
-        side = QVBoxLayout()
-        side.setSpacing(20)
+        side.addWidget(self.remote_view)
+        own = QHBoxLayout()
+        own.setSpacing(16)
         self.self_view = _video_label(SELF_SIZE)
-        side.addWidget(self.self_view)
+        own.addWidget(self.self_view, 0, Qt.AlignmentFlag.AlignTop)
+        controls = QVBoxLayout()
+        controls.setSpacing(16)
         self.mute_button = BigButton()
         self.mute_button.setCheckable(True)
+        self.end_button = BigButton(role="danger")
+        controls.addWidget(self.mute_button)
+        controls.addWidget(self.end_button)
+        controls.addStretch(1)
+        own.addLayout(controls, 1)
+        side.addLayout(own)
+        # Said over the foot of the advisor's picture, where the citizen looks, taking no room.
         self.muted_note = _label("warning")
         self.muted_note.hide()
-        self.end_button = BigButton(role="danger")
-        for control in (self.mute_button, self.muted_note, self.end_button):
-            side.addWidget(control)
+        over_picture = QVBoxLayout(self.remote_view)
+        over_picture.setContentsMargins(12, 12, 12, 12)
+        over_picture.addStretch(1)
+        over_picture.addWidget(self.muted_note)
+        self.help_panel = CallHelpPanel(self.ui)
+        side.addWidget(self.help_panel.paper)
         side.addStretch(1)
-        call.addLayout(side, 1)
+        call.addWidget(self.call_side)
+        call.addWidget(self.help_panel, 1)
+        self.keyboard = OnScreenKeyboard(self.ui)
+        self.keyboard.hide()
+        call_column.addWidget(self.keyboard)
 
         self.after_page, after = _page()
         self.rate_text = _label("lead")
@@ -244,7 +288,7 @@ class AdviceView(QWidget):
             self.sorry_page: "",
         }
         self.heading.setText(headings.get(page, "") if page is not None else "")
-        self.heading.setVisible(bool(self.heading.text()))
+        self._size_call()
         now = self.now()
         for line_id, line_button in self.line_buttons.items():
             shown = self.lines[line_id]
@@ -283,6 +327,41 @@ class AdviceView(QWidget):
         self.leave_button.set_label(t(T.BACK_TO_WHERE))
         self.other_button.set_label(t(T.CHOOSE_ANOTHER))
         self._sorry_texts()
+
+    def set_typing(self, typing: bool) -> None:
+        """The keyboard up under the call (or down again): the advisor's picture shrinks, the
+        citizen's own and the heading go, and the help panel makes room while it is up."""
+        self.typing = typing
+        self.keyboard.setVisible(typing)
+        self.help_panel.set_typing(typing)
+        self._size_call()
+
+    def remote_size(self) -> tuple[int, int]:
+        """The advisor's picture as large as the call page leaves room for now."""
+        large = self.ui.large_text
+        if self.typing:
+            return REMOTE_SIZE_TYPING_LARGE_TEXT if large else REMOTE_SIZE_TYPING
+        return REMOTE_SIZE_LARGE_TEXT if large else REMOTE_SIZE
+
+    def _size_call(self) -> None:
+        on_call = self.pages.currentWidget() is self.call_page
+        self.heading.setVisible(bool(self.heading.text()) and not (on_call and self.typing))
+        # The keyboard takes the page's foot: the margins give it what they can.
+        margin = 8 if on_call and self.typing else 40
+        self._outer.setContentsMargins(96, margin, 96, margin)
+        self._call_column.setSpacing(8 if self.typing else 16)
+        width, height = self.remote_size()
+        if (self.remote_view.width(), self.remote_view.height()) != (width, height):
+            self.remote_view.setFixedSize(width, height)
+        if self.ui.large_text:
+            least = SIDE_WIDTH_TYPING_LARGE_TEXT if self.typing else SIDE_WIDTH_LARGE_TEXT
+            self.call_side.setFixedWidth(max(width, least))
+        else:
+            self.call_side.setFixedWidth(width)
+        own = SELF_SIZE_LARGE_TEXT if self.ui.large_text else SELF_SIZE
+        if (self.self_view.width(), self.self_view.height()) != own:
+            self.self_view.setFixedSize(*own)
+        self.self_view.setVisible(not self.typing)
 
     def _sorry_texts(self) -> None:
         t, language = self.ui.t, self.ui.language
