@@ -49,6 +49,8 @@ ATTACHMENT_TYPE = "application/pdf"
 LAYOUTS = {"VerticalLayout", "HorizontalLayout", "Group", "Categorization", "Category"}
 #: The i18n key endings of a consent's text and its heading (`<property>.x-consent-text`).
 CONSENT_TEXT = ".x-consent-text"
+#: Formats whose answers are always sensitive (`Field.sensitive`).
+SENSITIVE_FORMATS = frozenset({"fi-hetu", "iban"})
 CONSENT_TITLE = ".x-consent-title"
 #: Formats a field may have: the Finnish checks, and the standard ones we check the same way.
 FORMATS = set(validators.CHECKS)
@@ -121,6 +123,13 @@ class Field:
     def format(self) -> str | None:
         found = self.schema.get("format")
         return str(found) if found is not None else None
+
+    @property
+    def sensitive(self) -> bool:
+        """Whether what the citizen writes here is kept from anyone watching the screen (a
+        shared screen in a video call): a personal identity code or a bank account always, any
+        other field whose property says `"x-sensitive": true`."""
+        return self.schema.get("x-sensitive") is True or self.format in SENSITIVE_FORMATS
 
     @property
     def is_attachment(self) -> bool:

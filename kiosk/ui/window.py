@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from kiosk.devices.cardreader.fineid import CardHolder
     from kiosk.devices.status import DeviceEvent
     from kiosk.ui.remote import RemoteControl
+    from kiosk.ui.screen_share import ScreenShareController, ShareBar
     from kiosk.ui.screens.card_reminder import CardReminder
     from kiosk.ui.screens.frame import SessionFrame
     from kiosk.ui.screens.idle import IdleWarning
@@ -83,6 +84,12 @@ class KioskWindow(QWidget):
         self._allow_close = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        self._layout = layout
+        #: Screen sharing in a video call: the citizen's question and the banner while shared,
+        #: above every screen (made with the first session when there is a call service).
+        self.share_bar: ShareBar | None = None
+        self.screen_share: ScreenShareController | None = None
         self.stack = QStackedWidget()
         layout.addWidget(self.stack)
 
@@ -172,9 +179,19 @@ class KioskWindow(QWidget):
         self.stack.addWidget(self.frame)
         self.stack.setCurrentWidget(self.frame)
         self.frame.show_home()
+        self._watch_screen_share()
         log.debug("session screens built", extra={"session_id": session.id})
         if self._card_present:
             self._read_card()
+
+    def _watch_screen_share(self) -> None:
+        if self.screen_share is not None or self.kiosk.advice is None:
+            return
+        from kiosk.ui.screen_share import ScreenShareController, ShareBar
+
+        self.share_bar = ShareBar(self.ui)
+        self._layout.insertWidget(0, self.share_bar)
+        self.screen_share = ScreenShareController(self, self.kiosk.advice, self.share_bar)
 
     def end_session(self, reason: EndReason) -> None:
         self.kiosk.session.end(reason)
@@ -183,6 +200,8 @@ class KioskWindow(QWidget):
         language = self.ui.language
         if self._idle is not None:
             self._idle.hide()
+        if self.screen_share is not None:
+            self.screen_share.stop()  # the call ends with the session: so does sharing
         # Throw the session's screens away: rebuilt from scratch at the next start.
         if self.frame is not None:
             self.stack.removeWidget(self.frame)

@@ -114,6 +114,21 @@ class AdviceClient(ABC):
         self.help_admission: Admission | None = None
         #: Where a PDF the advisor sends is kept: the session's folder, set by the call's screen.
         self.documents_folder: Path | None = None
+        self._help_watchers: list[Callable[[CallHelp, HelpEvent], None]] = []
+
+    def watch_help(self, listener: Callable[[CallHelp, HelpEvent], None]) -> Callable[[], None]:
+        """Hear of help events beside `help_listener` (screen sharing is the window's, not the
+        call screen's); returns the way to stop."""
+        self._help_watchers.append(listener)
+        return lambda: (
+            self._help_watchers.remove(listener) if listener in self._help_watchers else None
+        )
+
+    def _help_event(self, help_: CallHelp, event: HelpEvent) -> None:
+        """Called by the call's help on the engine loop: tell everyone who listens."""
+        for listener in [self.help_listener, *self._help_watchers]:
+            if listener is not None:
+                listener(help_, event)
 
     def subscribe(self, listener: StatusListener) -> Callable[[], None]:
         self._listeners.append(listener)

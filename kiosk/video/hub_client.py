@@ -246,7 +246,7 @@ class HubAdviceClient(HubLink):
         self._help = CallHelp(
             asyncio.get_running_loop(),
             call_id=call,
-            listener=self.help_listener,
+            listener=self._help_event,
             admission=self.help_admission,
             documents_folder=self.documents_folder,
             documents_print_free=self._print_free,

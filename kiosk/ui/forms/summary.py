@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLay
 from eforms.definition import FormDefinition
 from kiosk.i18n import N_
 from kiosk.ui.forms.wrapping import WrapButton
+from kiosk.ui.sensitive import mark_sensitive
 from kiosk.ui.state import UiState
 
 YES = N_("Yes")
@@ -157,8 +158,9 @@ class SummaryView(QWidget):
             grid.setHorizontalSpacing(32)
             grid.setVerticalSpacing(10)
             grid.setColumnStretch(1, 1)
-            names = [f.name for f in self.definition.fields if f.page == section.page]
-            for row, ((label, value), name) in enumerate(zip(section.lines, names, strict=True)):
+            fields = [f for f in self.definition.fields if f.page == section.page]
+            for row, ((label, value), field) in enumerate(zip(section.lines, fields, strict=True)):
+                name = field.name
                 name_label = QLabel(label)
                 name_label.setProperty("role", "muted")
                 name_label.setWordWrap(True)
@@ -166,6 +168,8 @@ class SummaryView(QWidget):
                 value_label = QLabel(value)
                 value_label.setWordWrap(True)
                 value_label.setAccessibleName(f"{label}: {value}")
+                if field.sensitive:
+                    mark_sensitive(value_label)
                 self.values[name] = value_label
                 grid.addWidget(name_label, row, 0, Qt.AlignmentFlag.AlignTop)
                 grid.addWidget(value_label, row, 1, Qt.AlignmentFlag.AlignTop)

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QSizePolicy
 from eforms.definition import Field, FormDefinition
 from kiosk.ui.forms.field import FieldView
 from kiosk.ui.forms.inputs import FieldBox, FieldLine, focus_growth
+from kiosk.ui.sensitive import mark_sensitive
 from kiosk.ui.state import UiState
 
 #: What a field of each format asks the on-screen keyboard for first.
@@ -50,6 +51,8 @@ class TextFieldView(FieldView):
         hints = _HINTS.get(field.format or "")
         if hints is not None:
             self.editor.setInputMethodHints(hints)
+        if field.sensitive:
+            mark_sensitive(self.editor)
         self.editor.left.connect(self.left.emit)
         self.editor.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.label.setBuddy(self.editor)
