@@ -21,6 +21,7 @@ from kiosk.ui.main import build
 from kiosk.ui.screens.eservices.screen import EServicesScreen
 from kiosk.ui.screens.forms import FormsScreen
 from kiosk.ui.screens.frame import SessionFrame
+from kiosk.ui.screens.print import PrintScreen
 from kiosk.ui.screens.video.screen import AdviceScreen
 from kiosk.ui.window import KioskWindow
 from kiosk.video.advice import AdvicePhase
@@ -199,7 +200,7 @@ def test_an_e_service_from_the_advisor_opens_and_the_call_goes_on(
     # The call goes on, and the strip under the screen says so.
     assert advice.status.phase is AdvicePhase.CONNECTED and advice.cancels == 0
     assert frame.call_strip.isVisible()
-    assert frame.call_label.text() == "In a call with Virka-info"
+    assert frame.call_label.text().replace("\u2011", "-") == "In a call with Virka-info"
     assert frame.back_to_call_button.isVisible() and frame.end_call_button.isVisible()
     assert frame.advice_button is not None and not frame.advice_button.isVisible()
 
@@ -254,7 +255,7 @@ def test_a_pdf_from_the_advisor_is_one_of_the_visits_documents(
 ) -> None:
     advice = ScriptedAdvice()
     window = open_window(advice)
-    _, screen, helper = in_a_call(qtbot, window, advice)
+    frame, screen, helper = in_a_call(qtbot, window, advice)
     session = window.kiosk.session.current
     assert session is not None
     assert advice.documents_folder == session.folder
@@ -268,6 +269,13 @@ def test_a_pdf_from_the_advisor_is_one_of_the_visits_documents(
     assert document.pdf == item.pdf and document.pdf.parent == session.folder
     click(qtbot, panel.arrived_buttons["a3"])
     assert helper.opened_items == ["a3"]
+    # Print opens on it, free as the line says; the call goes on.
+    printing = frame.service_screen
+    assert isinstance(printing, PrintScreen)
+    assert printing.chooser.document == document.pdf
+    assert printing.cost_cents == 0
+    assert frame.call_strip.isVisible() and advice.status.phase is AdvicePhase.CONNECTED
+    click(qtbot, frame.back_to_call_button)
     assert panel.saved_label.isVisible()
     assert panel.saved_label.text().startswith("guide.pdf is saved to your documents")
     assert len(session.visit.advisor_documents) == 1, "kept once"

@@ -179,6 +179,7 @@ class SessionFrame(QWidget):
         self.call_label = QLabel()
         self.call_label.setProperty("role", "lead")
         self.call_label.setStyleSheet("font-weight: bold;")
+        self.call_label.setWordWrap(True)  # a long line name at large text wraps
         self.back_to_call_button = BigButton(role="primary")
         self.back_to_call_button.clicked.connect(self.back_to_call)
         self.end_call_button = BigButton(role="danger")
@@ -326,7 +327,8 @@ class SessionFrame(QWidget):
         self._update_bar()
 
     def open_from_call(self, service_id: str, item: str) -> None:
-        """Open what the advisor sent (an e-service, a form) in its service; the call goes on."""
+        """Open what the advisor sent in its service (an e-service, a form; a document in Print,
+        chosen); the call goes on."""
         if service_id not in self.services:
             log.warning("service not enabled", extra={"service": service_id})
             return
@@ -335,8 +337,16 @@ class SessionFrame(QWidget):
             self._update_bar()
         else:
             self.open_service(service_id)
+        screen = self.service_screen
+        if service_id == "print":
+            chooser = getattr(screen, "chooser", None)
+            documents = getattr(chooser, "documents", [])
+            found = [n for n, d in enumerate(documents) if str(d.path) == item]
+            if chooser is not None and found:
+                chooser.choose(found[-1])
+            return
         opener = {"eservices": "open_service", "forms": "open_form"}.get(service_id)
-        open_item = getattr(self.service_screen, opener or "", None)
+        open_item = getattr(screen, opener or "", None)
         if callable(open_item):
             open_item(item)
 
@@ -407,7 +417,12 @@ class SessionFrame(QWidget):
         self.call_strip.setVisible(elsewhere)
         if elsewhere:
             line = getattr(self.advice_screen, "line_name", lambda: "")()
-            self.call_label.setText(self.ui.t(video_texts.IN_CALL_WITH).format(line=line))
+            text = self.ui.t(video_texts.IN_CALL_WITH).format(line=line.replace("-", "\u2011"))
+            self.call_label.setText(text)
+            # On one line when it can be (the privacy words beside it wrap first).
+            self.call_label.ensurePolished()
+            whole = self.call_label.fontMetrics().horizontalAdvance(text) + 8
+            self.call_label.setMinimumWidth(min(whole, 760))
         if self.advice_button is not None:
             self.advice_button.setVisible(
                 not elsewhere and not in_advice and self.service_id != "advice"

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QScrollArea,
     QScroller,
@@ -224,25 +225,28 @@ class CallHelpPanel(QWidget):
         column.addWidget(self.text_card, 1)
 
         #: Showing a paper: the call's page puts it under the citizen's own picture.
+        #: Showing a paper: the call's page puts it under the citizen's own picture.
         self.paper = QWidget()
-        paper = QHBoxLayout(self.paper)
+        paper = QVBoxLayout(self.paper)
         paper.setContentsMargins(0, 0, 0, 0)
-        paper.setSpacing(20)
+        paper.setSpacing(8)
+        self.show_hint = _label()
+        paper.addWidget(self.show_hint)
+        row = QHBoxLayout()
+        row.setSpacing(20)
         self.show_button = BigButton()
         self.show_button.clicked.connect(self._show_clicked)
-        paper.addWidget(self.show_button, 0, Qt.AlignmentFlag.AlignTop)
-        words = QVBoxLayout()
-        words.setSpacing(4)
-        self.show_hint = _label()
+        row.addWidget(self.show_button, 0, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.shown_label = _label()
         self.shown_label.setStyleSheet("font-weight: bold;")
-        words.addWidget(self.show_hint)
-        words.addWidget(self.shown_label)
-        paper.addLayout(words, 1)
+        row.addWidget(self.shown_label, 1)
+        paper.addLayout(row)
 
         self.arrived_box = QWidget()
         box = QVBoxLayout(self.arrived_box)
         box.setContentsMargins(0, 0, 0, 0)
+        # No taller than what it holds: the text beside the picture has the rest.
+        box.setSizeConstraint(QLayout.SizeConstraint.SetMaximumSize)
         box.setSpacing(10)
         self.arrived_heading = _label("lead")
         self.arrived_heading.setStyleSheet("font-weight: bold;")
@@ -265,6 +269,10 @@ class CallHelpPanel(QWidget):
         column.addWidget(self.arrived_box, 3)
         self.typing_note = _label("banner")
         column.addWidget(self.typing_note)
+        # Only the list of what arrived grows (up to all of it); the rest of the room is the
+        # text's.
+        for label in (self.arrived_heading, self.saved_label, self.typing_note):
+            label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
 
         self.set_ready(False)
         self.retranslate()

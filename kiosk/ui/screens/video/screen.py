@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtGui import QHideEvent, QImage, QPixmap, QShowEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk.devices.camera.base import Camera
@@ -58,7 +58,8 @@ class AdviceScreen(AdviceView):
     #: Whether a call is under way may have changed (`in_call`): the frame keeps the screen
     #: while it is, wherever the citizen goes.
     call_changed = Signal()
-    #: Open what the advisor sent: the service ("eservices", "forms") and its item there.
+    #: Open what the advisor sent: the service ("eservices", "forms", "print") and its item
+    #: there (an e-service's or a form's id, a document's path).
     open_requested = Signal(str, str)
     _status_changed = Signal(object)
     _video_waiting = Signal()
@@ -80,6 +81,8 @@ class AdviceScreen(AdviceView):
         self.other_button.clicked.connect(self.back_to_lines)
         self.leave_button.clicked.connect(self.leave.emit)
 
+        #: Whether the camera should run for this screen (the check before a call, the call).
+        self._camera_wanted = False
         self._preview = QTimer(self)
         self._preview.timeout.connect(self._show_own_picture)
         self.lines_timer = QTimer(self)
@@ -462,7 +465,10 @@ class AdviceScreen(AdviceView):
         elif item.kind == "form":
             self.open_requested.emit("forms", item.target)
         else:
+            # Said on the call's page, and Print opened on it where the kiosk prints.
             self.help_panel.set_saved(self._name_of(item, self.ui.language))
+            if item.pdf is not None and "print" in self.ctx.config.services.enabled:
+                self.open_requested.emit("print", str(item.pdf))
 
     # ---- the keyboard under the call ----------------------------------------------------------
 
@@ -489,14 +495,28 @@ class AdviceScreen(AdviceView):
     # ---- the citizen's own picture ------------------------------------------------------------
 
     def _camera_on(self) -> None:
+        self._camera_wanted = True
         if self.camera is not None:
             self.camera.start_stream()
             self._preview.start(PREVIEW_MS)
 
     def _camera_off(self) -> None:
+        self._camera_wanted = False
         self._preview.stop()
         if self.camera is not None:
             self.camera.stop_stream()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        # The call goes on elsewhere: its camera runs for the advisor, but nobody sees the
+        # citizen's own picture here, so it is not drawn.
+        self._preview.stop()
+        super().hideEvent(event)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._camera_wanted and self.camera is not None:
+            self.camera.start_stream()  # idempotent; another service may have stopped it
+            self._preview.start(PREVIEW_MS)
 
     def _show_own_picture(self) -> None:
         frame = self.camera.latest() if self.camera is not None else None

@@ -29,9 +29,9 @@ from kiosk.video.advice import AdviceClient, AdviceLine, AdvicePhase, AdviceStat
 
 #: The advisor's picture on the call page: smaller with large text, and smaller still while
 #: the keyboard is up under it.
-REMOTE_SIZE = (800, 450)
-REMOTE_SIZE_LARGE_TEXT = (576, 324)
-REMOTE_SIZE_TYPING = (512, 288)
+REMOTE_SIZE = (768, 432)
+REMOTE_SIZE_LARGE_TEXT = (544, 306)
+REMOTE_SIZE_TYPING = (480, 270)
 REMOTE_SIZE_TYPING_LARGE_TEXT = (432, 243)
 SELF_SIZE = (240, 135)
 #: The picture's column with large text, for the words of its buttons beside the citizen's own
@@ -196,7 +196,7 @@ class AdviceView(QWidget):
         self.call_side = QWidget()
         side = QVBoxLayout(self.call_side)
         side.setContentsMargins(0, 0, 0, 0)
-        side.setSpacing(16)
+        side.setSpacing(12)
         self.remote_view = _video_label(REMOTE_SIZE)
         self.remote_view.setAccessibleName("advisor video")
         side.addWidget(self.remote_view)
