@@ -29,6 +29,7 @@ from kiosk.visit import AdvisorDocument
 from tests.conftest import FakeClock
 from tests.ui.advice_double import ScriptedAdvice, ScriptedHelp
 from tests.ui.conftest import flush_deletes
+from tests.ui.text_fits import cut_text, sticks_out
 
 
 @pytest.fixture
@@ -321,3 +322,25 @@ def test_the_sessions_end_hangs_up_a_call_going_on_elsewhere(
     assert advice.listeners == 0
     assert advice.help_listener is None
     assert advice.help_admission is None and advice.documents_folder is None
+
+
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+def test_the_call_strip_fits_the_footer_at_the_largest_text(
+    qtbot: QtBot, open_window: Callable[[ScriptedAdvice], KioskWindow], language: str
+) -> None:
+    advice = ScriptedAdvice()
+    window = open_window(advice)
+    window.ui.large_text_scale = 2.5
+    frame, _, _ = in_a_call(qtbot, window, advice)
+    click(qtbot, frame.language_buttons[language])
+    window.ui.set_large_text(True)
+    click(qtbot, frame.home_button)
+    assert frame.call_strip.isVisible()
+    strip = frame.call_strip
+    qtbot.waitUntil(lambda: strip.width() >= strip.sizeHint().width())  # the footer laid out
+    assert window.minimumSizeHint().width() <= 1920 and window.width() == 1920
+    for button in (frame.back_to_call_button, frame.end_call_button):
+        assert cut_text(button) is None, button.text()
+        assert button.height() >= 48 and button.accessibleName().strip()
+        assert not sticks_out(button, window)
+    assert not sticks_out(frame.call_label, window)

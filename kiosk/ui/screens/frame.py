@@ -51,6 +51,8 @@ VIDEO_ADVICE = N_("Video advice")
 VIDEO_ADVICE_HINT = N_("Talk to an advisor on video")
 #: The video-advice icon's side beside its label, at normal text size.
 ADVICE_ICON_PX = 40
+#: The widest "In a call with ..." is kept on one line; a longer one wraps.
+CALL_LABEL_MAX_PX = 560
 PRIVACY_HINT = N_("When you end the session, everything you did here is erased.")
 #: What the frame says of the card in the reader, by what came of reading it.
 CARD_NOTICES = {
@@ -422,7 +424,7 @@ class SessionFrame(QWidget):
             # On one line when it can be (the privacy words beside it wrap first).
             self.call_label.ensurePolished()
             whole = self.call_label.fontMetrics().horizontalAdvance(text) + 8
-            self.call_label.setMinimumWidth(min(whole, 760))
+            self.call_label.setMinimumWidth(min(whole, CALL_LABEL_MAX_PX))
         if self.advice_button is not None:
             self.advice_button.setVisible(
                 not elsewhere and not in_advice and self.service_id != "advice"
@@ -447,8 +449,13 @@ class SessionFrame(QWidget):
             ratio = self.advice_button.devicePixelRatioF()
             self.advice_button.setIcon(QIcon(icon_pixmap("advice.svg", side, colours, ratio)))
             self.advice_button.setIconSize(QSize(side, side))
-        self.back_to_call_button.set_label(t(video_texts.BACK_TO_CALL))
-        self.end_call_button.set_label(t(video_texts.END_CALL))
+        # On two lines with large text, as the bar's are: the strip shares the footer.
+        fold = two_lines if self.ui.large_text else str
+        for button, message in (
+            (self.back_to_call_button, video_texts.BACK_TO_CALL),
+            (self.end_call_button, video_texts.END_CALL),
+        ):
+            button.set_label(fold(t(message)))
         notice = self._card_notice
         self.card_notice.setText(t(CARD_NOTICES[notice]) if notice is not None else "")
         self._sync_toggles()
