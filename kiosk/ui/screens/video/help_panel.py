@@ -173,6 +173,8 @@ class CallHelpPanel(QWidget):
         #: The call's help; None before a call connects and after it ends.
         self.help: CallHelp | None = None
         self.ready = False
+        #: A paper is being looked for under the camera and sent.
+        self.looking = False
         #: Whether the keyboard is up under the panel: the paper and what arrived make room.
         self.typing = False
         #: What arrived, in order, and how to name it in the citizen's language.
@@ -293,6 +295,7 @@ class CallHelpPanel(QWidget):
         self._placed.clear()
         self._shown_text = None
         self._saved = None
+        self.looking = False
         self._clearing = True
         self.text_field.clear()
         self._clearing = False
@@ -302,8 +305,9 @@ class CallHelpPanel(QWidget):
     def set_ready(self, ready: bool) -> None:
         """The call's channels are open (or gone): writing and showing a paper work now."""
         self.ready = ready
-        for widget in (self.text_field, self.say_button, self.show_button):
+        for widget in (self.text_field, self.say_button):
             widget.setEnabled(ready)
+        self.show_button.setEnabled(ready and not self.looking)
 
     def show_remote(self, lines: tuple[str, ...], current: str) -> None:
         self._remote = (lines, current)
@@ -355,12 +359,14 @@ class CallHelpPanel(QWidget):
         self._texts()
 
     def _show_clicked(self) -> None:
+        self.looking = True
         self.show_button.setEnabled(False)
         self.set_shown(T.LOOKING_FOR_PAPER)
         self.show_requested.emit()
 
     def page_done(self, message: str, number: int = 0) -> None:
         """Showing a paper came to an end: say how, and the button may be tapped again."""
+        self.looking = False
         self.show_button.setEnabled(self.ready)
         self.set_shown(message, number)
 

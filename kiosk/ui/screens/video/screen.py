@@ -421,8 +421,8 @@ class AdviceScreen(AdviceView):
                     self._keep_document(item)
         elif event is HelpEvent.PAGE_DELIVERED:
             delivered = [page.number for page in help.shown if page.delivered]
-            if delivered:
-                panel.page_done(T.PAGE_DELIVERED, max(delivered))
+            if delivered and not panel.looking:  # a paper being looked for is said as it ends
+                panel.set_shown(T.PAGE_DELIVERED, max(delivered))
 
     def _keep_document(self, item: Arrived) -> None:
         """A PDF the advisor sent is one of the visit's documents from now on."""
