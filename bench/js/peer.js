@@ -174,10 +174,18 @@ function gathered(pc) {
   }));
 }
 
+// The kiosk's camera and microphone are the first of their kind in its offer; a second video
+// is its screen, silent unless shared, which the advisor never sends to.
+function first(pc, kind) {
+  return pc.getTransceivers().find((t) => t.receiver.track.kind === kind) || null;
+}
+
 function newConnection() {
   const pc = new RTCPeerConnection({iceServers: []});
   pc.addEventListener("track", (e) => {
-    if (e.track.kind === "audio") {
+    if (e.transceiver !== first(pc, e.track.kind)) {
+      window.screenTrack = e.track;
+    } else if (e.track.kind === "audio") {
       // Chromium decodes incoming audio only once the track plays somewhere.
       const audio = new Audio();
       audio.srcObject = new MediaStream([e.track]);
@@ -214,6 +222,7 @@ window.answerOffer = async function (sdp) {
   const pc = newConnection();
   await pc.setRemoteDescription({type: "offer", sdp});
   for (const t of pc.getTransceivers()) {
+    if (t !== first(pc, t.receiver.track.kind)) continue;
     const track = window.local.getTracks().find((x) => x.kind === t.receiver.track.kind);
     await t.sender.replaceTrack(track);
     t.direction = "sendrecv";
@@ -238,8 +247,11 @@ window.callStats = async function () {
   if (!window.call) return out;
   out.state = window.call.connectionState;
   const report = await window.call.getStats();
+  const camera = first(window.call, "video");
   report.forEach((s) => {
-    if (s.type === "inbound-rtp" && s.kind === "video") {
+    if (s.type === "inbound-rtp" && s.kind === "video" && camera && s.mid !== camera.mid) {
+      out.screenFramesDecoded = s.framesDecoded || 0;
+    } else if (s.type === "inbound-rtp" && s.kind === "video") {
       out.framesDecoded = s.framesDecoded || 0;
       out.width = s.frameWidth || 0;
       out.height = s.frameHeight || 0;

@@ -77,6 +77,22 @@ class AdviceLine:
 
 
 @dataclass(frozen=True)
+class CallGuest:
+    """A third person in the call (docs/call-three-party.md): an interpreter, or an advisor of
+    another service line."""
+
+    line: str
+    names: dict[str, str]
+    #: "interpreter" or "authority".
+    reason: str
+    #: The language an interpreter interprets (BCP 47, e.g. "fse"), None for an authority.
+    interpreting: str | None = None
+
+    def name(self, language: str) -> str:
+        return self.names.get(language) or self.names.get("fi") or self.line
+
+
+@dataclass(frozen=True)
 class AdviceStatus:
     phase: AdvicePhase
     line: str | None = None
@@ -91,6 +107,8 @@ class AdviceStatus:
     can_rate: bool = False
     #: When a closed line opens next (aware datetime), if the hub said.
     next_opening: datetime | None = None
+    #: A third person in the connected call, while they are in it.
+    guest: CallGuest | None = None
 
 
 StatusListener = Callable[[AdviceStatus], None]
@@ -170,6 +188,14 @@ class AdviceClient(ABC):
 
     def receive_stats(self) -> ReceiveStats | None:
         """Any thread: what the call under way has received so far, or None with no call."""
+        return None
+
+    def take_guest_video(self) -> RemoteVideoFrame | None:
+        """Any thread: the newest picture of the third person in the call, or None."""
+        return None
+
+    def guest_stats(self) -> ReceiveStats | None:
+        """Any thread: what the connection to the third person has received, or None."""
         return None
 
     @property

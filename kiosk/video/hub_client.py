@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from kiosk.video.advice import AdvicePhase, AdviceStatus
-from kiosk.video.call import DEVICE_OPEN_TIMEOUT, CallSound, VideoFormat
+from kiosk.video.advice import AdvicePhase, AdviceStatus, CallGuest
+from kiosk.video.call import CallSound, VideoFormat
 from kiosk.video.hub_link import BACKOFF, CONNECT_TIMEOUT, HEARTBEAT, REQUEST_TIMEOUT, HubLink
 from kiosk.video.hub_wire import (
     HubUnavailable,
     as_int,
+    parse_guest,
     parse_ice_servers,
     parse_lines,
     parse_time,
@@ -29,9 +31,8 @@ from kiosk.video.hub_wire import (
 # client is made at start-up: the line's state needs none of them.
 if TYPE_CHECKING:
     from kiosk.devices.camera.base import Camera
-    from kiosk.video.audio import MicrophoneTrack
+    from kiosk.video.call_media import CallMedia
     from kiosk.video.help import CallHelp
-    from kiosk.video.microphone import MutableAudioTrack
     from kiosk.video.peer import KioskPeer, ReceiveStats, RemoteVideoFrame
 
 __all__ = ["HubAdviceClient", "HubUnavailable", "parse_lines"]
@@ -77,12 +78,13 @@ class HubAdviceClient(HubLink):
         self._video = video
         #: The microphone and speaker each call opens ([call] in the config).
         self._audio = audio or CallSound()
-        self._peer: KioskPeer | None = None
+        #: The connected call's connections, microphone and speaker.
+        self._media: CallMedia | None = None
         self._help: CallHelp | None = None
+        #: A third person in the connected call (docs/call-three-party.md).
+        self._guest: CallGuest | None = None
         #: The connected call's line prints its advisors' documents free (its `connected`).
         self._print_free = False
-        self._microphone: MutableAudioTrack | None = None
-        self._device_microphone: MicrophoneTrack | None = None
         self._muted = False
         self._call: str | None = None
         self._line: str | None = None
@@ -98,19 +100,31 @@ class HubAdviceClient(HubLink):
 
     def set_muted(self, muted: bool) -> None:
         self._muted = muted
-        microphone = self._microphone
-        if microphone is not None:
-            microphone.muted = muted
+        media = self._media
+        if media is not None:
+            media.microphone.muted = muted
 
     def rate(self, stars: int) -> None:
         self._submit(self._rate(stars))
 
+    def _party(self, party: str) -> KioskPeer | None:
+        media = self._media
+        return media.peers.get(party) if media is not None else None
+
     def take_remote_video(self) -> RemoteVideoFrame | None:
-        peer = self._peer
+        peer = self._party("host")
         return peer.take_remote_video() if peer is not None else None
 
     def receive_stats(self) -> ReceiveStats | None:
-        peer = self._peer
+        peer = self._party("host")
+        return peer.stats() if peer is not None else None
+
+    def take_guest_video(self) -> RemoteVideoFrame | None:
+        peer = self._party("guest")
+        return peer.take_remote_video() if peer is not None else None
+
+    def guest_stats(self) -> ReceiveStats | None:
+        peer = self._party("guest")
         return peer.stats() if peer is not None else None
 
     @property
@@ -213,6 +227,10 @@ class HubAdviceClient(HubLink):
             await self._on_ended(call, data)
         elif kind in ("answer", "offer", "ice"):
             await self._signal(kind, data)
+        elif kind == "joined":
+            await self._guest_joined(call, data)
+        elif kind == "left":
+            await self._party_left(call, data)
 
     async def _connect(self, call: str) -> None:
         if self.status.phase not in (AdvicePhase.QUEUED, AdvicePhase.RINGING):
@@ -225,24 +243,18 @@ class HubAdviceClient(HubLink):
         self._camera.start_stream()
         # Neither waits for its device: a microphone still opening (or failing to) sends
         # silence, a speaker still opening drops the advisor's voice, and the call goes ahead.
-        from kiosk.video.audio import MicrophoneTrack, call_microphone, call_speaker
+        from kiosk.video.call_media import CallMedia
         from kiosk.video.help import CallHelp
-        from kiosk.video.microphone import MutableAudioTrack
-        from kiosk.video.peer import KioskPeer
 
-        source = call_microphone(self._audio)
-        if isinstance(source, MicrophoneTrack):
-            self._device_microphone = source
-        self._microphone = MutableAudioTrack(source)
-        self._microphone.muted = self._muted
-        self._peer = KioskPeer(
+        self._media = media = CallMedia(
             self._camera,
-            ice_servers=self._ice,
+            sound=self._audio,
             video=self._video,
-            microphone=self._microphone,
-            audio_output=call_speaker(self._audio),
-            on_remote_video=self._remote_video,
+            muted=self._muted,
+            close_timeout=self._request_timeout,
         )
+        self._guest = None
+        peer = media.connect("host", self._ice, self._remote_video)
         self._help = CallHelp(
             asyncio.get_running_loop(),
             call_id=call,
@@ -250,12 +262,12 @@ class HubAdviceClient(HubLink):
             admission=self.help_admission,
             documents_folder=self.documents_folder,
             documents_print_free=self._print_free,
-            screen=self._peer.screen_track,
+            screen=peer.screen_track,
         )
-        self._help.attach(self._peer.connection)
+        self._help.attach(peer.connection)
         self._report(AdviceStatus(AdvicePhase.CONNECTED, line=self._line, call=call))
         try:
-            sdp = await self._peer.create_offer()
+            sdp = await peer.create_offer()
         except Exception:
             log.exception("the call's offer could not be made")
             await self._cancel()
@@ -268,14 +280,17 @@ class HubAdviceClient(HubLink):
             listener()
 
     async def _signal(self, kind: str, data: dict[str, Any]) -> None:
-        peer = self._peer
+        # Without `from` a message is the host's (docs/call-three-party.md).
+        party = "guest" if data.get("from") == "guest" else "host"
+        peer = self._party(party)
         if peer is None:
             return
         if kind == "answer":
             await peer.accept_answer(str(data["sdp"]))
         elif kind == "offer":
             answer = await peer.answer_offer(str(data["sdp"]))
-            await self._send({"type": "answer", "call": self._call, "sdp": answer})
+            reply = {"type": "answer", "call": self._call, "sdp": answer}
+            await self._send(reply if party == "host" else {**reply, "to": party})
         else:
             candidate = data.get("candidate")
             if isinstance(candidate, dict) and candidate.get("candidate"):
@@ -310,22 +325,67 @@ class HubAdviceClient(HubLink):
         else:
             self._report(self._ended(call, reason, can_rate=can_rate))
 
+    # ---- a third person (docs/call-three-party.md) ---------------------------------------------
+
+    async def _guest_joined(self, call: str, data: dict[str, Any]) -> None:
+        media = self._media
+        if (
+            media is None
+            or data.get("party") != "guest"
+            or self.status.phase is not (AdvicePhase.CONNECTED)
+        ):
+            return
+        await media.drop("guest")  # a guest before, not told gone: start afresh
+        self._guest = parse_guest(data)
+        self._report(replace(self.status, guest=self._guest))
+        peer = media.connect("guest", self._ice, self._guest_video)
+        try:
+            sdp = await peer.create_offer()
+        except Exception:
+            log.exception("the offer to the call's guest could not be made")
+            await media.drop("guest")
+            return
+        await self._send({"type": "offer", "call": call, "to": "guest", "sdp": sdp})
+        log.info("a guest joined the call", extra={"call": call, "reason": self._guest.reason})
+
+    async def _party_left(self, call: str, data: dict[str, Any]) -> None:
+        media = self._media
+        if media is None:
+            return
+        if data.get("party") == "guest":
+            await media.drop("guest")
+            self._guest = None
+            self._report(replace(self.status, guest=None))
+        elif data.get("party") == "host" and data.get("promoted") == "guest":
+            # The advisor left; the guest goes on with the citizen and is the host now. The
+            # call's help was on the advisor's connection: it goes with it.
+            help_, self._help = self._help, None
+            if help_ is not None:
+                help_.close()
+            await media.drop("host")
+            media.promote(self._remote_video)
+            guest, self._guest = self._guest, None
+            if guest is not None:
+                self._line = guest.line
+            self._report(replace(self.status, line=self._line, guest=None))
+        log.info("a party left the call", extra={"call": call, "party": data.get("party")})
+
+    def _guest_video(self) -> None:
+        listener = self.on_remote_video
+        if listener is not None:
+            listener()
+
     async def _close_peer(self) -> None:
         help_, self._help = self._help, None
         if help_ is not None:
             help_.close()
-        peer, self._peer = self._peer, None
-        device, self._device_microphone = self._device_microphone, None
-        self._microphone = None
-        if peer is not None:
+        media, self._media = self._media, None
+        self._guest = None
+        if media is not None:
             try:
-                await asyncio.wait_for(peer.close(), self._request_timeout)
+                await media.close()
             except Exception:
-                log.exception("the call's peer did not close cleanly")
-        if device is not None:
-            # The peer has stopped it; the device is closed after its current read.
-            loop = asyncio.get_running_loop()
-            await loop.run_in_executor(None, device.join, DEVICE_OPEN_TIMEOUT)
+                log.exception("the call's media did not close cleanly")
 
     # ---- ending -------------------------------------------------------------------------------
 

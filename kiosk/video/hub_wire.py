@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from kiosk.video.advice import AdviceLine, LineState
+from kiosk.video.advice import AdviceLine, CallGuest, LineState
 from kiosk.video.call import IceServer
 
 
@@ -54,6 +54,18 @@ def parse_ice_servers(message: dict[str, Any]) -> list[IceServer]:
         )
         for s in message.get("ice_servers") or ()
     ]
+
+
+def parse_guest(message: dict[str, Any]) -> CallGuest:
+    """Who joined the call, from the hub's `joined` (docs/call-three-party.md)."""
+    names = message.get("line_name")
+    interpreting = message.get("interpreting")
+    return CallGuest(
+        line=str(message.get("line") or ""),
+        names={str(k): str(v) for k, v in names.items()} if isinstance(names, dict) else {},
+        reason="interpreter" if message.get("reason") == "interpreter" else "authority",
+        interpreting=interpreting if isinstance(interpreting, str) and interpreting else None,
+    )
 
 
 def parse_time(text: Any) -> datetime | None:

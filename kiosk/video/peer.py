@@ -27,7 +27,7 @@ from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from aiortc.sdp import candidate_from_sdp
 
 from kiosk.video import rtp
-from kiosk.video.audio import AudioOutput, ToneAudioTrack
+from kiosk.video.audio import ToneAudioTrack
 
 # The hub's ICE servers are described without the media libraries (kiosk.video.call); the name
 # stays importable from here.
@@ -36,6 +36,7 @@ from kiosk.video.call import VideoFormat
 from kiosk.video.media import CameraVideoTrack
 from kiosk.video.sdp import with_bandwidth_hints
 from kiosk.video.share import ScreenTrack
+from kiosk.video.speaker import Speaker
 
 if TYPE_CHECKING:
     from kiosk.devices.camera.base import Camera
@@ -105,8 +106,9 @@ class KioskPeer:
         ice_servers: Sequence[IceServer] = (),
         video: VideoFormat | None = None,
         microphone: MediaStreamTrack | None = None,
-        audio_output: AudioOutput | None = None,
+        audio_output: Speaker | None = None,
         on_remote_video: Callable[[], None] | None = None,
+        screen: bool = True,
     ) -> None:
         rtp.install()
         # An explicit list, even when empty: aiortc's default is a public Google STUN server.
@@ -122,11 +124,16 @@ class KioskPeer:
         self._pc.addTransceiver(self.video_track, direction="sendrecv")
         self._pc.addTransceiver(self.audio_track, direction="sendrecv")
         #: The kiosk's screen, silent until the citizen allows the advisor to see it
-        #: (kiosk.video.share): negotiated now, so that sharing needs no new offer.
-        self.screen_track = ScreenTrack()
-        self._pc.addTransceiver(self.screen_track, direction="sendonly")
+        #: (kiosk.video.share): negotiated now, so that sharing needs no new offer. Only the
+        #: host's connection has it (docs/call-three-party.md).
+        self.screen_track: ScreenTrack | None = None
+        if screen:
+            self.screen_track = ScreenTrack()
+            self._pc.addTransceiver(self.screen_track, direction="sendonly")
         self._audio_output = audio_output
-        self._on_remote_video = on_remote_video
+        #: Called (engine loop) when a picture of the other side waits in the slot; may be
+        #: changed during the call (a guest's connection that becomes the host's).
+        self.on_remote_video = on_remote_video
         self._slot = LatestFrameSlot()
         self._newest: av.VideoFrame | None = None
         self._newest_number = 0
@@ -222,13 +229,13 @@ class KioskPeer:
             await self._fresh.wait()
             self._fresh.clear()
             frame, number = self._newest, self._newest_number
-            if frame is None or self._on_remote_video is None:
+            if frame is None or self.on_remote_video is None:
                 continue
             rgb = await loop.run_in_executor(None, _to_rgb, frame)
             picture = RemoteVideoFrame(rgb, frame.width, frame.height, number)
             if self._slot.put(picture):
                 try:
-                    self._on_remote_video()
+                    self.on_remote_video()
                 except Exception:
                     log.exception("remote video consumer failed")
 
@@ -259,7 +266,8 @@ class KioskPeer:
         await self._pc.close()
         self.video_track.stop()
         self.audio_track.stop()
-        self.screen_track.stop()
+        if self.screen_track is not None:
+            self.screen_track.stop()
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)

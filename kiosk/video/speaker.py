@@ -8,6 +8,7 @@ import logging
 import queue
 import threading
 from concurrent.futures import Future
+from typing import Protocol
 
 import av
 
@@ -20,6 +21,18 @@ from kiosk.video.audio_device import (
 )
 
 log = logging.getLogger(__name__)
+
+
+class Speaker(Protocol):
+    """Where the other side's voice goes: a speaker (kiosk.video.speaker.AudioOutput), or one
+    voice of a mix (kiosk.video.mixer.MixerInput)."""
+
+    @property
+    def frames_played(self) -> int: ...
+
+    def play(self, frame: av.AudioFrame) -> None: ...
+
+    def close(self) -> None: ...
 
 
 class AudioOutput:

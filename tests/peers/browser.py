@@ -163,10 +163,18 @@ window.startCamera = async function (width, height) {
   return [s.width, s.height];
 };
 
+// The kiosk's camera and microphone are the first of their kind in its offer; a second video
+// is its screen, silent unless shared (docs/call-help.md), which the advisor never sends to.
+function first(pc, kind) {
+  return pc.getTransceivers().find(t => t.receiver.track.kind === kind) || null;
+}
+
 function newConnection() {
   const pc = new RTCPeerConnection({iceServers: []});
   pc.addEventListener("track", (e) => {
-    if (e.track.kind === "audio") {
+    if (e.transceiver !== first(pc, e.track.kind)) {
+      window.screenTrack = e.track;
+    } else if (e.track.kind === "audio") {
       // Chromium decodes incoming audio only once the track plays somewhere.
       const audio = new Audio();
       audio.srcObject = new MediaStream([e.track]);
@@ -184,6 +192,7 @@ window.answerOffer = async function (sdp, degradation) {
   const pc = newConnection();
   await pc.setRemoteDescription({type: "offer", sdp});
   for (const t of pc.getTransceivers()) {
+    if (t !== first(pc, t.receiver.track.kind)) continue;
     const track = window.local.getTracks().find(x => x.kind === t.receiver.track.kind);
     await t.sender.replaceTrack(track);
     t.direction = "sendrecv";
@@ -207,8 +216,11 @@ window.callStats = async function () {
   if (!window.call) return out;
   out.state = window.call.connectionState;
   const report = await window.call.getStats();
+  const camera = first(window.call, "video");
   report.forEach((s) => {
-    if (s.type === "inbound-rtp" && s.kind === "video") {
+    if (s.type === "inbound-rtp" && s.kind === "video" && camera && s.mid !== camera.mid) {
+      out.screenFramesDecoded = s.framesDecoded || 0;
+    } else if (s.type === "inbound-rtp" && s.kind === "video") {
       out.videoFramesDecoded = s.framesDecoded || 0;
       out.receivedWidth = s.frameWidth || 0;
       out.receivedHeight = s.frameHeight || 0;
