@@ -6,6 +6,7 @@ tables into the settings its package reads.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -241,6 +242,7 @@ def _line(check: Checker, line_id: str, item: object) -> ServiceLine:
         advisor_documents_print_free=check.value(
             entry, name, "advisor_documents_print_free", base.advisor_documents_print_free, BOOL
         ),
+        interpreting=check.value(entry, name, "interpreting", base.interpreting, _INTERPRETING),
     )
 
 
@@ -295,4 +297,14 @@ _LINE_KEYS = (
     "ring_seconds",
     "advisors",
     "advisor_documents_print_free",
+    "interpreting",
+)
+#: A BCP 47 language tag, loosely: a 2-8 letter language ("fse", "ar") and optional subtags of
+#: letters and digits ("fi-x-selko", "es-419").
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*")
+_INTERPRETING = text_value(
+    _LANGUAGE_TAG,
+    'a language tag like "fse" (Finnish Sign Language), "fss", "ar" or "uk": letters, '
+    'subtags after hyphens; or "" for a service line',
+    35,
 )

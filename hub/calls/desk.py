@@ -28,7 +28,7 @@ from hub.calls import (
     Switchboard,
 )
 from hub.config import HubConfig
-from hub.hours import utc_iso
+from hub.hours import LANGUAGES, utc_iso
 from hub.store import HubStore
 
 log = logging.getLogger(__name__)
@@ -97,6 +97,9 @@ def record_row(record: CallRecord) -> dict[str, object]:
         "reason": str(record.reason),
         "transfers": record.transfers,
         "rating": record.rating,
+        "interpreted": int(record.interpreted),
+        "interpreter_language": record.interpreter_language,
+        "guest_line": record.guest_line,
     }
 
 
@@ -104,7 +107,14 @@ class CallDesk:
     def __init__(self, config: HubConfig, store: HubStore, clock: Callable[[], datetime]) -> None:
         self.switchboard = Switchboard(
             [
-                LineConfig.of(line.id, line.advisors, line.ring_seconds, line.languages)
+                LineConfig.of(
+                    line.id,
+                    line.advisors,
+                    line.ring_seconds,
+                    line.languages,
+                    interpreting=line.interpreting or None,
+                    names={lang: line.name(lang) for lang in LANGUAGES},
+                )
                 for line in config.lines
             ],
             wall=clock,

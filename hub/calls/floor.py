@@ -43,8 +43,10 @@ class Floor:
         return call
 
     def ringing_you(self, username: str, call_id: str) -> Call:
+        """The call ringing this advisor: from its queue, or inviting them into it."""
         call = self.calls.get(call_id)
-        if call is None or call.ringing != username:
+        invited = call is not None and call.invite is not None and call.invite.ringing == username
+        if call is None or (call.ringing != username and not invited):
             raise CallError(f"call {call_id} is not ringing you")
         return call
 

@@ -29,6 +29,9 @@ class ServiceLine:
     advisors: tuple[str, ...] = ()
     #: Whether a PDF an advisor of this line sends in a call prints free at the kiosk.
     advisor_documents_print_free: bool = True
+    #: The language this line's advisors interpret (BCP 47, e.g. "fse"): an interpreter line,
+    #: invited into calls by advisors and never called by citizens. "": a service line.
+    interpreting: str = ""
 
     def name(self, language: str) -> str:
         """The name in `language`, falling back to Finnish."""

@@ -7,7 +7,7 @@ layer carries them out.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -42,6 +42,14 @@ class Notify:
 
 class CallError(Exception):
     """A request the switchboard refuses; the message is meant for the party that asked."""
+
+
+class Role(StrEnum):
+    """A party's place in a call (docs/call-three-party.md): who signalling is addressed to."""
+
+    KIOSK = "kiosk"
+    HOST = "host"  # the advisor who answered, took over, or was promoted
+    GUEST = "guest"  # the advisor invited into the call, while they are in it
 
 
 class EndReason(StrEnum):
@@ -91,6 +99,11 @@ class CallRecord:
     reason: EndReason
     transfers: int
     rating: int | None = None
+    #: An interpreter line joined the call at some point; the first such line's language.
+    interpreted: bool = False
+    interpreter_language: str | None = None
+    #: The line of the first advisor invited into the call who joined it.
+    guest_line: str | None = None
 
 
 @dataclass
@@ -120,6 +133,10 @@ class LineConfig:
     advisors: frozenset[str]
     ring_seconds: float = 20.0
     languages: frozenset[str] = frozenset()  # empty: any language
+    #: The language an interpreter line's advisors interpret (BCP 47); None: a service line.
+    interpreting: str | None = None
+    #: The line's name by language ("fi", "sv", "en"), told to a kiosk when its advisor joins.
+    names: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def of(
@@ -128,8 +145,27 @@ class LineConfig:
         advisors: Iterable[str],
         ring_seconds: float = 20.0,
         languages: Iterable[str] = (),
+        *,
+        interpreting: str | None = None,
+        names: Mapping[str, str] | None = None,
     ) -> LineConfig:
-        return cls(line_id, frozenset(advisors), ring_seconds, frozenset(languages))
+        return cls(
+            line_id,
+            frozenset(advisors),
+            ring_seconds,
+            frozenset(languages),
+            interpreting or None,
+            tuple((names or {}).items()),
+        )
+
+    @property
+    def kind(self) -> Literal["service", "interpreter"]:
+        return "interpreter" if self.interpreting else "service"
+
+    def name(self, language: str) -> str:
+        """The line's name in `language`, else its Finnish one, else its id."""
+        names = dict(self.names)
+        return names.get(language) or names.get("fi") or self.line_id
 
     def __post_init__(self) -> None:
         if not self.line_id:

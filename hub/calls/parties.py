@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from hub.calls.model import CallRecord, EndReason, Outcome
+from hub.calls.model import CallRecord, EndReason, Outcome, Party, Role, advisor, kiosk
 
 _OUTCOMES = {
     EndReason.CANCELLED: Outcome.CANCELLED,
@@ -24,6 +24,19 @@ class CallState(StrEnum):
     WAITING = "waiting"  # in its line's queue, no advisor being rung
     RINGING = "ringing"  # still in the queue, one advisor being rung
     CONNECTED = "connected"  # an advisor accepted
+
+
+@dataclass
+class Invitation:
+    """A host's invitation of another line into a connected call, while its advisors are rung."""
+
+    line: str
+    reason: str  # "interpreter" or "authority"
+    since: float
+    ringing: str | None = None
+    ring_deadline: float = math.inf
+    tried: set[str] = field(default_factory=set)  # rung for this invitation, in any way
+    refused: bool = False  # someone declined or let it ring out (else they went away)
 
 
 @dataclass
@@ -48,6 +61,14 @@ class Call:
     talked_s: float = 0.0
     transfers: int = 0
     told: tuple[int, int] | None = None  # (position, estimate) last sent to the kiosk
+    invite: Invitation | None = None  # under way: no guest yet
+    guest: str | None = None  # the invited advisor in the call now
+    guest_line: str | None = None
+    guest_reason: str | None = None
+    # For the record: the first guest's line, and the first interpreter line's language.
+    first_guest_line: str | None = None
+    interpreted: bool = False
+    interpreter_language: str | None = None
 
     @property
     def queue_key(self) -> tuple[float, int]:
@@ -56,6 +77,20 @@ class Call:
     @property
     def in_queue(self) -> bool:
         return self.state is not CallState.CONNECTED
+
+    def role_of(self, party: Party | tuple[str, str]) -> Role | None:
+        """The party's role in this call, None when they are not in it."""
+        for role in Role:
+            if self.party(role) == party:
+                return role
+        return None
+
+    def party(self, role: Role) -> Party | None:
+        """Who has `role` in the call now (None: no host yet, or no guest)."""
+        if role is Role.KIOSK:
+            return kiosk(self.kiosk_id)
+        username = self.advisor if role is Role.HOST else self.guest
+        return advisor(username) if username is not None else None
 
     def record(self, reason: EndReason, ended_at: datetime) -> CallRecord:
         """The anonymous record of this call, ended for `reason` (waits and talks summed)."""
@@ -73,6 +108,9 @@ class Call:
             outcome=_OUTCOMES[reason],
             reason=reason,
             transfers=self.transfers,
+            interpreted=self.interpreted,
+            interpreter_language=self.interpreter_language,
+            guest_line=self.first_guest_line,
         )
 
 

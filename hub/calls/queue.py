@@ -4,7 +4,8 @@ Pure and synchronous: no sockets, no event loop, no clock of its own. The WebSoc
 one method per incoming message or connection change, and `tick()` about once a second; each
 returns `Effects` (messages to deliver, records to store) or raises `CallError`. The rules
 (queue order, ring order, transfer placement, refusals) are in `docs/call-protocol.md`; ring
-order is `Floor.advisor_to_ring`, the estimated wait `estimate.py`.
+order is `Floor.advisor_to_ring`, the estimated wait `estimate.py`. A third person in a call
+(an interpreter or another authority, `docs/call-three-party.md`) is `guests.py`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from datetime import UTC, datetime
 from hub.calls import views
 from hub.calls.estimate import WaitEstimator
 from hub.calls.floor import Floor
+from hub.calls.guests import Guests
 from hub.calls.model import (
     CallError,
     Effects,
@@ -31,7 +33,7 @@ from hub.calls.model import (
 )
 from hub.calls.parties import Call, CallState, Kiosk
 from hub.calls.ratings import RatingBook
-from hub.calls.signalling import checked_signal
+from hub.calls.signalling import addressed_signal
 from hub.calls.status import LineStatus, line_status
 
 
@@ -62,12 +64,19 @@ class Switchboard:
         self._seq = itertools.count()
         self._unstaffed_since = dict.fromkeys(self._floor.lines, self._mono())
         self._ratings = RatingBook(rating_window_s)
+        self._guests = Guests(self._floor, monotonic, wall, opening_hours)
+        self._stirred: set[str] = set()  # lines a call's end changed beside its own
 
     # --- queries ---------------------------------------------------------------------------
 
     @property
     def lines(self) -> list[str]:
         return list(self._floor.lines)
+
+    @property
+    def service_lines(self) -> list[str]:
+        """The lines a citizen may call: all but interpreter lines, which advisors invite."""
+        return [line.line_id for line in self._floor.lines.values() if not line.interpreting]
 
     def waiting(self, line: str) -> list[str]:
         """The ids of the calls queued on `line` (ringing ones included), first first."""
@@ -134,9 +143,10 @@ class Switchboard:
         if available and not adv.available:
             adv.idle_since = self._mono()
         adv.available = available
+        touched = set(adv.lines)
         if not available and adv.ringing is not None:
-            self._stop_ringing(self._floor.calls[adv.ringing], "away", fx)
-        return self._settle(fx, adv.lines)
+            touched |= self._ring_stops(self._floor.calls[adv.ringing], "away", fx)
+        return self._settle(fx, touched)
 
     def advisor_gone(self, username: str) -> Effects:
         """The console's socket closed: a ringing call moves on, a call in progress ends."""
@@ -145,11 +155,19 @@ class Switchboard:
         if adv is None or not adv.connected:
             return fx
         adv.connected = adv.available = False
+        touched = set(adv.lines)
         if adv.ringing is not None:
-            self._stop_ringing(self._floor.calls[adv.ringing], None, fx)
+            touched |= self._ring_stops(self._floor.calls[adv.ringing], None, fx)
         if adv.call is not None:
-            self._end(self._floor.calls[adv.call], EndReason.ADVISOR_GONE, fx)
-        return self._settle(fx, adv.lines)
+            call = self._floor.calls[adv.call]
+            touched.add(call.line)
+            if call.guest == username:
+                touched |= self._guests.leave(call, fx, gone=True)
+            elif call.guest is not None:
+                touched |= self._guests.promote(call, fx, gone=True)
+            else:
+                self._end(call, EndReason.ADVISOR_GONE, fx)
+        return self._settle(fx, touched)
 
     # --- calls -----------------------------------------------------------------------------
 
@@ -160,7 +178,9 @@ class Switchboard:
             raise CallError(f"kiosk {kiosk_id} is not connected")
         if k.call is not None:
             raise CallError(f"kiosk {kiosk_id} is already in call {k.call}")
-        languages = self._floor.line(line).languages
+        if self._floor.line(line).interpreting:
+            raise CallError(f"line {line} is an interpreter line: an advisor invites it")
+        languages = self._floor.lines[line].languages
         if not language or (languages and language not in languages):
             served = ", ".join(sorted(languages)) or "any"
             raise CallError(f"line {line} does not serve language {language!r} ({served})")
@@ -199,6 +219,8 @@ class Switchboard:
     def accept(self, username: str, call_id: str) -> Effects:
         adv = self._floor.connected_advisor(username)
         call = self._floor.ringing_you(username, call_id)
+        if call.invite is not None:
+            return self._settle(fx := Effects(), self._guests.accept(username, call, fx))
         now = self._mono()
         leg_wait = now - call.leg_since
         self._estimator.answered(call.line, now, leg_wait, call.joined_at_position)
@@ -219,8 +241,8 @@ class Switchboard:
         self._floor.connected_advisor(username)
         call = self._floor.ringing_you(username, call_id)
         fx = Effects()
-        self._stop_ringing(call, "declined", fx)
-        return self._settle(fx, {call.line})
+        touched = self._ring_stops(call, "declined", fx)
+        return self._settle(fx, touched)
 
     def transfer(self, username: str, call_id: str, other_line: str) -> Effects:
         """Move a connected call to another line's queue, keeping the citizen's first queue time.
@@ -231,9 +253,12 @@ class Switchboard:
         call = self._floor.calls.get(call_id)
         if call is None or call.advisor != username:
             raise CallError(f"you are not in call {call_id}")
-        self._floor.line(other_line)
+        if self._floor.line(other_line).interpreting:
+            raise CallError(f"line {other_line} is an interpreter line: invite it instead")
         if other_line == call.line:
             raise CallError(f"call {call_id} is already on line {other_line}")
+        if call.guest is not None or call.invite is not None:
+            raise CallError(f"call {call_id} has a guest or an invitation: it cannot be moved")
         if not self._hours(other_line, self._wall()).is_open:
             raise CallError(f"line {other_line} is closed")
         if not self._floor.staffed(other_line):
@@ -252,15 +277,19 @@ class Switchboard:
         return self._settle(fx, {from_line, other_line})
 
     def hang_up(self, by: Party | tuple[str, str], call_id: str) -> Effects:
-        """Either end hangs up. A kiosk hanging up while still queued cancels."""
+        """Either end hangs up. A kiosk hanging up while still queued cancels. With a guest in
+        the call, the host hanging up leaves it to the guest, and the guest hanging up leaves."""
         call = self._floor.call(call_id)
+        fx = Effects()
         if by == kiosk(call.kiosk_id):
             reason = EndReason.KIOSK_HUNG_UP if call.advisor else EndReason.CANCELLED
+        elif call.guest is not None and by in (advisor(call.advisor or ""), advisor(call.guest)):
+            leaving = self._guests.leave if by == advisor(call.guest) else self._guests.promote
+            return self._settle(fx, leaving(call, fx))
         elif call.advisor is not None and by == advisor(call.advisor):
             reason = EndReason.ADVISOR_HUNG_UP
         else:
             raise CallError(f"you are not in call {call_id}")
-        fx = Effects()
         self._end(call, reason, fx)
         return self._settle(fx, {call.line})
 
@@ -274,16 +303,34 @@ class Switchboard:
         return Effects(records=[self._ratings.rate(kiosk_id, call_id, stars)])
 
     def relay(self, from_party: Party | tuple[str, str], call_id: str, payload: object) -> Effects:
-        """Forward WebRTC signalling (offer, answer, ice) to the other end of a connected call."""
+        """Forward WebRTC signalling (offer, answer, ice) to another party of a connected call:
+        the one its `to` names, else the other end of kiosk and host."""
         call = self._floor.calls.get(call_id)
         if call is None or call.advisor is None:
             raise CallError(f"call {call_id} is not connected")
-        ends = (kiosk(call.kiosk_id), advisor(call.advisor))
-        if from_party not in ends:
-            raise CallError(f"you are not in call {call_id}")
+        to, message = addressed_signal(call, from_party, payload)
         fx = Effects()
-        fx.tell(ends[1] if from_party == ends[0] else ends[0], checked_signal(call_id, payload))
+        fx.tell(to, message)
         return fx
+
+    # --- a third person in the call --------------------------------------------------------
+
+    def invite(self, username: str, call_id: str, line: str, reason: str) -> Effects:
+        """The host invites `line` (an interpreter or another authority) into the call."""
+        fx = Effects()
+        return self._settle(fx, self._guests.invite(username, call_id, line, reason, fx))
+
+    def cancel_invite(self, username: str, call_id: str) -> Effects:
+        fx = Effects()
+        return self._settle(fx, self._guests.cancel(username, call_id, fx))
+
+    def leave(self, username: str, call_id: str) -> Effects:
+        """The guest leaves the call; it goes on between the kiosk and the host."""
+        call = self._floor.calls.get(call_id)
+        if call is None or call.guest != username:
+            raise CallError(f"you are not the guest of call {call_id}: hang up instead")
+        fx = Effects()
+        return self._settle(fx, self._guests.leave(call, fx))
 
     def tick(self) -> Effects:
         """Time-based transitions: rings that timed out, unstaffed lines, rating windows."""
@@ -299,10 +346,18 @@ class Switchboard:
                 for call in self._floor.queue(line):
                     self._end(call, EndReason.NO_ADVISOR, fx)
                     touched.add(line)
+        touched |= self._guests.tick(now, fx)
         self._ratings.expire(now)
         return self._settle(fx, touched)
 
     # --- internals -------------------------------------------------------------------------
+
+    def _ring_stops(self, call: Call, why: str | None, fx: Effects) -> set[str]:
+        """The ring of `call` stops unanswered, whether from its queue or inviting a guest."""
+        if call.invite is not None:
+            return self._guests.ring_over(call, why, fx)
+        self._stop_ringing(call, why, fx)
+        return {call.line}
 
     def _stop_ringing(self, call: Call, why: str | None, fx: Effects) -> None:
         """The ring ends unanswered; the call waits again. `why` None: the advisor is gone."""
@@ -322,6 +377,7 @@ class Switchboard:
         if call.ringing is not None:
             self._floor.advisors[call.ringing].ringing = None
             fx.tell(advisor(call.ringing), views.ring_ended(call.id, reason.value))
+        self._stirred |= self._guests.call_ended(call, reason, fx)
         if call.advisor is not None:
             call.talked_s += now - call.leg_since
             adv = self._floor.advisors[call.advisor]
@@ -363,7 +419,8 @@ class Switchboard:
 
     def _settle(self, fx: Effects, touched: Iterable[str] = ()) -> Effects:
         """After any change: ring who can be rung, then update advisors' views and positions."""
-        lines = set(touched)
+        lines = set(touched) | self._stirred
+        self._stirred = set()
         self._dispatch(fx, lines)
         now = self._mono()
         for line in self._floor.lines:

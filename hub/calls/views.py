@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
-from hub.calls.model import EndReason, Message
+from hub.calls.model import EndReason, LineConfig, Message
 from hub.calls.parties import Advisor, Call, CallState, Kiosk
 from hub.hours import utc_iso
 
@@ -112,3 +112,76 @@ def queue_view(
         "calls": calls,
         "advisors": [{"username": a.username, "status": a.status} for a in advisors if a.connected],
     }
+
+
+# --- a third person in the call (docs/call-three-party.md) -------------------------------------
+
+
+def invited_ringing(
+    call: Call, k: Kiosk, line: LineConfig, from_line: str, ring_seconds: float, now: float
+) -> Message:
+    """To an advisor of the invited line: `ringing`, saying who invites them and why."""
+    assert call.invite is not None
+    return {
+        **ringing(call, k, ring_seconds, now),
+        "line": line.line_id,
+        "waiting_s": int(now - call.invite.since),
+        "transferred": False,
+        "invited": True,
+        "reason": call.invite.reason,
+        "from_line": from_line,
+        "interpreting": line.interpreting,
+    }
+
+
+def invite_ringing(call_id: str, line: str) -> Message:
+    """To the host: an advisor of the invited line is being rung."""
+    return {"type": "invite_ringing", "call": call_id, "line": line}
+
+
+def invite_failed(call_id: str, line: str, reason: str) -> Message:
+    """To the host: the invitation is over without a guest."""
+    return {"type": "invite_failed", "call": call_id, "line": line, "reason": reason}
+
+
+def connected_guest(call: Call, k: Kiosk, line: str, reason: str) -> Message:
+    """To the invited advisor who accepted: the kiosk and the host will offer to them."""
+    return {
+        "type": "connected",
+        "call": call.id,
+        "line": line,
+        "role": "guest",
+        "language": call.language,
+        "kiosk_name": k.name,
+        "location": k.location,
+        "reason": reason,
+        "from_line": call.line,
+    }
+
+
+def joined(call: Call, line: LineConfig, reason: str, *, for_kiosk: bool) -> Message:
+    """To the kiosk and the host: the guest is in the call; each offers to them."""
+    message: Message = {
+        "type": "joined",
+        "call": call.id,
+        "party": "guest",
+        "line": line.line_id,
+        "reason": reason,
+        "interpreting": line.interpreting,
+    }
+    if for_kiosk:
+        message["line_name"] = {lang: line.name(lang) for lang in ("fi", "sv", "en")}
+    return message
+
+
+def left(call_id: str, party: str, promoted: str | None = None) -> Message:
+    """To those still in the call: `party` has left it (and who took the host's place)."""
+    message: Message = {"type": "left", "call": call_id, "party": party}
+    if promoted is not None:
+        message["promoted"] = promoted
+    return message
+
+
+def promoted(call: Call) -> Message:
+    """To the guest: the host left, so they are the call's host now."""
+    return {"type": "promoted", "call": call.id, "line": call.line}

@@ -27,6 +27,8 @@ MAX_MESSAGE_BYTES = 64 * 1024
 SIGNALS = frozenset({"offer", "answer", "ice"})
 KIOSK_TYPES = SIGNALS | {"call", "cancel", "hang_up", "rate"}
 ADVISOR_TYPES = SIGNALS | {"available", "accept", "decline", "transfer", "hang_up"}
+#: A third person in the call (docs/call-three-party.md).
+GUEST_TYPES = frozenset({"invite", "cancel_invite", "leave"})
 
 
 class BadRequest(Exception):
@@ -47,7 +49,8 @@ async def kiosk_socket(request: web.Request) -> web.StreamResponse:
         {
             "type": "hello",
             "ice_servers": hub.config.ice_servers(record.kiosk_id, hub.clock()),
-            "lines": desk.switchboard.lines,
+            # Interpreter lines are for advisors to invite, not for citizens to call.
+            "lines": desk.switchboard.service_lines,
         }
     )
     desk.run(
@@ -85,6 +88,10 @@ async def advisor_socket(request: web.Request) -> web.StreamResponse:
             "ice_servers": hub.config.ice_servers(username, hub.clock()),
             "lines": desk.switchboard.lines,
             "line_names": {line.id: line.name_fi for line in hub.config.lines},
+            "line_kinds": {
+                line.id: "interpreter" if line.interpreting else "service"
+                for line in hub.config.lines
+            },
             "username": username,
             "ping_seconds": desk.heartbeat_s,
         }
@@ -173,7 +180,7 @@ def _kiosk_request(desk: CallDesk, kiosk_id: str, message: Message) -> Callable[
 def _advisor_request(desk: CallDesk, username: str, message: Message) -> Callable[[], Effects]:
     sb = desk.switchboard
     kind = message.get("type")
-    if kind not in ADVISOR_TYPES:
+    if kind not in ADVISOR_TYPES | GUEST_TYPES:
         raise BadRequest(f"unknown message type {kind!r}")
     me = advisor(username)
     if kind == "available":
@@ -189,6 +196,13 @@ def _advisor_request(desk: CallDesk, username: str, message: Message) -> Callabl
         return lambda: sb.transfer(username, call, line)
     if kind == "hang_up":
         return lambda: sb.hang_up(me, call)
+    if kind == "invite":
+        line, reason = _field(message, "line"), _field(message, "reason")
+        return lambda: sb.invite(username, call, line, reason)
+    if kind == "cancel_invite":
+        return lambda: sb.cancel_invite(username, call)
+    if kind == "leave":
+        return lambda: sb.leave(username, call)
     if kind in SIGNALS:
         return lambda: sb.relay(me, call, message)
     raise BadRequest(f"unknown message type {kind!r}")

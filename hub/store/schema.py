@@ -146,6 +146,15 @@ def _submissions_v3(db: Database) -> None:
     db.table("submissions").create_index(["kiosk_id", "kind", "received_at"])
 
 
+def _call_guests_v6(db: Database) -> None:
+    # A third person in a call (docs/call-three-party.md): whether an interpreter joined and
+    # the language interpreted, and the first invited advisor's line. No names, as before.
+    table = db.table("call_records")
+    table.add_column("interpreted", int, not_null_default=0)
+    table.add_column("interpreter_language", str)
+    table.add_column("guest_line", str)
+
+
 #: MIGRATIONS[N-1] takes the schema from version N-1 to N. Append only; never edit a shipped one.
 MIGRATIONS: list[Callable[[Database], None]] = [
     _create_v1,
@@ -153,6 +162,7 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     _submissions_v3,
     _enrollment_v4,
     _fleet_v5,
+    _call_guests_v6,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
