@@ -43,6 +43,12 @@ Targets: at least 28 fps both ways at both sizes; accept to first frame under 40
 side; kiosk latency within 1.2× Chromium's. Each figure that misses its target says MISSED.
 
     .venv/bin/python bench/video.py [--runs 3] [--seconds 8] [--fixed-size]
+
+With --call-help it measures help in a call instead (bench/call_help.py): the Qt-thread stall
+and the kiosk's CPU with its screen shared and not, the shared screen's rate at the advisor, and
+the time from "Show to advisor" to the page shown in the console.
+
+    .venv/bin/python bench/video.py --call-help [--seconds 10] [--pages 7]
     (wrap in `flock /tmp/kiosk-peers.lock` when tests may be using Chromium at the same time)
 """
 
@@ -377,7 +383,16 @@ def main() -> None:
     parser.add_argument(
         "--fixed-size", action="store_true", help="the kiosk never sends a smaller picture"
     )
+    parser.add_argument(
+        "--call-help", action="store_true", help="measure help in a call (bench/call_help.py)"
+    )
+    parser.add_argument("--pages", type=int, default=7, help="pages shown, with --call-help")
     args = parser.parse_args()
+    if args.call_help:
+        import call_help
+
+        call_help.main(args.seconds, args.pages)
+        return
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"Video call on loopback; {os.cpu_count()} CPUs, load average {load} at start")
     for size in SIZES:

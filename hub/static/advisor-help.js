@@ -389,7 +389,15 @@ const CallHelp = (() => {
     call.zoom = "fit";
     for (const p of call.papers) p.figure.classList.toggle("open", p === paper);
     for (const p of call.papers) p.figure.querySelector("button").setAttribute("aria-pressed", String(p === paper));
-    el("paper-view-image").src = paper.url;
+    const image = el("paper-view-image");
+    image.src = paper.url;
+    if (!paper.shownAt) {
+      // When the page first stood decoded in the viewer (wall clock, ms): what the
+      // benchmark times from the citizen's "Show to advisor".
+      image.decode().then(() => {
+        if (!paper.shownAt) paper.shownAt = performance.timeOrigin + performance.now();
+      }).catch(() => {});
+    }
     el("paper-view-image").alt = `Sivu ${paper.number} / Page ${paper.number}`;
     el("paper-title").textContent = `Sivu ${paper.number} / Page ${paper.number}`;
     el("paper-viewer").hidden = false;
@@ -619,6 +627,7 @@ const CallHelp = (() => {
       ownLines: call ? [...call.ownLines] : [],
       papers: call ? call.papers.map((p) => ({
         number: p.number, width: p.width, height: p.height, size: p.size, sha256: p.sha256,
+        shownAt: p.shownAt || null,
       })) : [],
       open: call && call.open ? call.open.number : null,
       share: call ? call.share : "off",

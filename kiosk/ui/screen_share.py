@@ -5,9 +5,12 @@ The advisor asks (kiosk.video.share); the window shows a strip above everything,
 screen the citizen is: "The advisor asks to see your screen", Allow / No. While shared the strip
 stays, in the warning colour, with Stop sharing. Ending the call (or the session) ends it.
 
-While shared, the window is grabbed `CAPTURE_FPS` times a second on the Qt thread, the
-sensitive widgets (kiosk.ui.sensitive) are painted over on that picture at once, and only then is
-it handed to the call, which scales, compares and encodes it off the Qt thread.
+While shared, the window is grabbed up to `CAPTURE_FPS` times a second on the Qt thread, and
+only when something on it was repainted since the last picture (a screen at rest costs nothing);
+the sensitive widgets (kiosk.ui.sensitive) are painted over on that picture at once, and only then
+is it handed to the call, which scales, compares and encodes it off the Qt thread. The picture is
+the widgets rendered anew (`QWidget.grab`), never the screen's last frame: a field that has just
+scrolled is covered where it is now, not where it was.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QWidget
 
@@ -138,6 +141,9 @@ class ScreenShareController(QObject):
         self.timer.timeout.connect(self.capture)
         #: Pictures handed to the call so far (for technician figures and tests).
         self.pictures = 0
+        #: Something on the window was repainted since the last picture.
+        self.dirty = True
+        window.installEventFilter(self)
         self._changed.connect(self._follow, Qt.ConnectionType.QueuedConnection)
         bar.allow_button.clicked.connect(lambda: self._answer(True))
         bar.no_button.clicked.connect(lambda: self._answer(False))
@@ -161,6 +167,7 @@ class ScreenShareController(QObject):
         elif state is ShareState.ON:
             self.bar.shared()
             if not self.timer.isActive():
+                self.dirty = True
                 self.capture()
                 self.timer.start()
         else:
@@ -181,14 +188,24 @@ class ScreenShareController(QObject):
         self.timer.stop()
         self.bar.hide()
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Any repaint in the window comes to it as an update request.
+        if event.type() == QEvent.Type.UpdateRequest:
+            self.dirty = True
+        return False
+
     def capture(self) -> None:
         help_ = self.client.help
         if help_ is None:
             self.timer.stop()
             return
+        if not self.dirty:
+            return  # nothing changed: the call sends the last picture again by itself
+        self.dirty = False
         help_.offer_screen(to_array(masked_picture(self.window)))
         self.pictures += 1
 
     def close(self) -> None:
         self.timer.stop()
+        self.window.removeEventFilter(self)
         self._unwatch()
