@@ -30,6 +30,16 @@ class Floor:
             known = ", ".join(sorted(self.lines)) or "none"
             raise CallError(f"unknown line {line_id!r} (lines: {known})") from None
 
+    def callable(self, line_id: str, language: str) -> LineConfig:
+        """The line a citizen asks to call in `language`, or `CallError` saying why not."""
+        line = self.line(line_id)
+        if line.interpreting:
+            raise CallError(f"line {line_id} is an interpreter line: an advisor invites it")
+        if not language or (line.languages and language not in line.languages):
+            served = ", ".join(sorted(line.languages)) or "any"
+            raise CallError(f"line {line_id} does not serve language {language!r} ({served})")
+        return line
+
     def call(self, call_id: str) -> Call:
         call = self.calls.get(call_id)
         if call is None:

@@ -33,6 +33,7 @@ from hub.calls.model import (
 )
 from hub.calls.parties import Call, CallState, Kiosk
 from hub.calls.ratings import RatingBook
+from hub.calls.ringing import ring_waiting, stop_ringing
 from hub.calls.signalling import addressed_signal
 from hub.calls.status import LineStatus, line_status
 
@@ -178,12 +179,7 @@ class Switchboard:
             raise CallError(f"kiosk {kiosk_id} is not connected")
         if k.call is not None:
             raise CallError(f"kiosk {kiosk_id} is already in call {k.call}")
-        if self._floor.line(line).interpreting:
-            raise CallError(f"line {line} is an interpreter line: an advisor invites it")
-        languages = self._floor.lines[line].languages
-        if not language or (languages and language not in languages):
-            served = ", ".join(sorted(languages)) or "any"
-            raise CallError(f"line {line} does not serve language {language!r} ({served})")
+        self._floor.callable(line, language)
         now = self._mono()
         call = Call(
             id=self._new_id(),
@@ -339,7 +335,7 @@ class Switchboard:
         touched: set[str] = set()
         for call in list(self._floor.calls.values()):
             if call.state is CallState.RINGING and now >= call.ring_deadline:
-                self._stop_ringing(call, "timeout", fx)
+                stop_ringing(self._floor, call, "timeout", fx)
                 touched.add(call.line)
         for line, since in self._unstaffed_since.items():
             if now - since >= self._grace:
@@ -356,18 +352,8 @@ class Switchboard:
         """The ring of `call` stops unanswered, whether from its queue or inviting a guest."""
         if call.invite is not None:
             return self._guests.ring_over(call, why, fx)
-        self._stop_ringing(call, why, fx)
+        stop_ringing(self._floor, call, why, fx)
         return {call.line}
-
-    def _stop_ringing(self, call: Call, why: str | None, fx: Effects) -> None:
-        """The ring ends unanswered; the call waits again. `why` None: the advisor is gone."""
-        assert call.ringing is not None
-        adv = self._floor.advisors[call.ringing]
-        adv.ringing = None
-        call.tried.add(adv.username)
-        call.state, call.ringing, call.ring_deadline = CallState.WAITING, None, float("inf")
-        if why is not None:
-            fx.tell(advisor(adv.username), views.ring_ended(call.id, why))
 
     def _end(
         self, call: Call, reason: EndReason, fx: Effects, next_opening: datetime | None = None
@@ -398,30 +384,11 @@ class Switchboard:
         if reason is not EndReason.KIOSK_GONE:
             self._ratings.ended(record, now)
 
-    def _dispatch(self, fx: Effects, touched: set[str]) -> None:
-        """Ring a free advisor for every waiting call that can have one, oldest call first."""
-        now = self._mono()
-        waiting = [c for c in self._floor.calls.values() if c.state is CallState.WAITING]
-        for call in sorted(waiting, key=lambda c: c.queue_key):
-            adv = self._floor.advisor_to_ring(call)
-            if adv is None:
-                continue
-            ring_s = self._floor.lines[call.line].ring_seconds
-            adv.ringing = call.id
-            call.state, call.ringing, call.ring_deadline = (
-                CallState.RINGING,
-                adv.username,
-                now + ring_s,
-            )
-            k = self._floor.kiosks[call.kiosk_id]
-            fx.tell(advisor(adv.username), views.ringing(call, k, ring_s, now))
-            touched.add(call.line)
-
     def _settle(self, fx: Effects, touched: Iterable[str] = ()) -> Effects:
         """After any change: ring who can be rung, then update advisors' views and positions."""
         lines = set(touched) | self._stirred
         self._stirred = set()
-        self._dispatch(fx, lines)
+        ring_waiting(self._floor, fx, self._mono(), lines)
         now = self._mono()
         for line in self._floor.lines:
             if self._floor.staffed(line):
