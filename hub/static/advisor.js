@@ -1,9 +1,17 @@
 // The advisor console: the call queue of the advisor's lines, ringing calls, and the call
 // itself over the browser's own WebRTC. Protocol: docs/call-protocol.md (/ws/advisor). Text,
-// papers and what the advisor sends in a call: advisor-help.js (docs/call-help.md).
+// papers and what the advisor sends in a call: advisor-help.js (docs/call-help.md). A third
+// person in the call, an interpreter or another authority: docs/call-three-party.md.
 "use strict";
 
-const LANGUAGES = {fi: "suomi / Finnish", sv: "ruotsi / Swedish", en: "englanti / English"};
+const LANGUAGES = {
+  fi: "suomi / Finnish", sv: "ruotsi / Swedish", en: "englanti / English",
+  // Interpreter lines' languages (BCP 47), as hub.toml's `interpreting` names them.
+  fse: "suomalainen viittomakieli / Finnish Sign Language",
+  fss: "suomenruotsalainen viittomakieli / Finland-Swedish Sign Language",
+  ar: "arabia / Arabic", so: "somali / Somali", ru: "venäjä / Russian", uk: "ukraina / Ukrainian",
+  fa: "persia / Persian", ku: "kurdi / Kurdish", et: "viro / Estonian",
+};
 const REASONS = {
   advisor_hung_up: "Lopetit puhelun / You ended the call",
   kiosk_hung_up: "Asiakas lopetti puhelun / The citizen ended the call",
@@ -13,6 +21,11 @@ const REASONS = {
   declined: "Hylkäsit puhelun / You declined",
   away: "Asetit itsesi poissaolevaksi / You went away",
   cancelled: "Asiakas peruutti / The citizen cancelled",
+  left: "Poistuit puhelusta / You left the call",
+};
+const INVITE_REASONS = {
+  interpreter: "Tulkkaus / Interpreting",
+  authority: "Toinen viranomainen / Another authority",
 };
 
 const $ = (id) => document.getElementById(id);
@@ -23,15 +36,21 @@ const state = {
   username: "",
   lines: [],
   lineNames: {},
+  lineKinds: {},       // line → "service" or "interpreter"
   available: false,
   queues: {},          // line → {calls, advisors, receivedAt}
   ringing: null,       // the ringing message, plus deadline
   call: null,          // the connected message
-  pc: null,
+  role: null,          // this console's role in the call: "host" or "guest"
+  promoted: false,     // a guest who took the call over when the host left
+  parties: {},         // role → {role, pc, audio, help}: one connection to each other party
+  pc: null,            // the kiosk's connection (parties.kiosk.pc)
+  guest: null,         // for the host: the `joined` of the guest in the call
+  invite: null,        // for the host: {line, reason, id, ringing} while inviting
   local: null,         // MediaStream of own camera and microphone
   localPromise: null,  // that stream, while the browser opens the devices too
   muted: false,
-  pendingIce: [],
+  pendingIce: {},      // role → candidates that came before that party's offer or answer
 };
 window.consoleState = state;
 
@@ -40,6 +59,7 @@ function send(message) {
   if (!state.ws || state.ws.readyState !== WebSocket.OPEN) return;
   message.id = nextId++;
   state.ws.send(JSON.stringify(message));
+  return message.id;
 }
 
 function notice(text) {
@@ -122,8 +142,20 @@ function renderRinging() {
   $("ring-location").textContent = r.location;
   $("ring-language").textContent = languageName(r.language);
   $("ring-line").textContent = lineName(r.line);
-  $("ring-waited").textContent = minutes(r.waiting_s + (performance.now() - r.receivedAt) / 1000);
+  $("ring-waited").textContent = minutes((r.waiting_s || 0) + (performance.now() - r.receivedAt) / 1000);
   $("ring-transferred").hidden = !r.transferred;
+  // An invitation to join a call already under way: from which line, why, which language.
+  const invited = Boolean(r.invited);
+  $("ringing").dataset.invited = String(invited);
+  $("ring-incoming").hidden = invited;
+  $("ring-invitation").hidden = !invited;
+  $("ring-waited-row").hidden = invited;
+  $("ring-from-row").hidden = !invited;
+  $("ring-reason-row").hidden = !invited;
+  $("ring-interpreting-row").hidden = !invited || !r.interpreting;
+  $("ring-from-line").textContent = invited ? lineName(r.from_line) : "";
+  $("ring-reason").textContent = invited ? (INVITE_REASONS[r.reason] || r.reason) : "";
+  $("ring-interpreting").textContent = r.interpreting ? languageName(r.interpreting) : "";
   const left = Math.max(0, Math.ceil((r.deadline - performance.now()) / 1000));
   $("ring-countdown").textContent = String(left);
   $("ring-countdown-en").textContent = String(left);
@@ -131,7 +163,8 @@ function renderRinging() {
 
 // ---- the call -------------------------------------------------------------------------------
 
-// One getUserMedia per call, however often it is asked for (on `connected` and on the offer).
+// One getUserMedia per call, however often it is asked for (on `connected`, on an offer, on
+// `joined`): the same camera and microphone tracks go to every party of the call.
 let cameraGeneration = 0;  // counts releases: a stream opened for an earlier call is dropped
 
 function camera() {
@@ -171,37 +204,88 @@ function setMuted(muted) {
   $("mute").setAttribute("aria-pressed", String(muted));
 }
 
-function newConnection(callId) {
+// A call has up to three parties, named by their role in it (docs/call-three-party.md): the
+// kiosk, the host (the advisor who answered) and a guest (an advisor invited to join). This
+// console keeps one peer connection to each of the others, in `state.parties` by role.
+
+function isCall(callId) {
+  return state.call !== null && state.call.call === callId;
+}
+
+// Signalling to a party: the host and the kiosk talk as before a third party existed, without
+// `to`; everything else says whom it is for.
+function signal(role, message) {
+  if (!state.call) return;
+  message.call = state.call.call;
+  if (!(role === "kiosk" && state.role === "host")) message.to = role;
+  send(message);
+}
+
+function openParty(role) {
+  closeParty(role);
   const pc = new RTCPeerConnection({iceServers: state.iceServers});
-  CallHelp.attach(pc);  // the kiosk's offer brings the text and help channels (advisor-help.js)
+  const party = {role, pc, audio: null, help: false};
+  state.parties[role] = party;
+  if (role === "kiosk") state.pc = pc;
   pc.addEventListener("icecandidate", (e) => {
-    send({type: "ice", call: callId, candidate: e.candidate ? e.candidate.toJSON() : null});
+    if (state.parties[role] !== party) return;
+    signal(role, {type: "ice", candidate: e.candidate ? e.candidate.toJSON() : null});
   });
   pc.addEventListener("track", (e) => {
-    if (e.track.kind === "video" && e.transceiver !== cameraTransceiver(pc, "video")) {
-      // The kiosk's second video is its screen, silent until the citizen allows sharing.
-      CallHelp.screenTrack(e.track);
-    } else if (e.track.kind === "video") {
-      $("remote-video").srcObject = new MediaStream([e.track]);
-    } else {
-      // Chromium decodes incoming audio only once the track plays somewhere.
-      const audio = new Audio();
-      audio.srcObject = new MediaStream([e.track]);
-      audio.play().catch(() => {});
-      state.remoteAudio = audio;
-    }
+    if (state.parties[role] === party) onTrack(party, e);
   });
   pc.addEventListener("connectionstatechange", () => {
-    const text = {
-      connecting: "Yhdistetään… / Connecting…",
-      connected: "",
-      disconnected: "Yhteys pätkii… / Connection interrupted…",
-      failed: "Videoyhteys epäonnistui / The video connection failed",
-    }[pc.connectionState];
-    if (text !== undefined) $("call-media-state").textContent = text;
-    $("call-media-state").hidden = pc.connectionState === "connected";
+    if (state.parties[role] === party) renderMediaState(party);
   });
-  return pc;
+  return party;
+}
+
+function closeParty(role) {
+  const party = state.parties[role];
+  if (!party) return;
+  delete state.parties[role];
+  party.pc.close();
+  if (party.audio) party.audio.srcObject = null;
+  if (role === "kiosk") {
+    state.pc = null;
+    $("remote-video").srcObject = null;
+  } else {
+    $("party-video").srcObject = null;
+  }
+}
+
+function onTrack(party, e) {
+  const track = e.track;
+  if (track.kind === "audio") {
+    // Chromium decodes incoming audio only once the track plays somewhere.
+    const audio = new Audio();
+    audio.srcObject = new MediaStream([track]);
+    audio.play().catch(() => {});
+    party.audio = audio;
+    if (party.role === "kiosk") state.remoteAudio = audio;
+  } else if (e.transceiver !== cameraTransceiver(party.pc, "video")) {
+    // The kiosk's second video is its screen, silent until the citizen allows sharing; it
+    // comes only on the host's connection, with the help channels.
+    if (party.help) CallHelp.screenTrack(track);
+  } else if (party.role === "kiosk") {
+    $("remote-video").srcObject = new MediaStream([track]);
+  } else {
+    $("party-video").srcObject = new MediaStream([track]);
+  }
+}
+
+const MEDIA_STATES = {
+  connecting: "Yhdistetään… / Connecting…",
+  connected: "",
+  disconnected: "Yhteys pätkii… / Connection interrupted…",
+  failed: "Videoyhteys epäonnistui / The video connection failed",
+};
+
+function renderMediaState(party) {
+  const text = MEDIA_STATES[party.pc.connectionState];
+  const box = $(party.role === "kiosk" ? "call-media-state" : "party-state");
+  if (text !== undefined) box.textContent = text;
+  box.hidden = party.pc.connectionState === "connected";
 }
 
 // The kiosk's camera (or microphone) is the first of its kind in the offer; a second video is
@@ -210,12 +294,20 @@ function cameraTransceiver(pc, kind) {
   return pc.getTransceivers().find((t) => t.receiver.track.kind === kind) || null;
 }
 
+// An offer: the kiosk's (without `from` when this console is the host, as before) or, for a
+// guest, the kiosk's and the host's. This console answers with its camera and microphone.
 async function onOffer(message) {
-  if (!state.call || message.call !== state.call.call) return;
+  if (!isCall(message.call)) return;
+  const role = message.from || "kiosk";
   const local = await camera();
-  if (state.pc) state.pc.close();
-  const pc = newConnection(message.call);
-  state.pc = pc;
+  if (!isCall(message.call)) return;
+  const party = openParty(role);
+  const pc = party.pc;
+  if (role === "kiosk" && helpHere()) {
+    // The kiosk's offer to the host brings the text and help channels (advisor-help.js).
+    CallHelp.attach(pc);
+    party.help = true;
+  }
   await pc.setRemoteDescription({type: "offer", sdp: message.sdp});
   for (const t of pc.getTransceivers()) {
     if (t !== cameraTransceiver(pc, t.receiver.track.kind)) continue;  // the kiosk's screen
@@ -226,57 +318,247 @@ async function onOffer(message) {
     }
   }
   await pc.setLocalDescription(await pc.createAnswer());
-  send({type: "answer", call: message.call, sdp: pc.localDescription.sdp});
-  for (const c of state.pendingIce.splice(0)) await pc.addIceCandidate(c).catch(() => {});
+  if (state.parties[role] !== party) return;
+  signal(role, {type: "answer", sdp: pc.localDescription.sdp});
+  await flushIce(party);
+}
+
+// The host offers to a guest who joined: camera and microphone both ways.
+async function offerTo(role) {
+  const callId = state.call.call;
+  const local = await camera();
+  if (!isCall(callId)) return;
+  const party = openParty(role);
+  const pc = party.pc;
+  for (const kind of ["audio", "video"]) {
+    const track = local.getTracks().find((t) => t.kind === kind);
+    if (track) pc.addTransceiver(track, {direction: "sendrecv", streams: [local]});
+    else pc.addTransceiver(kind, {direction: "recvonly"});
+  }
+  await pc.setLocalDescription(await pc.createOffer());
+  if (state.parties[role] !== party) return;
+  signal(role, {type: "offer", sdp: pc.localDescription.sdp});
+}
+
+async function onAnswer(message) {
+  if (!isCall(message.call)) return;
+  const party = state.parties[message.from || "kiosk"];
+  if (!party || party.pc.signalingState !== "have-local-offer") return;
+  await party.pc.setRemoteDescription({type: "answer", sdp: message.sdp});
+  await flushIce(party);
 }
 
 async function onIce(message) {
-  if (!state.call || message.call !== state.call.call) return;
+  if (!isCall(message.call)) return;
+  const role = message.from || "kiosk";
   const candidate = message.candidate || null;
-  if (!state.pc || !state.pc.remoteDescription) {
-    state.pendingIce.push(candidate);
+  const party = state.parties[role];
+  if (!party || !party.pc.remoteDescription) {
+    (state.pendingIce[role] = state.pendingIce[role] || []).push(candidate);
     return;
   }
-  await state.pc.addIceCandidate(candidate).catch((e) => console.warn("ice", e));
+  await party.pc.addIceCandidate(candidate).catch((e) => console.warn("ice", e));
+}
+
+async function flushIce(party) {
+  const pending = state.pendingIce[party.role] || [];
+  delete state.pendingIce[party.role];
+  for (const c of pending) await party.pc.addIceCandidate(c).catch(() => {});
 }
 
 function endCall(text) {
-  if (state.pc) state.pc.close();
+  for (const role of Object.keys(state.parties)) closeParty(role);
   state.pc = null;
   state.call = null;
-  state.pendingIce = [];
+  state.role = null;
+  state.promoted = false;
+  state.guest = null;
+  state.invite = null;
+  state.pendingIce = {};
   CallHelp.reset();
   setMuted(false);
   $("remote-video").srcObject = null;
   if (state.remoteAudio) state.remoteAudio.srcObject = null;
   releaseCamera();
+  inviteStatus("");
   if (text) notice(text);
   show();
 }
+
+// ---- a third party ---------------------------------------------------------------------------
+
+// Text, papers and the kiosk's screen travel on the kiosk's connection to the advisor who
+// answered; a guest, and a guest who took the call over, have none of them.
+function helpHere() {
+  return state.role === "host" && !state.promoted;
+}
+
+// The line the citizen called (or was transferred to): a guest's own line is the one it was
+// invited from.
+function callLine() {
+  const c = state.call;
+  return c.role === "guest" ? c.from_line : c.line;
+}
+
+function allLines() {
+  return [...new Set([...state.lines, ...Object.keys(state.lineNames)])];
+}
+
+function isInterpreterLine(line) {
+  return state.lineKinds[line] === "interpreter";
+}
+
+// Who the third party is, as this console sees them: the guest the host invited, or for a
+// guest, the advisor who invited them.
+function otherParty() {
+  if (!state.call) return null;
+  if (state.role === "guest") {
+    return {role: "host", caption: `Neuvoja / Advisor: ${lineName(state.call.from_line)}`};
+  }
+  const g = state.guest;
+  if (!g) return null;
+  return {role: "guest", caption: guestCaption(g.line, g.reason, g.interpreting)};
+}
+
+function guestCaption(line, reason, interpreting) {
+  if (reason === "interpreter" || interpreting) {
+    const language = interpreting ? ` · ${languageName(interpreting)}` : "";
+    return `Tulkki / Interpreter: ${lineName(line)}${language}`;
+  }
+  return `Toinen viranomainen / Another authority: ${lineName(line)}`;
+}
+
+function renderParty() {
+  const other = otherParty();
+  $("party").hidden = other === null;
+  $("call").dataset.party = other ? other.role : "";
+  $("party-caption").textContent = other ? other.caption : "";
+  const party = other && state.parties[other.role];
+  if (party) {
+    renderMediaState(party);
+  } else {
+    $("party-state").hidden = false;
+    $("party-state").textContent = MEDIA_STATES.connecting;
+  }
+}
+
+function renderInviteChoices() {
+  const select = $("invite-line");
+  const chosen = select.value;
+  select.replaceChildren();
+  if (!state.call) return;
+  const own = callLine();
+  const others = allLines().filter((l) => l !== own);
+  const groups = [
+    ["Tulkit / Interpreters", others.filter(isInterpreterLine)],
+    ["Muut linjat / Other lines", others.filter((l) => !isInterpreterLine(l))],
+  ];
+  for (const [label, lines] of groups) {
+    if (lines.length === 0) continue;
+    const group = document.createElement("optgroup");
+    group.label = label;
+    for (const line of lines) {
+      const option = document.createElement("option");
+      option.value = line;
+      option.textContent = isInterpreterLine(line)
+        ? `Tulkki / Interpreter: ${lineName(line)}` : lineName(line);
+      group.append(option);
+    }
+    select.append(group);
+  }
+  if (chosen && others.includes(chosen)) select.value = chosen;
+}
+
+function inviteStatus(text) {
+  $("invite-status").textContent = text || "";
+}
+
+// Invite, Transfer and End call as the call stands: a host may invite one guest at a time, and
+// cannot transfer while a guest is in or on the way; a guest leaves, and the host leaving a
+// guest in the call leaves it to them.
+function renderControls() {
+  if (!state.call) return;
+  const host = state.role === "host";
+  const busy = state.guest !== null || state.invite !== null;
+  const select = $("invite-line");
+  select.disabled = !host || busy;
+  $("invite-button").disabled = !host || busy || !select.value;
+  $("invite-cancel").hidden = state.invite === null;
+  $("invite-cancel").disabled = state.invite === null || !state.invite.ringing;
+  $("transfer-line").disabled = !host || busy;
+  $("transfer").disabled = !host || busy || $("transfer-line").options.length === 0;
+  $("hang-up").hidden = !host;
+  $("leave").hidden = host;
+  $("hang-up-end").hidden = state.guest !== null;
+  $("hang-up-leave").hidden = state.guest === null;
+  $("call").dataset.role = state.role;
+  $("call").dataset.channels = helpHere() ? "here" : "elsewhere";
+  $("call").dataset.invite = state.invite ? (state.invite.ringing ? "ringing" : "asking") : "";
+}
+
+function invite() {
+  const line = $("invite-line").value;
+  if (!state.call || !line || state.role !== "host" || state.guest || state.invite) return;
+  const reason = isInterpreterLine(line) ? "interpreter" : "authority";
+  const id = send({type: "invite", call: state.call.call, line, reason});
+  if (id === undefined) return;
+  state.invite = {line, reason, id, ringing: false};
+  inviteStatus(`${lineName(line)}: Kutsutaan… / Inviting…`);
+  renderControls();
+}
+
+function cancelInvite() {
+  if (state.call && state.invite) send({type: "cancel_invite", call: state.call.call});
+}
+
+const INVITE_FAILED = {
+  no_answer: "Ei vastattu / No answer",
+  no_advisor: "Ei vapaita / Nobody available",
+  cancelled: "Peruttu / Cancelled",
+};
 
 function renderCall() {
   const c = state.call;
   $("call-kiosk").textContent = c.kiosk_name;
   $("call-location").textContent = c.location;
   $("call-language").textContent = languageName(c.language);
-  $("call-line").textContent = lineName(c.line);
+  $("call-line").textContent = lineName(callLine());
+  $("call-guest-of").hidden = state.role !== "guest";
   $("call-media-state").hidden = false;
   $("call-media-state").textContent = "Odotetaan kioskin videota… / Waiting for the kiosk's video…";
   const select = $("transfer-line");
   select.replaceChildren();
-  for (const line of state.lines.filter((l) => l !== c.line)) {
+  for (const line of state.lines.filter((l) => l !== callLine() && !isInterpreterLine(l))) {
     const option = document.createElement("option");
     option.value = line;
     option.textContent = lineName(line);
     select.append(option);
   }
-  $("transfer").disabled = select.options.length === 0;
+  renderInviteChoices();
+  renderParty();
+  renderControls();
 }
 
-// For tests and the curious: what the browser says about the call's media.
+// For tests and the curious: what the browser says about the call's media. The top-level
+// fields are the kiosk's connection; `parties` has each open connection by role.
+async function partyStats(party) {
+  const out = {state: party.pc.connectionState, videoFramesDecoded: 0, audioPacketsReceived: 0,
+               videoFramesSent: 0};
+  const camera = cameraTransceiver(party.pc, "video");
+  (await party.pc.getStats()).forEach((s) => {
+    if (s.type === "inbound-rtp" && s.kind === "video" && (!camera || s.mid === camera.mid)) {
+      out.videoFramesDecoded = s.framesDecoded || 0;
+    }
+    if (s.type === "inbound-rtp" && s.kind === "audio") out.audioPacketsReceived = s.packetsReceived || 0;
+    if (s.type === "outbound-rtp" && s.kind === "video") out.videoFramesSent = s.framesSent || 0;
+  });
+  return out;
+}
+
 window.callStats = async function () {
   const out = {videoFramesDecoded: 0, audioPacketsReceived: 0, screenFramesDecoded: 0,
-               screenWidth: 0, screenHeight: 0, state: null};
+               screenWidth: 0, screenHeight: 0, state: null, parties: {}};
+  for (const [role, party] of Object.entries(state.parties)) out.parties[role] = await partyStats(party);
   if (!state.pc) return out;
   out.state = state.pc.connectionState;
   const camera = cameraTransceiver(state.pc, "video");
@@ -301,6 +583,7 @@ const handlers = {
     state.username = m.username;
     state.lines = m.lines || [];
     state.lineNames = m.line_names || {};
+    state.lineKinds = m.line_kinds || {};
     state.available = false;
     $("username").textContent = m.username;
     watchHub(m.ping_seconds);
@@ -321,8 +604,9 @@ const handlers = {
   },
   ring_ended(m) {
     if (state.ringing && state.ringing.call === m.call) {
+      const withdrawn = state.ringing.invited && m.reason === "cancelled";
       state.ringing = null;
-      notice(REASONS[m.reason] || m.reason);
+      notice(withdrawn ? "Kutsu peruttiin / The invitation was withdrawn" : REASONS[m.reason] || m.reason);
       show();
     }
   },
@@ -331,6 +615,11 @@ const handlers = {
     if (m.ice_servers) state.iceServers = m.ice_servers;
     state.ringing = null;
     state.call = m;
+    state.role = m.role === "guest" ? "guest" : "host";
+    state.promoted = false;
+    state.guest = null;
+    state.invite = null;
+    inviteStatus("");
     notice("");
     renderCall();
     show();
@@ -342,11 +631,61 @@ const handlers = {
       endCall((REASONS[m.reason] || m.reason) + to);
     }
   },
+  invite_ringing(m) {
+    if (!isCall(m.call) || !state.invite) return;
+    state.invite.ringing = true;
+    inviteStatus(`${lineName(m.line)}: Soitetaan… / Ringing…`);
+    renderControls();
+  },
+  invite_failed(m) {
+    if (!isCall(m.call)) return;
+    state.invite = null;
+    inviteStatus(`${lineName(m.line)}: ${INVITE_FAILED[m.reason] || m.reason}`);
+    renderControls();
+  },
+  joined(m) {
+    if (!isCall(m.call) || m.party !== "guest") return;
+    state.invite = null;
+    state.guest = m;
+    inviteStatus(`${guestCaption(m.line, m.reason, m.interpreting)} – liittyi / joined`);
+    renderParty();
+    renderControls();
+    offerTo("guest").catch((e) => notice(`WebRTC: ${e}`));
+  },
+  left(m) {
+    if (!isCall(m.call)) return;
+    const other = otherParty();
+    closeParty(m.party);
+    delete state.pendingIce[m.party];
+    if (m.party === "guest") state.guest = null;
+    if (other && other.role === m.party) inviteStatus(`${other.caption} – poistui / left`);
+    renderParty();
+    renderControls();
+  },
+  promoted(m) {
+    // The advisor who invited this one left: the call is this console's now, with the kiosk.
+    if (!isCall(m.call)) return;
+    closeParty("host");
+    delete state.pendingIce.host;
+    state.role = "host";
+    state.promoted = true;
+    notice("Kutsuja poistui, puhelu on nyt sinun / The advisor who invited you left: the call is yours now");
+    renderCall();
+  },
   offer(m) { onOffer(m).catch((e) => notice(`WebRTC: ${e}`)); },
   ice(m) { onIce(m); },
-  answer() {},
+  answer(m) { onAnswer(m).catch((e) => notice(`WebRTC: ${e}`)); },
   pong() {},
-  error(m) { notice(`Virhe / Error: ${m.message}`); },
+  error(m) {
+    if (state.invite && m.id === state.invite.id) {
+      // The invitation was refused (the line closed, nobody available, ...): nothing changed.
+      state.invite = null;
+      inviteStatus(`Kutsu ei onnistunut / Could not invite: ${m.message}`);
+      renderControls();
+      return;
+    }
+    notice(`Virhe / Error: ${m.message}`);
+  },
 };
 
 // The hub pings this socket, but a page cannot see those pings: a hub that froze, or a network
@@ -427,6 +766,12 @@ document.addEventListener("DOMContentLoaded", () => {
   $("hang-up").addEventListener("click", () => {
     if (state.call) send({type: "hang_up", call: state.call.call});
   });
+  $("leave").addEventListener("click", () => {
+    if (state.call) send({type: "leave", call: state.call.call});
+  });
+  $("invite-button").addEventListener("click", invite);
+  $("invite-cancel").addEventListener("click", cancelInvite);
+  $("invite-line").addEventListener("change", renderControls);
   $("transfer").addEventListener("click", () => {
     const line = $("transfer-line").value;
     if (state.call && line) send({type: "transfer", call: state.call.call, line});
