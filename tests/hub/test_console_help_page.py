@@ -321,6 +321,8 @@ async def _a_paper_shown(page: Page) -> None:
     assert await figure.get_attribute("data-sha256") == shown["sha256"]
     assert "Sivu 1 / Page 1, 1654×2339" in (await figure.text_content() or "")
     paper = (await page.evaluate("callHelp()"))["papers"][0]
+    shown_at = paper.pop("shownAt")  # when it stood decoded in the viewer, if it has yet
+    assert shown_at is None or shown_at > 0
     assert paper == {"number": 1, "width": 1654, "height": 2339, **shown}
     await until(page, "kiosk.helpIn.some(m => m.type === 'received' && m.id === 'p1')")
 
