@@ -19,6 +19,7 @@ from hub.auth import (
     KIOSK,
     PUBLIC,
     STAFF,
+    KioskIdentity,
     StaffIdentity,
     current,
     end_session,
@@ -112,6 +113,8 @@ async def lines(request: web.Request) -> web.Response:
     now = hub.clock()
     listed: list[dict[str, Any]] = []
     for line in hub.config.lines:
+        if line.interpreting and isinstance(current(request), KioskIdentity):
+            continue  # interpreter lines are invited by advisors, not called by citizens
         open_now = line.open_at(now)
         opening = None if open_now else line.next_opening(now)
         listed.append(

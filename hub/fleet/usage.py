@@ -10,7 +10,8 @@ eservice_opened, outcome), the hub's own call records (video advice) and its sub
 - pages_printed: outcomes `printed:<pages>` (a bare `printed` counts one page);
 - payments: outcomes `payment:approved` and `payment:delivered`;
 - video_calls: every call asked for; avg_wait_s over those not refused for closed hours,
-  avg_talk_s over the answered ones;
+  avg_talk_s over the answered ones; interpreted_calls: those an interpreter joined, and
+  per_interpreter_language the same by the language interpreted (docs/call-three-party.md);
 - forms_submitted: form submissions received (e-mail kind not counted);
 - utilisation: time in sessions (session_end durations) ÷ [fleet] opening hours in the period,
   capped at 1.
@@ -151,6 +152,26 @@ def report(
             {"eservice": eservice, "opens": count} for eservice, count in _most_first(opens)
         ],
         "per_day": _per_day(store, period),
+        **_interpreted(store, span),
+    }
+
+
+def _interpreted(store: FleetStore, span: list[str]) -> dict[str, Any]:
+    """Calls an interpreter joined, in all and by the language interpreted, most first."""
+    counts = {
+        row["language"]: row["calls"]
+        for row in store.query(
+            "SELECT interpreter_language AS language, count(*) AS calls FROM call_records"
+            " WHERE interpreted = 1 AND queued_at >= ? AND queued_at < ?"
+            " GROUP BY interpreter_language",
+            span,
+        )
+    }
+    return {
+        "interpreted_calls": sum(counts.values()),
+        "per_interpreter_language": [
+            {"language": language, "calls": calls} for language, calls in _most_first(counts)
+        ],
     }
 
 

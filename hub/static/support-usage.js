@@ -8,6 +8,12 @@
     forms: "E-forms", email: "E-mail", scan: "Scanning", print: "Printing", copy: "Copying",
     fee: "Fees", advice: "Video advice", help: "Help",
   };
+  // Interpreters' languages by their BCP 47 tag (hub.toml's [lines.<id>] interpreting); others
+  // keep their tag.
+  const LANGUAGE_NAMES = {
+    fse: "Finnish Sign Language", fss: "Finland-Swedish Sign Language", fi: "Finnish",
+    sv: "Swedish", en: "English", ar: "Arabic", so: "Somali", ru: "Russian", uk: "Ukrainian",
+  };
   const state = {usage: null, sort: {key: "sessions", descending: true}};
   window.usageState = state;
 
@@ -108,6 +114,17 @@
     });
   }
 
+  // Calls an interpreter joined, by the language interpreted (anonymous: counts only).
+  function renderInterpreted(usage) {
+    const rows = (usage.per_interpreter_language || []).map((item) => element("tr",
+      {dataset: {language: item.language}},
+      element("th", {scope: "row"}, LANGUAGE_NAMES[item.language] ? `${LANGUAGE_NAMES[item.language]} (${item.language})` : item.language),
+      cell(item.calls)));
+    $("per-interpreter-language").tBodies[0].replaceChildren(
+      ...(rows.length ? rows : [support.emptyRow(2, "No interpreted calls in this period.")]));
+    $("interpreted-calls").textContent = String(usage.interpreted_calls || 0);
+  }
+
   function render(usage) {
     $("from").value = usage.from;
     $("to").value = usage.to;
@@ -122,6 +139,7 @@
     renderCharts(usage);
     renderPerKiosk();
     renderPerService(usage);
+    renderInterpreted(usage);
   }
 
   async function show(period) {

@@ -5,7 +5,9 @@ one who accepts joins as the guest, and either of the staff may leave while the 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,6 +23,7 @@ from hub.calls import (
     advisor,
     kiosk,
 )
+from hub.config import ConfigError, load_config
 
 EPOCH = datetime(2025, 3, 3, 8, 0, tzinfo=UTC)
 VIRKA, FSE, KELA = "virka-info", "tulkki-fse", "kela"
@@ -554,3 +557,22 @@ def test_a_call_nobody_joined_records_no_guest(clock: Clock, board: Switchboard)
         False,
         None,
     )
+
+
+# --- the interpreting key ----------------------------------------------------------------
+
+
+def test_an_interpreter_line_is_configured_by_its_language(
+    write_config: Callable[[str], Path],
+) -> None:
+    lines = '[lines.virka-info]\n[lines.tulkki-fse]\nname_fi = "Tulkki"\ninterpreting = "fse"\n'
+    config = load_config(write_config(lines))
+    assert [(line.id, line.interpreting) for line in config.lines] == [
+        ("virka-info", ""),
+        ("tulkki-fse", "fse"),
+    ]
+    for tag in ("uk", "fi-x-selko", "es-419"):
+        assert load_config(write_config(lines.replace('"fse"', f'"{tag}"'))).lines[1]
+    for bad in ('"Finnish Sign Language"', '"f"', '"fse-"', '"-fse"', "3", '"fse_fi"'):
+        with pytest.raises(ConfigError, match=r"lines\.tulkki-fse\.interpreting = .* is not"):
+            load_config(write_config(lines.replace('"fse"', bad)))
