@@ -76,6 +76,16 @@ async def decoding(page: Page, party: str, more_than: int) -> int:
     return int((await stats(page))["parties"][party]["videoFramesDecoded"])
 
 
+def guest_frames(client: HubAdviceClient) -> int:
+    stats = client.guest_stats()
+    return stats.video_frames if stats is not None and stats.audio_frames else 0
+
+
+def host_video(client: HubAdviceClient) -> int:
+    stats = client.receive_stats()
+    return stats.video_frames if stats is not None else 0
+
+
 async def available(page: Page) -> None:
     await page.click("#set-available")
     await page.wait_for_selector("#set-available[aria-pressed=true]")
@@ -186,6 +196,23 @@ def test_an_interpreter_joins_talks_with_the_advisor_and_leaves_the_call_going_o
                 await decoding(tiina, "host", seen_by_tiina + 30)
                 await anna.wait_for_selector("#party-state", state="hidden")
                 await tiina.wait_for_selector("#party-state", state="hidden")
+                # The mesh's third leg: the kiosk and tiina see and hear each other too, and the
+                # kiosk knows who joined and why.
+                await decoding(tiina, "kiosk", 10)
+                await eventually(
+                    lambda: now(client.status.guest is not None), "the kiosk told who joined"
+                )
+                guest = client.status.guest
+                assert guest is not None
+                assert (guest.line, guest.reason, guest.interpreting) == (
+                    INTERPRETERS,
+                    "interpreter",
+                    "fse",
+                )
+                assert guest.name("sv") == "Teckenspråkstolkning"
+                await eventually(
+                    lambda: now(guest_frames(client) > 30), "the interpreter at the kiosk"
+                )
                 # anna's call with the kiosk goes on beside it, its help with anna only.
                 kiosk_frames = await decoding(anna, "kiosk", 10)
                 assert await anna.is_visible("#hang-up-leave")
@@ -206,6 +233,10 @@ def test_an_interpreter_joins_talks_with_the_advisor_and_leaves_the_call_going_o
                 await anna.wait_for_selector("#party", state="hidden")
                 assert "guest" not in (await stats(anna))["parties"]
                 await decoding(anna, "kiosk", kiosk_frames + 30)
+                await eventually(lambda: now(client.status.guest is None), "the kiosk told")
+                assert client.guest_stats() is None
+                host_frames = host_video(client)
+                await eventually(lambda: now(host_video(client) > host_frames + 30), "anna still")
                 assert await anna.is_visible("#hang-up-end")
                 assert await anna.is_enabled("#invite-button")
                 assert client.status.phase is AdvicePhase.CONNECTED

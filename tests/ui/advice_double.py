@@ -16,7 +16,14 @@ from typing import Any
 
 import numpy as np
 
-from kiosk.video.advice import AdviceClient, AdviceLine, AdvicePhase, AdviceStatus, LineState
+from kiosk.video.advice import (
+    AdviceClient,
+    AdviceLine,
+    AdvicePhase,
+    AdviceStatus,
+    CallGuest,
+    LineState,
+)
 from kiosk.video.help import Arrived, CallHelp, HelpEvent, ShownPage
 from kiosk.video.peer import RemoteVideoFrame
 
@@ -247,6 +254,7 @@ class ScriptedAdvice(AdviceClient):
         self.closed = False
         self.refreshes = 0
         self._picture: RemoteVideoFrame | None = None
+        self._guest_picture: RemoteVideoFrame | None = None
         #: The connected call's help; None with no call connected.
         self.scripted_help: ScriptedHelp | None = None
 
@@ -296,6 +304,10 @@ class ScriptedAdvice(AdviceClient):
         picture, self._picture = self._picture, None
         return picture
 
+    def take_guest_video(self) -> RemoteVideoFrame | None:
+        picture, self._guest_picture = self._guest_picture, None
+        return picture
+
     def close(self) -> None:
         self.closed = True
 
@@ -334,6 +346,19 @@ class ScriptedAdvice(AdviceClient):
         self._picture = RemoteVideoFrame(rgb, width, height, 1)
         if self.on_remote_video is not None:
             self.on_remote_video()
+
+    def guest_joins(self, guest: CallGuest, picture: tuple[int, int] = (640, 480)) -> None:
+        """A third person joins the connected call, and their picture comes (green)."""
+        self._report(replace(self.status, guest=guest))
+        width, height = picture
+        rgb = np.zeros((height, width, 3), np.uint8)
+        rgb[:, :, 1] = 180
+        self._guest_picture = RemoteVideoFrame(rgb, width, height, 1)
+        if self.on_remote_video is not None:
+            self.on_remote_video()
+
+    def guest_leaves(self) -> None:
+        self._report(replace(self.status, guest=None))
 
     def ended(self, reason: str, *, can_rate: bool) -> None:
         self._close_help()

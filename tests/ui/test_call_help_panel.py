@@ -24,7 +24,7 @@ from kiosk.ui.screens.frame import SessionFrame
 from kiosk.ui.screens.print import PrintScreen
 from kiosk.ui.screens.video.screen import AdviceScreen
 from kiosk.ui.window import KioskWindow
-from kiosk.video.advice import AdvicePhase
+from kiosk.video.advice import AdvicePhase, CallGuest
 from kiosk.visit import AdvisorDocument
 from tests.conftest import FakeClock
 from tests.ui.advice_double import ScriptedAdvice, ScriptedHelp
@@ -344,3 +344,44 @@ def test_the_call_strip_fits_the_footer_at_the_largest_text(
         assert button.height() >= 48 and button.accessibleName().strip()
         assert not sticks_out(button, window)
     assert not sticks_out(frame.call_label, window)
+
+
+def test_a_third_person_shows_beside_the_advisor_with_who_they_are_and_why(
+    qtbot: QtBot, open_window: Callable[[ScriptedAdvice], KioskWindow]
+) -> None:
+    advice = ScriptedAdvice()
+    window = open_window(advice)
+    _, screen, _ = in_a_call(qtbot, window, advice)
+    advice.advisor_picture()
+    qtbot.waitUntil(lambda: not screen.remote_view.pixmap().isNull())
+    alone = screen.remote_view.width()
+    click(qtbot, screen.mute_button)
+    assert advice.muted is True
+
+    interpreter = CallGuest(
+        "tulkki-fse",
+        {"fi": "Viittomakielen tulkkaus", "en": "Sign language interpreting"},
+        "interpreter",
+        "fse",
+    )
+    advice.guest_joins(interpreter)
+    qtbot.waitUntil(lambda: screen.guest_view.isVisible())
+    qtbot.waitUntil(lambda: not screen.guest_view.pixmap().isNull())
+    assert screen.guest_note.text() == (
+        "An interpreter of Finnish Sign Language joined the call: Sign language interpreting."
+    )
+    # Both people side by side, in the room the advisor had alone.
+    assert screen.remote_view.width() + screen.guest_view.width() < alone
+    assert screen.guest_view.pixmap().toImage().pixelColor(10, 10).green() > 150
+    # Someone joining is no new call: the microphone stays as the citizen left it.
+    assert screen.mute_button.isChecked() and advice.muted is True
+    assert screen.pages.currentWidget() is screen.call_page
+
+    window.ui.set_language("fi")
+    qtbot.waitUntil(lambda: "suomalaisen viittomakielen" in screen.guest_note.text())
+
+    advice.guest_leaves()
+    qtbot.waitUntil(lambda: not screen.guest_view.isVisible())
+    assert not screen.guest_note.isVisible()
+    assert screen.remote_view.width() == alone
+    assert advice.status.phase is AdvicePhase.CONNECTED

@@ -288,20 +288,26 @@ class AdviceScreen(AdviceView):
             return
         if self.status.phase not in IN_CALL and status.phase is not AdvicePhase.UNAVAILABLE:
             return  # no call of this screen's under way: old news
-        self.status = status
+        previous, self.status = self.status, status
+        self.guest = status.guest if status.phase is AdvicePhase.CONNECTED else None
         if status.line is not None and status.line in self.lines:
             self.line = self.lines[status.line]  # a transferred call names its new line
         phase = status.phase
         if phase in (AdvicePhase.REQUESTING, AdvicePhase.QUEUED, AdvicePhase.RINGING):
             self.pages.setCurrentWidget(self.waiting_page)
         elif phase is AdvicePhase.CONNECTED:
-            self.mute_button.setChecked(False)
             help = self.client.help if self.client is not None else None
             if self.help_panel.help is not help:
                 self.help_panel.start(help)
-            self.pages.setCurrentWidget(self.call_page)
-            self._camera_on()
-            self.ctx.sessions.outcome("advice", "connected")
+            if previous.phase is not AdvicePhase.CONNECTED or previous.call != status.call:
+                self.mute_button.setChecked(False)
+                self.pages.setCurrentWidget(self.call_page)
+                self._camera_on()
+                self.ctx.sessions.outcome("advice", "connected")
+            # else: the same call, someone joined or left: nothing else of it changes
+            if self.guest is None:
+                self.guest_view.clear()
+            self._size_call()
         elif phase is AdvicePhase.ENDED:
             self._camera_off()
             self.remote_view.clear()
@@ -326,27 +332,34 @@ class AdviceScreen(AdviceView):
         self.help_panel.start(None)
 
     def _show_remote(self) -> None:
+        """The newest pictures of the advisor and of a third person, each taken from its own
+        slot (a slot that is not emptied tells of no more pictures)."""
         if self.client is None:
             return
-        picture = self.client.take_remote_video()
-        if picture is None or self.pages.currentWidget() is not self.call_page:
-            return
-        image = QImage(
-            picture.rgb.data,
-            picture.width,
-            picture.height,
-            picture.rgb.strides[0],
-            QImage.Format.Format_RGB888,
-        )
-        width, height = self.remote_size()
-        self.remote_view.setPixmap(
-            QPixmap.fromImage(
-                image.scaled(
-                    width,
-                    height,
-                    Qt.AspectRatioMode.KeepAspectRatio,
-                    Qt.TransformationMode.SmoothTransformation,
-                )
+        shown = self.pages.currentWidget() is self.call_page
+        for picture, view in (
+            (self.client.take_remote_video(), self.remote_view),
+            (self.client.take_guest_video(), self.guest_view),
+        ):
+            if picture is None or not shown:
+                continue
+            image = QImage(
+                picture.rgb.data,
+                picture.width,
+                picture.height,
+                picture.rgb.strides[0],
+                QImage.Format.Format_RGB888,
+            )
+            view.setPixmap(self._fitted(image, view))
+
+    @staticmethod
+    def _fitted(image: QImage, view: QWidget) -> QPixmap:
+        return QPixmap.fromImage(
+            image.scaled(
+                view.width(),
+                view.height(),
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
             )
         )
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from kiosk.i18n import N_, NATIVE_NAMES, NP_
-from kiosk.video.advice import AdviceLine, LineState
+from kiosk.video.advice import AdviceLine, CallGuest, LineState
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 
@@ -51,6 +51,18 @@ WAIT_UNKNOWN = N_("Please wait for an advisor to answer.")
 CANCEL = N_("Cancel the call")
 CONNECTED = N_("You are talking to an advisor of {line}.")
 MUTE = N_("Mute microphone")
+GUEST_INTERPRETER = N_("An interpreter of {language} joined the call: {line}.")
+GUEST_AUTHORITY = N_("An advisor of {line} joined the call.")
+#: The languages interpreter lines interpret, by their code (docs/call-three-party.md); a code
+#: not here is shown as it is.
+INTERPRETED = {
+    "fse": N_("Finnish Sign Language"),
+    "fss": N_("Finland-Swedish Sign Language"),
+    "ar": N_("Arabic"),
+    "so": N_("Somali"),
+    "ru": N_("Russian"),
+    "uk": N_("Ukrainian"),
+}
 UNMUTE = N_("Turn microphone on")
 MUTED = N_("Your microphone is off: the advisor cannot hear you.")
 END_CALL = N_("End call")
@@ -178,3 +190,13 @@ def phones_text(t: Translate, lines: list[AdviceLine], language: str) -> str:
     if not known:
         return t(TRY_LATER)
     return "\n".join([t(PHONES), *known])
+
+
+def guest_text(t: Callable[[str], str], language: str, guest: CallGuest) -> str:
+    """Who joined the call and why, in the citizen's language."""
+    line = guest.name(language)
+    if guest.reason == "interpreter" and guest.interpreting:
+        spoken = INTERPRETED.get(guest.interpreting)
+        name = t(spoken) if spoken else guest.interpreting
+        return t(GUEST_INTERPRETER).format(language=name, line=line)
+    return t(GUEST_AUTHORITY).format(line=line)

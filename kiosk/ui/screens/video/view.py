@@ -25,7 +25,7 @@ from kiosk.ui.screens.video import texts as T
 from kiosk.ui.screens.video.help_panel import CallHelpPanel
 from kiosk.ui.widgets.buttons import BigButton
 from kiosk.ui.widgets.keyboard import OnScreenKeyboard
-from kiosk.video.advice import AdviceClient, AdviceLine, AdvicePhase, AdviceStatus
+from kiosk.video.advice import AdviceClient, AdviceLine, AdvicePhase, AdviceStatus, CallGuest
 
 #: The advisor's picture on the call page: smaller with large text, and smaller still while
 #: the keyboard is up under it.
@@ -34,6 +34,8 @@ REMOTE_SIZE_LARGE_TEXT = (544, 306)
 REMOTE_SIZE_TYPING = (480, 270)
 REMOTE_SIZE_TYPING_LARGE_TEXT = (432, 243)
 SELF_SIZE = (240, 135)
+#: Between the advisor's picture and a third person's.
+GUEST_GAP = 12
 #: The picture's column with large text, for the words of its buttons beside the citizen's own
 #: picture.
 SIDE_WIDTH_LARGE_TEXT = 736
@@ -145,6 +147,8 @@ class AdviceView(QWidget):
         self.rated: int | None = None
         #: Whether the keyboard is up under the call, for the citizen to write.
         self.typing = False
+        #: A third person in the call, while they are in it.
+        self.guest: CallGuest | None = None
 
         outer = self._outer = QVBoxLayout(self)
         outer.setContentsMargins(96, 40, 96, 40)
@@ -199,7 +203,21 @@ class AdviceView(QWidget):
         side.setSpacing(12)
         self.remote_view = _video_label(REMOTE_SIZE)
         self.remote_view.setAccessibleName("advisor video")
-        side.addWidget(self.remote_view)
+        #: A third person in the call (an interpreter, another authority) beside the advisor:
+        #: the two pictures share the advisor's room while they are both in.
+        self.guest_view = _video_label(REMOTE_SIZE)
+        self.guest_view.setAccessibleName("guest video")
+        self.guest_view.hide()
+        pictures = QHBoxLayout()
+        pictures.setSpacing(GUEST_GAP)
+        pictures.addWidget(self.remote_view)
+        pictures.addWidget(self.guest_view)
+        pictures.addStretch(1)
+        side.addLayout(pictures)
+        #: Who joined the call and why, while they are in it.
+        self.guest_note = _label("banner")
+        self.guest_note.hide()
+        side.addWidget(self.guest_note)
         own = QHBoxLayout()
         own.setSpacing(16)
         self.self_view = _video_label(SELF_SIZE)
@@ -311,6 +329,11 @@ class AdviceView(QWidget):
         self.mute_button.set_label(t(T.UNMUTE) if muted else t(T.MUTE))
         self.muted_note.setText(t(T.MUTED))
         self.muted_note.setVisible(muted)
+        guest = self.guest
+        self.guest_note.setVisible(guest is not None)
+        if guest is not None:
+            self.guest_note.setText(T.guest_text(t, self.ui.language, guest))
+            self.guest_view.setAccessibleName(guest.name(self.ui.language))
         self.self_view.setAccessibleName("own video")
         self.end_button.set_label(t(T.END_CALL))
         self.rate_text.setText(t(T.RATE))
@@ -351,8 +374,16 @@ class AdviceView(QWidget):
         self._outer.setContentsMargins(96, margin, 96, margin)
         self._call_column.setSpacing(8 if self.typing else 16)
         width, height = self.remote_size()
-        if (self.remote_view.width(), self.remote_view.height()) != (width, height):
-            self.remote_view.setFixedSize(width, height)
+        if self.guest is not None:
+            # Two people side by side in the advisor's room, each in the call's shape.
+            half = (width - GUEST_GAP) // 2
+            picture = (half, half * 9 // 16)
+        else:
+            picture = (width, height)
+        if (self.remote_view.width(), self.remote_view.height()) != picture:
+            self.remote_view.setFixedSize(*picture)
+            self.guest_view.setFixedSize(*picture)
+        self.guest_view.setVisible(self.guest is not None)
         if self.ui.large_text:
             least = SIDE_WIDTH_TYPING_LARGE_TEXT if self.typing else SIDE_WIDTH_LARGE_TEXT
             self.call_side.setFixedWidth(max(width, least))
