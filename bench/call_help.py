@@ -193,8 +193,10 @@ def main(seconds: float = 10.0, pages: int = 7) -> None:
             sharing = window.screen_share
             assert sharing is not None
             taken = sharing.pictures
+            sharing.capture_ms.clear()
             on = probe.run(seconds, spin)
             pictures = sharing.pictures - taken
+            captures = sorted(sharing.capture_ms)
             after = page.evaluate("callStats()")
             fps = (after["screenFramesDecoded"] - before["screenFramesDecoded"]) / seconds
             size = f"{after['screenWidth']}×{after['screenHeight']}"
@@ -239,6 +241,12 @@ def main(seconds: float = 10.0, pages: int = 7) -> None:
     goal = "" if fps >= 10 else "  MISSED (≥ 10 while the screen changes)"
     print(f"\nShared screen at the advisor: {fps:.1f} frames/s decoded, {size}{goal}")
     print(f"  pictures the kiosk took of its window: {pictures / seconds:.1f} a second")
+    if captures:
+        print(
+            f"  one picture on the Qt thread (grab, mask, copy): median "
+            f"{statistics.median(captures):.1f} ms, 99th percentile "
+            f"{captures[int(len(captures) * 0.99)]:.1f} ms, largest {captures[-1]:.1f} ms"
+        )
     median = statistics.median(waits)
     print(
         f"\nShow to advisor → page shown in the console: median {median:.0f} ms over {pages} "

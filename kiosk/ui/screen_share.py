@@ -16,10 +16,12 @@ scrolled is covered where it is now, not where it was.
 from __future__ import annotations
 
 import logging
+import time
+from collections import deque
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QWidget
 
@@ -35,6 +37,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CAPTURE_FPS = 12
+#: The window is drawn for the advisor at the width the call sends it (kiosk.video.share).
+SHARE_WIDTH = 1280
 #: What covers a sensitive field in the advisor's picture.
 MASK = QColor(90, 90, 90)
 
@@ -50,27 +54,38 @@ SHARED_HINT = N_("Identity codes and other private fields are hidden from them."
 STOP = N_("Stop sharing")
 
 
-def masked_picture(window: QWidget) -> QImage:
-    """The window as it looks now, sensitive widgets painted over (RGB888)."""
-    image = window.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
-    rects = sensitive_rects(window)
-    if rects:
-        # The grab keeps the screen's pixel ratio: the painter works in the window's own units.
-        painter = QPainter(image)
-        for rect in rects:
-            painter.fillRect(rect, MASK)
-        painter.end()
+def masked_picture(
+    window: QWidget,
+    image_format: QImage.Format = QImage.Format.Format_RGB32,
+    width: int | None = None,
+) -> QImage:
+    """The window as it looks now, drawn anew at `width` pixels wide (its own width by default;
+    fewer pixels to fill is less time on the Qt thread), sensitive widgets painted over, in
+    Qt's own RGB32 (no conversion) or `image_format`."""
+    scale = 1.0 if width is None else width / max(1, window.width())
+    size = QSize(round(window.width() * scale), round(window.height() * scale))
+    image = QImage(size, image_format)
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+    painter.scale(scale, scale)
+    window.render(painter, QPoint(0, 0))
+    # In the window's own units: the painter scales the covers with everything else.
+    for rect in sensitive_rects(window):
+        painter.fillRect(rect, MASK)
+    painter.end()
     return image
 
 
 def to_array(image: QImage) -> Any:
-    """An RGB888 QImage as an H×W×3 numpy array of its own (the image may go)."""
+    """An RGB888 QImage as an H×W×3 numpy array, an RGB32 one as H×W×4 (B, G, R, unused), of
+    its own (the image may go)."""
     import numpy as np
 
     width, height = image.width(), image.height()
+    depth = 4 if image.format() == QImage.Format.Format_RGB32 else 3
     rows = np.frombuffer(image.constBits(), np.uint8, count=image.sizeInBytes())
     rows = rows.reshape(height, image.bytesPerLine())
-    return rows[:, : width * 3].reshape(height, width, 3).copy()
+    return rows[:, : width * depth].reshape(height, width, depth).copy()
 
 
 class ShareBar(QFrame):
@@ -141,6 +156,8 @@ class ScreenShareController(QObject):
         self.timer.timeout.connect(self.capture)
         #: Pictures handed to the call so far (for technician figures and tests).
         self.pictures = 0
+        #: How long the latest pictures took on the Qt thread, ms (bench/call_help.py reads it).
+        self.capture_ms: deque[float] = deque(maxlen=2000)
         #: Something on the window was repainted since the last picture.
         self.dirty = True
         window.installEventFilter(self)
@@ -202,7 +219,9 @@ class ScreenShareController(QObject):
         if not self.dirty:
             return  # nothing changed: the call sends the last picture again by itself
         self.dirty = False
-        help_.offer_screen(to_array(masked_picture(self.window)))
+        started = time.perf_counter()
+        help_.offer_screen(to_array(masked_picture(self.window, width=SHARE_WIDTH)))
+        self.capture_ms.append((time.perf_counter() - started) * 1000)
         self.pictures += 1
 
     def close(self) -> None:

@@ -41,11 +41,14 @@ CLOCK_RATE = 90_000
 TIME_BASE = fractions.Fraction(1, CLOCK_RATE)
 
 
-def _video_frame(rgb: Any, width: int, previous: Any) -> av.VideoFrame | None:
-    """The window's RGB picture at `width` (its own shape, even sides) as yuv420p; None when it
-    is the picture sent before (the screen did not change)."""
-    if previous is not None and previous.shape == rgb.shape and np.array_equal(previous, rgb):
+def _video_frame(picture: Any, width: int, previous: Any) -> av.VideoFrame | None:
+    """The window's picture (H×W×3 RGB, or H×W×4 as Qt keeps a window: B, G, R, unused) at
+    `width` (its own shape, even sides) as yuv420p; None when it is the picture sent before
+    (the screen did not change)."""
+    same = previous is not None and previous.shape == picture.shape
+    if same and np.array_equal(previous, picture):
         return None
+    rgb = cv2.cvtColor(picture, cv2.COLOR_BGRA2RGB) if picture.shape[2] == 4 else picture
     height = max(2, round(rgb.shape[0] * width / rgb.shape[1]) // 2 * 2)
     if rgb.shape[1] != width or rgb.shape[0] != height:
         rgb = cv2.resize(rgb, (width, height), interpolation=cv2.INTER_AREA)
@@ -69,6 +72,9 @@ class ScreenTrack(MediaStreamTrack):
         self._last: av.VideoFrame | None = None
         self._last_picture: Any = None
         self._last_sent = 0.0
+        #: When the next picture is due: pictures go out on a schedule of MAX_FPS, so the
+        #: time they take to make and encode is within the period, not added to it.
+        self._due = 0.0
         self._start = time.monotonic()
         #: Pictures sent since the call began (a repeat counts too).
         self.frames_sent = 0
@@ -79,12 +85,14 @@ class ScreenTrack(MediaStreamTrack):
     def sharing(self) -> bool:
         return self._on
 
-    def offer(self, rgb: Any) -> None:
-        """The window as it looks now (H×W×3 RGB uint8, masked already). Any thread; cheap."""
+    def offer(self, picture: Any) -> None:
+        """The window as it looks now, masked already: H×W×3 RGB, or H×W×4 BGRx (Qt's own
+        layout, converted here off the caller's thread), uint8. Any thread; cheap. The array
+        is read later: the caller must not change it."""
         with self._lock:
             if not self._on:
                 return
-            self._newest, self._changed = rgb, True
+            self._newest, self._changed = picture, True
         self._poke()
 
     def set_on(self, on: bool) -> None:
@@ -109,7 +117,7 @@ class ScreenTrack(MediaStreamTrack):
             if self.readyState != "live":
                 raise MediaStreamError
             # Never faster than MAX_FPS.
-            pause = self._last_sent + 1 / MAX_FPS - time.monotonic()
+            pause = self._due - time.monotonic()
             if pause > 0:
                 await asyncio.sleep(pause)
             with self._lock:
@@ -149,6 +157,8 @@ class ScreenTrack(MediaStreamTrack):
         frame.pts = int((now - self._start) * CLOCK_RATE)
         frame.time_base = TIME_BASE
         self._last_sent = now
+        # The next is due a period after this one was; late, it is due now (no catching up).
+        self._due = max(self._due + 1 / MAX_FPS, now - 1 / MAX_FPS)
         self.frames_sent += 1
         return frame
 

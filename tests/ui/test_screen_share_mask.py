@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QRect
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -16,6 +17,7 @@ from kiosk.ui.window import KioskWindow
 from tests.ui.test_forms import open_form, open_forms, text_field, touch
 
 CANARY = "131052-308T"
+RGB = QImage.Format.Format_RGB888
 
 
 def region(picture: np.ndarray, window: KioskWindow, widget: QWidget) -> np.ndarray:
@@ -39,8 +41,8 @@ def test_an_identity_code_is_painted_over_in_what_the_advisor_would_see(
     qtbot.keyClicks(code, CANARY)
     qtbot.wait(50)
 
-    plain = to_array(window.grab().toImage().convertToFormat(masked_picture(window).format()))
-    shared = to_array(masked_picture(window))
+    plain = to_array(window.grab().toImage().convertToFormat(RGB))
+    shared = to_array(masked_picture(window, RGB))
     assert shared.shape == plain.shape == (1080, 1920, 3)
     # On the kiosk's own screen the code shows: its field has the dark pixels of its text...
     assert region(plain, window, code).min() < 100
@@ -63,7 +65,7 @@ def test_the_summary_hides_the_identity_code_too(qtbot: QtBot, window: KioskWind
     qtbot.wait(50)
     value = form.summary.values["identity_code"]
     assert value.text() == CANARY and value.isVisible()
-    shared = to_array(masked_picture(window))
+    shared = to_array(masked_picture(window, RGB))
     assert (region(shared, window, value) == [MASK.red(), MASK.green(), MASK.blue()]).all()
     assert any(
         r.contains(value.mapTo(window, value.rect().center())) for r in sensitive_rects(window)
@@ -92,3 +94,34 @@ def test_the_form_definition_says_which_fields_are_sensitive() -> None:
     assert field({"type": "string", "x-sensitive": True}).sensitive
     assert not field({"type": "string", "format": "email"}).sensitive
     assert not field({"type": "string", "x-sensitive": "yes"}).sensitive
+
+
+def test_what_is_sent_is_qts_own_layout_of_the_same_picture(
+    qtbot: QtBot, window: KioskWindow
+) -> None:
+    # The window goes to the call as Qt keeps it (no conversion on the Qt thread): blue,
+    # green, red and a byte unused, the same colours as the RGB picture.
+    picture = masked_picture(window)
+    native = to_array(picture)
+    rgb = to_array(picture.convertToFormat(RGB))
+    assert native.shape == (1080, 1920, 4)
+    assert (native[:, :, 2::-1] == rgb).all()
+
+
+def test_the_picture_for_the_advisor_is_drawn_at_its_own_width_with_the_covers_scaled(
+    qtbot: QtBot, window: KioskWindow
+) -> None:
+    screen = open_forms(qtbot, window, "fi")
+    form = open_form(qtbot, screen, "library-card")
+    code = text_field(form, "identity_code").editor
+    touch(qtbot, code)
+    qtbot.keyClicks(code, CANARY)
+    qtbot.wait(50)
+    small = to_array(masked_picture(window, RGB, width=1280))
+    assert small.shape == (720, 1280, 3)
+    shown = code.visibleRegion().boundingRect()
+    rect = QRect(code.mapTo(window, shown.topLeft()), shown.size())
+    inner = [round(v * 2 / 3) for v in (rect.left() + 3, rect.top() + 3)]
+    outer = [round(v * 2 / 3) for v in (rect.right() - 3, rect.bottom() - 3)]
+    covered = small[inner[1] : outer[1], inner[0] : outer[0]]
+    assert covered.size and (covered == [MASK.red(), MASK.green(), MASK.blue()]).all()
