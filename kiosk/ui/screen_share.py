@@ -44,13 +44,17 @@ MASK = QColor(90, 90, 90)
 
 ASKED = N_("The advisor asks to see your screen.")
 ASKED_HINT = N_(
-    "They would see this screen as you see it, until you stop. Identity codes and other private "
-    "fields are hidden from them."
+    "They would see this screen as you see it, until you stop. In the kiosk's own forms, "
+    "identity codes and other private fields are hidden from them; on web pages, only "
+    "passwords are."
 )
 ALLOW = N_("Allow")
 NO = N_("No")
 SHARED = N_("The advisor sees your screen.")
-SHARED_HINT = N_("Identity codes and other private fields are hidden from them.")
+SHARED_HINT = N_(
+    "Identity codes in the kiosk's own forms are hidden from them; on web pages, only passwords "
+    "are."
+)
 STOP = N_("Stop sharing")
 
 
