@@ -43,10 +43,11 @@ from kiosk.ui.screens.print import PrintScreen
 from kiosk.ui.window import KioskWindow
 from kiosk.video.advice import AdvicePhase
 from tests.conftest import FakeClock
-from tests.hub.conftest import PASSWORD, QUICK_HASHER, FixedClock, add_kiosk, add_user
-from tests.peers.browser import chromium_sync, needs_chromium, watch
+from tests.hub.conftest import QUICK_HASHER, FixedClock, add_kiosk, add_user
+from tests.peers.browser import needs_chromium
 from tests.peers.cups import CupsPeer, cups_peer_fixture, cups_session_fixture  # noqa: F401
 from tests.peers.websites import Websites, websites_fixture  # noqa: F401 - used by name
+from tests.ui.advisor_console import advisor_fixture  # noqa: F401 - used by name
 from tests.ui.conftest import open_window
 from tests.ui.eservices import BROWSER_TOML, cache_catalogue
 from tests.ui.test_forms import text_field, touch
@@ -111,24 +112,6 @@ def window(
     yield from open_window(qtbot, config, clock)
 
 
-@pytest.fixture
-def advisor(hub: HubServer) -> Iterator[Page]:
-    problems: list[str] = []
-    with chromium_sync(viewport={"width": 1280, "height": 900}) as browser:
-        page = browser.new_page()
-        watch(page, problems)
-        page.goto(f"{hub.url}/login")
-        page.fill("#username", ADVISOR)
-        page.fill("#password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{hub.url}/advisor")
-        page.wait_for_selector("body[data-socket=open]")
-        page.click("#set-available")
-        page.wait_for_selector("#set-available[aria-pressed=true]")
-        yield page
-    assert not problems, problems
-
-
 def activate(qtbot: QtBot, window: KioskWindow) -> None:
     """The offscreen platform gives a window back no activation on a tap, as a compositor does
     (here the e-services browser's hidden view took it): say so."""
@@ -185,8 +168,14 @@ def screen_region(
 
 
 def test_a_shared_screen_shows_the_form_but_never_the_identity_code(
-    qtbot: QtBot, window: KioskWindow, advisor: Page
+    qtbot: QtBot,
+    window: KioskWindow,
+    advisor: Page,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    for logger in ("kiosk", "hub"):
+        caplog.set_level(logging.DEBUG, logger=logger)
     page = advisor
     call_the_advisor(qtbot, window, page)
     help_ready(qtbot, window, page)
@@ -246,6 +235,17 @@ def test_a_shared_screen_shows_the_form_but_never_the_identity_code(
     qtbot.keyClicks(name, "nen")
     qtbot.wait(2000)
     assert page.evaluate("callStats()")["screenFramesDecoded"] == stopped
+
+    # The call ends: what was on the screen is nowhere but on the kiosk's screen.
+    page.click("#hang-up")
+    until(qtbot, lambda: client.help is None, "the call's end")
+    files = [p for p in (tmp_path / "hub").rglob("*") if p.is_file()]
+    files += [p for p in window.kiosk.config.data_dir.rglob("*") if p.is_file()]
+    for path in files:
+        data = path.read_bytes()
+        assert IDENTITY_CODE.encode() not in data and b"Virtanen" not in data, path
+    logged = "\n".join(r.getMessage() + repr(r.__dict__) for r in caplog.records)
+    assert IDENTITY_CODE not in logged and "Virtanen" not in logged
 
 
 def test_text_a_paper_and_what_the_advisor_sends_through_the_call_screen(

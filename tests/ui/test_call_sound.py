@@ -14,8 +14,8 @@ from pytestqt.qtbot import QtBot
 from kiosk.config import Config
 from kiosk.ui.window import KioskWindow
 from tests.peers.alsa import null_device_missing
+from tests.ui.advisor_console import advisor_fixture  # noqa: F401 - used by name
 from tests.ui.test_video_call import WAIT, HubServer, call_the_advisor, click, until
-from tests.ui.test_video_call import advisor as advisor
 from tests.ui.test_video_call import hub as hub
 
 SPEAKER = '[call]\nspeaker = "alsa"\nspeaker_device = "null"\n'

@@ -29,13 +29,16 @@ from kiosk.config import Config
 from kiosk.ui.screens.video.screen import AdviceScreen
 from kiosk.ui.window import KioskWindow
 from kiosk.video.advice import AdviceClient, AdvicePhase
-from tests.hub.conftest import PASSWORD, QUICK_HASHER, FixedClock, add_kiosk, add_user
-from tests.peers.browser import chromium_sync, needs_chromium, watch
+from tests.hub.conftest import QUICK_HASHER, FixedClock, add_kiosk, add_user
+from tests.peers.browser import needs_chromium
+from tests.ui.advisor_console import (
+    ADVISOR,
+    advisor_fixture,  # noqa: F401 - used by name
+)
 from tests.video.conftest import hub_on_thread
 
 #: Generous on purpose (two shared cores, a browser and two video codecs); milliseconds.
 WAIT = 60_000
-ADVISOR = "anna"
 
 pytestmark = needs_chromium
 
@@ -79,25 +82,6 @@ def hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[HubServer]:
 def config(make_config: Callable[..., Config], hub: HubServer) -> Config:
     base = make_config()
     return replace(base, kiosk=replace(base.kiosk, hub_url=hub.url, hub_token=hub.token))
-
-
-@pytest.fixture
-def advisor(hub: HubServer) -> Iterator[Page]:
-    """The advisor's console in Chromium, logged in through the form and available."""
-    problems: list[str] = []
-    with chromium_sync(viewport={"width": 1280, "height": 900}) as browser:
-        page = browser.new_page()
-        watch(page, problems)
-        page.goto(f"{hub.url}/login")
-        page.fill("#username", ADVISOR)
-        page.fill("#password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{hub.url}/advisor")
-        page.wait_for_selector("body[data-socket=open]")
-        page.click("#set-available")
-        page.wait_for_selector("#set-available[aria-pressed=true]")
-        yield page
-    assert not problems, problems
 
 
 def click(qtbot: QtBot, button: QAbstractButton) -> None:

@@ -352,3 +352,22 @@ def test_an_unchanged_screen_is_sent_again_only_now_and_then(tmp_path: Path) -> 
         assert 1 <= screen.frames_sent <= 6
 
     run_call(tmp_path, scenario, screen=screen)
+
+
+def test_the_calls_end_ends_the_sharing(tmp_path: Path) -> None:
+    screen = ScreenTrack()
+
+    async def scenario(call: Call) -> None:
+        call.far.send({"type": "share_request"})
+        await until(lambda: call.help.share_state is ShareState.ASKED, "asked")
+        call.help.answer_share(True)
+        await until(lambda: screen.sharing, "sharing")
+        call.help.close()
+        assert call.help.share_state is ShareState.OFF and not screen.sharing
+        assert call.help.share_changed_by == "call"
+        sent = screen.frames_sent
+        call.help.offer_screen(np.zeros((1080, 1920, 3), np.uint8))
+        await asyncio.sleep(1.0)
+        assert screen.frames_sent == sent
+
+    run_call(tmp_path, scenario, screen=screen)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QSize, Qt
-from PySide6.QtGui import QKeyEvent, QPaintEvent
+from PySide6.QtGui import QKeyEvent, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -144,3 +144,40 @@ class Tile(BigButton):
 
     def sizeHint(self) -> QSize:
         return self._row.sizeHint().expandedTo(QSize(360, 180))
+
+
+class ColumnButton(BigButton):
+    """A button whose words are labels in a column, each wrapping as it must (a push button's
+    own text cannot): as tall as its labels need at its width, and at least `least_height`."""
+
+    def __init__(
+        self,
+        *,
+        margins: tuple[int, int, int, int],
+        spacing: int,
+        least_height: int,
+        vertical: QSizePolicy.Policy = QSizePolicy.Policy.Fixed,
+    ) -> None:
+        super().__init__()
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, vertical)
+        self._column = QVBoxLayout(self)
+        self._column.setContentsMargins(*margins)
+        self._column.setSpacing(spacing)
+        self._least_height = least_height
+
+    def add_label(self, label: QLabel) -> None:
+        label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self._column.addWidget(label)
+
+    def _fit(self) -> None:
+        height = self._column.totalHeightForWidth(max(self.width(), 200))
+        if height > 0 and height != self.minimumHeight():
+            self.setMinimumHeight(height)
+            self.updateGeometry()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), max(self.minimumHeight(), self._least_height))

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.ui.screens.video import texts as T
 from kiosk.ui.state import UiState
-from kiosk.ui.widgets.buttons import BigButton
+from kiosk.ui.widgets.buttons import BigButton, ColumnButton
 
 if TYPE_CHECKING:
     from kiosk.video.help import Arrived, CallHelp
@@ -73,23 +73,23 @@ class _TextArea(QScrollArea):
         return self.minimumSizeHint()
 
 
-class ArrivedButton(BigButton):
+class ArrivedButton(ColumnButton):
     """Something the advisor sent: what it is, and its name, wrapping as it must (a push
     button's own text cannot)."""
 
     def __init__(self) -> None:
-        super().__init__()
         # As tall as the row it is in: two of a row line up whatever their names' lengths.
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
-        column = self._column = QVBoxLayout(self)
-        column.setContentsMargins(24, 10, 24, 10)
-        column.setSpacing(2)
+        super().__init__(
+            margins=(24, 10, 24, 10),
+            spacing=2,
+            least_height=96,
+            vertical=QSizePolicy.Policy.Minimum,
+        )
         self.kind_label = _label()
         self.name_label = _label("lead")
         self.name_label.setStyleSheet("font-weight: bold;")
         for label in (self.kind_label, self.name_label):
-            label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-            column.addWidget(label)
+            self.add_label(label)
 
     def set_texts(self, kind: str, name: str) -> None:
         self.kind_label.setText(kind)
@@ -99,19 +99,6 @@ class ArrivedButton(BigButton):
 
     def shown_text(self) -> str:
         return f"{self.kind_label.text()}\n{self.name_label.text()}"
-
-    def _fit(self) -> None:
-        height = self._column.totalHeightForWidth(max(self.width(), 200))
-        if height > 0 and height != self.minimumHeight():
-            self.setMinimumHeight(height)
-            self.updateGeometry()
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._fit()
-
-    def sizeHint(self) -> QSize:
-        return QSize(super().sizeHint().width(), max(self.minimumHeight(), 96))
 
 
 class _ArrivedArea(QScrollArea):

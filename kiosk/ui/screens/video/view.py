@@ -10,11 +10,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
-    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -23,7 +21,7 @@ from PySide6.QtWidgets import (
 from kiosk.ui.context import ServiceContext
 from kiosk.ui.screens.video import texts as T
 from kiosk.ui.screens.video.help_panel import CallHelpPanel
-from kiosk.ui.widgets.buttons import BigButton
+from kiosk.ui.widgets.buttons import BigButton, ColumnButton
 from kiosk.ui.widgets.keyboard import OnScreenKeyboard
 from kiosk.video.advice import AdviceClient, AdviceLine, AdvicePhase, AdviceStatus, CallGuest
 
@@ -85,24 +83,19 @@ def _video_label(size: tuple[int, int]) -> QLabel:
     return label
 
 
-class LineButton(BigButton):
+class LineButton(ColumnButton):
     """One service line in the list: its name, what a call would meet now, what it is for and
     its languages, each on its own and wrapping as it must (a push button's own text cannot)."""
 
     def __init__(self) -> None:
-        super().__init__()
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        column = self._column = QVBoxLayout(self)
-        column.setContentsMargins(28, 16, 28, 16)
-        column.setSpacing(6)
+        super().__init__(margins=(28, 16, 28, 16), spacing=6, least_height=120)
         self.name_label = _label("h2")
         self.state_label = _label("lead")
         self.state_label.setStyleSheet("font-weight: bold;")
         self.description_label = _label()
         self.languages_label = _label("muted")
         for label in self.labels():
-            label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-            column.addWidget(label)
+            self.add_label(label)
 
     def labels(self) -> tuple[QLabel, ...]:
         return (self.name_label, self.state_label, self.description_label, self.languages_label)
@@ -118,19 +111,6 @@ class LineButton(BigButton):
     def shown_text(self) -> str:
         """What the button says, line by line."""
         return "\n".join(label.text() for label in self.labels() if label.text())
-
-    def _fit(self) -> None:
-        height = self._column.totalHeightForWidth(max(self.width(), 200))
-        if height > 0 and height != self.minimumHeight():
-            self.setMinimumHeight(height)
-            self.updateGeometry()
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._fit()
-
-    def sizeHint(self) -> QSize:
-        return QSize(super().sizeHint().width(), max(self.minimumHeight(), 120))
 
 
 class AdviceView(QWidget):
