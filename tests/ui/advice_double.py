@@ -360,6 +360,14 @@ class ScriptedAdvice(AdviceClient):
     def guest_leaves(self) -> None:
         self._report(replace(self.status, guest=None))
 
+    def host_leaves(self) -> None:
+        """The advisor leaves the call to its guest, who is the host now (and the help goes
+        with the advisor)."""
+        guest = self.status.guest
+        assert guest is not None
+        self._close_help()
+        self._report(replace(self.status, line=guest.line, guest=None))
+
     def ended(self, reason: str, *, can_rate: bool) -> None:
         self._close_help()
         self._report(

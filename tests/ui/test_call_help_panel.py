@@ -385,3 +385,21 @@ def test_a_third_person_shows_beside_the_advisor_with_who_they_are_and_why(
     assert not screen.guest_note.isVisible()
     assert screen.remote_view.width() == alone
     assert advice.status.phase is AdvicePhase.CONNECTED
+
+
+def test_when_the_advisor_leaves_the_call_to_the_interpreter_the_screen_names_them(
+    qtbot: QtBot, open_window: Callable[[ScriptedAdvice], KioskWindow]
+) -> None:
+    advice = ScriptedAdvice()
+    window = open_window(advice)
+    _, screen, _ = in_a_call(qtbot, window, advice)
+    assert "Virka-info" in screen.heading.text()
+    advice.guest_joins(
+        CallGuest("tulkki-fse", {"en": "Sign language interpreting"}, "interpreter", "fse")
+    )
+    qtbot.waitUntil(lambda: screen.guest_view.isVisible())
+    advice.host_leaves()
+    qtbot.waitUntil(lambda: "Sign language interpreting" in screen.heading.text())
+    assert not screen.guest_view.isVisible()
+    assert screen.pages.currentWidget() is screen.call_page
+    assert not screen.help_panel.say_button.isEnabled()  # the help went with the advisor

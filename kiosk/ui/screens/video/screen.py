@@ -274,10 +274,6 @@ class AdviceScreen(AdviceView):
         """A call of this screen's is asked for, queued, ringing or connected."""
         return self.status.phase in IN_CALL
 
-    def line_name(self) -> str:
-        """The name of the call's line in the citizen's language ("" before one is chosen)."""
-        return self.line.name(self.ui.language) if self.line is not None else ""
-
     def _on_status(self, status: AdviceStatus) -> None:
         self._follow(status)
         self.call_changed.emit()
@@ -290,6 +286,8 @@ class AdviceScreen(AdviceView):
             return  # no call of this screen's under way: old news
         previous, self.status = self.status, status
         self.guest = status.guest if status.phase is AdvicePhase.CONNECTED else None
+        if self.guest is not None:
+            self.last_guest = self.guest
         if status.line is not None and status.line in self.lines:
             self.line = self.lines[status.line]  # a transferred call names its new line
         phase = status.phase

@@ -129,6 +129,8 @@ class AdviceView(QWidget):
         self.typing = False
         #: A third person in the call, while they are in it.
         self.guest: CallGuest | None = None
+        #: The last one to join: when the advisor leaves them the call, its line is theirs.
+        self.last_guest: CallGuest | None = None
 
         outer = self._outer = QVBoxLayout(self)
         outer.setContentsMargins(96, 40, 96, 40)
@@ -275,7 +277,7 @@ class AdviceView(QWidget):
         t, nt, language = self.ui.t, self.ui.nt, self.ui.language
         page = self.pages.currentWidget()
         line = self.line
-        line_name = line.name(language) if line is not None else ""
+        line_name = self.line_name()
         headings = {
             self.loading_page: t(T.LOADING),
             self.lines_page: t(T.CHOOSE),
@@ -396,6 +398,15 @@ class AdviceView(QWidget):
         else:
             self.sorry.setText(t(T.UNAVAILABLE))
             self.phones.setText(T.phones_text(t, lines, language))
+
+    def line_name(self) -> str:
+        """The name of the call's line in the citizen's language ("" before one is chosen):
+        the line of whoever the citizen talks to now, a guest who took over too."""
+        language = self.ui.language
+        guest = self.last_guest
+        if guest is not None and self.status.line == guest.line:
+            return guest.name(language)
+        return self.line.name(language) if self.line is not None else ""
 
     def now(self) -> datetime:
         """The wall clock, for "opens today / tomorrow" (a test may set another)."""
