@@ -45,10 +45,12 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture
-def open_window(
+@pytest.fixture(name="open_window")
+def open_window_fixture(
     qtbot: QtBot, make_config: Callable[..., Config], clock: FakeClock
 ) -> Iterator[Callable[..., KioskWindow]]:
+    """Kiosk windows at 1920×1080 with their back ends, each with the advice client given
+    (a test's double), all shut down after."""
     kiosks: list[Kiosk] = []
 
     def make(advice: AdviceClient | None, **kiosk_keys: str) -> KioskWindow:

@@ -7,17 +7,13 @@ against the real hub and a console in Chromium."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import replace
+from collections.abc import Callable
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
-from kiosk.app import Kiosk
-from kiosk.config import Config
-from kiosk.ui.main import build
 from kiosk.ui.screens.eservices.screen import EServicesScreen
 from kiosk.ui.screens.forms import FormsScreen
 from kiosk.ui.screens.frame import SessionFrame
@@ -26,36 +22,9 @@ from kiosk.ui.screens.video.screen import AdviceScreen
 from kiosk.ui.window import KioskWindow
 from kiosk.video.advice import AdvicePhase, CallGuest
 from kiosk.visit import AdvisorDocument
-from tests.conftest import FakeClock
 from tests.ui.advice_double import ScriptedAdvice, ScriptedHelp
-from tests.ui.conftest import flush_deletes
+from tests.ui.test_advice import open_window_fixture  # noqa: F401 - used by name
 from tests.ui.text_fits import cut_text, sticks_out
-
-
-@pytest.fixture
-def open_window(
-    qtbot: QtBot, make_config: Callable[..., Config], clock: FakeClock
-) -> Iterator[Callable[[ScriptedAdvice], KioskWindow]]:
-    kiosks: list[Kiosk] = []
-
-    def make(advice: ScriptedAdvice) -> KioskWindow:
-        base = make_config()
-        config = replace(base, kiosk=replace(base.kiosk, hub_token="kiosk-token"))
-        kiosk = Kiosk(config, clock=clock, advice=advice)
-        win, _ = build(config, kiosk)
-        qtbot.addWidget(win)
-        win.resize(1920, 1080)
-        win.show()
-        qtbot.waitExposed(win)
-        kiosk.start_backend(win.bridge.on_device_event)
-        kiosks.append(kiosk)
-        return win
-
-    yield make
-    assert QApplication.instance() is not None
-    for kiosk in kiosks:
-        kiosk.shutdown()
-    flush_deletes()
 
 
 def click(qtbot: QtBot, button: QWidget) -> None:
