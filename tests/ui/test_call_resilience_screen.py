@@ -11,9 +11,14 @@ from pytestqt.qtbot import QtBot
 from kiosk.ui.screens.video.screen import AdviceScreen
 from kiosk.ui.window import KioskWindow
 from tests.ui.advice_double import ScriptedAdvice
-from tests.ui.test_advice import click, open_from_help_button, open_window, start
+from tests.ui.test_advice import (
+    click,
+    open_from_help_button,
+    open_window_fixture,
+    start,
+)
 
-__all__ = ["open_window"]  # the fixture, used by name
+__all__ = ["open_window_fixture"]  # the fixture, used by name
 
 
 def test_the_lines_come_back_when_the_hub_does(
