@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import json
 import logging
 import threading
@@ -23,8 +22,12 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
+from kiosk.video.arrivals import MAX_FILE_BYTES as MAX_FILE_BYTES
+from kiosk.video.arrivals import Admission as Admission
+from kiosk.video.arrivals import Arrivals
+from kiosk.video.arrivals import Arrived as Arrived
 from kiosk.video.rtt import LINE_SEPARATOR, RttReader, clean, edits
 
 if TYPE_CHECKING:
@@ -35,15 +38,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MAX_FILE_BYTES = 20 * 1024 * 1024
 CHUNK_BYTES = 16 * 1024
 HELP_LABEL, HELP_PROTOCOL = "help", "kiosk-help/1"
 RTT_LABEL, RTT_PROTOCOL = "rtt", "t140"
-
-ArrivedKind = Literal["eservice", "form", "pdf"]
-#: (kind, target) → None to take it, or the `refused` reason (docs/call-help.md). Called on the
-#: engine loop: it must not block.
-Admission = Callable[[str, str], str | None]
 
 
 class HelpEvent(StrEnum):
@@ -63,20 +60,6 @@ class HelpEvent(StrEnum):
     CLOSED = "closed"
 
 
-@dataclass(frozen=True, eq=False)
-class Arrived:
-    """Something the advisor sent: an e-service or a form to open, or a PDF in the session's
-    folder."""
-
-    id: str
-    kind: ArrivedKind
-    #: The e-service's catalogue id, the form's id, or the PDF's name as the advisor gave it.
-    target: str
-    pdf: Path | None = None
-    #: Whether this document prints free (the line's `advisor_documents_print_free`).
-    print_free: bool = False
-
-
 @dataclass(eq=False)
 class ShownPage:
     """A page shown to the advisor in this call: the lossless PNG that was sent."""
@@ -87,15 +70,6 @@ class ShownPage:
     png: bytes = field(repr=False)
     #: The console has all of it (its `received`).
     delivered: bool = False
-
-
-@dataclass
-class _Incoming:
-    id: str
-    kind: str
-    name: str
-    size: int
-    data: bytearray = field(default_factory=bytearray)
 
 
 def _page_png(camera: Camera) -> tuple[bytes, int, int] | None:
@@ -119,17 +93,6 @@ def _page_png(camera: Camera) -> tuple[bytes, int, int] | None:
     return encoded.tobytes(), int(width), int(height)
 
 
-def _write_pdf(folder: Path, name: str, data: bytes) -> Path:
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    stem = "".join(c if c.isalnum() or c in "-_." else "_" for c in Path(name).stem)[:60]
-    for n in itertools.count(1):
-        path = folder / f"advisor-{n:02d}-{stem or 'document'}.pdf"
-        if not path.exists():
-            path.write_bytes(data)
-            return path
-    raise AssertionError("unreachable")
-
-
 class CallHelp:
     def __init__(
         self,
@@ -145,9 +108,6 @@ class CallHelp:
         self._loop = loop
         self.call_id = call_id
         self._listener = listener
-        self._admission = admission
-        self._folder = documents_folder
-        self._print_free = documents_print_free
         self._lock = threading.Lock()
         self._help: RTCDataChannel | None = None
         self._rtt: RTCDataChannel | None = None
@@ -156,10 +116,17 @@ class CallHelp:
         self._own_lines: list[str] = []
         self._arrived: list[Arrived] = []
         self._shown: list[ShownPage] = []
-        self._incoming: _Incoming | None = None
-        self._refusing: str | None = None
         self._sending = asyncio.Lock()
         self._tasks: set[asyncio.Future[Any]] = set()
+        self._arrivals = Arrivals(
+            call_id=call_id,
+            send=self._send_json,
+            arrive=self._arrive,
+            spawn=self._spawn,
+            admission=admission,
+            folder=documents_folder,
+            print_free=documents_print_free,
+        )
         self._ready = False
         self._closed = False
         self._pc: RTCPeerConnection | None = None
@@ -363,7 +330,7 @@ class CallHelp:
 
     def _on_help(self, message: str | bytes) -> None:
         if isinstance(message, bytes):
-            self._on_bytes(message)
+            self._arrivals.on_bytes(message)
             return
         try:
             data = json.loads(message)
@@ -380,34 +347,13 @@ class CallHelp:
             else:
                 self._send_json({"type": "share_answer", "allowed": False})
         elif kind in ("eservice", "form"):
-            target = data.get("service" if kind == "eservice" else "form")
-            if not isinstance(target, str) or not target or not item_id:
-                self._refuse(item_id, "bad_message")
-                return
-            refusal = self._admit(kind, target)
-            if refusal is not None:
-                self._refuse(item_id, refusal)
-                return
-            self._arrive(Arrived(item_id, kind, target))
+            self._arrivals.on_item(kind, item_id, data)
         elif kind == "file":
-            self._file_starts(item_id, data)
+            self._arrivals.on_file(item_id, data)
         elif kind in ("refused", "opened"):
             pass  # the kiosk sends no such thing the console could answer
         else:
-            self._refuse(item_id, "bad_message")
-
-    def _admit(self, kind: str, target: str) -> str | None:
-        if self._admission is None:
-            return None
-        try:
-            return self._admission(kind, target)
-        except Exception:
-            log.exception("call help admission failed")
-            return "bad_message"
-
-    def _refuse(self, item_id: str, reason: str) -> None:
-        log.info("the advisor's item refused: %s", reason, extra={"call": self.call_id})
-        self._send_json({"type": "refused", "id": item_id, "reason": reason})
+            self._arrivals.refuse(item_id, "bad_message")
 
     def _delivered(self, item_id: str) -> None:
         number = item_id.removeprefix("p")
@@ -417,58 +363,6 @@ class CallHelp:
                 page.delivered = True
         if pages:
             self._tell(HelpEvent.PAGE_DELIVERED)
-
-    def _file_starts(self, item_id: str, data: dict[str, Any]) -> None:
-        size = data.get("size")
-        self._incoming = None
-        self._refusing = None
-        if data.get("kind") != "pdf" or not item_id or not isinstance(size, int) or size <= 0:
-            self._refuse(item_id, "bad_message")
-            self._refusing = item_id
-            return
-        if size > MAX_FILE_BYTES:
-            self._refuse(item_id, "too_large")
-            self._refusing = item_id
-            return
-        name = str(data.get("name") or "document.pdf")[:200]
-        self._incoming = _Incoming(item_id, "pdf", name, size)
-
-    def _on_bytes(self, chunk: bytes) -> None:
-        incoming = self._incoming
-        if incoming is None:
-            return  # the rest of a refused file
-        incoming.data.extend(chunk)
-        if len(incoming.data) < incoming.size:
-            return
-        self._incoming = None
-        if len(incoming.data) > incoming.size or not incoming.data.startswith(b"%PDF-"):
-            self._refuse(incoming.id, "not_pdf")
-            return
-        refusal = self._admit("pdf", incoming.name)
-        if refusal is not None or self._folder is None:
-            self._refuse(incoming.id, refusal or "no_session")
-            return
-        self._spawn(self._keep_pdf(incoming))
-
-    async def _keep_pdf(self, incoming: _Incoming) -> None:
-        folder = self._folder
-        assert folder is not None
-        loop = asyncio.get_running_loop()
-        try:
-            path = await loop.run_in_executor(
-                None, _write_pdf, folder, incoming.name, bytes(incoming.data)
-            )
-        except OSError:
-            log.exception("the advisor's document could not be kept", extra={"call": self.call_id})
-            self._refuse(incoming.id, "bad_message")
-            return
-        log.info(
-            "document from the advisor arrived",
-            extra={"call": self.call_id, "size": incoming.size},
-        )
-        self._arrive(
-            Arrived(incoming.id, "pdf", incoming.name, pdf=path, print_free=self._print_free)
-        )
 
     def _arrive(self, item: Arrived) -> None:
         with self._lock:
@@ -495,4 +389,4 @@ class CallHelp:
             self._own_lines.clear()
             self._shown.clear()
             self._sent_draft = ""
-            self._incoming = None
+        self._arrivals.forget()
