@@ -6,7 +6,7 @@ painted over before the picture leaves the Qt thread.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QRect
+from PySide6.QtCore import QRect
 from PySide6.QtWidgets import QLineEdit, QWidget
 
 PROPERTY = "sensitive"
@@ -36,8 +36,3 @@ def sensitive_rects(window: QWidget) -> list[QRect]:
         # A little margin: a focus ring or a caret at the edge belongs to the field too.
         rects.append(QRect(top_left, shown.size()).adjusted(-4, -4, 4, 4))
     return rects
-
-
-def window_point(widget: QWidget, window: QWidget) -> QPoint:
-    """`widget`'s top left corner on `window`."""
-    return widget.mapTo(window, QPoint(0, 0))

@@ -275,6 +275,7 @@ class HubAdviceClient(HubLink):
         await self._send({"type": "offer", "call": call, "sdp": sdp})
 
     def _remote_video(self) -> None:
+        """A picture of the advisor or of a guest waits in its connection's slot."""
         listener = self.on_remote_video
         if listener is not None:
             listener()
@@ -338,7 +339,7 @@ class HubAdviceClient(HubLink):
         await media.drop("guest")  # a guest before, not told gone: start afresh
         self._guest = parse_guest(data)
         self._report(replace(self.status, guest=self._guest))
-        peer = media.connect("guest", self._ice, self._guest_video)
+        peer = media.connect("guest", self._ice, self._remote_video)
         try:
             sdp = await peer.create_offer()
         except Exception:
@@ -369,11 +370,6 @@ class HubAdviceClient(HubLink):
                 self._line = guest.line
             self._report(replace(self.status, line=self._line, guest=None))
         log.info("a party left the call", extra={"call": call, "party": data.get("party")})
-
-    def _guest_video(self) -> None:
-        listener = self.on_remote_video
-        if listener is not None:
-            listener()
 
     async def _close_peer(self) -> None:
         help_, self._help = self._help, None

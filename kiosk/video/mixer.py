@@ -115,14 +115,12 @@ class MixerInput:
     def __init__(self, mixer: AudioMixer, party: str) -> None:
         self._mixer = mixer
         self.party = party
-        self.frames_received = 0
 
     @property
     def frames_played(self) -> int:
         return self._mixer.frames_played
 
     def play(self, frame: av.AudioFrame) -> None:
-        self.frames_received += 1
         self._mixer.play(self.party, frame)
 
     def close(self) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,24 +23,10 @@ from hub.calls import (
     kiosk,
 )
 from hub.config import ConfigError, load_config
+from tests.hub.test_queue import Clock
 
-EPOCH = datetime(2025, 3, 3, 8, 0, tzinfo=UTC)
 VIRKA, FSE, KELA = "virka-info", "tulkki-fse", "kela"
 NAMES = {"fi": "Viittomakielen tulkki", "sv": "Teckenspråkstolk", "en": "Sign interpreter"}
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.t = 0.0
-
-    def monotonic(self) -> float:
-        return self.t
-
-    def wall(self) -> datetime:
-        return EPOCH + timedelta(seconds=self.t)
-
-    def advance(self, seconds: float) -> None:
-        self.t += seconds
 
 
 def make_board(clock: Clock, **kw: Any) -> Switchboard:
