@@ -18,6 +18,7 @@ from typing import Any
 from kiosk.config.rules import FOLDER, frozen_settings, key
 from kiosk.config.rules import Rule as Rule
 from kiosk.pin import DEMO_PIN_HASH, parse_pin_hash
+from kiosk.speech.keypad import ACTIONS, DEFAULT_KEYS, is_key_list
 
 DEFAULT_PATH = Path("/etc/kiosk/kiosk.toml")
 DEFAULT_BACKENDS: tuple[str, ...] = ("simulated", "none")
@@ -328,6 +329,64 @@ class CallSettings:
 
 
 @frozen_settings()
+class SpeechSettings:
+    """Speech output (Read aloud): the engine, the voices, where the sound goes, the headset."""
+
+    #: "speechd": Qt's TextToSpeech over speech-dispatcher (espeak-ng voices); "none": no speech,
+    #: and Read aloud is not offered.
+    engine: str = key("speechd", choices=("speechd", "none"))
+    #: How speech-dispatcher plays: straight to an ALSA device, or through PulseAudio.
+    audio_output: str = key("alsa", choices=("alsa", "pulse"))
+    audio_device: str = key("default", **_AUDIO_DEVICE)
+    #: A voice by the engine's name for it; "" = the engine's own voice for the language.
+    voice_fi: str = key("", r"[A-Za-z0-9 _.+()-]{0,80}", text='"" or a voice name')
+    voice_sv: str = key("", r"[A-Za-z0-9 _.+()-]{0,80}", text='"" or a voice name')
+    voice_en: str = key("", r"[A-Za-z0-9 _.+()-]{0,80}", text='"" or a voice name')
+    #: Where each citizen starts (each can change it; it is reset after every session).
+    rate: float = key(0.0, low=-1.0, high=1.0)
+    volume: float = key(0.8, low=0.1, high=1.0)
+    #: How the kiosk knows headphones are plugged in: "jack", the sound card's headphone switch
+    #: (Linux input events); "simulated", the demo's and technician mode's switch; "none", never.
+    headset: str = key("none", choices=("none", "simulated", "jack"))
+    #: The jack's input device ("/dev/input/event5"); "" = the first whose name says Headphone.
+    headset_device: str = key("", r"(/dev/input/[A-Za-z0-9_.-]+)?", text='"" or /dev/input/...')
+    #: Whether speech may come from the kiosk's loudspeaker at all; false: Read aloud needs
+    #: headphones.
+    loudspeaker: bool = key(True)
+    #: The session's idle time and warning are this many times longer in Read aloud.
+    read_aloud_time_factor: float = key(2.0, low=1.0, high=4.0)
+
+
+_KEYS: dict[str, Any] = {
+    "max_length": 200,
+    "check": is_key_list,
+    "text": 'key names separated by commas, such as "Up, Keypad+8" (docs/config.md lists them)',
+}
+
+
+@frozen_settings()
+class KeypadSettings:
+    """The tactile keypad: which key does what (kiosk.speech.keypad)."""
+
+    up: str = key(DEFAULT_KEYS["up"], **_KEYS)
+    down: str = key(DEFAULT_KEYS["down"], **_KEYS)
+    left: str = key(DEFAULT_KEYS["left"], **_KEYS)
+    right: str = key(DEFAULT_KEYS["right"], **_KEYS)
+    ok: str = key(DEFAULT_KEYS["ok"], **_KEYS)
+    back: str = key(DEFAULT_KEYS["back"], **_KEYS)
+    help: str = key(DEFAULT_KEYS["help"], **_KEYS)
+    repeat: str = key(DEFAULT_KEYS["repeat"], **_KEYS)
+    louder: str = key(DEFAULT_KEYS["louder"], **_KEYS)
+    quieter: str = key(DEFAULT_KEYS["quieter"], **_KEYS)
+    faster: str = key(DEFAULT_KEYS["faster"], **_KEYS)
+    slower: str = key(DEFAULT_KEYS["slower"], **_KEYS)
+    read_aloud: str = key(DEFAULT_KEYS["read_aloud"], **_KEYS)
+
+    def keys(self) -> dict[str, str]:
+        return {name: getattr(self, name) for name in ACTIONS}
+
+
+@frozen_settings()
 class BrowserSettings:
     """The e-services browser. Plain HTTP is for the tests and the demo's local site: a real
     e-service is on HTTPS, and a kiosk in use refuses anything else."""
@@ -382,6 +441,8 @@ class Config:
     agent: AgentSettings = field(default_factory=AgentSettings)
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
     browser: BrowserSettings = field(default_factory=BrowserSettings)
+    speech: SpeechSettings = field(default_factory=SpeechSettings)
+    keypad: KeypadSettings = field(default_factory=KeypadSettings)
     #: Fees a citizen can pay at the kiosk, by id: [fees.lost-card] ...
     fees: dict[str, FeeSettings] = field(
         default_factory=dict, metadata={"each": FeeSettings, "id": r"[a-z0-9-]{1,32}"}
