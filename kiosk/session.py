@@ -97,6 +97,8 @@ class SessionManager:
         self.root = root
         self.idle_seconds = idle_seconds
         self.warning_seconds = warning_seconds
+        #: Both times are this many times longer while the citizen has the kiosk read aloud.
+        self.time_factor = 1.0
         self._usage = usage or (lambda record: None)
         self._clock = clock
         self.current: Session | None = None
@@ -156,13 +158,15 @@ class SessionManager:
         if self.current is None:
             return Phase.NONE
         idle = self._clock() - self.current.last_touch
-        return Phase.ACTIVE if idle < self.idle_seconds else Phase.WARNING
+        return Phase.ACTIVE if idle < self.idle_seconds * self.time_factor else Phase.WARNING
 
     def seconds_left(self) -> float:
         """Seconds until the session ends by itself (counting down during the warning)."""
         if self.current is None:
             return 0.0
-        deadline = self.current.last_touch + self.idle_seconds + self.warning_seconds
+        deadline = self.current.last_touch + (self.idle_seconds + self.warning_seconds) * (
+            self.time_factor
+        )
         return max(0.0, deadline - self._clock())
 
     def poll(self) -> Phase:

@@ -53,11 +53,41 @@ KEY_NAMES = frozenset(
     [str(d) for d in range(10)]
     + [chr(c) for c in range(ord("A"), ord("Z") + 1)]
     + [f"F{n}" for n in range(1, 25)]
-    + (
-        "Up Down Left Right Enter Return Backspace Space Tab Plus Minus Asterisk Slash Period "
-        "Comma Insert Delete Home End PageUp PageDown Clear NumLock Equal Select Menu Help "
-        "VolumeUp VolumeDown MediaPlay MediaPause Back Forward"
-    ).split()
+    + [
+        "Up",
+        "Down",
+        "Left",
+        "Right",
+        "Enter",
+        "Return",
+        "Backspace",
+        "Space",
+        "Tab",
+        "Plus",
+        "Minus",
+        "Asterisk",
+        "Slash",
+        "Period",
+        "Comma",
+        "Insert",
+        "Delete",
+        "Home",
+        "End",
+        "PageUp",
+        "PageDown",
+        "Clear",
+        "NumLock",
+        "Equal",
+        "Select",
+        "Menu",
+        "Help",
+        "VolumeUp",
+        "VolumeDown",
+        "MediaPlay",
+        "MediaPause",
+        "Back",
+        "Forward",
+    ]
 )
 KEYPAD_PREFIX = "Keypad+"
 

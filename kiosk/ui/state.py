@@ -6,11 +6,31 @@ text size or contrast applies to every screen at once.
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication
 
 from kiosk.i18n import Catalogue
 from kiosk.ui.theme import stylesheet
+
+
+class SpeechSwitch(Protocol):
+    """Read aloud as screens see it (kiosk.ui.speech.control.SpeechControl)."""
+
+    @property
+    def available(self) -> bool: ...
+
+    @property
+    def read_aloud(self) -> bool: ...
+
+    def set_read_aloud(self, on: bool) -> None: ...
+
+    def adjust(self, action: str) -> None: ...
+
+    def say(self, text: str, *, always: bool = False) -> None: ...
+
+    def reset(self) -> None: ...
 
 
 class UiState(QObject):
@@ -27,6 +47,20 @@ class UiState(QObject):
         self.large_text = False
         self.default_high_contrast = high_contrast
         self.high_contrast = high_contrast
+        #: Speech, once the window has an engine (else None: Read aloud is not offered).
+        self.speech: SpeechSwitch | None = None
+
+    @property
+    def speech_available(self) -> bool:
+        return self.speech is not None and self.speech.available
+
+    @property
+    def read_aloud(self) -> bool:
+        return self.speech is not None and self.speech.read_aloud
+
+    def set_read_aloud(self, on: bool) -> None:
+        if self.speech is not None:
+            self.speech.set_read_aloud(on)
 
     def t(self, message: str) -> str:
         return self.catalogue.gettext(self.language, message)
@@ -65,6 +99,8 @@ class UiState(QObject):
 
     def reset(self) -> None:
         """Back to the defaults for the next citizen."""
+        if self.speech is not None:
+            self.speech.reset()
         restyle = self.large_text or self.high_contrast != self.default_high_contrast
         self.language = self.default_language
         self.large_text = False

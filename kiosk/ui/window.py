@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeyEvent, QMouseEvent, QResizeEvent
-from PySide6.QtWidgets import QApplication, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk.app import Kiosk
 from kiosk.config import verify_pin
@@ -34,12 +40,14 @@ from kiosk.ui.theme import install_focus
 if TYPE_CHECKING:
     from kiosk.devices.cardreader.fineid import CardHolder
     from kiosk.devices.status import DeviceEvent
+    from kiosk.speech.engine import SpeechEngine
     from kiosk.ui.remote import RemoteControl
     from kiosk.ui.screen_share import ScreenShareController, ShareBar
     from kiosk.ui.screens.card_reminder import CardReminder
     from kiosk.ui.screens.frame import SessionFrame
     from kiosk.ui.screens.idle import IdleWarning
     from kiosk.ui.screens.technician import PinPad, TechnicianScreen
+    from kiosk.ui.speech.control import SpeechControl
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +136,8 @@ class KioskWindow(QWidget):
         self.input_watch: QObject | None = None
         #: The app's heartbeat and remote actions; made after the first paint.
         self.remote: RemoteControl | None = None
+        #: Read aloud and the keypad (`start_speech`, after the first paint).
+        self.speech: SpeechControl | None = None
         self._systemd = systemd_watchdog(self)
         self.first_painted.connect(self._after_first_paint)
         self.attract.on_first_paint = self.first_painted.emit
@@ -146,6 +156,30 @@ class KioskWindow(QWidget):
             from kiosk.ui.remote import RemoteControl
 
             self.remote = RemoteControl(self, self.kiosk, self.bridge, self.grab)
+
+    def start_speech(self, engine: SpeechEngine) -> SpeechControl:
+        """Speech through `engine` and the keypad; Read aloud is offered if the engine speaks."""
+        from kiosk.ui.speech.control import SpeechControl
+
+        if self.speech is None:
+            self.speech = SpeechControl(
+                self,
+                engine,
+                self.kiosk.config,
+                self.ui,
+                self.kiosk.session,
+                at_start=lambda: self.stack.currentWidget() is self.attract,
+                back_fallback=self._home_button,
+            )
+            self.attract.offer_read_aloud(self.speech.available)
+        return self.speech
+
+    def _home_button(self) -> QAbstractButton | None:
+        """Where the keypad's Back goes when a screen has no way back of its own."""
+        frame = self.frame
+        if frame is None or self.stack.currentWidget() is not frame or frame.at_home():
+            return None
+        return frame.home_button
 
     @property
     def pin_pad(self) -> PinPad:
@@ -305,6 +339,10 @@ class KioskWindow(QWidget):
                 self.idle.show()
                 self.idle.raise_()
                 self.idle.continue_button.setFocus(Qt.FocusReason.OtherFocusReason)
+                if self.speech is not None and not self.speech.read_aloud:
+                    # A timed response is signalled to more than one sense: heard as well as
+                    # seen (in Read aloud the screen reader says it with the rest).
+                    self.speech.say(self.idle.spoken_text(), always=True)
         elif self._idle is not None and self._idle.isVisible():
             self._idle.hide()
             if self.frame is not None:
@@ -373,6 +411,8 @@ class KioskWindow(QWidget):
                 return True
         if kind in _INPUT_EVENTS:
             self.kiosk.session.touch()
+        if self.speech is not None and self.speech.eventFilter(watched, event):
+            return True
         if isinstance(event, QMouseEvent):
             local = self.mapFromGlobal(event.globalPosition().toPoint())
             return self.gate.on_mouse(kind, local)

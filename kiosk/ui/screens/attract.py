@@ -21,6 +21,13 @@ WELCOME = N_("Welcome")
 KIOSK_NAME = N_("Public e-services kiosk")
 TOUCH_TO_START = N_("Touch the screen to start")
 ERASED = N_("Your session has ended and your data has been erased. Thank you!")
+READ_ALOUD = N_("Read aloud")
+READ_ALOUD_HOW = N_(
+    "Read aloud. To have the kiosk read aloud, hold this spot for two seconds, or press any key "
+    "on the keypad under the screen."
+)
+#: How long the Read aloud spot is held to switch Read aloud on.
+READ_ALOUD_HOLD_MS = 2000
 
 
 class AttractScreen(QWidget):
@@ -85,6 +92,18 @@ class AttractScreen(QWidget):
             self.language_buttons[lang] = button
         outer.addLayout(columns)
         outer.addStretch(3)
+        #: The marked spot that switches Read aloud on when held (shown when there is speech):
+        #: a tap says what it is and how to use it.
+        self.read_aloud_spot = BigButton(role="language")
+        self.read_aloud_spot.setProperty("hold", "own")
+        self.read_aloud_spot.pressed.connect(self._spot_pressed)
+        self.read_aloud_spot.released.connect(self._spot_released)
+        self.read_aloud_spot.hide()
+        self._spot_timer = QTimer(self)
+        self._spot_timer.setSingleShot(True)
+        self._spot_timer.setInterval(READ_ALOUD_HOLD_MS)
+        self._spot_timer.timeout.connect(self._spot_held)
+        outer.addWidget(self.read_aloud_spot, 0, Qt.AlignmentFlag.AlignHCenter)
         self.retranslate()
         ui.changed.connect(self.retranslate)
 
@@ -96,6 +115,28 @@ class AttractScreen(QWidget):
             touch.setText(self.ui.t_in(lang, TOUCH_TO_START))
             button = self.language_buttons[lang]
             button.set_label(NATIVE_NAMES[lang], self.ui.t_in(lang, TOUCH_TO_START))
+            button.setProperty("speech_language", lang)
+        self.read_aloud_spot.set_label(
+            " · ".join(self.ui.t_in(lang, READ_ALOUD) for lang in self.welcomes),
+            self.ui.t_in(self.ui.default_language, READ_ALOUD_HOW),
+        )
+
+    def offer_read_aloud(self, available: bool) -> None:
+        self.read_aloud_spot.setVisible(available)
+
+    def _spot_pressed(self) -> None:
+        self._spot_timer.start()
+
+    def _spot_released(self) -> None:
+        if self._spot_timer.isActive():
+            self._spot_timer.stop()
+            if self.ui.speech is not None and not self.ui.read_aloud:
+                self.ui.speech.say(
+                    self.ui.t_in(self.ui.default_language, READ_ALOUD_HOW), always=True
+                )
+
+    def _spot_held(self) -> None:
+        self.ui.set_read_aloud(True)
 
     def show_erased(self, language: str, seconds: float) -> None:
         """Tell the citizen who just left, in their language, that their data is gone."""

@@ -106,6 +106,10 @@ class SessionFrame(QWidget):
         self.language_buttons: dict[str, BigButton] = {}
         for lang in LANGUAGES:
             button = BigButton(lang.upper())
+            # Said as the language's own name, in its own voice.
+            button.setAccessibleName(NATIVE_NAMES[lang])
+            button.setProperty("speech_language", lang)
+            button.setProperty("speech_role", "option")  # one of three, not a switch
             button.setCheckable(True)
             button.clicked.connect(lambda _=False, lang=lang: self._choose_language(lang))
             self.language_buttons[lang] = button
@@ -199,6 +203,9 @@ class SessionFrame(QWidget):
         self._update_bar()
 
     # ---- navigation -------------------------------------------------------------------------
+
+    def at_home(self) -> bool:
+        return self.stack.currentWidget() is self.home_page
 
     def show_home(self) -> None:
         self._leave_advice()

@@ -9,11 +9,12 @@ from __future__ import annotations
 from dataclasses import fields
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QScrollArea, QScroller, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QScroller, QVBoxLayout, QWidget
 
 from kiosk.config import PrivacySettings
 from kiosk.i18n import N_
 from kiosk.ui.context import ServiceContext
+from kiosk.ui.widgets.buttons import BigButton
 
 USING = N_("Using the kiosk")
 PRIVACY = N_("Your privacy")
@@ -22,6 +23,19 @@ RESPONSIBLE = N_("Who is responsible for your data")
 GETTING_HELP = N_("Getting help")
 CONTROLLER = N_("Controller: {controller}")
 CONTACT = N_("Questions about your data: {contact}")
+READ_ALOUD = N_("Read aloud")
+READ_ALOUD_TEXT = N_(
+    "The kiosk can read its screens aloud. With the keypad under the screen you can use every "
+    "service without looking: the arrows move, OK chooses, Help reads the whole screen and zero "
+    "repeats. Holding your finger on any text also reads it aloud."
+)
+#: The voice's four buttons: what each does, by the speech setting it changes.
+VOICE_BUTTONS = (
+    ("slower", N_("Slower")),
+    ("faster", N_("Faster")),
+    ("quieter", N_("Quieter")),
+    ("louder", N_("Louder")),
+)
 
 #: The sections of the page: a heading and its paragraphs. "{controller}", "{contact}" and
 #: "{more}" are the site's own texts from [privacy].
@@ -139,12 +153,46 @@ class HelpScreen(QWidget):
                 label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
                 column.addWidget(label)
                 self._labels.append((label, paragraph))
+        #: Read aloud and the voice, when the kiosk can speak.
+        self.read_aloud_button: BigButton | None = None
+        self.voice_buttons: dict[str, BigButton] = {}
+        if self.ui.speech_available:
+            self._add_read_aloud(column)
         column.addStretch(1)
         scroll.setWidget(body)
         outer.addWidget(scroll)
         self.scroll_area = scroll
         self.retranslate()
         self.ui.changed.connect(self.retranslate)
+
+    def _add_read_aloud(self, column: QVBoxLayout) -> None:
+        title = QLabel()
+        title.setProperty("role", "h2")
+        column.addSpacing(12)
+        column.addWidget(title)
+        self._labels.append((title, READ_ALOUD))
+        text = QLabel()
+        text.setWordWrap(True)
+        column.addWidget(text)
+        self._labels.append((text, READ_ALOUD_TEXT))
+        row = QHBoxLayout()
+        row.setSpacing(12)
+        switch = BigButton()
+        switch.setCheckable(True)
+        switch.clicked.connect(lambda on: self.ui.set_read_aloud(bool(on)))
+        row.addWidget(switch)
+        self.read_aloud_button = switch
+        for action, _ in VOICE_BUTTONS:
+            button = BigButton()
+            button.clicked.connect(lambda _=False, a=action: self._adjust(a))
+            row.addWidget(button)
+            self.voice_buttons[action] = button
+        row.addStretch(1)
+        column.addLayout(row)
+
+    def _adjust(self, action: str) -> None:
+        if self.ui.speech is not None:
+            self.ui.speech.adjust(action)
 
     def _text(self, message: str) -> str:
         language = self.ui.language
@@ -163,3 +211,9 @@ class HelpScreen(QWidget):
             label.setText(text)
             label.setVisible(bool(text))
         self.scroll_area.setAccessibleName(self.ui.t(SECTIONS[0][0]))
+        if self.read_aloud_button is not None:
+            self.read_aloud_button.set_label(self.ui.t(READ_ALOUD))
+            self.read_aloud_button.setChecked(self.ui.read_aloud)
+        labels = dict(VOICE_BUTTONS)
+        for action, button in self.voice_buttons.items():
+            button.set_label(self.ui.t(labels[action]))

@@ -20,6 +20,7 @@ COUNTDOWN = NP_("Your session will end in {n} second.", "Your session will end i
 WILL_ERASE = N_("For your privacy, everything you did here will then be erased.")
 CONTINUE = N_("Continue")
 END_NOW = N_("End session now")
+CONTINUE_HOW = N_("To continue, touch the screen or press OK.")
 
 
 class IdleWarning(QWidget):
@@ -79,6 +80,11 @@ class IdleWarning(QWidget):
         text = self.ui.nt(*COUNTDOWN, self._seconds).format(n=self._seconds)
         self.countdown.setText(text)
         self.countdown.setAccessibleName(text)
+
+    def spoken_text(self) -> str:
+        """The warning as it is said aloud."""
+        texts = (self.heading.text(), self.countdown.text(), self.explain.text())
+        return " ".join(texts) + " " + self.ui.t(CONTINUE_HOW)
 
     def retranslate(self) -> None:
         t = self.ui.t

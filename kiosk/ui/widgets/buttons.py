@@ -47,7 +47,8 @@ class BigButton(QPushButton):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
-        if self.hasFocus() and focus_visible():
+        # The keypad's cursor on the on-screen keyboard looks like the focus.
+        if (self.hasFocus() and focus_visible()) or self.property("cursor") is True:
             paint_focus_ring(self, self.ring_radius)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:

@@ -129,6 +129,7 @@ class OnScreenKeyboard(QFrame):
         self.popup: AlternativesPopup | None = None
         self.popup_key: LetterKey | None = None
         self._layout_language = ""
+        self._cursor: BigButton | None = None
         column = QVBoxLayout(self)
         column.setContentsMargins(24, 12, 24, 12)
         self.pages = QStackedWidget()
@@ -182,6 +183,8 @@ class OnScreenKeyboard(QFrame):
 
     def _build_letters(self, language: str) -> None:
         self._layout_language = language
+        if self._cursor in self.letter_keys.values():
+            self._cursor = None  # its key goes with the old letters
         self.letter_keys = {}
         keys = self.letter_keys
         first, second, third = LETTER_ROWS.get(language, LETTER_ROWS["en"])
@@ -234,6 +237,57 @@ class OnScreenKeyboard(QFrame):
             self.pages.setCurrentWidget(self.symbols if wants_digits(field) else self.letters)
             self.retranslate()
 
+    # ---- typing by the keypad's keys -----------------------------------------------------------
+
+    def page_keys(self) -> list[BigButton]:
+        """The keys of the page shown, row by row (the keypad's cursor moves over them)."""
+        keys = self.letter_keys if self.pages.currentWidget() is self.letters else self.symbol_keys
+        return sorted(keys.values(), key=lambda k: (k.y(), k.x()))
+
+    @property
+    def key_cursor(self) -> BigButton | None:
+        """The key the keypad's cursor is on (the keys never take the focus: the field keeps
+        it); None while the keypad is not typing."""
+        return self._cursor
+
+    def start_cursor(self) -> BigButton:
+        keys = self.page_keys()
+        self._set_cursor(keys[0])
+        return keys[0]
+
+    def move_cursor(self, step: int, *, vertical: bool) -> BigButton | None:
+        from kiosk.ui.speech.order import next_below, next_in_line
+
+        keys: list[QWidget] = list(self.page_keys())
+        current = self._cursor if self._cursor in keys else None
+        moved = (
+            next_below(keys, current, step, self) if vertical else next_in_line(keys, current, step)
+        )
+        if isinstance(moved, BigButton):
+            self._set_cursor(moved)
+        return self._cursor
+
+    def press_cursor(self) -> BigButton | None:
+        """Type the key under the cursor, as a tap would; the cursor stays on that key, or on
+        the first key of a page the key opened."""
+        key = self._cursor
+        if key is None:
+            return None
+        key.click()
+        if key not in self.page_keys():
+            self.start_cursor()
+        return key
+
+    def end_cursor(self) -> None:
+        self._set_cursor(None)
+
+    def _set_cursor(self, key: BigButton | None) -> None:
+        old, self._cursor = self._cursor, key
+        for each in (old, key):
+            if each is not None:
+                each.setProperty("cursor", each is key)
+                each.update()
+
     # ---- other letters by a long press --------------------------------------------------------
 
     def key_held(self, key: LetterKey) -> None:
@@ -266,6 +320,7 @@ class OnScreenKeyboard(QFrame):
             self.popup.close_row()
 
     def hideEvent(self, event: QHideEvent) -> None:
+        self.end_cursor()
         self.hold_timer.stop()
         self.close_alternatives()
         super().hideEvent(event)

@@ -1,0 +1,1 @@
+"""Speech and the keypad in the window: the engine, the screen reader, the keypad, hold to hear."""
