@@ -9,8 +9,10 @@ utterance again.
 Private listening: personal pieces (`describe.Private`) are said only while headphones are
 plugged in; through the loudspeaker they are replaced by words saying they are hidden. Before
 the first words that go to the loudspeaker, and whenever headphones are pulled out, the citizen
-is told that speech now comes from the loudspeaker (5.1.3.9, 5.1.3.2). Rate and volume can be
-changed by the citizen and return to the kiosk's defaults for the next one (5.1.3.11-13).
+is told that speech now comes from the loudspeaker (5.1.3.9, 5.1.3.2). Outside Read aloud (hold
+to hear, the idle warning) nothing personal is said, and the notice would only delay the words.
+Rate and volume can be changed by the citizen and return to the kiosk's defaults for the next
+one (5.1.3.11-13).
 
 Nothing said is logged or kept beyond the last utterance, which the session's end forgets.
 """
@@ -228,7 +230,7 @@ class Narrator:
         if not self._headset:
             if not self.loudspeaker:
                 texts = [self.t(NEEDS_HEADPHONES)]
-            elif not self._loudspeaker_told:
+            elif self._read_aloud and not self._loudspeaker_told:
                 self._loudspeaker_told = True
                 texts.insert(0, self.t(LOUDSPEAKER))
         text = " ".join(_sentence(text) for text in texts if text.strip())
