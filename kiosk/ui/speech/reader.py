@@ -48,6 +48,7 @@ class ScreenReader(QObject):
         self.narrator = narrator
         self._screen: tuple[object, ...] = ()
         self._live: dict[int, str] = {}
+        self._focus_pending = False
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self.poll)
@@ -97,9 +98,16 @@ class ScreenReader(QObject):
         root = self.shown()
         labels = self._labels(root)
         texts = [text_of(label) for label in labels if label.property("role") in HEADINGS]
-        leads = [text_of(label) for label in labels if label.property("role") == "lead"]
-        texts.extend(leads[:1])
-        texts.extend(text_of(label) for label in labels if label.property("role") in LIVE)
+        # Then the lead and the messages, in reading order.
+        shown = {id(label) for label in labels}
+        lead_said = False
+        for widget in walk(root, set()):
+            if not isinstance(widget, QLabel) or id(widget) not in shown:
+                continue
+            role = widget.property("role")
+            if role in LIVE or (role == "lead" and not lead_said):
+                lead_said = lead_said or role == "lead"
+                texts.append(text_of(widget))
         count = len(self.controls())
         texts.append(
             self.narrator.t(NO_CHOICES)
@@ -128,17 +136,29 @@ class ScreenReader(QObject):
     def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
         if not self.narrator.read_aloud or not self._in_window(new):
             return
-        assert new is not None
+        # Said once this turn is over: a screen being built moves the focus on its way (to a
+        # button not yet named), and only where it ends, on the screen as it ends, is said.
+        if not self._focus_pending:
+            self._focus_pending = True
+            QTimer.singleShot(0, self._focus_settled)
+
+    def _focus_settled(self) -> None:
+        self._focus_pending = False
+        focus = QApplication.focusWidget()
+        if not self.narrator.read_aloud or focus is None or not self._in_window(focus):
+            return
         self._check_screen()
-        self.say_focus(new)
+        self.say_focus(focus)
 
     def say_focus(self, widget: QWidget) -> None:
         language = widget.property("speech_language")
-        self.narrator.say(
-            phrase(describe_widget(widget), self.t),
-            Kind.FOCUS,
-            language=language if isinstance(language, str) else None,
-        )
+        if isinstance(language, str):
+            # A language's own name, all of it in that language's voice and words.
+            catalogue = self.narrator.catalogue
+            words = phrase(describe_widget(widget), lambda m: catalogue.gettext(language, m))
+            self.narrator.say(words, Kind.FOCUS, language=language)
+        else:
+            self.narrator.say(phrase(describe_widget(widget), self.t), Kind.FOCUS)
 
     def poll(self, *, focus_too: bool = False) -> None:
         if not self.narrator.read_aloud:
