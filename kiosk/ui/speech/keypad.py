@@ -8,7 +8,9 @@ and Back leaves the keyboard for the next control. Back presses the screen's own
 Home. Help reads the whole screen, Repeat says the last thing again, and four keys change the
 voice's rate and volume. On the attract screen any of these keys switches Read aloud on.
 
-In a text field only the keypad's own keys are taken: the rest of a keyboard types.
+In a text field only the keypad's own keys are taken: the rest of a keyboard types. In an
+e-service's page, left and right move through the page's links and fields (the page's own Tab
+order), OK presses Enter there, and up and down leave the page.
 Held keys do not repeat (EN 301 549 5.7): each action needs a press of its own.
 """
 
@@ -121,6 +123,18 @@ class KeypadNavigator(QObject):
 
         order = self.reader.controls()
         focus = QApplication.focusWidget()
+        if _in_web_page(focus) and not vertical:
+            # Inside an e-service's page, left and right go through the page's own links and
+            # fields (its Tab order); up and down leave the page for the kiosk's controls.
+            assert focus is not None
+            tab = Qt.Key.Key_Tab if step > 0 else Qt.Key.Key_Backtab
+            for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+                QApplication.sendEvent(focus, QKeyEvent(kind, tab, Qt.KeyboardModifier.NoModifier))
+            return
+        if focus is not None and focus not in order and focus.focusProxy() is None:
+            # The focus is inside a control made of parts (a web view's page): from its holder.
+            holder = next((w for w in order if w.isAncestorOf(focus)), None)
+            focus = holder or focus
         if vertical:
             target = next_below(order, focus, step, self.reader.window)
         else:
@@ -142,6 +156,9 @@ class KeypadNavigator(QObject):
         if isinstance(focus, QAbstractButton):
             if focus.isEnabled():
                 focus.click()
+                if focus.isCheckable() and QApplication.focusWidget() is focus:
+                    # A choice or a switch: its new state is said, as a tap would show it.
+                    self.reader.say_focus(focus)
             return
         if _types_text(focus):
             keyboard = self._keyboard_for(focus)
@@ -201,10 +218,12 @@ class KeypadNavigator(QObject):
             self.narrator.say(phrase(described, self.narrator.t), Kind.ECHO)
 
 
+def _in_web_page(widget: QWidget | None) -> bool:
+    return widget is not None and type(widget).__name__.startswith("RenderWidgetHostViewQtDelegate")
+
+
 def _types_text(widget: QWidget | None) -> bool:
-    return isinstance(widget, QLineEdit | QPlainTextEdit | QTextEdit) or (
-        widget is not None and type(widget).__name__.startswith("RenderWidgetHostViewQtDelegate")
-    )
+    return isinstance(widget, QLineEdit | QPlainTextEdit | QTextEdit) or _in_web_page(widget)
 
 
 _NAMES: dict[int, str] = {}
