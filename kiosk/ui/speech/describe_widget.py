@@ -98,6 +98,9 @@ def describe_widget(widget: QWidget) -> Described:
             masked = False
             placeholder = widget.placeholderText()
         role = Role.PASSWORD if masked else Role.TEXT_FIELD
+        if error:
+            # The description carries the error for other readers: here it is said once.
+            hint = hint.replace(f"⚠ {error}", "").replace(error, "").strip()
         return Described(
             role,
             name or label or placeholder,
@@ -108,11 +111,22 @@ def describe_widget(widget: QWidget) -> Described:
             error=error,
             hint=hint,
         )
-    if type(widget).__name__.startswith("RenderWidgetHostViewQtDelegate"):
+    if is_web_page(widget):
         view = widget.parentWidget()
-        title = view.property("page_title") if view is not None else None
-        return Described(Role.PAGE, name or (title if isinstance(title, str) else ""), hint=hint)
+        title = getattr(view, "title", None)
+        page_title = title() if callable(title) else ""
+        return Described(
+            Role.PAGE, name or (page_title if isinstance(page_title, str) else ""), hint=hint
+        )
     return Described(Role.TEXT, name or text_of(widget), enabled=enabled, hint=hint)
+
+
+def is_web_page(widget: QWidget | None) -> bool:
+    """Whether `widget` is the part of a web view that takes the focus and keys: the page."""
+    if widget is None:
+        return False
+    view = widget.parentWidget()
+    return view is not None and view.inherits("QWebEngineView") and view.focusProxy() is widget
 
 
 def _exclusive(button: QAbstractButton) -> bool:

@@ -33,7 +33,7 @@ from kiosk.i18n import N_
 from kiosk.speech.describe import phrase
 from kiosk.speech.keypad import KeySpec, key_map
 from kiosk.speech.narrator import Kind
-from kiosk.ui.speech.describe_widget import describe_widget
+from kiosk.ui.speech.describe_widget import describe_widget, is_web_page
 from kiosk.ui.speech.reader import ScreenReader
 from kiosk.ui.widgets.keyboard import OnScreenKeyboard
 
@@ -123,7 +123,7 @@ class KeypadNavigator(QObject):
 
         order = self.reader.controls()
         focus = QApplication.focusWidget()
-        if _in_web_page(focus) and not vertical:
+        if is_web_page(focus) and not vertical:
             # Inside an e-service's page, left and right go through the page's own links and
             # fields (its Tab order); up and down leave the page for the kiosk's controls.
             assert focus is not None
@@ -151,6 +151,10 @@ class KeypadNavigator(QObject):
             key = keyboard.press_cursor()
             if key is not None:
                 self._typed(key)
+                cursor = keyboard.key_cursor
+                if cursor is not None and (cursor is not key or key.isCheckable()):
+                    # Shift's new state, or where the cursor is on the page the key opened.
+                    self._say_key(cursor)
             return
         focus = QApplication.focusWidget()
         if isinstance(focus, QAbstractButton):
@@ -218,12 +222,8 @@ class KeypadNavigator(QObject):
             self.narrator.say(phrase(described, self.narrator.t), Kind.ECHO)
 
 
-def _in_web_page(widget: QWidget | None) -> bool:
-    return widget is not None and type(widget).__name__.startswith("RenderWidgetHostViewQtDelegate")
-
-
 def _types_text(widget: QWidget | None) -> bool:
-    return isinstance(widget, QLineEdit | QPlainTextEdit | QTextEdit) or _in_web_page(widget)
+    return isinstance(widget, QLineEdit | QPlainTextEdit | QTextEdit) or is_web_page(widget)
 
 
 _NAMES: dict[int, str] = {}
