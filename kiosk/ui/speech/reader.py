@@ -2,14 +2,16 @@
 
 In Read aloud, each screen says what it is (its headings and its lead text) when it comes, and
 what can be done (how many choices, and the keys); moving the focus says the focused control;
-a message that appears or changes on screen (an error, a notice, progress, the idle countdown)
-is said as it comes. Help says the whole screen in reading order, then the keys.
+any words that appear or change on the screen while it stays (an error, a notice, progress,
+the queue's position, the idle countdown) are said as they come, an error first. Help says the
+whole screen in reading order, then the keys.
 
 It watches rather than being told: the application's focus signal, and a light poll of what is
 on screen while Read aloud is on. A screen therefore needs nothing of its own to be read,
-beyond accessible names on its controls and roles on its labels (the theme's roles: `h1`, `h2`,
-`lead`, `error`, `warning`, `banner`, `countdown`). A label whose text changes all the time (a
-call's clock) is marked `speech="off"`.
+beyond accessible names on its controls and roles on its labels (the theme's roles: `h1` and
+`h2` name the screen, `error` and `warning` are alerts, a `countdown` is said every ten seconds
+and then each of the last five). A label whose text changes all the time (a clock) is marked
+`speech="off"`.
 """
 
 from __future__ import annotations
@@ -30,6 +32,9 @@ HEADINGS = ("h1", "h2")
 #: Labels whose changes are said as they come; the first three as alerts.
 ALERTS = ("error", "status-bad", "warning")
 LIVE = (*ALERTS, "banner", "countdown", "status")
+#: Labels whose changes are not messages: headings (a new heading is a new screen) and a form
+#: field's own label.
+NOT_MESSAGES = (*HEADINGS, "field")
 #: Where a screen starts being read: not the top bar every screen has.
 BAR_ROLES = ("bar",)
 
@@ -188,7 +193,7 @@ class ScreenReader(QObject):
     def _check_messages(self) -> None:
         for label in self._labels(self.shown()):
             role = label.property("role")
-            if role not in LIVE and label.property("live") is not True:
+            if role in NOT_MESSAGES:
                 continue
             text = text_of(label)
             if self._live.get(id(label)) == text:
