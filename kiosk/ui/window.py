@@ -232,6 +232,7 @@ class KioskWindow(QWidget):
 
     def _on_session_end(self, summary: EndSummary) -> None:
         language = self.ui.language
+        was_read_aloud = self.ui.read_aloud
         if self._idle is not None:
             self._idle.hide()
         if self.screen_share is not None:
@@ -254,6 +255,19 @@ class KioskWindow(QWidget):
         else:
             self.attract.show_erased(language, self.kiosk.config.session.ended_message_seconds)
             self.show_attract()
+        if (
+            was_read_aloud
+            and self.speech is not None
+            and summary.reason is not EndReason.TECHNICIAN
+        ):
+            # The session's end is said to the citizen who was listening, in their language,
+            # though Read aloud is now off for the next one.
+            from kiosk.ui.screens.attract import ERASED
+            from kiosk.ui.screens.card_reminder import TAKE_CARD, TAKE_CARD_DETAIL
+
+            said = (TAKE_CARD, TAKE_CARD_DETAIL) if self._card_present else (ERASED,)
+            words = " ".join(self.ui.t_in(language, message) for message in said)
+            self.speech.say(words, always=True, language=language)
 
     def _remind_card(self, language: str) -> None:
         from kiosk.ui.screens.card_reminder import CardReminder

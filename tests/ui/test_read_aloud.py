@@ -204,6 +204,7 @@ def test_help_has_the_voice_buttons_and_the_next_citizen_starts_afresh(
     said(qtbot, engine, "Hitaammin")
     assert engine.heard[-1].rate < 0
     window.end_session(EndReason.USER)
+    said(qtbot, engine, "Istuntosi on päättynyt")
     assert not window.ui.read_aloud
     assert window.kiosk.session.time_factor == 1.0
     speech = window.speech
@@ -234,3 +235,16 @@ def test_without_a_speech_engine_the_kiosk_works_and_read_aloud_is_not_offered(
     press(window, Qt.Key.Key_Plus)  # Help with nothing to speak with: nothing happens
     press(window, Qt.Key.Key_Period)
     assert not window.ui.read_aloud
+
+
+def test_the_end_of_the_session_is_said_to_the_citizen_who_listened(
+    qtbot: QtBot, window: KioskWindow, clock: FakeClock
+) -> None:
+    engine = speaking(qtbot, window)
+    start_with_keypad(qtbot, window, engine)
+    mark = len(engine.heard)
+    clock.advance(400)  # nobody came back: the session times out
+    window.poll()
+    assert window.kiosk.session.current is None and not window.ui.read_aloud
+    said(qtbot, engine, "Istuntosi on päättynyt ja tietosi on poistettu.", since=mark)
+    assert engine.heard[-1].language == "fi"

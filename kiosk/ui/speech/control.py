@@ -115,8 +115,8 @@ class SpeechControl(QObject):
         """`louder`, `quieter`, `faster` or `slower`, from Help's buttons or the keypad."""
         self.narrator.adjust(action)
 
-    def say(self, text: str, *, always: bool = False) -> None:
-        self.narrator.say(text, Kind.MESSAGE, always=always)
+    def say(self, text: str, *, always: bool = False, language: str | None = None) -> None:
+        self.narrator.say(text, Kind.MESSAGE, always=always, language=language)
 
     def _ui_changed(self) -> None:
         self.narrator.set_language(self.ui.language)
