@@ -267,7 +267,7 @@ class KioskWindow(QWidget):
 
             said = (TAKE_CARD, TAKE_CARD_DETAIL) if self._card_present else (ERASED,)
             words = " ".join(self.ui.t_in(language, message) for message in said)
-            self.speech.say(words, always=True, language=language)
+            self.speech.farewell(words, language)
 
     def _remind_card(self, language: str) -> None:
         from kiosk.ui.screens.card_reminder import CardReminder

@@ -115,6 +115,11 @@ class SpeechControl(QObject):
         """`louder`, `quieter`, `faster` or `slower`, from Help's buttons or the keypad."""
         self.narrator.adjust(action)
 
+    def farewell(self, text: str, language: str) -> None:
+        """Said to the citizen who is leaving, in their language; not kept for Repeat, which
+        is the next citizen's."""
+        self.narrator.say(text, Kind.ECHO, always=True, language=language)
+
     def say(self, text: str, *, always: bool = False, language: str | None = None) -> None:
         self.narrator.say(text, Kind.MESSAGE, always=always, language=language)
 
