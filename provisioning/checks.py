@@ -23,7 +23,8 @@ LOOK_TIMEOUT = 5.0
 #: Debian packages a kiosk box needs: the compositor (cage exits at start without the Xwayland
 #: server, which it does not depend on), Python, Qt's system libraries (Wayland) and
 #: QtWebEngine's, fonts, printing (CUPS with IPP Everywhere), the page pictures of Print's
-#: preview (pdftoppm), smart cards (pcscd with the CCID driver) and the cameras' V4L2 tools.
+#: preview (pdftoppm), smart cards (pcscd with the CCID driver), the cameras' V4L2 tools, and
+#: speech (Qt's TextToSpeech over speech-dispatcher, with the espeak-ng voices).
 PACKAGES: tuple[str, ...] = (
     "cage",
     "xwayland",
@@ -59,6 +60,11 @@ PACKAGES: tuple[str, ...] = (
     "libccid",
     "v4l-utils",
     "polkitd",
+    "libspeechd2",
+    "libpulse0",
+    "speech-dispatcher",
+    "speech-dispatcher-espeak-ng",
+    "espeak-ng",
 )
 
 
