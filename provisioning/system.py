@@ -13,8 +13,9 @@ from provisioning.kiosktoml import DATA_DIR
 from provisioning.steps import Box, Outcome, StepResult
 
 USER = "kiosk"
-#: DRM and input for cage, /dev/video* for the camera.
-GROUPS = ("video", "render", "input")
+#: DRM and input for cage (input also for the headphone socket's switch), /dev/video* for the
+#: camera, the sound card for speech and the call's sound.
+GROUPS = ("video", "render", "input", "audio")
 #: Where the kiosk's Python software is installed; the units' ExecStart paths point here.
 INSTALL = "/opt/kiosk/venv"
 
