@@ -376,6 +376,7 @@ class KeypadSettings:
     back: str = key(DEFAULT_KEYS["back"], **_KEYS)
     help: str = key(DEFAULT_KEYS["help"], **_KEYS)
     repeat: str = key(DEFAULT_KEYS["repeat"], **_KEYS)
+    silence: str = key(DEFAULT_KEYS["silence"], **_KEYS)
     louder: str = key(DEFAULT_KEYS["louder"], **_KEYS)
     quieter: str = key(DEFAULT_KEYS["quieter"], **_KEYS)
     faster: str = key(DEFAULT_KEYS["faster"], **_KEYS)

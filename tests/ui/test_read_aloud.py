@@ -248,3 +248,17 @@ def test_the_end_of_the_session_is_said_to_the_citizen_who_listened(
     assert window.kiosk.session.current is None and not window.ui.read_aloud
     said(qtbot, engine, "Istuntosi on päättynyt ja tietosi on poistettu.", since=mark)
     assert engine.heard[-1].language == "fi"
+
+
+def test_silence_stops_speaking_and_repeat_says_it_again(
+    qtbot: QtBot, window: KioskWindow
+) -> None:
+    engine = speaking(qtbot, window)
+    start_with_keypad(qtbot, window, engine)
+    last = said(qtbot, engine, "Mitä haluaisit tehdä?")
+    stops = engine.stops
+    press(window, Qt.Key.Key_7)
+    assert engine.stops == stops + 1
+    mark = len(engine.heard)
+    press(window, Qt.Key.Key_0)
+    assert said(qtbot, engine, last[:20], since=mark) == last

@@ -5,8 +5,9 @@ left and right one control at a time, up and down a row at a time; both wrap rou
 traps the focus. OK (the 5 with the raised dot) presses the focused control. On a text field, OK
 starts typing with the on-screen keyboard: the arrows then move over its keys, OK types the key,
 and Back leaves the keyboard for the next control. Back presses the screen's own way back, else
-Home. Help reads the whole screen, Repeat says the last thing again, and four keys change the
-voice's rate and volume. On the attract screen any of these keys switches Read aloud on.
+Home. Help reads the whole screen, Repeat says the last thing again, Silence stops speaking,
+and four keys change the voice's rate and volume. On the attract screen any of these keys
+switches Read aloud on.
 
 In a text field only the keypad's own keys are taken: the rest of a keyboard types. In an
 e-service's page, left and right move through the page's links and fields (the page's own Tab
@@ -107,6 +108,8 @@ class KeypadNavigator(QObject):
             self.narrator.say(self.reader.whole_screen(), Kind.HELP, always=True)
         elif action == "repeat":
             self.narrator.repeat()
+        elif action == "silence":
+            self.narrator.stop()
         elif action == "read_aloud":
             self._read_aloud(not self.narrator.read_aloud)
         else:
