@@ -132,6 +132,12 @@ class Field:
         return self.schema.get("x-sensitive") is True or self.format in SENSITIVE_FORMATS
 
     @property
+    def personal(self) -> bool:
+        """Whether what the citizen writes here is said aloud through headphones only: every
+        sensitive field, and any other whose property says `"x-personal": true` (an address)."""
+        return self.sensitive or self.schema.get("x-personal") is True
+
+    @property
     def is_attachment(self) -> bool:
         """Files the citizen attaches: an array of PDF documents (JSON Schema's
         contentMediaType); the answer is their file names, the files travel beside it."""

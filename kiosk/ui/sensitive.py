@@ -2,6 +2,9 @@
 bank account, any field a form definition marks `x-sensitive` (eforms.definition.Field), and
 every password field. What the advisor sees of a shared screen (kiosk.ui.screen_share) has these
 painted over before the picture leaves the Qt thread.
+
+Personal widgets (`mark_personal`: an address, and every sensitive one) are said aloud only
+through headphones (kiosk.speech.narrator).
 """
 
 from __future__ import annotations
@@ -10,10 +13,19 @@ from PySide6.QtCore import QRect
 from PySide6.QtWidgets import QLineEdit, QWidget
 
 PROPERTY = "sensitive"
+PERSONAL = "personal"
 
 
 def mark_sensitive(widget: QWidget) -> None:
     widget.setProperty(PROPERTY, True)
+
+
+def mark_personal(widget: QWidget) -> None:
+    widget.setProperty(PERSONAL, True)
+
+
+def is_personal(widget: QWidget) -> bool:
+    return widget.property(PERSONAL) is True or is_sensitive(widget)
 
 
 def is_sensitive(widget: QWidget) -> bool:

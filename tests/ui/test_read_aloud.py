@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QLineEdit
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit
 from pytestqt.qtbot import QtBot
 
 from kiosk.session import EndReason
@@ -15,7 +15,7 @@ from kiosk.speech.engine import SilentEngine
 from kiosk.speech.headset import SimulatedHeadset
 from kiosk.ui.screens.attract import READ_ALOUD_HOLD_MS
 from kiosk.ui.screens.help import HelpScreen
-from kiosk.ui.sensitive import mark_sensitive
+from kiosk.ui.sensitive import mark_personal, mark_sensitive
 from kiosk.ui.speech.hold import HOLD_MS
 from kiosk.ui.window import KioskWindow
 from tests.conftest import FakeClock
@@ -250,9 +250,7 @@ def test_the_end_of_the_session_is_said_to_the_citizen_who_listened(
     assert engine.heard[-1].language == "fi"
 
 
-def test_silence_stops_speaking_and_repeat_says_it_again(
-    qtbot: QtBot, window: KioskWindow
-) -> None:
+def test_silence_stops_speaking_and_repeat_says_it_again(qtbot: QtBot, window: KioskWindow) -> None:
     engine = speaking(qtbot, window)
     start_with_keypad(qtbot, window, engine)
     last = said(qtbot, engine, "Mitä haluaisit tehdä?")
@@ -262,3 +260,38 @@ def test_silence_stops_speaking_and_repeat_says_it_again(
     mark = len(engine.heard)
     press(window, Qt.Key.Key_0)
     assert said(qtbot, engine, last[:20], since=mark) == last
+
+
+def test_an_address_on_screen_is_read_through_headphones_only(
+    qtbot: QtBot, window: KioskWindow
+) -> None:
+    engine = speaking(qtbot, window)
+    start_with_keypad(qtbot, window, engine)
+    frame = window.frame
+    assert frame is not None
+    address = QLabel("Kotikatu 5 B 12", frame.home)
+    mark_personal(address)
+    address.show()
+    said(qtbot, engine, "Mitä haluaisit tehdä?")
+    mark = len(engine.heard)
+    press(window, Qt.Key.Key_Plus)  # Help: the whole screen
+    whole = said(qtbot, engine, "Mitä haluaisit tehdä?", since=mark)
+    assert "Kotikatu" not in whole and "piilotettu" in whole
+    QTest.mousePress(address, Qt.MouseButton.LeftButton)
+    qtbot.wait(HOLD_MS + 150)
+    QTest.mouseRelease(address, Qt.MouseButton.LeftButton)
+    held = said(qtbot, engine, "piilotettu", since=len(engine.heard) - 1)
+    assert "Kotikatu" not in held
+    assert window.speech is not None
+    window.speech.narrator.set_headset(True)
+    mark = len(engine.heard)
+    press(window, Qt.Key.Key_Plus)
+    assert "Kotikatu 5 B 12" in said(qtbot, engine, "Mitä haluaisit tehdä?", since=mark)
+
+
+def test_a_form_says_which_answers_are_personal() -> None:
+    from eforms.definition import load_definition, shipped_sources
+
+    definition = load_definition(dict(shipped_sources())["library-card.json"])
+    personal = {field.key for field in definition.fields if field.personal}
+    assert personal == {"identity_code", "street", "postal_code", "city"}

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLay
 from eforms.definition import FormDefinition
 from kiosk.i18n import N_
 from kiosk.ui.forms.wrapping import WrapButton
-from kiosk.ui.sensitive import mark_sensitive
+from kiosk.ui.sensitive import mark_personal, mark_sensitive
 from kiosk.ui.state import UiState
 
 YES = N_("Yes")
@@ -170,6 +170,8 @@ class SummaryView(QWidget):
                 value_label.setAccessibleName(f"{label}: {value}")
                 if field.sensitive:
                     mark_sensitive(value_label)
+                if field.personal:
+                    mark_personal(value_label)
                 self.values[name] = value_label
                 grid.addWidget(name_label, row, 0, Qt.AlignmentFlag.AlignTop)
                 grid.addWidget(value_label, row, 1, Qt.AlignmentFlag.AlignTop)

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QSizePolicy
 from eforms.definition import Field, FormDefinition
 from kiosk.ui.forms.field import FieldView
 from kiosk.ui.forms.inputs import FieldBox, FieldLine, focus_growth
-from kiosk.ui.sensitive import mark_sensitive
+from kiosk.ui.sensitive import mark_personal, mark_sensitive
 from kiosk.ui.state import UiState
 
 #: What a field of each format asks the on-screen keyboard for first.
@@ -53,6 +53,8 @@ class TextFieldView(FieldView):
             self.editor.setInputMethodHints(hints)
         if field.sensitive:
             mark_sensitive(self.editor)
+        if field.personal:
+            mark_personal(self.editor)
         self.editor.left.connect(self.left.emit)
         self.editor.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.label.setBuddy(self.editor)

@@ -2,8 +2,9 @@
 
 The name is the widget's accessible name (every kiosk button sets one), else its text, else the
 label of the form field it belongs to. A field's error is the visible error line of that field.
-A value is personal when the field is marked sensitive (kiosk.ui.sensitive), and masked when the
-field hides what is typed.
+A value is personal when the field is marked personal or sensitive (kiosk.ui.sensitive), and
+masked when the field hides what is typed. A label's words are personal the same way
+(`label_phrase`).
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.speech.describe import Described, Role
-from kiosk.ui.sensitive import is_sensitive
+from kiosk.speech.describe import Described, Phrase, Private, Role
+from kiosk.ui.sensitive import is_personal
 
 #: How far up from an input its field's label and error line are looked for.
 FIELD_DEPTH = 4
@@ -37,6 +38,12 @@ def text_of(widget: QWidget) -> str:
     if isinstance(widget, QLabel | QAbstractButton | QLineEdit):
         return widget.text().replace("\n", " ").strip()
     return ""
+
+
+def label_phrase(label: QWidget) -> Phrase:
+    """A label's words, as a personal piece when they are someone's details."""
+    text = text_of(label)
+    return (Private(text),) if is_personal(label) else (text,)
 
 
 def field_parts(widget: QWidget) -> tuple[str, str]:
@@ -106,7 +113,7 @@ def describe_widget(widget: QWidget) -> Described:
             name or label or placeholder,
             enabled=enabled,
             value=value,
-            value_private=is_sensitive(widget),
+            value_private=is_personal(widget),
             value_masked=masked,
             error=error,
             hint=hint,

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QPlainTextEdit
 
 from kiosk.speech.describe import phrase
 from kiosk.speech.narrator import Kind, Narrator
-from kiosk.ui.speech.describe_widget import describe_widget, text_of
+from kiosk.ui.speech.describe_widget import describe_widget, label_phrase, text_of
 
 HOLD_MS = 800
 #: A finger that slides further than this is scrolling, not holding.
@@ -74,7 +74,7 @@ class HoldToHear(QObject):
             return
         self._spoke = True
         if isinstance(target, QLabel):
-            self.narrator.say(text_of(target), Kind.MESSAGE, always=True)
+            self.narrator.say(label_phrase(target), Kind.MESSAGE, always=True)
         else:
             self.narrator.say(
                 phrase(describe_widget(target), self.narrator.t), Kind.FOCUS, always=True

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
 from kiosk.i18n import N_, NP_
 from kiosk.speech.describe import Phrase, phrase, sentences
 from kiosk.speech.narrator import Kind, Narrator
-from kiosk.ui.speech.describe_widget import describe_widget, text_of
+from kiosk.ui.speech.describe_widget import describe_widget, label_phrase, text_of
 from kiosk.ui.speech.order import reading_order, takes_keys, walk, what_is_shown
 
 POLL_MS = 200
@@ -102,7 +102,9 @@ class ScreenReader(QObject):
         """What the screen is and what can be done: headings, the lead, messages, choices."""
         root = self.shown()
         labels = self._labels(root)
-        texts = [text_of(label) for label in labels if label.property("role") in HEADINGS]
+        texts: list[Phrase] = [
+            label_phrase(label) for label in labels if label.property("role") in HEADINGS
+        ]
         # Then the lead and the messages, in reading order.
         shown = {id(label) for label in labels}
         lead_said = False
@@ -110,16 +112,20 @@ class ScreenReader(QObject):
             if not isinstance(widget, QLabel) or id(widget) not in shown:
                 continue
             role = widget.property("role")
-            if role in LIVE or (role == "lead" and not lead_said):
+            if widget.property("speech") == "screen":
+                # What the screen is for (a form's reference): said with it, as its name says it.
+                texts.append((widget.accessibleName() or text_of(widget),))
+            elif role in LIVE or (role == "lead" and not lead_said):
                 lead_said = lead_said or role == "lead"
-                texts.append(text_of(widget))
+                texts.append(label_phrase(widget))
         count = len(self.controls())
-        texts.append(
+        choices = (
             self.narrator.t(NO_CHOICES)
             if count == 0
             else self.narrator.nt(CHOICES, count).format(n=count)
         )
-        return sentences([(text,) for text in texts])
+        texts.append((choices,))
+        return sentences(texts)
 
     def whole_screen(self) -> Phrase:
         """Every text and control of the screen in reading order, then the keys (Help)."""
@@ -127,7 +133,7 @@ class ScreenReader(QObject):
         for widget in walk(self.shown(), set()):
             if isinstance(widget, QLabel):
                 if not _in_control(widget) and widget.property("speech") != "off":
-                    said.append((text_of(widget),))
+                    said.append(label_phrase(widget))
             elif takes_keys(widget):
                 said.append(phrase(describe_widget(widget), self.t))
         said.append((self.t(KEYS),))
@@ -153,6 +159,7 @@ class ScreenReader(QObject):
         if not self.narrator.read_aloud or focus is None or not self._in_window(focus):
             return
         self._check_screen()
+        self._check_messages()  # what changed with the focus (a form's page) is said before it
         self.say_focus(focus)
 
     def say_focus(self, widget: QWidget) -> None:
@@ -201,7 +208,7 @@ class ScreenReader(QObject):
             self._live[id(label)] = text
             if role == "countdown" and not _worth_saying(text):
                 continue
-            self.narrator.say(text, Kind.ALERT if role in ALERTS else Kind.MESSAGE)
+            self.narrator.say(label_phrase(label), Kind.ALERT if role in ALERTS else Kind.MESSAGE)
 
 
 def _in_bar(widget: QWidget) -> bool:
