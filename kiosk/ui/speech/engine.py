@@ -2,14 +2,14 @@
 
 Starting Qt's speechd engine connects to speech-dispatcher, and starts the server when none runs
 (about two seconds here); every call into the engine is then a round trip on a socket, to a
-server that may never answer. So the QTextToSpeech lives on a QThread of its own, and no Python
-runs there: the Qt thread sends it each command as a queued call of one of its own slots (the
-engine itself is loaded by a queued `setEngine`), which that thread's event loop makes in C++.
-A call made from Python would hold Python's lock for as long as the server takes, and the Qt
-thread would wait on it (loading the engine that way stalled it for 1.8 s). What the engine
-reports (its state, errors, the locale it took) comes back by its signals, queued to the Qt
-thread. `say` and `stop` therefore return as soon as their calls are queued, whatever the
-server does.
+server that may never answer. So the QTextToSpeech lives on a QThread of its own, and the Qt
+thread sends it each command as a queued call of one of its own slots (the engine itself is
+loaded by a queued `setEngine`), which that thread's event loop makes in C++. A call made from
+Python there would hold Python's lock for as long as the server takes, and the Qt thread would
+wait on it (loading the engine that way stalled it for 1.8 s); as it is, PySide takes the lock
+only for a moment as each call arrives. What the engine reports (its state, errors, the locale
+it took) comes back by its signals, queued to the Qt thread. `say` and `stop` return as soon as
+their calls are queued, whatever the server does.
 
 The engine is trusted until it fails, and then not again: `available` turns False, `unavailable`
 is emitted, and one warning goes to the log. It fails when it cannot start, has no voice for one
@@ -43,6 +43,7 @@ from PySide6.QtCore import (
     QThread,
     QTimer,
     Signal,
+    Slot,
 )
 
 from kiosk.config.settings import SpeechSettings
@@ -73,8 +74,9 @@ STOP_LIMIT = 5.0
 CLOSE_WAIT_MS = 3000
 #: What libspeechd starts when no server runs, unless SPEECHD_CMD says otherwise.
 SERVER = "/usr/bin/speech-dispatcher"
-#: The engines' threads (and engines) until the threads have ended: a QThread destroyed while
-#: it runs takes the process down with it, so none is left to Python's collector before then.
+#: The engines' threads (and what lives there) until the threads have ended: a QThread
+#: destroyed while it runs takes the process down with it, so none is left to Python's
+#: collector before then.
 _running: set[tuple[QThread, QObject]] = set()
 
 
@@ -83,6 +85,18 @@ def speaking_limit(utterance: Utterance) -> float:
     (about 6 characters a second at the slowest, 12 at the voice's own), twice over, and more."""
     slowest = 6.0 if utterance.rate < 0 else 12.0
     return 5.0 + 2 * len(utterance.text) / slowest
+
+
+class _Maker(QObject):
+    """Makes the QTextToSpeech on the engine's thread, with a placeholder engine that loads at
+    once (Qt's idle mock, else none at all): the real one is loaded there afterwards."""
+
+    made = Signal(QObject)
+
+    @Slot()
+    def make(self) -> None:
+        placeholder = "mock" if "mock" in QTextToSpeech.availableEngines() else "none"
+        self.made.emit(QTextToSpeech(placeholder, self))
 
 
 @dataclass
@@ -99,6 +113,15 @@ class QtSpeechEngine(QObject):
     unavailable = Signal()
     #: The engine has started, with a voice for each language.
     ready = Signal()
+
+    # Calls of the QTextToSpeech's slots, queued to its thread (a queued signal costs the Qt
+    # thread less than QMetaObject.invokeMethod).
+    _make = Signal()
+    _set_locale = Signal(QLocale)
+    _set_rate = Signal(float)
+    _set_volume = Signal(float)
+    _say = Signal(str)
+    _stop = Signal()
 
     def __init__(self, settings: SpeechSettings, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -117,25 +140,23 @@ class QtSpeechEngine(QObject):
         self._watchdog.timeout.connect(self._overdue)
         self._overdue_code = "start"
 
+        self._tts: QTextToSpeech | None = None
         self._thread = QThread()
         self._thread.setObjectName("speech")
-        # Made here with a placeholder engine that loads at once (Qt's idle mock, else none at
-        # all), then moved: the real engine is loaded and lives on the engine's thread.
-        placeholder = "mock" if "mock" in QTextToSpeech.availableEngines() else "none"
-        self._tts = QTextToSpeech(placeholder)
-        self._tts.moveToThread(self._thread)
+        self._maker = _Maker()
+        self._maker.moveToThread(self._thread)
+        # Deleted on the engine's thread as it ends, the QTextToSpeech with it: that cancels
+        # what it says and disconnects from the server.
+        self._thread.finished.connect(self._maker.deleteLater)
         queued = Qt.ConnectionType.QueuedConnection
-        self._tts.engineChanged.connect(self._engine_loaded, queued)
-        self._tts.localeChanged.connect(self._locale_taken, queued)
-        self._tts.stateChanged.connect(self._state_changed, queued)
-        self._tts.errorOccurred.connect(self._error, queued)
-        self._thread.finished.connect(self._tts.deleteLater)
+        self._make.connect(self._maker.make, queued)
+        self._maker.made.connect(self._made, queued)
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.close)
-        _running.add((self._thread, self._tts))
+        _running.add((self._thread, self._maker))
         self._thread.start()
-        self._call("setEngine", Q_ARG(str, ENGINE))
+        self._make.emit()
         self._arm("start", OPEN_LIMIT)
 
     # ---- SpeechEngine -------------------------------------------------------------------------
@@ -154,15 +175,15 @@ class QtSpeechEngine(QObject):
         self._current = _Current(utterance)
         language = LOCALES[utterance.language]
         if self._changed("language", utterance.language):
-            self._call("setLocale", Q_ARG(QLocale, language))
+            self._set_locale.emit(language)
             voice = self._voices[utterance.language]
             if voice is not None:
                 self._call("setVoice", Q_ARG(QVoice, voice))
         if self._changed("rate", utterance.rate):
-            self._call("setRate", Q_ARG(float, utterance.rate))
+            self._set_rate.emit(utterance.rate)
         if self._changed("volume", utterance.volume):
-            self._call("setVolume", Q_ARG(float, utterance.volume))
-        self._call("say", Q_ARG(str, utterance.text))
+            self._set_volume.emit(utterance.volume)
+        self._say.emit(utterance.text)
         self._arm("no_start", START_LIMIT)
 
     def stop(self) -> None:
@@ -171,7 +192,7 @@ class QtSpeechEngine(QObject):
         self._waiting = None
         if not self._ready:
             return
-        self._call("stop")
+        self._stop.emit()
         current = self._current
         if current is not None and not current.began:
             self._current = None
@@ -205,13 +226,14 @@ class QtSpeechEngine(QObject):
         self._watchdog.stop()
         self._thread.quit()
         if self._thread.wait(CLOSE_WAIT_MS):
-            _running.discard((self._thread, self._tts))
+            _running.discard((self._thread, self._maker))
         else:
             log.warning("speech engine did not stop", extra={"code": "close"})
 
-    def _call(self, slot: str, *args: QGenericArgumentHolder) -> None:
-        """Call one of the QTextToSpeech's slots on its own thread, in the order called."""
-        QMetaObject.invokeMethod(self._tts, slot, Qt.ConnectionType.QueuedConnection, *args)
+    def _call(self, method: str, *args: QGenericArgumentHolder) -> None:
+        """Call a method of the QTextToSpeech on its own thread, after what is queued there."""
+        assert self._tts is not None
+        QMetaObject.invokeMethod(self._tts, method, Qt.ConnectionType.QueuedConnection, *args)
 
     def _changed(self, what: str, value: object) -> bool:
         if what in self._sent and self._sent[what] == value:
@@ -225,14 +247,35 @@ class QtSpeechEngine(QObject):
 
     # ---- starting: the engine loaded, then a voice for each language --------------------------
 
+    def _made(self, tts: QTextToSpeech) -> None:
+        if self._closed:
+            return
+        self._tts = tts
+        queued = Qt.ConnectionType.QueuedConnection
+        for signal, slot in (
+            (self._set_locale, tts.setLocale),
+            (self._set_rate, tts.setRate),
+            (self._set_volume, tts.setVolume),
+            (self._say, tts.say),
+            (self._stop, tts.stop),
+        ):
+            signal.connect(slot, queued)
+        tts.engineChanged.connect(self._engine_loaded, queued)
+        tts.localeChanged.connect(self._locale_taken, queued)
+        tts.stateChanged.connect(self._state_changed, queued)
+        tts.errorOccurred.connect(self._error, queued)
+        self._call("setEngine", Q_ARG(str, ENGINE))
+
     def _engine_loaded(self, name: str) -> None:
         if self._closed or not self._available:
             return
-        if name != ENGINE or self._tts.state() == QTextToSpeech.State.Error:
-            self._give_up("start", self._tts.errorString() or "the speechd engine did not load")
+        tts = self._tts
+        assert tts is not None
+        if name != ENGINE or tts.state() == QTextToSpeech.State.Error:
+            self._give_up("start", tts.errorString() or "the speechd engine did not load")
             return
         # The engine is idle on its thread now: what it holds can be read from here.
-        locales = self._tts.availableLocales()
+        locales = tts.availableLocales()
         missing = [language for language, locale in LOCALES.items() if locale not in locales]
         if missing:
             self._give_up("no_voice", f"no voice for {', '.join(missing)}")
@@ -242,17 +285,20 @@ class QtSpeechEngine(QObject):
 
     def _probe_next(self) -> None:
         language = self._probing[0]
+        assert self._tts is not None
         if self._tts.locale() == LOCALES[language]:
             self._locale_taken(LOCALES[language])
         else:
-            self._call("setLocale", Q_ARG(QLocale, LOCALES[language]))
+            self._set_locale.emit(LOCALES[language])
 
     def _locale_taken(self, locale: QLocale) -> None:
         if not self._probing or locale != LOCALES[self._probing[0]] or not self._available:
             return
         language = self._probing.pop(0)
         wanted = self._wanted[language]
-        chosen = [v for v in self._tts.availableVoices() if v.name() == wanted] if wanted else []
+        assert self._tts is not None
+        voices = self._tts.availableVoices()
+        chosen = [v for v in voices if v.name() == wanted] if wanted else []
         if wanted and not chosen:
             log.warning(
                 "speech voice not found: the language's own is used",
@@ -305,7 +351,7 @@ class QtSpeechEngine(QObject):
         self._current = self._waiting = None
         log.warning("speech engine unavailable", extra={"code": code, "reason": reason[:200]})
         if self._ready:
-            self._call("stop")
+            self._stop.emit()
         self.unavailable.emit()
 
 
