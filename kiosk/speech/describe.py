@@ -107,7 +107,8 @@ def phrase(item: Described, t: Callable[[str], str]) -> Phrase:
         pieces.append(". ")
         pieces.append(item.error)
     if item.hint and item.hint != item.name:
-        pieces.append(". ")
+        # After an error that ends its own sentence, no second full stop.
+        pieces.append(" " if item.error.rstrip()[-1:] in (".", "!", "?") else ". ")
         pieces.append(item.hint)
     return tuple(pieces)
 

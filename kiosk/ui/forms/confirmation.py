@@ -74,6 +74,8 @@ class ConfirmationView(QWidget):
         self.reference_intro.setProperty("role", "lead")
         self.reference_label = QLabel(reference)
         self.reference_label.setProperty("role", "reference")
+        # Read aloud says the reference with the screen, spelt out (its accessible name).
+        self.reference_label.setProperty("speech", "screen")
         self.reference_label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         row = QHBoxLayout()
         row.addWidget(self.reference_label)

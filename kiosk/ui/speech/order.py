@@ -19,6 +19,7 @@ from collections.abc import Iterator
 
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QAbstractScrollArea,
     QGridLayout,
     QLayout,
@@ -48,9 +49,22 @@ def takes_keys(widget: QWidget) -> bool:
     return (
         widget.isVisible()
         and widget.isEnabled()
-        and bool(widget.focusPolicy() & Qt.FocusPolicy.TabFocus)
+        and (bool(widget.focusPolicy() & Qt.FocusPolicy.TabFocus) or _grouped_option(widget))
         and widget.focusProxy() is None
         and not widget.isWindow()
+        # A scroll area is a place, not a control: its contents are reached, it says nothing.
+        and not isinstance(widget, QScrollArea)
+    )
+
+
+def _grouped_option(widget: QWidget) -> bool:
+    """One of a group of options: Qt takes Tab off all but the focused one (Tab enters a group
+    once, its own arrows move in it), but the keypad's arrows go through every option."""
+    return (
+        isinstance(widget, QAbstractButton)
+        and widget.isCheckable()
+        and (widget.group() is not None or widget.autoExclusive())
+        and bool(widget.focusPolicy() & Qt.FocusPolicy.ClickFocus)
     )
 
 
