@@ -47,6 +47,8 @@ log = logging.getLogger(__name__)
 ENTER_PIN = N_("Technician PIN")
 WRONG_PIN = N_("Wrong PIN. Attempts left: {n}")
 OK = N_("OK")
+#: OK as it is said: what it does, beginning with the word on it.
+OK_SPOKEN = N_("OK, check the PIN")
 ERASE = N_("Erase")
 CANCEL = N_("Cancel")
 TECHNICIAN_MODE = N_("Technician mode")
@@ -123,6 +125,7 @@ class PinPad(QWidget):
 
     def _add_key(self, grid: QGridLayout, digit: str, r: int, c: int) -> None:
         key = BigButton(digit, role="key")
+        key.setProperty("speech_role", "key")  # said "1, key": the digit is its name
         key.clicked.connect(lambda _=False, d=digit: self._press(d))
         grid.addWidget(key, r, c)
         self.keys[digit] = key
@@ -159,6 +162,7 @@ class PinPad(QWidget):
         self.erase_button.set_label("⌫", t(ERASE))
         self.erase_button.setAccessibleName(t(ERASE))
         self.ok_button.set_label(t(OK))
+        self.ok_button.setAccessibleName(t(OK_SPOKEN))
         self.cancel_button.set_label(t(CANCEL))
 
 
