@@ -112,7 +112,7 @@ def test_holding_a_shows_its_accents_and_a_tap_types_one(qtbot: QtBot, page: Pag
     assert box.bottom() < key.mapTo(page, QPoint(0, 0)).y()
     for button in popup.buttons.values():
         assert button.width() >= 64 and button.height() >= 64
-        assert button.focusPolicy() == Qt.FocusPolicy.NoFocus
+        assert not button.focusPolicy() & Qt.FocusPolicy.ClickFocus  # a tap leaves the focus
     qtbot.mouseClick(popup.buttons["á"], LEFT)
     assert page.field.text() == "á"
     assert not popup.isVisible()
@@ -171,3 +171,27 @@ def test_the_row_goes_with_the_keyboard(qtbot: QtBot, page: Page) -> None:
     page.keyboard.hide()
     assert not popup.isVisible()
     assert page.keyboard.popup is None
+
+
+def test_the_keypad_goes_along_the_row_and_ok_types_a_letter(qtbot: QtBot, page: Page) -> None:
+    """The row opened by a finger is in the keypad's reach too: its arrows go from letter to
+    letter, OK types one into the field, which keeps its keyboard and takes the focus back."""
+    from tests.ui.screen_speech import start_speech
+
+    start_speech(page)
+    page.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is page.field)
+    key = page.keyboard.key("s")
+    hold(qtbot, key)
+    qtbot.mouseRelease(key, LEFT)
+    popup = page.keyboard.popup
+    assert popup is not None
+    keypad = Qt.KeyboardModifier.KeypadModifier
+    for letter in ("š", "ß"):  # the keypad's right arrow (its 6)
+        QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_6, keypad)
+        assert QApplication.focusWidget() is popup.buttons[letter]
+        assert popup.isVisible() and page.keyboard.isVisible()
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_5, keypad)  # OK
+    assert page.field.text() == "ß"
+    assert not popup.isVisible() and page.keyboard.popup is None
+    assert page.field.hasFocus()

@@ -3,7 +3,8 @@ letters of names and addresses (é, ü, ñ, ø...), in a row of large keys above
 
 The row lies on a transparent layer over the whole window, so a tap anywhere but on one of its
 letters closes it and presses nothing underneath. A letter is chosen by a tap, or by sliding the
-finger from the held key onto it and letting go.
+finger from the held key onto it and letting go, or with the keypad: its arrows go from letter
+to letter (a tap leaves the focus in the field) and OK types one.
 """
 
 from __future__ import annotations
@@ -80,7 +81,8 @@ class AlternativesPopup(QWidget):
         self.buttons: dict[str, BigButton] = {}
         for letter in letters:
             button = BigButton(letter, role="osk")
-            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+            button.setProperty("speech_role", "key")
             button.setFixedSize(LETTER_PX, LETTER_PX)
             button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
             button.clicked.connect(lambda _=False, c=letter: self.choose(c))
@@ -128,9 +130,9 @@ class AlternativesPopup(QWidget):
 
     def close_row(self) -> None:
         if self.isVisible():
+            self._closed(self)  # first: the keyboard takes back a focus one of the letters has
             self.hide()
             self.deleteLater()
-            self._closed(self)
 
     def box_rect(self) -> QRect:
         return self.box.geometry()

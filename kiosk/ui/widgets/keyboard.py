@@ -51,6 +51,21 @@ KEY_NAMES = {
     "@": N_("At sign"),
     "_": N_("Underscore"),
     "/": N_("Slash"),
+    "+": N_("Plus sign"),
+    ":": N_("Colon"),
+    ";": N_("Semicolon"),
+    "(": N_("Opening parenthesis"),
+    ")": N_("Closing parenthesis"),
+    "!": N_("Exclamation mark"),
+    "?": N_("Question mark"),
+    "'": N_("Apostrophe"),
+    '"': N_("Quotation mark"),
+    "&": N_("Ampersand"),
+    "#": N_("Number sign"),
+    "%": N_("Percent sign"),
+    "€": N_("Euro sign"),
+    "*": N_("Asterisk"),
+    "=": N_("Equals sign"),
 }
 
 
@@ -314,6 +329,18 @@ class OnScreenKeyboard(QFrame):
         if popup is self.popup:
             self.popup = None
             self.popup_key = None
+        focused = QApplication.focusWidget()
+        if focused is not None and popup.isAncestorOf(focused) and self.target is not None:
+            self.target.setFocus(Qt.FocusReason.OtherFocusReason)  # the keypad chose a letter
+
+    def holds(self, widget: QWidget | None) -> bool:
+        """Whether `widget` is part of the keyboard: a key, or a letter of the row of others
+        (the keypad gives those the focus)."""
+        return widget is not None and (
+            widget is self
+            or self.isAncestorOf(widget)
+            or (self.popup is not None and self.popup.isAncestorOf(widget))
+        )
 
     def close_alternatives(self) -> None:
         if self.popup is not None:

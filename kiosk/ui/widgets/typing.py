@@ -112,7 +112,7 @@ class TypingScreen(QWidget):
         self.keyboard.hide()
 
     def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
-        if new is None or new is self.keyboard or self.keyboard.isAncestorOf(new):
+        if new is None or self.keyboard.holds(new):
             return
         if isinstance(new, QLineEdit | QPlainTextEdit) and self.isAncestorOf(new):
             new.installEventFilter(self)  # once only, however often it is installed

@@ -74,7 +74,11 @@ class WebFieldKeyboard(QObject):
                 self.keyboard.show()
                 # The page's room shrinks: keep the field in sight above the keyboard.
                 QTimer.singleShot(50, self._reveal_field)
-        elif field is None and not self.keyboard.isHidden():
+        elif (
+            field is None
+            and not self.keyboard.isHidden()
+            and not self.keyboard.holds(QApplication.focusWidget())
+        ):
             self.keyboard.hide()
 
     def _reveal_field(self) -> None:

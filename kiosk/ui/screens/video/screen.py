@@ -486,7 +486,7 @@ class AdviceScreen(AdviceView):
     def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
         if not shiboken6.isValid(self) or new is None:
             return
-        if new is self.keyboard or self.keyboard.isAncestorOf(new):
+        if self.keyboard.holds(new):
             return
         if new is self.help_panel.text_field:
             self.keyboard.attach(new)
