@@ -5,25 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFocusEvent
 from PySide6.QtWidgets import QButtonGroup, QGridLayout, QSizePolicy
 
 from eforms.definition import Field, FormDefinition
 from kiosk.ui.forms.field import FieldView, options_of
 from kiosk.ui.forms.wrapping import WrapButton
 from kiosk.ui.state import UiState
-
-
-class OptionButton(WrapButton):
-    """An option. Qt leaves Tab focus on only the focused button of a group (its arrow keys
-    move within the group), but the keypad's arrows go from control to control in reading
-    order, which takes every option."""
-
-    def focusInEvent(self, event: QFocusEvent) -> None:
-        super().focusInEvent(event)
-        group = self.group()
-        for button in group.buttons() if group is not None else []:
-            button.setFocusPolicy(button.focusPolicy() | Qt.FocusPolicy.TabFocus)
 
 
 class ChoiceFieldView(FieldView):
@@ -51,7 +38,7 @@ class ChoiceFieldView(FieldView):
         self._finish()
 
     def _add_button(self, option: str) -> WrapButton:
-        button = OptionButton()
+        button = WrapButton()
         button.setCheckable(True)
         button.setMinimumHeight(80)
         # As tall as the tallest of its row, when another's words take two lines.
