@@ -106,6 +106,28 @@ def test_stop_ends_a_long_text_and_the_engine_speaks_on(
     assert speech_server.wait_for_sound(mark, seconds=0.5).rms > AUDIBLE
 
 
+def test_a_configured_voice_is_used_and_an_unknown_one_is_said_in_the_log(
+    speech_server: SpeechServer,  # noqa: F811
+    qtbot: QtBot,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    engine = make_engine(SpeechSettings(voice_fi="Finnish+anika", voice_sv="Nobody"))
+    assert isinstance(engine, QtSpeechEngine)
+    try:
+        qtbot.waitUntil(lambda: engine.is_ready, timeout=START_MS)
+        warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
+        assert [(r.message, r.language) for r in warnings] == [  # type: ignore[attr-defined]
+            ("speech voice not found: the language's own is used", "sv")
+        ]
+        started: list[Utterance] = []
+        engine.on_started(started.append)
+        engine.say(FINNISH)
+        qtbot.waitUntil(lambda: started == [FINNISH], timeout=START_MS)
+        assert speech_server.wait_for_sound(0, seconds=0.5).rms > AUDIBLE
+    finally:
+        engine.close()
+
+
 def test_speech_engine_none_is_silent() -> None:
     engine = make_engine(SpeechSettings(engine="none"))
     assert not engine.available
