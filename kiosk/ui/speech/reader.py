@@ -11,7 +11,9 @@ on screen while Read aloud is on. A screen therefore needs nothing of its own to
 beyond accessible names on its controls and roles on its labels (the theme's roles: `h1` and
 `h2` name the screen, `error` and `warning` are alerts, a `countdown` is said every ten seconds
 and then each of the last five). A label whose text changes all the time (a clock) is marked
-`speech="off"`.
+`speech="off"`; a heading that changes in place (a count of copies) `speech="message"`, said as
+it changes rather than taken for a new screen; what a screen is for (a form's reference)
+`speech="screen"`, said with the screen by its accessible name.
 """
 
 from __future__ import annotations
@@ -94,7 +96,9 @@ class ScreenReader(QObject):
 
     def _screen_key(self, root: QWidget) -> tuple[object, ...]:
         headings = tuple(
-            text_of(label) for label in self._labels(root) if label.property("role") in HEADINGS
+            text_of(label)
+            for label in self._labels(root)
+            if label.property("role") in HEADINGS and label.property("speech") != "message"
         )
         return (id(root), headings)
 
@@ -200,7 +204,7 @@ class ScreenReader(QObject):
     def _check_messages(self) -> None:
         for label in self._labels(self.shown()):
             role = label.property("role")
-            if role in NOT_MESSAGES:
+            if role in NOT_MESSAGES and label.property("speech") != "message":
                 continue
             text = text_of(label)
             if self._live.get(id(label)) == text:

@@ -45,6 +45,7 @@ class CopiesPicker(QWidget):
         self.fewer_button.clicked.connect(lambda: self.step(-1))
         self.label = WidestLabel()
         self.label.setProperty("role", "h2")
+        self.label.setProperty("speech", "message")  # a count, not the screen's name
         self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.more_button = BigButton("+")
         self.more_button.clicked.connect(lambda: self.step(1))
