@@ -45,6 +45,18 @@ def build(
     return window, kiosk
 
 
+def start_speech(window: KioskWindow, config: Config) -> None:
+    """Read aloud and the keypad, with the engine `[speech]` names (after the first paint: the
+    engine loads its voices on a thread of its own)."""
+    from kiosk.ui.speech.engine import make_engine
+
+    engine = make_engine(config.speech)
+    speech = window.start_speech(engine)
+    unavailable = getattr(engine, "unavailable", None)
+    if unavailable is not None:
+        unavailable.connect(speech.engine_lost)
+
+
 def install_input_filter(window: KioskWindow) -> None:
     from kiosk.ui.input_watch import InputWatch
 
@@ -82,6 +94,7 @@ def run(
             app.exit(0)
             return
         kiosk.start_backend(window.bridge.on_device_event)
+        start_speech(window, config)
 
     window.first_painted.connect(after_first_paint)
     screen = app.primaryScreen()

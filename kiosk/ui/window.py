@@ -172,6 +172,7 @@ class KioskWindow(QWidget):
                 back_fallback=self._home_button,
             )
             self.attract.offer_read_aloud(self.speech.available)
+            self.speech.on_unavailable = lambda: self.attract.offer_read_aloud(False)
         return self.speech
 
     def _home_button(self) -> QAbstractButton | None:

@@ -295,3 +295,19 @@ def test_a_form_says_which_answers_are_personal() -> None:
     definition = load_definition(dict(shipped_sources())["library-card.json"])
     personal = {field.key for field in definition.fields if field.personal}
     assert personal == {"identity_code", "street", "postal_code", "city"}
+
+
+def test_an_engine_that_stops_working_takes_read_aloud_away_without_stopping_the_kiosk(
+    qtbot: QtBot, window: KioskWindow
+) -> None:
+    engine = speaking(qtbot, window)
+    start_with_keypad(qtbot, window, engine)
+    speech = window.speech
+    assert speech is not None
+    engine.available = False  # as the real engine reports a server that hangs or fails
+    speech.engine_lost()
+    assert not window.ui.read_aloud
+    window.end_session(EndReason.USER)
+    assert not window.attract.read_aloud_spot.isVisible()
+    press(window, Qt.Key.Key_5)  # the keypad still starts a session
+    assert window.kiosk.session.current is not None

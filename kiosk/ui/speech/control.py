@@ -65,6 +65,8 @@ class SpeechControl(QObject):
             back_fallback=back_fallback,
         )
         self.hold = HoldToHear(window, self.narrator)
+        #: Called when the engine is lost (the window hides the attract screen's spot).
+        self.on_unavailable: Callable[[], None] = lambda: None
         self.headset: Headset = make_headset(self.settings.headset, self.settings.headset_device)
         self._headset_timer = QTimer(self)
         self._headset_timer.setInterval(HEADSET_POLL_MS)
@@ -95,6 +97,12 @@ class SpeechControl(QObject):
             self.reader.stop()
         log.info("read aloud", extra={"code": "on" if on else "off"})
         self.ui.changed.emit()
+
+    def engine_lost(self) -> None:
+        """The engine stopped speaking for good (logged by the engine): Read aloud is no longer
+        offered, and a citizen who had it goes on by touch and keys."""
+        self.set_read_aloud(False)
+        self.on_unavailable()
 
     def poll_headset(self) -> None:
         plugged = self.headset.plugged()
