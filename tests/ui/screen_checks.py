@@ -17,7 +17,9 @@
 `check_screen(window, high_contrast=...)` looks at what is shown now: the widgets of the topmost
 layer (an overlay such as the idle warning hides the screen below it) that are visible. The
 glyph and touch checks are here; clipping is screen_clipping's, contrast screen_contrast's, and
-what a widget shows and where is screen_widgets'.
+what a widget shows and where is screen_widgets'. Two more, "spoken" (every control's name is
+one a listener understands) and "keys" (every control is in the keypad's reach, and the keypad
+goes round them all), are screen_speech's; they see the window with its speech started.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from PySide6.QtWidgets import QAbstractButton, QLineEdit, QPlainTextEdit, QWidge
 
 from tests.ui.screen_clipping import clipping
 from tests.ui.screen_contrast import icon_contrast, pixels, text_contrast
+from tests.ui.screen_speech import check_speech, start_speech
 from tests.ui.screen_widgets import Finding, describe, shown_text
 
 __all__ = ["Finding", "check_screen"]
@@ -42,7 +45,8 @@ _INVISIBLE = {"Cc", "Cf", "Zs", "Zl", "Zp"}
 
 
 def check_screen(window: QWidget, *, high_contrast: bool) -> list[Finding]:
-    """Every finding of the three checks on what `window` shows now."""
+    """Every finding of the checks on what `window` shows now."""
+    start_speech(window)
     top = top_layer(window)
     widgets = [top, *(w for w in top.findChildren(QWidget) if w.isVisible())]
     image = pixels(window.grab().toImage())
@@ -58,6 +62,7 @@ def check_screen(window: QWidget, *, high_contrast: bool) -> list[Finding]:
             found.extend(text_contrast(widget, text, window, image, ratio))
         found.extend(icon_contrast(widget, window, image, ratio))
         found.extend(touch_target(widget))
+    found.extend(check_speech(window))  # last: it moves the focus (and puts it back)
     return found
 
 

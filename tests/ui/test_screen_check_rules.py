@@ -1,13 +1,14 @@
 """The screen checks themselves see what they are for: a character no font has, words cut off,
-too little contrast in words and icons, and a button too small to touch; and they pass what is
-fine. (The checks over every screen are tests/ui/test_screen_checks.py.)"""
+too little contrast in words and icons, a button too small to touch, a control with no name a
+listener understands, and one the keypad cannot reach or that keeps its keys; and they pass
+what is fine. (The checks over every screen are tests/ui/test_screen_checks.py.)"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QApplication,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from tests.ui.screen_checks import Finding, check_screen
+from tests.ui.screen_speech import start_speech, understood
 
 
 @pytest.fixture(autouse=True)
@@ -135,3 +137,81 @@ def test_a_button_or_field_smaller_than_a_fingertip_is_found(qtbot: QtBot) -> No
     assert [f.widget.split()[0] for f in findings] == ["QLineEdit", "QPushButton"]
     assert findings[0].figure.endswith("×30 px < 44×44 px")
     assert "40×40 px < 44×44 px" in findings[1].figure
+
+
+@pytest.mark.parametrize(
+    ("name", "key", "heard"),
+    [
+        ("Print", False, True),
+        ("Ok", False, True),
+        ("OK, check the PIN", False, True),
+        ("Tulosta A4-paperille", False, True),
+        ("", False, False),
+        ("▾", False, False),
+        ("⌫", False, False),
+        ("123", False, False),
+        ("FI", False, False),
+        ("A4", False, False),
+        ("x", False, False),
+        ("q", True, True),
+        ("Å", True, True),
+        ("7", True, True),
+        (";", True, False),
+    ],
+)
+def test_a_name_is_understood_when_it_has_a_word(name: str, key: bool, heard: bool) -> None:
+    assert (understood(name, key=key) == "") is heard
+
+
+def test_a_button_with_no_name_or_only_signs_is_found(qtbot: QtBot) -> None:
+    nameless = QPushButton()
+    nameless.setFixedSize(64, 64)
+    sign = QPushButton("▾")
+    sign.setFixedSize(64, 64)
+    named = QPushButton("▾")
+    named.setAccessibleName("Hide the keyboard")
+    named.setFixedSize(64, 64)
+    field = QLineEdit()
+    field.setPlaceholderText("Your name")
+    labelled = QLineEdit()
+    label = QLabel("Your name")
+    label.setBuddy(labelled)
+    window = screen(qtbot, nameless, sign, named, field, label, labelled)
+    findings = found(window, "spoken")
+    assert sorted(f.figure for f in findings) == [
+        "a name of signs only",
+        "a text field with no label nor name of its own",
+        "no spoken name",
+    ], [str(f) for f in findings]
+    assert "'▾, button'" in str(next(f for f in findings if "signs" in f.figure))
+
+
+def test_a_button_the_keys_cannot_reach_is_found(qtbot: QtBot) -> None:
+    first = QPushButton("Print")
+    untouchable = QPushButton("Copy")
+    untouchable.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    last = QPushButton("Scan")
+    for button in (first, untouchable, last):
+        button.setMinimumSize(200, 64)
+    window = screen(qtbot, first, untouchable, last)
+    (finding,) = found(window, "keys")
+    assert finding.widget.startswith("QPushButton") and finding.text.startswith("Copy")
+    assert "no focus (Qt.NoFocus)" in finding.figure
+
+
+def test_a_control_that_swallows_the_keypads_arrow_is_found(qtbot: QtBot) -> None:
+    class Swallow(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            return event.type() == QEvent.Type.KeyPress
+
+    buttons = [QPushButton(name) for name in ("Print", "Copy", "Scan")]
+    for button in buttons:
+        button.setMinimumSize(200, 64)
+    window = screen(qtbot, *buttons)
+    assert not found(window, "keys")  # the keypad goes round the three
+    start_speech(window)
+    swallow = Swallow(window)
+    buttons[1].installEventFilter(swallow)  # after the keypad's: it has the key first
+    (finding,) = found(window, "keys")
+    assert finding.text == "Copy, button" and "leaves the focus where it is" in finding.figure
+    assert window.focusWidget() is buttons[0] or not window.focusWidget(), "focus put back"

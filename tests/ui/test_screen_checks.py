@@ -1,6 +1,7 @@
 """Every screen the screenshot tool renders, in Finnish, Swedish and English, in the normal,
-large-text and high-contrast modes, passes the three screen checks (tests/ui/screen_checks.py):
-no missing-glyph boxes, no words cut off, enough contrast and big enough buttons."""
+large-text and high-contrast modes, passes the screen checks (tests/ui/screen_checks.py):
+no missing-glyph boxes, no words cut off, enough contrast and big enough buttons, a name a
+listener understands on every control, and every control in the keypad's reach."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from PySide6.QtWidgets import QApplication
 from tests.ui.screen_checks import Finding, check_screen
 from tools.screenshots import LANGUAGES, MODES, Rig, states
 
-CHECKS = ("glyphs", "clipping", "contrast", "touch")
+CHECKS = ("glyphs", "clipping", "contrast", "touch", "spoken", "keys")
 #: States that must be among those checked, in every language and mode.
 MUST_SHOW = {
     "attract",
@@ -52,7 +53,7 @@ MUST_SHOW = {
     "advice-unavailable",
 }
 
-#: (language, mode) → each state's name and its findings; one run serves the four checks.
+#: (language, mode) → each state's name and its findings; one run serves all the checks.
 _runs: dict[tuple[str, str], list[tuple[str, list[Finding]]]] = {}
 #: (language, mode) → why its run could not walk through the flows (told to each check).
 _broken: dict[tuple[str, str], BaseException] = {}
