@@ -247,6 +247,13 @@ def install_focus(app: QApplication) -> QObject:
     return _keys
 
 
+def keys_in_use() -> None:
+    """A key was used, though a filter before the theme's took it (the keypad's): the ring
+    shows."""
+    if _keys is not None:
+        _keys._set(True)
+
+
 def focus_visible() -> bool:
     """Whether a focused button shows its ring now."""
     return _keys is not None and _keys.active

@@ -33,7 +33,7 @@ from kiosk.ui.remote import systemd_watchdog
 from kiosk.ui.screens.attract import AttractScreen
 from kiosk.ui.state import UiState
 from kiosk.ui.technician_gate import TechnicianGate
-from kiosk.ui.theme import install_focus
+from kiosk.ui.theme import install_focus, keys_in_use
 
 # Only the attract screen is needed for the first paint; the other screens are imported and
 # built when first wanted, which keeps start-up close to a bare Qt window.
@@ -427,6 +427,8 @@ class KioskWindow(QWidget):
         if kind in _INPUT_EVENTS:
             self.kiosk.session.touch()
         if self.speech is not None and self.speech.eventFilter(watched, event):
+            if kind == QEvent.Type.KeyPress:
+                keys_in_use()  # the theme's filter comes after: the keypad shows the ring too
             return True
         if isinstance(event, QMouseEvent):
             local = self.mapFromGlobal(event.globalPosition().toPoint())

@@ -311,3 +311,19 @@ def test_an_engine_that_stops_working_takes_read_aloud_away_without_stopping_the
     assert not window.attract.read_aloud_spot.isVisible()
     press(window, Qt.Key.Key_5)  # the keypad still starts a session
     assert window.kiosk.session.current is not None
+
+
+def test_the_keypad_shows_the_focus_ring_and_a_touch_hides_it(
+    qtbot: QtBot, window: KioskWindow
+) -> None:
+    from kiosk.ui.theme import focus_visible
+
+    speaking(qtbot, window)
+    qtbot.mouseClick(window.attract.language_buttons["fi"], Qt.MouseButton.LeftButton)
+    assert not focus_visible()
+    press(window, Qt.Key.Key_6)
+    assert focus_visible()
+    frame = window.frame
+    assert frame is not None
+    qtbot.mouseClick(frame.home.question, Qt.MouseButton.LeftButton)
+    assert not focus_visible()

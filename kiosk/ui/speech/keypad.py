@@ -181,6 +181,14 @@ class KeypadNavigator(QObject):
                 )
 
     def back(self) -> None:
+        for open_row in self._keyboards():
+            if open_row.popup is not None:
+                # The row of other letters is open: Back closes it, the field keeps the focus.
+                open_row.close_alternatives()
+                focus = QApplication.focusWidget()
+                if focus is not None:
+                    self.reader.say_focus(focus)
+                return
         keyboard = self._keyboard_cursor()
         if keyboard is not None:
             keyboard.end_cursor()
