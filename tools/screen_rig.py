@@ -22,8 +22,25 @@ from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from kiosk.app import Kiosk  # noqa: E402
 from kiosk.config import Config, load_config  # noqa: E402
+from kiosk.speech.engine import Utterance  # noqa: E402
 from kiosk.ui.main import build  # noqa: E402
 from kiosk.ui.window import KioskWindow  # noqa: E402
+
+
+class _Mute:
+    """A speech engine that speaks but makes no sound: the screens as a kiosk with speech shows
+    them."""
+
+    available = True
+
+    def say(self, utterance: Utterance) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+    def on_started(self, callback: Callable[[Utterance], None]) -> None:
+        pass
 
 
 class Clock:
@@ -116,6 +133,9 @@ class Rig:
         self._windows.kiosk_window = window
         window.show()
         self.kiosk.start_backend(window.bridge.on_device_event)
+        # Speech as on a kiosk that can speak (the attract screen's Read aloud spot, Help's
+        # voice buttons), though the pictures need no sound.
+        window.start_speech(_Mute())
         assert self.kiosk.submissions is not None
         self.kiosk.submissions.email_policy = self._email_policy  # type: ignore[method-assign]
 
