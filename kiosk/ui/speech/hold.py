@@ -17,7 +17,8 @@ from kiosk.speech.describe import phrase
 from kiosk.speech.narrator import Kind, Narrator
 from kiosk.ui.speech.describe_widget import describe_widget, label_phrase, text_of
 
-HOLD_MS = 800
+#: Longer than a slow tap (a tap held this long is heard, not pressed).
+HOLD_MS = 1000
 #: A finger that slides further than this is scrolling, not holding.
 SLIDE_PX = 24
 _CONTROLS = (QAbstractButton, QLineEdit, QPlainTextEdit)
