@@ -289,6 +289,9 @@ class FeeScreen(TypingScreen):
         # The journal gets the fee's id and amount; never the citizen's reference.
         self.payment.pay(f"fee:{self.fee.id}", self.fee.cents)
         self.retranslate()
+        # The one thing to do here while the terminal is used: cancel (not Home, where the
+        # focus would fall as the page it was on goes).
+        self.payment.cancel_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def enter_pressed(self, field: QWidget) -> None:
         """The keyboard's Enter in the reference: on to paying, as the Pay button."""

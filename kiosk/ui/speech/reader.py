@@ -164,6 +164,14 @@ class ScreenReader(QObject):
             return
         self._check_screen()
         self._check_messages()  # what changed with the focus (a form's page) is said before it
+        order = self.controls()
+        if order and focus not in order:
+            # The focus is on no control (a new screen itself): on to its first, said with it
+            # rather than a turn later over the screen's name.
+            focus = next((w for w in order if not _in_bar(w)), order[0])
+            self._focus_pending = True
+            focus.setFocus()
+            self._focus_pending = False
         self.say_focus(focus)
 
     def say_focus(self, widget: QWidget) -> None:

@@ -160,12 +160,12 @@ class ReceiptPanel(QWidget):
             self.job = job
             self._status = PRINTING
             self.ctx.bridge.when_done(job.ended, self._job_ended)
-        self.retranslate()
+        self._show_status()
 
     def _job_ended(self, ended: Future[JobEnd]) -> None:
         printed = isinstance(ended.result(), PrintJobCompleted)
         self._status = PRINTED if printed else NOT_PRINTED
-        self.retranslate()
+        self._show_status()
 
     def retranslate(self) -> None:
         receipt = self.receipt
@@ -193,7 +193,12 @@ class ReceiptPanel(QWidget):
         self.qr.setPixmap(QPixmap.fromImage(qr_image(carried, scale)))
         self.qr.setAccessibleName(t(QR_HINT))
         self.qr_hint.setText(t(QR_HINT))
-        self.status.setText(t(self._status) if self._status else "")
-        self.status.setVisible(bool(self._status))
         self.print_button.set_label(t(PRINT_RECEIPT))
+        self._show_status()
+
+    def _show_status(self) -> None:
+        """The printing's progress: the receipt's lines stay as they are (Read aloud says what
+        changed, not the whole receipt again)."""
+        self.status.setText(self.ui.t(self._status) if self._status else "")
+        self.status.setVisible(bool(self._status))
         self.print_button.setVisible(self.can_print and not self.printing_now)
