@@ -165,6 +165,7 @@ class Keypad:
         """Press the key of `action` (up, down, left, right, ok, back, help, repeat...), each
         press answered by something said before the next."""
         for _ in range(times):
+            self._activate()
             mark = self.mark()
             self._click(KEYS[action])
             try:
@@ -181,8 +182,18 @@ class Keypad:
         come with the next screen's)."""
         self._click(KEYS[action])
 
+    def _activate(self) -> None:
+        """The kiosk's window is the only one, and active, as under the kiosk's compositor; on
+        the test platform a window Qt makes for itself (a web view's) can take that away, and
+        with it the focus the keys go to. Given back, the window's focus comes back with it
+        (and the reader says where it is)."""
+        if QApplication.activeWindow() is not self.window:
+            self.window.activateWindow()
+            self.qtbot.waitUntil(lambda: QApplication.activeWindow() is self.window)
+            self.qtbot.wait(1)  # what the focus coming back says, said before the key
+
     def _click(self, key: Qt.Key) -> None:
-        self.window.activateWindow()
+        self._activate()
         target: QWidget = QApplication.focusWidget() or self.window
         QTest.keyClick(target, key, Qt.KeyboardModifier.KeypadModifier)
 

@@ -160,6 +160,7 @@ class AdviceView(QWidget):
 
         self.waiting_page, waiting = _page()
         self.position = _label("h2")
+        self.position.setProperty("speech", "message")  # said as it changes, with the wait
         self.wait = _label("lead")
         self.cancel_button = BigButton(role="danger")
         for widget in (self.position, self.wait):
@@ -309,6 +310,8 @@ class AdviceView(QWidget):
         self.cancel_button.set_label(t(T.CANCEL))
         muted = self.mute_button.isChecked()
         self.mute_button.set_label(t(T.UNMUTE) if muted else t(T.MUTE))
+        # Heard as a switch named for what it switches, its state apart: "Mute microphone, on".
+        self.mute_button.setAccessibleName(t(T.MUTE))
         self.muted_note.setText(t(T.MUTED))
         self.muted_note.setVisible(muted)
         guest = self.guest
