@@ -107,6 +107,12 @@ def test_a_video_call_by_keypad_alone(
     keys.press("left")
     keys.press("ok")
     keys.wait_for(w["consent"], w["call"])
+    # Back goes back to the lines (not Home), and the line is chosen again.
+    preview = keys.mark()
+    keys.press("back")
+    keys.wait_for(w["line"], since=preview)
+    keys.press("ok")
+    keys.wait_for(w["consent"], w["call"], since=preview)
     # The camera's first picture, as the citizen's own picture shows before calling.
     qtbot.waitUntil(lambda: not screen.preview_view.pixmap().isNull())
     keys.press("ok")
@@ -145,6 +151,8 @@ def test_a_video_call_by_keypad_alone(
             w["choose"],
             w["line"],
             w["closed_line"],
+            w["consent"],
+            w["line"],
             w["consent"],
             w["call"],
             w["calling"],

@@ -122,6 +122,12 @@ def test_a_fee_paid_by_keypad_alone(
     keys.wait_for(w["choose"], w["fee"])
     keys.press("ok")  # the fee, which has the focus
     keys.wait_for(w["check"], w["pay"])
+    # Back goes back to the fees (not Home), and the fee is chosen again.
+    checked = keys.mark()
+    keys.press("back")
+    keys.wait_for(w["choose"], w["fee"], since=checked)
+    keys.press("ok")
+    keys.wait_for(w["check"], w["pay"], since=checked)
     keys.press("ok")
     keys.wait_for(w["paid"], w["done"], timeout=WAIT)
     keys.wait_for(w["reference"])
@@ -151,6 +157,10 @@ def test_a_fee_paid_by_keypad_alone(
             w["fee"],
             w["check"],
             w["amount"],
+            w["pay"],
+            w["choose"],
+            w["fee"],
+            w["check"],
             w["pay"],
             w["to_pay"],
             w["cancel"],

@@ -123,6 +123,14 @@ def test_a_form_sent_by_keypad_alone(qtbot: QtBot, window: KioskWindow, language
     keys.press("ok")
     keys.wait_for(w["page_2"])
     assert form.page == 1
+    # Back goes back a page (not Home), with the answers kept; Next again.
+    keys.press("back")
+    keys.wait_for(w["page_1"])
+    assert form.page == 0 and form.answers()["name"] == w["name"]
+    keys.move_to(w["next"])
+    keys.press("ok")
+    keys.wait_for(w["page_2"])
+    assert form.page == 1
 
     keys.press("ok")  # the first subject, which has the focus
     keys.move_to(w["question_field"])
@@ -163,6 +171,8 @@ def test_a_form_sent_by_keypad_alone(qtbot: QtBot, window: KioskWindow, language
             w["by_phone"] + w["chosen"],
             w["phone"] + w["text_field"] + PHONE,
             w["language"] + w["chosen"],
+            w["page_2"],
+            w["page_1"],
             w["page_2"],
             w["housing"] + w["not_chosen"],
             w["housing"] + w["chosen"],

@@ -51,6 +51,7 @@ class FormBar(QFrame):
         row.setSpacing(24)
         self.back_button = WrapButton()
         self.back_button.setMinimumHeight(88)
+        self.back_button.setProperty("keypad", "back")  # the keypad's Back presses it
         self.next_button = WrapButton(role="primary")
         self.next_button.setMinimumHeight(88)
         self.next_button.setMinimumWidth(320)

@@ -107,6 +107,7 @@ class ConfirmPage(QWidget):
         self.pay_button.clicked.connect(self.pay.emit)
         self.back_button = WrapButton()
         self.back_button.setMinimumHeight(96)
+        self.back_button.setProperty("keypad", "back")  # the keypad's Back presses it
         self.back_button.clicked.connect(self.back.emit)
         buttons.addWidget(self.pay_button, 2)
         buttons.addWidget(self.back_button, 1)
@@ -345,11 +346,14 @@ class FeeScreen(TypingScreen):
         self.retranslate()
 
     def _back(self) -> None:
-        self.fee = None
+        chosen, self.fee = self.fee, None
         self.confirm_page.clear()
         self.keyboard.hide()
         self.steps.setCurrentWidget(self.choose_page)
         self.retranslate()
+        # The keys' focus back on the fee the citizen came from, not on Home.
+        if chosen is not None and chosen.id in self.fee_buttons:
+            self.fee_buttons[chosen.id].setFocus(Qt.FocusReason.OtherFocusReason)
 
     def retranslate(self) -> None:
         t, language = self.ui.t, self.ui.language

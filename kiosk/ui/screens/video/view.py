@@ -155,6 +155,7 @@ class AdviceView(QWidget):
         preview.addWidget(self.consent)
         self.call_button = BigButton(role="primary")
         self.back_button = BigButton()
+        self.back_button.setProperty("keypad", "back")  # the keypad's Back presses it
         preview.addLayout(_row(self.call_button, self.back_button))
         preview.addStretch(1)
 
