@@ -8,6 +8,7 @@ the event loop. Nothing here moves the kiosk on but keys.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ from pytestqt.exceptions import TimeoutError
 from pytestqt.qtbot import QtBot
 
 from kiosk.i18n import NATIVE_NAMES
+from kiosk.speech.describe import Role
 from kiosk.speech.narrator import READ_ALOUD_ON
 from kiosk.ui.widgets.buttons import BigButton
 from kiosk.ui.widgets.keyboard import OnScreenKeyboard
@@ -147,6 +149,14 @@ class Keypad:
                     f"{want!r} was said in {languages[index]!r}, not {language!r}: {texts[index]}"
                 )
             place = found
+
+    def nameless(self, language: str) -> list[str]:
+        """Utterances that said a control's role with no name before it ("…. button."): a
+        control a citizen cannot tell apart by ear."""
+        catalogue = self.window.ui.catalogue
+        roles = [catalogue.gettext(language, role.value) for role in Role if role.value]
+        said = re.compile(rf"(^|[.!?…:] )({'|'.join(map(re.escape, roles))})[.,]")
+        return [text for text in self.heard() if said.search(text)]
 
     # ---- pressing -----------------------------------------------------------------------------
 

@@ -145,6 +145,7 @@ def test_a_video_call_by_keypad_alone(
     keys.press("ok")
     keys.wait_for(w["home"])
 
+    assert not keys.nameless(language), "every control said has a name"
     keys.said_in_order(
         [
             w["tile"],

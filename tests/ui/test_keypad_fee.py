@@ -149,6 +149,7 @@ def test_a_fee_paid_by_keypad_alone(
     assert not [t for t in keys.since(printing) if w["reference"] in t]
 
     t = window.ui.t
+    assert not keys.nameless(language), "every control said has a name"
     keys.said_in_order(
         [
             w["fee_tile"],

@@ -148,6 +148,7 @@ def test_a_form_sent_by_keypad_alone(qtbot: QtBot, window: KioskWindow, language
     assert confirmation is not None
     reference = " ".join(confirmation.reference)
 
+    assert not keys.nameless(language), "every control said has a name"
     keys.said_in_order(
         [
             "Ääneen luku on päällä.",

@@ -103,6 +103,7 @@ def test_a_scan_printed_by_keypad_alone(qtbot: QtBot, window: KioskWindow, langu
     assert len(printed_files(window)) == 1
 
     t = window.ui.t
+    assert not keys.nameless(language), "every control said has a name"
     keys.said_in_order(
         [
             w["scan_tile"],
