@@ -130,9 +130,6 @@ class Keypad:
         self.qtbot.waitUntil(heard_them, timeout=timeout)
         return found[0]
 
-    def wait_until(self, condition: Callable[[], bool], timeout: int = SAY_TIMEOUT_MS) -> None:
-        self.qtbot.waitUntil(condition, timeout=timeout)
-
     def said_in_order(
         self, expected: Sequence[str], *, since: int = 0, language: str | None = None
     ) -> None:
@@ -208,20 +205,15 @@ class Keypad:
         QTest.keyClick(target, key, Qt.KeyboardModifier.KeypadModifier)
 
     def move_to(self, name: str, action: str = "right") -> QWidget:
-        """Press `action` (an arrow) until the control said starts with `name`, as a citizen
-        listens for it; the control then focused."""
+        """Press `action` (an arrow) until what is said starts with `name` (the control moved
+        to), as a citizen listens for it; the control then focused."""
         for _ in range(MOST_PRESSES):
             self.press(action)
-            if self.last_focus_said().startswith(name):
+            if self.last().startswith(name):
                 focus = QApplication.focusWidget()
                 assert focus is not None
                 return focus
         raise AssertionError(f"{name!r} never heard by pressing {action}:\n" + _tail(self.heard()))
-
-    def last_focus_said(self) -> str:
-        """The last sentence of the last utterance: what was said of the control moved to (the
-        reader says the screen first, then the control)."""
-        return self.last()
 
     # ---- the on-screen keyboard by keys ---------------------------------------------------------
 
@@ -235,17 +227,15 @@ class Keypad:
         arrows to each key, OK to type it; Shift for a capital, the numbers page for a digit."""
         keyboard = self.keyboard()
         for char in text:
+            page = keyboard.symbols if char.isdigit() else keyboard.letters
+            if char != " " and keyboard.pages.currentWidget() is not page:
+                switch = "symbols" if page is keyboard.symbols else "letters"
+                self._key_to(keyboard, lambda k, n=switch: k is keyboard.key(n))
+                self.press("ok")
             if char.isupper():
-                self._key_to(keyboard, lambda k: k is keyboard.letter_keys["shift"])
+                self._key_to(keyboard, lambda k: k is keyboard.key("shift"))
                 self.press("ok")
-                char = char.lower()
-            if char.isdigit() and keyboard.pages.currentWidget() is not keyboard.symbols:
-                self._key_to(keyboard, lambda k: k is keyboard.letter_keys["symbols"])
-                self.press("ok")
-            elif char.isalpha() and keyboard.pages.currentWidget() is not keyboard.letters:
-                self._key_to(keyboard, lambda k: k is keyboard.symbol_keys["letters"])
-                self.press("ok")
-            name = "space" if char == " " else char
+            name = "space" if char == " " else char.lower()
             self._key_to(keyboard, lambda k, n=name: k is keyboard.key(n))
             self.press("ok")
 
