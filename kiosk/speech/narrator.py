@@ -19,6 +19,7 @@ Nothing said is logged or kept beyond the last utterance, which the session's en
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
@@ -278,6 +279,20 @@ def _bounded(value: float, low: float, high: float) -> float:
     return round(min(high, max(low, value)), 2)
 
 
+#: Signs the screen shows for the eye (a warning triangle, a tick, arrows, dots hiding a PIN):
+#: an engine reads them as their Unicode names, or as nothing useful, so they are left out.
+_SIGNS = str.maketrans(dict.fromkeys("⚠✓✔✗✕‹›«»•▾▴⌂◐→←↑↓⇧⌫↵★☆", " "))
+
+
+def spoken(text: str) -> str:
+    """`text` as it is said: without the screen's signs, spaces and stray punctuation tidied."""
+    text = re.sub(r"\s+", " ", text.translate(_SIGNS)).strip()
+    text = re.sub(r"\s+([.,:;!?])", r"\1", text)
+    text = re.sub(r",(\s*,)+", ",", text)
+    text = re.sub(r"[.!?:]+,", ",", text)  # a name ending in a full stop, then its role
+    return re.sub(r"([.!?:])\.+", r"\1", text)
+
+
 def _sentence(text: str) -> str:
-    text = text.strip()
+    text = spoken(text)
     return text if text[-1:] in ".!?…:" else f"{text}."

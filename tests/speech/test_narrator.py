@@ -244,3 +244,21 @@ def test_a_private_value_is_a_piece_of_its_own() -> None:
     pieces = phrase(Described(Role.TEXT_FIELD, "IBAN", value="FI21 1234", value_private=True), str)
     assert [p for p in pieces if isinstance(p, Private)] == ["FI21 1234"]
     assert "".join(sentences([("Print",), ("Done.",), ("",)])) == "Print. Done."
+
+
+@pytest.mark.parametrize(
+    ("shown", "said"),
+    [
+        ("⚠ Write your first name.", "Write your first name."),
+        ("✓ 2 pages printed", "2 pages printed"),
+        ("‹ All forms, button", "All forms, button"),
+        ("Virka-info. Open now., button", "Virka-info. Open now, button"),
+        ("Scanned document 1,, button", "Scanned document 1, button"),
+        ("Fill in this field..", "Fill in this field."),
+        ("3,00\xa0€", "3,00 €"),
+    ],
+)
+def test_the_screens_signs_are_not_read_out(shown: str, said: str) -> None:
+    from kiosk.speech.narrator import spoken
+
+    assert spoken(shown) == said

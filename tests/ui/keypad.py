@@ -20,7 +20,7 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.i18n import NATIVE_NAMES
 from kiosk.speech.describe import Role
-from kiosk.speech.narrator import READ_ALOUD_ON
+from kiosk.speech.narrator import READ_ALOUD_ON, spoken
 from kiosk.ui.widgets.buttons import BigButton
 from kiosk.ui.widgets.keyboard import OnScreenKeyboard
 from kiosk.ui.window import KioskWindow
@@ -63,9 +63,12 @@ class Place:
 
 def in_order(texts: Sequence[str], expected: Sequence[str], start: Place | None = None) -> Place:
     """Where the last of `expected` was heard, each phrase heard after the one before it (in a
-    later utterance, or later in the same one); AssertionError names the first that was not."""
+    later utterance, or later in the same one), as the narrator says it (`spoken`: without the
+    screen's signs); AssertionError names the first that was not."""
     place = start or Place(0, 0)
-    for want in expected:
+    for shown_words in expected:
+        # As the words are said: the screen's signs (⚠, ✓, ‹) are not read out.
+        want = spoken(shown_words)
         found = _find(texts, want, place)
         if found is None:
             shown = list(enumerate(texts))[place.utterance :][:SHOWN]

@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QAbstractButton, QWidget
+from PySide6.QtWidgets import QAbstractButton, QLabel, QWidget
 
 from kiosk.config import Config
 from kiosk.session import SessionManager
@@ -137,4 +137,8 @@ class SpeechControl(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if not self.available:
             return self.keypad.eventFilter(watched, event)
+        if event.type() == QEvent.Type.Paint:
+            if self.narrator.read_aloud and isinstance(watched, QLabel):
+                self.reader.label_painted(watched)
+            return False
         return self.keypad.eventFilter(watched, event) or self.hold.eventFilter(watched, event)

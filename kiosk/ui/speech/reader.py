@@ -55,6 +55,7 @@ class ScreenReader(QObject):
         self.narrator = narrator
         self._screen: tuple[object, ...] = ()
         self._live: dict[int, str] = {}
+        self._poll_soon = False
         self._focus_pending = False
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
@@ -167,8 +168,12 @@ class ScreenReader(QObject):
         order = self.controls()
         if order and focus not in order:
             # The focus is on no control (a new screen itself): on to its first, said with it
-            # rather than a turn later over the screen's name.
-            focus = next((w for w in order if not _in_bar(w)), order[0])
+            # rather than a turn later over the screen's name. Not into the top bar: while a
+            # screen only waits (printing, finding a page), OK must not go Home.
+            first = next((w for w in order if not _in_bar(w)), None)
+            if first is None:
+                return
+            focus = first
             self._focus_pending = True
             focus.setFocus()
             self._focus_pending = False
@@ -194,10 +199,23 @@ class ScreenReader(QObject):
         if order and (focus not in order):
             # A new screen, or the focused control went away: the focus goes to the screen's
             # first control, so a citizen using keys is never lost.
-            first = next((w for w in order if not _in_bar(w)), order[0])
-            first.setFocus()
+            first = next((w for w in order if not _in_bar(w)), None)
+            if first is not None:
+                first.setFocus()
         elif (changed or focus_too) and focus is not None and self._in_window(focus):
             self.say_focus(focus)
+
+    def label_painted(self, label: QLabel) -> None:
+        """A label is being drawn: if its words changed, the screen is looked at in this turn
+        rather than at the next poll, so that a short message (a page printed) is not missed."""
+        if self._poll_soon or self._live.get(id(label)) == text_of(label):
+            return
+        self._poll_soon = True
+        QTimer.singleShot(0, self._poll_now)
+
+    def _poll_now(self) -> None:
+        self._poll_soon = False
+        self.poll()
 
     def _check_screen(self) -> bool:
         root = self.shown()
