@@ -315,6 +315,9 @@ class AdviceScreen(AdviceView):
                 return
             self.rated = None
             self.pages.setCurrentWidget(self.after_page)
+            if status.can_rate:
+                # The keypad's focus goes where the question is: the stars, not the way out.
+                self.star_buttons[1].setFocus(Qt.FocusReason.OtherFocusReason)
         elif phase is AdvicePhase.REFUSED:
             self._call_over()
             self.pages.setCurrentWidget(self.sorry_page)
