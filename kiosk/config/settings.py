@@ -382,6 +382,9 @@ class KeypadSettings:
     faster: str = key(DEFAULT_KEYS["faster"], **_KEYS)
     slower: str = key(DEFAULT_KEYS["slower"], **_KEYS)
     read_aloud: str = key(DEFAULT_KEYS["read_aloud"], **_KEYS)
+    #: A second press of the same key this soon after the first is taken for a tremor, not a
+    #: press (0: every press counts).
+    double_strike_ms: int = key(0, low=0, high=2000)
 
     def keys(self) -> dict[str, str]:
         return {name: getattr(self, name) for name in ACTIONS}

@@ -170,6 +170,7 @@ class KioskWindow(QWidget):
                 self.kiosk.session,
                 at_start=lambda: self.stack.currentWidget() is self.attract,
                 back_fallback=self._home_button,
+                clock=self.kiosk.clock,
             )
             self.attract.offer_read_aloud(self.speech.available)
             self.speech.on_unavailable = lambda: self.attract.offer_read_aloud(False)

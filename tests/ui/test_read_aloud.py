@@ -5,6 +5,7 @@ kiosk with no speech engine that works on without offering Read aloud."""
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit
@@ -327,3 +328,34 @@ def test_the_keypad_shows_the_focus_ring_and_a_touch_hides_it(
     assert frame is not None
     qtbot.mouseClick(frame.home.question, Qt.MouseButton.LeftButton)
     assert not focus_visible()
+
+
+def test_a_touch_stops_what_is_being_said(qtbot: QtBot, window: KioskWindow) -> None:
+    engine = speaking(qtbot, window)
+    start_with_keypad(qtbot, window, engine)
+    frame = window.frame
+    assert frame is not None
+    stops = engine.stops
+    qtbot.mouseClick(frame.home.question, Qt.MouseButton.LeftButton)
+    assert engine.stops > stops
+
+
+@pytest.mark.kiosk_config("[keypad]\ndouble_strike_ms = 500\n")
+def test_a_second_strike_of_the_same_key_is_not_taken(
+    qtbot: QtBot, window: KioskWindow, clock: FakeClock
+) -> None:
+    speaking(qtbot, window)
+    qtbot.mouseClick(window.attract.language_buttons["fi"], Qt.MouseButton.LeftButton)
+    press(window, Qt.Key.Key_6)
+    first = QApplication.focusWidget()
+    press(window, Qt.Key.Key_6)  # at once: a tremor, not a second press
+    assert QApplication.focusWidget() is first
+    press(window, Qt.Key.Key_4)  # another key is taken
+    assert QApplication.focusWidget() is not first
+    clock.advance(0.2)
+    press(window, Qt.Key.Key_4)
+    assert QApplication.focusWidget() is not first  # too soon: still where 4 took it
+    back = QApplication.focusWidget()
+    clock.advance(0.6)
+    press(window, Qt.Key.Key_4)  # half a second on: taken
+    assert QApplication.focusWidget() is not back

@@ -11,6 +11,7 @@ session's idle time and its warning are longer (`[speech] read_aloud_time_factor
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, QTimer
@@ -29,6 +30,7 @@ from kiosk.ui.state import UiState
 log = logging.getLogger(__name__)
 
 HEADSET_POLL_MS = 500
+_TOUCHES = (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin)
 
 
 class SpeechControl(QObject):
@@ -42,6 +44,7 @@ class SpeechControl(QObject):
         *,
         at_start: Callable[[], bool],
         back_fallback: Callable[[], QAbstractButton | None],
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__(window)
         self.ui = ui
@@ -63,6 +66,8 @@ class SpeechControl(QObject):
             at_start=at_start,
             read_aloud=self.set_read_aloud,
             back_fallback=back_fallback,
+            double_strike_ms=config.keypad.double_strike_ms,
+            clock=clock,
         )
         self.hold = HoldToHear(window, self.narrator)
         #: Called when the engine is lost (the window hides the attract screen's spot).
@@ -137,8 +142,12 @@ class SpeechControl(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if not self.available:
             return self.keypad.eventFilter(watched, event)
-        if event.type() == QEvent.Type.Paint:
+        kind = event.type()
+        if kind == QEvent.Type.Paint:
             if self.narrator.read_aloud and isinstance(watched, QLabel):
                 self.reader.label_painted(watched)
             return False
+        if kind in _TOUCHES and self.narrator.read_aloud:
+            # A touch stops what is being said (5.1.3.5); what it does says what comes next.
+            self.narrator.stop()
         return self.keypad.eventFilter(watched, event) or self.hold.eventFilter(watched, event)

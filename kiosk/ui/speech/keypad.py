@@ -12,11 +12,13 @@ switches Read aloud on.
 In a text field only the keypad's own keys are taken: the rest of a keyboard types. In an
 e-service's page, left and right move through the page's links and fields (the page's own Tab
 order), OK presses Enter there, and up and down leave the page.
-Held keys do not repeat (EN 301 549 5.7): each action needs a press of its own.
+Held keys do not repeat (EN 301 549 5.7): each action needs a press of its own; and a second
+press of the same key within `[keypad] double_strike_ms` is not taken (5.8).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt
@@ -57,6 +59,8 @@ class KeypadNavigator(QObject):
         at_start: Callable[[], bool],
         read_aloud: Callable[[bool], None],
         back_fallback: Callable[[], QAbstractButton | None],
+        double_strike_ms: int = 0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__(reader)
         self.reader = reader
@@ -65,6 +69,9 @@ class KeypadNavigator(QObject):
         self._at_start = at_start
         self._read_aloud = read_aloud
         self._back_fallback = back_fallback
+        self._double_strike = double_strike_ms / 1000
+        self._clock = clock
+        self._last: tuple[str, float] | None = None
 
     def action_of(self, event: QKeyEvent) -> str | None:
         name = _key_name(event.key())
@@ -86,10 +93,16 @@ class KeypadNavigator(QObject):
         keypad = bool(event.modifiers() & Qt.KeyboardModifier.KeypadModifier)
         if _types_text(focus) and not keypad and self._keyboard_cursor() is None:
             return False  # a keyboard's own keys type into the field
-        if event.isAutoRepeat():
+        if event.isAutoRepeat() or self._struck_twice(action):
             return True
         self.act(action)
         return True
+
+    def _struck_twice(self, action: str) -> bool:
+        """The same key again within `[keypad] double_strike_ms`: not accepted (5.8)."""
+        now = self._clock()
+        last, self._last = self._last, (action, now)
+        return last is not None and last[0] == action and now - last[1] < self._double_strike
 
     # ---- actions ------------------------------------------------------------------------------
 
