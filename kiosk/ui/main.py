@@ -123,6 +123,10 @@ def run(
     try:
         return app.exec()
     finally:
+        # The speech engine's thread ends before Python tears its objects down (a QThread
+        # destroyed while it runs aborts the process); exit() does not emit aboutToQuit.
+        if window.speech is not None:
+            window.speech.close()
         try:
             kiosk.shutdown()
         finally:

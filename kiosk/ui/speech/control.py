@@ -103,6 +103,14 @@ class SpeechControl(QObject):
         log.info("read aloud", extra={"code": "on" if on else "off"})
         self.ui.changed.emit()
 
+    def close(self) -> None:
+        """The app is quitting: the engine's thread ends (an engine without one has nothing to
+        end)."""
+        self._headset_timer.stop()
+        close = getattr(self.narrator.engine, "close", None)
+        if callable(close):
+            close()
+
     def engine_lost(self) -> None:
         """The engine stopped speaking for good (logged by the engine): Read aloud is no longer
         offered, and a citizen who had it goes on by touch and keys."""

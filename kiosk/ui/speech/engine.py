@@ -70,8 +70,9 @@ OPEN_LIMIT = 20.0
 START_LIMIT = 5.0
 #: Seconds from a `stop` to the engine no longer speaking.
 STOP_LIMIT = 5.0
-#: How long closing waits for the engine's thread to end.
-CLOSE_WAIT_MS = 3000
+#: How long closing waits for the engine's thread to end: longer than the engine takes to start
+#: (it lists its voices, about 2 s here), since a thread busy starting cannot end before.
+CLOSE_WAIT_MS = 10_000
 #: What libspeechd starts when no server runs, unless SPEECHD_CMD says otherwise.
 SERVER = "/usr/bin/speech-dispatcher"
 #: The engines' threads (and what lives there) until the threads have ended: a QThread
