@@ -226,10 +226,15 @@ class QtSpeechEngine(QObject):
         self._current = self._waiting = None
         self._watchdog.stop()
         self._thread.quit()
-        if self._thread.wait(CLOSE_WAIT_MS):
-            _running.discard((self._thread, self._maker))
-        else:
+        if not self._thread.wait(CLOSE_WAIT_MS):
+            # Blocked in a call to a speech server that no longer answers (one stuck on its
+            # sound device): the thread is ended by force, as the process is ending anyway, since
+            # a QThread destroyed while it runs aborts the whole process.
             log.warning("speech engine did not stop", extra={"code": "close"})
+            self._thread.terminate()
+            self._thread.wait(CLOSE_WAIT_MS)
+        if self._thread.isFinished():
+            _running.discard((self._thread, self._maker))
 
     def _call(self, method: str, *args: QGenericArgumentHolder) -> None:
         """Call a method of the QTextToSpeech on its own thread, after what is queued there."""
