@@ -30,6 +30,7 @@ from collections.abc import Iterator
 from PySide6.QtGui import QFont, QTextLayout
 from PySide6.QtWidgets import QAbstractButton, QLineEdit, QPlainTextEdit, QWidget
 
+from kiosk.ui.speech.order import what_is_shown
 from tests.ui.screen_clipping import clipping
 from tests.ui.screen_contrast import icon_contrast, pixels, text_contrast
 from tests.ui.screen_speech import check_speech, start_speech
@@ -68,17 +69,8 @@ def check_screen(window: QWidget, *, high_contrast: bool) -> list[Finding]:
 
 def top_layer(window: QWidget) -> QWidget:
     """What a citizen sees: the last shown child covering the whole window (an overlay), else
-    the window. Children are kept in stacking order, the last drawn over the others."""
-    top = window
-    for child in window.children():
-        if (
-            isinstance(child, QWidget)
-            and not child.isWindow()
-            and child.isVisible()
-            and child.geometry().contains(window.rect())
-        ):
-            top = child
-    return top
+    the window; the keypad's reach is the same (kiosk.ui.speech.order)."""
+    return what_is_shown(window)
 
 
 # ---- glyphs ---------------------------------------------------------------------------------

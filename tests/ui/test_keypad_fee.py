@@ -7,7 +7,6 @@ over each prompt, as a citizen would."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -26,6 +25,7 @@ from tests.peers.nexo import (  # noqa: F401 - the fixtures are used by name
 )
 from tests.ui.conftest import off_ui
 from tests.ui.keypad import Keypad
+from tests.ui.test_pay_on_terminal import on_terminal
 from tests.ui.test_print import printed_files
 
 FEE = """
@@ -88,16 +88,7 @@ WORDS = {
 def config(
     make_config: Callable[..., Config], sim: NexoSimulator, notify_port: int, tmp_path: Path
 ) -> Config:
-    base = make_config(FEE, printer_output_dir=tmp_path / "printed")
-    payment = replace(
-        base.devices.payment,
-        backend="nexo",
-        terminal_url=sim.url,
-        notify_port=notify_port,
-        timeout_seconds=5.0,
-        request_timeout_seconds=5.0,
-    )
-    return replace(base, devices=replace(base.devices, payment=payment))
+    return on_terminal(make_config(FEE, printer_output_dir=tmp_path / "printed"), sim, notify_port)
 
 
 @pytest.mark.parametrize("language", ["fi", "sv"])

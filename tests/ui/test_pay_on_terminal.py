@@ -28,9 +28,8 @@ FEE = '[fees.lost-card]\nname_fi = "Kadonnut kortti"\nname_en = "Lost card"\namo
 WAIT = 30_000
 
 
-@pytest.fixture
-def config(make_config: Callable[..., Config], sim: NexoSimulator, notify_port: int) -> Config:
-    base = make_config(FEE)
+def on_terminal(base: Config, sim: NexoSimulator, notify_port: int) -> Config:
+    """`base` with the nexo backend on the simulator peer, with short timeouts."""
     payment = replace(
         base.devices.payment,
         backend="nexo",
@@ -40,6 +39,11 @@ def config(make_config: Callable[..., Config], sim: NexoSimulator, notify_port: 
         request_timeout_seconds=5.0,
     )
     return replace(base, devices=replace(base.devices, payment=payment))
+
+
+@pytest.fixture
+def config(make_config: Callable[..., Config], sim: NexoSimulator, notify_port: int) -> Config:
+    return on_terminal(make_config(FEE), sim, notify_port)
 
 
 def charged(sim: NexoSimulator, sale: str) -> int:
