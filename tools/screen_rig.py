@@ -22,25 +22,16 @@ from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from kiosk.app import Kiosk  # noqa: E402
 from kiosk.config import Config, load_config  # noqa: E402
-from kiosk.speech.engine import Utterance  # noqa: E402
+from kiosk.speech.engine import SilentEngine  # noqa: E402
 from kiosk.ui.main import build  # noqa: E402
 from kiosk.ui.window import KioskWindow  # noqa: E402
 
 
-class _Mute:
+class _Mute(SilentEngine):
     """A speech engine that speaks but makes no sound: the screens as a kiosk with speech shows
     them."""
 
     available = True
-
-    def say(self, utterance: Utterance) -> None:
-        pass
-
-    def stop(self) -> None:
-        pass
-
-    def on_started(self, callback: Callable[[Utterance], None]) -> None:
-        pass
 
 
 class Clock:

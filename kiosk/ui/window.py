@@ -262,14 +262,7 @@ class KioskWindow(QWidget):
             and self.speech is not None
             and summary.reason is not EndReason.TECHNICIAN
         ):
-            # The session's end is said to the citizen who was listening, in their language,
-            # though Read aloud is now off for the next one.
-            from kiosk.ui.screens.attract import ERASED
-            from kiosk.ui.screens.card_reminder import TAKE_CARD, TAKE_CARD_DETAIL
-
-            said = (TAKE_CARD, TAKE_CARD_DETAIL) if self._card_present else (ERASED,)
-            words = " ".join(self.ui.t_in(language, message) for message in said)
-            self.speech.farewell(words, language)
+            self.speech.farewell(language, card_present=self._card_present)
 
     def _remind_card(self, language: str) -> None:
         from kiosk.ui.screens.card_reminder import CardReminder

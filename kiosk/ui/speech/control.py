@@ -136,10 +136,16 @@ class SpeechControl(QObject):
         """`louder`, `quieter`, `faster` or `slower`, from Help's buttons or the keypad."""
         self.narrator.adjust(action)
 
-    def farewell(self, text: str, language: str) -> None:
-        """Said to the citizen who is leaving, in their language; not kept for Repeat, which
-        is the next citizen's."""
-        self.narrator.say(text, Kind.ECHO, always=True, language=language)
+    def farewell(self, language: str, *, card_present: bool) -> None:
+        """The session's end, said to the citizen who was listening, in their language, though
+        Read aloud is now off for the next one: their data is erased, or their card is still in
+        the reader. Not kept for Repeat, which is the next citizen's."""
+        from kiosk.ui.screens.attract import ERASED
+        from kiosk.ui.screens.card_reminder import TAKE_CARD, TAKE_CARD_DETAIL
+
+        said = (TAKE_CARD, TAKE_CARD_DETAIL) if card_present else (ERASED,)
+        words = " ".join(self.ui.t_in(language, message) for message in said)
+        self.narrator.say(words, Kind.ECHO, always=True, language=language)
 
     def say(self, text: str, *, always: bool = False, language: str | None = None) -> None:
         self.narrator.say(text, Kind.MESSAGE, always=always, language=language)

@@ -37,6 +37,7 @@ from kiosk.speech.describe import phrase
 from kiosk.speech.keypad import KeySpec, key_map
 from kiosk.speech.narrator import Kind
 from kiosk.ui.speech.describe_widget import describe_widget, is_web_page
+from kiosk.ui.speech.order import next_below, next_in_line
 from kiosk.ui.speech.reader import ScreenReader
 from kiosk.ui.widgets.keyboard import OnScreenKeyboard
 
@@ -135,8 +136,6 @@ class KeypadNavigator(QObject):
             if key is not None:
                 self._say_key(key)
             return
-        from kiosk.ui.speech.order import next_below, next_in_line
-
         order = self.reader.controls()
         focus = QApplication.focusWidget()
         if is_web_page(focus) and not vertical:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.i18n import N_
+from kiosk.ui.speech.order import next_below, next_in_line
 from kiosk.ui.state import UiState
 from kiosk.ui.widgets.buttons import BigButton
 from kiosk.ui.widgets.key_alternatives import LONG_PRESS_MS, AlternativesPopup, alternatives
@@ -271,8 +272,6 @@ class OnScreenKeyboard(QFrame):
         return keys[0]
 
     def move_cursor(self, step: int, *, vertical: bool) -> BigButton | None:
-        from kiosk.ui.speech.order import next_below, next_in_line
-
         keys: list[QWidget] = list(self.page_keys())
         current = self._cursor if self._cursor in keys else None
         moved = (
