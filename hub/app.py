@@ -23,7 +23,9 @@ from hub.delivery.keys import Secrets
 from hub.delivery.service import DELIVERY, Delivery
 from hub.eservices import ESERVICES, served_catalogue
 from hub.fleet.service import FLEET, Fleet
+from hub.intake import intake_middleware
 from hub.routes import ROUTES, Route
+from hub.storage import storage_middleware
 from hub.store import HubStore
 
 log = logging.getLogger(__name__)
@@ -37,7 +39,10 @@ def make_app(
     routes: tuple[Route, ...] = ROUTES,
     secrets: Secrets | None = None,
 ) -> web.Application:
-    app = web.Application(middlewares=[access_middleware], client_max_size=256 * 1024)
+    app = web.Application(
+        middlewares=[storage_middleware, access_middleware, intake_middleware],
+        client_max_size=256 * 1024,
+    )
     app[HUB] = HubContext.make(config, store, clock)
     desk = CallDesk(config, store, clock)
     app[DESK] = desk
