@@ -16,7 +16,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from provisioning import checks, enroll, kiosktoml, system, units
+from provisioning import checks, enroll, kiosktoml, lockdown, system, units
 from provisioning.kiosktoml import CONFIG, TOKEN_FILE, Answers
 from provisioning.steps import Box, Outcome, StepResult
 from provisioning.summary import render
@@ -33,6 +33,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--dry-run", action="store_true", help="say what would be done")
     parser.add_argument("--hub-url", help="the hub's address, e.g. https://hub.example.org")
     parser.add_argument("--code", help="the one-time enrollment code an admin made on the hub")
+    parser.add_argument(
+        "--hub-key-fingerprint",
+        metavar="FINGERPRINT",
+        help="the hub's sealing key fingerprint the admin was shown with the code "
+        "(e.g. '3F2A 9C41 ...'): enroll only if the hub's key has it; without it, it is "
+        "shown on a terminal for you to confirm",
+    )
     parser.add_argument("--printer", choices=("cups", "simulated", "none"))
     parser.add_argument("--printer-uri", help="the printer's ipp:// address: a CUPS queue for it")
     parser.add_argument("--printer-queue", help="the CUPS queue name (default kiosk)")
@@ -61,15 +68,28 @@ def main(argv: list[str] | None = None) -> int:
         box.add(StepResult("existing kiosk.toml", Outcome.FAILED, str(exc)))
         answers = _answers(args, Answers())
     code = args.code
-    if sys.stdin.isatty() and not args.dry_run:
+    interactive = sys.stdin.isatty() and not args.dry_run
+    if interactive:
         answers, code = _ask(box, answers, code)
-    extra_todo = provision(box, answers, code, args)
+    problem = enroll.hub_url_problem(answers.hub_url) if answers.hub_url else None
+    if problem is not None:
+        print(f"{PROG}: --hub-url: {problem}", file=sys.stderr)
+        return 2
+    confirm = _confirm_fingerprint if interactive else None
+    extra_todo = provision(box, answers, code, args, confirm)
     print(render(box.results, dry_run=box.dry_run, extra_todo=extra_todo), end="")
     return 1 if any(r.outcome is Outcome.FAILED for r in box.results) else 0
 
 
-def provision(box: Box, answers: Answers, code: str | None, args: argparse.Namespace) -> list[str]:
-    """Every step in order; returns what is left for the technician beyond the steps' own."""
+def provision(
+    box: Box,
+    answers: Answers,
+    code: str | None,
+    args: argparse.Namespace,
+    confirm: enroll.Confirm | None = None,
+) -> list[str]:
+    """Every step in order; returns what is left for the technician beyond the steps' own.
+    `confirm` asks the technician about the hub's sealing key (None: not on a terminal)."""
     backends = (answers.printer, answers.cardreader)
     checks.check_packages(box, backends)
     terminal = answers.terminal_url if answers.payment == "nexo" else None
@@ -78,7 +98,9 @@ def provision(box: Box, answers: Answers, code: str | None, args: argparse.Names
     source = args.source or units.source_units().parent
     system.ensure_software(box, source, backends, explicit_source=args.source is not None)
     found = checks.look_again_for_readers(box, found, f"{system.INSTALL}/bin/python")
-    answers, token = enroll.ensure_enrolled(box, answers, code)
+    answers, token = enroll.ensure_enrolled(
+        box, answers, code, expected_fingerprint=args.hub_key_fingerprint, confirm=confirm
+    )
     if token is not None:
         content = f"{token}\n".encode()
         box.write_file("token file", TOKEN_FILE, content, mode=0o640, group=GROUP)
@@ -93,6 +115,7 @@ def provision(box: Box, answers: Answers, code: str | None, args: argparse.Names
     if answers.printer == "cups":
         system.ensure_cups_queue(box, answers.printer_queue, args.printer_uri or "")
     changed = units.install_units(box, args.units or units.source_units())
+    changed = lockdown.ensure_console_lockdown(box) or changed
     units.reload_systemd(box, changed)
     _self_test(box, answers, token)
     return _left_to_do(box, answers, found)
@@ -122,6 +145,18 @@ def _ask(box: Box, answers: Answers, code: str | None) -> tuple[Answers, str | N
     if code is None and not box.path(TOKEN_FILE).is_file():
         code = input("The enrollment code from the hub's admin: ").strip() or None
     return answers, code
+
+
+def _confirm_fingerprint(fingerprint: str) -> bool:
+    """Show the hub's sealing key fingerprint and ask whether it is the admin's."""
+    print(
+        "\nThe hub's sealing key has the fingerprint\n\n"
+        f"    {fingerprint}\n\n"
+        "The admin who made the enrollment code was shown one too. If they differ, this box is\n"
+        "not talking to your hub: answer no."
+    )
+    answer = input("Is it the same? [y/N] ").strip().casefold()
+    return answer in ("y", "yes")
 
 
 def _self_test(box: Box, answers: Answers, token: str | None) -> None:

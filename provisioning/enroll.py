@@ -4,13 +4,24 @@ a stored token still works, and reporting self-test results.
 Plain urllib: provisioning runs on a bare box before anything else is set up. A box that is
 already enrolled (its token file is there and the hub accepts the token) is not enrolled
 again, so a second run uses no code and keeps the token.
+
+The hub is reached over https only (plain http only on this box itself), and the sealing key
+it sends is not trusted on its word: its fingerprint is shown for the technician to compare
+with the one the admin was shown when making the code, or checked against
+--hub-key-fingerprint on an unattended run. Nothing is written unless they agree.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
+import ipaddress
 import json
 import urllib.error
+import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +30,68 @@ from provisioning.steps import Box, Outcome, StepResult
 
 TIMEOUT = 20.0
 ASK_FOR_CODE = "an admin makes one on the hub: kiosk-hub kiosk enroll-code KIOSK_ID ..."
+
+
+#: Hosts that are this box itself: a hub there may be plain http (a test, a hub on the box).
+LOOPBACK_NAMES = ("localhost",)
+HUB_URL_RULE = "https://, or http:// to this box itself (localhost, 127.0.0.0/8, [::1])"
+
+
+def hub_url_problem(url: str) -> str | None:
+    """Why `url` may not be the hub's address (None when it may): https, or http to a
+    loopback host; no user name or password in it."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError as exc:
+        return f"{url!r} is not an address: {exc}"
+    host = parts.hostname or ""
+    if parts.scheme not in ("https", "http") or not host:
+        return f"{url!r} is not an https:// address; the hub's address must be {HUB_URL_RULE}"
+    if parts.username is not None or parts.password is not None:
+        return "the address has a user name or password in it; give the hub's address alone"
+    if parts.scheme == "http" and not _is_loopback(host):
+        return (
+            f"{url!r} is plain http to another machine: the enrollment code, the kiosk's token "
+            f"and the hub's sealing key would cross the network unprotected; the hub's address "
+            f"must be {HUB_URL_RULE}"
+        )
+    return None
+
+
+def _is_loopback(host: str) -> bool:
+    if host.casefold() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def key_fingerprint(public_key: str) -> str:
+    """The fingerprint of the hub's sealing key (its base64 text, as the hub sends it), as the
+    hub's admin is shown it: SHA-256 over the raw key bytes, the first 16 bytes in upper-case
+    hex, in 8 groups of 4 separated by spaces. ValueError if it is not base64."""
+    try:
+        raw = base64.b64decode(public_key, validate=True)
+    except binascii.Error:
+        raise ValueError("the hub's public key is not base64") from None
+    digest = hashlib.sha256(raw).hexdigest()[:32].upper()
+    return " ".join(digest[i : i + 4] for i in range(0, 32, 4))
+
+
+def same_fingerprint(given: str, fingerprint: str) -> bool:
+    """Whether a fingerprint typed or pasted by a person (any case, spaces, colons or dashes
+    between the groups) is `fingerprint`."""
+
+    def bare(text: str) -> str:
+        return "".join(ch for ch in text.upper() if ch not in " :-\t")
+
+    return bare(given) == bare(fingerprint)
+
+
+#: Asks the technician whether the fingerprint shown is the admin's; True when it is.
+Confirm = Callable[[str], bool]
 
 
 class HubError(Exception):
@@ -83,9 +156,19 @@ def redeem(hub_url: str, code: str) -> dict[str, str]:
     return {key: answer.body[key] for key in wanted}
 
 
-def ensure_enrolled(box: Box, answers: Answers, code: str | None) -> tuple[Answers, str | None]:
+def ensure_enrolled(
+    box: Box,
+    answers: Answers,
+    code: str | None,
+    *,
+    expected_fingerprint: str | None = None,
+    confirm: Confirm | None = None,
+) -> tuple[Answers, str | None]:
     """Enroll unless the stored token already works. Returns the answers with the hub's
-    kiosk id, name, location and public key, and the token (None when there is none)."""
+    kiosk id, name, location and public key, and the token (None when there is none).
+
+    A new enrollment's sealing key must match `expected_fingerprint` when given, else be
+    confirmed by the technician (`confirm`); with neither, it is refused."""
     name = "enrollment"
     token_path = box.path(TOKEN_FILE)
     stored = token_path.read_text(encoding="utf-8").strip() if token_path.is_file() else ""
@@ -120,6 +203,11 @@ def ensure_enrolled(box: Box, answers: Answers, code: str | None) -> tuple[Answe
     except HubError as exc:
         box.add(StepResult(name, Outcome.FAILED, str(exc), ("ask an admin for a new code",)))
         return answers, None
+    refused = _key_refused(enrolled["hub_public_key"], expected_fingerprint, confirm)
+    if refused is not None:
+        said, steps = refused
+        box.add(StepResult(name, Outcome.FAILED, said, steps))
+        return answers, None
     answers = answers.merged(
         kiosk_id=enrolled["kiosk_id"],
         name=enrolled["name"],
@@ -137,6 +225,38 @@ def ensure_enrolled(box: Box, answers: Answers, code: str | None) -> tuple[Answe
             )
         )
     return answers, enrolled["token"]
+
+
+def _key_refused(
+    public_key: str, expected: str | None, confirm: Confirm | None
+) -> tuple[str, tuple[str, ...]] | None:
+    """Why the hub's sealing key is not trusted (what to say, what to do), or None if it is."""
+    if not public_key:
+        return None  # no key to trust: the Forms and e-mail services stay off (said below)
+    again = "ask an admin for a new code (this one is used), then run this again"
+    try:
+        fingerprint = key_fingerprint(public_key)
+    except ValueError as exc:
+        return f"not enrolled: {exc}", (again,)
+    if expected is not None:
+        if same_fingerprint(expected, fingerprint):
+            return None
+        detail = (
+            f"not enrolled: the hub's sealing key has the fingerprint {fingerprint}, "
+            f"not {expected.strip()} (--hub-key-fingerprint); nothing was written"
+        )
+        return detail, ("check the hub's address and the fingerprint with the admin", again)
+    if confirm is None:
+        detail = (
+            f"not enrolled: the hub's sealing key ({fingerprint}) was not confirmed; give "
+            "--hub-key-fingerprint, or run this on a terminal to compare it"
+        )
+        todo = f"compare {fingerprint} with the fingerprint the admin was shown"
+        return detail, (todo, again)
+    if confirm(fingerprint):
+        return None
+    detail = f"not enrolled: the hub's sealing key ({fingerprint}) was not confirmed"
+    return detail, ("check the hub's address and the fingerprint with the admin", again)
 
 
 def report_self_test(

@@ -3,7 +3,9 @@ temporary config with a sealing key, and enrollment codes made with its own CLI.
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import hashlib
 import socket
 import subprocess
 import sys
@@ -30,6 +32,13 @@ class Hub:
     config: Path
     url: str
     public_key: str
+
+    @property
+    def fingerprint(self) -> str:
+        """The sealing key's fingerprint as the admin is shown it: SHA-256 over the raw public
+        key, its first 16 bytes in upper-case hex, in groups of 4 separated by spaces."""
+        digest = hashlib.sha256(base64.b64decode(self.public_key)).hexdigest()[:32].upper()
+        return " ".join(digest[i : i + 4] for i in range(0, 32, 4))
 
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(

@@ -29,8 +29,15 @@ def provision(root: Path, *args: str) -> tuple[int, str]:
         text=True,
         timeout=DEADLINE * 4,
         cwd=ROOT,
+        stdin=subprocess.DEVNULL,  # unattended: nothing is asked
     )
     return done.returncode, done.stdout + done.stderr
+
+
+def enroll_args(hub: Hub, kiosk_id: str) -> tuple[str, ...]:
+    """The hub, a new code for `kiosk_id`, and the fingerprint the admin was shown with it."""
+    code = hub.enroll_code(kiosk_id)
+    return ("--hub-url", hub.url, "--code", code, "--hub-key-fingerprint", hub.fingerprint)
 
 
 def snapshot(root: Path) -> Snapshot:
@@ -65,7 +72,7 @@ def hello(hub: Hub, kiosk_id: str, token: str) -> int:
 
 def test_provisioning_enrolls_and_a_second_run_changes_nothing(hub: Hub, tmp_path: Path) -> None:
     root = tmp_path / "root"
-    args = ("--hub-url", hub.url, "--code", hub.enroll_code("branch-1"), *SIMULATED)
+    args = (*enroll_args(hub, "branch-1"), *SIMULATED)
     status, out = provision(root, *args)
     assert status == 0, out
     assert re.search(r"changed +enrollment +enrolled as branch-1", out), out
@@ -118,7 +125,8 @@ def test_provisioning_enrolls_and_a_second_run_changes_nothing(hub: Hub, tmp_pat
 
 def test_a_used_code_is_refused_with_its_message(hub: Hub, tmp_path: Path) -> None:
     code = hub.enroll_code("branch-2")
-    assert provision(tmp_path / "first", "--hub-url", hub.url, "--code", code)[0] == 0
+    first = ("--hub-url", hub.url, "--code", code, "--hub-key-fingerprint", hub.fingerprint)
+    assert provision(tmp_path / "first", *first)[0] == 0
     status, out = provision(tmp_path / "second", "--hub-url", hub.url, "--code", code)
     assert status == 1
     assert "enrollment refused: this enrollment code was already used at" in out
@@ -136,7 +144,7 @@ def test_an_expired_code_is_refused(hub: Hub, tmp_path: Path) -> None:
 
 def test_a_dry_run_writes_nothing_and_leaves_the_code_unused(hub: Hub, tmp_path: Path) -> None:
     root = tmp_path / "root"
-    args = ("--hub-url", hub.url, "--code", hub.enroll_code("branch-4"), *SIMULATED)
+    args = (*enroll_args(hub, "branch-4"), *SIMULATED)
     status, out = provision(root, "--dry-run", *args)
     assert status == 0, out
     assert "dry run: nothing was changed" in out
@@ -149,7 +157,7 @@ def test_a_dry_run_writes_nothing_and_leaves_the_code_unused(hub: Hub, tmp_path:
 
 def test_a_run_fixes_what_is_wrong_and_only_that(hub: Hub, tmp_path: Path) -> None:
     root = tmp_path / "root"
-    args = ("--hub-url", hub.url, "--code", hub.enroll_code("branch-5"), *SIMULATED)
+    args = (*enroll_args(hub, "branch-5"), *SIMULATED)
     assert provision(root, *args)[0] == 0
     right = snapshot(root)
     token_file = root / TOKEN_FILE.lstrip("/")
@@ -181,7 +189,7 @@ def test_a_run_fixes_what_is_wrong_and_only_that(hub: Hub, tmp_path: Path) -> No
 
 def test_the_config_and_summary_say_where_things_are(hub: Hub, tmp_path: Path) -> None:
     """A box with no devices given: they are "none", and nothing is tested or refused."""
-    status, out = provision(tmp_path, "--hub-url", hub.url, "--code", hub.enroll_code("branch-6"))
+    status, out = provision(tmp_path, *enroll_args(hub, "branch-6"))
     assert status == 0, out
     written = tomllib.loads((tmp_path / "etc/kiosk/kiosk.toml").read_text())
     devices = {name: section["backend"] for name, section in written["devices"].items()}

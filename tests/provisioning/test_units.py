@@ -51,7 +51,7 @@ def test_systemd_analyze_verify_finds_nothing(unit: str, tmp_path: Path) -> None
 
 def test_the_app_unit_runs_under_cage_with_the_watchdog_and_its_folders() -> None:
     app = settings("kiosk.service")
-    assert app["ExecStart"] == [f"/usr/bin/cage -s -- {INSTALL}/bin/kiosk"]
+    assert app["ExecStart"] == [f"/usr/bin/cage -- {INSTALL}/bin/kiosk"]
     assert (app["Type"], app["NotifyAccess"], app["WatchdogSec"]) == (["notify"], ["all"], ["30"])
     assert app["User"] == ["kiosk"] and app["Restart"] == ["always"]
     # Citizens' session files on the unit's tmpfs folder, the database in its state folder.
