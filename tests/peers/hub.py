@@ -4,6 +4,7 @@ port and database, and its database read (read-only) to see what it holds."""
 
 from __future__ import annotations
 
+import base64
 import signal
 import socket
 import sqlite3
@@ -16,6 +17,20 @@ from pathlib import Path
 from typing import Any
 
 BIN = Path(sys.executable).parent
+
+
+def configured_hub(folder: Path, private_key: bytes, port: int, extra: str = "") -> Hub:
+    """A hub.toml in `folder` for a hub on `port` whose data is `folder`/hub, sealing with
+    `private_key` (so that a test can make a kiosk seal to it); `extra` is more TOML."""
+    key_file = folder / "sealing.key"
+    key_file.write_text(base64.b64encode(private_key).decode() + "\n")
+    key_file.chmod(0o600)
+    config = folder / "hub.toml"
+    config.write_text(
+        f'[hub]\nlisten_port = {port}\ndata_dir = "{folder / "hub"}"\ncookie_secure = false\n'
+        f'[sealing]\nprivate_key_file = "{key_file}"\n{extra}'
+    )
+    return Hub(config, port)
 
 
 def wait_until(check: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
@@ -48,11 +63,17 @@ class Hub:
         )
         return done.stdout
 
+    @property
+    def log(self) -> Path:
+        """What the hub wrote to stderr (its log), every run of it."""
+        return self.config.parent / "hub.log"
+
     def start(self) -> None:
-        self.process = subprocess.Popen(
-            [str(BIN / "kiosk-hub"), "--config", str(self.config), "serve"],
-            stderr=subprocess.DEVNULL,
-        )
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [str(BIN / "kiosk-hub"), "--config", str(self.config), "serve"],
+                stderr=log,
+            )
 
         def listening() -> bool:
             assert self.process is not None
