@@ -7,7 +7,9 @@ store's outbox in the same durable transaction as the usage record of the submis
 readable is written: the kiosk cannot open what it sealed. kiosk-agent ships the rows; the hub
 stores by submission id, so a retry after a lost acknowledgement never makes a duplicate.
 A row the hub refuses for good (docs/outbox-protocol.md: 400, 413, 422) is kept, still sealed
-and marked rejected with the hub's code, and never tried again.
+and marked rejected with the hub's code, and never tried again. On a full disk `put` raises
+kiosk.store.StoreFull and keeps nothing (SQLite rolls the transaction back); so do
+`delivered`, `failed` and `reject`, changing nothing.
 """
 
 from __future__ import annotations
@@ -15,12 +17,14 @@ from __future__ import annotations
 import base64
 import json
 import os
-from collections.abc import Mapping
+import sqlite3
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from kiosk.store import Store, utc_iso
+from kiosk.store import Store, full_error, is_disk_full, utc_iso
 from kiosk.threads import blocking
 
 KINDS = ("form", "email")
@@ -119,7 +123,8 @@ class Outbox:
         submission_id = new_submission_id()
         sealed = seal({**payload, "submission_id": submission_id, "kind": kind}, self.public_key)
         now = utc_iso(datetime.now(UTC))
-        with self.store.durable() as conn:
+        # On a full disk SQLite rolls it back: neither the row nor its usage record is kept.
+        with self._durable() as conn:
             conn.execute(
                 "INSERT INTO outbox (id, kind, created_at, sealed, attempts) "
                 "VALUES (?, ?, ?, ?, 0)",
@@ -130,6 +135,17 @@ class Outbox:
                 (session_id, "outcome", service, outcome, now),
             )
         return submission_id
+
+    @contextmanager
+    def _durable(self) -> Iterator[sqlite3.Connection]:
+        """The store's durable transaction, a full disk raised as kiosk.store.StoreFull."""
+        try:
+            with self.store.durable() as conn:
+                yield conn
+        except Exception as exc:
+            if is_disk_full(exc):
+                raise full_error(exc) from exc
+            raise
 
     def pending(self, limit: int = 50) -> list[OutboxItem]:
         """What the hub does not have yet and has not refused, oldest first."""
@@ -177,7 +193,7 @@ class Outbox:
 
     def delivered(self, submission_id: str) -> None:
         """The hub has stored it: the sealed bytes are no longer needed here."""
-        with self.store.durable() as conn:
+        with self._durable() as conn:
             conn.execute(
                 "UPDATE outbox SET delivered_at = ?, sealed = X'' WHERE id = ?",
                 (utc_iso(datetime.now(UTC)), submission_id),
@@ -185,7 +201,7 @@ class Outbox:
 
     def failed(self, submission_id: str, error: str, *, retry_at: datetime | None = None) -> None:
         """A passing failure (hub down, timeout, 5xx): count it; try again at `retry_at`."""
-        with self.store.durable() as conn:
+        with self._durable() as conn:
             conn.execute(
                 "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?"
                 " WHERE id = ?",
@@ -194,7 +210,7 @@ class Outbox:
 
     def reject(self, submission_id: str, code: str, message: str) -> None:
         """The hub refused the row for good (400/413/422): keep it, sealed, and never retry it."""
-        with self.store.durable() as conn:
+        with self._durable() as conn:
             conn.execute(
                 "UPDATE outbox SET rejected_at = ?, reject_code = ?, reject_message = ?,"
                 " attempts = attempts + 1, next_attempt_at = NULL"

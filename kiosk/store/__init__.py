@@ -2,7 +2,8 @@
 
 `database` has the Store (typed reads and writes over one injected connection), `schema` its
 migrations, `writer` the thread that performs the app's writes in order, `fleet` what the app and
-kiosk-agent tell each other through it. Callers import from here.
+kiosk-agent tell each other through it, `full` what a full disk looks like. Callers import from
+here.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from kiosk.store.database import (
     open_store,
     utc_iso,
 )
+from kiosk.store.full import StoreFull, full_error, is_disk_full
 from kiosk.store.schema import SCHEMA_VERSION, SchemaTooNewError, StoreError
 from kiosk.store.writer import StoreWriter, StoreWriterClosed
 
@@ -29,9 +31,12 @@ __all__ = [
     "SchemaTooNewError",
     "Store",
     "StoreError",
+    "StoreFull",
     "StoreWriter",
     "StoreWriterClosed",
     "UsageRecord",
+    "full_error",
+    "is_disk_full",
     "open_store",
     "utc_iso",
 ]

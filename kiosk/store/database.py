@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from kiosk.store.full import full_error, is_disk_full
 from kiosk.store.schema import migrate
 from kiosk.threads import blocking, check_not_ui_thread
 
@@ -222,7 +223,8 @@ class Store:
 
 
 def open_store(path: Path, *, clock: Callable[[], datetime] = _now) -> Store:
-    """Open (creating it and its folder if need be) and migrate the kiosk database at `path`."""
+    """Open (creating it and its folder if need be) and migrate the kiosk database at `path`.
+    Raises kiosk.store.StoreFull when its disk has no room for that."""
     path.parent.mkdir(parents=True, exist_ok=True)
     # The writer thread and the engine thread share this connection under Store's lock.
     conn = sqlite3.connect(path, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
@@ -236,8 +238,11 @@ def open_store(path: Path, *, clock: Callable[[], datetime] = _now) -> Store:
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
         return Store(conn, clock=clock)
-    except BaseException:
+    except BaseException as exc:
         conn.close()
+        if is_disk_full(exc):
+            # Said plainly at start-up: the folder to free, not SQLite's words alone.
+            raise full_error(exc, path.parent) from exc
         raise
 
 

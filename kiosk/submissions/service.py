@@ -3,9 +3,9 @@
 Reading the files, sealing and the durable commit can each take a while (a PDF of several
 megabytes, an fsync); they run on the store's writer thread, and every call here returns a
 `Future` at once. A screen shows that the message is on its way and learns the end through
-`kiosk.ui.bridge`. When a submission fails (no outbox, a store fault) the future says so and
-nothing is lost: the visit is unchanged, and the screen still has what the citizen wrote. The
-hub's e-mail limits are asked for on the engine.
+`kiosk.ui.bridge`. When a submission fails (no outbox, a store fault, a full disk:
+kiosk.store.StoreFull) the future says so and nothing is lost: the visit is unchanged, and the
+screen still has what the citizen wrote. The hub's e-mail limits are asked for on the engine.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from kiosk.mail import email_payload
-from kiosk.store import utc_iso
+from kiosk.store import StoreFull, full_error, is_disk_full, utc_iso
 from kiosk.submissions.email import EmailSending
 from kiosk.submissions.form import FormSending, form_payload
 
@@ -78,10 +78,18 @@ class Submissions:
         session = self.sessions.current
 
         def send(outbox: Outbox, session: Session) -> SentForm:
-            if form.draw is not None:
-                form.draw(form.pdf)
-            payload = form_payload(form, session.visit.scans)
-            self._put(outbox, session, "form", payload, f"submitted:{form.definition.id}")
+            try:
+                if form.draw is not None:
+                    form.draw(form.pdf)
+                payload = form_payload(form, session.visit.scans)
+                self._put(outbox, session, "form", payload, f"submitted:{form.definition.id}")
+            except Exception as exc:
+                # A PDF drawn for a form that did not go is not kept: only a sent form's is.
+                if form.draw is not None:
+                    form.pdf.unlink(missing_ok=True)
+                if is_disk_full(exc) and not isinstance(exc, StoreFull):
+                    raise full_error(exc, form.pdf.parent) from exc
+                raise
             sent = form.sent_form()
             # A session ended meanwhile has had its visit wiped: nothing is added back to it.
             if self.sessions.current is session:

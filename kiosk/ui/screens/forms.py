@@ -25,6 +25,7 @@ from eforms.definition import FormDefinition
 from kiosk.devices.camera.base import Camera
 from kiosk.devices.status import DeviceClass, DeviceEvent, StatusChanged
 from kiosk.i18n import N_
+from kiosk.store import StoreFull
 from kiosk.submissions.form import FormSending, card_prefill
 from kiosk.submissions.reference import new_reference
 from kiosk.ui.context import ServiceContext
@@ -44,6 +45,12 @@ log = logging.getLogger(__name__)
 NOT_SENT = N_(
     "The form could not be sent because of a fault in the kiosk. Your answers are still here. "
     "Please ask library staff for help."
+)
+#: The kiosk's disk is full: nothing of the citizen's was kept, and room may come back later.
+NOT_SENT_FULL = N_(
+    "The form was not sent: the kiosk has no room to store it just now. Nothing you wrote has "
+    "been kept in the kiosk, and your answers are still here. Please try again in a while, or "
+    "ask library staff for help."
 )
 
 
@@ -131,7 +138,8 @@ class FormsScreen(TypingScreen):
                 extra={"form": form.definition.id if form is not None else None},
             )
             if form is not None:
-                form.notice.setText("⚠ " + self.ui.t(NOT_SENT))
+                words = NOT_SENT_FULL if isinstance(error, StoreFull) else NOT_SENT
+                form.notice.setText("⚠ " + self.ui.t(words))
                 form.notice.show()
             return
         sent = future.result()
