@@ -26,6 +26,7 @@ from hub.context import HUB
 from hub.delivery.keys import public_key_text
 from hub.delivery.service import DELIVERY
 from hub.hours import utc_iso
+from hub.intake import BadJson, clean_text, has_control, json_body
 from hub.route import Route
 from hub.store import HubStore
 from hub.store.enrollment import EnrollmentCode
@@ -79,6 +80,8 @@ def make_code(
     for label, value in (("name", name), ("location", location), ("contact", contact or "")):
         if len(value) > MAX_TEXT or (label != "contact" and not value.strip()):
             raise ValueError(f"the {label} must be 1 to {MAX_TEXT} characters")
+        if has_control(value):
+            raise ValueError(f"the {label} must be one line without control characters")
     if not 1 <= hours <= MAX_HOURS:
         raise ValueError(f"the code must be valid for 1 to {MAX_HOURS} hours")
     code = _new_code()
@@ -106,8 +109,8 @@ async def enroll(request: web.Request) -> web.Response:
     """Trade a one-time code for the kiosk's id, a new token and the hub's public key."""
     hub = request.app[HUB]
     try:
-        body = await request.json()
-    except ValueError:
+        body = await json_body(request)
+    except BadJson:
         body = None
     given = body.get("code") if isinstance(body, dict) else None
     if not isinstance(given, str) or not given.strip() or len(given) > 64:
@@ -153,8 +156,8 @@ async def create_code(request: web.Request) -> web.Response:
     hub = request.app[HUB]
     identity = staff(request)
     try:
-        body = await request.json()
-    except ValueError:
+        body = await json_body(request)
+    except BadJson:
         body = None
     if not isinstance(body, dict):
         return _error(400, "bad-request", "the body must be a JSON object")
@@ -166,6 +169,11 @@ async def create_code(request: web.Request) -> web.Response:
         return _error(400, "bad-request", "contact must be text")
     if not isinstance(hours, int) or isinstance(hours, bool):
         return _error(400, "bad-request", "hours must be a whole number")
+    # Names go into the kiosk's config, its mails' headers and every page: one line each.
+    for label in ("name", "location"):
+        clean_text(fields[label], label)
+    if contact is not None:
+        clean_text(contact, "contact")
     try:
         made = make_code(
             hub.store,

@@ -34,6 +34,8 @@ from hub.store.submissions import STATUSES, HourlyLimit, SubmissionRecord
 log = logging.getLogger(__name__)
 
 CHUNK = 256 * 1024
+#: What a kiosk sending too many submissions at once is told to wait, in seconds.
+RETRY_AFTER_SECONDS = 10
 
 
 def _problem(status: int, code: str, message: str) -> web.Response:
@@ -60,6 +62,29 @@ async def receive_submission(request: web.Request) -> web.Response:
     limit = hub.config.delivery.max_submission_bytes
     if (request.content_length or 0) > limit:
         return _problem(413, "too-large", f"a submission may be at most {limit} bytes")
+    if not delivery.receiving.enter(kiosk_id):
+        log.info("submission %s refused: busy", submission_id, extra=extra)
+        busy = _problem(
+            429,
+            "busy",
+            f"this kiosk is already sending {delivery.receiving.most} submissions: "
+            "send this one when they are done",
+        )
+        busy.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return busy
+    try:
+        return await _receive(request, submission_id, kind, kiosk_id, limit)
+    finally:
+        delivery.receiving.leave(kiosk_id)
+
+
+async def _receive(
+    request: web.Request, submission_id: str, kind: str, kiosk_id: str, limit: int
+) -> web.Response:
+    """The rest of intake, with the body read; counted as one of the kiosk's in flight."""
+    hub, delivery = request.app[HUB], request.app[DELIVERY]
+    assert delivery.key is not None
+    extra = {"kiosk_id": kiosk_id, "event": "intake"}
     body = await _read_body(request, limit)
     if body is None:
         return _problem(413, "too-large", f"a submission may be at most {limit} bytes")

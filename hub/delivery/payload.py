@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -18,12 +17,12 @@ from nacl.exceptions import CryptoError
 from nacl.public import PrivateKey, SealedBox
 
 from eforms import LANGUAGES
+from hub.intake import BadJson, has_control, loads
 
 SUBMISSION_ID = re.compile(r"[0-9a-f]{32}")
 KINDS = ("form", "email")
 ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
 _CONTENT_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]{0,63}/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}")
-_LINE = re.compile(r"[^\r\n\x00]*")
 MAX_SUBJECT = 200
 MAX_MESSAGE = 20_000
 
@@ -51,9 +50,9 @@ def open_payload(sealed: bytes, key: PrivateKey) -> dict[str, Any]:
     except CryptoError:
         raise Refusal("unreadable", "not sealed to this hub's key") from None
     try:
-        payload = json.loads(text)
-    except ValueError:
-        raise Refusal("unreadable", "the opened submission is not JSON") from None
+        payload = loads(text)
+    except BadJson as exc:
+        raise Refusal("unreadable", f"the opened submission: {exc}") from None
     if not isinstance(payload, dict):
         raise Refusal("unreadable", "the opened submission is not a JSON object")
     return payload
@@ -97,13 +96,19 @@ def check_email(payload: dict[str, Any], *, max_recipients: int, max_attachment_
     if not all(isinstance(item, str) and ADDRESS.fullmatch(item) for item in to):
         raise Refusal("refused", "a recipient is not a valid e-mail address")
     subject = payload.get("subject", "")
-    if not isinstance(subject, str) or len(subject) > MAX_SUBJECT or not _LINE.fullmatch(subject):
+    # Any control character or line separator (\x0b, \x85, \u2028 as much as \n) makes a
+    # header the mail cannot be built with: refused now, not failed at every delivery.
+    if not isinstance(subject, str) or len(subject) > MAX_SUBJECT or has_control(subject):
         raise Refusal(
-            "refused", f"the subject must be one line of at most {MAX_SUBJECT} characters"
+            "refused",
+            f"the subject must be one line of at most {MAX_SUBJECT} characters, "
+            "without control characters",
         )
     message = payload.get("message", "")
     if not isinstance(message, str) or len(message) > MAX_MESSAGE:
         raise Refusal("refused", f"the message must be text of at most {MAX_MESSAGE} characters")
+    if has_control(message, multiline=True):
+        raise Refusal("refused", "the message holds a control character")
     total = sum(len(item.data) for item in attachments(payload))
     if total > max_attachment_bytes:
         raise Refusal(
@@ -122,7 +127,7 @@ def attachments(payload: dict[str, Any]) -> list[Attachment]:
         if not isinstance(item, dict):
             raise Refusal("unreadable", "an attachment must be an object")
         name, content_type = item.get("name"), item.get("content_type")
-        if not isinstance(name, str) or not name or not _LINE.fullmatch(name):
+        if not isinstance(name, str) or not name or has_control(name):
             raise Refusal("unreadable", "an attachment's name must be one line of text")
         if not isinstance(content_type, str) or not _CONTENT_TYPE.fullmatch(content_type):
             raise Refusal("unreadable", "an attachment's content_type must be like type/subtype")

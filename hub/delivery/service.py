@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from aiohttp import web
@@ -19,6 +19,34 @@ from hub.store import HubStore
 
 log = logging.getLogger(__name__)
 
+#: Submissions one kiosk may be sending at once. Each is held in memory whole while it is
+#: checked (up to [delivery] max_submission_bytes): without a bound, a few kiosks uploading
+#: in parallel could take the hub's memory.
+MAX_IN_FLIGHT = 2
+
+
+class InFlight:
+    """How many submissions each kiosk is sending now."""
+
+    def __init__(self, most: int = MAX_IN_FLIGHT) -> None:
+        self.most = most
+        self._counts: dict[str, int] = {}
+
+    def enter(self, kiosk_id: str) -> bool:
+        """Count one more for `kiosk_id`; False (and nothing counted) when it has `most`."""
+        count = self._counts.get(kiosk_id, 0)
+        if count >= self.most:
+            return False
+        self._counts[kiosk_id] = count + 1
+        return True
+
+    def leave(self, kiosk_id: str) -> None:
+        count = self._counts.get(kiosk_id, 0) - 1
+        if count > 0:
+            self._counts[kiosk_id] = count
+        else:
+            self._counts.pop(kiosk_id, None)
+
 
 @dataclass
 class Delivery:
@@ -26,6 +54,7 @@ class Delivery:
     #: None when the hub has no usable sealing key: intake then answers 503 (kiosks retry).
     key: PrivateKey | None
     worker: DeliveryWorker | None
+    receiving: InFlight = field(default_factory=InFlight)
 
     @classmethod
     def make(

@@ -149,10 +149,13 @@ class DeliveryWorker:
         if record.kind == "email":
             kiosk = self._store.kiosk(record.kiosk_id)
             name, location = (kiosk.name, kiosk.location) if kiosk else (record.kiosk_id, "")
-            message = await asyncio.to_thread(
-                kiosk_email, payload, kiosk_name=name, location=location, sender=sender, at=now
+            outgoing = await _made(
+                lambda: Outgoing.of(
+                    kiosk_email(payload, kiosk_name=name, location=location, sender=sender, at=now),
+                    sender,
+                    payload["to"],
+                )
             )
-            outgoing = await asyncio.to_thread(Outgoing.of, message, sender, payload["to"])
             return _joined(await self._mailer.send([outgoing]))
         definition = self._catalogue.get(payload["form"])
         if definition is None:
@@ -161,11 +164,12 @@ class DeliveryWorker:
             )
         destination = definition.delivery
         if destination["to"] == "email":
-            message = await asyncio.to_thread(
-                form_message, payload, definition, sender=sender, at=now
-            )
-            outgoing = await asyncio.to_thread(
-                Outgoing.of, message, sender, [destination["address"]]
+            outgoing = await _made(
+                lambda: Outgoing.of(
+                    form_message(payload, definition, sender=sender, at=now),
+                    sender,
+                    [destination["address"]],
+                )
             )
             notes = await self._mailer.send([outgoing])
         else:
@@ -180,13 +184,29 @@ class DeliveryWorker:
         self, payload: dict[str, Any], definition: FormDefinition, sender: str, now: datetime
     ) -> list[str]:
         """The citizen's copy; the form itself has gone, so a failure here is only noted."""
-        message = await asyncio.to_thread(citizen_copy, payload, definition, sender=sender, at=now)
-        outgoing = await asyncio.to_thread(Outgoing.of, message, sender, [payload["copy_to"]])
         try:
+            outgoing = await _made(
+                lambda: Outgoing.of(
+                    citizen_copy(payload, definition, sender=sender, at=now),
+                    sender,
+                    [payload["copy_to"]],
+                )
+            )
             await self._mailer.send([outgoing])
         except DeliveryError as exc:
             return [f"citizen copy not sent: {exc.text}"]
         return []
+
+
+async def _made(make: Callable[[], Outgoing]) -> Outgoing:
+    """The message `make` builds (in a worker thread). One that cannot be built from what is
+    stored never will be: a permanent failure, not a transient one retried until given up."""
+    try:
+        return await asyncio.to_thread(make)
+    except (ValueError, TypeError, LookupError) as exc:
+        raise DeliveryError(
+            f"the message cannot be made: {type(exc).__name__}: {exc}", permanent=True
+        ) from exc
 
 
 def _json(payload: dict[str, Any]) -> bytes:

@@ -12,7 +12,8 @@ One alert is open per kiosk, source, device and code:
 
 `Notifier` mails each alert once when it opens ([alerts] notify_clear for `clear`, which library
 staff can fix; notify_maintenance for the rest) through the site's relay, in the background: a
-slow or broken relay never holds up a kiosk's request. The mail names the kiosk, its location,
+slow or broken relay never holds up a kiosk's request. Each mail is made and sent on its own, so
+one that fails holds up no other. The mail names the kiosk, its location,
 the device and the code, never a person.
 """
 
@@ -29,6 +30,7 @@ from email.utils import format_datetime, make_msgid
 from hub.delivery.transport import DeliveryError, Mailer, Outgoing
 from hub.fleet.settings import AlertSettings
 from hub.hours import utc_iso
+from hub.intake import without_controls
 from hub.store.fleet import Alert, FleetStore
 
 log = logging.getLogger(__name__)
@@ -188,11 +190,17 @@ class Notifier:
         #: Alert id → when its mail was last tried without success.
         self._failed: dict[int, datetime] = {}
         self._sent: set[int] = set()
+        self._given_up: set[int] = set()
 
     @property
     def failed(self) -> frozenset[int]:
         """The ids of the alerts whose mail failed and waits to be tried again."""
         return frozenset(self._failed)
+
+    @property
+    def given_up(self) -> frozenset[int]:
+        """The ids of the alerts whose mail could not be made at all: never tried again."""
+        return frozenset(self._given_up)
 
     def recipients(self, alert: Alert) -> tuple[str, ...]:
         if alert.attention == "clear":
@@ -208,7 +216,11 @@ class Notifier:
         now = self._clock()
         for alert in open_alerts:
             tried = self._failed.get(alert.id)
-            if tried is not None and now - tried >= RETRY_AFTER and alert.id not in self._sent:
+            if (
+                tried is not None
+                and now - tried >= RETRY_AFTER
+                and alert.id not in self._sent | self._given_up
+            ):
                 self._failed.pop(alert.id)
                 self._queue.put_nowait(alert)
 
@@ -233,27 +245,35 @@ class Notifier:
                 log.exception("alert mail broke", extra={"event": "alert-mail"})
 
     async def send(self, alerts: list[Alert]) -> None:
-        outgoing = []
+        """Mail each alert on its own, so that one which cannot be built or sent holds up no
+        other: a failed send is tried again later, a mail that cannot be built never is."""
         for alert in alerts:
+            if alert.id not in self._given_up:
+                await self._send_one(alert)
+
+    async def _send_one(self, alert: Alert) -> None:
+        extra = {"kiosk_id": alert.kiosk_id, "event": "alert-mail"}
+        try:
             kiosk = self._store.kiosk(alert.kiosk_id) or {}
             message = alert_message(alert, kiosk.get("location") or "", self._sender, self._clock())
-            outgoing.append(Outgoing.of(message, self._sender, list(self.recipients(alert))))
-        try:
-            await self._mailer.send(outgoing)
-        except DeliveryError as exc:
-            now = self._clock()
-            for alert in alerts:
-                self._failed[alert.id] = now
-            log.warning(
-                "alert mail not sent",
-                extra={"event": "alert-mail", "error": exc.text, "reason": str(len(alerts))},
+            outgoing = Outgoing.of(message, self._sender, list(self.recipients(alert)))
+        except (ValueError, TypeError, LookupError) as exc:
+            self._given_up.add(alert.id)
+            log.error(
+                "alert %d mail cannot be made; it is not tried again",
+                alert.id,
+                extra={**extra, "error": f"{type(exc).__name__}: {exc}"[:300]},
             )
             return
-        at = utc_iso(self._clock())
-        for alert in alerts:
-            self._sent.add(alert.id)
-            self._store.alert_notified(alert.id, at=at)
-            log.info("alert %d mailed", alert.id, extra={"kiosk_id": alert.kiosk_id})
+        try:
+            await self._mailer.send([outgoing])
+        except DeliveryError as exc:
+            self._failed[alert.id] = self._clock()
+            log.warning("alert %d mail not sent", alert.id, extra={**extra, "error": exc.text})
+            return
+        self._sent.add(alert.id)
+        self._store.alert_notified(alert.id, at=utc_iso(self._clock()))
+        log.info("alert %d mailed", alert.id, extra={"kiosk_id": alert.kiosk_id})
 
 
 _WHAT = {
@@ -266,13 +286,15 @@ _WHAT = {
 def alert_message(alert: Alert, location: str, sender: str, at: datetime) -> EmailMessage:
     """The alert as a short bilingual mail: ids, place and codes only."""
     fi, en = _WHAT.get(alert.source, _WHAT["device"])
-    device = alert.device_id or "-"
+    # What a kiosk reported goes into one-line places: a line break stored before intake
+    # refused it must not break the header (or smuggle one in).
+    device = without_controls(alert.device_id or "-")
+    code = without_controls(alert.code or "-")
+    location = without_controls(location)
     message = EmailMessage()
     message["From"] = sender
     message["To"] = sender  # the envelope carries the recipients; no list of staff is shown
-    message["Subject"] = (
-        f"[{alert.attention}] {alert.kiosk_id}: {en} ({device}, {alert.code or '-'})"
-    )
+    message["Subject"] = f"[{alert.attention}] {alert.kiosk_id}: {en} ({device}, {code})"
     message["Date"] = format_datetime(at)
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2])
     message["Auto-Submitted"] = "auto-generated"
@@ -281,7 +303,7 @@ def alert_message(alert: Alert, location: str, sender: str, at: datetime) -> Ema
         f"Kioski / Kiosk: {alert.kiosk_id}\n"
         f"Sijainti / Location: {location}\n"
         f"Laite / Device: {device}\n"
-        f"Koodi / Code: {alert.code or '-'}\n"
+        f"Koodi / Code: {code}\n"
         f"Huomio / Attention: {alert.attention}\n"
         f"Alkoi / Opened: {alert.opened_at}\n"
     )

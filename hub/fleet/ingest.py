@@ -20,6 +20,7 @@ from hub.fleet import wire
 from hub.fleet.service import FLEET
 from hub.fleet.wire import BadBody, read_json
 from hub.hours import utc_iso
+from hub.intake import Refused
 
 log = logging.getLogger(__name__)
 
@@ -32,18 +33,19 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def refusing_bad_bodies(handler: Handler) -> Handler:
-    """`handler`, a BadBody it raises answered 400 with the field it names."""
+    """`handler`, a BadBody it raises answered 400 with the field it names, a Refused 422."""
 
     async def checked(request: web.Request) -> web.StreamResponse:
         try:
             return await handler(request)
-        except BadBody as exc:
+        except (BadBody, Refused) as exc:
             kiosk_id = kiosk(request).kiosk.kiosk_id
             log.info(
                 "bad fleet body",
                 extra={"kiosk_id": kiosk_id, "path": request.path, "reason": str(exc)[:200]},
             )
-            return web.json_response({"error": str(exc), "field": exc.field}, status=400)
+            status = 422 if isinstance(exc, Refused) else 400
+            return web.json_response({"error": str(exc), "field": exc.field}, status=status)
 
     return checked
 
@@ -99,7 +101,9 @@ async def action_result(request: web.Request) -> web.Response:
         return web.json_response({"error": "no such action for this kiosk"}, status=404)
     body = await read_json(request, MAX_SCREENSHOT * 4 // 3 + 64 * KIB)
     ok = wire.flag(body, "ok", "")
-    message = wire.text(body, "message", "", optional=True, limit=wire.MAX_MESSAGE, cut=True)
+    message = wire.text(
+        body, "message", "", optional=True, limit=wire.MAX_MESSAGE, cut=True, multiline=True
+    )
     screenshot = _png(body.get("screenshot_png"))
     at = utc_iso(fleet.clock())
     if fleet.store.action_done(
@@ -152,6 +156,7 @@ async def self_test(request: web.Request) -> web.Response:
     if len(results) > wire.MAX_DEVICES:
         raise BadBody("results", f"at most {wire.MAX_DEVICES} devices")
     for device_id in results:
+        wire.key_text(device_id, "results.")
         wire.text(results, device_id, "results.", limit=wire.MAX_TEXT)
     failed = sorted(device for device, result in results.items() if result != "ok")
     fleet.store.save_self_test(kiosk_id, wire.compact({"at": at, "results": results}))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import uuid
 from datetime import datetime
 from typing import Any
@@ -30,6 +31,18 @@ log = logging.getLogger(__name__)
 ACTION_KINDS = ("restart-app", "self-test", "test-page", "screenshot")
 #: The furthest a page of records may start (LIMIT/OFFSET: deeper pages cost more to skip to).
 MAX_OFFSET = 1_000_000
+DIGITS = re.compile(r"[0-9]{1,12}")
+
+
+def _stored(text: object, default: Any) -> Any:
+    """JSON the hub stored, or `default` when a row holds something unreadable (written before
+    intake refused it): one bad row must not break the page showing it."""
+    if not isinstance(text, str) or not text:
+        return default
+    try:
+        return json.loads(text, parse_constant=lambda _: None)
+    except (ValueError, RecursionError):
+        return default
 
 
 def _alert(alert: Alert, contact: str | None, *, cleared: bool = False) -> dict[str, Any]:
@@ -53,7 +66,9 @@ def _item(
     fleet: Fleet, kiosk: dict[str, Any], status: dict[str, Any] | None, now: datetime
 ) -> dict[str, Any]:
     status = status or {}
-    devices = json.loads(status.get("devices_json") or "{}")
+    devices = _stored(status.get("devices_json"), {})
+    if not isinstance(devices, dict):
+        devices = {}
     contact = kiosk["contact"]
     return {
         **kiosk,
@@ -65,6 +80,7 @@ def _item(
         "devices": {
             device_id: {key: report.get(key) for key in ("state", "attention", "code")}
             for device_id, report in devices.items()
+            if isinstance(report, dict)
         },
         "open_alerts": [
             _alert(alert, contact) for alert in fleet.book.open_alerts(kiosk["kiosk_id"])
@@ -103,7 +119,7 @@ async def kiosk_view(request: web.Request) -> web.Response:
             "total_bytes": status.get("mem_total"),
         },
         uptime_s=status.get("uptime_s"),
-        last_self_test=json.loads(self_test) if self_test else None,
+        last_self_test=_stored(self_test, None),
     )
     actions = [
         {
@@ -134,7 +150,8 @@ async def kiosk_view(request: web.Request) -> web.Response:
 def _whole(request: web.Request, name: str, default: int, low: int, high: int) -> int:
     """The query parameter `name`, a whole number in low..high; 400 otherwise."""
     text_value = request.query.get(name) or str(default)
-    if not text_value.isdigit() or not low <= int(text_value) <= high:
+    # ASCII digits only: str.isdigit() also takes "²", which int() refuses.
+    if not DIGITS.fullmatch(text_value) or not low <= int(text_value) <= high:
         raise web.HTTPBadRequest(text=f"{name} must be a whole number from {low} to {high}")
     return int(text_value)
 

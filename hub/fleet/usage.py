@@ -21,15 +21,19 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from hub.fleet.settings import FleetSettings
+from hub.fleet.wire import MAX_DURATION_MS, MAX_PAGES
 from hub.hours import HELSINKI, WEEKDAYS, utc_iso
 from hub.store.fleet import FleetStore
 
 MAX_DAYS = 366
+EARLIEST, LATEST = date(1, 1, 2), date(9999, 12, 30)
+DIGITS = re.compile(r"[0-9]{1,9}")
 PAID = ("payment:approved", "payment:delivered")
 
 
@@ -55,12 +59,15 @@ def parse_period(first: str | None, last: str | None, today: date) -> Period:
     try:
         end = date.fromisoformat(last) if last else today
         start = date.fromisoformat(first) if first else end - timedelta(days=29)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise ValueError("from and to must be dates like 2025-01-31") from None
     if start > end:
         raise ValueError("from must not be after to")
     if (end - start).days >= MAX_DAYS:
         raise ValueError(f"a period is at most {MAX_DAYS} days")
+    # The calendar's first and last days have no UTC bounds (Helsinki is east of UTC).
+    if start < EARLIEST or end > LATEST:
+        raise ValueError(f"from and to must be dates from {EARLIEST} to {LATEST}")
     return Period(start, end)
 
 
@@ -98,10 +105,12 @@ def report(
     session_ms: dict[str, int] = {}
     for row in store.query(
         "SELECT kiosk_id, sum(kind = 'session_start') AS sessions,"
-        " sum(CASE WHEN kind = 'session_end' THEN coalesce(duration_ms, 0) ELSE 0 END) AS ms,"
+        # total(), not sum(): a float that cannot overflow, whatever durations are stored.
+        " total(CASE WHEN kind = 'session_end' THEN min(coalesce(duration_ms, 0), ?) ELSE 0 END)"
+        " AS ms,"
         " sum(kind = 'outcome' AND value IN (?, ?)) AS payments"
         " FROM kiosk_usage WHERE at >= ? AND at < ? GROUP BY kiosk_id",
-        [*PAID, *span],
+        [MAX_DURATION_MS, *PAID, *span],
     ):
         if row["kiosk_id"] in per:
             per[row["kiosk_id"]].update(sessions=row["sessions"], payments=row["payments"])
@@ -213,8 +222,10 @@ def _per_day(store: FleetStore, period: Period) -> list[dict[str, Any]]:
 
 
 def _pages(value: str) -> int:
+    """The pages of an outcome `printed:<pages>`; 1 for a bare `printed` or a count that is not
+    ASCII digits ("printed:²", stored before intake refused it: isdigit() takes it, int() not)."""
     _, _, pages = value.partition(":")
-    return int(pages) if pages.isdigit() else 1
+    return min(int(pages), MAX_PAGES) if DIGITS.fullmatch(pages) else 1
 
 
 def _seconds(milliseconds: float | None) -> float | None:

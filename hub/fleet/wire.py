@@ -1,13 +1,17 @@
 """Reading kiosk bodies (docs/fleet-protocol.md): JSON checked field by field into typed values.
 
-A body that breaks the protocol raises `BadBody` naming the field ("events[3].at: ..."); the
-handler answers 400 with it. Text a kiosk may legitimately make long (a log message) is cut
-rather than refused, so that one odd record can never block an agent's queue.
+The body itself was decoded at intake (hub.intake: strict JSON, no NaN, bounded depth). A body
+that breaks the protocol raises `BadBody` naming the field ("events[3].at: ..."); the handler
+answers 400 with it. A value of the right type the hub will not take (a control character in a
+code, a duration or page count past its cap) raises `hub.intake.Refused`, answered 422. Text a
+kiosk may legitimately make long (a log message) is cut rather than refused, so that one long
+record can never block an agent's queue.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,6 +19,7 @@ from typing import Any
 from aiohttp import web
 
 from hub.hours import utc_iso
+from hub.intake import BadJson, Refused, clean_text, json_body
 from hub.store.fleet import LEVELS
 
 MAX_EVENTS = 500
@@ -24,6 +29,11 @@ MAX_TEXT = 200
 APP_STATES = ("running", "starting", "restarting", "down", "unknown")
 ATTENTION = ("none", "clear", "maintenance", "suspend")
 MAX_DEVICES = 32
+#: The longest a usage duration may be: a week, far past any session or call.
+MAX_DURATION_MS = 7 * 24 * 3600 * 1000
+#: The most pages one print job may count in a usage outcome `printed:<pages>`.
+MAX_PAGES = 10_000
+_PRINTED = re.compile(r"printed:([0-9]{1,9})")
 
 
 class BadBody(Exception):
@@ -33,21 +43,16 @@ class BadBody(Exception):
 
 
 async def read_json(request: web.Request, limit: int) -> dict[str, Any]:
-    """The body as a JSON object, read up to `limit` bytes (not the app's client_max_size)."""
+    """The body as a JSON object, at most `limit` bytes (the route's own, not the app's)."""
     if (request.content_length or 0) > limit:
         raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=request.content_length or 0)
-    chunks: list[bytes] = []
-    size = 0
-    while chunk := await request.content.read(256 * 1024):
-        size += len(chunk)
-        if size > limit:
-            raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=size)
-        chunks.append(chunk)
-    body = b"".join(chunks)
+    size = len(await request.read())
+    if size > limit:
+        raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=size)
     try:
-        found = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise BadBody("", "the body is not JSON") from None
+        found = await json_body(request)
+    except BadJson as exc:
+        raise BadBody("", str(exc)) from None
     if not isinstance(found, dict):
         raise BadBody("", "the body must be a JSON object")
     return found
@@ -70,7 +75,9 @@ def text(
     optional: bool = False,
     limit: int = MAX_TEXT,
     cut: bool = False,
+    multiline: bool = False,
 ) -> str | None:
+    """Text without control characters (tab and line breaks too when `multiline`)."""
     value = data.get(key)
     if value is None:
         if optional:
@@ -78,6 +85,7 @@ def text(
         raise BadBody(f"{where}{key}", "is required")
     if not isinstance(value, str):
         raise BadBody(f"{where}{key}", "must be text")
+    clean_text(value, f"{where}{key}", multiline=multiline)
     if len(value) > limit:
         if not cut:
             raise BadBody(f"{where}{key}", f"at most {limit} characters")
@@ -103,7 +111,13 @@ def choice(
 
 
 def number(
-    data: dict[str, Any], key: str, where: str, *, optional: bool = False, low: int = 0
+    data: dict[str, Any],
+    key: str,
+    where: str,
+    *,
+    optional: bool = False,
+    low: int = 0,
+    high: int | None = None,
 ) -> int | None:
     value = data.get(key)
     if value is None and optional:
@@ -112,7 +126,16 @@ def number(
         value = int(value)
     if not isinstance(value, int) or isinstance(value, bool) or value < low or value >= 2**63:
         raise BadBody(f"{where}{key}", f"must be a whole number from {low}")
+    if high is not None and value > high:
+        raise Refused(f"{where}{key}", f"at most {high}")
     return value
+
+
+def key_text(key: str, where: str, *, limit: int = 64) -> str:
+    """A key of an object that names something (a device): short one-line text."""
+    if not 0 < len(key) <= limit:
+        raise BadBody(f"{where}{key[:limit]}", f"must be a key of 1 to {limit} characters")
+    return clean_text(key, f"{where}{key[:limit]}")
 
 
 def flag(data: dict[str, Any], key: str, where: str) -> bool:
@@ -130,10 +153,12 @@ def moment(data: dict[str, Any], key: str, where: str, *, optional: bool = False
     if isinstance(value, str) and len(value) <= 40:
         try:
             parsed = datetime.fromisoformat(value)
-        except ValueError:
-            parsed = None
-        if parsed is not None and parsed.tzinfo is not None:
-            return utc_iso(parsed)
+            # A time at the edge of the calendar (year 1 east of UTC) has no UTC form.
+            found = utc_iso(parsed) if parsed.tzinfo is not None else None
+        except (ValueError, OverflowError):
+            found = None
+        if found is not None:
+            return found
     raise BadBody(f"{where}{key}", "must be an ISO 8601 time with a time zone")
 
 
@@ -184,9 +209,10 @@ def heartbeat(body: dict[str, Any]) -> Heartbeat:
         raise BadBody("devices", f"at most {MAX_DEVICES} devices")
     reports = []
     for device_id, report in devices.items():
+        key_text(device_id, "devices.")
         where = f"devices.{device_id}."
-        if not isinstance(report, dict) or not 0 < len(device_id) <= 64:
-            raise BadBody(f"devices.{device_id[:64]}", "must be an object under a short id")
+        if not isinstance(report, dict):
+            raise BadBody(f"devices.{device_id}", "must be an object under a short id")
         reports.append(
             DeviceReport(
                 device_id,
@@ -226,6 +252,7 @@ def _self_test(body: dict[str, Any]) -> str | None:
     if len(results) > MAX_DEVICES:
         raise BadBody("last_self_test.results", f"at most {MAX_DEVICES} devices")
     for device_id in results:
+        key_text(device_id, "last_self_test.results.")
         text(results, device_id, "last_self_test.results.", limit=MAX_TEXT)
     at = moment(found, "at", "last_self_test.")
     return compact({"at": at, "results": results})
@@ -252,7 +279,8 @@ def event_row(kiosk_id: str, item: dict[str, Any], index: int, received_at: str)
         text(item, "device_id", where, optional=True, limit=64),
         text(item, "code", where, optional=True, limit=MAX_TEXT, cut=True),
         choice(item, "attention", where, ATTENTION, optional=True),
-        text(item, "message", where, optional=True, limit=MAX_MESSAGE, cut=True) or "",
+        text(item, "message", where, optional=True, limit=MAX_MESSAGE, cut=True, multiline=True)
+        or "",
         encoded,
     ]
 
@@ -260,6 +288,11 @@ def event_row(kiosk_id: str, item: dict[str, Any], index: int, received_at: str)
 def usage_row(kiosk_id: str, item: dict[str, Any], index: int) -> list[object]:
     """One usage fact as a kiosk_usage row (USAGE_COLUMNS order)."""
     where = f"usage[{index}]."
+    value = text(item, "value", where, optional=True, limit=MAX_TEXT, cut=True)
+    if value is not None and value.startswith("printed:"):
+        pages = _PRINTED.fullmatch(value)
+        if pages is None or int(pages.group(1)) > MAX_PAGES:
+            raise Refused(f"{where}value", f"printed:<pages> with pages from 0 to {MAX_PAGES}")
     return [
         kiosk_id,
         number(item, "id", where, low=1),
@@ -267,7 +300,7 @@ def usage_row(kiosk_id: str, item: dict[str, Any], index: int) -> list[object]:
         required_text(item, "kind", where, limit=64),
         text(item, "service", where, optional=True, limit=64),
         text(item, "language", where, optional=True, limit=16),
-        text(item, "value", where, optional=True, limit=MAX_TEXT, cut=True),
-        number(item, "duration_ms", where, optional=True),
+        value,
+        number(item, "duration_ms", where, optional=True, high=MAX_DURATION_MS),
         moment(item, "at", where),
     ]

@@ -209,7 +209,10 @@ class FleetStore:
     ) -> list[dict[str, Any]]:
         """Newest first: `limit` device state records from the `offset`-th on."""
         return self._rows(
-            "SELECT at, device_id, json_extract(payload_json, '$.state') AS state, attention,"
+            # json_valid first: a payload stored before intake refused NaN is not JSON to
+            # SQLite, and json_extract on it fails the whole query.
+            "SELECT at, device_id, CASE WHEN json_valid(payload_json)"
+            " THEN json_extract(payload_json, '$.state') END AS state, attention,"
             " code FROM kiosk_events WHERE kiosk_id = ? AND kind = 'device'"
             " ORDER BY at DESC, event_id DESC LIMIT ? OFFSET ?",
             [kiosk_id, limit, offset],
