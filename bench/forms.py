@@ -139,7 +139,9 @@ def throughput(submissions: int) -> float:
             env=env,
         )
         token = made.stdout.strip().splitlines()[-1].split()[-1]
-        hub = subprocess.Popen([*hub_cli, "serve"], env=env, stderr=subprocess.DEVNULL)
+        from tests.peers.lifetime import spawn  # stopped however the bench ends
+
+        hub = spawn([*hub_cli, "serve"], env=env, stderr=subprocess.DEVNULL)
         try:
             wait_for(port)
             data = root / "kiosk"

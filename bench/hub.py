@@ -88,8 +88,10 @@ def start_hub(config: Path, port: int) -> tuple[subprocess.Popen[bytes], bool]:
     pinned = shutil.which("taskset") is not None and (os.cpu_count() or 1) > 1
     if pinned:
         command = ["taskset", "-c", "0", *command]
+    from tests.peers.lifetime import spawn  # stopped however the bench ends
+
     env = {**os.environ, "KIOSK_HUB_LOG_LEVEL": "WARNING"}
-    hub = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
+    hub = spawn(command, env=env, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import shutil
 import tempfile
 from collections.abc import AsyncIterator, Iterator
@@ -26,6 +27,8 @@ from playwright.async_api import BrowserContext, Page, async_playwright
 from playwright.sync_api import BrowserContext as SyncBrowserContext
 from playwright.sync_api import Page as SyncPage
 from playwright.sync_api import sync_playwright
+
+from tests.peers import lifetime
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -48,6 +51,13 @@ CHROMIUM_ARGS = [
 needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
 
 
+def _marked(options: dict[str, Any]) -> dict[str, Any]:
+    """Chromium and its helpers carry the run's mark: if the run is killed before Playwright
+    closes them, tests.peers.lifetime's guard does."""
+    env = {**os.environ, **options.get("env", {}), **lifetime.mark()}
+    return {**options, "env": env}
+
+
 @contextlib.asynccontextmanager
 async def chromium(**options: Any) -> AsyncIterator[BrowserContext]:
     """Headless Chromium with its fake camera and microphone, on a profile of its own that goes
@@ -56,7 +66,11 @@ async def chromium(**options: Any) -> AsyncIterator[BrowserContext]:
     try:
         async with async_playwright() as p:
             context = await p.chromium.launch_persistent_context(
-                profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS, **options
+                profile,
+                executable_path=CHROMIUM,
+                headless=True,
+                args=CHROMIUM_ARGS,
+                **_marked(options),
             )
             try:
                 yield context
@@ -73,7 +87,11 @@ def chromium_sync(**options: Any) -> Iterator[SyncBrowserContext]:
     try:
         with sync_playwright() as p:
             context = p.chromium.launch_persistent_context(
-                profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS, **options
+                profile,
+                executable_path=CHROMIUM,
+                headless=True,
+                args=CHROMIUM_ARGS,
+                **_marked(options),
             )
             try:
                 yield context

@@ -26,6 +26,8 @@ from typing import IO
 
 import pytest
 
+from tests.peers import lifetime
+
 #: Program -> the Debian package that ships it.
 REQUIRED = {
     "cupsd": "cups-daemon (apt-get install cups)",
@@ -103,14 +105,8 @@ def _tail(path: Path, lines: int = 20) -> str:
 
 
 def _stop(proc: subprocess.Popen[bytes] | None) -> None:
-    if proc is None or proc.poll() is not None:
-        return
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(10)
+    if proc is not None:
+        lifetime.stop(proc)
 
 
 class CupsPeer:
@@ -277,8 +273,9 @@ class CupsPeer:
 
     @staticmethod
     def _spawn(argv: list[str], out: IO[bytes]) -> subprocess.Popen[bytes]:
-        # Its own session: a Ctrl-C in the test run does not kill the peer before teardown.
-        return subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        # Its own session: a Ctrl-C in the test run does not kill the peer before teardown;
+        # and stopped however the run ends (tests.peers.lifetime).
+        return lifetime.spawn(argv, stdout=out, stderr=subprocess.STDOUT)
 
     def printer_gone(self) -> None:
         """The printer stops answering, as when it is switched off or unplugged."""
@@ -287,6 +284,7 @@ class CupsPeer:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self._printer.pid, signal.SIGKILL)
             self._printer.wait(10)
+            lifetime.forget(self._printer)
             self._printer = None
 
     def printer_back(self) -> None:

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tests.peers import lifetime
+
 BIN = Path(sys.executable).parent
 
 
@@ -70,7 +72,7 @@ class Hub:
 
     def start(self) -> None:
         with self.log.open("ab") as log:
-            self.process = subprocess.Popen(
+            self.process = lifetime.spawn(
                 [str(BIN / "kiosk-hub"), "--config", str(self.config), "serve"],
                 stderr=log,
             )
@@ -91,6 +93,7 @@ class Hub:
         if self.process is not None:
             self.process.send_signal(signal.SIGTERM)
             self.process.wait(20)
+            lifetime.forget(self.process)
             self.process = None
 
     def submissions(self) -> list[dict[str, Any]]:

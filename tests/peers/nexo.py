@@ -22,6 +22,8 @@ from typing import IO, Any
 
 import pytest
 
+from tests.peers import lifetime
+
 #: Generous on purpose: a loaded CI machine is slow, and a passing test never waits this long.
 STARTUP_DEADLINE = 30.0
 #: Seconds the simulated customer spends on each prompt unless a test says otherwise.
@@ -68,7 +70,7 @@ class NexoSimulator:
         ]
         if notify:
             args += ["--notify-url", self.notify_url]
-        self.proc = subprocess.Popen(args, stdout=self._log, stderr=subprocess.STDOUT)
+        self.proc = lifetime.spawn(args, stdout=self._log, stderr=subprocess.STDOUT)
         end = time.monotonic() + STARTUP_DEADLINE
         while True:
             if self.proc.poll() is not None:
@@ -84,13 +86,8 @@ class NexoSimulator:
     def stop(self) -> None:
         """Stop the process (politely, then by force) and wait for it."""
         proc, self.proc = self.proc, None
-        if proc is not None and proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=10)
+        if proc is not None:
+            lifetime.stop(proc)
         self._close_log()
 
     def kill(self) -> None:
@@ -98,6 +95,7 @@ class NexoSimulator:
         assert self.proc is not None
         self.proc.kill()
         self.proc.wait(timeout=10)
+        lifetime.forget(self.proc)
 
     def wait_exit(self, timeout: float = STARTUP_DEADLINE) -> int:
         assert self.proc is not None

@@ -29,6 +29,7 @@ import pytest
 
 from kiosk.devices.cardreader.base import FINEID_ATR
 from kiosk.devices.cardreader.fineid_card import FineidCardFiles as FineidCardFiles
+from tests.peers import lifetime
 
 VPCD_HOST = "127.0.0.1"
 VPCD_PORT = 35963
@@ -185,7 +186,7 @@ class PcscPeer:
             _remove_stale_files()
             with LOG_FILE.open("ab") as log:
                 log.write(b"---- pcscd -f started by the tests\n")
-                self.process = subprocess.Popen(
+                self.process = lifetime.spawn(
                     ["pcscd", "-f"], stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
                 )
             if time.monotonic() + 5.0 >= end:
@@ -202,6 +203,7 @@ class PcscPeer:
             return
         process.kill()
         process.wait(10)
+        lifetime.forget(process)
         # A killed pcscd leaves its socket and pid file behind; a new one cleans them up.
 
     def stop(self) -> None:
@@ -209,12 +211,7 @@ class PcscPeer:
         process, self.process = self.process, None
         if process is None:
             return
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(10)
+        lifetime.stop(process)
 
     def restart(self) -> None:
         self.kill()
