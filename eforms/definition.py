@@ -47,6 +47,8 @@ SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 #: An attachment field's items: `{"type": "string", "contentMediaType": "application/pdf"}`.
 ATTACHMENT_TYPE = "application/pdf"
 LAYOUTS = {"VerticalLayout", "HorizontalLayout", "Group", "Categorization", "Category"}
+#: Far more than any form needs (a Categorization of Categories of Groups is three).
+MAX_LAYOUT_DEPTH = 16
 #: The i18n key endings of a consent's text and its heading (`<property>.x-consent-text`).
 CONSENT_TEXT = ".x-consent-text"
 #: Formats whose answers are always sensitive (`Field.sensitive`).
@@ -181,16 +183,29 @@ class FormDefinition:
 
 def load_definition(data: bytes | str | Mapping[str, Any]) -> FormDefinition:
     """A checked definition from JSON text or an already parsed object."""
-    import jsonschema
-
     if isinstance(data, bytes | str):
         try:
             raw = json.loads(data)
         except json.JSONDecodeError as exc:
             raise FormDefinitionError("?", f"not JSON ({exc.msg} at line {exc.lineno})") from None
+        except UnicodeDecodeError:
+            raise FormDefinitionError("?", "not JSON (not UTF-8 text)") from None
+        except ValueError:  # json's other refusal: an integer of more than 4300 digits
+            raise FormDefinitionError("?", "not JSON (a number too long to read)") from None
+        except RecursionError:
+            raise FormDefinitionError("?", "not JSON (nested too deeply)") from None
     else:
         raw = dict(data)
     form_id = str(raw.get("id", "?")) if isinstance(raw, dict) else "?"
+    try:
+        return _checked(form_id, raw)
+    except RecursionError:
+        raise FormDefinitionError(form_id, "nested too deeply") from None
+
+
+def _checked(form_id: str, raw: Any) -> FormDefinition:
+    import jsonschema
+
     envelope = jsonschema.Draft202012Validator(_ENVELOPE)
     for error in sorted(envelope.iter_errors(raw), key=lambda e: list(e.absolute_path)):
         where = "/".join(str(p) for p in error.absolute_path) or "the definition"
@@ -210,14 +225,20 @@ def load_definition(data: bytes | str | Mapping[str, Any]) -> FormDefinition:
     fields: list[Field] = []
     for page_key, element in _controls(form_id, raw["uischema"], pages):
         scope = element.get("scope", "")
-        name = scope.removeprefix("#/properties/")
-        if not scope.startswith("#/properties/") or name not in properties:
+        name = scope.removeprefix("#/properties/") if isinstance(scope, str) else ""
+        if (
+            not isinstance(scope, str)
+            or not scope.startswith("#/properties/")
+            or name not in properties
+        ):
             raise FormDefinitionError(form_id, f"uischema: {scope!r} is not a property of schema")
         if any(f.name == name for f in fields):
             raise FormDefinitionError(form_id, f"uischema: {name!r} is shown twice")
         key = str(element.get("i18n", name))
         fields.append(Field(name, page_key, properties[name], name in required, key))
     for name, spec in properties.items():
+        if not isinstance(spec, dict):  # JSON Schema allows true and false; a field needs more
+            raise FormDefinitionError(form_id, f"schema: {name!r} must be a schema object")
         fmt = spec.get("format")
         if fmt is not None and fmt not in FORMATS:
             raise FormDefinitionError(
@@ -243,14 +264,22 @@ def load_definition(data: bytes | str | Mapping[str, Any]) -> FormDefinition:
 
 
 def _controls(
-    form_id: str, element: Mapping[str, Any], pages: list[str], page: int = -1
+    form_id: str, element: object, pages: list[str], page: int = -1, depth: int = 0
 ) -> Iterator[tuple[int, Mapping[str, Any]]]:
     """The Controls of a UI schema in order, with the page (Category) each is on."""
+    if not isinstance(element, Mapping):
+        raise FormDefinitionError(
+            form_id, f"uischema: an element must be an object, not {element!r:.40}"
+        )
+    if depth > MAX_LAYOUT_DEPTH:
+        raise FormDefinitionError(
+            form_id, f"uischema: layouts nested deeper than {MAX_LAYOUT_DEPTH}"
+        )
     kind = element.get("type")
     if kind == "Control":
         yield max(page, 0), element
         return
-    if kind not in LAYOUTS:
+    if not isinstance(kind, str) or kind not in LAYOUTS:
         raise FormDefinitionError(form_id, f"uischema: unknown element type {kind!r}")
     if kind == "Category":
         key = element.get("i18n")
@@ -262,7 +291,7 @@ def _controls(
     if not isinstance(children, list) or not children:
         raise FormDefinitionError(form_id, f"uischema: a {kind} needs elements")
     for child in children:
-        yield from _controls(form_id, child, pages, page)
+        yield from _controls(form_id, child, pages, page, depth + 1)
 
 
 def _check_texts(definition: FormDefinition) -> None:
@@ -271,7 +300,8 @@ def _check_texts(definition: FormDefinition) -> None:
         needed.append(f"{field.key}.label")
         for option in field.schema.get("enum", []):
             needed.append(f"{field.key}.{option}")
-        for option in field.schema.get("items", {}).get("enum", []):
+        items = field.schema.get("items")
+        for option in items.get("enum", []) if isinstance(items, dict) else []:
             needed.append(f"{field.key}.{option}")
     for language in LANGUAGES:
         texts = definition.i18n[language]
