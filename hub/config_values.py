@@ -32,6 +32,12 @@ def show(value: object) -> str:
     return shown if len(shown) <= 80 else shown[:77] + "..."
 
 
+def one_line(text: str) -> str:
+    """`text` with what would break its line or hide in it (a key or value with a newline, a
+    line separator, a control character) written as its escape: the message stays one line."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
 class Checker:
     """Checks the tables and keys of one config file; every failure names that file."""
 
@@ -39,7 +45,7 @@ class Checker:
         self._source = source
 
     def fail(self, message: str) -> NoReturn:
-        raise ConfigError(f"{self._source}: {message}")
+        raise ConfigError(f"{self._source}: {one_line(message)}")
 
     def table(self, dotted: str, value: object, known: tuple[str, ...]) -> dict[str, Any]:
         if not isinstance(value, dict):

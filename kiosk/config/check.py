@@ -68,7 +68,12 @@ class Checker:
         self._services = tuple(services)
 
     def fail(self, message: str) -> NoReturn:
-        raise ConfigError(f"{self._source}: {message}")
+        # A key or value may hold a newline, a line separator or a control character: written
+        # as its escape, so that the message stays the one line the technician reads.
+        line = "".join(
+            c if c.isprintable() else c.encode("unicode_escape").decode() for c in message
+        )
+        raise ConfigError(f"{self._source}: {line}")
 
     def build(self, raw: dict[str, Any] | None, env: Mapping[str, str], src: Path | None) -> Config:
         values = self._table("", Config, raw or {})
