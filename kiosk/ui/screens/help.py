@@ -9,12 +9,13 @@ from __future__ import annotations
 from dataclasses import fields
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QScroller, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from kiosk.config import PrivacySettings
 from kiosk.i18n import N_
 from kiosk.ui.context import ServiceContext
 from kiosk.ui.widgets.buttons import BigButton
+from kiosk.ui.widgets.scrolling import touch_scrolling
 
 USING = N_("Using the kiosk")
 PRIVACY = N_("Your privacy")
@@ -133,7 +134,7 @@ class HelpScreen(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        QScroller.grabGesture(scroll.viewport(), QScroller.ScrollerGestureType.TouchGesture)
+        touch_scrolling(scroll.viewport())
         body = QWidget()
         column = QVBoxLayout(body)
         column.setContentsMargins(96, 40, 96, 40)

@@ -15,13 +15,13 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QScrollArea,
-    QScroller,
     QVBoxLayout,
     QWidget,
 )
 
 from kiosk.ui.state import UiState
 from kiosk.ui.widgets.keyboard import OnScreenKeyboard
+from kiosk.ui.widgets.scrolling import touch_scrolling
 
 
 class TypingScreen(QWidget):
@@ -35,7 +35,7 @@ class TypingScreen(QWidget):
         self.area.setWidgetResizable(True)
         self.area.setFrameShape(QFrame.Shape.NoFrame)
         self.area.viewport().setAutoFillBackground(False)
-        QScroller.grabGesture(self.area.viewport(), QScroller.ScrollerGestureType.TouchGesture)
+        touch_scrolling(self.area.viewport())
         # When the room above the keyboard changes, the field being typed in stays in sight.
         self.area.viewport().installEventFilter(self)
         column.addWidget(self.area, 1)

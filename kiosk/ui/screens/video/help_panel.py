@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QLayout,
     QLineEdit,
     QScrollArea,
-    QScroller,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -31,6 +30,7 @@ from PySide6.QtWidgets import (
 from kiosk.ui.screens.video import texts as T
 from kiosk.ui.state import UiState
 from kiosk.ui.widgets.buttons import BigButton, ColumnButton
+from kiosk.ui.widgets.scrolling import touch_scrolling
 
 if TYPE_CHECKING:
     from kiosk.video.help import Arrived, CallHelp
@@ -113,7 +113,7 @@ class _ArrivedArea(QScrollArea):
         self.setWidget(content)
         self.content = content
         self.viewport().setAutoFillBackground(False)
-        QScroller.grabGesture(self.viewport(), QScroller.ScrollerGestureType.TouchGesture)
+        touch_scrolling(self.viewport())
 
     def _row(self) -> int:
         buttons = self.content.findChildren(ArrivedButton)
