@@ -109,9 +109,12 @@ def marked_pids(owner: int) -> list[int]:
 
 
 def _dies_with(owner: int) -> Callable[[], None]:
+    # Looked up here, in the parent: the child of a process with threads must not load
+    # libraries between fork and exec.
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+
     def in_child() -> None:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        prctl(_PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
         if os.getppid() != owner:  # the run ended before the line above
             os._exit(1)
 
