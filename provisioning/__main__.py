@@ -1,10 +1,12 @@
 """The `kiosk-provision` command: set up a fresh Debian 12 box as a kiosk, run as root.
 
 Checks the box, installs what is missing, creates the user kiosk, enrolls with the hub using a
-one-time code, writes /etc/kiosk/kiosk.toml and the token file, sets up the CUPS queue,
-installs and enables the systemd units, runs the devices' self-tests and reports them to the
-hub, then prints a summary. Running it again changes nothing that is right. `--dry-run` says
-what it would do; `--root DIR` writes into DIR instead of / and runs no system commands.
+one-time code (over https, the hub's sealing key confirmed by its fingerprint), writes
+/etc/kiosk/kiosk.toml and the token file, sets up the CUPS queue, installs and enables the
+systemd units, locks the console down against a keyboard, runs the devices' self-tests and
+reports them to the hub, then prints a summary. Running it again changes nothing that is
+right. `--dry-run` says what it would do; `--root DIR` writes into DIR instead of / and runs no
+system commands.
 docs/provisioning.md tells the whole procedure.
 """
 
