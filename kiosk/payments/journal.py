@@ -14,6 +14,9 @@ holds card data beyond the last four digits, and never a name.
 from __future__ import annotations
 
 import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -61,6 +64,11 @@ TABLE = "payment_journal"
 
 class JournalError(RuntimeError):
     """A journal write that would break its rules (unknown sale, a state that cannot follow)."""
+
+
+class JournalUnwritable(RuntimeError):
+    """The journal could not be written (its disk is full, or failing): nothing of that write
+    was kept, and the rows stay as they were."""
 
 
 @dataclass(frozen=True)
@@ -115,7 +123,7 @@ class PaymentJournal:
         if not purpose:
             raise ValueError("a payment needs a purpose")
         now = utc_iso(datetime.now(UTC))
-        with self.store.durable() as conn:
+        with self._writing() as conn:
             conn.execute(
                 f"INSERT INTO {TABLE} (sale_reference, session_id, purpose, amount_cents, "
                 "currency, state, created_at) VALUES (?, ?, ?, ?, 'EUR', ?, ?)",
@@ -135,7 +143,7 @@ class PaymentJournal:
         """Record what became of a sale. Refuses a step the state diagram does not allow."""
         if card_last4 is not None and not (len(card_last4) == 4 and card_last4.isdigit()):
             raise ValueError("only the last four digits of a card are ever kept")
-        with self.store.durable() as conn:
+        with self._writing() as conn:
             row = conn.execute(
                 f"SELECT state FROM {TABLE} WHERE sale_reference = ?", (sale_reference,)
             ).fetchone()
@@ -153,6 +161,27 @@ class PaymentJournal:
                 (state, resolved, terminal_reference, card_last4, note, sale_reference),
             )
         return self.get(sale_reference)
+
+    @contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        """One durable transaction; a write the disk refuses raises JournalUnwritable.
+
+        The store's lock is held throughout, so that a transaction whose commit failed is
+        rolled back before any other write can join it."""
+        with self.store.lock:
+            conn: sqlite3.Connection | None = None
+            try:
+                with self.store.durable() as conn:
+                    yield conn
+            except sqlite3.OperationalError as exc:
+                if conn is not None and conn.in_transaction:
+                    try:
+                        conn.rollback()
+                        # The store's ordinary level, which a failed commit left unrestored.
+                        conn.execute("PRAGMA synchronous = NORMAL")
+                    except sqlite3.Error:
+                        pass  # already rolled back by SQLite itself
+                raise JournalUnwritable(f"the payment journal could not be written: {exc}") from exc
 
     def get(self, sale_reference: str) -> JournalEntry:
         with self.store.lock:

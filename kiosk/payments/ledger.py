@@ -27,6 +27,7 @@ from kiosk.devices.payment.base import (
 from kiosk.payments.journal import (
     TABLE,
     JournalEntry,
+    JournalUnwritable,
     PaymentJournal,
     PaymentState,
     new_sale_reference,
@@ -47,6 +48,18 @@ _FINAL = {
 
 #: alert(code, details): raise something for support (the app stores it as an "alert" event).
 Alert = Callable[[str, dict[str, Any]], None]
+
+
+class PaymentNotRecorded(RuntimeError):
+    """The terminal was asked, and the journal could not record its outcome (a full disk).
+
+    `charge_stands` is False when nothing stands charged (the terminal declined, never started
+    it, or has reversed it); True when the terminal could not tell or would not reverse."""
+
+    def __init__(self, sale_reference: str, *, charge_stands: bool) -> None:
+        super().__init__(f"payment {sale_reference} could not be recorded")
+        self.sale_reference = sale_reference
+        self.charge_stands = charge_stands
 
 
 @dataclass(frozen=True)
@@ -84,6 +97,9 @@ class Ledger:
         self._paying_session: str | None = None
         #: Sessions that have ended: what they paid for can no longer be delivered.
         self._released: set[str] = set()
+        #: Sales handed over whose delivery the journal could not yet be told of (a full disk).
+        self._delivered_unrecorded: set[str] = set()
+        self._needs_settling = False
 
     # ---- a citizen pays ------------------------------------------------------------------------
 
@@ -93,6 +109,11 @@ class Ledger:
         APPROVED means paid: the caller delivers, then calls delivered() or not_delivered().
         UNKNOWN means the terminal's answer was lost and it could not yet be asked: the money
         may have been taken; the row stays open and is settled later, never charged again.
+
+        Raises JournalUnwritable when the intent cannot be written (a full disk): the terminal
+        was not asked, nothing was charged. Raises PaymentNotRecorded when the terminal was
+        asked and its outcome could not be written: what it charged was given back at once if
+        it could be, and the open row is settled once the journal can be written again.
         """
         sale = new_sale_reference(self.kiosk_id)
         self.journal.open_intent(
@@ -100,6 +121,16 @@ class Ledger:
         )
         self._in_flight.add(sale)
         log.info("payment asked", extra={"sale": sale, "purpose": purpose, "cents": amount_cents})
+        try:
+            return await self._take(sale, session_id, amount_cents)
+        except JournalUnwritable:
+            self._in_flight.discard(sale)
+            if self._paying == sale:
+                self._paying = None
+            stands = await self._undo_unrecorded(sale)
+            raise PaymentNotRecorded(sale, charge_stands=stands) from None
+
+    async def _take(self, sale: str, session_id: str | None, amount_cents: int) -> JournalEntry:
         self._paying, self._paying_session = sale, session_id
         try:
             result = await self.terminal.pay(PaymentRequest(sale, amount_cents))
@@ -147,27 +178,65 @@ class Ledger:
         return True
 
     async def delivered(self, sale_reference: str) -> JournalEntry:
-        """What was paid for has been handed over: the sale is done."""
+        """What was paid for has been handed over: the sale is done.
+
+        When the journal cannot be written, the sale is remembered as delivered (it is never
+        given back) and written by resolve_open() once it can be; JournalUnwritable is raised.
+        """
         self._in_flight.discard(sale_reference)
-        entry = self.journal.move(sale_reference, PaymentState.DELIVERED)
+        try:
+            entry = self.journal.move(sale_reference, PaymentState.DELIVERED)
+        except JournalUnwritable:
+            log.error("a delivery could not be recorded yet", extra={"sale": sale_reference})
+            self._delivered_unrecorded.add(sale_reference)
+            self._needs_settling = True
+            raise
         log.info("payment delivered", extra={"sale": sale_reference})
         return entry
 
     async def not_delivered(self, sale_reference: str, why: str) -> JournalEntry:
         """Paid, but the service failed (the printer died): give the money back."""
         self._in_flight.discard(sale_reference)
-        return await self._reverse(self.journal.get(sale_reference), why)
+        try:
+            return await self._reverse(self.journal.get(sale_reference), why)
+        except JournalUnwritable:
+            # Reversed or not, resolve_open() finds the row approved and settles it.
+            self._needs_settling = True
+            raise
 
     # ---- settling what is open -----------------------------------------------------------------
 
     async def resolve_open(self) -> list[JournalEntry]:
         """Settle every open sale that no citizen is in the middle of, and retry reversals the
         terminal refused (at start-up, and when the terminal is back). Returns the entries that
-        still need support; each is raised as an alert."""
+        still need support; each is raised as an alert.
+
+        Raises JournalUnwritable when the journal still cannot be written: needs_settling
+        stays true, and the next call goes on from there."""
+        self._needs_settling = False
+        try:
+            return await self._resolve_open()
+        except JournalUnwritable:
+            self._needs_settling = True
+            raise
+
+    @property
+    def needs_settling(self) -> bool:
+        """An outcome or a delivery could not be written: resolve_open() should run again."""
+        return self._needs_settling
+
+    async def _resolve_open(self) -> list[JournalEntry]:
         for entry in self.journal.needing_support():
             if entry.sale_reference in self._in_flight:
                 continue
             current = entry
+            if (
+                current.state is PaymentState.APPROVED
+                and current.sale_reference in self._delivered_unrecorded
+            ):
+                self.journal.move(current.sale_reference, PaymentState.DELIVERED)
+                self._delivered_unrecorded.discard(current.sale_reference)
+                continue
             if current.state in (PaymentState.INTENT, PaymentState.UNKNOWN):
                 current = await self._settle(entry.sale_reference)
             if current.state is PaymentState.APPROVED:
@@ -304,6 +373,41 @@ class Ledger:
         log.error("payment could not be reversed", extra={"sale": sale})
         self._alert("reversal_failed", {"sale": sale})
         return self.journal.move(sale, PaymentState.REVERSAL_FAILED, note=why)
+
+    async def _undo_unrecorded(self, sale: str) -> bool:
+        """The journal cannot record what the terminal did with `sale`: give back at once what
+        it charged, from the terminal's own record. True when a charge may still stand (the
+        terminal could not tell, or would not reverse): support is alerted. Either way the row
+        stays open in the journal, to be settled once it can be written."""
+        log.error("a payment's outcome could not be recorded", extra={"sale": sale})
+        self._needs_settling = True
+        try:
+            status = await self.terminal.transaction_status(sale)
+        except Exception:
+            log.warning("the terminal could not tell a payment's outcome", extra={"sale": sale})
+            status = None
+            stands = True
+        else:
+            if status is None or status.reason == "reversed":
+                stands = False
+            elif status.outcome is PaymentOutcome.APPROVED:
+                try:
+                    stands = not await self.terminal.reverse(status, MALFUNCTION)
+                except Exception:
+                    log.warning("reversal got no answer", exc_info=True, extra={"sale": sale})
+                    stands = True
+                if stands:
+                    stands = not await self._already_reversed(sale)
+                if not stands:
+                    log.info("unrecorded payment reversed", extra={"sale": sale})
+            else:
+                stands = status.outcome is PaymentOutcome.UNKNOWN
+        if stands:
+            try:
+                self._alert("payment_unrecorded", {"sale": sale})
+            except Exception:
+                log.exception("the alert could not be raised", extra={"sale": sale})
+        return stands
 
     async def _already_reversed(self, sale: str) -> bool:
         try:

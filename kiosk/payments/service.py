@@ -69,6 +69,10 @@ class Payments:
         """Paid, but not delivered (a print job not sent, or failed): give the money back."""
         return self._run(self.ledger.not_delivered(sale_reference, why))
 
+    def settle_open(self) -> Future[list[JournalEntry]]:
+        """Settle what is open now (see Ledger.resolve_open); what still needs support."""
+        return self._run(self.ledger.resolve_open())
+
     def unsettled(self) -> list[JournalEntry]:
         """Payments a person must look at (open, or a refund the terminal refused)."""
         return self.ledger.journal.needing_support()
@@ -99,9 +103,15 @@ class Payments:
         self._run(self.ledger.release_session(summary.session_id, keep=keep))
 
     async def _reconcile_daily(self, reconcile_at: str) -> None:
-        """Close the terminal's period once a day and compare it with the journal."""
+        """Close the terminal's period once a day and compare it with the journal; and settle
+        what the journal could not record when it was full, once it can be written again."""
         at = parse_time_of_day(reconcile_at)
         while True:
+            if self.ledger.needs_settling:
+                try:
+                    await self.ledger.resolve_open()
+                except Exception:
+                    log.warning("open payments not settled yet; trying again", exc_info=True)
             try:
                 if await self.ledger.reconcile_if_due(at):
                     log.info("daily reconciliation made")

@@ -18,7 +18,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from kiosk.devices.status import DeviceEvent, PaymentDisplay
 from kiosk.i18n import N_
-from kiosk.payments.journal import JournalEntry, PaymentState
+from kiosk.payments.journal import JournalEntry, JournalUnwritable, PaymentState
+from kiosk.payments.ledger import PaymentNotRecorded
 from kiosk.payments.prices import format_euros
 from kiosk.ui.forms.wrapping import WrapButton
 
@@ -53,9 +54,28 @@ OUTCOMES = {
         "cancelled automatically. Library staff have been told."
     ),
 }
+#: The journal could not be written (a full disk), so the terminal was not asked.
+NOT_TAKEN = N_(
+    "This kiosk cannot take card payments right now. Nothing was charged. Please ask library "
+    "staff how else you can pay."
+)
+#: The terminal charged, the journal could not record it, and the charge was given back.
+NOT_RECORDED = N_(
+    "This kiosk could not record your payment, so it was cancelled: nothing was charged. The "
+    "kiosk cannot take card payments right now. Please ask library staff how else you can pay."
+)
 TRY_AGAIN = N_("Try again")
 CANCEL = N_("Cancel payment")
 BACK = N_("Back")
+
+
+def _failure_message(error: BaseException) -> str:
+    """What the citizen is told when a payment ended in an error rather than an outcome."""
+    if isinstance(error, JournalUnwritable):
+        return NOT_TAKEN
+    if isinstance(error, PaymentNotRecorded):
+        return OUTCOMES[PaymentState.UNKNOWN] if error.charge_stands else NOT_RECORDED
+    return OUTCOMES[PaymentState.FAILED]
 
 
 class PaymentPanel(QWidget):
@@ -140,7 +160,7 @@ class PaymentPanel(QWidget):
         if error is not None:
             log.error("payment could not be taken", exc_info=error)
             self.entry = None
-            self._message = OUTCOMES[PaymentState.FAILED]
+            self._message = _failure_message(error)
         else:
             entry = future.result()
             self.entry = entry
