@@ -340,7 +340,7 @@ class CrashRun:
                 # A rare step (a reversal) may not come soon: then the kill lands where it is.
                 payer.wait_for(target, started, 4.0)
                 # Mostly within the few milliseconds that follow (a journal write, say).
-                time.sleep(self.rng.choice((0.003, 0.01, 0.04)) * self.rng.random())
+                time.sleep(self.rng.choice((0.0, 0.003, 0.01, 0.04)) * self.rng.random())
             if payer.proc.poll() is not None:
                 self.tally.problems.append(f"payer {run} exited by itself: {payer.lines[-3:]}")
             point = payer.kill()

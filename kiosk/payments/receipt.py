@@ -3,6 +3,7 @@ paper. It names the card by its last four digits only, and never the citizen."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -90,7 +91,14 @@ class Receipt:
 
 def qr_modules(text: str) -> list[list[bool]]:
     """The dark (True) and light modules of a QR code for `text`, quiet zone not included."""
+    return [list(row) for row in _qr_matrix(text)]
+
+
+@functools.lru_cache(maxsize=4)
+def _qr_matrix(text: str) -> tuple[tuple[bool, ...], ...]:
+    # Encoding is pure Python and takes milliseconds; a receipt's code is drawn more than once
+    # (sized, then drawn; on screen and on paper).
     import segno
 
     code = segno.make(text, error="m", micro=False)
-    return [[bool(module) for module in row] for row in code.matrix]
+    return tuple(tuple(bool(module) for module in row) for row in code.matrix)

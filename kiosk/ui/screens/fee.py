@@ -313,24 +313,24 @@ class FeeScreen(TypingScreen):
         config = self.ctx.config.kiosk
         asked = fee.ask_reference
         reference = self.confirm_page.reference_value
-        self.receipt.show_receipt(
-            Receipt(
-                kiosk_name=config.name,
-                location=config.location,
-                paid_at=datetime.now(UTC),
-                what=fee.name(language),
-                amount_cents=entry.amount_cents,
-                card_last4=entry.card_last4,
-                sale_reference=entry.sale_reference,
-                payee_reference=fee.reference,
-                payee=fee.payee,
-                customer_reference=(asked.label(language), reference) if asked else None,
-            )
+        receipt = Receipt(
+            kiosk_name=config.name,
+            location=config.location,
+            paid_at=datetime.now(UTC),
+            what=fee.name(language),
+            amount_cents=entry.amount_cents,
+            card_last4=entry.card_last4,
+            sale_reference=entry.sale_reference,
+            payee_reference=fee.reference,
+            payee=fee.payee,
+            customer_reference=(asked.label(language), reference) if asked else None,
         )
         self.confirm_page.clear()
         self.ctx.sessions.outcome("fee", "paid")
         self.steps.setCurrentWidget(self.done_page)
         self.done_button.setFocus(Qt.FocusReason.OtherFocusReason)
+        # Drawn once, on the page in sight: Read aloud hears its lines as they come.
+        self.receipt.show_receipt(receipt)
         self.retranslate()
 
     def _recorded(self, future: Future[JournalEntry]) -> None:
@@ -372,4 +372,5 @@ class FeeScreen(TypingScreen):
         self.confirm_page.retranslate()
         self.done_button.set_label(t(DONE))
         self.another_button.set_label(t(ANOTHER))
-        self.receipt.retranslate()
+        # The receipt redraws itself when shown and when the language changes (its QR code is
+        # costly): not again at each step of this screen.
