@@ -8,7 +8,6 @@ send a batch again after a lost answer and nothing is stored twice.
 from __future__ import annotations
 
 import base64
-import binascii
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -138,7 +137,7 @@ def _png(value: object) -> bytes | None:
         raise BadBody("screenshot_png", "must be base64 text or null")
     try:
         data = base64.b64decode(value, validate=True)
-    except binascii.Error:
+    except ValueError:  # binascii.Error, and the ValueError of text that is not ASCII
         raise BadBody("screenshot_png", "is not base64") from None
     if not data.startswith(PNG):
         raise BadBody("screenshot_png", "is not a PNG image")

@@ -432,3 +432,14 @@ def test_retry_after_comes_with_the_429(running: Running) -> None:
     finally:
         for upload in uploads:
             upload.close()
+
+
+def test_a_screenshot_that_is_not_ascii_base64_is_400(running: Running) -> None:
+    status, answer = running.post(
+        f"/api/support/kiosks/{KIOSK}/actions", {"kind": "screenshot"}, who="admin"
+    )
+    assert status == 202, answer
+    path = f"/api/kiosk/actions/{answer['id']}/result"
+    status, answer = running.post(path, {"ok": True, "screenshot_png": "iVBORw0KGgé="})
+    assert (status, answer["field"]) == (400, "screenshot_png"), answer
+    _healthy(running)
