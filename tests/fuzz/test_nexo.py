@@ -6,10 +6,17 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from kiosk.devices.payment.nexo.messages import NexoProtocolError, decode, encode
+from kiosk.devices.payment.nexo.bodies import check_masked_pan
+from kiosk.devices.payment.nexo.messages import (
+    NexoProtocolError,
+    amount_to_cents,
+    cents_to_amount,
+    decode,
+    encode,
+)
 from tests.devices.test_nexo_messages import BODIES, message
 from tests.fuzz import strategies as fz
 from tests.fuzz.tally import tried
@@ -137,3 +144,42 @@ def test_terminal_bytes_give_a_message_or_a_protocol_error(data: bytes) -> None:
         return
     # What the kiosk reads of a decoded message must be there: re-encoding touches every part.
     encode(decoded)
+
+
+AMOUNTS = st.one_of(
+    st.from_regex(r"[0-9]{1,9}(\.[0-9]{1,2})?", fullmatch=True),
+    st.text(st.sampled_from("0123456789.,-+eE _١٢٣𝟏²\u0660\uff11"), max_size=14),
+    fz.nasty_text(),
+)
+
+
+@MORE
+@given(text=AMOUNTS)
+@example("١٢.٥")
+def test_an_amount_is_plain_decimal_digits_or_refused(text: str) -> None:
+    """Found by the fuzzing: amounts in other scripts' digits ("١٢.٥") were read as 12.50."""
+    tried("nexo amounts")
+    try:
+        cents = amount_to_cents(text, "AuthorizedAmount")
+    except NexoProtocolError:
+        return
+    assert text.isascii(), text
+    assert amount_to_cents(cents_to_amount(cents), "again") == cents
+
+
+@MORE
+@given(
+    text=st.one_of(
+        st.from_regex(r"[0-9]{0,6}\*{2,8}[0-9]{4}", fullmatch=True),
+        st.text(st.sampled_from("0123456789*١٢٣٤𝟏\uff11 "), max_size=18),
+    )
+)
+@example("541333******١٢٣٤")
+def test_a_masked_card_number_is_plain_digits_or_refused(text: str) -> None:
+    """Found with the amounts: the last four of a card in other scripts' digits were taken."""
+    tried("nexo masked card numbers")
+    try:
+        check_masked_pan(text)
+    except NexoProtocolError:
+        return
+    assert text.isascii(), text

@@ -33,7 +33,8 @@ from kiosk.devices.payment.nexo.wire import (
     set_attributes,
 )
 
-_MASKED_PAN = re.compile(r"\d{0,6}\*{2,}\d{4}")
+#: ASCII digits only (\d would take other scripts' digits onto the receipt).
+_MASKED_PAN = re.compile(r"[0-9]{0,6}\*{2,}[0-9]{4}")
 _CURRENCY = re.compile(r"[A-Z]{3}")
 
 

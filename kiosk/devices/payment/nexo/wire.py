@@ -16,7 +16,9 @@ from typing import TypeVar
 
 E = TypeVar("E", bound=StrEnum)
 
-_AMOUNT = re.compile(r"\d{1,9}(\.\d{1,2})?")
+#: ASCII digits only: a str pattern's \d also takes other scripts' digits (Arabic-Indic,
+#: mathematical bold), which Decimal reads as numbers too.
+_AMOUNT = re.compile(r"[0-9]{1,9}(\.[0-9]{1,2})?")
 #: Every identifier nexo carries (ServiceID, SaleID, TransactionID, ...) is printable text.
 _MAX_ID = 64
 
