@@ -2,6 +2,9 @@
 
 Each check takes the text as typed and returns `Checked`: the value in its standard form
 (spaces taken out, letters upper-cased...) or the message id (eforms.N_) of what is wrong.
+Digits are ASCII digits (re.ASCII): a pattern's \\d would also take other scripts' digits
+(٠٠١٠٠), which int() and date() read as numbers too.
+
 Well-kept libraries do the real work: python-stdnum (Finnish identity code with every century
 sign, IBAN), phonenumbers (phone numbers, Finnish by default) and email-validator (syntax only:
 the kiosk never asks DNS whether a mailbox exists). A value is never logged here.
@@ -60,7 +63,7 @@ def identity_code(text: str) -> Checked:
     from stdnum.fi import hetu
 
     value = text.strip().upper()
-    if not re.fullmatch(r"\d{6}[-+A-FU-Y]\d{3}[0-9A-Z]", value):
+    if not re.fullmatch(r"\d{6}[-+A-FU-Y]\d{3}[0-9A-Z]", value, re.ASCII):
         return _fail(HETU_FORMAT)
     try:
         return Checked(hetu.validate(value, allow_temporary=True))
@@ -78,7 +81,7 @@ def iban(text: str) -> Checked:
     from stdnum import iban as stdnum_iban
 
     compact = re.sub(r"\s+", "", text).upper()
-    if not re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{10,30}", compact):
+    if not re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{10,30}", compact, re.ASCII):
         return _fail(IBAN_FORMAT)
     try:
         stdnum_iban.validate(compact)
@@ -92,7 +95,7 @@ def iban(text: str) -> Checked:
 def postal_code(text: str) -> Checked:
     """A Finnish postal code: five digits."""
     value = text.strip()
-    return Checked(value) if re.fullmatch(r"\d{5}", value) else _fail(POSTAL_CODE)
+    return Checked(value) if re.fullmatch(r"\d{5}", value, re.ASCII) else _fail(POSTAL_CODE)
 
 
 def phone(text: str) -> Checked:
@@ -122,14 +125,14 @@ def email(text: str) -> Checked:
 def number(text: str) -> Checked:
     """A whole or decimal number, with a comma or a point."""
     value = text.strip().replace(",", ".").replace(" ", "")
-    return Checked(value) if re.fullmatch(r"-?\d+(\.\d+)?", value) else _fail(NUMBER)
+    return Checked(value) if re.fullmatch(r"-?\d+(\.\d+)?", value, re.ASCII) else _fail(NUMBER)
 
 
 def day(text: str) -> Checked:
     """A date as Finns write it (24.12.2026, the year in full) or ISO (2026-12-24); given back
     as ISO."""
     value = text.strip()
-    found = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", value)
+    found = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", value, re.ASCII)
     try:
         if found:
             return Checked(date(int(found[3]), int(found[2]), int(found[1])).isoformat())

@@ -10,9 +10,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from eforms import validators
 from eforms.definition import (
     FormDefinitionError,
     check_answers,
@@ -109,3 +110,26 @@ def test_any_answers_give_problems_by_field(answers: tuple[str, Any]) -> None:
         given_answers = {"answer": given_answers}
     problems = check_answers(FORMS[form_id], given_answers)
     assert all(isinstance(text, str) for text in problems.values())
+
+
+#: Formats whose standard form is digits (and letters): what they accept is ASCII.
+DIGIT_FORMATS = ("fi-hetu", "iban", "fi-postal-code", "number", "date")
+TYPED = st.one_of(
+    fz.nasty_text(),
+    st.text(st.sampled_from("0123456789.,-+ AFTUXY٠١٢٣٤٥٦٧٨٩𝟏\uff11²"), max_size=24),
+)
+
+
+@MORE
+@given(kind=st.sampled_from(sorted(validators.CHECKS)), text=TYPED)
+@example(kind="fi-postal-code", text="٠٠١٠٠")
+@example(kind="number", text="١٢")
+@example(kind="date", text="٢٤.١٢.٢٠٢٦")
+def test_a_typed_value_is_checked_and_digits_are_ascii(kind: str, text: str) -> None:
+    """Found by the fuzzing: a postal code, a number and a date in other scripts' digits
+    (٠٠١٠٠) were accepted and sent on as they were typed."""
+    tried("form field checks")
+    checked = validators.check(kind, text)
+    assert checked.ok or isinstance(checked.error, str)
+    if checked.ok and kind in DIGIT_FORMATS:
+        assert checked.value.isascii(), checked
