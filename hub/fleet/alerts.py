@@ -269,7 +269,9 @@ class Notifier:
             await self._mailer.send([outgoing])
         except DeliveryError as exc:
             self._failed[alert.id] = self._clock()
-            log.warning("alert %d mail not sent", alert.id, extra={**extra, "error": exc.text})
+            log.warning(
+                "alert mail not sent", extra={**extra, "error": exc.text, "reason": str(alert.id)}
+            )
             return
         self._sent.add(alert.id)
         self._store.alert_notified(alert.id, at=utc_iso(self._clock()))
