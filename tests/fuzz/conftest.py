@@ -1,7 +1,8 @@
 """Property-based fuzzing (Hypothesis): the settings every fuzz test runs under, the hub
 process they share, and the count of cases tried per target at the end of the run.
 
-Two profiles. "ci" (the default, what `./dev test` runs): a fixed number of cases per test and
+Two profiles. "ci" (the default, what `./dev test` runs): a fixed number of cases per test (40,
+KIOSK_FUZZ_CI_EXAMPLES to change it; the whole folder stays within about three minutes) and
 derandomize=True, so that every run tries the same cases and a failure in CI is one anyone can
 reproduce by running the test again; new cases come from the long profile and from changed
 code. "long" (KIOSK_FUZZ_EXAMPLES=<n>): n cases per test from a random seed, which Hypothesis
@@ -28,7 +29,7 @@ SLOW_IS_FINE = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.fi
 
 settings.register_profile(
     "ci",
-    max_examples=int(os.environ.get("KIOSK_FUZZ_CI_EXAMPLES", "25")),
+    max_examples=int(os.environ.get("KIOSK_FUZZ_CI_EXAMPLES", "40")),
     derandomize=True,
     deadline=None,
     database=None,
