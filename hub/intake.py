@@ -142,6 +142,11 @@ def has_control(value: str, *, multiline: bool = False) -> bool:
     return (_FORBIDDEN_MULTILINE if multiline else _FORBIDDEN).search(value) is not None
 
 
+def marked_controls(value: str) -> str:
+    """Free text with each character `clean_text(multiline=True)` refuses shown as U+FFFD."""
+    return _FORBIDDEN_MULTILINE.sub("\ufffd", value)
+
+
 def without_controls(value: str) -> str:
     """`value` with each control character and line separator replaced by a space (for text
     already stored, shown where such a character breaks something: a mail header)."""

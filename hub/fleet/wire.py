@@ -4,8 +4,9 @@ The body itself was decoded at intake (hub.intake: strict JSON, no NaN, bounded 
 that breaks the protocol raises `BadBody` naming the field ("events[3].at: ..."); the handler
 answers 400 with it. A value of the right type the hub will not take (a control character in a
 code, a duration or page count past its cap) raises `hub.intake.Refused`, answered 422. Text a
-kiosk may legitimately make long (a log message) is cut rather than refused, so that one long
-record can never block an agent's queue.
+kiosk may legitimately make long or odd (a log message) is cut, and its stray control
+characters marked, rather than refused, so that one such record can never block an agent's
+queue.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 from aiohttp import web
 
 from hub.hours import utc_iso
-from hub.intake import BadJson, Refused, clean_text, json_body
+from hub.intake import BadJson, Refused, clean_text, json_body, marked_controls
 from hub.store.fleet import LEVELS
 
 MAX_EVENTS = 500
@@ -77,7 +78,10 @@ def text(
     cut: bool = False,
     multiline: bool = False,
 ) -> str | None:
-    """Text without control characters (tab and line breaks too when `multiline`)."""
+    """One line of text without control characters, refused otherwise; or, when `multiline`,
+    free text (a log message) whose line breaks and tabs are kept and whose other control
+    characters are each shown as U+FFFD: such text goes into no header, and refusing it would
+    hold up every record of the kiosk behind it."""
     value = data.get(key)
     if value is None:
         if optional:
@@ -85,7 +89,10 @@ def text(
         raise BadBody(f"{where}{key}", "is required")
     if not isinstance(value, str):
         raise BadBody(f"{where}{key}", "must be text")
-    clean_text(value, f"{where}{key}", multiline=multiline)
+    if multiline:
+        value = marked_controls(value)
+    else:
+        clean_text(value, f"{where}{key}")
     if len(value) > limit:
         if not cut:
             raise BadBody(f"{where}{key}", f"at most {limit} characters")
