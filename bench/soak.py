@@ -204,7 +204,8 @@ class Peers:
             f'hub_public_key = "{self.hub_public_key}"\ndata_dir = "{data}"\n'
             f'[session]\nfolder = "{self.folder / "sessions"}"\nidle_seconds = 3600\n'
             "[ui]\nfullscreen = false\n"
-            "[devices.printer]\npages_per_minute = 120\n"
+            # A full tray of 10 000 sheets: staff would refill it; 100 runs out in 50 sessions.
+            "[devices.printer]\npages_per_minute = 120\npaper_sheets = 10000\n"
             f'[devices.payment]\nbackend = "nexo"\nterminal_url = "{self.sim.url}"\n'
             f"notify_port = {self.notify_port}\ntimeout_seconds = 10\n"
             "request_timeout_seconds = 10\n"
