@@ -23,7 +23,7 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -39,6 +39,7 @@ from kiosk.hubclient import REFUSED_TEXT, HubClient
 from kiosk.outbox import Outbox
 from kiosk.store import StoreError, open_store
 from kiosk.store.fleet import Fleet
+from kiosk.store.full import is_disk_full
 
 log = logging.getLogger("kiosk.agent")
 
@@ -169,12 +170,13 @@ async def _serve(config: Config, *, once: bool) -> int:
             fleet = _fleet_link(config, hub, Fleet(store), http, backoff)
             log.info("kiosk-agent started", extra={"kiosk_id": config.kiosk.id})
             if once:
-                await shipper.ship_due(stop)
+                full = DiskFull()
+                await full.guard(shipper.ship_due(stop))
                 for keeper in keepers:
                     if not stop.is_set():
-                        await keeper.refresh()
+                        await full.guard(keeper.refresh())
                 if not stop.is_set():
-                    await fleet.round(stop)
+                    await full.guard(fleet.round(stop))
                 refused = [
                     health.refused
                     for health in (
@@ -228,14 +230,16 @@ def _fleet_link(
 async def _run(
     shipper: Shipper, keepers: list[CatalogueKeeper], fleet: FleetLink, stop: asyncio.Event
 ) -> None:
+    full = DiskFull()
     while not stop.is_set():
         for keeper in keepers:
             if time.monotonic() >= keeper.due_at and not stop.is_set():
-                await keeper.refresh()
+                await full.guard(keeper.refresh())
         if not stop.is_set():
-            await shipper.ship_due(stop)
+            await full.guard(shipper.ship_due(stop))
         if not stop.is_set():
-            await fleet.tick(stop)
+            await full.guard(fleet.tick(stop))
+        full.round_done()
         now = time.monotonic()
         # Wake for new rows (and finished actions), the end of the retry wait, the next
         # catalogue fetch or the next heartbeat.
@@ -246,6 +250,36 @@ async def _run(
         )
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=max(wake, 0.05))
+
+
+class DiskFull:
+    """Keeps the agent going while the kiosk's disk is full: a step that could not write down
+    what the hub answered is left for the next round (the hub takes a repeat as a duplicate).
+    The log says so once, and again when a whole round could write."""
+
+    def __init__(self) -> None:
+        self.full = False
+        self._hit = False
+
+    async def guard(self, step: Awaitable[object]) -> None:
+        try:
+            await step
+        except Exception as exc:
+            if not is_disk_full(exc):
+                raise
+            if not self.full:
+                log.warning(
+                    "the kiosk's disk is full: what the hub answered is not recorded; "
+                    "the agent tries again",
+                    extra={"state": "disk-full"},
+                )
+            self.full = self._hit = True
+
+    def round_done(self) -> None:
+        if self.full and not self._hit:
+            log.info("the kiosk's store can be written again", extra={"state": "ok"})
+            self.full = False
+        self._hit = False
 
 
 if __name__ == "__main__":

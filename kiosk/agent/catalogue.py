@@ -142,9 +142,24 @@ class CatalogueKeeper:
         except ValueError as exc:
             self.health.failed("unexpected", f"{key}: {exc}")
             return "failed"
-        await asyncio.to_thread(
-            write_cache, self.data_dir / self.catalogue.cache_file, new_version, key, kept.content
-        )
+        try:
+            await asyncio.to_thread(
+                write_cache,
+                self.data_dir / self.catalogue.cache_file,
+                new_version,
+                key,
+                kept.content,
+            )
+        except OSError as exc:
+            # A full disk, say: the copy cached before stays in use, and the fetch is tried again.
+            log.warning(
+                "%s %s could not be cached (%s); the cached copy stays",
+                self.catalogue.what,
+                new_version[:16],
+                exc.strerror or type(exc).__name__,
+                extra={"state": "not-cached"},
+            )
+            return "failed"
         log.info(
             "%s %s cached: %d %s, %d left out",
             self.catalogue.what,

@@ -40,6 +40,7 @@ import aiohttp
 
 from kiosk.hubclient import REFUSED_CODE, REFUSED_TEXT, HubClient, refused
 from kiosk.outbox import DueItem, Outbox
+from kiosk.store.full import StoreFull
 
 log = logging.getLogger(__name__)
 
@@ -163,6 +164,8 @@ class Shipper:
         self.health = HubHealth("submissions")
         #: time.monotonic() before which no request goes out (0 = now).
         self.resume_at = 0.0
+        #: Passes in a row whose answer could not be recorded for want of disk space.
+        self._disk_full = 0
 
     async def ship_due(self, stop: asyncio.Event | None = None) -> list[Attempt]:
         """One pass over the rows due now, oldest first. Stops early at a passing failure, or
@@ -224,8 +227,27 @@ class Shipper:
         cause = "server" if status >= 500 else "unexpected"
         return await self._failed(item, cause, f"HTTP {status}")
 
+    async def _record(self, what: Callable[..., object], *args: Any, **kwargs: Any) -> bool:
+        """Write what the hub said into the outbox; False when the kiosk's disk is full.
+
+        Nothing is lost then: the row stays as it was, and the next pass sends it again (the hub
+        answers "duplicate" for one it already has)."""
+        try:
+            await asyncio.to_thread(what, *args, **kwargs)
+        except StoreFull:
+            self._disk_full += 1
+            self.resume_at = time.monotonic() + self.backoff.delay(self._disk_full)
+            log.warning(
+                "the kiosk's disk is full: the outbox cannot record the hub's answer; retrying",
+                extra={"state": "disk-full"},
+            )
+            return False
+        self._disk_full = 0
+        return True
+
     async def _delivered(self, item: DueItem, said: str) -> Attempt:
-        await asyncio.to_thread(self.outbox.delivered, item.id)
+        if not await self._record(self.outbox.delivered, item.id):
+            return Attempt(item.id, Outcome.FAILED, "disk-full")
         self._answered()
         log.info(
             "submission %s delivered (%s)",
@@ -236,7 +258,8 @@ class Shipper:
         return Attempt(item.id, Outcome.DELIVERED, said)
 
     async def _rejected(self, item: DueItem, status: int, code: str, message: str) -> Attempt:
-        await asyncio.to_thread(self.outbox.reject, item.id, code, message)
+        if not await self._record(self.outbox.reject, item.id, code, message):
+            return Attempt(item.id, Outcome.FAILED, "disk-full")
         self._answered()
         # The hub's message stays in the store for support; the log has ids and the code only.
         log.error(
@@ -250,7 +273,8 @@ class Shipper:
 
     async def _failed(self, item: DueItem, cause: str, detail: str) -> Attempt:
         retry_at = datetime.now(UTC) + timedelta(seconds=self.backoff.delay(item.attempts + 1))
-        await asyncio.to_thread(self.outbox.failed, item.id, detail, retry_at=retry_at)
+        if not await self._record(self.outbox.failed, item.id, detail, retry_at=retry_at):
+            return Attempt(item.id, Outcome.FAILED, "disk-full")
         self.health.failed(cause, detail)
         self.resume_at = time.monotonic() + self.backoff.delay(self.health.failures)
         return Attempt(item.id, Outcome.FAILED, cause)

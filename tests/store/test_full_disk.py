@@ -151,8 +151,12 @@ def test_a_form_sent_as_the_disk_fills_is_not_kept_and_goes_once_there_is_room(
     ]
 
     # The agent ships what was queued while the disk is still full: the hub holds it, though
-    # the kiosk may not be able to write down that it was delivered.
-    agent_once(agent)
+    # the kiosk may not be able to write down that it was delivered. The agent says so and
+    # ends its pass normally, with status 1: the row still waits, for the next pass.
+    full = agent_once(agent)
+    assert "Traceback" not in full.stderr
+    assert full.returncode == 1, full.stderr
+    assert "the kiosk's disk is full" in full.stderr
     assert [s["id"] for s in the_hub.submissions()] == [first["id"]]
     consistent(window)
 
