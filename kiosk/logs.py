@@ -40,6 +40,7 @@ CONTEXT_FIELDS = (
     "language",
     "outcome",
     "submission_id",
+    "record_id",
     "form",
     "page",
     "attachments",

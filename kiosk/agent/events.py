@@ -35,6 +35,14 @@ USAGE_PATH = "/api/kiosk/usage"
 KEEP_SHIPPED = timedelta(days=7)
 
 
+class _Refused:
+    """The hub refused the batch for what is in it (400, 413, 422): sending it again as it is
+    will never work."""
+
+
+_REFUSED = _Refused()
+
+
 @dataclass(frozen=True)
 class Shipped:
     """What one pass did: rows the hub took, and events dropped to keep the store bounded."""
@@ -101,6 +109,8 @@ class EventShipper:
         self.health = HubHealth("events")
         #: time.monotonic() before which nothing is sent (0 = now).
         self.resume_at = 0.0
+        #: Why the hub last refused a batch (status and field), for the log.
+        self._refusal = ""
 
     async def ship_due(self, stop: asyncio.Event | None = None) -> Shipped:
         """Keep the store bounded, then send what waits, events first; stops at a failure."""
@@ -122,20 +132,52 @@ class EventShipper:
             pending = await asyncio.to_thread(self.fleet.store.unshipped_events, self.batch)
             if not pending:
                 break
-            body = {"events": [event_body(e) for e in pending]}
-            if not await self._post(EVENTS_PATH, body):
+            sent = await self._send(EVENTS_PATH, "events", [(e.id, event_body(e)) for e in pending])
+            if sent is None:
                 return Shipped(events, usage, dropped)
             await asyncio.to_thread(self.fleet.store.mark_shipped, [e.id for e in pending])
-            events += len(pending)
+            events += sent
         while stop is None or not stop.is_set():
             rows = await asyncio.to_thread(self.fleet.unshipped_usage, self.batch)
             if not rows:
                 break
-            if not await self._post(USAGE_PATH, {"usage": [usage_body(u) for u in rows]}):
+            sent = await self._send(USAGE_PATH, "usage", [(u.id, usage_body(u)) for u in rows])
+            if sent is None:
                 break
             await asyncio.to_thread(self.fleet.mark_usage_shipped, [u.id for u in rows])
-            usage += len(rows)
+            usage += sent
         return Shipped(events, usage, dropped)
+
+    async def _send(
+        self, path: str, key: str, rows: list[tuple[int, dict[str, Any]]]
+    ) -> int | None:
+        """Send one batch; how many rows the hub took, or None after a passing failure.
+
+        A batch the hub refuses (400, 413, 422) is sent again row by row, so that one record
+        the hub will never take does not hold back every record after it: that one is set aside
+        (marked shipped, kept on the kiosk for a week like every shipped record) and the log says
+        which, with the hub's reason."""
+        answer = await self._post(path, {key: [body for _, body in rows]})
+        if answer is not _REFUSED:
+            return len(rows) if answer else None
+        taken = 0
+        for row_id, body in rows:
+            answer = await self._post(path, {key: [body]})
+            if answer is _REFUSED:
+                log.error(
+                    "%s record %d refused by the hub (%s); set aside on the kiosk, not sent",
+                    key,
+                    row_id,
+                    self._refusal,
+                    extra={"event": f"{key}_refused", "record_id": row_id},
+                )
+            elif answer:
+                taken += 1
+            else:
+                return None
+        self.health.answered()
+        self.resume_at = 0.0
+        return taken
 
     async def waiting(self) -> int:
         """Events and usage rows not yet shipped."""
@@ -143,7 +185,7 @@ class EventShipper:
         usage = await asyncio.to_thread(self.fleet.unshipped_usage, 1)
         return events + len(usage)
 
-    async def _post(self, path: str, body: dict[str, Any]) -> bool:
+    async def _post(self, path: str, body: dict[str, Any]) -> bool | _Refused:
         timeout = self._hub.timeout(self.request_timeout)
         try:
             async with self._http.post(self._hub.url(path), json=body, timeout=timeout) as response:
@@ -159,8 +201,10 @@ class EventShipper:
         if refused(status):
             return self._failed("token", f"HTTP {status}")
         if status in (400, 413, 422):
-            # The batch itself is refused: an agent/hub mismatch a person must look at.
-            return self._failed("refused", f"HTTP {status}: {answer.get('error', '')}")
+            # The hub will never take this batch as it is; its reason names the field.
+            field = answer.get("field")
+            self._refusal = f"HTTP {status}" + (f", {field}" if isinstance(field, str) else "")
+            return _REFUSED
         return self._failed("server" if status >= 500 else "unexpected", f"HTTP {status}")
 
     def _failed(self, cause: str, detail: str) -> bool:
