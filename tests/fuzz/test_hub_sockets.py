@@ -43,9 +43,10 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "invite": {"type": "invite", "call": CALL, "line": LINE, "reason": "interpreting"},
     "ping": {"type": "ping", "id": "p"},
 }
-#: Accepted ways for the hub to end a socket: each says why. 1006 (no close frame) and 1011
-#: (the server failed) are what a dropped socket looks like.
-CLOSE_CODES_WITH_REASON = frozenset({1000, 1001, 1003, 1007, 1008, 1009, 4000, 4001, 4003})
+#: Ways for the hub to end a socket in the middle of a call that say why (a frame it cannot
+#: take, a policy). A normal close (1000) with no reason is what a handler that failed leaves,
+#: like 1006 (no close frame) and 1011 (the server failed): each of those is a dropped socket.
+CLOSE_CODES_WITH_REASON = frozenset({1003, 1007, 1008, 1009, 4000, 4001, 4003})
 
 
 def _example(kind: str) -> dict[str, Any]:
