@@ -19,12 +19,17 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+from hypothesis.configuration import set_hypothesis_home_dir
 from hypothesis.database import DirectoryBasedExampleDatabase
 
 from tests.fuzz import site as hub_site
 from tests.fuzz.tally import CASES
 
-DATABASE = DirectoryBasedExampleDatabase(Path(tempfile.gettempdir()) / "kiosk-fuzz-examples")
+#: Hypothesis keeps its files (caches, and the long profile's examples) under the system's
+#: temporary folder: by default it would write .hypothesis/ into the working tree.
+HOME = Path(tempfile.gettempdir()) / "kiosk-fuzz-hypothesis"
+set_hypothesis_home_dir(HOME)
+DATABASE = DirectoryBasedExampleDatabase(HOME / "examples")
 SLOW_IS_FINE = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
 
 settings.register_profile(

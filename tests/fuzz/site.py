@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 from collections.abc import Awaitable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -233,6 +234,4 @@ def stop(site: Site) -> None:
 
 
 def json_of(answer: Answer) -> Any:
-    import json
-
     return json.loads(answer.text)
