@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import hashlib
 import os
 import sys
 from pathlib import Path
@@ -54,6 +55,12 @@ def _parser() -> argparse.ArgumentParser:
     code.add_argument("--contact", default=None, help="whom to call about the kiosk")
     code.add_argument("--hours", type=int, default=24, help="valid for this long (default 24)")
     kiosk.add_parser("list", help="list the kiosks")
+    revoke = kiosk.add_parser(
+        "revoke",
+        help="revoke a kiosk's token: its calls to the hub are refused and its sockets close "
+        "(an enrollment code for the id gives it a new one)",
+    )
+    revoke.add_argument("kiosk_id")
 
     keys = commands.add_parser("keys", help="the key kiosks seal submissions to").add_subparsers(
         dest="action", metavar="ACTION", required=True
@@ -91,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
             return _serve(config, store)
         if command == "user":
             return _user(args, store)
-        return _kiosk(args, store)
+        return _kiosk(args, store, config)
     finally:
         store.close()
 
@@ -125,7 +132,15 @@ def _keys(args: argparse.Namespace, config: HubConfig) -> int:
     except SetupError as exc:
         return _fail(str(exc))
     print(public_key_text(key))
+    print(f"{PROG}: its fingerprint: {key_fingerprint(bytes(key.public_key))}", file=sys.stderr)
     return 0
+
+
+def key_fingerprint(public_key: bytes) -> str:
+    """What a technician compares on the kiosk being provisioned: SHA-256 of the raw public key,
+    its first 16 bytes in upper-case hex, 8 groups of 4 separated by spaces."""
+    digits = hashlib.sha256(public_key).digest()[:16].hex().upper()
+    return " ".join(digits[i : i + 4] for i in range(0, len(digits), 4))
 
 
 def _now_iso() -> str:
@@ -175,7 +190,7 @@ def _read_password() -> str | None:
     return first if getpass.getpass("Again: ") == first else None
 
 
-def _kiosk(args: argparse.Namespace, store: HubStore) -> int:
+def _kiosk(args: argparse.Namespace, store: HubStore, config: HubConfig) -> int:
     from datetime import UTC, datetime
 
     from hub.accounts import enroll_kiosk
@@ -183,11 +198,19 @@ def _kiosk(args: argparse.Namespace, store: HubStore) -> int:
     if args.action == "list":
         print(f"{'KIOSK':<24} {'LAST SEEN':<25} NAME — LOCATION")
         for kiosk in store.kiosks():
-            seen = kiosk.last_seen or "never"
+            seen = "token revoked" if kiosk.revoked else kiosk.last_seen or "never"
             print(f"{kiosk.kiosk_id:<24} {seen:<25} {kiosk.name} — {kiosk.location}")
         return 0
     if args.action == "enroll-code":
-        return _enroll_code(args, store)
+        return _enroll_code(args, store, config)
+    if args.action == "revoke":
+        if not store.revoke_kiosk(args.kiosk_id):
+            return _fail(f"there is no kiosk {args.kiosk_id}")
+        print(
+            f"{PROG}: the token of {args.kiosk_id} is revoked; a running hub closes its sockets "
+            "within seconds"
+        )
+        return 0
     try:
         token = enroll_kiosk(store, args.kiosk_id, args.name, args.location, at=datetime.now(UTC))
     except (ValueError, StoreError) as exc:
@@ -199,7 +222,7 @@ def _kiosk(args: argparse.Namespace, store: HubStore) -> int:
     return 0
 
 
-def _enroll_code(args: argparse.Namespace, store: HubStore) -> int:
+def _enroll_code(args: argparse.Namespace, store: HubStore, config: HubConfig) -> int:
     from datetime import UTC, datetime
 
     from hub.enrollment import make_code
@@ -223,7 +246,23 @@ def _enroll_code(args: argparse.Namespace, store: HubStore) -> int:
         file=sys.stderr,
     )
     print(made.code)
+    print(_fingerprint_line(config), file=sys.stderr)
     return 0
+
+
+def _fingerprint_line(config: HubConfig) -> str:
+    """The sealing key's fingerprint for the technician to compare with what kiosk-provision
+    shows, or why there is none."""
+    from hub.delivery.keys import SetupError, load_private_key
+
+    try:
+        key = load_private_key(config.sealing_key_path)
+    except SetupError as exc:
+        return f"{PROG}: no sealing key to show the fingerprint of: {exc}"
+    return (
+        f"{PROG}: the hub's sealing key fingerprint (kiosk-provision must show the same): "
+        f"{key_fingerprint(bytes(key.public_key))}"
+    )
 
 
 if __name__ == "__main__":

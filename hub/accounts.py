@@ -1,19 +1,28 @@
 """Staff passwords and kiosk tokens: making them, storing only hashes, checking them.
 
 Passwords are hashed with Argon2id (argon2-cffi's defaults) and rehashed on the next good login
-when those defaults change. After `max_failures` wrong passwords an account locks for
-`lockout_minutes`; the answer to a locked account, an unknown name and a wrong password is the
-same, so a login form never tells whether a username exists. Kiosk tokens are 32 random bytes,
-so a plain SHA-256 of them is enough to store: there is nothing to guess.
+when those defaults change. After `max_failures` wrong passwords from one client address an
+account locks for `lockout_minutes` for that address only, so nobody can lock a named advisor out
+from elsewhere; the answer to a locked account, an unknown name and a wrong password is the same,
+so a login form never tells whether a username exists. `LoginThrottle` bounds how many logins
+wait for Argon2 and how often one address may try. Kiosk tokens are 32 random bytes, so a plain
+SHA-256 of them is enough to store: there is nothing to guess.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import hmac
 import logging
+import math
 import secrets
-from collections.abc import Callable
+import threading
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -62,7 +71,8 @@ def hash_password(password: str) -> str:
 
 
 def sha256_hex(secret: str) -> str:
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+    # surrogateescape: a header's bytes that are not UTF-8 hash as they came, never raise.
+    return hashlib.sha256(secret.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def new_secret() -> str:
@@ -72,11 +82,87 @@ def new_secret() -> str:
 
 def same(a: str, b: str) -> bool:
     """Compare two secrets in constant time."""
-    return hmac.compare_digest(a.encode("utf-8"), b.encode("utf-8"))
+    return hmac.compare_digest(
+        a.encode("utf-8", "surrogateescape"), b.encode("utf-8", "surrogateescape")
+    )
+
+
+#: Remembered lock-outs and login windows at most; the oldest are forgotten first, so a flood
+#: from many addresses cannot grow the hub's memory without bound.
+MAX_REMEMBERED = 10_000
+#: Logins from one address checked (or waiting to be) at once: a flood from one place can never
+#: hold all of the Argon2 slots.
+PER_ADDRESS_AT_ONCE = 2
+WINDOW_SECONDS = 60.0
+
+
+class LoginThrottle:
+    """How many logins may wait for a password check, and how often one address may try.
+
+    Runs on the event loop only (no lock): `refusal` decides before the form is even read,
+    `slot` holds one of the Argon2 slots while the check runs in a thread.
+    """
+
+    def __init__(
+        self,
+        *,
+        per_minute: int,
+        queue: int,
+        slots: int = 4,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._per_minute = per_minute
+        self._queue = queue
+        self._clock = clock
+        #: Argon2 takes 64 MiB and most of a CPU core for a moment: at most this many at once.
+        self._slots = asyncio.Semaphore(slots)
+        self._waiting = 0
+        self._busy: dict[str, int] = {}
+        self._recent: dict[str, deque[float]] = {}
+
+    def refusal(self, address: str) -> int | None:
+        """Seconds to tell a login from `address` to wait (429), or None: it may go on."""
+        now = self._clock()
+        recent = self._recent.pop(address, None) or deque()
+        while recent and recent[0] <= now - WINDOW_SECONDS:
+            recent.popleft()
+        self._recent[address] = recent  # re-inserted: the dict's order is the last attempt's
+        if len(self._recent) > MAX_REMEMBERED:
+            del self._recent[next(iter(self._recent))]
+        if len(recent) >= self._per_minute:
+            return max(1, math.ceil(recent[0] + WINDOW_SECONDS - now))
+        if self._busy.get(address, 0) >= PER_ADDRESS_AT_ONCE or self._waiting >= self._queue:
+            return 1
+        recent.append(now)
+        return None
+
+    @contextlib.asynccontextmanager
+    async def slot(self, address: str) -> AsyncIterator[None]:
+        self._waiting += 1
+        self._busy[address] = self._busy.get(address, 0) + 1
+        try:
+            async with self._slots:
+                yield
+        finally:
+            self._waiting -= 1
+            left = self._busy.pop(address) - 1
+            if left:
+                self._busy[address] = left
+
+
+@dataclass
+class _Strikes:
+    failures: int = 0
+    locked_until: datetime | None = None
 
 
 class LoginGuard:
-    """Checks staff passwords against the store and keeps the lock-out count."""
+    """Checks staff passwords against the store and keeps the lock-outs, per (address, account).
+
+    The store's `failed_logins` and `locked_until` record what happened to the account (the admin
+    sees "locked" when some address is locked out of it); whether a login is refused is this
+    guard's count for the address it comes from.
+    """
 
     def __init__(
         self,
@@ -90,8 +176,10 @@ class LoginGuard:
         self._clock = clock
         self._max_failures = max_failures
         self._lockout = timedelta(minutes=lockout_minutes)
+        self._strikes: dict[tuple[str, str], _Strikes] = {}
+        self._lock = threading.Lock()
 
-    def check(self, username: str, password: str) -> User | None:
+    def check(self, username: str, password: str, address: str = "") -> User | None:
         """The user if the password is right and the account usable; None in every other case.
 
         Blocking (Argon2 takes tens of milliseconds): the hub runs it in an executor.
@@ -99,25 +187,51 @@ class LoginGuard:
         user = self._store.user(username) if USERNAME.fullmatch(username) else None
         if user is None:
             _verify(_dummy(hasher), password)
+            # No name: what was typed may be a password in the wrong field.
+            log.info("login for an unknown account", extra={"client": address})
             return None
-        now = utc_iso(self._clock())
-        locked = user.locked_until is not None and user.locked_until > now
+        now = self._clock()
+        key = (address, username)
+        with self._lock:
+            strikes = self._strikes.get(key)
+            locked = (
+                strikes is not None
+                and strikes.locked_until is not None
+                and strikes.locked_until > now
+            )
         good = _verify(user.password_hash, password)
         if locked or user.disabled:
-            log.info("login refused", extra={"username": username, "reason": _why(locked)})
+            log.info(
+                "login refused",
+                extra={"username": username, "reason": _why(locked), "client": address},
+            )
             return None
         if not good:
-            failures = user.failed_logins + 1
-            until = None
-            if failures >= self._max_failures:
-                until = utc_iso(self._clock() + self._lockout)
-                log.warning("account locked", extra={"username": username})
-            self._store.login_failed(username, locked_until=until)
-            log.info("wrong password", extra={"username": username})
+            self._failed(key, now)
+            log.info("wrong password", extra={"username": username, "client": address})
             return None
+        with self._lock:
+            self._strikes.pop(key, None)
         rehash = hasher.hash(password) if hasher.check_needs_rehash(user.password_hash) else None
         self._store.login_succeeded(username, password_hash=rehash)
         return user
+
+    def _failed(self, key: tuple[str, str], now: datetime) -> None:
+        with self._lock:
+            strikes = self._strikes.pop(key, None) or _Strikes()
+            if strikes.locked_until is not None:  # an earlier lock-out that has run out
+                strikes = _Strikes()
+            strikes.failures += 1
+            until = None
+            if strikes.failures >= self._max_failures:
+                until = now + self._lockout
+                strikes = _Strikes(0, until)
+            self._strikes[key] = strikes
+            if len(self._strikes) > MAX_REMEMBERED:
+                del self._strikes[next(iter(self._strikes))]
+        if until is not None:
+            log.warning("account locked", extra={"username": key[1], "client": key[0]})
+        self._store.login_failed(key[1], locked_until=utc_iso(until) if until else None)
 
 
 def _why(locked: bool) -> str:

@@ -4,21 +4,26 @@ A request is a staff member's (a session cookie from /login), a kiosk's (`Author
 <token>` with `X-Kiosk-Id`), or nobody's. Each route lists who may use it; the middleware answers
 401 when a route needs a credential and none (or a bad one) came, 403 when the credential is of
 the wrong kind or role, and 403 when a staff member's state-changing request lacks the session's
-CSRF token (header `X-CSRF-Token` or form field `csrf_token`).
+CSRF token (header `X-CSRF-Token` or form field `csrf_token`). A credential whose bytes are not
+UTF-8 is no credential. The client's address (`client_address`) is the peer's, or what a
+configured trusted proxy says in X-Forwarded-For; the middleware puts it on the request's log lines.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from http.cookies import CookieError
 
 from aiohttp import web
 
-from hub.accounts import kiosk_for_token, new_secret, same, sha256_hex
+from hub.accounts import KIOSK_ID, kiosk_for_token, new_secret, same, sha256_hex
 from hub.context import ACCESS, HUB, HubContext
 from hub.hours import utc_iso
+from hub.logs import CLIENT
 from hub.store import ROLES, KioskRecord, User
 
 log = logging.getLogger(__name__)
@@ -84,16 +89,72 @@ def identify(request: web.Request) -> Identity | None:
     authorization = request.headers.get("Authorization", "")
     if authorization:
         scheme, _, token = authorization.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
+        kiosk_id = request.headers.get("X-Kiosk-Id", "")
+        if scheme.lower() != "bearer" or not token.strip() or not _readable(token, kiosk_id):
             return None
-        found = kiosk_for_token(hub.store, request.headers.get("X-Kiosk-Id", ""), token.strip())
+        found = kiosk_for_token(hub.store, kiosk_id, token.strip())
+        if found is None:
+            shown = kiosk_id if KIOSK_ID.fullmatch(kiosk_id) else "(not a kiosk id)"
+            log.info("kiosk token refused", extra={"kiosk_id": shown})
         return KioskIdentity(found) if found else None
-    session_id = request.cookies.get(hub.cookie_name)
-    if not session_id:
+    try:
+        session_id = request.cookies.get(hub.cookie_name)
+    except (CookieError, ValueError):
+        return None
+    if not session_id or not _readable(session_id):
         return None
     session_hash = sha256_hex(session_id)
     session = hub.store.session(session_hash, now=utc_iso(hub.clock()))
     return StaffIdentity(session.user, session.csrf_token, session_hash) if session else None
+
+
+def _readable(*texts: str) -> bool:
+    """The header values were UTF-8 (aiohttp keeps other bytes as lone surrogates)."""
+    try:
+        for text in texts:
+            text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+_CLIENT = web.RequestKey("client", str)
+
+
+def client_address(request: web.Request) -> str:
+    """The address of whoever sent the request: the peer's, or, when the peer is a trusted
+    proxy ([access] trusted_proxies), the nearest address in X-Forwarded-For that is not."""
+    known = request.get(_CLIENT)
+    if isinstance(known, str):
+        return known
+    address = request.remote or ""
+    proxies = request.app[HUB].config.access.trusted_proxies
+    if proxies and _among(address, proxies):
+        hops = [
+            hop.strip()
+            for value in request.headers.getall("X-Forwarded-For", [])
+            for hop in value.split(",")
+        ]
+        for hop in reversed(hops):
+            try:
+                parsed = ipaddress.ip_address(hop)
+            except ValueError:
+                break  # not an address: believe no further than the proxy that added it
+            address = str(parsed)
+            if not _among(address, proxies):
+                break
+    request[_CLIENT] = address
+    return address
+
+
+def _among(
+    address: str, networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+) -> bool:
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(parsed in network for network in networks)
 
 
 def _refuse(request: web.Request, status: int, message: str) -> web.Response:
@@ -109,6 +170,14 @@ def _refuse(request: web.Request, status: int, message: str) -> web.Response:
 
 @web.middleware
 async def access_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    token = CLIENT.set(client_address(request))
+    try:
+        return await _checked(request, handler)
+    finally:
+        CLIENT.reset(token)
+
+
+async def _checked(request: web.Request, handler: Handler) -> web.StreamResponse:
     route = request.match_info.route
     resource = route.resource
     if resource is None:  # no such path or method: let aiohttp answer 404 or 405

@@ -62,6 +62,7 @@ class HubConfig:
     fleet: FleetSettings = field(default_factory=FleetSettings)
     alerts: AlertSettings = field(default_factory=AlertSettings)
     metrics: MetricsSettings = field(default_factory=MetricsSettings)
+    access: sections.AccessSettings = field(default_factory=sections.AccessSettings)
     #: The file that was read; None for the built-in demo configuration.
     source: Path | None = None
 
@@ -151,6 +152,7 @@ class _Checker(Checker):
             **sections.delivery_settings(self, raw),
             eservices=sections.eservices_settings(self, raw),
             **sections.fleet_settings(self, raw),
+            **sections.access_settings(self, raw),
             source=self._source,
         )
 
@@ -169,6 +171,7 @@ _SECTIONS = (
     "fleet",
     "alerts",
     "metrics",
+    "access",
 )
 _HUB_KEYS = (
     "listen_host",

@@ -1,13 +1,14 @@
 """The sections of hub.toml beyond the listener: service lines and their opening hours, TURN
 servers, delivery ([sealing], [smtp], [email], [forms], [delivery]), the e-services catalogue
-([eservices]) and fleet health ([fleet], [alerts], [metrics]). Each parser turns its checked
-tables into the settings its package reads.
+([eservices]), fleet health ([fleet], [alerts], [metrics]) and who may ask how often ([access]).
+Each parser turns its checked tables into the settings its package reads.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from eservices.catalogue import CatalogueError
@@ -148,11 +149,57 @@ def _without_starttls(check: Checker, smtp: object) -> object:
 _TLS_TEXT = '"starttls" (STARTTLS, usually port 25 or 587) or "implicit" (TLS, usually port 465)'
 
 
+@dataclass(frozen=True)
+class AccessSettings:
+    """Where requests come from and how many logins one place may try ([access])."""
+
+    #: Peers whose X-Forwarded-For is believed (a TLS proxy in front of the hub); the client's
+    #: address is then the nearest one in that header that is not a proxy of this list.
+    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+    #: Login attempts one client address may make in any 60 seconds; more get 429.
+    login_attempts_per_minute: int = 20
+    #: Logins waiting for a password check (Argon2) at once, from everywhere; more get 429.
+    login_queue: int = 16
+
+
+def access_settings(check: Checker, raw: dict[str, Any]) -> dict[str, Any]:
+    """The keys of [access]."""
+    access = check.table("access", raw.get("access", {}), _ACCESS_KEYS)
+    v = check.value
+    proxies = v(access, "access", "trusted_proxies", [], _NETWORKS)
+    return {
+        "access": AccessSettings(
+            trusted_proxies=tuple(ipaddress.ip_network(text, strict=False) for text in proxies),
+            login_attempts_per_minute=v(
+                access, "access", "login_attempts_per_minute", 20, int_range(1, 10000)
+            ),
+            login_queue=v(access, "access", "login_queue", 16, int_range(1, 10000)),
+        )
+    }
+
+
+def _is_network(text: object) -> bool:
+    if not isinstance(text, str):
+        return False
+    try:
+        ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        return False
+    return True
+
+
+_ACCESS_KEYS = ("trusted_proxies", "login_attempts_per_minute", "login_queue")
+_NETWORKS = (
+    lambda value: isinstance(value, list) and all(_is_network(item) for item in value),
+    'a list of addresses or networks, like ["127.0.0.1", "10.0.0.0/24"]',
+)
+
+
 def fleet_settings(check: Checker, raw: dict[str, Any]) -> dict[str, Any]:
     """The keys of [fleet], [alerts] and [metrics]."""
     fleet = check.table("fleet", raw.get("fleet", {}), ("offline_minutes", "opening_hours"))
     alerts = check.table("alerts", raw.get("alerts", {}), ("notify_clear", "notify_maintenance"))
-    metrics = check.table("metrics", raw.get("metrics", {}), ("token_file",))
+    metrics = check.table("metrics", raw.get("metrics", {}), ("token_file", "private_port"))
     v = check.value
     addresses = text_list(ADDRESS, "a list of e-mail addresses, each at most once")
     opening = FleetSettings().opening_hours
@@ -170,7 +217,8 @@ def fleet_settings(check: Checker, raw: dict[str, Any]) -> dict[str, Any]:
         "metrics": MetricsSettings(
             token_file=file_path(
                 v(metrics, "metrics", "token_file", "", text_value(None, 'a file path, or ""'))
-            )
+            ),
+            private_port=v(metrics, "metrics", "private_port", False, BOOL),
         ),
     }
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from aiohttp import web
 
-from hub.accounts import LoginGuard
+from hub.accounts import LoginGuard, LoginThrottle
 from hub.config import HubConfig
 from hub.store import HubStore
 
@@ -25,8 +24,8 @@ class HubContext:
     clock: Callable[[], datetime]
     guard: LoginGuard
     #: Argon2 takes 64 MiB and most of a CPU core for a moment: a burst of login attempts waits
-    #: for these slots instead of exhausting the server.
-    verify_slots: asyncio.Semaphore
+    #: for a few slots, in a bounded queue, and one address cannot take them all.
+    throttle: LoginThrottle
 
     @classmethod
     def make(
@@ -38,7 +37,10 @@ class HubContext:
             max_failures=config.max_failures,
             lockout_minutes=config.lockout_minutes,
         )
-        return cls(config, store, clock, guard, asyncio.Semaphore(4))
+        throttle = LoginThrottle(
+            per_minute=config.access.login_attempts_per_minute, queue=config.access.login_queue
+        )
+        return cls(config, store, clock, guard, throttle)
 
     @property
     def cookie_name(self) -> str:

@@ -1,7 +1,9 @@
 """Logging for the hub: JSON lines on stderr (for journald), in the kiosk's format.
 
 Only the context fields in `CONTEXT_FIELDS` are taken from a record's `extra`, so a password,
-a token or a cookie passed by mistake is dropped before it is written anywhere.
+a token or a cookie passed by mistake is dropped before it is written anywhere. A line logged
+while a request is handled carries its client's address (`client`, set by the access
+middleware through `CLIENT`) unless the record gives its own.
 """
 
 from __future__ import annotations
@@ -11,12 +13,17 @@ import logging
 import math
 import sys
 import time
+from contextvars import ContextVar
 from typing import TextIO
+
+#: The address of the client whose request is being handled (hub.auth.client_address).
+CLIENT: ContextVar[str | None] = ContextVar("client", default=None)
 
 #: The only `extra` keys that reach a log line, in the order they appear.
 CONTEXT_FIELDS = (
     "kiosk_id",
     "username",
+    "client",
     "role",
     "line",
     "method",
@@ -50,6 +57,8 @@ class JsonLinesFormatter(logging.Formatter):
         }
         for key in CONTEXT_FIELDS:
             value = record.__dict__.get(key)
+            if key == "client" and not value:
+                value = CLIENT.get()
             if isinstance(value, float) and not math.isfinite(value):
                 line[key] = str(value)
             elif isinstance(value, str | int | float):

@@ -21,6 +21,7 @@ from hub.auth import (
     STAFF,
     KioskIdentity,
     StaffIdentity,
+    client_address,
     current,
     end_session,
     kiosk,
@@ -66,6 +67,15 @@ async def login_form(request: web.Request) -> web.Response:
 
 async def login(request: web.Request) -> web.StreamResponse:
     hub = request.app[HUB]
+    address = client_address(request)
+    wait = hub.throttle.refusal(address)
+    if wait is not None:
+        # Before the form is read or a password checked: a flood costs the hub next to nothing.
+        return web.json_response(
+            {"error": "too many login attempts; try again in a moment"},
+            status=429,
+            headers={"Retry-After": str(wait)},
+        )
     if not same_origin(request):
         return web.json_response({"error": "cross-site login refused"}, status=403)
     form = await request.post()
@@ -73,9 +83,8 @@ async def login(request: web.Request) -> web.StreamResponse:
     if not isinstance(username, str) or not isinstance(password, str):
         raise web.HTTPBadRequest(text="username and password must be text")
     username = username.strip().lower()
-    loop = asyncio.get_running_loop()
-    async with hub.verify_slots:
-        user = await loop.run_in_executor(None, hub.guard.check, username, password)
+    async with hub.throttle.slot(address):
+        user = await asyncio.to_thread(hub.guard.check, username, password, address)
     if user is None:
         # The form again with the message, like any form with a mistake in it: 200.
         return _html(login_page(username=username, error=FAILED))
@@ -92,6 +101,8 @@ async def logout(request: web.Request) -> web.StreamResponse:
     identity = staff(request)
     response = _see_other("/login")
     end_session(request.app[HUB], response, identity)
+    # Its console's call socket, if open, closes now rather than at the desk's next look.
+    request.app[DESK].revalidate()
     log.info("logged out", extra={"username": identity.user.username})
     return response
 

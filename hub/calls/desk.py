@@ -5,6 +5,12 @@ out the `Effects` it returns: each message goes into its party's outbox (sent in
 socket's writer), a `connected` with ICE servers minted for its party (hub.calls.ice), each
 `CallRecord` into the store. A background task ticks the switchboard about once a second for ring
 timeouts and unstaffed lines.
+
+A socket lives no longer than the credential it was opened with: each connection carries a check
+of it (the staff session, the kiosk's token), looked at on each message, whenever the store says a
+credential may have ended (a logout, `kiosk-hub user disable` in another process, a kiosk's token
+replaced or revoked) and every `REVALIDATE_SECONDS` (sessions expire). A socket whose credential
+ended leaves at once (never rung again) and is closed with `CREDENTIAL_ENDED`.
 """
 
 from __future__ import annotations
@@ -34,16 +40,33 @@ from hub.store import HubStore
 log = logging.getLogger(__name__)
 
 TICK_SECONDS = 1.0
+REVALIDATE_SECONDS = 30.0
+#: The close code (private range) and reason of a socket whose credential ended: the other end
+#: should not reconnect with the same credential.
+CREDENTIAL_ENDED = 4401
+CREDENTIAL_ENDED_REASON = b"credential no longer valid: log in or enroll again"
+
+
+def always_valid() -> bool:
+    return True
 
 
 class Connection:
     """One party's WebSocket and its outbox: messages are queued at once and sent in order."""
 
-    def __init__(self, party: Party, ws: web.WebSocketResponse) -> None:
+    def __init__(
+        self,
+        party: Party,
+        ws: web.WebSocketResponse,
+        still_valid: Callable[[], bool] = always_valid,
+    ) -> None:
         self.party = party
         self.ws = ws
+        #: Whether the credential the socket was opened with still holds (reads the store).
+        self.still_valid = still_valid
         self._outbox: asyncio.Queue[Message | None] = asyncio.Queue()
         self._writer = asyncio.create_task(self._write(), name=f"ws-writer-{party.id}")
+        self._closing: asyncio.Future[None] | None = None
 
     def send(self, message: Message) -> None:
         self._outbox.put_nowait(message)
@@ -58,7 +81,14 @@ class Connection:
                 log.info("could not send to %s %s: socket closing", *self.party)
 
     async def close(self, code: int = WSCloseCode.OK, message: bytes = b"") -> None:
-        """Send what is queued, stop the writer, close the socket."""
+        """Send what is queued, stop the writer, close the socket. The first call's code and
+        reason are the ones sent; a later call (the handler's own, as its loop ends) waits for
+        that close rather than racing it with another."""
+        if self._closing is None:
+            self._closing = asyncio.ensure_future(self._close(code, message))
+        await asyncio.shield(self._closing)
+
+    async def _close(self, code: int, message: bytes) -> None:
         self._outbox.put_nowait(None)
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self._writer, timeout=5.0)
@@ -125,6 +155,9 @@ class CallDesk:
         self._store = store
         self._connections: dict[Party, Connection] = {}
         self._ticker: asyncio.Task[None] | None = None
+        self._closing: set[asyncio.Task[None]] = set()
+        self._stamp: tuple[int, int] | None = None
+        self._checked_at = 0.0
         #: The hub pings every socket this often ([hub] heartbeat_seconds); one that has not
         #: answered within half of it more is gone (its party leaves the queue or its call
         #: ends), however quiet the network went. The advisor's console, which cannot see those
@@ -134,16 +167,58 @@ class CallDesk:
 
     # --- connections -----------------------------------------------------------------------
 
-    async def attach(self, party: Party, ws: web.WebSocketResponse) -> Connection:
+    async def attach(
+        self,
+        party: Party,
+        ws: web.WebSocketResponse,
+        still_valid: Callable[[], bool] = always_valid,
+    ) -> Connection:
         """Register `ws` as the party's socket; an older one counts as gone, then is closed."""
         older = self._connections.pop(party, None)
         if older is not None:
             log.info("%s %s connected again: the older socket counts as gone", *party)
             self.gone(party)
             await older.close(WSCloseCode.POLICY_VIOLATION, b"replaced by a newer connection")
-        connection = Connection(party, ws)
+        connection = Connection(party, ws, still_valid)
         self._connections[party] = connection
         return connection
+
+    def valid(self, connection: Connection) -> bool:
+        """Whether the connection's credential still holds; when not, the party leaves now and
+        its socket is closed with `CREDENTIAL_ENDED`."""
+        try:
+            if connection.still_valid():
+                return True
+        except Exception:
+            # The store could not be read: keep the socket rather than drop every call.
+            log.exception("could not check the credential of %s %s", *connection.party)
+            return True
+        log.info("%s %s: its credential ended, closing its socket", *connection.party)
+        self.detach(connection)
+        task = asyncio.create_task(
+            connection.close(CREDENTIAL_ENDED, CREDENTIAL_ENDED_REASON),
+            name=f"ws-close-{connection.party.id}",
+        )
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
+        return False
+
+    def revalidate(self) -> None:
+        """Check every open socket's credential now (after a logout, say)."""
+        self._checked_at = asyncio.get_running_loop().time()
+        for connection in list(self._connections.values()):
+            self.valid(connection)
+
+    def _revalidate_if_due(self) -> None:
+        try:
+            stamp = self._store.credentials_stamp()
+        except Exception:
+            log.exception("could not read the store's credentials stamp")
+            return
+        overdue = asyncio.get_running_loop().time() - self._checked_at >= REVALIDATE_SECONDS
+        if stamp != self._stamp or overdue:
+            self._stamp = stamp
+            self.revalidate()
 
     def detach(self, connection: Connection) -> None:
         """The socket closed: if it is still the party's current one, the party is gone."""
@@ -201,6 +276,7 @@ class CallDesk:
     async def _tick(self) -> None:
         while True:
             await asyncio.sleep(TICK_SECONDS)
+            self._revalidate_if_due()
             try:
                 self.carry_out(self.switchboard.tick())
             except Exception:

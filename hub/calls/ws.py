@@ -3,7 +3,11 @@
 The access middleware has already checked the credential (route table in hub.routes); the
 advisor's handler also checks the `Origin` header, since browsers send no CSRF token on a
 WebSocket. Each handler turns a message into one switchboard operation through the app's
-`CallDesk` (hub.calls.desk), which delivers what follows.
+`CallDesk` (hub.calls.desk), which delivers what follows, and gives the desk a check of its
+credential, so that the socket closes when the session or token ends.
+
+A message that is not a JSON object with a text `type` (invalid JSON, NaN, nested deeper than
+`MAX_DEPTH`, a list) gets an `error` and the socket stays; nothing a message holds drops it.
 """
 
 from __future__ import annotations
@@ -15,15 +19,19 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from hub.accounts import same
 from hub.auth import kiosk, staff
 from hub.calls import Effects, Message, Party, advisor
 from hub.calls import kiosk as kiosk_party
 from hub.calls.desk import DESK, CallDesk, Connection, error
 from hub.context import HUB
+from hub.hours import utc_iso
 
 log = logging.getLogger(__name__)
 
 MAX_MESSAGE_BYTES = 64 * 1024
+#: Deeper than any message of the protocol (an ICE candidate is two levels).
+MAX_DEPTH = 16
 SIGNALS = frozenset({"offer", "answer", "ice"})
 KIOSK_TYPES = SIGNALS | {"call", "cancel", "hang_up", "rate"}
 ADVISOR_TYPES = SIGNALS | {"available", "accept", "decline", "transfer", "hang_up"}
@@ -31,7 +39,7 @@ ADVISOR_TYPES = SIGNALS | {"available", "accept", "decline", "transfer", "hang_u
 GUEST_TYPES = frozenset({"invite", "cancel_invite", "leave"})
 
 
-class BadRequest(Exception):
+class BadRequest(ValueError):
     """A message the socket layer refuses before the switchboard sees it."""
 
 
@@ -43,8 +51,13 @@ async def kiosk_socket(request: web.Request) -> web.StreamResponse:
         return web.json_response({"error": "a WebSocket upgrade is expected here"}, status=400)
     await ws.prepare(request)
     party = kiosk_party(record.kiosk_id)
-    connection = await desk.attach(party, ws)
     hub = request.app[HUB]
+
+    def token_holds() -> bool:
+        now = hub.store.kiosk(record.kiosk_id)
+        return now is not None and not now.revoked and same(now.token_hash, record.token_hash)
+
+    connection = await desk.attach(party, ws, token_holds)
     connection.send(
         {
             "type": "hello",
@@ -81,7 +94,12 @@ async def advisor_socket(request: web.Request) -> web.StreamResponse:
         return web.json_response({"error": f"{username} answers no service line"}, status=403)
     await ws.prepare(request)
     party = advisor(username)
-    connection = await desk.attach(party, ws)
+
+    def session_holds() -> bool:
+        session = hub.store.session(identity.session_hash, now=utc_iso(hub.clock()))
+        return session is not None and session.user.role == identity.user.role
+
+    connection = await desk.attach(party, ws, session_holds)
     connection.send(
         {
             "type": "hello",
@@ -122,15 +140,17 @@ async def _serve(
     """Read messages until the socket closes or its heartbeat is lost; then the party is gone."""
     try:
         async for frame in connection.ws:
+            if not desk.valid(connection):
+                break
             if frame.type is not WSMsgType.TEXT:
                 if frame.type is WSMsgType.BINARY:
                     connection.send(error("text frames only: one JSON object each"))
+                elif frame.type is WSMsgType.ERROR:  # too big, say: aiohttp closes it, with why
+                    log.info("call socket failed", extra={"error": str(frame.data)})
                 continue
             request_id: object = None
             try:
-                message = json.loads(frame.data)
-                if not isinstance(message, dict):
-                    raise BadRequest("a message must be a JSON object with a type")
+                message = parse_message(frame.data)
                 request_id = message.get("id")
                 if message.get("type") == "ping":
                     # The other end checking that the hub still answers (browsers cannot see
@@ -138,14 +158,49 @@ async def _serve(
                     connection.send({"type": "pong", "id": request_id})
                     continue
                 operation = handle(message)
-            except (ValueError, BadRequest) as refused:
-                text = "not JSON" if isinstance(refused, json.JSONDecodeError) else str(refused)
-                connection.send(error(text, request_id))
-                continue
-            desk.run(operation, connection, request_id)
+                desk.run(operation, connection, request_id)
+            except BadRequest as refused:
+                connection.send(error(str(refused), request_id))
+            except Exception:
+                # A bug met by an odd message: that message fails, the socket and its call stay.
+                log.exception("a %s message could not be handled", connection.party.kind)
+                connection.send(error("the hub could not handle this message", request_id))
     finally:
         desk.detach(connection)
         await connection.close()
+
+
+def parse_message(text: str) -> Message:
+    """A message's JSON object, or `BadRequest` saying what is wrong with the text."""
+    try:
+        message = json.loads(text, parse_constant=_no_constant)
+    except RecursionError:
+        raise BadRequest(f"nested deeper than {MAX_DEPTH} levels") from None
+    except ValueError as exc:
+        raise BadRequest(str(exc) if isinstance(exc, BadRequest) else "not JSON") from None
+    if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+        raise BadRequest("a message must be a JSON object with a type (text)")
+    if _depth(message) > MAX_DEPTH:
+        raise BadRequest(f"nested deeper than {MAX_DEPTH} levels")
+    return message
+
+
+def _no_constant(name: str) -> object:
+    raise BadRequest(f"{name} is not a number JSON allows")
+
+
+def _depth(value: object) -> int:
+    deepest, level = 0, [value]
+    while level and deepest <= MAX_DEPTH:
+        deepest += 1
+        level = [
+            item
+            for container in level
+            if isinstance(container, dict | list)
+            for item in (container.values() if isinstance(container, dict) else container)
+            if isinstance(item, dict | list)
+        ]
+    return deepest
 
 
 def _field(message: Message, name: str, kind: type | tuple[type, ...] = str) -> Any:

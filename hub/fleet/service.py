@@ -53,7 +53,7 @@ class Fleet:
     book: AlertBook
     notifier: Notifier | None
     metrics: FleetMetrics = field(default_factory=FleetMetrics)
-    #: The bearer token /metrics asks for; None = loopback callers only; "" = unreadable file.
+    #: The bearer token /metrics asks for; None = none configured; "" = unreadable file.
     metrics_token: str | None = None
     _seen: dict[str, _Seen] = field(default_factory=dict)
     #: Kiosk id → the earliest time it can count as offline (the hub's start, see above).
@@ -228,13 +228,19 @@ class Fleet:
         return seen is not None and now - seen.at <= self.offline_after
 
     def metrics_allowed(self, request: web.Request) -> bool:
+        # Not "any loopback caller": behind a TLS proxy on the same host everyone is loopback.
+        if self.config.metrics.private_port:
+            return True
         if self.metrics_token is None:
-            return request.remote in ("127.0.0.1", "::1")
+            return False
         scheme, _, given = request.headers.get("Authorization", "").partition(" ")
         return (
             bool(self.metrics_token)
             and scheme.lower() == "bearer"
-            and hmac.compare_digest(given.strip().encode(), self.metrics_token.encode())
+            # surrogateescape: header bytes that are not UTF-8 compare as bytes, never raise.
+            and hmac.compare_digest(
+                given.strip().encode("utf-8", "surrogateescape"), self.metrics_token.encode()
+            )
         )
 
 

@@ -36,5 +36,7 @@ class AlertSettings:
 
 @dataclass(frozen=True)
 class MetricsSettings:
-    #: A file whose first line is the bearer token /metrics asks for; None = loopback only.
+    #: A file whose first line is the bearer token /metrics asks for.
     token_file: Path | None = None
+    #: The hub's port is reachable by no one but the scraper: /metrics answers without a token.
+    private_port: bool = False

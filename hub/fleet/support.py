@@ -251,10 +251,13 @@ async def usage_csv(request: web.Request) -> web.Response:
 
 
 async def metrics(request: web.Request) -> web.Response:
-    """Prometheus text format, to loopback callers or those with [metrics] token_file's token."""
+    """Prometheus text format, to those with [metrics] token_file's token (or to anyone on a
+    port configured as private)."""
     fleet = request.app[FLEET]
     if not fleet.metrics_allowed(request):
-        return web.json_response({"error": "forbidden"}, status=403)
+        refused = web.json_response({"error": "the metrics token is required"}, status=401)
+        refused.headers["WWW-Authenticate"] = 'Bearer realm="kiosk-hub metrics"'
+        return refused
     m = fleet.metrics
     now = fleet.clock()
     kiosks = fleet.store.kiosks()

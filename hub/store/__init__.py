@@ -2,11 +2,13 @@
 
 `HubStore` wraps an injected sqlite3 connection (tests use a temporary file), migrates it on
 opening and offers typed reads and writes. Secrets never reach the file in the clear: passwords
-are Argon2 hashes, session ids and kiosk tokens SHA-256 hashes.
+are Argon2 hashes, session ids and kiosk tokens SHA-256 hashes. The file (and its -wal and -shm,
+which SQLite makes with the same mode) is created readable by its owner only.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from dataclasses import dataclass
@@ -55,6 +57,11 @@ class KioskRecord:
     last_seen: str | None
     contact: str | None = None
 
+    @property
+    def revoked(self) -> bool:
+        """Its token was revoked (`kiosk-hub kiosk revoke`): no token is its token."""
+        return not self.token_hash
+
 
 @dataclass(frozen=True)
 class StaffSession:
@@ -72,10 +79,11 @@ class HubStore:
         self._db = Database(conn, execute_plugins=False)
         with self._lock:
             self.migrated_from = migrate(self._db)
+        self._credential_changes = 0
         #: Sealed submissions from kiosks (hub.store.submissions).
         self.submissions = Submissions(self._db, self._lock)
         #: One-time enrollment codes (hub.store.enrollment).
-        self.enrollment = EnrollmentCodes(self._db, self._lock)
+        self.enrollment = EnrollmentCodes(self._db, self._lock, self._credentials_changed)
         self.fleet = FleetStore(self._db, self._lock)
 
     @property
@@ -117,7 +125,22 @@ class HubStore:
                 "UPDATE users SET disabled = 1 WHERE username = ?", [username]
             ).rowcount
             self._db.execute("DELETE FROM sessions WHERE username = ?", [username])
+        self._credentials_changed()
         return bool(changed)
+
+    # Credentials that ended
+
+    def credentials_stamp(self) -> tuple[int, int]:
+        """Changes when a credential may have ended: a session deleted, an account disabled, a
+        kiosk's token replaced or revoked, here or by another process (a `kiosk-hub` command)
+        writing the database. Whoever holds a credential's socket open looks again then."""
+        with self._lock:
+            # data_version moves when another connection commits, never for this one's writes.
+            version = int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+        return version, self._credential_changes
+
+    def _credentials_changed(self) -> None:
+        self._credential_changes += 1
 
     def login_failed(self, username: str, *, locked_until: str | None) -> None:
         """Count a wrong password; with `locked_until` the account locks and the count restarts."""
@@ -178,6 +201,7 @@ class HubStore:
     def delete_session(self, id_hash: str) -> None:
         with self._lock, self._db.atomic():
             self._db.execute("DELETE FROM sessions WHERE id_hash = ?", [id_hash])
+        self._credentials_changed()
 
     # Kiosks
 
@@ -206,6 +230,16 @@ class HubStore:
         with self._lock:
             rows = list(self._db.table("kiosks").rows_where(order_by="kiosk_id"))
         return [KioskRecord(**row) for row in rows]
+
+    def revoke_kiosk(self, kiosk_id: str) -> bool:
+        """Revoke a kiosk's token (it stays listed, with its history); False if no such kiosk.
+        An enrollment code for the same id gives it a new token."""
+        with self._lock, self._db.atomic():
+            changed = self._db.execute(
+                "UPDATE kiosks SET token_hash = '' WHERE kiosk_id = ?", [kiosk_id]
+            ).rowcount
+        self._credentials_changed()
+        return bool(changed)
 
     def kiosk_seen(self, kiosk_id: str, *, at: str) -> None:
         with self._lock, self._db.atomic():
@@ -239,7 +273,10 @@ def _user(row: dict[str, object]) -> User:
 
 def open_store(path: Path) -> HubStore:
     """Open (creating it and its folder if need be) and migrate the hub database at `path`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    # Created here, 0600, before SQLite would create it with the umask's mode (0644 outside
+    # systemd): it holds password hashes and personal data in transit.
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
     conn = sqlite3.connect(path, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS:d}")

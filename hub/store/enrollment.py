@@ -8,6 +8,7 @@ single-use (`used_at`) and expires (`expires_at`).
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
@@ -56,9 +57,16 @@ RedeemOutcome = Literal["enrolled", "unknown", "used", "expired"]
 class EnrollmentCodes:
     """Typed reads and writes of enrollment codes, over the store's connection and lock."""
 
-    def __init__(self, db: Database, lock: threading.RLock) -> None:
+    def __init__(
+        self,
+        db: Database,
+        lock: threading.RLock,
+        credentials_changed: Callable[[], None] = lambda: None,
+    ) -> None:
         self._db = db
         self._lock = lock
+        #: Told when a redeemed code replaces an enrolled kiosk's token (credentials_stamp).
+        self._credentials_changed = credentials_changed
 
     def add(self, code_hash: str, code: EnrollmentCode) -> None:
         """Store a new code for a kiosk; the kiosk's earlier unused codes stop working."""
@@ -109,6 +117,8 @@ class EnrollmentCodes:
                         "created_at": at,
                     }
                 )
+        if changed:
+            self._credentials_changed()
         return "enrolled", code
 
     def set_contact(self, kiosk_id: str, contact: str | None) -> bool:

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 import aiohttp
+import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
+from hub.app import make_app
 from hub.auth import KIOSK, PUBLIC
+from hub.config import HubConfig
 from hub.context import ACCESS
 from hub.store import ROLES, HubStore
-from tests.hub.conftest import add_kiosk, add_user, log_in, run_app
+from tests.hub.conftest import FixedClock, add_kiosk, add_user, log_in, run_app
 
 Client = TestClient[web.Request, web.Application]
 CALLERS = (*ROLES, KIOSK)
@@ -25,6 +29,13 @@ SAMPLE_PATHS = {
     "/api/support/actions/{id}/screenshot": f"/api/support/actions/{'0' * 32}/screenshot",
     "/support/kiosks/{kiosk_id}": "/support/kiosks/itakeskus-1",
 }
+
+
+@pytest.fixture
+def app(config: HubConfig, store: HubStore, clock: FixedClock) -> web.Application:
+    """With /metrics on a port said to be private: then every public route answers anyone."""
+    private = replace(config, metrics=replace(config.metrics, private_port=True))
+    return make_app(private, store, clock=clock)
 
 
 def declared_routes(app: web.Application) -> list[tuple[str, str, frozenset[str]]]:

@@ -1,10 +1,11 @@
-"""/metrics: Prometheus text from the app's own registry, loopback only or with the token."""
+"""/metrics: Prometheus text from the app's own registry, with the token or on a private port."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from aiohttp import web
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -21,6 +22,13 @@ def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
         for sample in family.samples:
             found[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
     return found
+
+
+@pytest.fixture
+def app(write_config: Callable[[str], Path], store: HubStore, clock: FixedClock) -> web.Application:
+    return make_app(
+        load_config(write_config("[metrics]\nprivate_port = true\n")), store, clock=clock
+    )
 
 
 def test_metrics_count_the_fleet(app: web.Application, store: HubStore) -> None:
@@ -56,9 +64,9 @@ def test_with_a_token_file_metrics_want_the_token(
     app = make_app(config, store, clock=clock)
 
     async def body(kiosk: Kiosk, support: Support) -> None:
-        assert (await kiosk.client.get("/metrics")).status == 403
+        assert (await kiosk.client.get("/metrics")).status == 401
         wrong = {"Authorization": "Bearer nope"}
-        assert (await kiosk.client.get("/metrics", headers=wrong)).status == 403
+        assert (await kiosk.client.get("/metrics", headers=wrong)).status == 401
         right = {"Authorization": "Bearer s3cret-scrape-token"}
         response = await kiosk.client.get("/metrics", headers=right)
         assert response.status == 200

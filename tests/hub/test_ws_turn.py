@@ -30,8 +30,12 @@ def minted_for(peer: str, at: datetime) -> dict[str, Any]:
 
 def turn_config(config: HubConfig) -> HubConfig:
     config = lines_config(config, virka_info=["anna"])
+    # Logins that last past the next morning: a socket closes when its session ends.
     return replace(
-        config, stun=("stun:stun.example.fi",), turn=(TurnServer(TURN_URL, secret=SECRET),)
+        config,
+        stun=("stun:stun.example.fi",),
+        turn=(TurnServer(TURN_URL, secret=SECRET),),
+        session_hours=48,
     )
 
 
