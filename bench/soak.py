@@ -430,6 +430,9 @@ def main(sessions: int, every: int, trace: bool) -> int:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, _stop)
 
+    from kiosk.ui.arenas import limit_malloc_arenas
+
+    limit_malloc_arenas()  # as kiosk.ui.main.run() does first
     from PySide6.QtCore import QCoreApplication, QEvent, Qt
     from PySide6.QtWidgets import QApplication
 

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 from kiosk.app import Kiosk
 from kiosk.config import Config
 from kiosk.i18n import Catalogue
+from kiosk.ui.arenas import limit_malloc_arenas
 from kiosk.ui.bridge import Bridge
 from kiosk.ui.state import UiState
 from kiosk.ui.theme import install_focus
@@ -75,6 +76,8 @@ def run(
     report_modules: bool = False,
     quit_after_paint: bool = False,
 ) -> int:
+    # Before any thread is started (kiosk.ui.arenas).
+    limit_malloc_arenas()
     # QtWebEngine (E-services) shares OpenGL contexts with the window; Qt needs to know before
     # the application exists, and importing QtWebEngine here would slow the first paint.
     QApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
