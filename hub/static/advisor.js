@@ -712,19 +712,28 @@ function watchHub(pingSeconds) {
   }, every);
 }
 
-// The socket `ws` is gone (closed, or silent): the console says so and connects again.
-function lost(ws) {
+// The hub's close code for a socket whose login ended (logged out elsewhere, account disabled,
+// session expired): connecting again cannot work, logging in again can.
+const LOGIN_ENDED = 4401;
+
+// The socket `ws` is gone (closed, or silent): the console says so and connects again, or,
+// when the login itself has ended, goes to the login page.
+function lost(ws, code) {
   if (state.ws !== ws) return;
   state.ws = null;
   clearInterval(watcher);
-  document.body.dataset.socket = "closed";
-  $("socket-status").textContent = "Yhteys katkesi, yhdistetään uudelleen… / Disconnected, reconnecting…";
+  const ended = code === LOGIN_ENDED;
+  document.body.dataset.socket = ended ? "logged-out" : "closed";
+  $("socket-status").textContent = ended
+    ? "Kirjautuminen päättyi, kirjaudu uudelleen… / Your login has ended, log in again…"
+    : "Yhteys katkesi, yhdistetään uudelleen… / Disconnected, reconnecting…";
   $("socket-status").className = "pill bad";
   state.ringing = null;
   if (state.call) endCall("Yhteys hubiin katkesi / Lost the connection to the hub");
   state.available = false;
   show();
-  setTimeout(connect, 3000);
+  if (ended) setTimeout(() => location.assign("/login"), 1500);
+  else setTimeout(connect, 3000);
 }
 
 function connect() {
@@ -745,7 +754,7 @@ function connect() {
     const handle = handlers[m.type];
     if (handle) handle(m);
   });
-  ws.addEventListener("close", () => lost(ws));
+  ws.addEventListener("close", (e) => lost(ws, e.code));
 }
 
 function setAvailable(available) {
