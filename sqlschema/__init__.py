@@ -100,6 +100,9 @@ def backup(conn: sqlite3.Connection, target: Path, *, expected_version: int) -> 
     """
     # Unique per thread and process, so two openers never write into one half-made file.
     partial = target.with_name(f"{target.name}.{os.getpid()}-{threading.get_ident()}.partial")
+    # The copy holds what the store holds: readable by its owner only, whatever the umask.
+    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+    os.chmod(partial, 0o600)
     copy = sqlite3.connect(partial)
     try:
         conn.backup(copy)

@@ -93,6 +93,7 @@ def test_an_older_database_with_tables_is_backed_up_before_migrating(tmp_path: P
 
     backup = tmp_path / "kiosk.db.bak-v0"
     assert backup.exists()
+    assert backup.stat().st_mode & 0o777 == 0o600
     assert not list(tmp_path.glob("*.partial"))
     copy = sqlite3.connect(backup)
     try:
