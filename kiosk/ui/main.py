@@ -21,6 +21,9 @@ from kiosk.ui.window import KioskWindow
 
 log = logging.getLogger(__name__)
 
+#: The app's exit status when its store cannot be opened (a full or read-only disk, say).
+EXIT_NO_STORE = 3
+
 
 def build(
     config: Config, kiosk: Kiosk | None = None, *, filter_input: bool = True
@@ -96,7 +99,21 @@ def run(
         if quit_after_paint:
             app.exit(0)
             return
-        kiosk.start_backend(window.bridge.on_device_event)
+        from kiosk.store import StoreError
+
+        try:
+            kiosk.start_backend(window.bridge.on_device_event)
+        except StoreError as exc:
+            # Without its store the kiosk can keep no form, payment or log: rather than a
+            # screen that fails at every tap, the app ends and systemd starts it again (the
+            # agent's heartbeat tells the hub the app is down meanwhile).
+            log.critical(
+                "the kiosk cannot start: %s",
+                exc,
+                extra={"code": "store-unavailable"},
+            )
+            app.exit(EXIT_NO_STORE)
+            return
         start_speech(window, config)
 
     window.first_painted.connect(after_first_paint)

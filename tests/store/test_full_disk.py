@@ -11,6 +11,7 @@ These start a hub process: run them under `flock /tmp/kiosk-peers.lock`.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -24,6 +25,7 @@ from kiosk.app import Kiosk
 from kiosk.config import Config
 from kiosk.outbox import open_sealed
 from kiosk.store import StoreFull, open_store
+from kiosk.ui.main import EXIT_NO_STORE
 from kiosk.ui.window import KioskWindow
 from tests.conftest import HUB_KEY, HUB_PUBLIC_KEY, FakeClock
 from tests.peers.disk import SmallDisk, small_disk
@@ -210,3 +212,26 @@ def test_a_store_that_cannot_open_on_a_full_disk_names_the_folder_to_free(
         Kiosk(config).start_backend()
     data_disk.free()
     open_store(config.db_path).close()  # with room, it opens as usual
+
+
+def test_the_app_as_it_ships_ends_with_status_3_when_its_store_cannot_open(
+    tmp_path: Path, data_disk: SmallDisk
+) -> None:
+    """The kiosk process itself on a full disk: not a window that fails at every tap, but an
+    exit that names the full folder, for systemd to start it again."""
+    folder = data_disk.mountpoint
+    kiosk_toml = tmp_path / "kiosk.toml"
+    kiosk_toml.write_text(
+        f'[kiosk]\ndata_dir = "{folder}"\n[session]\nfolder = "{tmp_path / "sessions"}"\n'
+        "[ui]\nfullscreen = false\n"
+    )
+    data_disk.fill()
+    done = subprocess.run(
+        [str(BIN / "kiosk"), "--config", str(kiosk_toml)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert done.returncode == EXIT_NO_STORE, done.stderr
+    assert f"the kiosk cannot start: the kiosk's disk is full ({folder})" in done.stderr
