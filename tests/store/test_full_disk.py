@@ -26,12 +26,14 @@ from kiosk.config import Config
 from kiosk.outbox import open_sealed
 from kiosk.store import StoreFull, open_store
 from kiosk.ui.main import EXIT_NO_STORE
+from kiosk.ui.screens.email import NOT_SENT_FULL as EMAIL_NOT_SENT_FULL
 from kiosk.ui.window import KioskWindow
 from tests.conftest import HUB_KEY, HUB_PUBLIC_KEY, FakeClock
 from tests.peers.disk import SmallDisk, small_disk
 from tests.peers.hub import BIN, Hub, configured_hub
 from tests.peers.smtp import free_port
 from tests.ui.conftest import off_ui, open_window
+from tests.ui.test_email import open_email, text
 from tests.ui.test_forms import feedback_on_its_summary, open_forms
 
 KIOSK_ID = "demo-kiosk"  # the id the tests' kiosk.toml leaves at its default
@@ -95,7 +97,8 @@ def consistent(window: KioskWindow) -> list[dict[str, object]]:
             check = db.execute("PRAGMA integrity_check").fetchall()
             rows = list(db["outbox"].rows_where(order_by="created_at"))
             sent = db.execute(
-                "SELECT count(*) FROM usage WHERE kind = 'outcome' AND value LIKE 'submitted:%'"
+                "SELECT count(*) FROM usage WHERE kind = 'outcome'"
+                " AND (value LIKE 'submitted:%' OR value = 'sent')"
             ).fetchone()[0]
         return check, rows, sent
 
@@ -235,3 +238,36 @@ def test_the_app_as_it_ships_ends_with_status_3_when_its_store_cannot_open(
     )
     assert done.returncode == EXIT_NO_STORE, done.stderr
     assert f"the kiosk cannot start: the kiosk's disk is full ({folder})" in done.stderr
+
+
+def test_an_e_mail_sent_as_the_disk_fills_is_not_kept_and_goes_once_there_is_room(
+    qtbot: QtBot, window: KioskWindow, data_disk: SmallDisk
+) -> None:
+    writer = window.kiosk.writer
+    assert writer is not None
+    screen = open_email(qtbot, window, "en")
+    form = screen.form
+    qtbot.mouseClick(form.fields["documents"].buttons["scan-1"], LEFT)  # type: ignore[attr-defined]
+    qtbot.mouseClick(form.next_button, LEFT)
+    for name, value in (("to", "friend@example.fi"), ("to_again", "friend@example.fi")):
+        qtbot.keyClicks(text(screen, name).editor, value)
+    qtbot.keyClicks(text(screen, "message").editor, "Here is the page.")
+    qtbot.mouseClick(form.next_button, LEFT)
+    assert form.on_summary
+
+    busy = threading.Event()
+    writer.submit(lambda _store: busy.wait(30))
+    qtbot.mouseClick(form.next_button, LEFT)
+    data_disk.fill()
+    busy.set()
+    qtbot.waitUntil(lambda: form.notice.isVisible())
+
+    assert screen.area.widget() is screen.view and form.on_summary
+    assert form.notice.text() == "⚠ " + EMAIL_NOT_SENT_FULL
+    assert consistent(window) == []
+
+    data_disk.free()
+    qtbot.mouseClick(form.next_button, LEFT)
+    qtbot.waitUntil(lambda: screen.area.widget() is screen.done)
+    [row] = consistent(window)
+    assert open_sealed(row["sealed"], bytes(HUB_KEY))["to"] == ["friend@example.fi"]  # type: ignore[arg-type]

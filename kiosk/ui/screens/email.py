@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from kiosk.hubclient import HubRefused
 from kiosk.i18n import N_
 from kiosk.mail import EmailPolicy
+from kiosk.store import StoreFull
 from kiosk.submissions.email import (
     DEFAULT_SUBJECT,
     EmailSending,
@@ -55,6 +56,12 @@ EXHAUSTED = N_(
 NOT_SENT = N_(
     "The e-mail could not be sent because of a fault in the kiosk. Please ask library staff "
     "for help."
+)
+#: The kiosk's disk is full: nothing of the citizen's was kept, and room may come back later.
+NOT_SENT_FULL = N_(
+    "The e-mail was not sent: the kiosk has no room to store it just now. Nothing you wrote has "
+    "been kept in the kiosk, and your message is still here. Please try again in a while, or "
+    "ask library staff for help."
 )
 
 
@@ -207,7 +214,8 @@ class EmailScreen(TypingScreen):
                 exc_info=error,
                 extra={"service": "email"},
             )
-            self.form.notice.setText("⚠ " + self.ui.t(NOT_SENT))
+            words = NOT_SENT_FULL if isinstance(error, StoreFull) else NOT_SENT
+            self.form.notice.setText("⚠ " + self.ui.t(words))
             self.form.notice.show()
             return
         log.info(
