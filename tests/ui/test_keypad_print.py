@@ -35,7 +35,6 @@ WORDS = {
         "one_copy": "1 kopio.",
         "more": "Yksi kopio enemmän",
         "two_copies": "2 kopiota.",
-        "sending": "Lähetetään tulostimelle…",
         "printed": "✓ Tulostettu 2 sivua. Ota ne tulostimesta.",
         "done": "Valmis, painike",
     },
@@ -54,7 +53,6 @@ WORDS = {
         "one_copy": "1 kopia.",
         "more": "En kopia till",
         "two_copies": "2 kopior.",
-        "sending": "Skickar till skrivaren…",
         "printed": "✓ 2 sidor utskrivna. Ta dem från skrivaren.",
         "done": "Klar, knapp",
     },
@@ -121,7 +119,8 @@ def test_a_scan_printed_by_keypad_alone(qtbot: QtBot, window: KioskWindow, langu
             w["more"],
             w["two_copies"],
             w["print"],
-            w["sending"],
+            # "Sending to the printer…" lasts only until the printer takes the job: when the
+            # first page's progress comes in the same moment, only the newer words are said.
             t(PRINTING).format(done=1, total=2),
             t(PRINTING).format(done=2, total=2),
             w["printed"],
