@@ -164,24 +164,13 @@ class PaymentJournal:
 
     @contextmanager
     def _writing(self) -> Iterator[sqlite3.Connection]:
-        """One durable transaction; a write the disk refuses raises JournalUnwritable.
-
-        The store's lock is held throughout, so that a transaction whose commit failed is
-        rolled back before any other write can join it."""
-        with self.store.lock:
-            conn: sqlite3.Connection | None = None
-            try:
-                with self.store.durable() as conn:
-                    yield conn
-            except sqlite3.OperationalError as exc:
-                if conn is not None and conn.in_transaction:
-                    try:
-                        conn.rollback()
-                        # The store's ordinary level, which a failed commit left unrestored.
-                        conn.execute("PRAGMA synchronous = NORMAL")
-                    except sqlite3.Error:
-                        pass  # already rolled back by SQLite itself
-                raise JournalUnwritable(f"the payment journal could not be written: {exc}") from exc
+        """One durable transaction; a write the disk refuses raises JournalUnwritable (the store
+        has rolled the transaction back by then, its commit included)."""
+        try:
+            with self.store.durable() as conn:
+                yield conn
+        except sqlite3.OperationalError as exc:
+            raise JournalUnwritable(f"the payment journal could not be written: {exc}") from exc
 
     def get(self, sale_reference: str) -> JournalEntry:
         with self.store.lock:
