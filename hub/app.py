@@ -15,6 +15,7 @@ from datetime import datetime
 
 from aiohttp import web
 
+from hub.appointments.sweeper import SWEEPER, Sweeper
 from hub.auth import access_middleware
 from hub.calls.desk import DESK, CallDesk
 from hub.config import HubConfig
@@ -59,6 +60,11 @@ def make_app(
     app[FLEET] = fleet
     app.on_startup.append(fleet.start)
     app.on_cleanup.append(fleet.stop)
+    # Bookings and callbacks: no-shows, and personal data deleted when its time is up.
+    sweeper = Sweeper()
+    app[SWEEPER] = sweeper
+    app.on_startup.append(sweeper.start)
+    app.on_cleanup.append(sweeper.stop)
     access: dict[tuple[str, str], frozenset[str]] = {}
     for route in routes:
         app.router.add_route(route.method, route.path, route.handler)

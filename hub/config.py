@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from hub import config_sections as sections
+from hub.appointments.settings import AppointmentSettings, HomeSettings, appointment_settings
 from hub.calls.ice import TurnServer, ice_servers
 from hub.calls.lines import DEFAULT_LINES, ServiceLine
 from hub.config_values import BOOL, HOST, STUN, URL, Checker, int_range, text_list, text_value
@@ -63,6 +64,8 @@ class HubConfig:
     alerts: AlertSettings = field(default_factory=AlertSettings)
     metrics: MetricsSettings = field(default_factory=MetricsSettings)
     access: sections.AccessSettings = field(default_factory=sections.AccessSettings)
+    appointments: AppointmentSettings = field(default_factory=AppointmentSettings)
+    home: HomeSettings = field(default_factory=HomeSettings)
     #: The file that was read; None for the built-in demo configuration.
     source: Path | None = None
 
@@ -153,6 +156,7 @@ class _Checker(Checker):
             eservices=sections.eservices_settings(self, raw),
             **sections.fleet_settings(self, raw),
             **sections.access_settings(self, raw),
+            **appointment_settings(self, raw),
             source=self._source,
         )
 
@@ -172,6 +176,8 @@ _SECTIONS = (
     "alerts",
     "metrics",
     "access",
+    "appointments",
+    "home",
 )
 _HUB_KEYS = (
     "listen_host",

@@ -14,6 +14,9 @@ from typing import Any
 
 from aiohttp import web
 
+from hub.appointments.callback_routes import CALLBACK_ROUTES
+from hub.appointments.routes import APPOINTMENT_ROUTES
+from hub.appointments.topics import times_of_day_json, topics_json
 from hub.auth import (
     CSRF_FIELD,
     KIOSK,
@@ -30,6 +33,7 @@ from hub.auth import (
     start_session,
 )
 from hub.calls.desk import DESK
+from hub.calls.home import HOME_ROUTES
 from hub.calls.offers import advisor_catalogue
 from hub.calls.ws import advisor_socket, kiosk_socket
 from hub.context import HUB
@@ -37,6 +41,7 @@ from hub.delivery import handlers as submissions
 from hub.enrollment import ENROLLMENT_ROUTES
 from hub.eservices import eservices
 from hub.fleet.routes import FLEET_ROUTES
+from hub.home_page import HOME_PAGE_ROUTES
 from hub.hours import LANGUAGES, utc_iso
 from hub.pages import FAILED, login_page
 from hub.route import Route as Route  # re-exported: hub.app and the tests take it from here
@@ -141,7 +146,18 @@ async def lines(request: web.Request) -> web.Response:
                 "status": switchboard.line_status(line.id).as_json(),
             }
         )
-    return web.json_response({"lines": listed, "at": utc_iso(now)})
+    return web.json_response(
+        {
+            "lines": listed,
+            "at": utc_iso(now),
+            # What a callback or booking may be about, and when a callback suits
+            # (docs/appointments.md); a wait longer than this offers them beside the queue.
+            "callback_topics": topics_json(),
+            "times_of_day": times_of_day_json(),
+            "long_wait_s": hub.config.appointments.long_wait_minutes * 60,
+            "home_calls": hub.config.home.enabled,
+        }
+    )
 
 
 async def kiosk_hello(request: web.Request) -> web.Response:
@@ -233,5 +249,9 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/api/support/submissions/{id}/retry", submissions.support_retry, SUPPORT),
     *FLEET_ROUTES,
     *ENROLLMENT_ROUTES,
+    *APPOINTMENT_ROUTES,
+    *CALLBACK_ROUTES,
+    *HOME_ROUTES,
+    *HOME_PAGE_ROUTES,
     *SUPPORT_PAGES,
 )

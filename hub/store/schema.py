@@ -14,6 +14,7 @@ from collections.abc import Callable
 from sqlite_utils import Database
 
 import sqlschema
+from hub.store.appointments_schema import _appointments_v7
 from hub.store.enrollment import _enrollment_v4
 from hub.store.fleet_schema import _fleet_v5
 from sqlschema import (
@@ -163,6 +164,7 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     _enrollment_v4,
     _fleet_v5,
     _call_guests_v6,
+    _appointments_v7,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

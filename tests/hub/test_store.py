@@ -31,7 +31,7 @@ def test_a_new_file_is_created_at_the_current_version(tmp_path: Path) -> None:
         assert columns == {
             "id", "line", "kiosk_id", "language", "queued_at", "answered_at", "ended_at",
             "wait_ms", "talk_ms", "outcome", "rating", "final_line", "reason", "transfers",
-            "interpreted", "interpreter_language", "guest_line",
+            "interpreted", "interpreter_language", "guest_line", "channel", "booking_id",
         }  # fmt: skip
     finally:
         store.close()
