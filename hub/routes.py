@@ -15,6 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from hub.appointments.callback_routes import CALLBACK_ROUTES
+from hub.appointments.pages import SCHEDULE_PAGES
 from hub.appointments.routes import APPOINTMENT_ROUTES
 from hub.appointments.topics import times_of_day_json, topics_json
 from hub.auth import (
@@ -253,5 +254,6 @@ ROUTES: tuple[Route, ...] = (
     *CALLBACK_ROUTES,
     *HOME_ROUTES,
     *HOME_PAGE_ROUTES,
+    *SCHEDULE_PAGES,
     *SUPPORT_PAGES,
 )

@@ -16,6 +16,8 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from hub.store.appointments import Appointments
+from hub.store.callbacks import Callbacks
 from hub.store.enrollment import EnrollmentCodes
 from hub.store.fleet import FleetStore
 from hub.store.schema import SCHEMA_VERSION, SchemaTooNewError, StoreError, migrate
@@ -85,6 +87,9 @@ class HubStore:
         #: One-time enrollment codes (hub.store.enrollment).
         self.enrollment = EnrollmentCodes(self._db, self._lock, self._credentials_changed)
         self.fleet = FleetStore(self._db, self._lock)
+        #: Advisors' slots, bookings, calendar feeds; callbacks (docs/appointments.md).
+        self.appointments = Appointments(self._db, self._lock)
+        self.callbacks = Callbacks(self._db, self._lock)
 
     @property
     def db(self) -> Database:
