@@ -10,7 +10,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from hub.auth import KIOSK, PUBLIC, Handler
-from hub.fleet import ingest, support
+from hub.fleet import advice_usage, ingest, support
 from hub.fleet.metrics import FleetMetrics, timed
 from hub.fleet.service import FLEET
 from hub.route import Route
@@ -45,5 +45,6 @@ FLEET_ROUTES: tuple[Route, ...] = (
     Route("GET", "/api/support/actions/{id}/screenshot", support.screenshot, SUPPORT),
     Route("GET", "/api/support/usage", support.usage, SUPPORT),
     Route("GET", "/api/support/usage.csv", support.usage_csv, SUPPORT),
+    Route("GET", "/api/support/advice-usage", advice_usage.advice_usage, SUPPORT),
     Route("GET", "/metrics", support.metrics, frozenset({PUBLIC})),
 )
