@@ -1,5 +1,5 @@
-"""The outbox: what the kiosk sends to the hub (filled forms, e-mail), sealed so that only the
-hub can read it, kept until the hub has it.
+"""The outbox: what the kiosk sends to the hub (filled forms, e-mail, callback requests), sealed
+so that only the hub can read it, kept until the hub has it.
 
 A submission is sealed at once to the hub's public key with a libsodium sealed box (PyNaCl:
 X25519 + XSalsa20-Poly1305, a fresh key pair per message), and the sealed bytes are put in the
@@ -27,7 +27,7 @@ from typing import Any
 from kiosk.store import Store, full_error, is_disk_full, utc_iso
 from kiosk.threads import blocking
 
-KINDS = ("form", "email")
+KINDS = ("form", "email", "callback")
 
 
 class SealingError(ValueError):
