@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
-from typing import Any
 
 from aiohttp import web
 
@@ -43,7 +42,8 @@ from hub.enrollment import ENROLLMENT_ROUTES
 from hub.eservices import eservices
 from hub.fleet.routes import FLEET_ROUTES
 from hub.home_page import HOME_PAGE_ROUTES
-from hub.hours import LANGUAGES, utc_iso
+from hub.hours import utc_iso
+from hub.line_list import listed_lines
 from hub.pages import FAILED, login_page
 from hub.route import Route as Route  # re-exported: hub.app and the tests take it from here
 from hub.support import SUPPORT_PAGES
@@ -126,27 +126,12 @@ async def me(request: web.Request) -> web.Response:
 
 async def lines(request: web.Request) -> web.Response:
     hub = request.app[HUB]
-    switchboard = request.app[DESK].switchboard
     now = hub.clock()
-    listed: list[dict[str, Any]] = []
-    for line in hub.config.lines:
-        if line.interpreting and isinstance(current(request), KioskIdentity):
-            continue  # interpreter lines are invited by advisors, not called by citizens
-        open_now = line.open_at(now)
-        opening = None if open_now else line.next_opening(now)
-        listed.append(
-            {
-                "id": line.id,
-                "name": {lang: line.name(lang) for lang in LANGUAGES},
-                "description": {lang: line.description(lang) for lang in LANGUAGES},
-                "phone": line.phone,
-                "languages": list(line.languages),
-                "open_now": open_now,
-                "next_opening": opening.isoformat() if opening else None,
-                # Advisors free or busy, the queue: what a citizen sees before calling.
-                "status": switchboard.line_status(line.id).as_json(),
-            }
-        )
+    listed = listed_lines(
+        hub,
+        request.app[DESK].switchboard,
+        interpreters=not isinstance(current(request), KioskIdentity),
+    )
     return web.json_response(
         {
             "lines": listed,
