@@ -28,6 +28,9 @@ SAMPLE_PATHS = {
     "/api/support/kiosks/{kiosk_id}/actions": "/api/support/kiosks/itakeskus-1/actions",
     "/api/support/actions/{id}/screenshot": f"/api/support/actions/{'0' * 32}/screenshot",
     "/support/kiosks/{kiosk_id}": "/support/kiosks/itakeskus-1",
+    "/api/schedule/slots/{id}": "/api/schedule/slots/0123456789abcdef",
+    "/api/schedule/bookings/{id}/cancel": "/api/schedule/bookings/0123456789abcdef/cancel",
+    "/calendar/{token}.ics": "/calendar/not-a-token.ics",
 }
 
 
