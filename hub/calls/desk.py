@@ -18,11 +18,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 from collections.abc import Callable
 from datetime import datetime
 
 from aiohttp import WSCloseCode, web
 
+from hub.appointments.model import BookingRefused
 from hub.calls import (
     CallError,
     CallRecord,
@@ -33,11 +35,21 @@ from hub.calls import (
     Party,
     Switchboard,
 )
+from hub.calls.limits import HomeLimits
 from hub.config import HubConfig
 from hub.hours import LANGUAGES, utc_iso
 from hub.store import HubStore
 
 log = logging.getLogger(__name__)
+
+#: The `ended` reasons of a booking code that reaches nobody now (docs/appointments.md), by
+#: `BookingRefused.reason`.
+BOOKING_REFUSALS = {
+    "unknown": "booking_unknown",
+    "early": "booking_early",
+    "late": "booking_over",
+    "used": "booking_over",
+}
 
 TICK_SECONDS = 1.0
 REVALIDATE_SECONDS = 30.0
@@ -130,6 +142,8 @@ def record_row(record: CallRecord) -> dict[str, object]:
         "interpreted": int(record.interpreted),
         "interpreter_language": record.interpreter_language,
         "guest_line": record.guest_line,
+        "channel": record.channel,
+        "booking_id": record.booking_id,
     }
 
 
@@ -149,10 +163,14 @@ class CallDesk:
             ],
             wall=clock,
             opening_hours=opening_hours(config),
+            home_max_waiting=config.home.max_waiting,
+            booking_late_minutes=config.appointments.late_minutes,
         )
         self._config = config
         self._clock = clock
         self._store = store
+        #: What one client address may ask of /ws/home (hub.calls.home).
+        self.home_limits = HomeLimits(config.home)
         self._connections: dict[Party, Connection] = {}
         self._ticker: asyncio.Task[None] | None = None
         self._closing: set[asyncio.Task[None]] = set()
@@ -164,6 +182,10 @@ class CallDesk:
         #: pings, sends a `ping` of its own at the same pace (told in its `hello`) and counts
         #: the hub as gone when nothing has come for 2.5 of them.
         self.heartbeat_s = float(config.heartbeat_seconds)
+
+    def now(self) -> datetime:
+        """The hub's wall clock."""
+        return self._clock()
 
     # --- connections -----------------------------------------------------------------------
 
@@ -227,7 +249,7 @@ class CallDesk:
             self.gone(connection.party)
 
     def gone(self, party: Party) -> None:
-        if party.kind == "kiosk":
+        if party.kind in ("kiosk", "home"):
             self.carry_out(self.switchboard.kiosk_gone(party.id))
         else:
             self.carry_out(self.switchboard.advisor_gone(party.id))
@@ -267,6 +289,36 @@ class CallDesk:
                 self._store.save_call_record(record_row(record))
             except Exception:
                 log.exception("could not store the record of call %s", record.call_id)
+        for booking_id, at in effects.served:
+            try:
+                self._store.appointments.served(booking_id, at)
+            except Exception:
+                log.exception("could not mark booking %s served", booking_id)
+
+    # --- booked calls ----------------------------------------------------------------------
+
+    def booked_call(self, party: Party, code: str, language: str) -> Effects:
+        """A citizen's call with a booking code: the switchboard's booked call, or `ended`
+        saying why the code reaches nobody now (docs/appointments.md)."""
+        # Refused before the code is spent, as a call without one would be.
+        self.switchboard.ready_to_call(party.id)
+        settings = self._config.appointments
+        try:
+            booked = self._store.appointments.arrive(
+                code,
+                self._clock(),
+                "home" if party.kind == "home" else "kiosk",
+                early_minutes=settings.early_minutes,
+                late_minutes=settings.late_minutes,
+            )
+        except BookingRefused as refused:
+            reason = BOOKING_REFUSALS.get(refused.reason, "booking_over")
+            extra: Message = {}
+            if reason == "booking_early":
+                extra["opens_at"] = utc_iso(refused.opens_at) if refused.opens_at else None
+            return refusal(party, reason, **extra)
+        log.info("a booked call", extra={"booking": booked.booking_id, "line": booked.line})
+        return self.switchboard.request_call(party.id, booked.line, language, booked=booked)[1]
 
     # --- the clock -------------------------------------------------------------------------
 
@@ -293,6 +345,15 @@ class CallDesk:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._ticker
             self._ticker = None
+
+
+def refusal(party: Party, reason: str, **extra: object) -> Effects:
+    """`ended` for a call refused before the switchboard queued it (a booking code that reaches
+    nobody, a limit of the home socket): a call id of its own, nothing recorded."""
+    effects = Effects()
+    message: Message = {"type": "ended", "call": uuid.uuid4().hex, "reason": reason}
+    effects.tell(party, {**message, "can_rate": False, **extra})
+    return effects
 
 
 def error(message: str, request_id: object = None) -> Message:

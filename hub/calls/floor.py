@@ -87,10 +87,18 @@ class Floor:
     def advisor_to_ring(self, call: Call) -> Advisor | None:
         """The longest-idle free advisor of the call's line not yet rung for it this round.
 
-        When every available advisor of the line has been rung for this call (declined, let
-        it ring out, or went away), a new round begins. Busy advisors not yet tried hold the
+        A booked call rings only the slot's advisor, whenever they are free. When every
+        available advisor of the line has been rung for this call (declined, let it ring out,
+        or went away), a new round begins. Busy advisors not yet tried hold the
         round open: the call waits for them rather than ringing someone who declined.
         """
+        if call.booked and call.booking is not None:
+            # A booked call rings the advisor who holds the slot, and nobody else.
+            holder = self.advisors.get(call.booking.advisor)
+            if holder is None or not holder.free or call.line not in holder.lines:
+                return None
+            call.tried.clear()
+            return holder
         on_duty = [a for a in self.line_advisors(call.line) if a.on_duty]
         free = [a for a in on_duty if a.free]
         if not free:

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from hub.calls import views
 from hub.calls.floor import Floor
-from hub.calls.model import CallError, Effects, OpeningHours, advisor, kiosk
+from hub.calls.model import CallError, Effects, OpeningHours, advisor
 from hub.calls.parties import Advisor, Call, Invitation
 
 REASONS = ("interpreter", "authority")
@@ -100,7 +100,7 @@ class Guests:
             call.interpreted, call.interpreter_language = True, line.interpreting
         k = self._floor.kiosks[call.kiosk_id]
         fx.tell(advisor(username), views.connected_guest(call, k, line.line_id, invite.reason))
-        fx.tell(kiosk(call.kiosk_id), views.joined(call, line, invite.reason, for_kiosk=True))
+        fx.tell(call.citizen, views.joined(call, line, invite.reason, for_kiosk=True))
         fx.tell(advisor(call.advisor), views.joined(call, line, invite.reason, for_kiosk=False))
         return set(guest.lines) | {call.line}
 
@@ -128,7 +128,7 @@ class Guests:
         assert call.guest is not None and call.advisor is not None
         guest = self._free(call.guest)
         call.guest = call.guest_line = call.guest_reason = None
-        fx.tell(kiosk(call.kiosk_id), views.left(call.id, "guest"))
+        fx.tell(call.citizen, views.left(call.id, "guest"))
         fx.tell(advisor(call.advisor), views.left(call.id, "guest"))
         if not gone:
             fx.tell(advisor(guest.username), views.ended(call.id, LEFT))
@@ -143,7 +143,7 @@ class Guests:
         guest_lines = self._floor.advisors[call.guest].lines
         call.advisor = call.guest
         call.guest = call.guest_line = call.guest_reason = None
-        fx.tell(kiosk(call.kiosk_id), views.left(call.id, "host", promoted="guest"))
+        fx.tell(call.citizen, views.left(call.id, "host", promoted="guest"))
         fx.tell(advisor(call.advisor), views.promoted(call))
         return set(host.lines) | set(guest_lines) | {call.line}
 

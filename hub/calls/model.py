@@ -18,14 +18,23 @@ Message = dict[str, Any]
 
 
 class Party(NamedTuple):
-    """One end of a WebSocket: a kiosk by id or an advisor by username."""
+    """One end of a WebSocket: a kiosk by id, an advisor by username, or a citizen calling
+    from home (`/ws/home`) by the random `home-<hex>` id of their socket."""
 
-    kind: Literal["kiosk", "advisor"]
+    kind: Literal["kiosk", "advisor", "home"]
     id: str
+
+
+#: The `kiosk_id` of a home caller's call record: no socket's id is kept.
+HOME_KIOSK_ID = "home"
 
 
 def kiosk(kiosk_id: str) -> Party:
     return Party("kiosk", kiosk_id)
+
+
+def home(party_id: str) -> Party:
+    return Party("home", party_id)
 
 
 def advisor(username: str) -> Party:
@@ -62,6 +71,8 @@ class EndReason(StrEnum):
     CANCELLED = "cancelled"
     NO_ADVISOR = "no_advisor"
     LINE_CLOSED = "line_closed"
+    #: A home caller refused because the line has `[home] max_waiting` home callers waiting.
+    QUEUE_FULL = "queue_full"
 
 
 class Outcome(StrEnum):
@@ -73,6 +84,7 @@ class Outcome(StrEnum):
     LINE_CLOSED = "line_closed"  # refused outside opening hours
     KIOSK_GONE = "kiosk_gone"  # the kiosk dropped, waiting or in the call
     ADVISOR_GONE = "advisor_gone"  # the advisor's console dropped mid-call
+    QUEUE_FULL = "queue_full"  # a home caller refused: too many home callers waiting
 
 
 @dataclass(frozen=True)
@@ -104,6 +116,10 @@ class CallRecord:
     interpreter_language: str | None = None
     #: The line of the first advisor invited into the call who joined it.
     guest_line: str | None = None
+    #: Where the citizen called from: "kiosk", or "home" (then `kiosk_id` is "home").
+    channel: str = "kiosk"
+    #: The booking whose code the citizen used (docs/appointments.md), if any.
+    booking_id: str | None = None
 
 
 @dataclass
@@ -112,6 +128,8 @@ class Effects:
 
     messages: list[Notify] = field(default_factory=list)
     records: list[CallRecord] = field(default_factory=list)
+    #: Bookings whose booked call was answered, and when: the store marks them `served`.
+    served: list[tuple[str, datetime]] = field(default_factory=list)
 
     def tell(self, to: Party, message: Message) -> None:
         self.messages.append(Notify(to, message))
@@ -123,6 +141,7 @@ class Effects:
     def extend(self, other: Effects) -> None:
         self.messages.extend(other.messages)
         self.records.extend(other.records)
+        self.served.extend(other.served)
 
 
 @dataclass(frozen=True)

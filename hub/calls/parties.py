@@ -7,7 +7,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from hub.calls.model import CallRecord, EndReason, Outcome, Party, Role, advisor, kiosk
+from hub.appointments.model import Booked
+from hub.calls.model import (
+    HOME_KIOSK_ID,
+    CallRecord,
+    EndReason,
+    Outcome,
+    Party,
+    Role,
+    advisor,
+)
 
 _OUTCOMES = {
     EndReason.CANCELLED: Outcome.CANCELLED,
@@ -17,6 +26,7 @@ _OUTCOMES = {
     EndReason.ADVISOR_GONE: Outcome.ADVISOR_GONE,
     EndReason.ADVISOR_HUNG_UP: Outcome.ANSWERED,
     EndReason.KIOSK_HUNG_UP: Outcome.ANSWERED,
+    EndReason.QUEUE_FULL: Outcome.QUEUE_FULL,
 }
 
 
@@ -60,7 +70,7 @@ class Call:
     waited_s: float = 0.0
     talked_s: float = 0.0
     transfers: int = 0
-    told: tuple[int, int] | None = None  # (position, estimate) last sent to the kiosk
+    told: tuple[int, int, bool] | None = None  # (position, estimate, booked) last told
     invite: Invitation | None = None  # under way: no guest yet
     guest: str | None = None  # the invited advisor in the call now
     guest_line: str | None = None
@@ -69,10 +79,28 @@ class Call:
     first_guest_line: str | None = None
     interpreted: bool = False
     interpreter_language: str | None = None
+    channel: str = "kiosk"  # where the citizen calls from: "kiosk" or "home"
+    booking: Booked | None = None  # the booking whose code the citizen used
+    #: While set (wall clock), the call is booked: first in its line, for the slot's advisor
+    #: only; after it, or once that advisor declines, an ordinary call at the queue's front.
+    booked_until: datetime | None = None
 
     @property
-    def queue_key(self) -> tuple[float, int]:
-        return (self.queued_mono, self.seq)
+    def booked(self) -> bool:
+        return self.booked_until is not None
+
+    @property
+    def citizen(self) -> Party:
+        """The citizen's end: a kiosk, or a home caller's socket."""
+        return Party("home" if self.channel == "home" else "kiosk", self.kiosk_id)
+
+    @property
+    def queue_key(self) -> tuple[int, float, int]:
+        """Booked calls first (by slot time), then calls whose booking lapsed, then the rest
+        in the order they were asked."""
+        if self.booking is None:
+            return (2, self.queued_mono, self.seq)
+        return (0 if self.booked else 1, self.booking.starts_at.timestamp(), self.seq)
 
     @property
     def in_queue(self) -> bool:
@@ -88,7 +116,7 @@ class Call:
     def party(self, role: Role) -> Party | None:
         """Who has `role` in the call now (None: no host yet, or no guest)."""
         if role is Role.KIOSK:
-            return kiosk(self.kiosk_id)
+            return self.citizen
         username = self.advisor if role is Role.HOST else self.guest
         return advisor(username) if username is not None else None
 
@@ -98,7 +126,7 @@ class Call:
             call_id=self.id,
             line=self.first_line,
             final_line=self.line,
-            kiosk_id=self.kiosk_id,
+            kiosk_id=HOME_KIOSK_ID if self.channel == "home" else self.kiosk_id,
             language=self.language,
             queued_at=self.queued_wall,
             answered_at=self.answered_wall,
@@ -111,15 +139,24 @@ class Call:
             interpreted=self.interpreted,
             interpreter_language=self.interpreter_language,
             guest_line=self.first_guest_line,
+            channel=self.channel,
+            booking_id=self.booking.booking_id if self.booking else None,
         )
 
 
 @dataclass
 class Kiosk:
+    """A citizen's end: a kiosk, or (channel "home") a home caller, who has no name or place."""
+
     id: str
     name: str
     location: str
     call: str | None = None
+    channel: str = "kiosk"
+
+    @property
+    def party(self) -> Party:
+        return Party("home" if self.channel == "home" else "kiosk", self.id)
 
 
 @dataclass

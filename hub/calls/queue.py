@@ -6,6 +6,12 @@ returns `Effects` (messages to deliver, records to store) or raises `CallError`.
 (queue order, ring order, transfer placement, refusals) are in `docs/call-protocol.md`; ring
 order is `Floor.advisor_to_ring`, the estimated wait `estimate.py`. A third person in a call
 (an interpreter or another authority, `docs/call-three-party.md`) is `guests.py`.
+
+A citizen may call from a kiosk or from home (`/ws/home`, channel "home"): the switchboard
+treats both as the citizen's end of a call. A call made with a booking code (`booked`,
+docs/appointments.md) goes first in its line and rings only the advisor who holds the slot
+until `booking_late_minutes` after the slot starts (plus one ring); then, or when that advisor
+declines it, it waits at the front of the line's queue as an ordinary call.
 """
 
 from __future__ import annotations
@@ -14,8 +20,9 @@ import itertools
 import time
 import uuid
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+from hub.appointments.model import Booked
 from hub.calls import views
 from hub.calls.estimate import WaitEstimator
 from hub.calls.floor import Floor
@@ -29,7 +36,6 @@ from hub.calls.model import (
     Party,
     advisor,
     always_open,
-    kiosk,
 )
 from hub.calls.parties import Call, CallState, Kiosk
 from hub.calls.ratings import RatingBook
@@ -54,6 +60,8 @@ class Switchboard:
         no_advisor_grace_s: float = 120.0,
         rating_window_s: float = 600.0,
         new_call_id: Callable[[], str] = lambda: uuid.uuid4().hex,
+        home_max_waiting: int | None = None,
+        booking_late_minutes: float = 15.0,
     ) -> None:
         self._floor = Floor(lines)
         self._mono = monotonic
@@ -67,6 +75,9 @@ class Switchboard:
         self._ratings = RatingBook(rating_window_s)
         self._guests = Guests(self._floor, monotonic, wall, opening_hours)
         self._stirred: set[str] = set()  # lines a call's end changed beside its own
+        #: Home callers waiting on one line at once (None: no cap); kiosks are not counted.
+        self._home_max_waiting = home_max_waiting
+        self._booking_late = timedelta(minutes=booking_late_minutes)
 
     # --- queries ---------------------------------------------------------------------------
 
@@ -107,10 +118,17 @@ class Switchboard:
 
     # --- kiosks ----------------------------------------------------------------------------
 
-    def kiosk_connected(self, kiosk_id: str, *, name: str = "", location: str = "") -> Effects:
+    def kiosk_connected(
+        self, kiosk_id: str, *, name: str = "", location: str = "", channel: str = "kiosk"
+    ) -> Effects:
+        """A citizen's end connected: a kiosk, or a home caller (`channel` "home", no name or
+        place: advisors are told only that the citizen is at home)."""
         if kiosk_id in self._floor.kiosks:
             raise CallError(f"kiosk {kiosk_id} is already connected")
-        self._floor.kiosks[kiosk_id] = Kiosk(kiosk_id, name or kiosk_id, location)
+        if channel == "home":
+            self._floor.kiosks[kiosk_id] = Kiosk(kiosk_id, "", "", channel="home")
+        else:
+            self._floor.kiosks[kiosk_id] = Kiosk(kiosk_id, name or kiosk_id, location)
         return Effects()
 
     def kiosk_gone(self, kiosk_id: str) -> Effects:
@@ -172,14 +190,39 @@ class Switchboard:
 
     # --- calls -----------------------------------------------------------------------------
 
-    def request_call(self, kiosk_id: str, line: str, language: str) -> tuple[str, Effects]:
-        """Queue the kiosk's call on `line`, or refuse it with `ended` (closed / no advisor)."""
+    def ready_to_call(self, kiosk_id: str) -> None:
+        """`CallError` unless the citizen's end is connected and in no call."""
         k = self._floor.kiosks.get(kiosk_id)
         if k is None:
             raise CallError(f"kiosk {kiosk_id} is not connected")
         if k.call is not None:
             raise CallError(f"kiosk {kiosk_id} is already in call {k.call}")
-        self._floor.callable(line, language)
+
+    def request_call(
+        self, kiosk_id: str, line: str, language: str, *, booked: Booked | None = None
+    ) -> tuple[str, Effects]:
+        """Queue the kiosk's call on `line`, or refuse it with `ended` (closed / no advisor /
+        a full queue of home callers).
+
+        A call `booked` (its code checked by the caller) goes on the booking's line, first,
+        for the slot's advisor, who is told at once; it is refused neither for a closed line
+        nor for nobody available, and waits for them while the booking's window lasts.
+        """
+        self.ready_to_call(kiosk_id)
+        k = self._floor.kiosks[kiosk_id]
+        if booked is not None:
+            line = booked.line
+            if self._floor.line(line).interpreting:
+                raise CallError(f"line {line} is an interpreter line: an advisor invites it")
+            language = language or booked.language
+        else:
+            self._floor.callable(line, language)
+        full = (
+            booked is None
+            and k.channel == "home"
+            and self._home_max_waiting is not None
+            and sum(c.channel == "home" for c in self._floor.queue(line)) >= self._home_max_waiting
+        )
         now = self._mono()
         call = Call(
             id=self._new_id(),
@@ -192,12 +235,21 @@ class Switchboard:
             seq=next(self._seq),
             leg_since=now,
             joined_at_position=len(self._floor.queue(line)) + 1,
+            channel=k.channel,
+            booking=booked,
         )
         self._floor.calls[call.id] = call
         k.call = call.id
         fx = Effects()
+        if booked is not None:
+            call.booked_until = booked.starts_at + self._booking_late
+            call.joined_at_position = self._floor.queue(line).index(call) + 1
+            fx.tell(advisor(booked.advisor), views.appointment_arrived(call, k))
+            return call.id, self._settle(fx, {line})
         opening = self._hours(line, call.queued_wall)
-        if not opening.is_open:
+        if full:
+            self._end(call, EndReason.QUEUE_FULL, fx)
+        elif not opening.is_open:
             self._end(call, EndReason.LINE_CLOSED, fx, next_opening=opening.next_opening)
         elif not self._floor.staffed(line):
             self._end(call, EndReason.NO_ADVISOR, fx)
@@ -224,10 +276,13 @@ class Switchboard:
         call.state, call.ringing, call.advisor = CallState.CONNECTED, None, username
         call.waited_s += leg_wait
         call.leg_since = now
+        fx = Effects()
         if call.answered_wall is None:
             call.answered_wall = self._wall()
-        fx = Effects()
-        fx.tell(kiosk(call.kiosk_id), views.connected_kiosk(call))
+            if call.booking is not None:
+                fx.served.append((call.booking.booking_id, call.answered_wall))
+        call.booked_until = None
+        fx.tell(call.citizen, views.connected_kiosk(call))
         k = self._floor.kiosks[call.kiosk_id]
         fx.tell(advisor(username), views.connected_advisor(call, k))
         return self._settle(fx, {call.line})
@@ -266,10 +321,11 @@ class Switchboard:
         call.state, call.advisor, call.line = CallState.WAITING, None, other_line
         call.leg_since, call.transfers, call.told = now, call.transfers + 1, None
         call.tried = {username}  # whoever passed it on is not the first rung for it
+        call.booked_until = None  # on another line the slot's advisor is nobody in particular
         call.joined_at_position = self._floor.queue(other_line).index(call) + 1
         fx = Effects()
         fx.tell(advisor(username), views.ended(call.id, "transferred", line=other_line))
-        fx.tell(kiosk(call.kiosk_id), views.transferred(call, from_line))
+        fx.tell(call.citizen, views.transferred(call, from_line))
         return self._settle(fx, {from_line, other_line})
 
     def hang_up(self, by: Party | tuple[str, str], call_id: str) -> Effects:
@@ -277,7 +333,7 @@ class Switchboard:
         the call, the host hanging up leaves it to the guest, and the guest hanging up leaves."""
         call = self._floor.call(call_id)
         fx = Effects()
-        if by == kiosk(call.kiosk_id):
+        if by == call.citizen:
             reason = EndReason.KIOSK_HUNG_UP if call.advisor else EndReason.CANCELLED
         elif call.guest is not None and by in (advisor(call.advisor or ""), advisor(call.guest)):
             leaving = self._guests.leave if by == advisor(call.guest) else self._guests.promote
@@ -333,13 +389,20 @@ class Switchboard:
         now = self._mono()
         fx = Effects()
         touched: set[str] = set()
+        wall = self._wall()
         for call in list(self._floor.calls.values()):
             if call.state is CallState.RINGING and now >= call.ring_deadline:
                 stop_ringing(self._floor, call, "timeout", fx)
                 touched.add(call.line)
+            if call.state is CallState.WAITING and self._lapsed(call, wall):
+                # The slot's advisor never took it: anyone of the line may now.
+                call.booked_until = None
+                touched.add(call.line)
         for line, since in self._unstaffed_since.items():
             if now - since >= self._grace:
                 for call in self._floor.queue(line):
+                    if call.booked:
+                        continue  # it waits for its advisor while its window lasts
                     self._end(call, EndReason.NO_ADVISOR, fx)
                     touched.add(line)
         touched |= self._guests.tick(now, fx)
@@ -347,6 +410,13 @@ class Switchboard:
         return self._settle(fx, touched)
 
     # --- internals -------------------------------------------------------------------------
+
+    def _lapsed(self, call: Call, wall: datetime) -> bool:
+        """A booked call whose window (plus one ring, for the advisor to answer) is over."""
+        if call.booked_until is None:
+            return False
+        ring = timedelta(seconds=self._floor.lines[call.line].ring_seconds)
+        return wall >= call.booked_until + ring
 
     def _ring_stops(self, call: Call, why: str | None, fx: Effects) -> set[str]:
         """The ring of `call` stops unanswered, whether from its queue or inviting a guest."""
@@ -378,11 +448,11 @@ class Switchboard:
             k.call = None
         if reason is not EndReason.KIOSK_GONE:
             can_rate = call.answered_wall is not None
-            fx.tell(kiosk(call.kiosk_id), views.ended(call.id, reason, can_rate, next_opening))
+            fx.tell(call.citizen, views.ended(call.id, reason, can_rate, next_opening))
         record = call.record(reason, self._wall())
         fx.records.append(record)
         if reason is not EndReason.KIOSK_GONE:
-            self._ratings.ended(record, now)
+            self._ratings.ended(record, now, call.kiosk_id)
 
     def _settle(self, fx: Effects, touched: Iterable[str] = ()) -> Effects:
         """After any change: ring who can be rung, then update advisors' views and positions."""
@@ -404,7 +474,7 @@ class Switchboard:
                     fx.tell(advisor(adv.username), view)
             for position, call in enumerate(queue, start=1):
                 estimate = self._estimator.estimate(line, now, position)
-                if call.told != (position, estimate):
-                    call.told = (position, estimate)
-                    fx.tell(kiosk(call.kiosk_id), views.queued(call, position, estimate))
+                if call.told != (position, estimate, call.booked):
+                    call.told = (position, estimate, call.booked)
+                    fx.tell(call.citizen, views.queued(call, position, estimate))
         return fx

@@ -34,3 +34,6 @@ def stop_ringing(floor: Floor, call: Call, why: str | None, fx: Effects) -> None
     call.state, call.ringing, call.ring_deadline = CallState.WAITING, None, float("inf")
     if why is not None:
         fx.tell(advisor(adv.username), views.ring_ended(call.id, why))
+    if why == "declined" and call.booked:
+        # The slot's advisor passes the booked call on: it waits, first, for anyone of the line.
+        call.booked_until = None

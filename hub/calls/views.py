@@ -11,13 +11,53 @@ from hub.hours import utc_iso
 
 
 def queued(call: Call, position: int, estimate_s: int) -> Message:
-    """To the kiosk: where it stands in its line's queue."""
-    return {
+    """To the kiosk: where it stands in its line's queue (`booked`: its booking's advisor
+    answers it as soon as they are free)."""
+    message: Message = {
         "type": "queued",
         "call": call.id,
         "line": call.line,
         "position": position,
         "estimated_wait_s": estimate_s,
+    }
+    if call.booked:
+        message["booked"] = True
+    return message
+
+
+def _where(call: Call, k: Kiosk | None) -> Message:
+    """Where the citizen is, for advisors: a kiosk's name and place, or from home (empty)."""
+    if call.channel == "home":
+        return {"channel": "home", "kiosk_name": "", "location": ""}
+    return {
+        "channel": "kiosk",
+        "kiosk_name": k.name if k else call.kiosk_id,
+        "location": k.location if k else "",
+    }
+
+
+def _booking(call: Call) -> Message:
+    """For advisors: the booking a call came with (None: none), and whether it still is one
+    for the slot's advisor only."""
+    return {
+        "booking": call.booking.booking_id if call.booking else None,
+        "booked": call.booked,
+    }
+
+
+def appointment_arrived(call: Call, k: Kiosk) -> Message:
+    """To the advisor holding the slot: the citizen of their booking has just called."""
+    assert call.booking is not None
+    booking = call.booking
+    return {
+        "type": "appointment_arrived",
+        "booking": booking.booking_id,
+        "call": call.id,
+        "line": call.line,
+        "starts_at": utc_iso(booking.starts_at),
+        "language": booking.language,
+        "topic": booking.topic,
+        **_where(call, k),
     }
 
 
@@ -28,11 +68,11 @@ def ringing(call: Call, k: Kiosk, ring_seconds: float, now: float) -> Message:
         "call": call.id,
         "line": call.line,
         "language": call.language,
-        "kiosk_name": k.name,
-        "location": k.location,
+        **_where(call, k),
         "waiting_s": int(now - call.queued_mono),
         "ring_seconds": ring_seconds,
         "transferred": call.transfers > 0,
+        **_booking(call),
     }
 
 
@@ -54,8 +94,8 @@ def connected_advisor(call: Call, k: Kiosk) -> Message:
         "line": call.line,
         "role": "answerer",
         "language": call.language,
-        "kiosk_name": k.name,
-        "location": k.location,
+        **_where(call, k),
+        **_booking(call),
     }
 
 
@@ -98,12 +138,12 @@ def queue_view(
                 "call": call.id,
                 "position": position,
                 "language": call.language,
-                "kiosk_name": k.name if k else call.kiosk_id,
-                "location": k.location if k else "",
+                **_where(call, k),
                 "queued_at": utc_iso(call.queued_wall),
                 "waiting_s": int(now - call.queued_mono),
                 "ringing": call.state is CallState.RINGING,
                 "transferred": call.transfers > 0,
+                **_booking(call),
             }
         )
     return {
@@ -122,8 +162,11 @@ def invited_ringing(
 ) -> Message:
     """To an advisor of the invited line: `ringing`, saying who invites them and why."""
     assert call.invite is not None
+    queue_ring = ringing(call, k, ring_seconds, now)
+    for key in ("channel", "booking", "booked"):  # the queue's, not the invitation's
+        del queue_ring[key]
     return {
-        **ringing(call, k, ring_seconds, now),
+        **queue_ring,
         "line": line.line_id,
         "waiting_s": int(now - call.invite.since),
         "transferred": False,

@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 MAX_MESSAGE_BYTES = 64 * 1024
 #: Deeper than any message of the protocol (an ICE candidate is two levels).
 MAX_DEPTH = 16
+#: A booking code is 8 digits; spaces and a little more are allowed, nothing long.
+MAX_CODE_CHARS = 32
 SIGNALS = frozenset({"offer", "answer", "ice"})
 KIOSK_TYPES = SIGNALS | {"call", "cancel", "hang_up", "rate"}
 ADVISOR_TYPES = SIGNALS | {"available", "accept", "decline", "transfer", "hang_up"}
@@ -46,7 +48,7 @@ class BadRequest(ValueError):
 async def kiosk_socket(request: web.Request) -> web.StreamResponse:
     record = kiosk(request).kiosk
     desk = request.app[DESK]
-    ws = _socket(desk)
+    ws = socket(desk)
     if not ws.can_prepare(request).ok:
         return web.json_response({"error": "a WebSocket upgrade is expected here"}, status=400)
     await ws.prepare(request)
@@ -74,7 +76,7 @@ async def kiosk_socket(request: web.Request) -> web.StreamResponse:
         None,
     )
     log.info("kiosk socket open", extra={"kiosk_id": record.kiosk_id})
-    await _serve(desk, connection, lambda m: _kiosk_request(desk, record.kiosk_id, m))
+    await serve(desk, connection, lambda m: citizen_request(desk, party, m))
     log.info("kiosk socket closed", extra={"kiosk_id": record.kiosk_id})
     return ws
 
@@ -84,10 +86,10 @@ async def advisor_socket(request: web.Request) -> web.StreamResponse:
     username = identity.user.username
     desk = request.app[DESK]
     hub = request.app[HUB]
-    ws = _socket(desk)
+    ws = socket(desk)
     if not ws.can_prepare(request).ok:
         return web.json_response({"error": "a WebSocket upgrade is expected here"}, status=400)
-    if not _own_origin(request):
+    if not own_origin(request):
         log.info("advisor socket from another origin refused", extra={"username": username})
         return web.json_response({"error": "cross-site WebSocket refused"}, status=403)
     if not any(username in line.advisors for line in hub.config.lines):
@@ -116,16 +118,16 @@ async def advisor_socket(request: web.Request) -> web.StreamResponse:
     )
     desk.run(lambda: desk.switchboard.advisor_connected(username), connection, None)
     log.info("advisor socket open", extra={"username": username})
-    await _serve(desk, connection, lambda m: _advisor_request(desk, username, m))
+    await serve(desk, connection, lambda m: _advisor_request(desk, username, m))
     log.info("advisor socket closed", extra={"username": username})
     return ws
 
 
-def _socket(desk: CallDesk) -> web.WebSocketResponse:
+def socket(desk: CallDesk) -> web.WebSocketResponse:
     return web.WebSocketResponse(heartbeat=desk.heartbeat_s, max_msg_size=MAX_MESSAGE_BYTES)
 
 
-def _own_origin(request: web.Request) -> bool:
+def own_origin(request: web.Request) -> bool:
     """The browser's page is the hub's own: public_url, or the address it was reached at."""
     origin = request.headers.get("Origin")
     if not origin:
@@ -134,7 +136,7 @@ def _own_origin(request: web.Request) -> bool:
     return origin in (public, f"{request.scheme}://{request.host}")
 
 
-async def _serve(
+async def serve(
     desk: CallDesk, connection: Connection, handle: Callable[[Message], Callable[[], Effects]]
 ) -> None:
     """Read messages until the socket closes or its heartbeat is lost; then the party is gone."""
@@ -210,13 +212,30 @@ def _field(message: Message, name: str, kind: type | tuple[type, ...] = str) -> 
     return value
 
 
-def _kiosk_request(desk: CallDesk, kiosk_id: str, message: Message) -> Callable[[], Effects]:
+def booking_code(message: Message) -> str | None:
+    """The booking code a `call` carries (digits, spaces allowed), None without one."""
+    code = message.get("booking")
+    if code is None:
+        return None
+    if not isinstance(code, str) or not code.strip() or len(code) > MAX_CODE_CHARS:
+        raise BadRequest("booking must be the booking code (text)")
+    return code
+
+
+def citizen_request(desk: CallDesk, me: Party, message: Message) -> Callable[[], Effects]:
+    """A kiosk's or home caller's message as one operation of the desk."""
     sb = desk.switchboard
+    kiosk_id = me.id
     kind = message.get("type")
     if kind not in KIOSK_TYPES:
         raise BadRequest(f"unknown message type {kind!r}")
-    me: Party = kiosk_party(kiosk_id)
     if kind == "call":
+        code = booking_code(message)
+        if code is not None:
+            # The booking says the line; the language the citizen chose, else the booking's.
+            language = message.get("language")
+            chosen = language if isinstance(language, str) else ""
+            return lambda: desk.booked_call(me, code, chosen)
         line, language = _field(message, "line"), _field(message, "language")
         return lambda: sb.request_call(kiosk_id, line, language)[1]
     call = _field(message, "call")

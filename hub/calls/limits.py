@@ -1,0 +1,65 @@
+"""How much one client address may ask of `/ws/home`: open sockets, calls and booking codes
+(`[home]` of hub.toml, docs/appointments.md).
+
+Nobody logs in at home, so the address is all there is to hold a flood back. Windows slide on
+the hub's wall clock. Runs on the event loop only (no lock). At most `MAX_REMEMBERED` addresses
+are remembered per window, the one heard from longest ago forgotten first, so that very many
+addresses cannot grow the hub's memory without bound.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict, deque
+from datetime import datetime, timedelta
+
+from hub.appointments.settings import HomeSettings
+
+MAX_REMEMBERED = 10_000
+
+
+class SlidingWindow:
+    """At most `limit` events per address in any `span`."""
+
+    def __init__(self, limit: int, span: timedelta) -> None:
+        self._limit = limit
+        self._span = span
+        self._seen: OrderedDict[str, deque[datetime]] = OrderedDict()
+
+    def allow(self, address: str, now: datetime) -> bool:
+        """Whether one more event from `address` is within the limit; if so it counts."""
+        seen = self._seen.pop(address, None) or deque()
+        while seen and now - seen[0] >= self._span:
+            seen.popleft()
+        allowed = len(seen) < self._limit
+        if allowed:
+            seen.append(now)
+        if seen:
+            self._seen[address] = seen
+            while len(self._seen) > MAX_REMEMBERED:
+                self._seen.popitem(last=False)
+        return allowed
+
+
+class HomeLimits:
+    """The limits of the home socket for every client address."""
+
+    def __init__(self, settings: HomeSettings) -> None:
+        self._sockets_per_address = settings.sockets_per_address
+        self._open: dict[str, int] = {}
+        self.calls = SlidingWindow(settings.calls_per_address_per_hour, timedelta(hours=1))
+        self.codes = SlidingWindow(settings.code_attempts_per_address_per_hour, timedelta(hours=1))
+
+    def open_socket(self, address: str) -> bool:
+        """One more open socket from `address`, unless it holds its share already."""
+        held = self._open.get(address, 0)
+        if held >= self._sockets_per_address:
+            return False
+        self._open[address] = held + 1
+        return True
+
+    def close_socket(self, address: str) -> None:
+        held = self._open.get(address, 0) - 1
+        if held > 0:
+            self._open[address] = held
+        else:
+            self._open.pop(address, None)
