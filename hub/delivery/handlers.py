@@ -15,12 +15,14 @@ from typing import Any
 from aiohttp import web
 from nacl.public import PrivateKey
 
+from hub.appointments.topics import TIMES_OF_DAY, TOPICS
 from hub.auth import kiosk, staff
 from hub.context import HUB
 from hub.delivery.payload import (
     KINDS,
     SUBMISSION_ID,
     Refusal,
+    check_callback,
     check_common,
     check_email,
     check_form,
@@ -50,7 +52,7 @@ async def receive_submission(request: web.Request) -> web.Response:
     if not SUBMISSION_ID.fullmatch(submission_id):
         return _problem(400, "bad-request", "X-Submission-Id must be 32 lowercase hex digits")
     if kind not in KINDS:
-        return _problem(400, "bad-request", "X-Submission-Kind must be form or email")
+        return _problem(400, "bad-request", "X-Submission-Kind must be form, email or callback")
     if request.content_type != "application/octet-stream":
         return _problem(400, "bad-request", "Content-Type must be application/octet-stream")
     extra = {"kiosk_id": kiosk_id, "event": "intake"}
@@ -91,8 +93,12 @@ async def _receive(
     if not body:
         return _problem(400, "bad-request", "the body is empty")
     email = hub.config.email
+    # Callbacks are asked of service lines; interpreter lines are reached only through advisors.
+    lines = tuple(line.id for line in hub.config.lines if not line.interpreting)
     try:
-        form_id = await asyncio.to_thread(_check, body, delivery.key, submission_id, kind, email)
+        form_id = await asyncio.to_thread(
+            _check, body, delivery.key, submission_id, kind, email, lines
+        )
     except Refusal as exc:
         log.info(
             "submission %s refused: %s",
@@ -152,12 +158,20 @@ async def _read_body(request: web.Request, limit: int) -> bytes | None:
 
 
 def _check(
-    body: bytes, key: PrivateKey, submission_id: str, kind: str, email: EmailSettings
+    body: bytes,
+    key: PrivateKey,
+    submission_id: str,
+    kind: str,
+    email: EmailSettings,
+    lines: tuple[str, ...],
 ) -> str | None:
     """Open and check a submission (in a worker thread); returns its form id (None for
-    e-mail). Raises Refusal."""
+    e-mail and callbacks). Raises Refusal."""
     payload = open_payload(body, key)
     check_common(payload, submission_id, kind)
+    if kind == "callback":
+        check_callback(payload, lines=lines, topics=TOPICS, times=TIMES_OF_DAY)
+        return None
     if kind == "email":
         check_email(
             payload,

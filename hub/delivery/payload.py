@@ -10,9 +10,12 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+import phonenumbers
 from nacl.exceptions import CryptoError
 from nacl.public import PrivateKey, SealedBox
 
@@ -20,7 +23,8 @@ from eforms import LANGUAGES
 from hub.intake import BadJson, has_control, loads
 
 SUBMISSION_ID = re.compile(r"[0-9a-f]{32}")
-KINDS = ("form", "email")
+KINDS = ("form", "email", "callback")
+REFERENCE = re.compile(r"[A-Za-z0-9-]{1,64}")
 ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
 _CONTENT_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]{0,63}/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}")
 MAX_SUBJECT = 200
@@ -73,9 +77,7 @@ def check_form(payload: dict[str, Any]) -> None:
         raise Refusal("unreadable", "form must be a form id")
     if not isinstance(payload.get("answers"), dict):
         raise Refusal("unreadable", "answers must be an object")
-    reference = payload.get("reference")
-    if not isinstance(reference, str) or not re.fullmatch(r"[A-Za-z0-9-]{1,64}", reference):
-        raise Refusal("unreadable", "reference must be 1 to 64 of A-Z, a-z, 0-9 and -")
+    _check_reference(payload)
     if "pdf" in payload and not _is_base64(payload["pdf"]):
         raise Refusal("unreadable", "pdf must be base64")
     copy_to = payload.get("copy_to")
@@ -115,6 +117,78 @@ def check_email(payload: dict[str, Any], *, max_recipients: int, max_attachment_
             "refused",
             f"attachments too large: {total} bytes, at most {max_attachment_bytes} allowed",
         )
+
+
+def check_callback(
+    payload: dict[str, Any],
+    *,
+    lines: Collection[str],
+    topics: Collection[str],
+    times: Collection[str],
+) -> None:
+    """A callback request's shape (docs/appointments.md): a service line of this hub, a topic and
+    a time of day from its lists, and exactly one contact, a phone number in E.164 form or an
+    e-mail address. The messages name the field, never its value (it may be a phone number)."""
+    _check_reference(payload)
+    asked_at = payload.get("asked_at")
+    if not isinstance(asked_at, str) or _aware(asked_at) is None:
+        raise Refusal("unreadable", "asked_at must be an ISO 8601 time with a time zone")
+    callback = payload.get("callback")
+    if not isinstance(callback, dict):
+        raise Refusal("unreadable", "callback must be an object")
+    if callback.get("line") not in lines:
+        raise Refusal("refused", "callback.line is not a service line of this hub")
+    if callback.get("topic") not in topics:
+        raise Refusal("refused", "callback.topic is not one of the hub's topics")
+    if callback.get("time_of_day") not in times:
+        raise Refusal("refused", f"callback.time_of_day must be one of {', '.join(times)}")
+    contact = callback.get("contact")
+    if not isinstance(contact, dict) or len(contact) != 1:
+        raise Refusal("refused", "callback.contact must hold exactly one of phone and email")
+    if "phone" in contact:
+        if not is_phone(contact["phone"]):
+            raise Refusal("refused", "callback.contact.phone is not a phone number in E.164 form")
+    elif "email" in contact:
+        email = contact["email"]
+        if not (isinstance(email, str) and len(email) <= 254 and ADDRESS.fullmatch(email)):
+            raise Refusal("refused", "callback.contact.email is not an e-mail address")
+    else:
+        raise Refusal("refused", "callback.contact must hold exactly one of phone and email")
+
+
+def is_phone(value: object) -> bool:
+    """A possible phone number written as E.164 (`+` and at most 15 digits), as the kiosk
+    normalises what the citizen typed."""
+    if not isinstance(value, str) or not re.fullmatch(r"\+[1-9][0-9]{5,14}", value):
+        return False
+    try:
+        number = phonenumbers.parse(value, None)
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.is_possible_number(number)
+
+
+def asked_at(payload: dict[str, Any]) -> datetime:
+    """A checked callback's `asked_at` (check_callback has made sure it is one)."""
+    found = _aware(payload["asked_at"])
+    assert found is not None
+    return found
+
+
+def _aware(text: str) -> datetime | None:
+    if len(text) > 40:
+        return None
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
+def _check_reference(payload: dict[str, Any]) -> None:
+    reference = payload.get("reference")
+    if not isinstance(reference, str) or not REFERENCE.fullmatch(reference):
+        raise Refusal("unreadable", "reference must be 1 to 64 of A-Z, a-z, 0-9 and -")
 
 
 def attachments(payload: dict[str, Any]) -> list[Attachment]:

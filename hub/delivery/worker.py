@@ -20,6 +20,7 @@ from typing import Any
 from nacl.public import PrivateKey
 
 from eforms.definition import FormDefinition
+from hub.appointments import callbacks
 from hub.config import HubConfig
 from hub.delivery.catalogue import FormCatalogue
 from hub.delivery.mail import citizen_copy, form_message, kiosk_email
@@ -146,6 +147,8 @@ class DeliveryWorker:
             raise DeliveryError(f"cannot open: {exc.message}", permanent=True) from None
         sender = self._config.email.sender
         now = self._clock()
+        if record.kind == "callback":
+            return await self._store_callback(record, payload, now)
         if record.kind == "email":
             kiosk = self._store.kiosk(record.kiosk_id)
             name, location = (kiosk.name, kiosk.location) if kiosk else (record.kiosk_id, "")
@@ -179,6 +182,19 @@ class DeliveryWorker:
         if payload.get("copy_to") and definition.citizen_copy:
             notes.extend(await self._send_copy(payload, definition, sender, now))
         return _joined(notes)
+
+    async def _store_callback(
+        self, record: SubmissionRecord, payload: dict[str, Any], now: datetime
+    ) -> str | None:
+        """A callback is delivered when its row is stored for the advisors of its line."""
+        outcome = await asyncio.to_thread(
+            callbacks.deliver, self._store, self._key, record.kiosk_id, record.id, payload, now
+        )
+        if outcome == "reference-taken":
+            raise DeliveryError(
+                f"another callback has the reference {payload['reference']}", permanent=True
+            )
+        return None
 
     async def _send_copy(
         self, payload: dict[str, Any], definition: FormDefinition, sender: str, now: datetime

@@ -288,6 +288,9 @@ def open_store(path: Path) -> HubStore:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
+        # Deleted personal data (a callback's contact, a delivered submission) is overwritten
+        # with zeros in the file, not left in its free space.
+        conn.execute("PRAGMA secure_delete = ON")
         return HubStore(conn)
     except BaseException:
         conn.close()
