@@ -3,7 +3,7 @@ line and hour, over rows as the hub keeps them; who may read them; what a bad qu
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from itertools import count
 from typing import Any
 
@@ -253,5 +253,19 @@ def test_support_and_admins_may_read_the_figures_advisors_and_strangers_not(
         await log_in(client, "root")
         assert (await client.get(path)).status == 200
         await support.get(path)
+
+    scenario(app, store, body)
+
+
+def test_hours_are_helsinki_hours_in_summer_time_too(app: web.Application, store: HubStore) -> None:
+    # 06:30 UTC is 09:30 in Helsinki in June (UTC+3), 08:30 in January (UTC+2).
+    add_call(store, datetime(2025, 6, 2, 6, 30, tzinfo=UTC), 40)
+    add_call(store, datetime(2025, 1, 20, 6, 30, tzinfo=UTC), 40)
+
+    async def body(client: Client, support: Support) -> None:
+        june = await support.get("/api/support/advice-usage?from=2025-06-02&to=2025-06-02")
+        assert [(w["line"], w["hour"]) for w in june["wait_s"]] == [("virka-info", 9)]
+        january = await support.get("/api/support/advice-usage?from=2025-01-20&to=2025-01-20")
+        assert [(w["line"], w["hour"]) for w in january["wait_s"]] == [("virka-info", 8)]
 
     scenario(app, store, body)
