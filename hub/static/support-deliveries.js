@@ -14,7 +14,7 @@
     pending: {rank: 1, word: "Waiting", level: "warn", mark: "…"},
     delivered: {rank: 2, word: "Delivered", level: "ok", mark: "✓"},
   };
-  const KINDS = {form: "Form", email: "E-mail"};
+  const KINDS = {form: "Form", email: "E-mail", callback: "Callback"};
   const state = {
     submissions: [],
     sort: {key: "status", descending: false},
