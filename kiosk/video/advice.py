@@ -109,9 +109,24 @@ class AdviceStatus:
     next_opening: datetime | None = None
     #: A third person in the connected call, while they are in it.
     guest: CallGuest | None = None
+    #: The call came with a booking code and waits for the advisor who holds its slot.
+    booked: bool = False
+    #: When a booking code starts to work, if it was used too early (aware datetime).
+    opens_at: datetime | None = None
 
 
 StatusListener = Callable[[AdviceStatus], None]
+
+#: A booking code's digits (docs/appointments.md): shown as two groups of four.
+BOOKING_CODE_DIGITS = 8
+
+
+def booking_code(text: str) -> str | None:
+    """The code's digits from what was typed (spaces allowed), or None if it is not 8 digits."""
+    digits = "".join(text.split())
+    if len(digits) != BOOKING_CODE_DIGITS or not digits.isascii() or not digits.isdigit():
+        return None
+    return digits
 
 
 class AdviceClient(ABC):
@@ -169,6 +184,11 @@ class AdviceClient(ABC):
     @abstractmethod
     def start(self, line: str, language: str) -> None:
         """Ask for an advisor of `line`, speaking `language`."""
+
+    def start_booked(self, code: str, language: str) -> None:
+        """Ask for the advisor of the booking whose code is `code` (8 digits), speaking
+        `language`; the hub knows the booking's line. A client that cannot refuses."""
+        self._report(AdviceStatus(AdvicePhase.REFUSED, reason="error"))
 
     @abstractmethod
     def cancel(self) -> None:

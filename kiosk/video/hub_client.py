@@ -39,8 +39,17 @@ __all__ = ["HubAdviceClient", "HubUnavailable", "parse_lines"]
 
 log = logging.getLogger(__name__)
 
-#: A call refused before an advisor answered, for these reasons, is said as "not now".
-REFUSALS = ("line_closed", "no_advisor")
+#: A call refused before an advisor answered, for these reasons, is said as "not now" (or, for
+#: a booking code, what was wrong with it: docs/appointments.md).
+REFUSALS = (
+    "line_closed",
+    "no_advisor",
+    "booking_unknown",
+    "booking_early",
+    "booking_over",
+    "queue_full",
+    "rate_limited",
+)
 #: Phases in which a call is under way (the hub has it, or is about to).
 IN_CALL = (AdvicePhase.REQUESTING, AdvicePhase.QUEUED, AdvicePhase.RINGING, AdvicePhase.CONNECTED)
 
@@ -95,6 +104,9 @@ class HubAdviceClient(HubLink):
     def start(self, line: str, language: str) -> None:
         self._submit(self._start(line, language))
 
+    def start_booked(self, code: str, language: str) -> None:
+        self._submit(self._start(None, language, booking=code))
+
     def cancel(self) -> None:
         self._submit(self._cancel())
 
@@ -146,15 +158,22 @@ class HubAdviceClient(HubLink):
 
     # ---- the call -----------------------------------------------------------------------------
 
-    async def _start(self, line: str, language: str) -> None:
+    async def _start(self, line: str | None, language: str, *, booking: str | None = None) -> None:
+        """A call to `line`, or with a booking code to the line the hub knows it by (the
+        `queued` names it)."""
         if self.status.phase in IN_CALL:
             log.warning("a call is already under way")
             return
         self._call, self._line, self._cancel_pending = None, line, False
         self.set_muted(False)
         self._report(AdviceStatus(AdvicePhase.REQUESTING, line=line))
+        request: dict[str, Any] = {"type": "call", "language": language}
+        if booking is None:
+            request["line"] = line
+        else:
+            request["booking"] = booking
         ws = await self._socket()
-        if ws is None or not await self._send({"type": "call", "line": line, "language": language}):
+        if ws is None or not await self._send(request):
             self._report(AdviceStatus(AdvicePhase.UNAVAILABLE, line=line, reason="hub_unreachable"))
 
     async def _cancel(self) -> None:
@@ -201,7 +220,8 @@ class HubAdviceClient(HubLink):
             return  # an earlier call's news
         if kind == "queued":
             if self.status.phase in (AdvicePhase.REQUESTING, AdvicePhase.QUEUED):
-                self._line = str(data.get("line") or self._line)
+                named = data.get("line")
+                self._line = named if isinstance(named, str) and named else self._line
                 self._report(
                     AdviceStatus(
                         AdvicePhase.QUEUED,
@@ -209,6 +229,7 @@ class HubAdviceClient(HubLink):
                         call=call,
                         position=as_int(data.get("position")),
                         estimated_wait_s=as_int(data.get("estimated_wait_s")),
+                        booked=data.get("booked") is True,
                     )
                 )
         elif kind == "transferred":
@@ -321,6 +342,7 @@ class HubAdviceClient(HubLink):
                     call=call,
                     reason=reason,
                     next_opening=parse_time(data.get("next_opening")),
+                    opens_at=parse_time(data.get("opens_at")),
                 )
             )
         else:

@@ -121,7 +121,7 @@ def test_a_call_from_the_help_button_and_back_where_they_were(
     assert not frame.advice_button.isVisible()
     assert frame.title.text() == "Video advice"
     virka = screen.line_buttons["virka-info"].shown_text()
-    assert virka.startswith("Virka-info\nOpen now: 2 advisors are free.\n")
+    assert virka.startswith("Virka-info\nOpen now: 2 advisors are free. Nobody is waiting.")
     assert "city services" in virka
     assert "Languages: Suomi, Svenska, English" in virka
     assert "Closed now." in screen.line_buttons["kansalaisneuvonta"].shown_text()
@@ -372,7 +372,9 @@ def test_the_list_is_asked_again_while_shown_and_not_during_a_call(
     assert button.state_label.text() == (
         "Open now, but all advisors are busy. 1 person is waiting. Estimated wait: about 2 minutes."
     )
-    assert screen.line_buttons["vero"].state_label.text() == "Open now: 1 advisor is free."
+    assert screen.line_buttons["vero"].state_label.text() == (
+        "Open now: 1 advisor is free. Nobody is waiting. Estimated wait: less than a minute."
+    )
 
     # Nobody at Kela: said at the tap, no call made.
     click(qtbot, screen.line_buttons["kela"])

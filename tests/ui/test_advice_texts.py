@@ -51,9 +51,12 @@ def test_the_next_opening_from_where_the_citizen_stands(
 def test_each_state_in_a_sentence() -> None:
     t, nt = words("en")
     available, busy, unstaffed, closed = STATE_LINES
-    assert T.state_text(nt, t, "en", available, NOW) == "Open now: 2 advisors are free."
+    # Every open line says all four facts: open, advisors free, people waiting, the wait.
+    assert T.state_text(nt, t, "en", available, NOW) == (
+        "Open now: 2 advisors are free. Nobody is waiting. Estimated wait: less than a minute."
+    )
     one = replace(available, advisors_free=1)
-    assert T.state_text(nt, t, "en", one, NOW) == "Open now: 1 advisor is free."
+    assert T.state_text(nt, t, "en", one, NOW).startswith("Open now: 1 advisor is free. ")
     assert T.state_text(nt, t, "en", busy, NOW) == (
         "Open now, but all advisors are busy. 3 people are waiting. "
         "Estimated wait: about 7 minutes."

@@ -25,7 +25,7 @@ WORDS = {
     "fi": {
         "tile": "Videoneuvonta, painike",
         "choose": "Valitse palvelu, jonka neuvojan kanssa haluat puhua videoyhteydellä.",
-        "line": "Virka-info. Avoinna nyt: 2 neuvojaa on vapaana., painike",
+        "line": "Virka-info. Avoinna nyt: 2 neuvojaa on vapaana.",
         "closed_line": "Kansalaisneuvonta. Suljettu nyt.",
         "consent": "Kun neuvoja vastaa, hän näkee ja kuulee sinut. Puhelua ei tallenneta.",
         "call": "Soita, painike",
@@ -48,7 +48,7 @@ WORDS = {
     "sv": {
         "tile": "Videorådgivning, knapp",
         "choose": "Välj den tjänst vars rådgivare du vill tala med via video.",
-        "line": "Virka-info. Öppet nu: 2 rådgivare är lediga., knapp",
+        "line": "Virka-info. Öppet nu: 2 rådgivare är lediga.",
         "closed_line": "Medborgarrådgivningen. Stängt nu.",
         "consent": "När en rådgivare svarar ser och hör hen dig. Samtalet spelas inte in.",
         "call": "Ring, knapp",

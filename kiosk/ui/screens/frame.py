@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.i18n import LANGUAGES, N_, NATIVE_NAMES
 from kiosk.services import ServiceSpec
+from kiosk.speech.cue import TURN
 from kiosk.ui.context import ServiceContext
 from kiosk.ui.screens.home import HomeScreen
 from kiosk.ui.screens.video import texts as video_texts
@@ -141,6 +142,28 @@ class SessionFrame(QWidget):
         notice_row.setContentsMargins(24, 16, 24, 0)
         notice_row.addWidget(self.card_notice)
         layout.addLayout(notice_row)
+
+        #: An advisor answered the citizen's call while they were on another screen: said over
+        #: it, with the way back, until they are back at the call.
+        self.turn_notice = QFrame()
+        self.turn_notice.setProperty("role", "card")
+        self.turn_notice.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
+        turn_row = QHBoxLayout(self.turn_notice)
+        turn_row.setContentsMargins(24, 16, 24, 16)
+        turn_row.setSpacing(24)
+        self.turn_label = QLabel()
+        self.turn_label.setProperty("role", "banner")
+        self.turn_label.setStyleSheet("font-weight: bold;")
+        self.turn_label.setWordWrap(True)
+        self.turn_button = BigButton(role="primary")
+        self.turn_button.clicked.connect(self.back_to_call)
+        turn_row.addWidget(self.turn_label, 1)
+        turn_row.addWidget(self.turn_button)
+        self.turn_notice.hide()
+        turn_outer = QHBoxLayout()
+        turn_outer.setContentsMargins(24, 16, 24, 0)
+        turn_outer.addWidget(self.turn_notice)
+        layout.addLayout(turn_outer)
 
         self.stack = QStackedWidget()
         self.home = HomeScreen(self.ui, services)
@@ -424,6 +447,12 @@ class SessionFrame(QWidget):
             self.title.set_full_text("")
         elsewhere = self.call_under_way and not in_advice and self.service_id != "advice"
         self.call_strip.setVisible(elsewhere)
+        turn = elsewhere and bool(getattr(self.advice_screen, "turn_unseen", False))
+        if turn and not self.turn_notice.isVisible():
+            self.turn_notice.show()
+            self.turn_button.setFocus(Qt.FocusReason.OtherFocusReason)  # the keypad's OK goes
+        elif not turn:
+            self.turn_notice.hide()
         if elsewhere:
             line = getattr(self.advice_screen, "line_name", lambda: "")()
             text = self.ui.t(video_texts.IN_CALL_WITH).format(line=line.replace("-", "\u2011"))
@@ -463,6 +492,8 @@ class SessionFrame(QWidget):
             (self.end_call_button, video_texts.END_CALL),
         ):
             button.set_label(fold(t(message)))
+        self.turn_label.setText(t(TURN))
+        self.turn_button.set_label(t(video_texts.BACK_TO_CALL))
         notice = self._card_notice
         self.card_notice.setText(t(CARD_NOTICES[notice]) if notice is not None else "")
         self._sync_toggles()

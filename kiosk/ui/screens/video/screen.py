@@ -20,22 +20,32 @@ while the citizen opens what arrived: the session frame keeps the screen and say
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QHideEvent, QImage, QPixmap, QShowEvent
+from PySide6.QtGui import QHideEvent, QImage, QKeyEvent, QPixmap, QShowEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk.devices.camera.base import Camera
 from kiosk.devices.catalog import DeviceClass
+from kiosk.speech.cue import TURN, Chime
 from kiosk.ui.context import ServiceContext
 from kiosk.ui.screens.scan import to_pixmap
 from kiosk.ui.screens.video import texts as T
-from kiosk.ui.screens.video.view import AdviceView, LineButton
+from kiosk.ui.screens.video.view import CODE_REFUSALS, AdviceView, LineButton
 from kiosk.ui.widgets.buttons import BigButton
-from kiosk.video.advice import AdviceLine, AdvicePhase, AdviceStatus, LineState
+from kiosk.video.advice import (
+    BOOKING_CODE_DIGITS,
+    AdviceLine,
+    AdvicePhase,
+    AdviceStatus,
+    LineState,
+    booking_code,
+)
 from kiosk.video.help import Arrived, CallHelp, HelpEvent, ShownPage
 from kiosk.visit import AdvisorDocument
 
@@ -49,6 +59,13 @@ log = logging.getLogger(__name__)
 PREVIEW_MS = 66
 #: How often the lines' states are asked again while the citizen is choosing.
 LINES_REFRESH_MS = 5000
+#: While a call is under way the screen keeps the session from timing out, checking this often.
+HOLD_MS = 5000
+#: In the queue the session is kept this long after the citizen last touched the kiosk (a wait
+#: may be long, and watching the queue is use of the kiosk); past it the idle warning asks
+#: whether they are still there, and "Continue" keeps their place. A connected call is kept
+#: all along: the citizen talks, and touches nothing.
+QUEUE_HOLD_S = 15 * 60
 IN_CALL = (AdvicePhase.REQUESTING, AdvicePhase.QUEUED, AdvicePhase.RINGING, AdvicePhase.CONNECTED)
 
 
@@ -80,6 +97,30 @@ class AdviceScreen(AdviceView):
         self.done_button.clicked.connect(self.leave.emit)
         self.other_button.clicked.connect(self.back_to_lines)
         self.leave_button.clicked.connect(self.leave.emit)
+        self.code_button.clicked.connect(self.show_code_pad)
+        for digit, button in self.digit_buttons.items():
+            button.clicked.connect(lambda _=False, digit=digit: self.type_digit(digit))
+        self.erase_button.clicked.connect(self.erase_digit)
+        self.code_call_button.clicked.connect(self.call_with_code)
+        self.code_back_button.clicked.connect(self.back_to_lines)
+        self.code_again_button.clicked.connect(self.show_code_pad)
+
+        #: The turn's chime, on the call's speaker (kiosk.speech.cue).
+        call = ctx.config.call
+        self.chime = Chime(call.speaker, call.speaker_device)
+        #: An advisor answered while the citizen was on another screen and they have not come
+        #: back yet: the frame says so over whatever they are doing.
+        self.turn_unseen = False
+        #: Keeps the session from timing out while a call is under way (`_hold_session`).
+        self.hold_timer = QTimer(self)
+        self.hold_timer.setInterval(HOLD_MS)
+        self.hold_timer.timeout.connect(self._hold_session)
+        #: The session's last touch as this screen left it, and when (`clock`) the citizen
+        #: themselves last touched the kiosk while queued.
+        self._held_touch: float | None = None
+        self._citizen_seen = 0.0
+        #: Monotonic seconds (a test may set another clock).
+        self.clock: Callable[[], float] = time.monotonic
 
         #: Whether the camera should run for this screen (the check before a call, the call).
         self._camera_wanted = False
@@ -165,7 +206,12 @@ class AdviceScreen(AdviceView):
             )
             self.line_buttons[line_id] = button
             self.lines_layout.addWidget(button)
-        self.lines_layout.addStretch(1)
+        # The keypad goes down the lines and then to the booking code, as they are shown.
+        previous: QWidget | None = None
+        for button in [*self.line_buttons.values(), self.code_button]:
+            if previous is not None:
+                QWidget.setTabOrder(previous, button)
+            previous = button
 
     def _choose_id(self, line_id: str) -> None:
         self.choose(self.lines[line_id])  # as the hub said last, not when the button was made
@@ -194,6 +240,52 @@ class AdviceScreen(AdviceView):
             return
         self._set_lines(future.result())
         self.retranslate()
+
+    # ---- a booking code -----------------------------------------------------------------------
+
+    def show_code_pad(self) -> None:
+        """The pad for a booking code: the digits typed before (to correct) kept."""
+        self._camera_off()
+        self.pages.setCurrentWidget(self.code_page)
+        self.retranslate()
+        first = self.digit_buttons["1"]
+        first.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def type_digit(self, digit: str) -> None:
+        if len(self.code) < BOOKING_CODE_DIGITS and digit.isdigit():
+            self.code += digit
+            self.retranslate()
+            if len(self.code) == BOOKING_CODE_DIGITS:
+                # The way on is where the keypad's focus goes once the code is whole.
+                self.code_call_button.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def erase_digit(self) -> None:
+        self.code = self.code[:-1]
+        self.retranslate()
+        if not self.code:
+            self.digit_buttons["1"].setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def call_with_code(self) -> None:
+        """A call to the advisor who holds the booking's slot; the hub names its line."""
+        code = booking_code(self.code)
+        if self.client is None or code is None:
+            return
+        self.line = None
+        self.status = AdviceStatus(AdvicePhase.REQUESTING)
+        self.pages.setCurrentWidget(self.waiting_page)
+        self.client.start_booked(code, self.ui.language)
+        self.ctx.sessions.outcome("advice", "called-booking")
+        self.retranslate()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # A keyboard's digits type the code; the keypad's keys move and press, as everywhere.
+        text = event.text()
+        on_pad = self.pages.currentWidget() is self.code_page
+        keypad = bool(event.modifiers() & Qt.KeyboardModifier.KeypadModifier)
+        if on_pad and not keypad and len(text) == 1 and text.isdigit():
+            self.type_digit(text)
+            return
+        super().keyPressEvent(event)
 
     def back_to_lines(self) -> None:
         """The list again, its states asked of the hub at once: they may have changed since."""
@@ -291,9 +383,12 @@ class AdviceScreen(AdviceView):
         if status.line is not None and status.line in self.lines:
             self.line = self.lines[status.line]  # a transferred call names its new line
         phase = status.phase
+        self._follow_hold(previous, status)
         if phase in (AdvicePhase.REQUESTING, AdvicePhase.QUEUED, AdvicePhase.RINGING):
             self.pages.setCurrentWidget(self.waiting_page)
         elif phase is AdvicePhase.CONNECTED:
+            if previous.phase in (AdvicePhase.REQUESTING, AdvicePhase.QUEUED, AdvicePhase.RINGING):
+                self._turn_cue()
             help = self.client.help if self.client is not None else None
             if self.help_panel.help is not help:
                 self.help_panel.start(help)
@@ -307,6 +402,7 @@ class AdviceScreen(AdviceView):
                 self.guest_view.clear()
             self._size_call()
         elif phase is AdvicePhase.ENDED:
+            self.turn_unseen = False
             self._camera_off()
             self.remote_view.clear()
             self._call_over()
@@ -321,11 +417,52 @@ class AdviceScreen(AdviceView):
         elif phase is AdvicePhase.REFUSED:
             self._call_over()
             self.pages.setCurrentWidget(self.sorry_page)
+            if status.reason in CODE_REFUSALS:
+                self.code_again_button.setFocus(Qt.FocusReason.OtherFocusReason)
         elif phase is AdvicePhase.UNAVAILABLE:
             self._call_over()
             self._unavailable()
             return
         self.retranslate()
+
+    # ---- the turn, and the session held while a call is under way --------------------------
+
+    def _turn_cue(self) -> None:
+        """An advisor answered a call that waited: a chime and a few words, even with Read
+        aloud off, and the frame's word on another screen if the citizen is elsewhere."""
+        future = self.chime.play()
+        future.add_done_callback(_log_chime)
+        speech = self.ui.speech
+        if speech is not None:
+            speech.say(self.ui.t(TURN), always=True)
+        self.turn_unseen = not self.isVisible()
+        # Whatever the idle warning was counting down: the call is on.
+        self.ctx.sessions.resume()
+
+    def _follow_hold(self, previous: AdviceStatus, status: AdviceStatus) -> None:
+        under_way = status.phase in IN_CALL
+        if under_way and previous.phase not in IN_CALL:
+            self._citizen_seen = self.clock()
+            self._held_touch = None
+        if under_way and not self.hold_timer.isActive():
+            self.hold_timer.start()
+        elif not under_way:
+            self.hold_timer.stop()
+
+    def _hold_session(self) -> None:
+        """Touch the session for the citizen while the call is connected, and while queued
+        until QUEUE_HOLD_S after their own last touch."""
+        session = self.ctx.sessions.current
+        if session is None or not self.in_call:
+            self.hold_timer.stop()
+            return
+        now = self.clock()
+        if session.last_touch != self._held_touch:
+            self._citizen_seen = now  # they touched the kiosk since this screen last did
+        queued_long = now - self._citizen_seen >= QUEUE_HOLD_S
+        if self.status.phase is AdvicePhase.CONNECTED or not queued_long:
+            self.ctx.sessions.touch()
+            self._held_touch = session.last_touch
 
     def _call_over(self) -> None:
         """Nothing of the call's text and papers stays on the screen."""
@@ -528,6 +665,9 @@ class AdviceScreen(AdviceView):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        if self.turn_unseen:
+            self.turn_unseen = False  # back at the call: the frame's word on it goes
+            self.call_changed.emit()
         if self._camera_wanted and self.camera is not None:
             self.camera.start_stream()  # idempotent; another service may have stopped it
             self._preview.start(PREVIEW_MS)
@@ -545,7 +685,11 @@ class AdviceScreen(AdviceView):
         # (taller than the display with many lines or large text) and hide its heading.
         if next and self.focusWidget() is self:
             page = self.pages.currentWidget()
-            for button in page.findChildren(BigButton) if page is not None else []:
+            buttons = page.findChildren(BigButton) if page is not None else []
+            if page is self.lines_page:
+                # The lines first, then the way in with a code (made before them).
+                buttons = [*self.line_buttons.values(), *buttons]
+            for button in buttons:
                 if button.isVisibleTo(self) and button.isEnabled():
                     button.setFocus(Qt.FocusReason.TabFocusReason)
                     return True
@@ -556,6 +700,7 @@ class AdviceScreen(AdviceView):
         """The session ends (or the screen goes): hang up, stop listening, camera off."""
         if shiboken6.isValid(self):
             self.lines_timer.stop()
+            self.hold_timer.stop()
         if self.client is not None and self.status.phase in IN_CALL:
             self.client.cancel()
         if self._unsubscribe is not None:
@@ -570,3 +715,8 @@ class AdviceScreen(AdviceView):
             client.documents_folder = None
         if shiboken6.isValid(self):
             self._camera_off()
+
+
+def _log_chime(future: Future[int]) -> None:
+    if future.exception() is not None:
+        log.warning("no chime for the turn: %s", future.exception())

@@ -22,6 +22,8 @@ ADVISORS_FREE = NP_("Open now: {n} advisor is free.", "Open now: {n} advisors ar
 ALL_BUSY = N_("Open now, but all advisors are busy.")
 PEOPLE_WAITING = NP_("{n} person is waiting.", "{n} people are waiting.")
 NOBODY_WAITING = N_("You would be first in the queue.")
+#: An open line with an advisor free: nobody queues, and the call rings at once.
+NOBODY_QUEUING = N_("Nobody is waiting.")
 UNSTAFFED = N_("Open, but no advisor is available right now.")
 BY_PHONE = N_("By phone: {phone}")
 CLOSED_NOW = N_("Closed now.")
@@ -48,6 +50,29 @@ IN_QUEUE = NP_("You are number {n} in the queue.", "You are number {n} in the qu
 WAIT_MINUTES = NP_("Estimated wait: about {n} minute.", "Estimated wait: about {n} minutes.")
 WAIT_SHORT = N_("Estimated wait: less than a minute.")
 WAIT_UNKNOWN = N_("Please wait for an advisor to answer.")
+#: A call with a booking code, waiting for the advisor who holds its time.
+BOOKED_WAIT = N_("You have an appointment: your advisor will answer as soon as they are free.")
+#: The booking code: asked on the list of lines, entered on a pad of digits.
+HAVE_CODE = N_("I have a booking code")
+HAVE_CODE_HINT = N_("For a video appointment you booked")
+CODE_HEADING = N_("Enter your booking code")
+CODE_HELP = N_("The code has 8 digits. You got it when you booked, on paper or by e-mail.")
+CODE_FIELD = N_("Booking code")
+CODE_DIGITS = NP_("{n} digit entered of 8.", "{n} digits entered of 8.")
+ERASE = N_("Erase")
+CALL_WITH_CODE = N_("Call with this code")
+CALLING_BOOKED = N_("Calling with your booking code…")
+#: Why a call with a booking code (or from home) did not start (docs/appointments.md).
+BOOKING_UNKNOWN = N_("This booking code was not found. Check the code and try again.")
+BOOKING_EARLY = N_("Your appointment has not started yet. The code works from {time}.")
+BOOKING_EARLY_DAY = N_("Your appointment has not started yet. The code works from {day} at {time}.")
+BOOKING_EARLY_PLAIN = N_(
+    "Your appointment has not started yet. Please come back closer to its time."
+)
+BOOKING_OVER = N_("The time of this appointment is over, or it was already used or cancelled.")
+QUEUE_FULL = N_("Too many people are waiting for {line} right now. Please try again later.")
+RATE_LIMITED = N_("Too many calls or codes were tried here. Please try again later.")
+TRY_CODE_AGAIN = N_("Enter the code again")
 CANCEL = N_("Cancel the call")
 CONNECTED = N_("You are talking to an advisor of {line}.")
 MUTE = N_("Mute microphone")
@@ -151,7 +176,13 @@ def state_text(
         return f"{t(CLOSED_NOW)} {opening_text(t, language, line.next_opening, now)}"
     if state is LineState.AVAILABLE:
         n = max(line.advisors_free, 1)
-        return nt(*ADVISORS_FREE, n).format(n=n)
+        # All four facts, as for a busy line: nobody waiting means no wait to speak of.
+        waiting = (
+            nt(*PEOPLE_WAITING, line.waiting).format(n=line.waiting)
+            if line.waiting
+            else t(NOBODY_QUEUING)
+        )
+        return " ".join([nt(*ADVISORS_FREE, n).format(n=n), waiting, t(WAIT_SHORT)])
     if state is LineState.BUSY:
         waiting = (
             nt(*PEOPLE_WAITING, line.waiting).format(n=line.waiting)
@@ -200,3 +231,23 @@ def guest_text(t: Callable[[str], str], language: str, guest: CallGuest) -> str:
         name = t(spoken) if spoken else guest.interpreting
         return t(GUEST_INTERPRETER).format(language=name, line=line)
     return t(GUEST_AUTHORITY).format(line=line)
+
+
+def code_shown(digits: str) -> str:
+    """The booking code as far as it is typed, in two groups of four as the slip prints it,
+    the digits still to come as dots: "4821 09··"."""
+    padded = digits.ljust(8, "\u00b7")
+    return f"{padded[:4]}\u2002{padded[4:8]}"
+
+
+def booking_early_text(
+    t: Translate, language: str, opens_at: datetime | None, now: datetime
+) -> str:
+    """When a booking code used too early starts to work, Helsinki time."""
+    if opens_at is None:
+        return t(BOOKING_EARLY_PLAIN)
+    local, today = opens_at.astimezone(HELSINKI), now.astimezone(HELSINKI).date()
+    time = clock_text(language, local)
+    if local.date() == today:
+        return t(BOOKING_EARLY).format(time=time)
+    return t(BOOKING_EARLY_DAY).format(day=f"{local.day}.{local.month}.", time=time)

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QStackedWidget,
@@ -23,7 +24,14 @@ from kiosk.ui.screens.video import texts as T
 from kiosk.ui.screens.video.help_panel import CallHelpPanel
 from kiosk.ui.widgets.buttons import BigButton, ColumnButton
 from kiosk.ui.widgets.keyboard import OnScreenKeyboard
-from kiosk.video.advice import AdviceClient, AdviceLine, AdvicePhase, AdviceStatus, CallGuest
+from kiosk.video.advice import (
+    AdviceClient,
+    AdviceLine,
+    AdvicePhase,
+    AdviceStatus,
+    CallGuest,
+    booking_code,
+)
 
 #: The advisor's picture on the call page: smaller with large text, and smaller still while
 #: the keyboard is up under it.
@@ -40,6 +48,10 @@ SIDE_WIDTH_LARGE_TEXT = 736
 SIDE_WIDTH_TYPING_LARGE_TEXT = 512
 SELF_SIZE_LARGE_TEXT = (192, 108)
 PREVIEW_SIZE = (640, 360)
+#: A key of the booking code's pad: a square a finger finds.
+DIGIT_PX = 112
+#: Why a call with a booking code was refused (docs/appointments.md): said of the code.
+CODE_REFUSALS = ("booking_unknown", "booking_early", "booking_over")
 
 
 class _Page(QWidget):
@@ -141,9 +153,49 @@ class AdviceView(QWidget):
         outer.addWidget(self.pages, 1)
 
         self.loading_page, _ = _page()
-        self.lines_page, self.lines_layout = _page(20)
+        self.lines_page, lines_column = _page(20)
+        #: The lines' buttons (made afresh when other lines come), then the way in with a code.
+        self.lines_layout = QVBoxLayout()
+        self.lines_layout.setSpacing(20)
+        lines_column.addLayout(self.lines_layout)
         self.line_buttons: dict[str, LineButton] = {}
         self.lines: dict[str, AdviceLine] = {}
+        self.code_button = BigButton()
+        lines_column.addLayout(_row(self.code_button))
+        lines_column.addStretch(1)
+
+        # The booking code: shown as typed, a pad of digits, and the call with it.
+        self.code_page, code = _page()
+        self.code_help = _label("lead")
+        code.addWidget(self.code_help)
+        #: The digits typed so far.
+        self.code = ""
+        self.code_display = _label("h1")
+        self.code_display.setProperty("speech", "message")  # said as it changes
+        self.code_display.setWordWrap(False)
+        code.addWidget(self.code_display)
+        #: Why the last code did not start a call (beside the pad, to try again).
+        self.code_error = _label("warning")
+        self.code_error.hide()
+        code.addWidget(self.code_error)
+        self.digit_buttons: dict[str, BigButton] = {}
+        pad = QGridLayout()
+        pad.setSpacing(12)
+        for n, digit in enumerate("123456789"):
+            pad.addWidget(self._digit(digit), n // 3, n % 3)
+        self.erase_button = BigButton()
+        self.erase_button.setMinimumSize(DIGIT_PX, DIGIT_PX)
+        pad.addWidget(self.erase_button, 3, 0)
+        pad.addWidget(self._digit("0"), 3, 1)
+        pad_row = QHBoxLayout()
+        pad_row.addLayout(pad)
+        pad_row.addStretch(1)
+        code.addLayout(pad_row)
+        self.code_call_button = BigButton(role="primary")
+        self.code_back_button = BigButton()
+        self.code_back_button.setProperty("keypad", "back")
+        code.addLayout(_row(self.code_call_button, self.code_back_button))
+        code.addStretch(1)
 
         self.preview_page, preview = _page()
         self.preview_view = _video_label(PREVIEW_SIZE)
@@ -259,12 +311,16 @@ class AdviceView(QWidget):
         sorry.addWidget(self.phones)
         self.other_button = BigButton()
         self.leave_button = BigButton(role="primary")
-        sorry.addLayout(_row(self.leave_button, self.other_button))
+        #: After a booking code the hub refused: the pad again, the digits kept to correct.
+        self.code_again_button = BigButton(role="primary")
+        self.code_again_button.hide()
+        sorry.addLayout(_row(self.code_again_button, self.leave_button, self.other_button))
         sorry.addStretch(1)
 
         for page in (
             self.loading_page,
             self.lines_page,
+            self.code_page,
             self.preview_page,
             self.waiting_page,
             self.call_page,
@@ -272,6 +328,12 @@ class AdviceView(QWidget):
             self.sorry_page,
         ):
             self.pages.addWidget(page)
+
+    def _digit(self, digit: str) -> BigButton:
+        button = BigButton(digit)
+        button.setMinimumSize(DIGIT_PX, DIGIT_PX)
+        self.digit_buttons[digit] = button
+        return button
 
     # ---- words --------------------------------------------------------------------------------
 
@@ -283,8 +345,11 @@ class AdviceView(QWidget):
         headings = {
             self.loading_page: t(T.LOADING),
             self.lines_page: t(T.CHOOSE),
+            self.code_page: t(T.CODE_HEADING),
             self.preview_page: t(T.CONSENT_HEADING),
-            self.waiting_page: t(T.CALLING).format(line=line_name),
+            self.waiting_page: (
+                t(T.CALLING).format(line=line_name) if line_name else t(T.CALLING_BOOKED)
+            ),
             self.call_page: t(T.CONNECTED).format(line=line_name),
             self.after_page: t(T.ENDED),
             self.sorry_page: "",
@@ -306,8 +371,26 @@ class AdviceView(QWidget):
         self.consent.setText(t(T.CONSENT))
         self.call_button.set_label(t(T.CALL))
         self.back_button.set_label(t(T.BACK))
-        self.position.setText(T.position_text(nt, t, self.status.position))
-        self.wait.setText(T.wait_text(nt, t, self.status.estimated_wait_s))
+        if self.status.booked:
+            # First in the line for the advisor who holds the slot: a place would mislead.
+            self.position.setText(t(T.BOOKED_WAIT))
+            self.wait.setText("")
+        else:
+            self.position.setText(T.position_text(nt, t, self.status.position))
+            self.wait.setText(T.wait_text(nt, t, self.status.estimated_wait_s))
+        self.wait.setVisible(bool(self.wait.text()))
+        self.code_button.set_label(t(T.HAVE_CODE), t(T.HAVE_CODE_HINT))
+        self.code_help.setText(t(T.CODE_HELP))
+        self.code_display.setText(T.code_shown(self.code))
+        self.code_display.setAccessibleName(t(T.CODE_FIELD))
+        self.code_display.setAccessibleDescription(
+            nt(*T.CODE_DIGITS, len(self.code)).format(n=len(self.code))
+        )
+        self.erase_button.set_label(t(T.ERASE))
+        self.erase_button.setEnabled(bool(self.code))
+        self.code_call_button.set_label(t(T.CALL_WITH_CODE))
+        self.code_call_button.setEnabled(booking_code(self.code) is not None)
+        self.code_back_button.set_label(t(T.BACK))
         self.cancel_button.set_label(t(T.CANCEL))
         muted = self.mute_button.isChecked()
         self.mute_button.set_label(t(T.UNMUTE) if muted else t(T.MUTE))
@@ -387,7 +470,13 @@ class AdviceView(QWidget):
         self.other_button.setVisible(bool(self.line_buttons))
         if status.phase is AdvicePhase.REFUSED and line is not None:
             name = line.name(language)
-            if status.reason == "line_closed":
+            if status.reason in CODE_REFUSALS:
+                text = self._code_refusal()
+            elif status.reason == "queue_full":
+                text = t(T.QUEUE_FULL).format(line=name)
+            elif status.reason == "rate_limited":
+                text = t(T.RATE_LIMITED)
+            elif status.reason == "line_closed":
                 text = t(T.LINE_CLOSED).format(line=name)
                 if status.next_opening is not None:
                     text += " " + T.opening_text(t, language, status.next_opening, self.now())
@@ -399,9 +488,29 @@ class AdviceView(QWidget):
             self.phones.setText(
                 t(T.PHONE).format(line=name, phone=T.unbroken(line.phone)) if line.phone else ""
             )
+        elif status.phase is AdvicePhase.REFUSED and status.reason in CODE_REFUSALS:
+            # A code the hub refused before naming its line.
+            self.sorry.setText(self._code_refusal())
+            self.phones.setText("")
+        elif status.phase is AdvicePhase.REFUSED and status.reason == "rate_limited":
+            self.sorry.setText(t(T.RATE_LIMITED))
+            self.phones.setText("")
         else:
             self.sorry.setText(t(T.UNAVAILABLE))
             self.phones.setText(T.phones_text(t, lines, language))
+        self.code_again_button.set_label(t(T.TRY_CODE_AGAIN))
+        self.code_again_button.setVisible(
+            status.phase is AdvicePhase.REFUSED and status.reason in CODE_REFUSALS
+        )
+
+    def _code_refusal(self) -> str:
+        """Why the booking code did not start a call, in the citizen's words."""
+        t, status = self.ui.t, self.status
+        if status.reason == "booking_early":
+            return T.booking_early_text(t, self.ui.language, status.opens_at, self.now())
+        if status.reason == "booking_over":
+            return t(T.BOOKING_OVER)
+        return t(T.BOOKING_UNKNOWN)
 
     def line_name(self) -> str:
         """The name of the call's line in the citizen's language ("" before one is chosen):
