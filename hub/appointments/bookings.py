@@ -131,7 +131,7 @@ async def book(request: web.Request) -> web.Response:
         if exc.reason == "slot_taken":
             return error(409, "slot_taken", "somebody booked this slot a moment ago")
         return error(404, "no_slot", "no such slot to book")
-    log.info("slot booked", extra={"booking": booking.id, "slot": slot.id, "kiosk_id": kiosk_id})
+    log.info("slot %s booked: booking %s", slot.id, booking.id, extra={"kiosk_id": kiosk_id})
     return web.json_response(_booking_json(booking, code, hub), status=201)
 
 
@@ -142,7 +142,7 @@ def _opened(key: PrivateKey | None, booking: Booking) -> dict[str, str] | None:
     try:
         found = json.loads(SealedBox(key).decrypt(booking.contact_sealed))
     except (CryptoError, ValueError):
-        log.warning("a booking's contact cannot be opened", extra={"booking": booking.id})
+        log.warning("the contact of booking %s cannot be opened", booking.id)
         return None
     if not isinstance(found, dict):
         return None
@@ -190,7 +190,7 @@ async def cancel(request: web.Request) -> web.Response:
         return error(404, "no_booking", "no such booking")
     if outcome == "over":
         return error(409, "over", "this booking is already served, missed or cancelled")
-    log.info("booking cancelled", extra={"booking": booking_id, "username": identity.user.username})
+    log.info("booking %s cancelled", booking_id, extra={"username": identity.user.username})
     return web.json_response({"booking": booking_id, "status": "cancelled"})
 
 
@@ -199,7 +199,7 @@ def sweep(hub: HubContext, now: datetime) -> None:
     settings = hub.config.appointments
     store = hub.store.appointments
     for booking_id in store.mark_no_shows(now, late_minutes=settings.late_minutes):
-        log.info("booking not kept", extra={"booking": booking_id})
+        log.info("booking %s not kept: a no-show", booking_id)
     deleted = store.delete_contacts(now, retention_days=settings.retention_days)
     if deleted:
-        log.info("booking contacts deleted", extra={"count": deleted})
+        log.info("the contacts of %d bookings deleted", deleted)

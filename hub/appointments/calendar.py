@@ -76,7 +76,7 @@ async def new_feed(request: web.Request) -> web.Response:
     advisor = whose(identity, request.query.get("advisor"), hub.config)
     token = new_secret()
     hub.store.appointments.set_feed(advisor, sha256_hex(token), at=hub.clock())
-    log.info("calendar feed made", extra={"advisor": advisor, "username": identity.user.username})
+    log.info("a new calendar feed for %s", advisor, extra={"username": identity.user.username})
     base = hub.config.public_url.rstrip("/") or str(request.url.origin())
     return web.json_response({"url": f"{base}/calendar/{token}.ics"})
 

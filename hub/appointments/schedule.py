@@ -183,10 +183,7 @@ async def add_slot(request: web.Request) -> web.Response:
         )
     except SlotRefused:
         raise Refused("starts_at", f"overlaps another slot of {advisor}") from None
-    log.info(
-        "slot added",
-        extra={"slot": slot.id, "advisor": advisor, "username": identity.user.username},
-    )
+    log.info("slot %s added for %s", slot.id, advisor, extra={"username": identity.user.username})
     return web.json_response(slot_json(slot), status=201)
 
 
@@ -203,5 +200,5 @@ async def remove_slot(request: web.Request) -> web.Response:
         hub.store.appointments.remove_slot(slot.id)
     except SlotRefused:
         return error(409, "booked", "a booking holds this slot; cancel the booking first")
-    log.info("slot removed", extra={"slot": slot.id, "username": identity.user.username})
+    log.info("slot %s removed", slot.id, extra={"username": identity.user.username})
     return web.Response(status=204)
