@@ -1,7 +1,8 @@
 // The advisor console: the call queue of the advisor's lines, ringing calls, and the call
 // itself over the browser's own WebRTC. Protocol: docs/call-protocol.md (/ws/advisor). Text,
 // papers and what the advisor sends in a call: advisor-help.js (docs/call-help.md). A third
-// person in the call, an interpreter or another authority: docs/call-three-party.md.
+// person in the call, an interpreter or another authority: docs/call-three-party.md. Today's
+// appointments and the callbacks beside the queue: advisor-agenda.js (docs/appointments.md).
 "use strict";
 
 const LANGUAGES = {
@@ -83,6 +84,11 @@ function lineName(line) {
   return state.lineNames[line] || line;
 }
 
+// A call made with a booking code (docs/appointments.md "Using a code").
+function isBooked(m) {
+  return Boolean(m.booked || m.booking);
+}
+
 function minutes(seconds) {
   const s = Math.max(0, Math.floor(seconds));
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
@@ -110,15 +116,18 @@ function renderQueues() {
       section.append(p);
     } else {
       const table = document.createElement("table");
-      table.innerHTML = "<thead><tr><th>#</th><th>Kioski / Kiosk</th><th>Sijainti / Location</th>" +
+      table.innerHTML = "<thead><tr><th>#</th><th>Missä / Where</th>" +
         "<th>Kieli / Language</th><th>Odottanut / Waiting</th><th></th></tr></thead>";
       const body = document.createElement("tbody");
       for (const c of q.calls) {
         const row = document.createElement("tr");
+        row.dataset.channel = c.channel || "kiosk";
+        if (isBooked(c)) row.className = "booked";
         const waited = c.waiting_s + (now - q.receivedAt) / 1000;
-        const flags = [c.ringing ? "soi / ringing" : "", c.transferred ? "siirretty / transferred" : ""]
+        const flags = [isBooked(c) ? "Ajanvaraus / Booked appointment" : "",
+                       c.ringing ? "soi / ringing" : "", c.transferred ? "siirretty / transferred" : ""]
           .filter(Boolean).join(", ");
-        for (const text of [c.position, c.kiosk_name, c.location, languageName(c.language),
+        for (const text of [c.position, Agenda.where(c), languageName(c.language),
                             minutes(waited), flags]) {
           const cell = document.createElement("td");
           cell.textContent = String(text);
@@ -138,8 +147,13 @@ function renderQueues() {
 function renderRinging() {
   const r = state.ringing;
   if (!r) return;
-  $("ring-kiosk").textContent = r.kiosk_name;
-  $("ring-location").textContent = r.location;
+  const home = r.channel === "home";
+  $("ring-where").textContent = Agenda.where(r);
+  $("ring-kiosk-row").hidden = home;
+  $("ring-location-row").hidden = home;
+  $("ring-kiosk").textContent = home ? "" : r.kiosk_name;
+  $("ring-location").textContent = home ? "" : r.location;
+  $("ring-booked").hidden = !isBooked(r);
   $("ring-language").textContent = languageName(r.language);
   $("ring-line").textContent = lineName(r.line);
   $("ring-waited").textContent = minutes((r.waiting_s || 0) + (performance.now() - r.receivedAt) / 1000);
@@ -519,8 +533,12 @@ const INVITE_FAILED = {
 
 function renderCall() {
   const c = state.call;
-  $("call-kiosk").textContent = c.kiosk_name;
-  $("call-location").textContent = c.location;
+  const home = c.channel === "home";
+  $("call").dataset.channel = home ? "home" : "kiosk";
+  $("call-kiosk").textContent = home ? "Kotoa / From home" : c.kiosk_name;
+  $("call-location").textContent = home ? "" : c.location;
+  $("call-location-part").hidden = home;
+  $("call-booked").hidden = !isBooked(c);
   $("call-language").textContent = languageName(c.language);
   $("call-line").textContent = lineName(callLine());
   $("call-guest-of").hidden = state.role !== "guest";
@@ -672,6 +690,7 @@ const handlers = {
     notice("Kutsuja poistui, puhelu on nyt sinun / The advisor who invited you left: the call is yours now");
     renderCall();
   },
+  appointment_arrived(m) { Agenda.arrived(m); },
   offer(m) { onOffer(m).catch((e) => notice(`WebRTC: ${e}`)); },
   ice(m) { onIce(m); },
   answer(m) { onAnswer(m).catch((e) => notice(`WebRTC: ${e}`)); },
@@ -788,7 +807,12 @@ document.addEventListener("DOMContentLoaded", () => {
   $("mute").addEventListener("click", () => setMuted(!state.muted));
   fetch("/api/me").then((r) => r.json()).then((me) => {
     $("csrf-token").value = me.csrf_token;
-  }).catch(() => {});
+    return Agenda.start({
+      csrf: () => $("csrf-token").value,
+      username: () => state.username || me.username,
+      lineName,
+    });
+  }).catch((e) => console.warn("agenda", e));
   setInterval(() => { renderQueues(); renderRinging(); }, 1000);
   show();
   connect();
