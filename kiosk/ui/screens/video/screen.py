@@ -23,6 +23,7 @@ import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
@@ -207,11 +208,9 @@ class AdviceScreen(AdviceView):
             self.line_buttons[line_id] = button
             self.lines_layout.addWidget(button)
         # The keypad goes down the lines and then to the booking code, as they are shown.
-        previous: QWidget | None = None
-        for button in [*self.line_buttons.values(), self.code_button]:
-            if previous is not None:
-                QWidget.setTabOrder(previous, button)
-            previous = button
+        chain: list[QWidget] = [*self.line_buttons.values(), self.code_button]
+        for before, after in pairwise(chain):
+            QWidget.setTabOrder(before, after)
 
     def _choose_id(self, line_id: str) -> None:
         self.choose(self.lines[line_id])  # as the hub said last, not when the button was made
@@ -418,6 +417,7 @@ class AdviceScreen(AdviceView):
             self._call_over()
             self.pages.setCurrentWidget(self.sorry_page)
             if status.reason in CODE_REFUSALS:
+                self.retranslate()  # the way back to the pad is shown: the focus goes there
                 self.code_again_button.setFocus(Qt.FocusReason.OtherFocusReason)
         elif phase is AdvicePhase.UNAVAILABLE:
             self._call_over()
@@ -432,10 +432,11 @@ class AdviceScreen(AdviceView):
         aloud off, and the frame's word on another screen if the citizen is elsewhere."""
         future = self.chime.play()
         future.add_done_callback(_log_chime)
-        speech = self.ui.speech
-        if speech is not None:
-            speech.say(self.ui.t(TURN), always=True)
         self.turn_unseen = not self.isVisible()
+        speech = self.ui.speech
+        if speech is not None and not (speech.read_aloud and self.turn_unseen):
+            # In Read aloud the frame's notice on another screen is read as it appears.
+            speech.say(self.ui.t(TURN), always=True)
         # Whatever the idle warning was counting down: the call is on.
         self.ctx.sessions.resume()
 

@@ -95,6 +95,20 @@ def _video_label(size: tuple[int, int]) -> QLabel:
     return label
 
 
+class CodeDisplay(QLabel):
+    """The booking code as typed: shown in two groups with dots for the digits to come, and
+    heard digit by digit with how many there are (the screen reader takes `full_text`)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setProperty("role", "h1")
+        self.setProperty("speech", "message")  # said as it changes, not as a new screen
+        self.spoken = ""
+
+    def full_text(self) -> str:
+        return self.spoken
+
+
 class LineButton(ColumnButton):
     """One service line in the list: its name, what a call would meet now, what it is for and
     its languages, each on its own and wrapping as it must (a push button's own text cannot)."""
@@ -170,9 +184,7 @@ class AdviceView(QWidget):
         code.addWidget(self.code_help)
         #: The digits typed so far.
         self.code = ""
-        self.code_display = _label("h1")
-        self.code_display.setProperty("speech", "message")  # said as it changes
-        self.code_display.setWordWrap(False)
+        self.code_display = CodeDisplay()
         code.addWidget(self.code_display)
         #: Why the last code did not start a call (beside the pad, to try again).
         self.code_error = _label("warning")
@@ -381,11 +393,11 @@ class AdviceView(QWidget):
         self.wait.setVisible(bool(self.wait.text()))
         self.code_button.set_label(t(T.HAVE_CODE), t(T.HAVE_CODE_HINT))
         self.code_help.setText(t(T.CODE_HELP))
+        count = nt(*T.CODE_DIGITS, len(self.code)).format(n=len(self.code))
+        self.code_display.spoken = f"{t(T.CODE_FIELD)}: {' '.join(self.code)}. {count}"
         self.code_display.setText(T.code_shown(self.code))
         self.code_display.setAccessibleName(t(T.CODE_FIELD))
-        self.code_display.setAccessibleDescription(
-            nt(*T.CODE_DIGITS, len(self.code)).format(n=len(self.code))
-        )
+        self.code_display.setAccessibleDescription(count)
         self.erase_button.set_label(t(T.ERASE))
         self.erase_button.setEnabled(bool(self.code))
         self.code_call_button.set_label(t(T.CALL_WITH_CODE))
