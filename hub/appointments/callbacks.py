@@ -103,7 +103,7 @@ def sweep(hub: HubContext, now: datetime) -> None:
     deleted = hub.store.callbacks.forget_before(utc_iso(cutoff), at=utc_iso(now))
     if deleted:
         log.info(
-            "personal data of %d callbacks deleted after the retention period",
+            "personal data deleted after the retention period (%d callbacks or submissions)",
             deleted,
             extra={"event": "callback"},
         )

@@ -219,7 +219,7 @@ class Callbacks:
             changed += self._db.execute(
                 "UPDATE submissions SET sealed = ?, status = 'failed', next_attempt_at = NULL,"
                 " last_error = 'personal data deleted after the retention period'"
-                " WHERE kind = 'callback' AND status != 'delivered' AND received_at < ?"
+                " WHERE status IN ('pending', 'failed') AND kind = 'callback' AND received_at < ?"
                 " AND length(sealed) > 0",
                 [b"", cutoff],
             ).rowcount
