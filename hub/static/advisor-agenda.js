@@ -81,6 +81,7 @@ const Agenda = (() => {
     const a = document.createElement("a");
     a.className = "contact";
     if (contact.phone) {
+      a.classList.add("phone");  // a number is read whole: never broken over two lines
       a.href = `tel:${contact.phone}`;
       a.textContent = contact.phone;
     } else {
