@@ -7,6 +7,7 @@ A period is whole days in Europe/Helsinki, `from` to `to` inclusive, as for the 
 - appointments: bookings whose slot starts in the period, by what became of them (`booked`
   counts them all, still to come included);
 - callbacks: callbacks asked for in the period; `open` includes those an advisor has claimed;
+  `expired` ones were never closed and their contact was deleted after the retention period;
   time to call back is asked_at → done_at of the done ones;
 - calls: calls asked for in the period (refused ones too), by channel (kiosk or home);
 - wait_s: per line (the one the citizen chose) and hour of day in Helsinki of queued_at, the
@@ -36,7 +37,7 @@ from hub.intake import Refused
 from hub.store.fleet import FleetStore
 
 BOOKING_ENDS = ("served", "no_show", "cancelled")
-CALLBACK_ENDS = ("done", "no_answer")
+CALLBACK_ENDS = ("done", "no_answer", "expired")
 CHANNELS = ("kiosk", "home")
 #: Outcomes of calls that waited in a queue and were answered or given up by the citizen; an
 #: answered call that later dropped (advisor_gone) is counted by its answered_at.

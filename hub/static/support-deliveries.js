@@ -28,7 +28,9 @@
   const kindName = (kind) => KINDS[kind] || kind;
 
   function describe(s) {
-    const what = s.kind === "email" ? "The e-mail" : `The form ${s.form || ""}`.trimEnd();
+    const what = s.kind === "email" ? "The e-mail"
+      : s.kind === "callback" ? "The callback request"
+      : `The form ${s.form || ""}`.trimEnd();
     return `${what} from ${s.kiosk_id}, received ${support.when(s.received_at)}`;
   }
 

@@ -183,6 +183,8 @@
       ["Asked for", String(c.asked), "asked"],
       ["Called back", `${c.done}${share(c.done, c.asked)}`, "done"],
       ["Not reached", `${c.no_answer}${share(c.no_answer, c.asked)}`, "no_answer"],
+      ["Never called back (contact deleted after the retention period)",
+        `${c.expired}${share(c.expired, c.asked)}`, "expired"],
       ["Still open", String(c.open), "open"],
       ["Time to call back, median (p50)", wait(c.time_to_call_back_s.p50), "call_back_p50"],
       ["Time to call back, p90", wait(c.time_to_call_back_s.p90), "call_back_p90"],

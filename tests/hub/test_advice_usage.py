@@ -115,6 +115,7 @@ def fill(store: HubStore) -> None:
     add_callback(store, "no_answer", helsinki(13, 9, 30))
     add_callback(store, "open", helsinki(13, 12))
     add_callback(store, "claimed", helsinki(13, 15))
+    add_callback(store, "expired", helsinki(13, 16))
     add_callback(store, "done", helsinki(13, 9), timedelta(hours=1), line="kansalaisneuvonta")
     add_callback(store, "done", helsinki(12, 23, 59), timedelta(minutes=1))  # Sunday
 
@@ -176,9 +177,10 @@ def test_the_figures_of_a_day_of_appointments_callbacks_and_calls(
         }
         # Called back after 10, 30, 60, 60 (the other line), 120 and 600 minutes.
         assert figures["callbacks"] == {
-            "asked": 9,
+            "asked": 10,
             "done": 6,
             "no_answer": 1,
+            "expired": 1,
             "open": 2,
             "time_to_call_back_s": {"p50": 3600, "p90": 36000},
         }

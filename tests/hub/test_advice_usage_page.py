@@ -32,13 +32,14 @@ def test_the_usage_page_shows_advice_figures_and_charts_waits_per_line_by_hour(
 
             assert await figure("booked") == "8"
             assert await figure("no_show") == "2 (25 %)"
-            assert await figure("done") == "6 (67 %)"
+            assert await figure("done") == "6 (60 %)"
+            assert await figure("expired") == "1 (10 %)"
             assert await figure("call_back_p50") == "1 h"
             assert await figure("call_back_p90") == "10 h"
             assert await figure("home") == "5 (31 %)"
             summary = await page.text_content("#advice-summary") or ""
             assert (
-                "all lines: 8 booked appointments, 9 callbacks asked and 16 video calls" in summary
+                "all lines: 8 booked appointments, 10 callbacks asked and 16 video calls" in summary
             )
 
             # One chart per line, the configured lines' order, each with its table.
