@@ -400,6 +400,11 @@ class AdviceView(QWidget):
         self.code_display.setAccessibleDescription(count)
         self.erase_button.set_label(t(T.ERASE))
         self.erase_button.setEnabled(bool(self.code))
+        # The pad's keys all as wide as its widest word, in columns of one width.
+        self.erase_button.setMinimumWidth(0)
+        side = max(DIGIT_PX, self.erase_button.sizeHint().width())
+        for key in (*self.digit_buttons.values(), self.erase_button):
+            key.setMinimumWidth(side)
         self.code_call_button.set_label(t(T.CALL_WITH_CODE))
         self.code_call_button.setEnabled(booking_code(self.code) is not None)
         self.code_back_button.set_label(t(T.BACK))
