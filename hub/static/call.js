@@ -374,10 +374,16 @@
     };
   }
 
+  // "Today" is the hub's (its lines' `at`): a phone's clock may be set wrong.
+  function hubNow() {
+    const at = state.at ? Date.parse(state.at) : NaN;
+    return Number.isNaN(at) ? Date.now() : at + (Date.now() - state.atReceived);
+  }
+
   function relativeDay(iso, today, tomorrow, on) {
     const when = helsinkiParts(new Date(iso));
-    const now = helsinkiParts(new Date());
-    const next = helsinkiParts(new Date(Date.now() + 24 * 3600 * 1000));
+    const now = helsinkiParts(new Date(hubNow()));
+    const next = helsinkiParts(new Date(hubNow() + 24 * 3600 * 1000));
     if (when.day === now.day) return t(today, {time: when.time});
     if (when.day === next.day) return t(tomorrow, {time: when.time});
     return t(on, {weekday: TEXTS[lang].weekdays[when.weekday], date: when.date, time: when.time});
@@ -401,6 +407,8 @@
     lines: [],            // from /api/home/lines
     linesFailed: false,
     linesLoaded: false,
+    at: null,             // the hub's time when it listed the lines
+    atReceived: 0,
     cameraText: "",
     target: null,         // {line} or {booking}
     callLine: null,       // the line the call is on (a booking's comes with `queued`)
@@ -499,7 +507,7 @@
       const item = el("li", {class: "line", "data-line": line.id});
       const headingId = `line-${line.id}-name`;
       const stateId = `line-${line.id}-state`;
-      item.append(el("h3", {id: headingId}, lineName(line.id)));
+      item.append(el("h2", {id: headingId}, lineName(line.id)));
       const description = (line.description || {})[lang];
       if (description) item.append(el("p", {class: "description"}, description));
       const st = (line.status || {}).state || (line.open_now ? "open" : "closed");
@@ -543,6 +551,8 @@
       } else {
         const body = await response.json();
         state.lines = body.lines || [];
+        state.at = body.at || null;
+        state.atReceived = Date.now();
         state.linesFailed = false;
         state.linesLoaded = true;
       }
