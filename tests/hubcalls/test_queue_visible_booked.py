@@ -22,12 +22,13 @@ from PySide6.QtWidgets import QAbstractButton
 from pytestqt.qtbot import QtBot
 
 from hub.config import load_config
-from hub.hours import utc_iso
+from hub.hours import HELSINKI, utc_iso
 from hub.store import open_store
 from kiosk.config import Config
 from kiosk.engine import Engine
 from kiosk.ui.screens.video.screen import AdviceScreen
 from kiosk.ui.window import KioskWindow
+from kiosk.video.hub_wire import parse_time
 from tests.conftest import FakeClock
 from tests.hub.conftest import add_kiosk, add_user, log_in
 from tests.peers.hub import Hub
@@ -88,9 +89,9 @@ def window(
     yield from open_window(qtbot, config, clock)
 
 
-async def book_anna(booking_hub: BookingHub) -> dict[str, Any]:
-    """Anna opens a slot 40 minutes from now; the other kiosk books it."""
-    starts_at = (datetime.now(UTC) + timedelta(minutes=40)).replace(second=0, microsecond=0)
+async def book_anna(booking_hub: BookingHub, minutes: int = 40) -> dict[str, Any]:
+    """Anna opens a slot `minutes` from now; the other kiosk books it."""
+    starts_at = (datetime.now(UTC) + timedelta(minutes=minutes)).replace(second=0, microsecond=0)
     url = booking_hub.hub.url
     async with aiohttp.ClientSession(base_url=url, cookie_jar=aiohttp.CookieJar(unsafe=True)) as s:
         csrf = await log_in(s, "anna")
@@ -139,6 +140,7 @@ def test_a_code_entered_at_the_kiosk_reaches_the_advisor_who_holds_the_slot(
 ) -> None:
     booked = engine.submit(book_anna(booking_hub)).result(DEADLINE)
     code = booked["code"]
+    later = engine.submit(book_anna(booking_hub, minutes=180)).result(DEADLINE)
     speech = HeardEngine()
     window.start_speech(speech)
     anna = engine.submit(Advisor.log_in(booking_hub.hub.url, "anna")).result(DEADLINE)
@@ -152,6 +154,18 @@ def test_a_code_entered_at_the_kiosk_reaches_the_advisor_who_holds_the_slot(
         assert isinstance(screen, AdviceScreen)
         qtbot.waitUntil(lambda: screen.pages.currentWidget() is screen.lines_page, timeout=WAIT)
         click(qtbot, screen.code_button)
+
+        # A code whose time is hours ahead: when it starts to work, in Helsinki time.
+        enter(qtbot, screen, later["code"])
+        qtbot.waitUntil(lambda: screen.pages.currentWidget() is screen.sorry_page, timeout=WAIT)
+        starts, valid_from = parse_time(later["starts_at"]), parse_time(later["valid_from"])
+        assert starts is not None and valid_from == starts - timedelta(minutes=60)
+        opens = valid_from.astimezone(HELSINKI)
+        assert screen.sorry.text().startswith(
+            "Your appointment has not started yet. The code works from "
+        )
+        assert f"{opens.hour}:{opens.minute:02d}." in screen.sorry.text()
+        click(qtbot, screen.code_again_button)
 
         # A code that is no booking's: said so, and the pad again.
         wrong = "".join(str((int(c) + 1) % 10) for c in code)

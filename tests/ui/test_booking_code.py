@@ -24,6 +24,7 @@ from tests.conftest import FakeClock
 from tests.ui.advice_double import ScriptedAdvice
 from tests.ui.conftest import open_window
 from tests.ui.keypad import Keypad
+from tests.ui.test_advice import clipped_or_missing
 
 CODE = "48210937"
 #: Monday 13 January 2025, 10.00 in Helsinki.
@@ -248,3 +249,36 @@ def test_a_code_by_the_keypad_alone(
     keys.press("ok")
     keys.wait_for("Calling with your booking code…")
     assert advice.booked_calls == [(CODE, "en")]
+
+
+@pytest.mark.parametrize("large", [False, True], ids=["normal", "large-text"])
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+def test_no_words_are_cut_on_the_pad_the_booked_wait_or_a_refusal(
+    qtbot: QtBot, code_window: KioskWindow, advice: CodeAdvice, language: str, large: bool
+) -> None:
+    screen = open_advice(qtbot, code_window, language)
+    code_window.ui.set_large_text(large)
+    found: dict[str, list[str]] = {}
+
+    def check(name: str) -> None:
+        qtbot.wait(20)
+        found[name] = clipped_or_missing(screen)
+
+    check("lines")
+    click(qtbot, screen.code_button)
+    for digit in CODE[:5]:
+        click(qtbot, screen.digit_buttons[digit])
+    check("pad")
+    for digit in CODE[5:]:
+        click(qtbot, screen.digit_buttons[digit])
+    check("pad, whole code")
+    click(qtbot, screen.code_call_button)
+    advice.refuse("booking_early", datetime(2025, 1, 14, 12, 10, tzinfo=UTC))
+    qtbot.waitUntil(lambda: screen.pages.currentWidget() is screen.sorry_page)
+    check("too early")
+    click(qtbot, screen.code_again_button)
+    click(qtbot, screen.code_call_button)
+    advice.queued_booked("virka-info")
+    qtbot.waitUntil(lambda: screen.status.booked)
+    check("booked wait")
+    assert {name: words for name, words in found.items() if words} == {}
