@@ -53,13 +53,13 @@ def test_a_home_caller_reaches_an_advisor_who_sees_they_are_at_home(
         await caller.send({"type": "call", "line": VIRKA, "language": "sv"})
         queued = await caller.expect("queued")
         assert queued["position"] == 1 and "booked" not in queued
+        ring = await anna.expect("ringing", call=queued["call"])
+        assert (ring["channel"], ring["kiosk_name"], ring["location"]) == ("home", "", "")
         view = await anna.expect("queue", line=VIRKA)
         while not view["calls"]:
             view = await anna.expect("queue", line=VIRKA)
         entry = view["calls"][0]
         assert (entry["channel"], entry["kiosk_name"], entry["location"]) == ("home", "", "")
-        ring = await anna.expect("ringing", call=queued["call"])
-        assert (ring["channel"], ring["kiosk_name"], ring["location"]) == ("home", "", "")
         await anna.send({"type": "accept", "call": ring["call"]})
         connected = await caller.expect("connected")
         assert connected["role"] == "offerer"
