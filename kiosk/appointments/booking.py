@@ -187,7 +187,9 @@ async def book_slot(
     code = answer.get("code") if isinstance(answer, dict) else None
     if status == 201:
         booking = parse_booking(answer)
-        log.info("video appointment booked", extra={"service": "advice", "booking_id": booking.booking})
+        log.info(
+            "video appointment booked", extra={"service": "advice", "booking_id": booking.booking}
+        )
         return booking
     if refused(status):
         raise HubRefused(status)
