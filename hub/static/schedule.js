@@ -12,6 +12,8 @@ const STATUS = {
   served: "Palveltu / Served",
   no_show: "Ei saapunut / No-show",
 };
+// A booking still to be kept: an admin may cancel it.
+const LIVE = new Set(["booked", "arrived"]);
 const HOUR_PX = 108;  // a 20-minute slot shows two lines: its time, and line and booking
 
 const $ = (id) => document.getElementById(id);
@@ -325,6 +327,16 @@ function slotElement(p, first, now) {
     remove.title = "Poista / Remove";
     remove.addEventListener("click", () => removeSlot(slot, when));
     box.append(remove);
+  } else if (asAdmin() && LIVE.has(slot.booking.status)) {
+    // Only an admin cancels a citizen's booking (the slot is then free, the contact deleted).
+    const cancel = document.createElement("button");
+    cancel.type = "button";
+    cancel.className = "remove cancel";
+    cancel.textContent = "×";
+    cancel.setAttribute("aria-label", `Peru varaus / Cancel the booking ${when} ${lineName(slot.line)}`);
+    cancel.title = "Peru varaus / Cancel the booking";
+    cancel.addEventListener("click", () => cancelBooking(slot, when));
+    box.append(cancel);
   }
   return box;
 }
@@ -363,6 +375,19 @@ async function removeSlot(slot, when) {
     say("Aika on varattu, sitä ei poistettu / The slot is booked: not removed", true);
   } else {
     say(`Ei poistettu / Not removed: ${problem(result)}`, true);
+  }
+  await load(state.week);
+}
+
+async function cancelBooking(slot, when) {
+  const question = `Perutaanko asiakkaan varaus ${when}? Asiakkaalle ei lähde viestiä.\n` +
+    `Cancel the citizen's booking at ${when}? The citizen is not told.`;
+  if (!window.confirm(question)) return;
+  const result = await api("POST", `/api/schedule/bookings/${encodeURIComponent(slot.booking.id)}/cancel`);
+  if (result.ok) {
+    say(`Varaus peruttu / Booking cancelled: ${when}, ${lineName(slot.line)}`);
+  } else {
+    say(`Ei peruttu / Not cancelled: ${problem(result)}`, true);
   }
   await load(state.week);
 }

@@ -163,11 +163,17 @@ def test_an_advisor_adds_and_removes_a_slot_in_the_week_view(
         store.close()
 
 
-def test_an_admin_picks_the_advisor_and_adds_a_slot_for_them(
+def test_an_admin_cancels_a_booking_and_adds_a_slot_for_another_advisor(
     write_config: Callable[[str], Path],
 ) -> None:
     config, store = hub_for(write_config)
-    app = make_app(config, store, clock=FixedClock())
+    clock = FixedClock()
+    tuesday = clock.now + timedelta(days=1)
+    booked = store.appointments.add_slot(
+        "anna", "virka-info", tuesday, tuesday + timedelta(minutes=20), by="anna", at=clock.now
+    )
+    token = add_kiosk(store, "kallio-1")
+    app = make_app(config, store, clock=clock)
 
     async def scenario() -> None:
         async with (
@@ -175,6 +181,12 @@ def test_an_admin_picks_the_advisor_and_adds_a_slot_for_them(
             chromium(viewport=VIEW) as browser,
             aiohttp.ClientSession(base_url=base, cookie_jar=aiohttp.CookieJar(unsafe=True)) as http,
         ):
+            made = await http.post(
+                "/api/kiosk/bookings",
+                json={"slot": booked.id, "language": "sv", "topic": "housing"},
+                headers={"Authorization": f"Bearer {token}", "X-Kiosk-Id": "kallio-1"},
+            )
+            assert made.status == 201, await made.text()
             page = await browser.new_page()
             problems: list[str] = []
             watch(page, problems)
@@ -187,6 +199,15 @@ def test_an_admin_picks_the_advisor_and_adds_a_slot_for_them(
                 "#advisor option", "os => os.map(o => o.value)"
             )
             assert advisors == ["anna", "ben"]
+            assert await page.input_value("#advisor") == "anna"  # the first, at first
+
+            # anna's booked slot: an admin may cancel the booking, and the slot is free again.
+            mark = f".slot[data-slot='{booked.id}']"
+            await page.wait_for_selector(f"{mark}.booked .cancel")
+            page.once("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
+            await page.click(f"{mark} .cancel")
+            await page.wait_for_selector(f"{mark}.free .remove")
+            assert "Booking cancelled" in await text(page, "#status")
 
             await page.select_option("#advisor", "ben")
             # ben answers one line only: only that one is offered.
@@ -198,7 +219,8 @@ def test_an_admin_picks_the_advisor_and_adds_a_slot_for_them(
             await log_in(http, "root")
             [slot] = await week_of(http, "ben")
             assert (slot["line"], slot["starts_at"]) == ("virka-info", "2025-01-17T07:40:00.000Z")
-            assert await week_of(http, "anna") == []
+            [free] = await week_of(http, "anna")
+            assert (free["id"], free["booking"]) == (booked.id, None)
             assert not problems, problems
 
     try:

@@ -37,6 +37,7 @@ from kiosk.speech.cue import TURN, Chime
 from kiosk.ui.context import ServiceContext
 from kiosk.ui.screens.scan import to_pixmap
 from kiosk.ui.screens.video import texts as T
+from kiosk.ui.screens.video.appointment_desk import AppointmentDesk
 from kiosk.ui.screens.video.view import CODE_REFUSALS, AdviceView, LineButton
 from kiosk.ui.widgets.buttons import BigButton
 from kiosk.video.advice import (
@@ -164,6 +165,8 @@ class AdviceScreen(AdviceView):
             self.client.help_admission = self.admit
             self.client.documents_folder = ctx.session.folder
         self.ui.changed.connect(self.retranslate)
+        #: A callback or a booking where a call would meet nobody (appointment_desk).
+        self.appointments = AppointmentDesk(self)
         self._load_lines()
 
     # ---- flow ---------------------------------------------------------------------------------
