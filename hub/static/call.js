@@ -10,6 +10,8 @@
   //: The lines' status is asked for again this often while a citizen chooses (not in a call).
   const REFRESH_MS = 8000;
   const HELSINKI = "Europe/Helsinki";
+  //: How long after its end a call may be rated (the hub's limit is 10 minutes).
+  const RATING_MS = 9 * 60 * 1000;
 
   const TEXTS = {
     fi: {
@@ -77,6 +79,8 @@
       hang_up: "Lopeta puhelu",
       transferred: "Neuvoja siirsi puhelusi palveluun {line}. Odota, että seuraava neuvoja vastaa.",
       guest_joined: "Puheluun liittyi toinen henkilö.",
+      guest_joined_line: "Puheluun liittyi toinen henkilö: {line}.",
+      guest_label: "Toisen osallistujan video",
       guest_left: "Toinen henkilö poistui puhelusta.",
       ended_heading: "Puhelu on päättynyt",
       not_connected_heading: "Puhelu ei yhdistynyt",
@@ -168,6 +172,8 @@
       hang_up: "Avsluta samtalet",
       transferred: "Rådgivaren flyttade ditt samtal till {line}. Vänta tills nästa rådgivare svarar.",
       guest_joined: "En annan person anslöt till samtalet.",
+      guest_joined_line: "En annan person anslöt till samtalet: {line}.",
+      guest_label: "Den andra deltagarens video",
       guest_left: "Den andra personen lämnade samtalet.",
       ended_heading: "Samtalet har avslutats",
       not_connected_heading: "Samtalet kopplades inte fram",
@@ -259,6 +265,8 @@
       hang_up: "End call",
       transferred: "The advisor moved your call to {line}. Please wait for the next advisor to answer.",
       guest_joined: "Another person joined the call.",
+      guest_joined_line: "Another person joined the call: {line}.",
+      guest_label: "The other participant's video",
       guest_left: "The other person left the call.",
       ended_heading: "The call has ended",
       not_connected_heading: "The call did not go through",
@@ -419,14 +427,14 @@
     call: null,           // the call's id
     queued: null,         // the last `queued`
     pc: null,
-    pendingIce: [],
+    parties: {},          // role → its peer connection (see openPeer)
+    guestNote: "",
     connected: false,
     muted: false,
     ended: null,          // {reason, can_rate, next_opening, opens_at, connected}
     rated: null,
     notice: "",
     mediaState: "",
-    audio: null,
   };
   window.homeCall = state;  // for tests and the curious: what the page holds
 
@@ -727,7 +735,7 @@
       startMedia().catch((e) => { state.mediaState = "media_failed"; renderCall(); console.warn(e); });
     },
     transferred(m) {
-      closePeer();
+      closeAll();
       state.connected = false;
       state.callLine = m.line;
       state.queued = null;
@@ -736,32 +744,57 @@
       say(t("transferred", {line: lineName(m.line)}));
     },
     answer(m) {
-      if (!state.pc || m.call !== state.call) return;
-      state.pc.setRemoteDescription({type: "answer", sdp: m.sdp})
-        .then(flushIce)
+      const p = party(m);
+      if (!p) return;
+      p.pc.setRemoteDescription({type: "answer", sdp: m.sdp})
+        .then(() => flushIce(p))
         .catch((e) => console.warn("answer", e));
     },
     offer(m) {
-      // A renegotiation from the advisor's side: answer it on the same connection.
-      if (!state.pc || m.call !== state.call || m.from) return;
-      const pc = state.pc;
-      pc.setRemoteDescription({type: "offer", sdp: m.sdp})
-        .then(() => pc.createAnswer())
-        .then((answer) => pc.setLocalDescription(answer))
-        .then(() => send({type: "answer", call: state.call, sdp: pc.localDescription.sdp}))
-        .then(flushIce)
+      // A renegotiation from the other side: answer it on the same connection.
+      const p = party(m);
+      if (!p) return;
+      p.pc.setRemoteDescription({type: "offer", sdp: m.sdp})
+        .then(() => p.pc.createAnswer())
+        .then((answer) => p.pc.setLocalDescription(answer))
+        .then(() => signal(p.role, {type: "answer", sdp: p.pc.localDescription.sdp}))
+        .then(() => flushIce(p))
         .catch((e) => console.warn("offer", e));
     },
     ice(m) {
-      if (m.call !== state.call || m.from) return;
-      if (!state.pc || !state.pc.remoteDescription) {
-        state.pendingIce.push(m.candidate);
-        return;
-      }
-      addIce(m.candidate);
+      const p = party(m);
+      if (!p) return;
+      if (!p.pc.remoteDescription) p.pendingIce.push(m.candidate);
+      else addIce(p, m.candidate);
     },
-    joined() { say(t("guest_joined")); },
-    left() { say(t("guest_left")); },
+    joined(m) {
+      if (m.call !== state.call || m.party !== "guest") return;
+      // A third person the advisor brought in (call-three-party.md): this side offers to them.
+      const name = (m.line_name || {})[lang] || lineName(m.line);
+      state.guestNote = name ? t("guest_joined_line", {line: name}) : t("guest_joined");
+      say(state.guestNote);
+      offerTo("guest").catch((e) => console.warn("guest", e));
+      renderCall();
+    },
+    left(m) {
+      if (m.call !== state.call) return;
+      if (m.party === "guest") {
+        closePeer("guest");
+      } else if (m.party === "host") {
+        closePeer("host");
+        if (m.promoted === "guest" && state.parties.guest) {
+          // The host left the call to the guest, who is the host from now on.
+          const p = state.parties.guest;
+          delete state.parties.guest;
+          p.role = "host";
+          state.parties.host = p;
+        }
+      }
+      state.guestNote = "";
+      say(t("guest_left"));
+      renderVideos();
+      renderCall();
+    },
     ended(m) {
       if (state.call && m.call && m.call !== state.call) return;
       if (m.call) state.call = m.call;
@@ -814,72 +847,113 @@
 
   // ---- 4. the call ----------------------------------------------------------------------------
 
-  async function startMedia() {
-    const callId = state.call;
-    closePeer();
+  // One peer connection to each other party of the call, by role: the host (the advisor who
+  // answered) and, when one is brought in, a guest. The host's signalling goes without `to`,
+  // as a kiosk's; a guest's is named both ways (docs/call-three-party.md).
+
+  function party(message) {
+    if (message.call !== state.call) return null;
+    return state.parties[message.from || "host"] || null;
+  }
+
+  function signal(role, message) {
+    message.call = state.call;
+    if (role !== "host") message.to = role;
+    send(message);
+  }
+
+  function openPeer(role) {
+    closePeer(role);
     const pc = new RTCPeerConnection({iceServers: state.iceServers});
-    state.pc = pc;
-    state.pendingIce = [];
-    state.mediaState = "media_connecting";
+    const p = {role, pc, pendingIce: [], audio: null, video: null};
+    state.parties[role] = p;
     const stream = state.local || new MediaStream();
-    // Audio and video both ways, even when this side has no camera: the advisor's still comes.
+    // Audio and video both ways, even when this side has no camera: the other's still comes.
     for (const kind of ["audio", "video"]) {
       const track = stream.getTracks().find((x) => x.kind === kind);
       if (track) pc.addTransceiver(track, {direction: "sendrecv", streams: [stream]});
       else pc.addTransceiver(kind, {direction: "recvonly"});
     }
-    applyMute();
-    $("own-video").srcObject = state.local;
+    const mine = () => state.parties[p.role] === p;
     pc.addEventListener("icecandidate", (e) => {
-      if (state.pc !== pc) return;
-      send({type: "ice", call: callId, candidate: e.candidate ? e.candidate.toJSON() : null});
+      if (mine()) signal(p.role, {type: "ice", candidate: e.candidate ? e.candidate.toJSON() : null});
     });
     pc.addEventListener("track", (e) => {
-      if (state.pc !== pc) return;
+      if (!mine()) return;
       if (e.track.kind === "audio") {
         // Chromium plays (and decodes) incoming audio only once it plays somewhere.
         const audio = new Audio();
         audio.srcObject = new MediaStream([e.track]);
         audio.play().catch(() => {});
-        state.audio = audio;
+        p.audio = audio;
       } else {
-        const video = $("remote-video");
-        video.srcObject = new MediaStream([e.track]);
-        video.play().catch(() => {});
+        p.video = e.track;
+        renderVideos();
       }
     });
     pc.addEventListener("connectionstatechange", () => {
-      if (state.pc !== pc) return;
+      if (!mine() || p.role !== "host") return;
       const s = pc.connectionState;
       state.mediaState = s === "connected" ? "" : s === "failed" ? "media_failed"
         : s === "disconnected" ? "media_interrupted" : "media_connecting";
       renderCall();
     });
-    const offer = await pc.createOffer();
-    await pc.setLocalDescription(offer);
-    if (state.pc !== pc) return;
-    send({type: "offer", call: callId, sdp: pc.localDescription.sdp});
+    return p;
+  }
+
+  async function offerTo(role) {
+    const p = openPeer(role);
+    const offer = await p.pc.createOffer();
+    await p.pc.setLocalDescription(offer);
+    if (state.parties[p.role] !== p) return;
+    signal(p.role, {type: "offer", sdp: p.pc.localDescription.sdp});
+  }
+
+  async function startMedia() {
+    closeAll();
+    state.mediaState = "media_connecting";
+    applyMute();
+    $("own-video").srcObject = state.local;
+    await offerTo("host");
     renderCall();
   }
 
-  function addIce(candidate) {
-    if (!state.pc) return;
-    state.pc.addIceCandidate(candidate || null).catch((e) => console.warn("ice", e));
+  function addIce(p, candidate) {
+    p.pc.addIceCandidate(candidate || null).catch((e) => console.warn("ice", e));
   }
 
-  function flushIce() {
-    const pending = state.pendingIce;
-    state.pendingIce = [];
-    pending.forEach(addIce);
+  function flushIce(p) {
+    const pending = p.pendingIce;
+    p.pendingIce = [];
+    pending.forEach((candidate) => addIce(p, candidate));
   }
 
-  function closePeer() {
-    if (state.pc) state.pc.close();
-    state.pc = null;
-    state.pendingIce = [];
-    if (state.audio) state.audio.srcObject = null;
-    state.audio = null;
-    $("remote-video").srcObject = null;
+  function closePeer(role) {
+    const p = state.parties[role];
+    if (!p) return;
+    delete state.parties[role];
+    p.pc.close();
+    if (p.audio) p.audio.srcObject = null;
+    renderVideos();
+  }
+
+  function closeAll() {
+    for (const role of Object.keys(state.parties)) closePeer(role);
+    state.guestNote = "";
+  }
+
+  // Each video element shows its party's camera; set only when it changes, so as not to restart.
+  function renderVideos() {
+    for (const [role, id] of [["host", "remote-video"], ["guest", "guest-video"]]) {
+      const track = state.parties[role] ? state.parties[role].video : null;
+      const video = $(id);
+      const shown = video.srcObject ? video.srcObject.getVideoTracks()[0] || null : null;
+      if (shown !== track) {
+        video.srcObject = track ? new MediaStream([track]) : null;
+        if (track) video.play().catch(() => {});
+      }
+    }
+    $("guest-box").hidden = !state.parties.guest;
   }
 
   function applyMute() {
@@ -895,7 +969,7 @@
 
   function hangUp() {
     if (state.call) send({type: "hang_up", call: state.call});
-    closePeer();
+    closeAll();
     setTimeout(() => { if (!state.ended) finish({reason: "kiosk_hung_up", can_rate: false}, true); }, 3000);
   }
 
@@ -906,6 +980,8 @@
     mute.textContent = state.muted ? t("unmute") : t("mute");
     $("muted-note").hidden = !state.muted;
     $("media-state").textContent = state.mediaState ? t(state.mediaState) : "";
+    $("guest-note").textContent = state.guestNote;
+    $("guest-note").hidden = !state.guestNote;
   }
 
   // The turn's chime: two short tones from the page itself (no file to fetch), prepared on the
@@ -950,13 +1026,24 @@
     };
     if (message.line) state.callLine = message.line;
     state.connected = false;
-    closePeer();
+    closeAll();
     if (local && state.ws) {
       const ws = state.ws;
       state.ws = null;
       ws.close(1000);
     }
-    if (!state.ended.can_rate) closeSocket();
+    if (state.ended.can_rate) {
+      // The hub takes a rating for 10 minutes after the call; the socket is not held longer.
+      const ended = state.ended;
+      setTimeout(() => {
+        if (state.ended !== ended || state.rated !== null) return;
+        ended.can_rate = false;
+        closeSocket();
+        renderEnded();
+      }, RATING_MS);
+    } else {
+      closeSocket();
+    }
     releaseCamera();
     show("ended");
     say(reasonText());
@@ -1027,7 +1114,7 @@
 
   function again() {
     closeSocket();
-    closePeer();
+    closeAll();
     state.call = null;
     state.queued = null;
     state.ended = null;
@@ -1042,11 +1129,9 @@
 
   // ---- wiring ---------------------------------------------------------------------------------
 
-  window.callStats = async function () {
-    const out = {videoFramesDecoded: 0, audioPacketsReceived: 0, state: null, width: 0};
-    if (!state.pc) return out;
-    out.state = state.pc.connectionState;
-    (await state.pc.getStats()).forEach((s) => {
+  async function peerStats(p) {
+    const out = {videoFramesDecoded: 0, audioPacketsReceived: 0, state: p.pc.connectionState, width: 0};
+    (await p.pc.getStats()).forEach((s) => {
       if (s.type === "inbound-rtp" && s.kind === "video") {
         out.videoFramesDecoded = s.framesDecoded || 0;
         out.width = s.frameWidth || 0;
@@ -1054,6 +1139,14 @@
       if (s.type === "inbound-rtp" && s.kind === "audio") out.audioPacketsReceived = s.packetsReceived || 0;
     });
     return out;
+  }
+
+  // The host's figures at the top (as the console's callStats), each party's under `parties`.
+  window.callStats = async function () {
+    const parties = {};
+    for (const [role, p] of Object.entries(state.parties)) parties[role] = await peerStats(p);
+    const host = parties.host || {videoFramesDecoded: 0, audioPacketsReceived: 0, state: null, width: 0};
+    return {...host, parties};
   };
 
   function start() {

@@ -26,6 +26,7 @@ from hub.store import HubStore
 from tests.hub.conftest import FixedClock, add_user, log_in, serving
 from tests.peers.browser import chromium, needs_chromium, until, watch
 from tests.peers.console import advisor_console
+from tests.video.resilience_peers import ALL_WEEK
 
 pytestmark = needs_chromium
 
@@ -404,5 +405,96 @@ def test_a_booking_code_from_home_goes_first_to_the_advisor_who_holds_the_slot(
             assert await _ended(page) == "Du lämnade kön."
             await advisor.close()
             assert not problems, problems
+
+    asyncio.run(scenario())
+
+
+INTERPRETERS = "tulkki-fse"
+WITH_INTERPRETERS = f"""
+[lines.virka-info]
+advisors = ["anna"]
+[lines.{INTERPRETERS}]
+name_fi = "Viittomakielen tulkkaus"
+name_sv = "Teckenspråkstolkning"
+name_en = "Sign language interpreting"
+interpreting = "fse"
+advisors = ["tiina"]
+[lines.{INTERPRETERS}.hours]
+{ALL_WEEK}
+"""
+
+
+async def _party_decoding(page: Page, party: str, more_than: int) -> int:
+    """Wait until `page` has decoded more than `more_than` frames of `party`'s camera and heard
+    its sound; the frames decoded so far."""
+    loop = asyncio.get_running_loop()
+    give_up = loop.time() + 60
+    while True:
+        stats = (await _stats(page))["parties"].get(party) or {}
+        frames = int(stats.get("videoFramesDecoded", 0))
+        if frames > more_than and stats.get("audioPacketsReceived", 0) > 0:
+            return frames
+        assert loop.time() < give_up, f"decoded only {frames} frames of {party}"
+        await asyncio.sleep(0.2)
+
+
+def test_an_interpreter_the_advisor_brings_in_sees_and_hears_the_home_caller(
+    write_config: Callable[[str], Path], store: HubStore, shots: Path
+) -> None:
+    config = load_config(write_config(WITH_INTERPRETERS))
+    add_user(store, "anna", "advisor")
+    add_user(store, "tiina", "advisor")
+    console = {"viewport": {"width": 1280, "height": 900}}
+
+    async def scenario() -> None:
+        async with (
+            serving(make_app(config, store, clock=FixedClock())) as base,
+            advisor_console(base, "anna", strict=True, **console) as (anna, anna_problems),
+            advisor_console(base, "tiina", strict=True, **console) as (tiina, tiina_problems),
+            chromium(viewport=PHONE, locale="fi-FI") as context,
+        ):
+            for page in (anna, tiina):
+                await page.click("#set-available")
+                await page.wait_for_selector("#set-available[aria-pressed=true]")
+            home = await context.new_page()
+            problems: list[str] = []
+            watch(home, problems)
+            await home.goto(f"{base}/call")
+            await home.wait_for_selector("#lines button[data-line=virka-info]", timeout=30_000)
+            # Interpreter lines are for advisors to invite, not for citizens to call.
+            assert await home.locator(f"#lines [data-line={INTERPRETERS}]").count() == 0
+            await home.click("#lines button[data-line=virka-info]")
+            await _call(home)
+            await anna.wait_for_selector("#ringing:not([hidden])")
+            await anna.click("#accept")
+            await home.wait_for_selector("body[data-step=call]")
+            await _party_decoding(home, "host", 10)
+
+            await anna.select_option("#invite-line", INTERPRETERS)
+            await anna.click("#invite-button")
+            await tiina.wait_for_selector("#ringing:not([hidden])")
+            await tiina.click("#accept")
+            await home.wait_for_selector("#guest-box:not([hidden])")
+            assert await home.text_content("#guest-note") == (
+                "Puheluun liittyi toinen henkilö: Viittomakielen tulkkaus."
+            )
+            # The mesh's leg between the home caller and the interpreter, both ways.
+            seen_home = await _party_decoding(home, "guest", 10)
+            seen_tiina = await _party_decoding(tiina, "kiosk", 10)
+            await _party_decoding(home, "guest", seen_home + 30)
+            await _party_decoding(tiina, "kiosk", seen_tiina + 30)
+            await home.screenshot(path=str(shots / "home-9-interpreter.png"), full_page=True)
+
+            await tiina.click("#leave")
+            await home.wait_for_selector("#guest-box", state="hidden")
+            assert "guest" not in (await _stats(home))["parties"]
+            host_frames = await _party_decoding(home, "host", 0)
+            await _party_decoding(home, "host", host_frames + 30)
+
+            await anna.click("#hang-up")
+            assert await _ended(home) == "Neuvoja lopetti puhelun."
+            assert not problems, problems
+        assert not anna_problems, anna_problems
+        assert not tiina_problems, tiina_problems
 
     asyncio.run(scenario())
