@@ -271,23 +271,33 @@ const Agenda = (() => {
 
   // ---- an appointment's citizen arrives ------------------------------------------------------
 
+  // A browser lets a page sound only after the person touched it: the context is made (or
+  // resumed) at the advisor's first click or key, so that an arrival later can be heard.
+  let audio = null;
+
+  function sound() {
+    if (!audio) audio = new AudioContext();
+    if (audio.state === "suspended") audio.resume().catch(() => {});
+    return audio;
+  }
+
   // A short two-note chime: enough to turn a head, too short to startle.
   function chime() {
     try {
-      const audio = new AudioContext();
-      const start = audio.currentTime;
+      const context = sound();
+      const start = context.currentTime;
       for (const [i, frequency] of [880, 1318.5].entries()) {
-        const tone = audio.createOscillator();
-        const gain = audio.createGain();
+        const tone = context.createOscillator();
+        const gain = context.createGain();
+        const at = start + i * 0.18;
         tone.frequency.value = frequency;
-        gain.gain.setValueAtTime(0.0001, start + i * 0.18);
-        gain.gain.exponentialRampToValueAtTime(0.25, start + i * 0.18 + 0.02);
-        gain.gain.exponentialRampToValueAtTime(0.0001, start + i * 0.18 + 0.35);
-        tone.connect(gain).connect(audio.destination);
-        tone.start(start + i * 0.18);
-        tone.stop(start + i * 0.18 + 0.4);
+        gain.gain.setValueAtTime(0.0001, at);
+        gain.gain.exponentialRampToValueAtTime(0.25, at + 0.02);
+        gain.gain.exponentialRampToValueAtTime(0.0001, at + 0.35);
+        tone.connect(gain).connect(context.destination);
+        tone.start(at);
+        tone.stop(at + 0.4);
       }
-      setTimeout(() => audio.close(), 1000);
       state.chimes += 1;
     } catch (e) {
       console.warn("no sound", e);
@@ -341,6 +351,10 @@ const Agenda = (() => {
       return named !== line ? named : state.lineNames[line] || line;
     };
     $("arrival-dismiss").addEventListener("click", dismiss);
+    for (const kind of ["pointerdown", "keydown"]) {
+      document.addEventListener(kind, () => { try { sound(); } catch { /* no audio */ } },
+                                {once: true, capture: true});
+    }
     await names();
     await poll();
     setInterval(poll, POLL_MS);
