@@ -31,6 +31,10 @@ SAMPLE_PATHS = {
     "/api/schedule/slots/{id}": "/api/schedule/slots/0123456789abcdef",
     "/api/schedule/bookings/{id}/cancel": "/api/schedule/bookings/0123456789abcdef/cancel",
     "/calendar/{token}.ics": "/calendar/not-a-token.ics",
+    "/api/advisor/callbacks/{id}/claim": "/api/advisor/callbacks/TP-7K3M-2QXA/claim",
+    "/api/advisor/callbacks/{id}/release": "/api/advisor/callbacks/TP-7K3M-2QXA/release",
+    "/api/advisor/callbacks/{id}/done": "/api/advisor/callbacks/TP-7K3M-2QXA/done",
+    "/api/advisor/callbacks/{id}/no-answer": "/api/advisor/callbacks/TP-7K3M-2QXA/no-answer",
 }
 
 
