@@ -498,3 +498,78 @@ def test_an_interpreter_the_advisor_brings_in_sees_and_hears_the_home_caller(
         assert not tiina_problems, tiina_problems
 
     asyncio.run(scenario())
+
+
+TARGETS = """() => [...document.querySelectorAll('button, input, select, nav a')]
+  .filter((e) => e.offsetParent !== null)
+  .map((e) => {
+    const r = e.getBoundingClientRect();
+    const label = e.labels && e.labels.length ? e.labels[0].textContent : '';
+    return {id: e.id || e.textContent.trim(), w: r.width, h: r.height,
+            name: (e.getAttribute('aria-label') || e.textContent || label).trim()};
+  })"""
+
+
+async def _targets_are_large_and_named(page: Page) -> None:
+    targets = await page.evaluate(TARGETS)
+    assert targets
+    for target in targets:
+        assert target["w"] >= 44 and target["h"] >= 44, target
+        assert target["name"], target
+    # Nothing wider than a small phone's screen.
+    assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_the_page_is_usable_on_a_small_phone_by_keyboard_with_large_targets(
+    config: HubConfig, store: HubStore
+) -> None:
+    config = _staffed(config)
+    add_user(store, "anna", "advisor")
+
+    async def scenario() -> None:
+        async with (
+            serving(make_app(config, store, clock=FixedClock())) as base,
+            aiohttp.ClientSession(base_url=base, cookie_jar=aiohttp.CookieJar(unsafe=True)) as anna,
+            chromium(viewport={"width": 320, "height": 640}, locale="fi-FI") as context,
+        ):
+            await log_in(anna, "anna")
+            advisor = await anna.ws_connect("/ws/advisor", headers={"Origin": base})
+            await advisor.send_json({"type": "available", "available": True})
+            page = await context.new_page()
+            await page.goto(f"{base}/call?lang=sv")
+            await page.wait_for_selector("#lines button[data-line=virka-info]", timeout=30_000)
+            await _targets_are_large_and_named(page)
+            # The call button's name says which line it calls.
+            name = await page.evaluate(
+                "document.querySelector('#lines button[data-line=virka-info]').textContent"
+            )
+            assert name == "Ring Virka-info"
+
+            # By keyboard alone: Tab to the line's call, Enter; the heading takes the focus.
+            for _ in range(10):
+                await page.keyboard.press("Tab")
+                if await page.evaluate("document.activeElement.dataset.line === 'virka-info'"):
+                    break
+            outline = await page.evaluate("getComputedStyle(document.activeElement).outlineWidth")
+            assert outline == "3px"  # the focus is visible
+            await page.keyboard.press("Enter")
+            await page.wait_for_selector("body[data-step=consent]")
+            assert await page.evaluate("document.activeElement.id") == "consent-heading"
+            await _targets_are_large_and_named(page)
+            await page.focus("#allow-camera")
+            await page.keyboard.press("Enter")
+            await page.wait_for_selector("#call:not([hidden])")
+            assert await page.evaluate("document.activeElement.id") == "call"
+            await page.keyboard.press("Enter")
+            await page.wait_for_selector("body[data-step=queue]")
+            await until(page, "window.homeCall.queued !== null")
+            live = await page.get_attribute("#queue-status", "aria-live")
+            assert live == "polite"
+            await _targets_are_large_and_named(page)
+            await page.focus("#cancel")
+            await page.keyboard.press("Enter")
+            await page.wait_for_selector("body[data-step=ended]")
+            await _targets_are_large_and_named(page)
+            await advisor.close()
+
+    asyncio.run(scenario())
