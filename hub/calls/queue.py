@@ -153,7 +153,13 @@ class Switchboard:
         if adv.connected:
             raise CallError(f"advisor {username} is already connected")
         adv.connected, adv.available, adv.idle_since = True, available, self._mono()
-        return self._settle(Effects(), adv.lines)
+        fx = Effects()
+        for call in self._floor.calls.values():
+            # A console that was not there when its booking's citizen called hears it now.
+            if call.booked and call.booking is not None and call.booking.advisor == username:
+                k = self._floor.kiosks[call.kiosk_id]
+                fx.tell(advisor(username), views.appointment_arrived(call, k))
+        return self._settle(fx, adv.lines)
 
     def set_available(self, username: str, available: bool) -> Effects:
         """Available: may be rung. Away: not rung; a call in progress goes on."""

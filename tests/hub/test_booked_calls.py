@@ -124,10 +124,12 @@ def test_a_booked_call_waits_for_its_advisor_through_the_unstaffed_rule(
     clock.advance(600)  # well past the 2-minute unstaffed rule
     assert board.tick().records == []
     assert board.call_state(c2) is CallState.WAITING
-    # Its advisor signs in: it rings them and nobody else.
+    # Its advisor signs in: told of the booking's citizen, rung, and nobody else.
     fx = board.advisor_connected("anna", available=True)
     assert ringing_whom(fx) == []
+    assert of_type(fx, advisor("anna"), "appointment_arrived") == []
     fx = board.advisor_connected("bert", available=True)
+    assert last(fx, advisor("bert"), "appointment_arrived")["call"] == c2
     assert ringing_whom(fx) == ["bert"]
 
 
