@@ -190,6 +190,7 @@ class Appointments:
         except Exception as exc:  # the writer is closed: the kiosk is shutting down
             future.set_exception(exc)
             return future
+
         # A session that ends before the writer got to it waits for it: the citizen was told
         # the request is on its way.
         def finish() -> None:

@@ -107,6 +107,13 @@ class AppointmentDesk(QObject):
         self.update()
 
     @property
+    def holds_citizen(self) -> bool:
+        """The callback or booking page is shown: the screen leaves the citizen there whatever
+        the hub's link does (what they typed stays; the page says what cannot be done)."""
+        shown = self.screen.pages.currentWidget()
+        return shown is not None and shown in (self.callback_page, self.booking_page)
+
+    @property
     def offered_on(self) -> QWidget | None:
         """The page that offers a callback and a booking now, if one does."""
         screen = self.screen

@@ -373,6 +373,8 @@ class AdviceScreen(AdviceView):
         self.call_changed.emit()
 
     def _follow(self, status: AdviceStatus) -> None:
+        if self.appointments.holds_citizen and self.status.phase not in IN_CALL:
+            return  # the callback or booking page says itself what the hub's absence means
         if status.phase is AdvicePhase.IDLE and self.status.phase is AdvicePhase.UNAVAILABLE:
             self._load_lines()  # the hub is back: the citizen may choose a line again
             return
