@@ -387,7 +387,7 @@ class AdviceScreen(AdviceView):
         if status.line is not None and status.line in self.lines:
             self.line = self.lines[status.line]  # a transferred call names its new line
         phase = status.phase
-        self._follow_hold(previous, status)
+        self._follow_hold(status)
         if phase in (AdvicePhase.REQUESTING, AdvicePhase.QUEUED, AdvicePhase.RINGING):
             self.pages.setCurrentWidget(self.waiting_page)
         elif phase is AdvicePhase.CONNECTED:
@@ -445,12 +445,12 @@ class AdviceScreen(AdviceView):
         # Whatever the idle warning was counting down: the call is on.
         self.ctx.sessions.resume()
 
-    def _follow_hold(self, previous: AdviceStatus, status: AdviceStatus) -> None:
+    def _follow_hold(self, status: AdviceStatus) -> None:
         under_way = status.phase in IN_CALL
-        if under_way and previous.phase not in IN_CALL:
+        if under_way and not self.hold_timer.isActive():
+            # A call starts: the citizen has just touched the kiosk to make it.
             self._citizen_seen = self.clock()
             self._held_touch = None
-        if under_way and not self.hold_timer.isActive():
             self.hold_timer.start()
         elif not under_way:
             self.hold_timer.stop()
