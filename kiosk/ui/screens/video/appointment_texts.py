@@ -25,14 +25,10 @@ CALLBACK_NOT_SENT_FULL = N_(
     "The request was not sent: the kiosk has no room to store it just now. Nothing you gave has "
     "been kept, and your answers are still here. Please try again in a while."
 )
-CALLBACK_UNAVAILABLE = N_(
-    "Callbacks cannot be asked for right now because the advice service cannot be reached. "
-    "Please try again in a moment."
-)
 
-CHOOSE_TIME = N_("Choose a day and a time. The call is about 20 minutes.")
+CHOOSE_TIME = N_("Choose a day and a time.")
 LOADING_SLOTS = N_("Looking for free times…")
-NO_SLOTS = N_("There are no free times in the next two weeks. You can ask for a callback instead.")
+NO_SLOTS = N_("There are no free times to book right now. You can ask for a callback instead.")
 SLOT_TAKEN = N_("That time was just taken by someone else. Please choose another.")
 BOOKING_UNAVAILABLE = N_(
     "The booking service cannot be reached right now. Nothing was booked. Please try again in a "

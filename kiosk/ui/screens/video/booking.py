@@ -407,7 +407,8 @@ class BookingPage(TypingScreen):
             column.setContentsMargins(0, 0, 0, 0)
             column.setSpacing(8)
             title = _label("h2")
-            title.setText(day_text(t, day))
+            shown = day_text(t, day)
+            title.setText(shown[:1].upper() + shown[1:])  # a weekday is lower case mid-sentence
             column.addWidget(title)
             grid = QGridLayout()
             grid.setSpacing(12)
