@@ -573,3 +573,68 @@ def test_the_page_is_usable_on_a_small_phone_by_keyboard_with_large_targets(
             await advisor.close()
 
     asyncio.run(scenario())
+
+
+def test_a_full_queue_too_many_windows_and_a_lost_advisor_are_said_in_words(
+    write_config: Callable[[str], Path], store: HubStore
+) -> None:
+    config = _staffed(load_config(write_config("[home]\nmax_waiting = 1\n")))
+    add_user(store, "anna", "advisor")
+
+    async def scenario() -> None:
+        async with (
+            serving(make_app(config, store, clock=FixedClock())) as base,
+            aiohttp.ClientSession(base_url=base, cookie_jar=aiohttp.CookieJar(unsafe=True)) as anna,
+            chromium(viewport=PHONE, locale="en-GB") as context,
+        ):
+            await log_in(anna, "anna")
+            advisor = await anna.ws_connect("/ws/advisor", headers={"Origin": base})
+            await advisor.send_json({"type": "available", "available": True})
+            page = await context.new_page()
+            await page.goto(f"{base}/call")
+            call_virka = "#lines button[data-line=virka-info]"
+            await page.wait_for_selector(call_virka, timeout=30_000)
+
+            # Another home caller from elsewhere is waiting (ringing anna): the line holds one.
+            other = await anna.ws_connect("/ws/home")
+            assert (await other.receive_json())["type"] == "hello"
+            await other.send_json({"type": "call", "line": "virka-info", "language": "fi"})
+            assert (await other.receive_json())["type"] == "queued"
+            await page.click(call_virka)
+            await _call(page)
+            assert await _ended(page) == (
+                "The queue for Virka-info is full right now. Please try again in a moment."
+            )
+            await page.click("#again")
+
+            # Two sockets open from this address already: the page's is one too many.
+            third = await anna.ws_connect("/ws/home")
+            await _use_code(page, "12345678")
+            assert await _ended(page) == (
+                "Video advice is open in too many windows on your network. "
+                "Close the others and try again."
+            )
+            await third.close()
+            await other.close()
+            await page.click("#again")
+
+            # Answered, then the advisor's console drops.
+            await page.wait_for_selector(call_virka, timeout=30_000)
+            await page.click(call_virka)
+            await _call(page)
+            await until(page, "window.homeCall.queued !== null")
+            call = await page.evaluate("window.homeCall.call")
+            while True:  # past the other caller's ring, long over
+                message = await asyncio.wait_for(advisor.receive_json(), 30)
+                if message["type"] == "ringing" and message["call"] == call:
+                    break
+            await advisor.send_json({"type": "accept", "call": call})
+            await page.wait_for_selector("body[data-step=call]")
+            await advisor.close()
+            assert await _ended(page) == (
+                "The connection to the advisor was lost and the call ended."
+            )
+            assert await page.text_content("#ended-heading") == "The call has ended"
+            assert "+358\xa09\xa0310\xa011111" in (await page.text_content("#ended-phone") or "")
+
+    asyncio.run(scenario())
