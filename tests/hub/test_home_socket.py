@@ -166,6 +166,13 @@ def test_a_line_refuses_a_home_caller_over_its_max_waiting(
         await k1.expect("queued", position=2)
         full = [r for r in store.call_records() if r["outcome"] == "queue_full"]
         assert [(r["kiosk_id"], r["channel"]) for r in full] == [("home", "home")]
+        # anna's call ends: the home caller, first, is rung, and the kiosk behind moves up.
+        await anna.send({"type": "hang_up", "call": ring["call"]})
+        home_ring = await anna.expect("ringing")
+        assert home_ring["channel"] == "home"
+        await anna.send({"type": "accept", "call": home_ring["call"]})
+        await first.expect("connected", call=home_ring["call"])
+        await k1.expect("queued", position=1)
 
     run_hub(home_config(config, max_waiting=1), store, clock, scenario)
 
