@@ -576,7 +576,7 @@
   }
 
   function codeDigits(text) {
-    return String(text).replace(/\s+/g, "");
+    return String(text).replace(/[\s\-]+/g, "");
   }
 
   function onCode(event) {

@@ -315,7 +315,7 @@ def test_every_way_a_home_call_does_not_go_through_is_said_with_a_way_out(
 
             # 4. The calls of the last hour (the clock moved on: from the closed line on) reach the
             # limit with one more code; the next is refused.
-            await _use_code(page, "87654321")
+            await _use_code(page, "8765-4321")
             assert (await _ended(page)).startswith("Tällä koodilla")
             await page.click("#again")
             await _use_code(page, "87654321")
