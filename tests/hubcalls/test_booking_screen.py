@@ -169,8 +169,8 @@ def test_a_time_taken_meanwhile_or_a_hub_away_books_nothing_and_says_so(
     form = fill_in(qtbot, window, page)
     site.hub.stop()
     click(qtbot, form.next_button)
-    qtbot.waitUntil(lambda: page.details_warning.text().startswith("⚠"), timeout=WAIT_MS)
-    assert page.details_warning.text() == "⚠ " + window.ui.t(T.BOOKING_UNAVAILABLE)
+    qtbot.waitUntil(form.notice.isVisible, timeout=WAIT_MS)
+    assert form.notice.text() == "⚠ " + window.ui.t(T.BOOKING_UNAVAILABLE)
     assert page.booking is None and form.on_summary and form.next_button.isEnabled()
     shoot(window, "advice-booking-unavailable")
     click(qtbot, form.back_button)  # to the topic

@@ -55,6 +55,22 @@ class BookingForm(FormView):
     CHECK_TEXT = CHECK
     FIRST_BACK_TEXT = T.BACK
 
+    #: Why the answers could not be sent (a message id), said beside the button in the
+    #: citizen's language until they move on.
+    failure: str | None = None
+
+    def fail(self, message: str) -> None:
+        self.failure = message
+        self.notice.setText("⚠ " + self.ui.t(message))
+        self.notice.show()
+
+    def retranslate(self) -> None:
+        super().retranslate()
+        if self.failure is not None and self.notice.isVisibleTo(self.bar):
+            self.notice.setText("⚠ " + self.ui.t(self.failure))
+        else:
+            self.failure = None
+
     def problems(self) -> dict[str, str]:
         found = super().problems()
         if "contact" not in found:
@@ -135,9 +151,10 @@ class BookingPage(TypingScreen):
         # The topic and a contact, under the chosen time.
         self.details_view = QWidget()
         details = _column(self.details_view, 8)
+        #: The chosen time, under the form's heading (made with each form).
         self.chosen_label = _label("lead")
-        self.details_warning = _label("warning")
-        details.addWidget(self.chosen_label)
+        #: That the booking is under way: under the form, above its buttons.
+        self.details_warning = _label("lead")
         details.addWidget(self.details_warning)
         self.keep(self.details_view)
 
@@ -247,12 +264,16 @@ class BookingPage(TypingScreen):
         form.page_changed.connect(self.chain_bar)
         old, self.form = self.form, form
         column = self.details_view.layout()
-        assert column is not None
+        assert isinstance(column, QVBoxLayout)
         if old is not None:
             column.removeWidget(old)
             old.bar.deleteLater()
             old.deleteLater()
-        column.addWidget(form)
+        column.insertWidget(0, form)
+        self.chosen_label = _label("lead")
+        outer = form.layout()
+        assert isinstance(outer, QVBoxLayout)
+        outer.insertWidget(1, self.chosen_label)  # under the form's heading
         self.details_warning.hide()
         self.set_content(self.details_view, form.bar)
         form.go_to(0)
@@ -276,9 +297,8 @@ class BookingPage(TypingScreen):
         self.booking_now = True
         form.set_sending(True)
         self.details_warning.setText(self.ui.t(T.BOOKING))
-        self.details_warning.setProperty("role", "lead")
-        self._restyle(self.details_warning)
         self.details_warning.show()
+        form.notice.hide()
         future = self.appointments.book(
             slot, language=self.ui.language, topic=str(answers["topic"]), contact=contact
         )
@@ -301,10 +321,11 @@ class BookingPage(TypingScreen):
                 extra={"service": "advice", "reason": type(error).__name__},
             )
             words = T.BOOKING_FAILED if isinstance(error, BookingRefused) else T.BOOKING_UNAVAILABLE
-            self.details_warning.setText("⚠ " + self.ui.t(words))
-            self.details_warning.setProperty("role", "warning")
-            self._restyle(self.details_warning)
-            self.details_warning.show()
+            # Said beside the button that was pressed, as a form's sending error is; the
+            # citizen's choices stay on the summary for another try.
+            self.details_warning.hide()
+            if self.form is not None:
+                self.form.fail(words)
             return
         self.booking = future.result()
         self.keyboard.hide()
@@ -384,12 +405,6 @@ class BookingPage(TypingScreen):
 
     # ---- words --------------------------------------------------------------------------------
 
-    @staticmethod
-    def _restyle(label: QLabel) -> None:
-        style = label.style()
-        style.unpolish(label)
-        style.polish(label)
-
     def _show_times(self) -> None:
         """The days and their times as the hub gave them, or what stands in their place."""
         while self.days.count():
@@ -442,7 +457,12 @@ class BookingPage(TypingScreen):
         self.retry_button.set_label(t(T.TRY_AGAIN))
         self.retry_button.setVisible(state == "unavailable")
         if self.chosen is not None:
-            when = f"{day_text(t, self.chosen.day)} {clock_text(language, self.chosen.starts_at)}"
+            chosen = self.chosen
+            start, end = (
+                clock_text(language, chosen.starts_at),
+                clock_text(language, chosen.ends_at),
+            )
+            when = f"{day_text(t, chosen.day)} {start}–{end}"
             self.chosen_label.setText(t(T.CHOSEN_TIME).format(time=when))
         slip = self.slip()
         if slip is not None:

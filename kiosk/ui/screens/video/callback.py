@@ -38,6 +38,22 @@ class CallbackForm(FormView):
     CHECK_TEXT = CHECK
     FIRST_BACK_TEXT = T.BACK
 
+    #: Why the answers could not be sent (a message id), said beside the button in the
+    #: citizen's language until they move on.
+    failure: str | None = None
+
+    def fail(self, message: str) -> None:
+        self.failure = message
+        self.notice.setText("⚠ " + self.ui.t(message))
+        self.notice.show()
+
+    def retranslate(self) -> None:
+        super().retranslate()
+        if self.failure is not None and self.notice.isVisibleTo(self.bar):
+            self.notice.setText("⚠ " + self.ui.t(self.failure))
+        else:
+            self.failure = None
+
     def problems(self) -> dict[str, str]:
         found = super().problems()
         if "contact" not in found:
@@ -162,8 +178,7 @@ class CallbackPage(TypingScreen):
                     if isinstance(error, StoreFull)
                     else T.CALLBACK_NOT_SENT
                 )
-                form.notice.setText("⚠ " + self.ui.t(words))
-                form.notice.show()
+                form.fail(words)
             return
         self.sent = future.result()
         self.keyboard.hide()
