@@ -1,5 +1,5 @@
-"""The `kiosk-hub` command: serve the hub, check its config, manage staff accounts, kiosks and
-the sealing key."""
+"""The `kiosk-hub` command: serve the hub, check its config, manage staff accounts, kiosks,
+the sealing key and advisors' bookable slots."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import os
 import sys
 from pathlib import Path
 
+from hub.appointments import cli as schedule_cli
 from hub.config import USERNAME, ConfigError, HubConfig, load_config
 from hub.store import ROLES, HubStore, StoreError, open_store
 
@@ -69,6 +70,7 @@ def _parser() -> argparse.ArgumentParser:
         "generate", help="write a new private key to [sealing] private_key_file; print the public"
     )
     keys.add_parser("public", help="print the public key of the configured private key")
+    schedule_cli.add_parser(commands)
     return parser
 
 
@@ -98,6 +100,8 @@ def main(argv: list[str] | None = None) -> int:
             return _serve(config, store)
         if command == "user":
             return _user(args, store)
+        if command == "schedule":
+            return schedule_cli.run(args, store, config, PROG)
         return _kiosk(args, store, config)
     finally:
         store.close()
