@@ -142,6 +142,11 @@ async def lines(request: web.Request) -> web.Response:
             "times_of_day": times_of_day_json(),
             "long_wait_s": hub.config.appointments.long_wait_minutes * 60,
             "home_calls": hub.config.home.enabled,
+            # The address citizens use from home: the hub's public one, which a kiosk's own
+            # address for the hub (an internal name, say) need not be.
+            "home_url": f"{hub.config.public_url.rstrip('/')}/call"
+            if hub.config.home.enabled
+            else None,
         }
     )
 

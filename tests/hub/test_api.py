@@ -48,6 +48,34 @@ def test_lines_are_open_on_a_weekday_morning_and_closed_at_night(
     run_app(app, scenario)
 
 
+def test_lines_say_what_a_callback_may_be_about_and_where_calls_from_home_go(
+    config: HubConfig, store: HubStore, clock: FixedClock
+) -> None:
+    """What a kiosk needs where a call would dead-end, and the public address for its note."""
+    token = add_kiosk(store, KIOSK_ID)
+    public = replace(config, public_url="https://neuvonta.example.fi/")
+
+    async def scenario(client: Client) -> None:
+        body = await (await client.get("/api/lines", headers=kiosk_headers(token))).json()
+        assert [topic["id"] for topic in body["callback_topics"]][-1] == "other"
+        assert body["callback_topics"][0]["name"]["sv"] == "Förmåner och stöd"
+        assert [time["id"] for time in body["times_of_day"]] == ["morning", "afternoon", "any"]
+        assert body["long_wait_s"] == 15 * 60
+        assert (body["home_calls"], body["home_url"]) == (
+            True,
+            "https://neuvonta.example.fi/call",
+        )
+
+    run_app(make_app(public, store, clock=clock), scenario)
+    off = replace(public, home=replace(public.home, enabled=False))
+
+    async def without_home(client: Client) -> None:
+        body = await (await client.get("/api/lines", headers=kiosk_headers(token))).json()
+        assert (body["home_calls"], body["home_url"]) == (False, None)
+
+    run_app(make_app(off, store, clock=clock), without_home)
+
+
 def test_kiosk_hello_records_last_seen_and_gives_the_ice_servers(
     config: HubConfig, store: HubStore, clock: FixedClock
 ) -> None:
