@@ -1,34 +1,29 @@
 """The public home-call page `/call`, its files and the lines it lists (docs/appointments.md).
 
 No login: anyone may load the page, so every request for it, its files and its list of lines
-counts against its client address (`[home] page_requests_per_address_per_minute`); one more in
-the same minute is told to wait (429 with Retry-After). The call itself is `/ws/home`
+counts against its client address (`[home] page_requests_per_address_per_minute`, a window
+that slides on the hub's clock like the home socket's, hub.calls.limits); one more in the same
+minute is told to wait (429 with Retry-After). The call itself is `/ws/home`
 (hub.calls.home).
 """
 
 from __future__ import annotations
 
-import math
-import time
 import weakref
-from collections import deque
-from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 from aiohttp import web
 
 from hub.auth import PUBLIC, Handler, client_address
 from hub.calls.desk import DESK
+from hub.calls.limits import SlidingWindow
 from hub.context import HUB
 from hub.hours import utc_iso
 from hub.line_list import listed_lines
 from hub.route import Route
 
 STATIC = Path(__file__).parent / "static"
-WINDOW_SECONDS = 60.0
-#: Addresses remembered at most; the one heard from longest ago is forgotten first, so requests
-#: from very many addresses cannot grow the hub's memory without bound.
-MAX_REMEMBERED = 10_000
 #: Only the hub's own scripts, styles and sockets; the camera and microphone for this page only.
 PAGE_HEADERS = {
     "Content-Security-Policy": (
@@ -42,40 +37,16 @@ PAGE_HEADERS = {
 }
 
 
-class PageLimit:
-    """How often one address may ask for the page and its files: a sliding one-minute window.
-
-    Runs on the event loop only (no lock)."""
-
-    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
-        self._per_minute = per_minute
-        self._clock = clock
-        self._recent: dict[str, deque[float]] = {}
-
-    def refusal(self, address: str) -> int | None:
-        """Seconds to tell `address` to wait (429), or None: it is served, and counted."""
-        now = self._clock()
-        recent = self._recent.pop(address, None) or deque()
-        while recent and recent[0] <= now - WINDOW_SECONDS:
-            recent.popleft()
-        self._recent[address] = recent  # re-inserted: the dict's order is the latest request's
-        if len(self._recent) > MAX_REMEMBERED:
-            del self._recent[next(iter(self._recent))]
-        if len(recent) >= self._per_minute:
-            return max(1, math.ceil(recent[0] + WINDOW_SECONDS - now))
-        recent.append(now)
-        return None
-
-
 # One window per application (tests make many): kept beside the app rather than in it, because
 # an app's state is frozen once it serves and the route table is all this module adds to it.
-_LIMITS: weakref.WeakKeyDictionary[web.Application, PageLimit] = weakref.WeakKeyDictionary()
+_LIMITS: weakref.WeakKeyDictionary[web.Application, SlidingWindow] = weakref.WeakKeyDictionary()
 
 
-def _limit(app: web.Application) -> PageLimit:
+def _limit(app: web.Application) -> SlidingWindow:
     limit = _LIMITS.get(app)
     if limit is None:
-        limit = PageLimit(app[HUB].config.home.page_requests_per_address_per_minute)
+        per_minute = app[HUB].config.home.page_requests_per_address_per_minute
+        limit = SlidingWindow(per_minute, timedelta(minutes=1))
         _LIMITS[app] = limit
     return limit
 
@@ -86,7 +57,8 @@ def _public(handler: Handler) -> Handler:
     async def guarded(request: web.Request) -> web.StreamResponse:
         if not request.app[HUB].config.home.enabled:
             raise web.HTTPNotFound()
-        wait = _limit(request.app).refusal(client_address(request))
+        hub = request.app[HUB]
+        wait = _limit(request.app).refusal(client_address(request), hub.clock())
         if wait is not None:
             return web.json_response(
                 {"error": "too many requests; try again in a moment", "code": "rate_limited"},

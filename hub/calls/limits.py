@@ -9,6 +9,7 @@ addresses cannot grow the hub's memory without bound.
 
 from __future__ import annotations
 
+import math
 from collections import OrderedDict, deque
 from datetime import datetime, timedelta
 
@@ -27,17 +28,24 @@ class SlidingWindow:
 
     def allow(self, address: str, now: datetime) -> bool:
         """Whether one more event from `address` is within the limit; if so it counts."""
+        return self.refusal(address, now) is None
+
+    def refusal(self, address: str, now: datetime) -> int | None:
+        """Whole seconds until `address` may have one more event (for a Retry-After), or None:
+        it is within the limit, and counted."""
         seen = self._seen.pop(address, None) or deque()
         while seen and now - seen[0] >= self._span:
             seen.popleft()
-        allowed = len(seen) < self._limit
-        if allowed:
+        wait = None
+        if len(seen) < self._limit:
             seen.append(now)
+        else:
+            wait = max(1, math.ceil((seen[0] + self._span - now).total_seconds()))
         if seen:
             self._seen[address] = seen
             while len(self._seen) > MAX_REMEMBERED:
                 self._seen.popitem(last=False)
-        return allowed
+        return wait
 
 
 class HomeLimits:

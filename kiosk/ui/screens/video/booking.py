@@ -26,16 +26,16 @@ from kiosk.appointments.booking import (
     by_day,
 )
 from kiosk.appointments.contact import check_contact
-from kiosk.appointments.forms import BOOK_TITLE, booking_definition, contact_problems
+from kiosk.appointments.forms import BOOK_TITLE, booking_definition
 from kiosk.appointments.options import AppointmentOptions
 from kiosk.appointments.service import Appointments
 from kiosk.appointments.slip import CODE, LINE, Slip, clock_text, day_text
 from kiosk.devices.status import PrintJobCompleted
 from kiosk.i18n import N_
 from kiosk.ui.bridge import Bridge
-from kiosk.ui.forms.form import FormView
 from kiosk.ui.forms.wrapping import WrapButton
 from kiosk.ui.screens.video import appointment_texts as T
+from kiosk.ui.screens.video.appointment_form import AppointmentForm
 from kiosk.ui.state import UiState
 from kiosk.ui.widgets.buttons import BigButton
 from kiosk.ui.widgets.typing import TypingScreen
@@ -50,32 +50,10 @@ TIMES_PER_ROW = 6
 TIMES_PER_ROW_LARGE = 3
 
 
-class BookingForm(FormView):
+class BookingForm(AppointmentForm):
     SUBMIT_TEXT = BOOK_THIS
     CHECK_TEXT = CHECK
-    FIRST_BACK_TEXT = T.BACK
-
-    #: Why the answers could not be sent (a message id), said beside the button in the
-    #: citizen's language until they move on.
-    failure: str | None = None
-
-    def fail(self, message: str) -> None:
-        self.failure = message
-        self.notice.setText("⚠ " + self.ui.t(message))
-        self.notice.show()
-
-    def retranslate(self) -> None:
-        super().retranslate()
-        if self.failure is not None and self.notice.isVisibleTo(self.bar):
-            self.notice.setText("⚠ " + self.ui.t(self.failure))
-        else:
-            self.failure = None
-
-    def problems(self) -> dict[str, str]:
-        found = super().problems()
-        if "contact" not in found:
-            found.update(contact_problems(self.answers(), required=False))
-        return found
+    CONTACT_REQUIRED = False
 
 
 def _label(role: str | None = None) -> QLabel:

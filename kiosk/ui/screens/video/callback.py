@@ -14,15 +14,15 @@ from PySide6.QtCore import QSize, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from kiosk.appointments.callback import CallbackSent
-from kiosk.appointments.forms import callback_definition, callback_request, contact_problems
+from kiosk.appointments.forms import callback_definition, callback_request
 from kiosk.appointments.options import AppointmentOptions
 from kiosk.appointments.service import Appointments
 from kiosk.i18n import N_
 from kiosk.store import StoreFull
 from kiosk.ui.bridge import Bridge
-from kiosk.ui.forms.form import FormView
 from kiosk.ui.forms.wrapping import WrapButton
 from kiosk.ui.screens.video import appointment_texts as T
+from kiosk.ui.screens.video.appointment_form import AppointmentForm
 from kiosk.ui.state import UiState
 from kiosk.ui.widgets.typing import TypingScreen
 from kiosk.video.advice import AdviceLine
@@ -33,32 +33,9 @@ SEND = N_("Send the request")
 CHECK = N_("Check your answers before you send them. You can still change them.")
 
 
-class CallbackForm(FormView):
+class CallbackForm(AppointmentForm):
     SUBMIT_TEXT = SEND
     CHECK_TEXT = CHECK
-    FIRST_BACK_TEXT = T.BACK
-
-    #: Why the answers could not be sent (a message id), said beside the button in the
-    #: citizen's language until they move on.
-    failure: str | None = None
-
-    def fail(self, message: str) -> None:
-        self.failure = message
-        self.notice.setText("⚠ " + self.ui.t(message))
-        self.notice.show()
-
-    def retranslate(self) -> None:
-        super().retranslate()
-        if self.failure is not None and self.notice.isVisibleTo(self.bar):
-            self.notice.setText("⚠ " + self.ui.t(self.failure))
-        else:
-            self.failure = None
-
-    def problems(self) -> dict[str, str]:
-        found = super().problems()
-        if "contact" not in found:
-            found.update(contact_problems(self.answers()))
-        return found
 
 
 class CallbackDone(QWidget):
