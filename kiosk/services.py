@@ -91,7 +91,7 @@ SERVICES: dict[str, ServiceSpec] = {
             title=N_("Video advice"),
             subtitle=N_("Talk to an advisor of a public service on video"),
             icon="advice.svg",
-            screen="kiosk.ui.screens.video.screen:AdviceScreen",
+            screen="kiosk.ui.screens.video.compose:advice_screen",
             needs=(DeviceClass.CAMERA,),
         ),
         ServiceSpec(

@@ -159,11 +159,14 @@ class SessionFrame(QWidget):
         self.turn_button.clicked.connect(self.back_to_call)
         turn_row.addWidget(self.turn_label, 1)
         turn_row.addWidget(self.turn_button)
-        self.turn_notice.hide()
-        turn_outer = QHBoxLayout()
+        # Its margins belong to a widget that is hidden with it: a bare layout's margins would
+        # take their room above every screen even while the notice is hidden.
+        self.turn_area = QWidget()
+        turn_outer = QHBoxLayout(self.turn_area)
         turn_outer.setContentsMargins(24, 16, 24, 0)
         turn_outer.addWidget(self.turn_notice)
-        layout.addLayout(turn_outer)
+        self.turn_area.hide()
+        layout.addWidget(self.turn_area)
 
         self.stack = QStackedWidget()
         self.home = HomeScreen(self.ui, services)
@@ -274,14 +277,14 @@ class SessionFrame(QWidget):
     def open_advice(self) -> None:
         """Video advice from the help button: the screen the citizen was on waits underneath
         and comes back as it was when they are done."""
-        from kiosk.ui.screens.video.screen import AdviceScreen
+        from kiosk.ui.screens.video.compose import advice_screen
 
         if self._advice_page is not None:
             self.back_to_call()
             return
         if self.service_id == "advice":
             return
-        screen = AdviceScreen(self.ctx)
+        screen = advice_screen(self.ctx)
         screen.leave.connect(self.close_advice)
         self._follow_call(screen)
         self.advice_screen = screen
@@ -448,11 +451,11 @@ class SessionFrame(QWidget):
         elsewhere = self.call_under_way and not in_advice and self.service_id != "advice"
         self.call_strip.setVisible(elsewhere)
         turn = elsewhere and bool(getattr(self.advice_screen, "turn_unseen", False))
-        if turn and not self.turn_notice.isVisible():
-            self.turn_notice.show()
+        if turn and not self.turn_area.isVisible():
+            self.turn_area.show()
             self.turn_button.setFocus(Qt.FocusReason.OtherFocusReason)  # the keypad's OK goes
         elif not turn:
-            self.turn_notice.hide()
+            self.turn_area.hide()
         if elsewhere:
             line = getattr(self.advice_screen, "line_name", lambda: "")()
             text = self.ui.t(video_texts.IN_CALL_WITH).format(line=line.replace("-", "\u2011"))

@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from itertools import pairwise
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
@@ -37,7 +37,6 @@ from kiosk.speech.cue import TURN, Chime
 from kiosk.ui.context import ServiceContext
 from kiosk.ui.screens.scan import to_pixmap
 from kiosk.ui.screens.video import texts as T
-from kiosk.ui.screens.video.appointment_desk import AppointmentDesk
 from kiosk.ui.screens.video.view import CODE_REFUSALS, AdviceView, LineButton
 from kiosk.ui.widgets.buttons import BigButton
 from kiosk.video.advice import (
@@ -69,6 +68,13 @@ HOLD_MS = 5000
 #: all along: the citizen talks, and touches nothing.
 QUEUE_HOLD_S = 15 * 60
 IN_CALL = (AdvicePhase.REQUESTING, AdvicePhase.QUEUED, AdvicePhase.RINGING, AdvicePhase.CONNECTED)
+
+
+class CitizenHold(Protocol):
+    """A page of the screen's own that keeps the citizen whatever the hub's link does."""
+
+    @property
+    def holds_citizen(self) -> bool: ...
 
 
 class AdviceScreen(AdviceView):
@@ -165,8 +171,9 @@ class AdviceScreen(AdviceView):
             self.client.help_admission = self.admit
             self.client.documents_folder = ctx.session.folder
         self.ui.changed.connect(self.retranslate)
-        #: A callback or a booking where a call would meet nobody (appointment_desk).
-        self.appointments = AppointmentDesk(self)
+        #: A callback or a booking where a call would meet nobody (appointment_desk), put in
+        #: by whoever composes the screen (compose.advice_screen).
+        self.appointments: CitizenHold | None = None
         self._load_lines()
 
     # ---- flow ---------------------------------------------------------------------------------
@@ -373,7 +380,8 @@ class AdviceScreen(AdviceView):
         self.call_changed.emit()
 
     def _follow(self, status: AdviceStatus) -> None:
-        if self.appointments.holds_citizen and self.status.phase not in IN_CALL:
+        held = self.appointments is not None and self.appointments.holds_citizen
+        if held and self.status.phase not in IN_CALL:
             return  # the callback or booking page says itself what the hub's absence means
         if status.phase is AdvicePhase.IDLE and self.status.phase is AdvicePhase.UNAVAILABLE:
             self._load_lines()  # the hub is back: the citizen may choose a line again
