@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from concurrent.futures import Future, wait
+from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from kiosk.appointments.booking import Booking, Slot, book_slot, fetch_slots
@@ -21,7 +21,7 @@ from kiosk.appointments.slip import Slip, Translate, write_slip_pdf
 from kiosk.hubclient import HubRefused, refused
 from kiosk.outbox import seal
 from kiosk.submissions.email import EmailSending
-from kiosk.submissions.service import FINISH_SECONDS, NoOutbox
+from kiosk.submissions.service import NoOutbox
 
 if TYPE_CHECKING:
     from kiosk.engine import Engine
@@ -30,7 +30,6 @@ if TYPE_CHECKING:
     from kiosk.printing.job import PrintJob
     from kiosk.printing.service import Printing
     from kiosk.session import Session
-    from kiosk.store import Store
     from kiosk.submissions.service import EmailSent, Submissions
 
 log = logging.getLogger(__name__)
@@ -153,9 +152,6 @@ class Appointments:
         """Seal the request into the outbox with the usage record of its asking, in one durable
         transaction on the writer thread; kiosk-agent ships it to the hub."""
         submissions = self.submissions
-        outbox, session = submissions.outbox, self.sessions.current
-        if outbox is None or session is None:
-            return _failed(NoOutbox("no outbox: [kiosk] hub_public_key is not set, or no session"))
         payload = {**request.payload(), "kiosk_id": submissions.kiosk_id}
 
         def send(outbox: Outbox, session: Session) -> CallbackSent:
@@ -168,36 +164,9 @@ class Appointments:
             )
             return CallbackSent(request.reference, submission_id)
 
-        return self._on_writer(outbox, session, send)
-
-    def _on_writer(
-        self, outbox: Outbox, session: Session, work: Callable[[Outbox, Session], T]
-    ) -> Future[T]:
-        future: Future[T] = Future()
-
-        def write(_store: Store) -> None:
-            if not future.set_running_or_notify_cancel():
-                return
-            try:
-                result = work(outbox, session)
-            except Exception as exc:
-                future.set_exception(exc)
-            else:
-                future.set_result(result)
-
-        try:
-            self.submissions.writer.submit(write)
-        except Exception as exc:  # the writer is closed: the kiosk is shutting down
-            future.set_exception(exc)
-            return future
-
-        # A session that ends before the writer got to it waits for it: the citizen was told
-        # the request is on its way.
-        def finish() -> None:
-            wait([future], timeout=FINISH_SECONDS)
-
-        self.sessions.add_resource("callback", finish)
-        return future
+        # The citizen was told the request is on its way: a session that ends before the writer
+        # got to it waits for it.
+        return submissions.on_writer(self.sessions.current, send, resource="callback")
 
 
 async def _fetch_options(hub: HubClient) -> AppointmentOptions:

@@ -96,7 +96,7 @@ class Submissions:
                 session.visit.sent_forms.append(sent)
             return sent
 
-        return self._on_writer(session, send)
+        return self.on_writer(session, send)
 
     def submit_email(self, mail: EmailSending) -> Future[EmailSent]:
         """Seal the e-mail (with the files it carries) into the outbox for the hub to relay."""
@@ -114,7 +114,7 @@ class Submissions:
             submission_id = self._put(outbox, session, "email", payload, "sent")
             return EmailSent(submission_id, len(mail.attachments))
 
-        return self._on_writer(session, send)
+        return self.on_writer(session, send)
 
     def email_policy(self) -> Future[EmailPolicy]:
         """What the hub lets this kiosk send by e-mail now (fails when the hub is unreachable,
@@ -138,10 +138,14 @@ class Submissions:
             outcome=outcome,
         )
 
-    def _on_writer(
-        self, session: Session | None, work: Callable[[Outbox, Session], T]
+    def on_writer(
+        self,
+        session: Session | None,
+        work: Callable[[Outbox, Session], T],
+        resource: str = "submission",
     ) -> Future[T]:
-        """`work` on the writer thread, after the writes queued before it; its end as a future."""
+        """`work` on the writer thread, after the writes queued before it; its end as a future.
+        The session's end waits for it (as `resource`)."""
         future: Future[T] = Future()
         outbox = self.outbox
         if outbox is None or session is None:
@@ -171,5 +175,5 @@ class Submissions:
         def finish() -> None:
             wait([future], timeout=FINISH_SECONDS)
 
-        self.sessions.add_resource("submission", finish)
+        self.sessions.add_resource(resource, finish)
         return future
