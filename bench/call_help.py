@@ -98,7 +98,7 @@ def main(seconds: float = 10.0, pages: int = 7) -> None:
     from hub import accounts
     from hub.calls.lines import DEFAULT_LINES
     from hub.config import load_config as load_hub_config
-    from hub.store import open_store
+    from hub.store import open_configured
     from kiosk.app import Kiosk
     from kiosk.config import load_config
     from kiosk.devices.catalog import DeviceClass, backend_names
@@ -132,7 +132,7 @@ def main(seconds: float = 10.0, pages: int = 7) -> None:
         for line in DEFAULT_LINES.values()
     )
     hub_config = replace(hub_config, lines=lines)
-    store = open_store(hub_config.db_path)
+    store = open_configured(hub_config)
     add_user(store, ADVISOR, "advisor")
     token = add_kiosk(store, "demo-kiosk")
 

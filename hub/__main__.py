@@ -12,7 +12,7 @@ from pathlib import Path
 
 from hub.appointments import cli as schedule_cli
 from hub.config import USERNAME, ConfigError, HubConfig, load_config
-from hub.store import ROLES, HubStore, StoreError, open_store
+from hub.store import ROLES, HubStore, StoreError, open_configured
 
 PROG = "kiosk-hub"
 
@@ -92,8 +92,12 @@ def main(argv: list[str] | None = None) -> int:
     if command == "keys":
         return _keys(args, config)
     try:
-        store = open_store(config.db_path)
-    except (StoreError, OSError) as exc:
+        store = open_configured(config)
+    except StoreError as exc:
+        if config.store_url:
+            return _fail(str(exc))
+        return _fail(f"cannot open the database {config.db_path}: {exc}")
+    except OSError as exc:
         return _fail(f"cannot open the database {config.db_path}: {exc}")
     try:
         if command == "serve":

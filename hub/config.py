@@ -66,6 +66,9 @@ class HubConfig:
     access: sections.AccessSettings = field(default_factory=sections.AccessSettings)
     appointments: AppointmentSettings = field(default_factory=AppointmentSettings)
     home: HomeSettings = field(default_factory=HomeSettings)
+    #: PostgreSQL's connection URL ([store] url, or $KIOSK_HUB_DATABASE_URL, which wins); ""
+    #: keeps the store in SQLite at `db_path`.
+    store_url: str = ""
     #: The file that was read; None for the built-in demo configuration.
     source: Path | None = None
 
@@ -114,7 +117,7 @@ def load_config(
 def default_config(*, environ: Mapping[str, str] | None = None) -> HubConfig:
     """The demo configuration, whatever is in /etc: plain HTTP on 127.0.0.1."""
     env = os.environ if environ is None else environ
-    return HubConfig(data_dir=_data_dir("", env))
+    return HubConfig(data_dir=_data_dir("", env), store_url=_store_url("", env, None))
 
 
 class _Checker(Checker):
@@ -123,6 +126,7 @@ class _Checker(Checker):
         hub = self.table("hub", raw.get("hub", {}), _HUB_KEYS)
         ice = self.table("ice", raw.get("ice", {}), ("stun", "turn"))
         login = self.table("login", raw.get("login", {}), ("max_failures", "lockout_minutes"))
+        store = self.table("store", raw.get("store", {}), ("url",))
         v = self.value
         host = v(
             hub,
@@ -157,6 +161,11 @@ class _Checker(Checker):
             **sections.fleet_settings(self, raw),
             **sections.access_settings(self, raw),
             **appointment_settings(self, raw),
+            store_url=_store_url(
+                v(store, "store", "url", "", text_value(None, 'a postgresql:// URL, or ""')),
+                env,
+                self._source,
+            ),
             source=self._source,
         )
 
@@ -178,6 +187,7 @@ _SECTIONS = (
     "access",
     "appointments",
     "home",
+    "store",
 )
 _HUB_KEYS = (
     "listen_host",
@@ -188,6 +198,26 @@ _HUB_KEYS = (
     "session_hours",
     "heartbeat_seconds",
 )
+
+
+#: Overrides [store] url: the database's password then stays out of hub.toml (a systemd
+#: EnvironmentFile readable by the hub's user only, docs/deployment.md).
+DATABASE_URL_VARIABLE = "KIOSK_HUB_DATABASE_URL"
+
+
+def _store_url(configured: str, env: Mapping[str, str], source: Path | None) -> str:
+    url = env.get(DATABASE_URL_VARIABLE, "") or configured
+    if url and not re.match(r"postgres(ql)?://", url):
+        where = (
+            f"${DATABASE_URL_VARIABLE}"
+            if env.get(DATABASE_URL_VARIABLE)
+            else f"{source}: [store] url"
+        )
+        raise ConfigError(
+            f"{where}: expected a postgresql:// URL (or nothing, for SQLite in the data folder),"
+            f" not {url.split(':', 1)[0]!r}:..."
+        )
+    return url
 
 
 def _data_dir(configured: str, env: Mapping[str, str]) -> Path:

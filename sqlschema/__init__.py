@@ -1,5 +1,8 @@
 """Versioned SQLite schemas, shared by the kiosk's store and the hub's (neither imports the other).
 
+The hub's may also live in PostgreSQL (sqlschema.postgres, imported only then: a kiosk has no
+psycopg); `migrate` runs the same migrations there.
+
 The version lives in `PRAGMA user_version`. Migration N (`migrations[N-1]`, a function of the
 sqlite-utils Database) takes the database from version N-1 to N; the steps a file needs run in
 one IMMEDIATE transaction, so a failure leaves the version the file had and two processes that
@@ -14,6 +17,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -38,6 +42,8 @@ def migrate(db: Database, migrations: Sequence[Migration], *, software: str) -> 
     (the newest version when there was nothing to do, or another process did it meanwhile).
     `software` names the program in the message when the file is newer than it knows."""
     newest = len(migrations)
+    if getattr(db, "dialect", "sqlite") == "postgresql":
+        return _migrate_postgres(db, migrations, software=software)
     conn = db.conn
     found = schema_version(conn)
     _refuse_newer(conn, found, newest, software)
@@ -64,6 +70,27 @@ def migrate(db: Database, migrations: Sequence[Migration], *, software: str) -> 
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
+    return current
+
+
+def _migrate_postgres(db: Any, migrations: Sequence[Migration], *, software: str) -> int:
+    """`migrate` on PostgreSQL (sqlschema.postgres): one transaction under an advisory lock."""
+    from sqlschema import postgres
+
+    newest = len(migrations)
+    with db.atomic():
+        db.conn.execute("SELECT pg_advisory_xact_lock(%s)", [postgres.MIGRATION_LOCK])
+        current = postgres.schema_version(db)
+        if current > newest:
+            raise SchemaTooNewError(
+                f"the database has schema version {current} but this {software} knows only up "
+                f"to {newest}: install the newer {software}, or restore the backup taken before "
+                "the upgrade (docs/deployment.md)"
+            )
+        for target in range(current + 1, newest + 1):
+            migrations[target - 1](db)
+        if current < newest:
+            postgres.set_schema_version(db, newest)
     return current
 
 

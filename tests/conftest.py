@@ -17,6 +17,7 @@ os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
 from nacl.public import PrivateKey
 from PySide6.QtCore import QCoreApplication, Qt
 
+from hub.config import DATABASE_URL_VARIABLE
 from kiosk import threads
 from kiosk.config import Config, load_config
 from kiosk.devices.camera.simulated import SimulatedCamera
@@ -24,6 +25,7 @@ from kiosk.devices.registry import backend_names
 from kiosk.devices.status import DeviceClass
 from kiosk.engine import Engine
 from kiosk.services import SERVICES
+from tests.peers.postgres import STORE_VARIABLE, PostgresServer
 from tests.peers.websites import set_chromium_flags
 
 # QtWebEngine reads these once, when it starts: the e-service test sites' host names, and no
@@ -183,3 +185,28 @@ def no_leftover_threads() -> Iterator[None]:
         deadline.wait(0.1)
     names = ", ".join(t.name for t in left)
     pytest.fail(f"threads left running after the test: {names}")
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A private PostgreSQL for the run (tests.peers.postgres)."""
+    server = PostgresServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _hub_store_on_postgres(request: pytest.FixtureRequest) -> Iterator[None]:
+    """With KIOSK_TEST_STORE=postgresql, each test's hub store is a fresh PostgreSQL schema:
+    `load_config` and the `kiosk-hub` processes a test starts read $KIOSK_HUB_DATABASE_URL."""
+    if os.environ.get(STORE_VARIABLE) != "postgresql":
+        yield
+        return
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    url = server.schema_url()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(DATABASE_URL_VARIABLE, url)
+        yield
+    server.drop_schema(url)

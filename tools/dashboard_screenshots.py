@@ -40,7 +40,7 @@ from hub.app import make_app  # noqa: E402
 from hub.config import load_config  # noqa: E402
 from hub.delivery.keys import Secrets  # noqa: E402
 from hub.hours import utc_iso  # noqa: E402
-from hub.store import HubStore, open_store  # noqa: E402
+from hub.store import HubStore, open_configured  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
@@ -285,7 +285,7 @@ async def main(out: Path) -> None:
             f'[hub]\ndata_dir = "{folder / "data"}"\ncookie_secure = false\n'
         )
         config = load_config(folder / "hub.toml")
-        store = open_store(config.db_path)
+        store = open_configured(config)
         store.add_user(USER, "support", hash_password(PASSWORD), at=utc_iso(datetime.now(UTC)))
         tokens = {}
         for library in LIBRARIES:

@@ -1,9 +1,11 @@
 """The hub's database: staff accounts, their sessions, enrolled kiosks and anonymous call records.
 
-`HubStore` wraps an injected sqlite3 connection (tests use a temporary file), migrates it on
-opening and offers typed reads and writes. Secrets never reach the file in the clear: passwords
-are Argon2 hashes, session ids and kiosk tokens SHA-256 hashes. The file (and its -wal and -shm,
-which SQLite makes with the same mode) is created readable by its owner only.
+`HubStore` wraps an injected SQLite connection (tests use a temporary file) or a PostgreSQL
+database (sqlschema.postgres, when hub.toml's [store] url names one: `open_configured`),
+migrates it on opening and offers typed reads and writes; the same methods run on both.
+Secrets never reach the database in the clear: passwords are Argon2 hashes, session ids and
+kiosk tokens SHA-256 hashes. SQLite's file (and its -wal and -shm, which SQLite makes with the
+same mode) is created readable by its owner only.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import sqlite3
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
@@ -20,8 +23,18 @@ from hub.store.appointments import Appointments
 from hub.store.callbacks import Callbacks
 from hub.store.enrollment import EnrollmentCodes
 from hub.store.fleet import FleetStore
-from hub.store.schema import SCHEMA_VERSION, SchemaTooNewError, StoreError, migrate
+from hub.store.schema import (
+    SCHEMA_VERSION,
+    IntegrityErrors,
+    SchemaTooNewError,
+    StoreError,
+    migrate,
+)
 from hub.store.submissions import Submissions
+
+if TYPE_CHECKING:
+    from hub.config import HubConfig
+    from sqlschema.postgres import PgDatabase
 
 __all__ = [
     "ROLES",
@@ -31,6 +44,8 @@ __all__ = [
     "SchemaTooNewError",
     "StoreError",
     "User",
+    "open_configured",
+    "open_postgres",
     "open_store",
 ]
 
@@ -75,10 +90,17 @@ class StaffSession:
 class HubStore:
     """Typed access to the hub database over one connection, guarded by one lock."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self._conn = conn
+    def __init__(self, conn: sqlite3.Connection | PgDatabase) -> None:
         self._lock = threading.RLock()
-        self._db = Database(conn, execute_plugins=False)
+        self._db: Any
+        if isinstance(conn, sqlite3.Connection):
+            self._conn: sqlite3.Connection | None = conn
+            self._db = Database(conn, execute_plugins=False)
+        else:
+            self._conn = None
+            self._db = conn
+        #: "sqlite" or "postgresql": where the two need different SQL (very few places).
+        self.dialect: str = getattr(self._db, "dialect", "sqlite")
         with self._lock:
             self.migrated_from = migrate(self._db)
         self._credential_changes = 0
@@ -92,7 +114,8 @@ class HubStore:
         self.callbacks = Callbacks(self._db, self._lock)
 
     @property
-    def db(self) -> Database:
+    def db(self) -> Any:
+        """sqlite-utils' `Database`, or its PostgreSQL counterpart (sqlschema.postgres)."""
         return self._db
 
     # Staff accounts
@@ -110,7 +133,7 @@ class HubStore:
         with self._lock:
             try:
                 self._db.table("users").insert(row)
-            except sqlite3.IntegrityError:
+            except IntegrityErrors:
                 raise StoreError(f"there is already a user {username}") from None
 
     def user(self, username: str) -> User | None:
@@ -140,12 +163,24 @@ class HubStore:
         kiosk's token replaced or revoked, here or by another process (a `kiosk-hub` command)
         writing the database. Whoever holds a credential's socket open looks again then."""
         with self._lock:
-            # data_version moves when another connection commits, never for this one's writes.
-            version = int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+            if self._conn is not None:
+                # data_version moves when another connection commits, never for this one's.
+                version = int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+            else:
+                # Every hub instance and command bumps the shared count (_credentials_changed).
+                row = self._db.execute(
+                    "SELECT value FROM hub_counters WHERE name = 'credentials'"
+                ).fetchone()
+                version = int(row[0]) if row else 0
         return version, self._credential_changes
 
     def _credentials_changed(self) -> None:
         self._credential_changes += 1
+        if self._conn is None:
+            with self._lock:
+                self._db.execute(
+                    "UPDATE hub_counters SET value = value + 1 WHERE name = 'credentials'"
+                )
 
     def login_failed(self, username: str, *, locked_until: str | None) -> None:
         """Count a wrong password; with `locked_until` the account locks and the count restarts."""
@@ -223,7 +258,7 @@ class HubStore:
         with self._lock:
             try:
                 self._db.table("kiosks").insert(row)
-            except sqlite3.IntegrityError:
+            except IntegrityErrors:
                 raise StoreError(f"there is already a kiosk {kiosk_id}") from None
 
     def kiosk(self, kiosk_id: str) -> KioskRecord | None:
@@ -269,11 +304,41 @@ class HubStore:
 
     def close(self) -> None:
         with self._lock:
-            self._conn.close()
+            self._db.conn.close()
 
 
 def _user(row: dict[str, object]) -> User:
     return User(**{**row, "disabled": bool(row["disabled"])})  # type: ignore[arg-type]
+
+
+def open_configured(config: HubConfig) -> HubStore:
+    """The store hub.toml names: PostgreSQL at [store] url, else SQLite in the data folder."""
+    if config.store_url:
+        return open_postgres(config.store_url)
+    return open_store(config.db_path)
+
+
+def open_postgres(url: str) -> HubStore:
+    """Connect to (and migrate) the hub database in PostgreSQL at `url`. StoreError if it
+    cannot be reached, saying where it looked (never the URL's password)."""
+    import psycopg
+
+    from sqlschema import postgres
+
+    try:
+        conn = postgres.connect(url)
+    except psycopg.Error as exc:
+        where = psycopg.conninfo.conninfo_to_dict(url) if "://" in url else {}
+        shown = (
+            f"{where.get('host', 'localhost')}:{where.get('port', 5432)}/{where.get('dbname', '')}"
+        )
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise StoreError(f"cannot connect to PostgreSQL at {shown}: {reason}") from None
+    try:
+        return HubStore(postgres.PgDatabase(conn))
+    except BaseException:
+        conn.close()
+        raise
 
 
 def open_store(path: Path) -> HubStore:

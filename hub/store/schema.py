@@ -9,12 +9,15 @@ CHECK constraints: SQLite cannot alter a CHECK without rebuilding the table.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 
+import psycopg
 from sqlite_utils import Database
 
 import sqlschema
 from hub.store.appointments_schema import _appointments_v7
+from hub.store.cluster_schema import _cluster_v8
 from hub.store.enrollment import _enrollment_v4
 from hub.store.fleet_schema import _fleet_v5
 from sqlschema import (
@@ -29,6 +32,7 @@ from sqlschema import (
 __all__ = [
     "MIGRATIONS",
     "SCHEMA_VERSION",
+    "IntegrityErrors",
     "Migration",
     "SchemaTooNewError",
     "StoreError",
@@ -37,6 +41,10 @@ __all__ = [
     "migrate",
     "schema_version",
 ]
+
+
+#: A unique key or a reference refused a write, in either database.
+IntegrityErrors = (sqlite3.IntegrityError, psycopg.errors.IntegrityError)
 
 
 def _create_v1(db: Database) -> None:
@@ -165,6 +173,7 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     _fleet_v5,
     _call_guests_v6,
     _appointments_v7,
+    _cluster_v8,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

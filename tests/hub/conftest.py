@@ -22,7 +22,7 @@ from hub.accounts import enroll_kiosk, hash_password
 from hub.app import make_app
 from hub.config import HubConfig, load_config
 from hub.hours import utc_iso
-from hub.store import HubStore, open_store
+from hub.store import HubStore, open_configured
 from tests.conftest import HUB_KEY
 from tests.peers.smtp import SmtpSink, free_port
 
@@ -77,7 +77,7 @@ def config(write_config: Callable[[str], Path]) -> HubConfig:
 
 @pytest.fixture
 def store(config: HubConfig) -> Iterator[HubStore]:
-    opened = open_store(config.db_path)
+    opened = open_configured(config)
     yield opened
     opened.close()
 

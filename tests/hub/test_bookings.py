@@ -18,7 +18,7 @@ from hub.app import make_app
 from hub.appointments.model import BookingRefused
 from hub.appointments.sweeper import SWEEPER
 from hub.config import HubConfig
-from hub.store import HubStore, open_store
+from hub.store import HubStore, open_configured
 from hub.store.appointments import BookingFailed, Slot
 from tests.hub import test_schedule as schedule
 from tests.hub.conftest import FixedClock, add_kiosk, run_app, sealed_for
@@ -200,7 +200,7 @@ def test_two_connections_booking_one_slot_at_once_make_one_booking(
     """Not the store's lock alone: the database takes one booking per slot however many
     connections write it at once."""
     slots = [slot_for(store, clock, minutes=30 * n) for n in range(8)]
-    others = [open_store(config.db_path) for _ in range(4)]
+    others = [open_configured(config) for _ in range(4)]
     wins: list[str] = []
     losses: list[str] = []
     start = threading.Barrier(len(others))

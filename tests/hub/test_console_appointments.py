@@ -25,7 +25,7 @@ from playwright.async_api import Page
 
 from hub.app import make_app
 from hub.config import HubConfig, load_config
-from hub.store import HubStore, open_store
+from hub.store import HubStore, open_configured
 from tests.hub.conftest import FixedClock, add_kiosk, add_user, sealed_for, serving
 from tests.peers.browser import needs_chromium
 from tests.peers.console import advisor_console
@@ -62,7 +62,7 @@ async def text(page: Page, selector: str) -> str:
 
 def hub_for(write_config: Callable[[str], Path]) -> tuple[HubConfig, HubStore]:
     config = load_config(write_config(LINES))
-    store = open_store(config.db_path)
+    store = open_configured(config)
     add_user(store, "anna", "advisor")
     return config, store
 

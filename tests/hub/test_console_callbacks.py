@@ -20,7 +20,7 @@ from playwright.async_api import Page
 from hub.app import make_app
 from hub.config import HubConfig, load_config
 from hub.delivery.service import DELIVERY
-from hub.store import HubStore, open_store
+from hub.store import HubStore, open_configured
 from tests.hub.conftest import FixedClock, add_kiosk, add_user, log_in, sealed_for, serving
 from tests.hub.test_callbacks import callback_payload, kiosk_headers
 from tests.peers.browser import needs_chromium
@@ -50,7 +50,7 @@ def test_a_callback_arrives_in_the_console_and_is_claimed_there(
     write_config: Callable[[str], Path], shots: Path
 ) -> None:
     config: HubConfig = load_config(write_config(LINES))
-    store: HubStore = open_store(config.db_path)
+    store: HubStore = open_configured(config)
     add_user(store, "anna", "advisor")
     add_user(store, "ben", "advisor")
     token = add_kiosk(store, "itakeskus-1")

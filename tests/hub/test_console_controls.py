@@ -19,7 +19,7 @@ from playwright.async_api import Page
 
 from hub.app import make_app
 from hub.config import load_config
-from hub.store import open_store
+from hub.store import open_configured
 from kiosk.devices.camera.simulated import SimulatedCamera
 from kiosk.engine import Engine
 from kiosk.video.advice import AdvicePhase
@@ -63,7 +63,7 @@ def test_mute_and_transfer_clicked_in_the_console(
 ) -> None:
     path, token = write_hub(tmp_path / "hub", free_port())
     config = load_config(path)
-    store = open_store(config.db_path)
+    store = open_configured(config)
 
     async def scenario() -> None:
         async with serving(make_app(config, store, clock=FixedClock())) as base:

@@ -24,7 +24,7 @@ from playwright.async_api import Page
 
 from hub.app import make_app
 from hub.config import load_config
-from hub.store import HubStore, open_store
+from hub.store import HubStore, open_configured
 from kiosk.devices.camera.simulated import SimulatedCamera
 from kiosk.engine import Engine
 from kiosk.video.advice import AdvicePhase
@@ -117,7 +117,7 @@ def hub_with_interpreters(tmp_path: Path) -> tuple[Path, str, HubStore]:
     path, token = write_hub(tmp_path / "hub", free_port())
     path.write_text(path.read_text() + INTERPRETER_LINE)
     config = load_config(path)
-    store = open_store(config.db_path)
+    store = open_configured(config)
     add_user(store, "tiina", "advisor")
     return path, token, store
 

@@ -11,7 +11,7 @@ import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
-from hub.store import HubStore, open_store
+from hub.store import HubStore, open_configured
 from tests.hub.conftest import (
     FixedClock,
     email_payload,
@@ -55,7 +55,7 @@ def test_failed_deliveries_come_first_with_their_error_and_a_retry_delivers_one(
     config = delivery_config(
         write_config, tmp_path, smtp_sink.port, "[delivery]\nmax_attempts = 1\n"
     )
-    store = open_store(config.db_path)
+    store = open_configured(config)
 
     async def scenario() -> None:
         async with dashboard(config, store, clock) as hub:

@@ -20,7 +20,7 @@ from hub.app import make_app
 from hub.config import HubConfig, load_config
 from hub.delivery.service import DELIVERY
 from hub.delivery.worker import DeliveryWorker
-from hub.store import open_store
+from hub.store import open_configured
 from tests.hub.conftest import (
     PDF,
     FixedClock,
@@ -99,7 +99,7 @@ def test_a_form_goes_by_email_with_its_pdf_and_the_citizen_gets_a_copy(
     make_catalogue(tmp_path / "catalogue")
     config = delivery_config(write_config, tmp_path, smtp_sink.port)
     smtp_sink.start()
-    store = open_store(config.db_path)
+    store = open_configured(config)
     token = add_kiosk(store, "itakeskus-1")
     app = make_app(config, store, clock=clock)
     scan = {"name": "liite.pdf", "content_type": "application/pdf", "data": "JVBERi0="}
@@ -148,7 +148,7 @@ def test_no_citizen_copy_when_the_form_does_not_allow_one(
     make_catalogue(tmp_path / "catalogue")
     config = delivery_config(write_config, tmp_path, smtp_sink.port)
     smtp_sink.start()
-    store = open_store(config.db_path)
+    store = open_configured(config)
     token = add_kiosk(store, "itakeskus-1")
     app = make_app(config, store, clock=clock)
     card = form_payload(
@@ -173,7 +173,7 @@ def test_smtp_down_is_retried_later_and_delivered_once_when_it_is_up(
     config = delivery_config(
         write_config, tmp_path, smtp_sink.port, "[delivery]\ninitial_backoff_seconds = 60\n"
     )
-    store = open_store(config.db_path)
+    store = open_configured(config)
     token = add_kiosk(store, "itakeskus-1")
     app = make_app(config, store, clock=clock)
 
@@ -209,7 +209,7 @@ def test_a_refusal_is_kept_for_support_without_the_address(
     config = delivery_config(write_config, tmp_path, smtp_sink.port)
     smtp_sink.refuse.add("someone@example.fi")
     smtp_sink.start()
-    store = open_store(config.db_path)
+    store = open_configured(config)
     token = add_kiosk(store, "itakeskus-1")
     app = make_app(config, store, clock=clock)
 
@@ -235,7 +235,7 @@ def test_kiosk_email_says_where_it_was_sent_from(
     make_catalogue(tmp_path / "catalogue")
     config = delivery_config(write_config, tmp_path, smtp_sink.port)
     smtp_sink.start()
-    store = open_store(config.db_path)
+    store = open_configured(config)
     token = add_kiosk(store, "itakeskus-1")
     app = make_app(config, store, clock=clock)
 
@@ -265,7 +265,7 @@ def test_a_restarted_hub_delivers_what_was_pending(
 ) -> None:
     make_catalogue(tmp_path / "catalogue")
     config = delivery_config(write_config, tmp_path, smtp_sink.port)
-    first_store = open_store(config.db_path)
+    first_store = open_configured(config)
     token = add_kiosk(first_store, "itakeskus-1")
     first = make_app(config, first_store, clock=clock)
 
@@ -279,7 +279,7 @@ def test_a_restarted_hub_delivers_what_was_pending(
         first_store.close()
     smtp_sink.start()
     clock.advance(minutes=5)
-    store = open_store(config.db_path)
+    store = open_configured(config)
     second = make_app(config, store, clock=clock)
 
     async def after(client: Client) -> None:
@@ -312,7 +312,7 @@ def test_an_http_form_is_posted_to_an_endpoint_trusted_through_ca_file(
     config = delivery_config(
         write_config, tmp_path, smtp_sink.port, f'[delivery]\nca_file = "{cert}"\n'
     )
-    store = open_store(config.db_path)
+    store = open_configured(config)
     token = add_kiosk(store, "itakeskus-1")
     app = make_app(config, store, clock=clock)
     received: list[tuple[str, dict[str, object]]] = []

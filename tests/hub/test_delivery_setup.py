@@ -13,7 +13,7 @@ from aiohttp.test_utils import TestClient
 
 from hub.app import make_app
 from hub.config import ConfigError, load_config
-from hub.store import open_store
+from hub.store import open_configured
 from tests.hub.conftest import FixedClock, add_kiosk, make_catalogue, run_app
 
 Client = TestClient[web.Request, web.Application]
@@ -30,7 +30,7 @@ def test_the_catalogue_has_an_etag_and_leaves_out_a_malformed_form(
     del broken["i18n"]["sv"]["title"]
     (folder / "library-card.json").write_text(json.dumps(broken))
     config = load_config(write_config(f'[forms]\ncatalogue_dir = "{folder}"\n'))
-    store = open_store(config.db_path)
+    store = open_configured(config)
     token = add_kiosk(store, "itakeskus-1")
     app = make_app(config, store, clock=clock)
     kiosk = {"Authorization": f"Bearer {token}", "X-Kiosk-Id": "itakeskus-1"}

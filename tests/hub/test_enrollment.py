@@ -16,7 +16,7 @@ from hub.__main__ import main as hub_main
 from hub.config import HubConfig
 from hub.delivery.keys import public_key_text
 from hub.enrollment import make_code
-from hub.store import HubStore, open_store
+from hub.store import HubStore, open_configured
 from tests.conftest import HUB_KEY
 from tests.hub.conftest import MONDAY_MORNING, FixedClock, add_kiosk, add_user, log_in, run_app
 
@@ -172,7 +172,7 @@ def test_kiosk_add_takes_a_contact(tmp_path: Path, config: HubConfig) -> None:
     path = str(tmp_path / "hub.toml")
     args = ["--config", path, "kiosk", "add", "sornainen-1", "--name", "Sörnäinen 1"]
     assert hub_main([*args, "--location", "Sörnäinen", "--contact", "Lending desk"]) == 0
-    store = open_store(config.db_path)
+    store = open_configured(config)
     try:
         kiosk = store.kiosk("sornainen-1")
     finally:

@@ -18,7 +18,7 @@ from aiohttp.test_utils import TestClient
 from eservices.catalogue import parse_catalogue, shipped_bytes
 from hub.app import make_app
 from hub.config import ConfigError, default_config, load_config
-from hub.store import open_store
+from hub.store import open_configured
 from tests.hub.conftest import FixedClock, add_kiosk, run_app
 from tests.peers.hub import BIN
 
@@ -77,7 +77,7 @@ def test_the_catalogue_has_an_etag_a_304_and_leaves_out_a_malformed_entry(
 ) -> None:
     path = write_catalogue(tmp_path, catalogue_with_a_malformed_entry())
     config = load_config(write_config(f'[eservices]\ncatalogue = "{path}"\n'))
-    store = open_store(config.db_path)
+    store = open_configured(config)
     token = add_kiosk(store, "itakeskus-1")
     with caplog.at_level(logging.INFO, logger="hub.eservices"):
         app = make_app(config, store, clock=clock)

@@ -10,7 +10,7 @@ from aiohttp.test_utils import TestClient
 
 from hub.app import make_app
 from hub.config import load_config
-from hub.store import HubStore, open_store
+from hub.store import HubStore, open_configured
 from tests.hub.conftest import FixedClock, add_kiosk, run_app
 
 INTERPRETER_LINE = """
@@ -26,7 +26,7 @@ Client = TestClient[web.Request, web.Application]
 
 def _app(write_config: Callable[[str], Path], extra: str = "") -> tuple[web.Application, HubStore]:
     config = load_config(write_config(extra))
-    store = open_store(config.db_path)
+    store = open_configured(config)
     return make_app(config, store, clock=FixedClock()), store
 
 

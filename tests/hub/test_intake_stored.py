@@ -11,7 +11,7 @@ from aiohttp import web
 
 from hub.app import make_app
 from hub.fleet.service import FLEET
-from hub.store import HubStore, open_store
+from hub.store import HubStore, open_configured
 from hub.store.fleet import Alert
 from tests.hub.conftest import (
     MONDAY_MORNING,
@@ -127,7 +127,7 @@ def test_a_stored_email_whose_subject_no_header_can_carry_fails_at_once_for_good
     make_catalogue(tmp_path / "catalogue")
     config = delivery_config(write_config, tmp_path, smtp_sink.port)
     smtp_sink.start()
-    store = open_store(config.db_path)
+    store = open_configured(config)
     add_kiosk(store, KIOSK)
     app = make_app(config, store, clock=clock)
     bad, good = "a" * 32, "b" * 32

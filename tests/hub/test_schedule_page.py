@@ -21,7 +21,7 @@ from yarl import URL
 
 from hub.app import make_app
 from hub.config import HubConfig, load_config
-from hub.store import HubStore, open_store
+from hub.store import HubStore, open_configured
 from tests.hub.conftest import PASSWORD, FixedClock, add_kiosk, add_user, log_in, serving
 from tests.peers.browser import chromium, needs_chromium, until, watch
 from tests.peers.browser import log_in as browser_log_in
@@ -39,7 +39,7 @@ WEEK = "2025-W03"
 
 def hub_for(write_config: Callable[[str], Path]) -> tuple[HubConfig, HubStore]:
     config = load_config(write_config(LINES))
-    store = open_store(config.db_path)
+    store = open_configured(config)
     for name in ("anna", "ben"):
         add_user(store, name, "advisor")
     add_user(store, "root", "admin")

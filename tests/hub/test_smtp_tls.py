@@ -20,7 +20,7 @@ from aiohttp import web
 from hub.app import make_app
 from hub.config import HubConfig, load_config
 from hub.delivery.transport import DeliveryError, Poster
-from hub.store import HubStore, open_store
+from hub.store import HubStore, open_configured
 from tests.hub.conftest import PDF, FixedClock, add_kiosk, form_payload, make_catalogue, run_app
 from tests.hub.test_alerts import mails
 from tests.hub.test_delivery import Client, attachments, parsed, submit, worker_of
@@ -51,7 +51,7 @@ def tls_config(write_config: Callable[[str], Path], tmp_path: Path, smtp: str) -
 
 def deliver_one(config: HubConfig, clock: FixedClock) -> tuple[str, int, str | None, str | None]:
     """A kiosk submits the contact form; the hub tries once. (status, attempts, error, next)."""
-    store = open_store(config.db_path)
+    store = open_configured(config)
     token = add_kiosk(store, "itakeskus-1")
     app = make_app(config, store, clock=clock)
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from hub.config import load_config
-from hub.store import HubStore, open_store
+from hub.store import HubStore, open_configured
 from tests.hub.conftest import FixedClock, form_payload, make_catalogue
 from tests.hub.test_dashboard_browser import dashboard
 from tests.hub.test_dashboard_deliveries import settled, submit
@@ -35,7 +35,7 @@ def test_a_relay_without_starttls_shows_on_the_deliveries_page_and_gets_nothing(
             f'[forms]\ncatalogue_dir = "{make_catalogue(tmp_path / "catalogue")}"\n'
         )
     )
-    store = open_store(config.db_path)
+    store = open_configured(config)
     plain = TlsSmtpSink(port, mode="none")
     secure = TlsSmtpSink(port, *self_signed, mode="starttls")
 

@@ -34,7 +34,7 @@ from pytestqt.qtbot import QtBot
 from hub import accounts
 from hub.calls.lines import DEFAULT_LINES
 from hub.config import load_config
-from hub.store import open_store
+from hub.store import open_configured
 from kiosk.config import Config
 from kiosk.ui.screen_share import MASK
 from kiosk.ui.screens.eservices.screen import EServicesScreen
@@ -83,7 +83,7 @@ def hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, websites: Websites) -> 
         for line in DEFAULT_LINES.values()
     )
     config = replace(config, lines=lines)
-    store = open_store(config.db_path)
+    store = open_configured(config)
     add_user(store, ADVISOR, "advisor")
     token = add_kiosk(store, "demo-kiosk")
     try:

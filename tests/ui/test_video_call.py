@@ -24,7 +24,7 @@ from pytestqt.qtbot import QtBot
 from hub import accounts
 from hub.calls.lines import DEFAULT_LINES
 from hub.config import load_config
-from hub.store import HubStore, open_store
+from hub.store import HubStore, open_configured
 from kiosk.config import Config
 from kiosk.ui.screens.video.screen import AdviceScreen
 from kiosk.ui.window import KioskWindow
@@ -67,7 +67,7 @@ def hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[HubServer]:
         for line in DEFAULT_LINES.values()
     )
     config = replace(config, lines=lines)
-    store = open_store(config.db_path)
+    store = open_configured(config)
     add_user(store, ADVISOR, "advisor")
     token = add_kiosk(store, "demo-kiosk")  # the kiosk config's default id
     try:

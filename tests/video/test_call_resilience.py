@@ -23,7 +23,7 @@ from hub import accounts
 from hub.app import make_app
 from hub.calls.desk import DESK
 from hub.config import load_config
-from hub.store import HubStore, open_store
+from hub.store import HubStore, open_configured
 from kiosk.devices.camera.simulated import SimulatedCamera
 from kiosk.engine import Engine
 from kiosk.video.advice import AdvicePhase, AdviceStatus
@@ -220,7 +220,7 @@ async def serve_hub(folder: Path) -> tuple[web.AppRunner, LocalHub]:
     """The hub's app on the test's loop, its heartbeat shortened to HEARTBEAT."""
     path, token = write_hub(folder, free_port())
     config = load_config(path)
-    store = open_store(config.db_path)
+    store = open_configured(config)
     app = make_app(config, store, clock=FixedClock())
     app[DESK].heartbeat_s = HEARTBEAT
     runner = web.AppRunner(app)

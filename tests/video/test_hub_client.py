@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from hub.config import load_config
-from hub.store import open_store
+from hub.store import open_configured
 from kiosk.engine import Engine
 from kiosk.video.advice import AdvicePhase, AdviceStatus
 from kiosk.video.hub_client import HubAdviceClient, HubUnavailable
@@ -31,7 +31,7 @@ def hub(tmp_path: Path) -> Iterator[RunningHub]:
     path = tmp_path / "hub.toml"
     path.write_text(f'[hub]\ndata_dir = "{tmp_path / "data"}"\ncookie_secure = false\n')
     config = load_config(path)
-    store = open_store(config.db_path)
+    store = open_configured(config)
     token = add_kiosk(store, KIOSK_ID)
     clock = FixedClock()
     with hub_on_thread(config, store, clock) as url:

@@ -25,7 +25,7 @@ from aioice import stun
 from aioice.turn import make_integrity_key
 
 from hub.config import load_config
-from hub.store import open_store
+from hub.store import open_configured
 from kiosk.devices.camera.simulated import SimulatedCamera
 from kiosk.engine import Engine
 from kiosk.video.advice import AdvicePhase
@@ -91,7 +91,7 @@ def hub(tmp_path: Path, turn_port: int) -> Iterator[RunningHub]:
         f'secret = "{SECRET}"}}]\n[lines.{VIRKA}]\nadvisors = ["anna"]\n'
     )
     config = load_config(path)
-    store = open_store(config.db_path)
+    store = open_configured(config)
     add_user(store, "anna", "advisor")
     token = add_kiosk(store, KIOSK_ID)
     clock = FixedClock()

@@ -1,0 +1,38 @@
+"""Schema 8: what several hub instances share through the database (docs/deployment.md).
+
+One hub instance kept some state in its memory; with several behind a load balancer
+(PostgreSQL), they share it here instead:
+- `hub_counters`: counts every instance and command bumps, read by all (`credentials`: a
+  session or a kiosk token ended somewhere, so each instance looks at its open sockets again);
+- `submissions.claimed_by` and `claimed_until`: the instance delivering a submission holds it
+  until then, so each is delivered once whichever instance received it;
+- `hub_instances`: the instances running, each seen every few seconds;
+- `rate_hits`: the hits of the sliding windows that limit what one address may ask (the login
+  throttle, the home page's), counted across instances.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+
+def _cluster_v8(db: Database) -> None:
+    db.table("hub_counters").create(
+        {"name": str, "value": int}, pk="name", not_null=["value"], strict=True
+    )
+    db.execute("INSERT INTO hub_counters (name, value) VALUES ('credentials', 0)")
+    submissions = db.table("submissions")
+    submissions.add_column("claimed_by", str)
+    submissions.add_column("claimed_until", str)
+    db.table("hub_instances").create(
+        {"id": str, "address": str, "started_at": str, "seen_at": str},
+        pk="id",
+        not_null=["started_at", "seen_at"],
+        strict=True,
+    )
+    db.table("rate_hits").create(
+        {"scope": str, "key": str, "at": float},
+        not_null=["scope", "key", "at"],
+        strict=True,
+    )
+    db.table("rate_hits").create_index(["scope", "key", "at"])
