@@ -48,6 +48,8 @@ class HubConfig:
     session_hours: int = 10
     #: Seconds between pings on the call sockets, both ways (CallDesk.heartbeat_s, hub.calls.desk).
     heartbeat_seconds: int = 20
+    #: How long a call keeps a party whose socket was lost (Switchboard resume_seconds).
+    resume_seconds: int = 30
     stun: tuple[str, ...] = ()
     turn: tuple[TurnServer, ...] = ()
     max_failures: int = 5
@@ -149,6 +151,7 @@ class _Checker(Checker):
             cookie_secure=v(hub, "hub", "cookie_secure", True, BOOL),
             session_hours=v(hub, "hub", "session_hours", 10, int_range(1, 24 * 14)),
             heartbeat_seconds=v(hub, "hub", "heartbeat_seconds", 20, int_range(1, 300)),
+            resume_seconds=v(hub, "hub", "resume_seconds", 30, int_range(1, 600)),
             stun=tuple(v(ice, "ice", "stun", [], text_list(STUN, "a list of stun:host:port URLs"))),
             turn=sections.turn_servers(self, ice.get("turn", [])),
             max_failures=v(login, "login", "max_failures", 5, int_range(1, 100)),
@@ -197,6 +200,7 @@ _HUB_KEYS = (
     "cookie_secure",
     "session_hours",
     "heartbeat_seconds",
+    "resume_seconds",
 )
 
 

@@ -205,5 +205,5 @@ class Guests:
 
     def _free(self, username: str) -> Advisor:
         adv = self._floor.advisors[username]
-        adv.call, adv.idle_since = None, self._mono()
+        adv.call, adv.idle_since, adv.away_since = None, self._mono(), None
         return adv

@@ -153,6 +153,10 @@ class Kiosk:
     location: str
     call: str | None = None
     channel: str = "kiosk"
+    #: False while its socket is lost and its call is kept for it (hub.calls.away).
+    connected: bool = True
+    #: Since when (monotonic) its call has been without it: lost, or back but not resumed.
+    away_since: float | None = None
 
     @property
     def party(self) -> Party:
@@ -168,6 +172,9 @@ class Advisor:
     idle_since: float = 0.0  # since the last call ended or they became available
     ringing: str | None = None
     call: str | None = None
+    #: Since when (monotonic) their call has been without them: their socket was lost, or
+    #: they are back but have not resumed it (hub.calls.away).
+    away_since: float | None = None
 
     @property
     def on_duty(self) -> bool:

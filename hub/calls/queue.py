@@ -23,7 +23,8 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 
 from hub.appointments.model import Booked
-from hub.calls import views
+from hub.calls import snapshot, views
+from hub.calls.away import AwayParties
 from hub.calls.estimate import WaitEstimator
 from hub.calls.floor import Floor
 from hub.calls.guests import Guests
@@ -37,7 +38,7 @@ from hub.calls.model import (
     advisor,
     always_open,
 )
-from hub.calls.parties import Call, CallState, Kiosk
+from hub.calls.parties import Advisor, Call, CallState, Kiosk
 from hub.calls.ratings import RatingBook
 from hub.calls.ringing import ring_waiting, stop_ringing
 from hub.calls.signalling import addressed_signal
@@ -48,7 +49,7 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class Switchboard:
+class Switchboard(AwayParties):
     def __init__(
         self,
         lines: Iterable[LineConfig],
@@ -62,6 +63,7 @@ class Switchboard:
         new_call_id: Callable[[], str] = lambda: uuid.uuid4().hex,
         home_max_waiting: int | None = None,
         booking_late_minutes: float = 15.0,
+        resume_seconds: float = 30.0,
     ) -> None:
         self._floor = Floor(lines)
         self._mono = monotonic
@@ -78,6 +80,8 @@ class Switchboard:
         #: Home callers waiting on one line at once (None: no cap); kiosks are not counted.
         self._home_max_waiting = home_max_waiting
         self._booking_late = timedelta(minutes=booking_late_minutes)
+        #: How long a party whose socket was lost keeps its call (hub.calls.away).
+        self._resume_s = resume_seconds
 
     # --- queries ---------------------------------------------------------------------------
 
@@ -123,7 +127,14 @@ class Switchboard:
     ) -> Effects:
         """A citizen's end connected: a kiosk, or a home caller (`channel` "home", no name or
         place: advisors are told only that the citizen is at home)."""
-        if kiosk_id in self._floor.kiosks:
+        known = self._floor.kiosks.get(kiosk_id)
+        if known is not None and not known.connected:
+            # Back after a lost socket: its call stays away until it sends `resume`.
+            known.connected = True
+            if channel != "home":
+                known.name, known.location = name or kiosk_id, location
+            return Effects()
+        if known is not None:
             raise CallError(f"kiosk {kiosk_id} is already connected")
         if channel == "home":
             self._floor.kiosks[kiosk_id] = Kiosk(kiosk_id, "", "", channel="home")
@@ -177,22 +188,28 @@ class Switchboard:
         """The console's socket closed: a ringing call moves on, a call in progress ends."""
         adv = self._floor.advisors.get(username)
         fx = Effects()
-        if adv is None or not adv.connected:
+        if adv is None or (not adv.connected and adv.away_since is None):
             return fx
         adv.connected = adv.available = False
+        adv.away_since = None
         touched = set(adv.lines)
         if adv.ringing is not None:
             touched |= self._ring_stops(self._floor.calls[adv.ringing], None, fx)
         if adv.call is not None:
-            call = self._floor.calls[adv.call]
-            touched.add(call.line)
-            if call.guest == username:
-                touched |= self._guests.leave(call, fx, gone=True)
-            elif call.guest is not None:
-                touched |= self._guests.promote(call, fx, gone=True)
-            else:
-                self._end(call, EndReason.ADVISOR_GONE, fx)
+            touched |= self._leave_call(adv, fx)
         return self._settle(fx, touched)
+
+    def _leave_call(self, adv: Advisor, fx: Effects) -> set[str]:
+        """The advisor's part in their call ends as if their socket closed: a guest leaves, a
+        host with a guest hands the call over, a host alone ends it (`advisor_gone`)."""
+        assert adv.call is not None
+        call = self._floor.calls[adv.call]
+        if call.guest == adv.username:
+            return {call.line} | self._guests.leave(call, fx, gone=True)
+        if call.guest is not None:
+            return {call.line} | self._guests.promote(call, fx, gone=True)
+        self._end(call, EndReason.ADVISOR_GONE, fx)
+        return {call.line}
 
     # --- calls -----------------------------------------------------------------------------
 
@@ -412,8 +429,24 @@ class Switchboard:
                     self._end(call, EndReason.NO_ADVISOR, fx)
                     touched.add(line)
         touched |= self._guests.tick(now, fx)
+        touched |= self._away_over(now, fx)
         self._ratings.expire(now)
         return self._settle(fx, touched)
+
+    # --- surviving a restart ---------------------------------------------------------------
+
+    def snapshot(self) -> dict[str, object]:
+        """Every call in progress as JSON-able data (wall-clock times): what `restore` needs."""
+        return snapshot.take(self._floor, self._mono(), self._wall())
+
+    def restore(self, saved: dict[str, object]) -> None:
+        """Take back the calls of a `snapshot` into this switchboard, which has none yet.
+
+        Every party of a restored call is away: it keeps its call if it connects and resumes
+        within `resume_seconds`. Rings do not survive: a restored waiting call is rung again."""
+        last_seq = snapshot.restore(self._floor, saved, self._mono(), self._wall())
+        self._seq = itertools.count(last_seq + 1)
+        self._settle(Effects(), self._floor.lines)
 
     # --- internals -------------------------------------------------------------------------
 
@@ -443,7 +476,7 @@ class Switchboard:
         if call.advisor is not None:
             call.talked_s += now - call.leg_since
             adv = self._floor.advisors[call.advisor]
-            adv.call, adv.idle_since = None, now
+            adv.call, adv.idle_since, adv.away_since = None, now, None
             if reason is not EndReason.ADVISOR_GONE:
                 fx.tell(advisor(adv.username), views.ended(call.id, reason))
         else:
@@ -451,7 +484,9 @@ class Switchboard:
         del self._floor.calls[call.id]
         k = self._floor.kiosks.get(call.kiosk_id)
         if k is not None and k.call == call.id:
-            k.call = None
+            k.call, k.away_since = None, None
+            if not k.connected:  # away when its call ended: nothing is kept for it now
+                del self._floor.kiosks[k.id]
         if reason is not EndReason.KIOSK_GONE:
             can_rate = call.answered_wall is not None
             fx.tell(call.citizen, views.ended(call.id, reason, can_rate, next_opening))

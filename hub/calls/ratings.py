@@ -37,6 +37,11 @@ class RatingBook:
         self._open[call_id] = (rated, deadline, caller)
         return rated
 
+    def recent(self, call_id: str, caller: str) -> CallRecord | None:
+        """The record of a call that `caller` made and that ended lately, else None."""
+        entry = self._open.get(call_id)
+        return entry[0] if entry is not None and entry[2] == caller else None
+
     def forget_kiosk(self, kiosk_id: str) -> None:
         """A kiosk that went away cannot rate any more (its session is over)."""
         self._open = {k: v for k, v in self._open.items() if v[2] != kiosk_id}

@@ -14,6 +14,9 @@ def ring_waiting(floor: Floor, fx: Effects, now: float, touched: set[str]) -> No
     """Ring a free advisor for every waiting call that can have one, oldest call first."""
     waiting = [c for c in floor.calls.values() if c.state is CallState.WAITING]
     for call in sorted(waiting, key=lambda c: c.queue_key):
+        citizen = floor.kiosks.get(call.kiosk_id)
+        if citizen is None or citizen.away_since is not None:
+            continue  # its caller's connection is lost: it keeps its place, unrung
         adv = floor.advisor_to_ring(call)
         if adv is None:
             continue
