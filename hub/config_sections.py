@@ -86,6 +86,9 @@ def delivery_settings(check: Checker, raw: dict[str, Any]) -> dict[str, Any]:
             max_submission_bytes=v(
                 delivery, "delivery", "max_submission_bytes", 25 * MIB, int_range(1024, 25 * MIB)
             ),
+            claim_lease_seconds=v(
+                delivery, "delivery", "claim_lease_seconds", 300, int_range(2, 86400)
+            ),
         ),
         "catalogue_dir": file_path(v(forms, "forms", "catalogue_dir", "", folder))
         or SHIPPED_CATALOGUE,
@@ -331,6 +334,7 @@ _DELIVERY_KEYS = (
     "max_attempts",
     "ca_file",
     "max_submission_bytes",
+    "claim_lease_seconds",
 )
 _LINE_KEYS = (
     "name_fi",

@@ -81,3 +81,6 @@ class DeliverySettings:
     #: An extra certificate authority (PEM) to trust for HTTPS destinations.
     ca_file: Path | None = None
     max_submission_bytes: int = 25 * MIB
+    #: How long one hub instance holds a submission it is delivering before another may take
+    #: it (the holder died): longer than an attempt may take (the SMTP timeout, an upload).
+    claim_lease_seconds: int = 300

@@ -1,8 +1,12 @@
 """The delivery worker: an asyncio task that sends stored submissions on, and retries.
 
 It wakes when a submission is stored or support asks for a retry, and every POLL_SECONDS
-anyway. Each due row is claimed in the store first (hub.store.submissions), so one row is
-never delivered twice at once; rows still pending when the hub stops are due again at start.
+anyway. Each due row is claimed in the store first (hub.store.submissions) under this worker's
+own id for `[delivery] claim_lease_seconds`, so that of several hub instances on one database
+only one delivers it; rows still pending when the hub stops are given back, and a claim of an
+instance that died lapses with its lease. An attempt is cut short well before the lease runs
+out (a relay that holds the connection), so no other instance can take a row this one is still
+sending; its outcome is recorded only while the claim is still this worker's.
 A failed attempt waits an exponentially growing time; after `max_attempts` the row is `failed`
 and waits for support.
 """
@@ -13,6 +17,9 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
+import secrets
+import socket
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -33,8 +40,15 @@ from hub.store.submissions import SubmissionRecord
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 15.0
-#: How long a claimed row is kept from other deliverers; far longer than one attempt takes.
-LEASE = timedelta(minutes=15)
+#: The share of the claim's lease one attempt may take: the rest is the margin before another
+#: instance could take the row.
+ATTEMPT_SHARE = 0.8
+
+
+def deliverer_id() -> str:
+    """This worker's name on its claims: the host, the process and a random part (a restarted
+    process with a reused pid is another deliverer)."""
+    return f"{socket.gethostname()[:64]}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
 class DeliveryWorker:
@@ -58,6 +72,9 @@ class DeliveryWorker:
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
+        #: The id this worker's claims carry (submissions.claimed_by).
+        self.claimant = deliverer_id()
+        self._lease = timedelta(seconds=config.delivery.claim_lease_seconds)
 
     def wake(self) -> None:
         """Look for due submissions now (one was stored, or support asked for a retry)."""
@@ -95,7 +112,7 @@ class DeliveryWorker:
             while True:
                 now = self._clock()
                 claimed = self._store.submissions.claim_due(
-                    now=utc_iso(now), lease_until=utc_iso(now + LEASE)
+                    now=utc_iso(now), lease_until=utc_iso(now + self._lease), by=self.claimant
                 )
                 if not claimed:
                     return delivered
@@ -105,11 +122,17 @@ class DeliveryWorker:
     async def _attempt(self, record: SubmissionRecord) -> int:
         submissions = self._store.submissions
         extra = {"kiosk_id": record.kiosk_id, "event": "delivery"}
+        limit = self._lease.total_seconds() * ATTEMPT_SHARE
         try:
-            note = await self._deliver(record)
+            async with asyncio.timeout(limit):
+                note = await self._deliver(record)
         except asyncio.CancelledError:
-            submissions.release(record.id, at=utc_iso(self._clock()))
+            submissions.release(record.id, by=self.claimant)
             raise
+        except TimeoutError:
+            error = DeliveryError(f"the attempt took longer than {limit:.0f} s; cut short")
+            self._failed(record, error)
+            return 0
         except DeliveryError as exc:
             self._failed(record, exc)
             return 0
@@ -117,7 +140,16 @@ class DeliveryWorker:
             log.exception("submission %s: delivery broke", record.id, extra=extra)
             self._failed(record, DeliveryError(f"internal error: {type(exc).__name__}"))
             return 0
-        submissions.delivered(record.id, at=utc_iso(self._clock()), note=note)
+        if not submissions.delivered(
+            record.id, at=utc_iso(self._clock()), note=note, by=self.claimant
+        ):
+            # Not reached while attempts end within the lease; said if the clock jumped.
+            log.warning(
+                "submission %s sent, but its claim had lapsed: not recorded here",
+                record.id,
+                extra=extra,
+            )
+            return 0
         log.info("submission %s delivered", record.id, extra={**extra, "reason": note or ""})
         return 1
 
@@ -130,7 +162,15 @@ class DeliveryWorker:
             settings.max_backoff_seconds,
         )
         next_at = None if give_up else utc_iso(self._clock() + timedelta(seconds=wait))
-        self._store.submissions.attempt_failed(record.id, error.text, next_attempt_at=next_at)
+        if not self._store.submissions.attempt_failed(
+            record.id, error.text, next_attempt_at=next_at, by=self.claimant
+        ):
+            log.warning(
+                "submission %s: its claim had lapsed; the failure is not recorded here",
+                record.id,
+                extra={"kiosk_id": record.kiosk_id, "event": "delivery", "error": error.text},
+            )
+            return
         log.warning(
             "submission %s not delivered (attempt %d)%s",
             record.id,

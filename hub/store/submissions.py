@@ -1,10 +1,15 @@
 """Sealed submissions in the hub database: stored once per id, claimed for delivery, never deleted.
 
 Every method takes the store's lock, so the intake handlers and the delivery worker (and a
-support member's retry) never interleave a read and a write of the same row. A submission is
-claimed before delivery by moving its next_attempt_at past a lease in one conditional UPDATE:
-of two callers only one gets the row, and a hub that dies mid-delivery leaves a row that comes
-due again when the lease runs out.
+support member's retry) never interleave a read and a write of the same row.
+
+Delivered once, whichever hub instance holds it (docs/outbox-protocol.md): a deliverer claims
+due rows with one conditional UPDATE that sets `claimed_by` (the deliverer's id) and
+`claimed_until` (its lease), repeating the conditions in the UPDATE's own WHERE so that of two
+instances racing for a row only one gets it (PostgreSQL re-checks them on the row it locked;
+its `FOR UPDATE SKIP LOCKED` lets the other take other rows meanwhile; SQLite has one writer).
+The outcome is written only while the claim is still the deliverer's, and clears it; a claim
+whose instance died lapses when its lease runs out, and the row is due to another.
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from sqlite_utils import Database
+
+from hub.store.schema import IntegrityErrors
 
 STATUSES = ("pending", "delivered", "failed")
 AddOutcome = Literal["stored", "duplicate", "id-mismatch", "over-limit"]
@@ -57,6 +64,8 @@ class Submissions:
     def __init__(self, db: Database, lock: threading.RLock) -> None:
         self._db = db
         self._lock = lock
+        #: "sqlite" or "postgresql" (sqlschema.postgres.PgDatabase says so).
+        self._dialect: str = getattr(db, "dialect", "sqlite")
 
     def add(
         self,
@@ -95,6 +104,15 @@ class Submissions:
                         [submission_id, kiosk_id, kind, form_id, at, sealed, len(sealed), at],
                     )
                     return "stored"
+            except IntegrityErrors:
+                # The same id stored at this moment through another hub instance (a kiosk
+                # retrying elsewhere): the first one's row stands.
+                found = self._db.execute(
+                    "SELECT kiosk_id FROM submissions WHERE id = ?", [submission_id]
+                ).fetchone()
+                if found is None:
+                    raise
+                return "duplicate" if found[0] == kiosk_id else "id-mismatch"
             finally:
                 self._db.execute("PRAGMA synchronous = NORMAL")
 
@@ -110,7 +128,7 @@ class Submissions:
         where, params = ("WHERE status = ?", [status]) if status else ("", [])
         with self._lock:
             rows = self._db.execute(
-                f"SELECT {_COLUMNS} FROM submissions {where} ORDER BY received_at DESC, rowid DESC"
+                f"SELECT {_COLUMNS} FROM submissions {where} ORDER BY received_at DESC, id DESC"
                 " LIMIT ?",
                 [*params, limit],
             ).fetchall()
@@ -133,51 +151,76 @@ class Submissions:
             ).fetchone()
         return bytes(row[0]) if row else b""
 
-    def claim_due(self, *, now: str, lease_until: str, limit: int = 20) -> list[SubmissionRecord]:
-        """Pending submissions due by `now`, oldest first, each claimed until `lease_until`."""
-        claimed = []
+    def claim_due(
+        self, *, now: str, lease_until: str, by: str, limit: int = 20
+    ) -> list[SubmissionRecord]:
+        """Pending submissions due by `now` that nobody holds, oldest first, each now held by
+        `by` until `lease_until`."""
+        # Of two instances racing, the UPDATE's own conditions decide: PostgreSQL evaluates
+        # them again on the row it locked (the other's claim makes them false); the subquery's
+        # SKIP LOCKED passes over rows another instance is claiming at this moment.
+        skip_locked = " FOR UPDATE SKIP LOCKED" if self._dialect == "postgresql" else ""
         with self._lock, self._db.atomic():
             rows = self._db.execute(
-                f"SELECT {_COLUMNS} FROM submissions"
+                "UPDATE submissions SET claimed_by = ?, claimed_until = ?"
+                " WHERE id IN (SELECT id FROM submissions"
                 " WHERE status = 'pending' AND next_attempt_at <= ?"
-                " ORDER BY next_attempt_at, received_at LIMIT ?",
-                [now, limit],
+                " AND (claimed_until IS NULL OR claimed_until <= ?)"
+                f" ORDER BY next_attempt_at, received_at LIMIT ?{skip_locked})"
+                " AND status = 'pending' AND next_attempt_at <= ?"
+                " AND (claimed_until IS NULL OR claimed_until <= ?)"
+                f" RETURNING {_COLUMNS}",
+                [by, lease_until, now, now, limit, now, now],
             ).fetchall()
-            for row in rows:
-                changed = self._db.execute(
-                    "UPDATE submissions SET next_attempt_at = ?"
-                    " WHERE id = ? AND status = 'pending' AND next_attempt_at <= ?",
-                    [lease_until, row[0], now],
-                ).rowcount
-                if changed:
-                    claimed.append(SubmissionRecord(*row))
-        return claimed
-
-    def release(self, submission_id: str, *, at: str) -> None:
-        """Give a claimed submission back, due at `at` (the hub is stopping mid-delivery)."""
-        self._update(
-            "UPDATE submissions SET next_attempt_at = ? WHERE id = ? AND status = 'pending'",
-            [at, submission_id],
+        claimed = [SubmissionRecord(*row) for row in rows]
+        return sorted(
+            claimed, key=lambda record: (record.next_attempt_at or "", record.received_at)
         )
 
-    def delivered(self, submission_id: str, *, at: str, note: str | None = None) -> None:
-        """Delivered: the sealed bytes are emptied; `note` tells support of a partial problem."""
-        self._update(
+    def release(self, submission_id: str, *, by: str) -> bool:
+        """Give back `by`'s claim (the hub is stopping mid-delivery): due again at once."""
+        return self._update(
+            "UPDATE submissions SET claimed_by = NULL, claimed_until = NULL"
+            " WHERE id = ? AND claimed_by = ?",
+            [submission_id, by],
+        )
+
+    def delivered(
+        self, submission_id: str, *, at: str, note: str | None = None, by: str | None = None
+    ) -> bool:
+        """Delivered: the sealed bytes are emptied; `note` tells support of a partial problem.
+
+        With `by`, only while `by` still holds the claim; False when it no longer does (its
+        lease ran out and another instance took the row: that one records the outcome)."""
+        held, params = self._held(by)
+        return self._update(
             "UPDATE submissions SET status = 'delivered', delivered_at = ?, sealed = ?,"
-            " attempts = attempts + 1, next_attempt_at = NULL, last_error = ? WHERE id = ?",
-            [at, b"", note, submission_id],
+            " attempts = attempts + 1, next_attempt_at = NULL, last_error = ?,"
+            f" claimed_by = NULL, claimed_until = NULL WHERE id = ?{held}",
+            [at, b"", note, submission_id, *params],
         )
 
     def attempt_failed(
-        self, submission_id: str, error: str, *, next_attempt_at: str | None
-    ) -> None:
-        """Count a failed attempt; with `next_attempt_at=None` it is `failed` (support retries)."""
+        self,
+        submission_id: str,
+        error: str,
+        *,
+        next_attempt_at: str | None,
+        by: str | None = None,
+    ) -> bool:
+        """Count a failed attempt; with `next_attempt_at=None` it is `failed` (support retries).
+        With `by`, only while `by` still holds the claim (as `delivered`)."""
         status = "pending" if next_attempt_at is not None else "failed"
-        self._update(
+        held, params = self._held(by)
+        return self._update(
             "UPDATE submissions SET attempts = attempts + 1, last_error = ?, status = ?,"
-            " next_attempt_at = ? WHERE id = ?",
-            [error, status, next_attempt_at, submission_id],
+            f" next_attempt_at = ?, claimed_by = NULL, claimed_until = NULL WHERE id = ?{held}",
+            [error, status, next_attempt_at, submission_id, *params],
         )
+
+    @staticmethod
+    def _held(by: str | None) -> tuple[str, list[object]]:
+        return ("", []) if by is None else (" AND claimed_by = ? AND status = 'pending'", [by])
 
     def retry(self, submission_id: str, *, at: str) -> RetryOutcome:
         """Make a pending or failed submission due at `at`; a delivered one stays as it is."""
@@ -195,6 +238,7 @@ class Submissions:
             )
         return "retried"
 
-    def _update(self, sql: str, params: list[object]) -> None:
+    def _update(self, sql: str, params: list[object]) -> bool:
         with self._lock, self._db.atomic():
-            self._db.execute(sql, params)
+            changed: int = self._db.execute(sql, params).rowcount
+        return changed > 0
