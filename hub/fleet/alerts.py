@@ -10,6 +10,12 @@ One alert is open per kiosk, source, device and code:
 - offline: no heartbeat for [fleet] offline_minutes; the next heartbeat clears it.
 - app: the app `down`, or `restarting` for longer than offline_minutes; `running` clears it.
 
+Several hub instances on one database (PostgreSQL) open each alert once: the store keeps one
+open alert per key (a unique index), so of two instances that see the same condition only the
+one whose insert made the row has opened it, and only that one mails it. Each instance's memory
+is then a cache of what is open, read again from the store every REFRESH_SECONDS, so that an
+alert another instance opened is cleared here too (at most that much later).
+
 `Notifier` mails each alert once when it opens ([alerts] notify_clear for `clear`, which library
 staff can fix; notify_maintenance for the rest) through the site's relay, in the background: a
 slow or broken relay never holds up a kiosk's request. Each mail is made and sent on its own, so
@@ -22,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -40,22 +47,44 @@ RAISED = ("clear", "maintenance", "suspend")
 TECHNICIAN = "maintenance"
 RETRY_AFTER = timedelta(minutes=5)
 MAIL_BATCH = 100
+#: With several instances, how often each reads the open alerts again (see the module).
+REFRESH_SECONDS = 15.0
 
 
 class AlertBook:
     """The open alerts, in memory and in the store."""
 
-    def __init__(self, store: FleetStore, notifier: Notifier | None = None) -> None:
+    def __init__(
+        self,
+        store: FleetStore,
+        notifier: Notifier | None = None,
+        *,
+        shared: bool = False,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._store = store
         self._notifier = notifier
         self._open: dict[str, dict[tuple[str, str, str, str], Alert]] = {}
+        #: Other hub instances open and clear alerts in the same store (PostgreSQL).
+        self._shared = shared
+        self._clock = clock
+        self._loaded_at: float | None = None
 
     def load(self) -> None:
         self._open.clear()
         for alert in self._store.open_alerts():
             self._open.setdefault(alert.kiosk_id, {})[alert.key] = alert
+        self._loaded_at = self._clock()
+
+    def _fresh(self) -> None:
+        """Shared with other instances: what is open is read again when the copy is old."""
+        if self._shared and (
+            self._loaded_at is None or self._clock() - self._loaded_at >= REFRESH_SECONDS
+        ):
+            self.load()
 
     def open_alerts(self, kiosk_id: str | None = None) -> list[Alert]:
+        self._fresh()
         if kiosk_id is not None:
             return sorted(self._open.get(kiosk_id, {}).values(), key=lambda alert: alert.id)
         return sorted(
@@ -65,6 +94,7 @@ class AlertBook:
 
     def counts(self) -> dict[str, int]:
         """Open alerts by attention."""
+        self._fresh()
         counts = dict.fromkeys(RAISED, 0)
         for alerts in self._open.values():
             for alert in alerts.values():
@@ -82,7 +112,9 @@ class AlertBook:
         at: str,
         detail: str | None = None,
     ) -> Alert | None:
-        """Open this alert unless it is open already; returns it when it was opened now."""
+        """Open this alert unless it is open already; returns it when it was opened now (by
+        this instance: only then is it mailed from here)."""
+        self._fresh()
         key = (kiosk_id, source, device_id or "", code or "")
         alerts = self._open.setdefault(kiosk_id, {})
         if key in alerts:
@@ -90,6 +122,10 @@ class AlertBook:
         alert = self._store.open_alert(
             kiosk_id, source, device_id, code, attention, at=at, detail=detail
         )
+        if alert is None:
+            # Open already: another instance opened it (and mails it). The next refresh
+            # brings it into this instance's copy.
+            return None
         alerts[key] = alert
         log.info(
             "alert %d opened: %s %s %s",
@@ -114,6 +150,7 @@ class AlertBook:
     ) -> int:
         """Clear the kiosk's open alerts of `source` (of one device if given) except the one
         with `keep_code`; returns how many were cleared."""
+        self._fresh()
         alerts = self._open.get(kiosk_id)
         if not alerts:
             return 0

@@ -82,7 +82,7 @@ class Fleet:
             fleet_store,
             store,
             clock,
-            AlertBook(fleet_store, notifier),
+            AlertBook(fleet_store, notifier, shared=store.dialect == "postgresql"),
             notifier,
             metrics_token=_read_token(config),
         )
@@ -139,6 +139,12 @@ class Fleet:
         """Open the alerts that silence and long restarts call for; retry failed mails."""
         now = self.clock()
         limit = self.offline_after
+        if self.hub_store.dialect == "postgresql":
+            # Several instances: a kiosk's heartbeats may reach another one; the store has them.
+            for row in self.store.statuses():
+                if row["received_at"]:
+                    at = datetime.fromisoformat(row["received_at"])
+                    self._seen[row["kiosk_id"]] = _Seen(at, row["app_state"], row["app_since"])
         for kiosk_id, seen in self._seen.items():
             since = max(seen.at, self._grace.get(kiosk_id, seen.at))
             if now - since > limit:

@@ -8,7 +8,8 @@ One hub instance kept some state in its memory; with several behind a load balan
   until then, so each is delivered once whichever instance received it;
 - `hub_instances`: the instances running, each seen every few seconds;
 - `rate_hits`: the hits of the sliding windows that limit what one address may ask (the login
-  throttle, the home page's), counted across instances.
+  throttle, the home page's), counted across instances;
+- `alerts_open_once`: a unique index, one open alert per kiosk, source, device and code.
 """
 
 from __future__ import annotations
@@ -36,3 +37,18 @@ def _cluster_v8(db: Database) -> None:
         strict=True,
     )
     db.table("rate_hits").create_index(["scope", "key", "at"])
+    # One open alert per kiosk, source, device and code, whichever instance opens it.
+    db.execute(_ONE_OPEN_ALERT_CLEANUP)
+    db.execute(_ONE_OPEN_ALERT)
+
+
+#: Open alerts that repeat another's key (none are made since schema 8) are closed first.
+_ONE_OPEN_ALERT_CLEANUP = (
+    "UPDATE alerts SET cleared_at = opened_at WHERE cleared_at IS NULL AND id NOT IN"
+    " (SELECT min(id) FROM alerts WHERE cleared_at IS NULL"
+    " GROUP BY kiosk_id, source, coalesce(device_id, ''), coalesce(code, ''))"
+)
+_ONE_OPEN_ALERT = (
+    "CREATE UNIQUE INDEX alerts_open_once ON alerts"
+    " (kiosk_id, source, coalesce(device_id, ''), coalesce(code, '')) WHERE cleared_at IS NULL"
+)

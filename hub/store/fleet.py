@@ -277,16 +277,20 @@ class FleetStore:
         *,
         at: str,
         detail: str | None = None,
-    ) -> Alert:
+    ) -> Alert | None:
+        """The alert opened now; None when one with its key is open already (the unique index
+        alerts_open_once: another hub instance opened it)."""
         with self._tx() as conn:
-            cursor = conn.execute(
-                "INSERT INTO alerts (kiosk_id, source, device_id, code, attention, opened_at,"
-                " detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            rows = conn.execute(
+                "INSERT OR IGNORE INTO alerts (kiosk_id, source, device_id, code, attention,"
+                " opened_at, detail) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 [kiosk_id, source, device_id, code, attention, at, detail],
-            )
-            alert_id = cursor.lastrowid
-        assert alert_id is not None
-        return Alert(alert_id, kiosk_id, source, device_id, code, attention, at, None, None, detail)
+            ).fetchall()
+        if not rows:
+            return None
+        return Alert(
+            int(rows[0][0]), kiosk_id, source, device_id, code, attention, at, None, None, detail
+        )
 
     def clear_alert(self, alert_id: int, *, at: str) -> None:
         with self._tx() as conn:
