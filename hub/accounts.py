@@ -7,6 +7,12 @@ from elsewhere; the answer to a locked account, an unknown name and a wrong pass
 so a login form never tells whether a username exists. `LoginThrottle` bounds how many logins
 wait for Argon2 and how often one address may try. Kiosk tokens are 32 random bytes, so a plain
 SHA-256 of them is enough to store: there is nothing to guess.
+
+With several hub instances on one database (PostgreSQL) the throttle's window and the lock-outs
+are counted in the store (hub.store.rate_hits, keyed by an HMAC of the address and account), so
+failures spread over the instances lock the account as failures on one do; the Argon2 slots
+and the checks running at once stay each instance's own (they are its CPU and memory). A wrong
+password counts there for FAILURE_SPAN; one process counts it until the next good login.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -31,6 +37,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from hub.config import USERNAME
 from hub.hours import utc_iso
 from hub.store import HubStore, KioskRecord, User
+from hub.store.rate_hits import RateHits
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +101,14 @@ MAX_REMEMBERED = 10_000
 #: hold all of the Argon2 slots.
 PER_ADDRESS_AT_ONCE = 2
 WINDOW_SECONDS = 60.0
+#: Counted in the store (several instances): how long a wrong password counts towards a lock-out.
+FAILURE_SPAN = timedelta(hours=24)
+#: How often old hits and lock-outs are deleted from the store.
+PRUNE_SECONDS = 60.0
+
+
+def _wall_clock() -> datetime:
+    return datetime.now(UTC)
 
 
 class LoginThrottle:
@@ -110,8 +125,14 @@ class LoginThrottle:
         queue: int,
         slots: int = 4,
         clock: Callable[[], float] = time.monotonic,
+        hits: RateHits | None = None,
+        wall_clock: Callable[[], datetime] = _wall_clock,
     ) -> None:
         self._per_minute = per_minute
+        #: The window in the store when other instances share it (see the module).
+        self._hits = hits if hits is not None and hits.shared else None
+        self._wall_clock = wall_clock
+        self._pruned_at: float | None = None
         self._queue = queue
         self._clock = clock
         #: Argon2 takes 64 MiB and most of a CPU core for a moment: at most this many at once.
@@ -122,6 +143,8 @@ class LoginThrottle:
 
     def refusal(self, address: str) -> int | None:
         """Seconds to tell a login from `address` to wait (429), or None: it may go on."""
+        if self._hits is not None:
+            return self._shared_refusal(address)
         now = self._clock()
         recent = self._recent.pop(address, None) or deque()
         while recent and recent[0] <= now - WINDOW_SECONDS:
@@ -135,6 +158,18 @@ class LoginThrottle:
             return 1
         recent.append(now)
         return None
+
+    def _shared_refusal(self, address: str) -> int | None:
+        assert self._hits is not None
+        if self._busy.get(address, 0) >= PER_ADDRESS_AT_ONCE or self._waiting >= self._queue:
+            return 1
+        at = self._wall_clock().timestamp()
+        if self._pruned_at is None or at - self._pruned_at >= PRUNE_SECONDS:
+            self._pruned_at = at
+            self._hits.prune("login", before=at - WINDOW_SECONDS)
+        key = self._hits.key("login", address)
+        free_at = self._hits.hit("login", key, now=at, span=WINDOW_SECONDS, limit=self._per_minute)
+        return None if free_at is None else max(1, math.ceil(free_at - at))
 
     @contextlib.asynccontextmanager
     async def slot(self, address: str) -> AsyncIterator[None]:
@@ -178,6 +213,10 @@ class LoginGuard:
         self._lockout = timedelta(minutes=lockout_minutes)
         self._strikes: dict[tuple[str, str], _Strikes] = {}
         self._lock = threading.Lock()
+        #: The strikes in the store when other instances share it (see the module).
+        hits = store.rate_hits
+        self._hits = hits if hits.shared else None
+        self._pruned_at: float | None = None
 
     def check(self, username: str, password: str, address: str = "") -> User | None:
         """The user if the password is right and the account usable; None in every other case.
@@ -192,13 +231,7 @@ class LoginGuard:
             return None
         now = self._clock()
         key = (address, username)
-        with self._lock:
-            strikes = self._strikes.get(key)
-            locked = (
-                strikes is not None
-                and strikes.locked_until is not None
-                and strikes.locked_until > now
-            )
+        locked = self._locked(key, now)
         good = _verify(user.password_hash, password)
         if locked or user.disabled:
             log.info(
@@ -210,13 +243,54 @@ class LoginGuard:
             self._failed(key, now)
             log.info("wrong password", extra={"username": username, "client": address})
             return None
-        with self._lock:
-            self._strikes.pop(key, None)
+        self._forgiven(key)
         rehash = hasher.hash(password) if hasher.check_needs_rehash(user.password_hash) else None
         self._store.login_succeeded(username, password_hash=rehash)
         return user
 
+    def _locked(self, key: tuple[str, str], now: datetime) -> bool:
+        if self._hits is not None:
+            until = self._hits.latest("login-lock", self._hits.key(*key))
+            return until is not None and until > now.timestamp()
+        with self._lock:
+            strikes = self._strikes.get(key)
+            return (
+                strikes is not None
+                and strikes.locked_until is not None
+                and strikes.locked_until > now
+            )
+
+    def _forgiven(self, key: tuple[str, str]) -> None:
+        """A good login: its wrong passwords no longer count."""
+        if self._hits is not None:
+            self._hits.forget("login-failure", self._hits.key(*key))
+            return
+        with self._lock:
+            self._strikes.pop(key, None)
+
+    def _failed_shared(self, hits: RateHits, key: tuple[str, str], now: datetime) -> None:
+        at = now.timestamp()
+        if self._pruned_at is None or at - self._pruned_at >= PRUNE_SECONDS:
+            self._pruned_at = at
+            hits.prune("login-failure", before=at - FAILURE_SPAN.total_seconds())
+            hits.prune("login-lock", before=at)
+        hashed = hits.key(*key)
+        # Added, then counted: the instance whose count reaches the limit sees every failure
+        # committed before its own, so the limit is never passed unseen.
+        hits.add("login-failure", hashed, at=at)
+        failures = hits.count("login-failure", hashed, since=at - FAILURE_SPAN.total_seconds())
+        until = None
+        if failures >= self._max_failures:
+            until = now + self._lockout
+            hits.add("login-lock", hashed, at=until.timestamp())
+            hits.forget("login-failure", hashed)
+            log.warning("account locked", extra={"username": key[1], "client": key[0]})
+        self._store.login_failed(key[1], locked_until=utc_iso(until) if until else None)
+
     def _failed(self, key: tuple[str, str], now: datetime) -> None:
+        if self._hits is not None:
+            self._failed_shared(self._hits, key, now)
+            return
         with self._lock:
             strikes = self._strikes.pop(key, None) or _Strikes()
             if strikes.locked_until is not None:  # an earlier lock-out that has run out

@@ -38,7 +38,9 @@ class HubContext:
             lockout_minutes=config.lockout_minutes,
         )
         throttle = LoginThrottle(
-            per_minute=config.access.login_attempts_per_minute, queue=config.access.login_queue
+            per_minute=config.access.login_attempts_per_minute,
+            queue=config.access.login_queue,
+            hits=store.rate_hits,
         )
         return cls(config, store, clock, guard, throttle)
 

@@ -17,7 +17,7 @@ from aiohttp import web
 
 from hub.auth import PUBLIC, Handler, client_address
 from hub.calls.desk import DESK
-from hub.calls.limits import SlidingWindow
+from hub.calls.limits import Window, window
 from hub.context import HUB
 from hub.hours import utc_iso
 from hub.line_list import listed_lines
@@ -39,14 +39,16 @@ PAGE_HEADERS = {
 
 # One window per application (tests make many): kept beside the app rather than in it, because
 # an app's state is frozen once it serves and the route table is all this module adds to it.
-_LIMITS: weakref.WeakKeyDictionary[web.Application, SlidingWindow] = weakref.WeakKeyDictionary()
+# In the store when several instances share it (hub.calls.limits.window).
+_LIMITS: weakref.WeakKeyDictionary[web.Application, Window] = weakref.WeakKeyDictionary()
 
 
-def _limit(app: web.Application) -> SlidingWindow:
+def _limit(app: web.Application) -> Window:
     limit = _LIMITS.get(app)
     if limit is None:
-        per_minute = app[HUB].config.home.page_requests_per_address_per_minute
-        limit = SlidingWindow(per_minute, timedelta(minutes=1))
+        hub = app[HUB]
+        per_minute = hub.config.home.page_requests_per_address_per_minute
+        limit = window(hub.store.rate_hits, "home-page", per_minute, timedelta(minutes=1))
         _LIMITS[app] = limit
     return limit
 

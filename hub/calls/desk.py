@@ -170,7 +170,7 @@ class CallDesk:
         self._clock = clock
         self._store = store
         #: What one client address may ask of /ws/home (hub.calls.home).
-        self.home_limits = HomeLimits(config.home)
+        self.home_limits = HomeLimits(config.home, store.rate_hits)
         self._connections: dict[Party, Connection] = {}
         self._ticker: asyncio.Task[None] | None = None
         self._closing: set[asyncio.Task[None]] = set()

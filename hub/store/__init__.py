@@ -23,6 +23,7 @@ from hub.store.appointments import Appointments
 from hub.store.callbacks import Callbacks
 from hub.store.enrollment import EnrollmentCodes
 from hub.store.fleet import FleetStore
+from hub.store.rate_hits import RateHits
 from hub.store.schema import (
     SCHEMA_VERSION,
     IntegrityErrors,
@@ -112,6 +113,8 @@ class HubStore:
         #: Advisors' slots, bookings, calendar feeds; callbacks (docs/appointments.md).
         self.appointments = Appointments(self._db, self._lock)
         self.callbacks = Callbacks(self._db, self._lock)
+        #: Sliding windows counted across hub instances (hub.store.rate_hits).
+        self.rate_hits = RateHits(self._db, self._lock)
 
     @property
     def db(self) -> Any:

@@ -9,10 +9,13 @@ One hub instance kept some state in its memory; with several behind a load balan
 - `hub_instances`: the instances running, each seen every few seconds;
 - `rate_hits`: the hits of the sliding windows that limit what one address may ask (the login
   throttle, the home page's), counted across instances;
+- `hub_secrets`: `rate_keys`, the key of rate_hits' keyed hashes (hub.store.rate_hits);
 - `alerts_open_once`: a unique index, one open alert per kiosk, source, device and code.
 """
 
 from __future__ import annotations
+
+import secrets
 
 from sqlite_utils import Database
 
@@ -37,6 +40,9 @@ def _cluster_v8(db: Database) -> None:
         strict=True,
     )
     db.table("rate_hits").create_index(["scope", "key", "at"])
+    # The key of rate_hits' keyed hashes (hub.store.rate_hits): no address is stored as such.
+    db.table("hub_secrets").create({"name": str, "value": str}, pk="name", not_null=["value"])
+    db.execute("INSERT INTO hub_secrets VALUES ('rate_keys', ?)", [secrets.token_hex(32)])
     # One open alert per kiosk, source, device and code, whichever instance opens it.
     db.execute(_ONE_OPEN_ALERT_CLEANUP)
     db.execute(_ONE_OPEN_ALERT)
