@@ -18,6 +18,7 @@ from aiohttp import web
 from hub.appointments.sweeper import SWEEPER, Sweeper
 from hub.auth import access_middleware
 from hub.calls.desk import DESK, CallDesk
+from hub.cluster import join_cluster
 from hub.config import HubConfig
 from hub.context import ACCESS, HUB, HubContext, utc_now
 from hub.delivery.keys import Secrets
@@ -47,6 +48,9 @@ def make_app(
     app[HUB] = HubContext.make(config, store, clock)
     desk = CallDesk(config, store, clock)
     app[DESK] = desk
+    if store.dialect == "postgresql":
+        # Several instances may share this database: the switchboard is shared (hub.cluster).
+        join_cluster(app, desk, config, store)
     app.on_startup.append(desk.start)
     app.on_shutdown.append(desk.close_all)
     app.on_cleanup.append(desk.stop)

@@ -4,15 +4,19 @@ would meet now. One listing for the kiosk's `/api/lines`, staff and the public h
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from hub.calls.queue import Switchboard
 from hub.context import HubContext
 from hub.hours import LANGUAGES
 
+LineStatusOf = Callable[[str], dict[str, Any]]
+"""A line's status as JSON (hub.calls.status): the desk's `line_status`, which asks the
+switchboard wherever it is hosted."""
+
 
 def listed_lines(
-    hub: HubContext, switchboard: Switchboard, *, interpreters: bool
+    hub: HubContext, status_of: LineStatusOf, *, interpreters: bool
 ) -> list[dict[str, Any]]:
     """Every line in config order; interpreter lines only when `interpreters` (advisors invite
     them, citizens never call them)."""
@@ -33,7 +37,7 @@ def listed_lines(
                 "open_now": open_now,
                 "next_opening": opening.isoformat() if opening else None,
                 # Advisors free or busy, the queue: what a citizen sees before calling.
-                "status": switchboard.line_status(line.id).as_json(),
+                "status": status_of(line.id),
             }
         )
     return listed

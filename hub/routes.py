@@ -129,7 +129,7 @@ async def lines(request: web.Request) -> web.Response:
     now = hub.clock()
     listed = listed_lines(
         hub,
-        request.app[DESK].switchboard,
+        request.app[DESK].line_status,
         interpreters=not isinstance(current(request), KioskIdentity),
     )
     return web.json_response(

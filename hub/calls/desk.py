@@ -1,10 +1,14 @@
 """The call desk of one hub: its switchboard, the sockets connected to it, and what it records.
 
-The switchboard (`hub.calls`) is pure; the desk feeds it what happens on the sockets and carries
-out the `Effects` it returns: each message goes into its party's outbox (sent in order by that
-socket's writer), a `connected` with ICE servers minted for its party (hub.calls.ice), each
-`CallRecord` into the store. A background task ticks the switchboard about once a second for ring
-timeouts and unstaffed lines.
+The switchboard (`hub.calls`) is pure; the desk turns what happens on its sockets into
+operations (hub.calls.operations: a party joined, said something, left) and hands each to its
+`Router`. With one hub (SQLite) the router runs it at once on this desk's switchboard; with
+several instances on PostgreSQL (hub.cluster) it runs on the instance hosting the switchboard,
+wherever the socket is. The desk that runs an operation carries out the `Effects` it returns:
+each message goes into its party's outbox (sent in order by that socket's writer) or, for a
+party connected elsewhere, to the router; a `connected` with ICE servers minted for its party
+(hub.calls.ice), each `CallRecord` into the store. A background task ticks the switchboard
+about once a second for ring timeouts and unstaffed lines, where it is hosted.
 
 A socket lives no longer than the credential it was opened with: each connection carries a check
 of it (the staff session, the kiosk's token), looked at on each message, whenever the store says a
@@ -21,6 +25,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any, Protocol
 
 from aiohttp import WSCloseCode, web
 
@@ -34,8 +39,11 @@ from hub.calls import (
     Opening,
     Party,
     Switchboard,
+    operations,
 )
 from hub.calls.limits import HomeLimits
+from hub.calls.operations import BadRequest, Operation, party_of, request
+from hub.calls.saved import SavedSwitchboard
 from hub.config import HubConfig
 from hub.hours import LANGUAGES, utc_iso
 from hub.store import HubStore
@@ -74,8 +82,17 @@ class Connection:
     ) -> None:
         self.party = party
         self.ws = ws
+        #: This socket among the party's sockets, over every instance.
+        self.socket_id = uuid.uuid4().hex[:16]
         #: Whether the credential the socket was opened with still holds (reads the store).
         self.still_valid = still_valid
+        #: The client closed the socket itself (a close frame), or the hub closed it for good
+        #: (its credential ended): the party is gone. Otherwise the socket was lost (a dropped
+        #: network, a dead hub instance, a hub shutting down): the party is away, and may
+        #: reconnect and resume its call.
+        self.goodbye = False
+        #: What the switchboard was told when the party joined (a kiosk's name and place).
+        self.details: dict[str, str] = {}
         self._outbox: asyncio.Queue[Message | None] = asyncio.Queue()
         self._writer = asyncio.create_task(self._write(), name=f"ws-writer-{party.id}")
         self._closing: asyncio.Future[None] | None = None
@@ -147,28 +164,60 @@ def record_row(record: CallRecord) -> dict[str, object]:
     }
 
 
+class Router(Protocol):
+    """Where the desk's operations run and where messages for parties not on its sockets go."""
+
+    @property
+    def hosting(self) -> bool:
+        """Whether this desk's switchboard is the one in charge (ticks, records)."""
+        ...
+
+    def submit(self, operation: Operation) -> None: ...
+
+    def deliver(self, party: Party, message: Message) -> None:
+        """A message for a party whose socket is not on this instance."""
+        ...
+
+    def changed(self) -> None:
+        """The hosted switchboard ran an operation or a tick (its state may have changed)."""
+        ...
+
+    def line_status(self, line: str) -> dict[str, Any] | None:
+        """The line's status as the hosting instance last published it (None: ask the desk's
+        own switchboard)."""
+        ...
+
+
+class LocalRouter:
+    """One hub: every operation runs at once on the desk's own switchboard."""
+
+    def __init__(self, desk: CallDesk) -> None:
+        self._desk = desk
+
+    @property
+    def hosting(self) -> bool:
+        return True
+
+    def submit(self, operation: Operation) -> None:
+        self._desk.carry_out(self._desk.execute(operation))
+
+    def deliver(self, party: Party, message: Message) -> None:
+        """Not connected: the message is dropped, as for a socket that just closed."""
+
+    def changed(self) -> None:
+        # One hub keeps its calls across a restart: the snapshot, when the calls changed.
+        self._desk.save_switchboard()
+
+    def line_status(self, line: str) -> dict[str, Any] | None:
+        return None
+
+
 class CallDesk:
     def __init__(self, config: HubConfig, store: HubStore, clock: Callable[[], datetime]) -> None:
-        self.switchboard = Switchboard(
-            [
-                LineConfig.of(
-                    line.id,
-                    line.advisors,
-                    line.ring_seconds,
-                    line.languages,
-                    interpreting=line.interpreting or None,
-                    names={lang: line.name(lang) for lang in LANGUAGES},
-                )
-                for line in config.lines
-            ],
-            wall=clock,
-            opening_hours=opening_hours(config),
-            home_max_waiting=config.home.max_waiting,
-            booking_late_minutes=config.appointments.late_minutes,
-        )
         self._config = config
         self._clock = clock
         self._store = store
+        self.switchboard = self._new_switchboard()
         #: What one client address may ask of /ws/home (hub.calls.home).
         self.home_limits = HomeLimits(config.home, store.rate_hits)
         self._connections: dict[Party, Connection] = {}
@@ -182,6 +231,45 @@ class CallDesk:
         #: pings, sends a `ping` of its own at the same pace (told in its `hello`) and counts
         #: the hub as gone when nothing has come for 2.5 of them.
         self.heartbeat_s = float(config.heartbeat_seconds)
+        #: This hub process among the instances sharing a switchboard (hub.cluster).
+        self.instance = uuid.uuid4().hex[:12]
+        self.router: Router = LocalRouter(self)
+        #: One hub's switchboard in its store (hub.calls.saved): restored at start, saved when
+        #: its calls change. Hubs that share a switchboard keep theirs in hub.cluster.
+        self.saved = SavedSwitchboard(store)
+
+    def _new_switchboard(self) -> Switchboard:
+        config = self._config
+        return Switchboard(
+            [
+                LineConfig.of(
+                    line.id,
+                    line.advisors,
+                    line.ring_seconds,
+                    line.languages,
+                    interpreting=line.interpreting or None,
+                    names={lang: line.name(lang) for lang in LANGUAGES},
+                )
+                for line in config.lines
+            ],
+            wall=self._clock,
+            opening_hours=opening_hours(config),
+            home_max_waiting=config.home.max_waiting,
+            booking_late_minutes=config.appointments.late_minutes,
+            resume_seconds=config.resume_seconds,
+        )
+
+    def reset_switchboard(self) -> None:
+        """A switchboard with no calls, for an instance that takes the switchboard over (it
+        restores the last snapshot into it)."""
+        self.switchboard = self._new_switchboard()
+
+    def save_switchboard(self) -> None:
+        """Save one hub's switchboard if its calls changed (hub.calls.saved)."""
+        try:
+            self.saved.save(self.switchboard)
+        except Exception:
+            log.exception("could not save the switchboard")
 
     def now(self) -> datetime:
         """The hub's wall clock."""
@@ -195,15 +283,42 @@ class CallDesk:
         ws: web.WebSocketResponse,
         still_valid: Callable[[], bool] = always_valid,
     ) -> Connection:
-        """Register `ws` as the party's socket; an older one counts as gone, then is closed."""
+        """Register `ws` as the party's socket; an older one here counts as gone, then is
+        closed."""
         older = self._connections.pop(party, None)
-        if older is not None:
-            log.info("%s %s connected again: the older socket counts as gone", *party)
-            self.gone(party)
-            await older.close(WSCloseCode.POLICY_VIOLATION, b"replaced by a newer connection")
         connection = Connection(party, ws, still_valid)
         self._connections[party] = connection
+        if older is not None:
+            log.info("%s %s connected again: the older socket counts as gone", *party)
+            older.goodbye = True
+            self._left(older)
+            await older.close(WSCloseCode.POLICY_VIOLATION, b"replaced by a newer connection")
         return connection
+
+    def joined(self, connection: Connection, **details: str) -> None:
+        """The party of a socket just attached (and greeted) joins the switchboard."""
+        connection.details = details
+        self.submit(
+            operations.joined(connection.party, self.instance, connection.socket_id, **details)
+        )
+
+    def rejoined(self, connection: Connection) -> Operation:
+        """`joined` again for a socket already open, when another instance took the
+        switchboard over: its party gets its call back."""
+        party, socket_id = connection.party, connection.socket_id
+        return {**operations.joined(party, self.instance, socket_id, **connection.details),
+                "again": True}  # fmt: skip
+
+    def said(self, connection: Connection, message: Message) -> None:
+        """A message the socket layer checked, for the switchboard."""
+        self.submit(operations.said(connection.party, self.instance, connection.socket_id, message))
+
+    def connection(self, party: Party) -> Connection | None:
+        """The party's socket on this instance, if it has one."""
+        return self._connections.get(party)
+
+    def connections(self) -> list[Connection]:
+        return list(self._connections.values())
 
     def valid(self, connection: Connection) -> bool:
         """Whether the connection's credential still holds; when not, the party leaves now and
@@ -216,14 +331,17 @@ class CallDesk:
             log.exception("could not check the credential of %s %s", *connection.party)
             return True
         log.info("%s %s: its credential ended, closing its socket", *connection.party)
+        connection.goodbye = True
         self.detach(connection)
+        self.close_later(connection, CREDENTIAL_ENDED, CREDENTIAL_ENDED_REASON)
+        return False
+
+    def close_later(self, connection: Connection, code: int, reason: bytes) -> None:
         task = asyncio.create_task(
-            connection.close(CREDENTIAL_ENDED, CREDENTIAL_ENDED_REASON),
-            name=f"ws-close-{connection.party.id}",
+            connection.close(code, reason), name=f"ws-close-{connection.party.id}"
         )
         self._closing.add(task)
         task.add_done_callback(self._closing.discard)
-        return False
 
     def revalidate(self) -> None:
         """Check every open socket's credential now (after a logout, say)."""
@@ -243,47 +361,98 @@ class CallDesk:
             self.revalidate()
 
     def detach(self, connection: Connection) -> None:
-        """The socket closed: if it is still the party's current one, the party is gone."""
+        """The socket closed: if it is still the party's current one, the party left (gone
+        after a goodbye, else away)."""
         if self._connections.get(connection.party) is connection:
             del self._connections[connection.party]
-            self.gone(connection.party)
+            self._left(connection)
 
-    def gone(self, party: Party) -> None:
+    def drop(self, party: Party, socket_id: str) -> None:
+        """The party connected again on another instance: its socket here is closed without
+        a word to the switchboard (the host has already counted it as lost)."""
+        connection = self._connections.get(party)
+        if connection is not None and connection.socket_id == socket_id:
+            del self._connections[party]
+            self.close_later(
+                connection, WSCloseCode.POLICY_VIOLATION, b"replaced by a newer connection"
+            )
+
+    def _left(self, connection: Connection) -> None:
+        self.submit(
+            operations.left(
+                connection.party,
+                self.instance,
+                connection.socket_id,
+                away=not connection.goodbye,
+            )
+        )
+
+    # --- operations ------------------------------------------------------------------------
+
+    def submit(self, operation: Operation) -> None:
+        self.router.submit(operation)
+
+    def execute(self, operation: Operation) -> Effects:
+        """Run one operation on this desk's switchboard (it is the one in charge): what to
+        carry out. A request the switchboard refuses is an `error` to its party."""
+        party = party_of(operation)
+        kind = operation["op"]
+        request_id: object = None
+        try:
+            if kind == "joined":
+                return self._joined(party, operation)
+            if kind == "left":
+                return self._gone_or_away(party, away=bool(operation.get("away")))
+            message: Message = operation["message"]
+            request_id = message.get("id")
+            return request(self.switchboard, self.booked_call, party, message)()
+        except (CallError, BadRequest) as refused:
+            fx = Effects()
+            fx.tell(party, error(str(refused), request_id))
+            return fx
+        except Exception:
+            # A bug met by an odd message: that message fails, the sockets and calls stay.
+            log.exception("a %s operation %s could not be run", party.kind, kind)
+            fx = Effects()
+            if kind == "said":
+                fx.tell(party, error("the hub could not handle this message", request_id))
+            return fx
+
+    def _joined(self, party: Party, operation: Operation) -> Effects:
+        sb = self.switchboard
+        if party.kind == "advisor":
+            return sb.advisor_connected(party.id)
+        return sb.kiosk_connected(
+            party.id,
+            name=str(operation.get("name", "")),
+            location=str(operation.get("location", "")),
+            channel=str(operation.get("channel", "kiosk")),
+        )
+
+    def _gone_or_away(self, party: Party, *, away: bool) -> Effects:
+        """The party's socket closed: away (its call kept for `resume_seconds`) when it was
+        lost, gone after a goodbye."""
+        sb = self.switchboard
         if party.kind in ("kiosk", "home"):
-            self.carry_out(self.switchboard.kiosk_gone(party.id))
-        else:
-            self.carry_out(self.switchboard.advisor_gone(party.id))
+            return sb.kiosk_away(party.id) if away else sb.kiosk_gone(party.id)
+        return sb.advisor_away(party.id) if away else sb.advisor_gone(party.id)
+
+    def line_status(self, line: str) -> dict[str, Any]:
+        """What a citizen sees of `line` before calling (`/api/lines`), from whichever
+        instance hosts the switchboard."""
+        published = None if self.router.hosting else self.router.line_status(line)
+        if published is not None:
+            return published
+        return self.switchboard.line_status(line).as_json()
 
     # --- effects ---------------------------------------------------------------------------
 
-    def run(
-        self, operation: Callable[[], Effects], reply_to: Connection, request_id: object
-    ) -> None:
-        """Run one switchboard operation for a request; a `CallError` becomes an `error`."""
-        try:
-            effects = operation()
-        except CallError as refused:
-            reply_to.send(error(str(refused), request_id))
-            return
-        self.carry_out(effects)
-
-    def carry_out(self, effects: Effects) -> None:
-        for notify in effects.messages:
-            connection = self._connections.get(notify.to)
-            if connection is None:
-                continue
-            message = notify.message
-            if message.get("type") == "connected":
-                # A socket may have been open for days: its hello's TURN credentials could be
-                # near their expiry, so each call starts with fresh ones for its party.
-                now = self._clock()
-                message = {**message, "ice_servers": self._config.ice_servers(notify.to.id, now)}
-                if notify.to.kind == "kiosk":
-                    # Whether what the advisor sends as a PDF prints free (docs/call-help.md).
-                    line = self._config.line(str(message.get("line")))
-                    free = line.advisor_documents_print_free if line is not None else True
-                    message["documents_print_free"] = free
-            connection.send(message)
+    def carry_out(self, effects: Effects, *, quiet: bool = False) -> None:
+        """Send the messages, store the records. `quiet`: the operations are being run again
+        to rebuild the switchboard (their messages went out before): records only."""
+        if not quiet:
+            for notify in effects.messages:
+                self._send(notify.to, notify.message)
         for record in effects.records:
             try:
                 self._store.save_call_record(record_row(record))
@@ -294,6 +463,30 @@ class CallDesk:
                 self._store.appointments.served(booking_id, at)
             except Exception:
                 log.exception("could not mark booking %s served", booking_id)
+        self.router.changed()
+
+    def _send(self, to: Party, message: Message) -> None:
+        if message.get("type") == "connected":
+            # A socket may have been open for days: its hello's TURN credentials could be
+            # near their expiry, so each call starts with fresh ones for its party.
+            now = self._clock()
+            message = {**message, "ice_servers": self._config.ice_servers(to.id, now)}
+            if to.kind == "kiosk":
+                # Whether what the advisor sends as a PDF prints free (docs/call-help.md).
+                line = self._config.line(str(message.get("line")))
+                free = line.advisor_documents_print_free if line is not None else True
+                message["documents_print_free"] = free
+        connection = self._connections.get(to)
+        if connection is not None:
+            connection.send(message)
+        else:
+            self.router.deliver(to, message)
+
+    def deliver_here(self, to: Party, message: Message) -> None:
+        """A message the hosting instance sent for a party whose socket is here."""
+        connection = self._connections.get(to)
+        if connection is not None:
+            connection.send(message)
 
     # --- booked calls ----------------------------------------------------------------------
 
@@ -323,19 +516,24 @@ class CallDesk:
     # --- the clock -------------------------------------------------------------------------
 
     async def start(self, app: web.Application) -> None:
+        if isinstance(self.router, LocalRouter):
+            self.saved.restore_into(self.switchboard)  # every party away until it resumes
         self._ticker = asyncio.create_task(self._tick(), name="switchboard-tick")
 
     async def _tick(self) -> None:
         while True:
             await asyncio.sleep(TICK_SECONDS)
             self._revalidate_if_due()
+            if not self.router.hosting:
+                continue
             try:
                 self.carry_out(self.switchboard.tick())
             except Exception:
                 log.exception("switchboard tick failed")
 
     async def close_all(self, app: web.Application) -> None:
-        """On shutdown: close every socket (their handlers then return)."""
+        """On shutdown: close every socket (their handlers then return). The parties are away,
+        not gone: they reconnect (to another instance, or to this one restarted) and resume."""
         for connection in list(self._connections.values()):
             await connection.close(WSCloseCode.GOING_AWAY, b"hub shutting down")
 

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable
 
 from aiohttp import WSCloseCode, web
 
 from hub.auth import PUBLIC, client_address
 from hub.calls.desk import DESK, CallDesk, refusal
 from hub.calls.model import Effects, Message, Party, home
-from hub.calls.ws import booking_code, citizen_request, own_origin, serve, socket
+from hub.calls.operations import booking_code, citizen_request
+from hub.calls.ws import own_origin, serve, socket
 from hub.context import HUB
 from hub.route import Route
 
@@ -61,11 +61,10 @@ async def home_socket(request: web.Request) -> web.StreamResponse:
                 "type": "hello",
                 "ice_servers": hub.config.ice_servers(party.id, hub.clock()),
                 "lines": desk.switchboard.service_lines,
+                "resume_seconds": desk.switchboard.resume_seconds,
             }
         )
-        desk.run(
-            lambda: desk.switchboard.kiosk_connected(party.id, channel="home"), connection, None
-        )
+        desk.joined(connection, channel="home")
         log.info("home socket open")
         await serve(desk, connection, lambda m: home_request(desk, party, address, m))
         log.info("home socket closed")
@@ -74,19 +73,18 @@ async def home_socket(request: web.Request) -> web.StreamResponse:
     return ws
 
 
-def home_request(
-    desk: CallDesk, me: Party, address: str, message: Message
-) -> Callable[[], Effects]:
-    """A home caller's message: the kiosk's, with a call counted against the address."""
-    operation = citizen_request(desk, me, message)
+def home_request(desk: CallDesk, me: Party, address: str, message: Message) -> Effects | None:
+    """A home caller's message checked as the kiosk's, with a call counted against the address
+    here, on the instance holding the socket: a call over the limit is refused at once."""
+    citizen_request(desk.switchboard, desk.booked_call, me, message)
     if message.get("type") != "call":
-        return operation
+        return None
     limits, now = desk.home_limits, desk.now()
     if not limits.calls.allow(address, now):
-        return lambda: refusal(me, RATE_LIMITED)
+        return refusal(me, RATE_LIMITED)
     if booking_code(message) is not None and not limits.codes.allow(address, now):
-        return lambda: refusal(me, RATE_LIMITED)
-    return operation
+        return refusal(me, RATE_LIMITED)
+    return None
 
 
 HOME_ROUTES: tuple[Route, ...] = (Route("GET", "/ws/home", home_socket, frozenset({PUBLIC})),)

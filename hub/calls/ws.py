@@ -3,8 +3,10 @@
 The access middleware has already checked the credential (route table in hub.routes); the
 advisor's handler also checks the `Origin` header, since browsers send no CSRF token on a
 WebSocket. Each handler turns a message into one switchboard operation through the app's
-`CallDesk` (hub.calls.desk), which delivers what follows, and gives the desk a check of its
-credential, so that the socket closes when the session or token ends.
+`CallDesk` (hub.calls.desk), which runs it wherever the switchboard is hosted (hub.cluster)
+and delivers what follows, and gives the desk a check of its credential, so that the socket
+closes when the session or token ends. A message is checked here, on the instance holding the
+socket, before it becomes an operation (hub.calls.operations).
 
 A message that is not a JSON object with a text `type` (invalid JSON, NaN, nested deeper than
 `MAX_DEPTH`, a list) gets an `error` and the socket stays; nothing a message holds drops it.
@@ -15,15 +17,25 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from typing import Any
 
-from aiohttp import WSMsgType, web
+from aiohttp import WSCloseCode, WSMsgType, web
 
 from hub.accounts import same
 from hub.auth import kiosk, staff
 from hub.calls import Effects, Message, Party, advisor
 from hub.calls import kiosk as kiosk_party
 from hub.calls.desk import DESK, CallDesk, Connection, error
+from hub.calls.operations import (
+    ADVISOR_TYPES,
+    GUEST_TYPES,
+    KIOSK_TYPES,
+    MAX_CODE_CHARS,
+    SIGNALS,
+    BadRequest,
+    advisor_request,
+    booking_code,
+    citizen_request,
+)
 from hub.context import HUB
 from hub.hours import utc_iso
 
@@ -32,17 +44,15 @@ log = logging.getLogger(__name__)
 MAX_MESSAGE_BYTES = 64 * 1024
 #: Deeper than any message of the protocol (an ICE candidate is two levels).
 MAX_DEPTH = 16
-#: A booking code is 8 digits; spaces and a little more are allowed, nothing long.
-MAX_CODE_CHARS = 32
-SIGNALS = frozenset({"offer", "answer", "ice"})
-KIOSK_TYPES = SIGNALS | {"call", "cancel", "hang_up", "rate"}
-ADVISOR_TYPES = SIGNALS | {"available", "accept", "decline", "transfer", "hang_up"}
-#: A third person in the call (docs/call-three-party.md).
-GUEST_TYPES = frozenset({"invite", "cancel_invite", "leave"})
-
-
-class BadRequest(ValueError):
-    """A message the socket layer refuses before the switchboard sees it."""
+__all__ = [
+    "ADVISOR_TYPES",
+    "GUEST_TYPES",
+    "KIOSK_TYPES",
+    "MAX_CODE_CHARS",
+    "SIGNALS",
+    "BadRequest",
+    "booking_code",
+]
 
 
 async def kiosk_socket(request: web.Request) -> web.StreamResponse:
@@ -66,17 +76,12 @@ async def kiosk_socket(request: web.Request) -> web.StreamResponse:
             "ice_servers": hub.config.ice_servers(record.kiosk_id, hub.clock()),
             # Interpreter lines are for advisors to invite, not for citizens to call.
             "lines": desk.switchboard.service_lines,
+            "resume_seconds": desk.switchboard.resume_seconds,
         }
     )
-    desk.run(
-        lambda: desk.switchboard.kiosk_connected(
-            record.kiosk_id, name=record.name, location=record.location
-        ),
-        connection,
-        None,
-    )
+    desk.joined(connection, name=record.name, location=record.location)
     log.info("kiosk socket open", extra={"kiosk_id": record.kiosk_id})
-    await serve(desk, connection, lambda m: citizen_request(desk, party, m))
+    await serve(desk, connection, lambda m: checked(desk, party, m))
     log.info("kiosk socket closed", extra={"kiosk_id": record.kiosk_id})
     return ws
 
@@ -107,6 +112,7 @@ async def advisor_socket(request: web.Request) -> web.StreamResponse:
             "type": "hello",
             "ice_servers": hub.config.ice_servers(username, hub.clock()),
             "lines": desk.switchboard.lines,
+            "resume_seconds": desk.switchboard.resume_seconds,
             "line_names": {line.id: line.name_fi for line in hub.config.lines},
             "line_kinds": {
                 line.id: "interpreter" if line.interpreting else "service"
@@ -116,9 +122,9 @@ async def advisor_socket(request: web.Request) -> web.StreamResponse:
             "ping_seconds": desk.heartbeat_s,
         }
     )
-    desk.run(lambda: desk.switchboard.advisor_connected(username), connection, None)
+    desk.joined(connection)
     log.info("advisor socket open", extra={"username": username})
-    await serve(desk, connection, lambda m: _advisor_request(desk, username, m))
+    await serve(desk, connection, lambda m: checked(desk, party, m))
     log.info("advisor socket closed", extra={"username": username})
     return ws
 
@@ -136,12 +142,31 @@ def own_origin(request: web.Request) -> bool:
     return origin in (public, f"{request.scheme}://{request.host}")
 
 
-async def serve(
-    desk: CallDesk, connection: Connection, handle: Callable[[Message], Callable[[], Effects]]
-) -> None:
-    """Read messages until the socket closes or its heartbeat is lost; then the party is gone."""
+Screen = Callable[[Message], Effects | None]
+"""A socket's check of a message: `BadRequest` when it is wrong, effects to carry out here
+when it is refused before the switchboard (a limit of the home socket), else None."""
+
+
+def checked(desk: CallDesk, me: Party, message: Message) -> Effects | None:
+    """A kiosk's or advisor's message checked as the switchboard's operation would read it."""
+    if me.kind == "advisor":
+        advisor_request(desk.switchboard, me.id, message)
+    else:
+        citizen_request(desk.switchboard, desk.booked_call, me, message)
+    return None
+
+
+async def serve(desk: CallDesk, connection: Connection, screen: Screen) -> None:
+    """Read messages until the socket closes or its heartbeat is lost; then the party left:
+    gone when the client closed the socket itself, away when it was lost."""
+    ws = connection.ws
     try:
-        async for frame in connection.ws:
+        while True:
+            frame = await ws.receive()
+            if frame.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED):
+                if frame.type is WSMsgType.CLOSE and frame.data != WSCloseCode.ABNORMAL_CLOSURE:
+                    connection.goodbye = True  # the client's own close frame
+                break
             if not desk.valid(connection):
                 break
             if frame.type is not WSMsgType.TEXT:
@@ -159,10 +184,13 @@ async def serve(
                     # WebSocket pings): answered by the socket layer, nothing else changes.
                     connection.send({"type": "pong", "id": request_id})
                     continue
-                operation = handle(message)
-                desk.run(operation, connection, request_id)
-            except BadRequest as refused:
-                connection.send(error(str(refused), request_id))
+                refused = screen(message)
+                if refused is not None:
+                    desk.carry_out(refused)
+                else:
+                    desk.said(connection, message)
+            except BadRequest as refused_message:
+                connection.send(error(str(refused_message), request_id))
             except Exception:
                 # A bug met by an odd message: that message fails, the socket and its call stay.
                 log.exception("a %s message could not be handled", connection.party.kind)
@@ -203,80 +231,3 @@ def _depth(value: object) -> int:
             if isinstance(item, dict | list)
         ]
     return deepest
-
-
-def _field(message: Message, name: str, kind: type | tuple[type, ...] = str) -> Any:
-    value = message.get(name)
-    if not isinstance(value, kind) or (kind is str and not value):
-        raise BadRequest(f"{message.get('type')} needs {name}")
-    return value
-
-
-def booking_code(message: Message) -> str | None:
-    """The booking code a `call` carries (digits, spaces allowed), None without one."""
-    code = message.get("booking")
-    if code is None:
-        return None
-    if not isinstance(code, str) or not code.strip() or len(code) > MAX_CODE_CHARS:
-        raise BadRequest("booking must be the booking code (text)")
-    return code
-
-
-def citizen_request(desk: CallDesk, me: Party, message: Message) -> Callable[[], Effects]:
-    """A kiosk's or home caller's message as one operation of the desk."""
-    sb = desk.switchboard
-    kiosk_id = me.id
-    kind = message.get("type")
-    if kind not in KIOSK_TYPES:
-        raise BadRequest(f"unknown message type {kind!r}")
-    if kind == "call":
-        code = booking_code(message)
-        if code is not None:
-            # The booking says the line; the language the citizen chose, else the booking's.
-            language = message.get("language")
-            chosen = language if isinstance(language, str) else ""
-            return lambda: desk.booked_call(me, code, chosen)
-        line, language = _field(message, "line"), _field(message, "language")
-        return lambda: sb.request_call(kiosk_id, line, language)[1]
-    call = _field(message, "call")
-    if kind == "cancel":
-        return lambda: sb.cancel(kiosk_id, call)
-    if kind == "hang_up":
-        return lambda: sb.hang_up(me, call)
-    if kind == "rate":
-        stars = message.get("stars")
-        return lambda: sb.rate(kiosk_id, call, stars)  # type: ignore[arg-type]  # checked there
-    if kind in SIGNALS:
-        return lambda: sb.relay(me, call, message)
-    raise BadRequest(f"unknown message type {kind!r}")
-
-
-def _advisor_request(desk: CallDesk, username: str, message: Message) -> Callable[[], Effects]:
-    sb = desk.switchboard
-    kind = message.get("type")
-    if kind not in ADVISOR_TYPES | GUEST_TYPES:
-        raise BadRequest(f"unknown message type {kind!r}")
-    me = advisor(username)
-    if kind == "available":
-        available = _field(message, "available", bool)
-        return lambda: sb.set_available(username, available)
-    call = _field(message, "call")
-    if kind == "accept":
-        return lambda: sb.accept(username, call)
-    if kind == "decline":
-        return lambda: sb.decline(username, call)
-    if kind == "transfer":
-        line = _field(message, "line")
-        return lambda: sb.transfer(username, call, line)
-    if kind == "hang_up":
-        return lambda: sb.hang_up(me, call)
-    if kind == "invite":
-        line, reason = _field(message, "line"), _field(message, "reason")
-        return lambda: sb.invite(username, call, line, reason)
-    if kind == "cancel_invite":
-        return lambda: sb.cancel_invite(username, call)
-    if kind == "leave":
-        return lambda: sb.leave(username, call)
-    if kind in SIGNALS:
-        return lambda: sb.relay(me, call, message)
-    raise BadRequest(f"unknown message type {kind!r}")

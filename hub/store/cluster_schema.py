@@ -10,7 +10,17 @@ One hub instance kept some state in its memory; with several behind a load balan
 - `rate_hits`: the hits of the sliding windows that limit what one address may ask (the login
   throttle, the home page's), counted across instances;
 - `hub_secrets`: `rate_keys`, the key of rate_hits' keyed hashes (hub.store.rate_hits);
-- `alerts_open_once`: a unique index, one open alert per kiosk, source, device and code.
+- `alerts_open_once`: a unique index, one open alert per kiosk, source, device and code;
+- `switchboard_ops`: what happened on an instance's call sockets (a party joined, a message, a
+  socket closed), one JSON operation a row in the order written, for the instance hosting the
+  switchboard to run (hub.cluster, docs/call-protocol.md "Several hub instances"); `ran_seq`
+  is the order the host ran it in (NULL: not run yet); rows the saved snapshot covers are
+  deleted;
+- `switchboard_mail`: a message for a party on another instance too long for a notification's
+  payload (an SDP offer can be), fetched and deleted by that instance;
+- `switchboard_state`: what the host publishes: `snapshot` (the switchboard and where each
+  party is connected, covering the operations up to `seq`) and `lines` (every line's status,
+  which `/api/lines` answers from on every instance).
 """
 
 from __future__ import annotations
@@ -46,6 +56,25 @@ def _cluster_v8(db: Database) -> None:
     # One open alert per kiosk, source, device and code, whichever instance opens it.
     db.execute(_ONE_OPEN_ALERT_CLEANUP)
     db.execute(_ONE_OPEN_ALERT)
+    db.table("switchboard_ops").create(
+        {"id": int, "instance": str, "op": str, "ran_seq": int, "at": str},
+        pk="id",
+        not_null=["instance", "op", "at"],
+        strict=True,
+    )
+    db.table("switchboard_ops").create_index(["ran_seq"])
+    db.table("switchboard_mail").create(
+        {"id": int, "instance": str, "body": str, "at": str},
+        pk="id",
+        not_null=["instance", "body", "at"],
+        strict=True,
+    )
+    db.table("switchboard_state").create(
+        {"name": str, "value": str, "seq": int, "at": str},
+        pk="name",
+        not_null=["value", "seq", "at"],
+        strict=True,
+    )
 
 
 #: Open alerts that repeat another's key (none are made since schema 8) are closed first.
