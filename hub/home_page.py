@@ -87,7 +87,7 @@ async def call_style(request: web.Request) -> web.StreamResponse:
 async def home_lines(request: web.Request) -> web.Response:
     """The lines a citizen at home may call, with their status (their phone numbers are public)."""
     hub = request.app[HUB]
-    listed = listed_lines(hub, request.app[DESK].switchboard, interpreters=False)
+    listed = listed_lines(hub, request.app[DESK].line_status, interpreters=False)
     return web.json_response({"lines": listed, "at": utc_iso(hub.clock())})
 
 
