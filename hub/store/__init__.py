@@ -300,6 +300,21 @@ class HubStore:
         with self._lock:
             return list(self._db.table("call_records").rows_where(order_by="queued_at, id"))
 
+    # The call switchboard's saved state (hub.calls.saved), a row of `switchboard_state`
+
+    def switchboard_state(self, name: str) -> str | None:
+        with self._lock:
+            rows = list(
+                self._db.query("SELECT value FROM switchboard_state WHERE name = ?", [name])
+            )
+        return str(rows[0]["value"]) if rows else None
+
+    def save_switchboard_state(self, name: str, value: str, *, at: str) -> None:
+        with self._lock, self._db.atomic():
+            self._db.table("switchboard_state").upsert(
+                {"name": name, "value": value, "seq": 0, "at": at}, pk="name"
+            )
+
     def ping(self) -> None:
         """Raises if the database cannot be read."""
         with self._lock:
