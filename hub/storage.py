@@ -3,7 +3,7 @@
 `storage_middleware` is the outermost middleware, so that it sees errors from every handler. A
 write that fails because the disk (or the quota) is full is answered `503 {"code":
 "storage-full"}` with a Retry-After: the caller keeps what it sent and tries again later (the
-kiosk's outbox does). SQLite rolls the failed transaction back, so nothing is half-written;
+kiosk's outbox does). The store rolls the failed transaction back, so nothing is half-written;
 reads go on working. The first such failure is logged as an error, the next ones are not until a
 write succeeds again, so that a full disk under a fleet of retrying kiosks does not also fill the
 log.
@@ -17,6 +17,7 @@ import sqlite3
 import weakref
 from dataclasses import dataclass
 
+import psycopg
 from aiohttp import web
 
 from hub.auth import Handler
@@ -44,6 +45,9 @@ def is_storage_full(exc: BaseException) -> bool:
                 return True
             if "database or disk is full" in str(current):
                 return True
+        # PostgreSQL's server says so itself (SQLSTATE 53100, disk_full).
+        if isinstance(current, psycopg.errors.DiskFull):
+            return True
         if isinstance(current, OSError) and current.errno in _FULL_ERRNOS:
             return True
         current = current.__cause__ or current.__context__

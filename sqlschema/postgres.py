@@ -1,7 +1,8 @@
 """The same schemas and stores on PostgreSQL: a database object that speaks for sqlite-utils'.
 
-The hub's store is written against the part of sqlite-utils' `Database` it uses: `execute` and
-`query` with `?` placeholders, `atomic()`, and a table's `create`, `create_index`, `add_column`,
+The hub's store is written against the part of sqlite-utils' `Database` it uses: `execute`,
+`executemany` (sqlite3's, which the store reaches through sqlite-utils' connection) and `query`
+with `?` placeholders, `atomic()`, and a table's `create`, `create_index`, `add_column`,
 `insert`, `upsert` and `rows_where`. `PgDatabase` offers exactly that part over one psycopg 3
 connection, so the migrations and the store's methods run unchanged on both databases:
 
@@ -118,6 +119,17 @@ class PgDatabase:
         params = _params(parameters)
         cursor = self.conn.cursor()
         cursor.execute(translate(sql, bool(params)), params or None)
+        return cursor
+
+    def executemany(
+        self, sql: str, seq_of_parameters: Iterable[Sequence[Any]]
+    ) -> psycopg.Cursor[Any]:
+        """One statement for each parameter row (sqlite3's `executemany`, which sqlite-utils
+        lacks); the cursor's `rowcount` is the sum of the rows each changed."""
+        rows = [_params(params) or [] for params in seq_of_parameters]
+        cursor = self.conn.cursor()
+        if rows:
+            cursor.executemany(translate(sql, True), rows)
         return cursor
 
     def query(

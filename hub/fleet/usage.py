@@ -104,13 +104,14 @@ def report(
     }
     session_ms: dict[str, int] = {}
     for row in store.query(
-        "SELECT kiosk_id, sum(kind = 'session_start') AS sessions,"
-        # total(), not sum(): a float that cannot overflow, whatever durations are stored.
-        " total(CASE WHEN kind = 'session_end' THEN min(coalesce(duration_ms, 0), ?) ELSE 0 END)"
-        " AS ms,"
-        " sum(kind = 'outcome' AND value IN (?, ?)) AS payments"
+        "SELECT kiosk_id, sum(CASE WHEN kind = 'session_start' THEN 1 ELSE 0 END) AS sessions,"
+        # A sum of floats, which cannot overflow whatever durations are stored; each capped.
+        " sum(CAST(CASE WHEN kind != 'session_end' THEN 0"
+        " WHEN coalesce(duration_ms, 0) < ? THEN coalesce(duration_ms, 0) ELSE ? END"
+        " AS DOUBLE PRECISION)) AS ms,"
+        " sum(CASE WHEN kind = 'outcome' AND value IN (?, ?) THEN 1 ELSE 0 END) AS payments"
         " FROM kiosk_usage WHERE at >= ? AND at < ? GROUP BY kiosk_id",
-        [MAX_DURATION_MS, *PAID, *span],
+        [MAX_DURATION_MS, MAX_DURATION_MS, *PAID, *span],
     ):
         if row["kiosk_id"] in per:
             per[row["kiosk_id"]].update(sessions=row["sessions"], payments=row["payments"])
@@ -126,7 +127,7 @@ def report(
     uses = _by_service(store, "service_opened", span, per, "services")
     opens = _by_service(store, "eservice_opened", span, per, "eservices")
     for row in store.query(
-        "SELECT kiosk_id, count(*) AS calls, sum(answered_at IS NOT NULL) AS answered,"
+        "SELECT kiosk_id, count(*) AS calls, count(answered_at) AS answered,"
         " avg(CASE WHEN coalesce(outcome, '') != 'line_closed' THEN wait_ms END) AS wait,"
         " avg(CASE WHEN answered_at IS NOT NULL THEN talk_ms END) AS talk"
         " FROM call_records WHERE queued_at >= ? AND queued_at < ? GROUP BY kiosk_id",

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import sqlite3
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,6 +21,7 @@ from sqlite_utils import Database
 
 from hub.appointments.model import Booked, BookingRefused
 from hub.hours import utc_iso
+from hub.store.schema import IntegrityErrors, reclaim_deleted
 
 #: Bookings that still hold their slot and whose code may still be used.
 LIVE = ("booked", "arrived")
@@ -240,7 +240,7 @@ class Appointments:
                                 contact_sealed,
                                 at,
                             )
-                    except sqlite3.IntegrityError:
+                    except IntegrityErrors:
                         continue  # the code is another booking's: draw again
                     if taken:
                         raise BookingFailed("slot_taken")
@@ -278,7 +278,11 @@ class Appointments:
         at: datetime,
     ) -> bool:
         """Insert the booking unless the slot is held; True when it was (nothing written).
-        One statement reads and writes, so no other writer can come between."""
+        One statement reads and writes, so no other writer can come between: on SQLite, which
+        has one writer at a time; on PostgreSQL once this transaction holds the slot's row
+        (another booker of the slot waits for it, then sees its booking)."""
+        if getattr(self._db, "dialect", "sqlite") == "postgresql":
+            self._db.execute("SELECT id FROM advisor_slots WHERE id = ? FOR UPDATE", [slot.id])
         inserted = self._db.execute(
             "INSERT INTO bookings (id, slot_id, code_hash, line, advisor, starts_at, ends_at,"
             " language, topic, kiosk_id, booked_at, status, contact_sealed)"
@@ -438,8 +442,12 @@ class Appointments:
                 " WHERE contact_sealed IS NOT NULL"
                 " AND (status IN ('served', 'no_show', 'cancelled') OR booked_at <= ?)",
                 [utc_iso(now), oldest],
-            )
-        return int(changed.rowcount)
+            ).rowcount
+        if changed:
+            # No old copy of a deleted contact left where the database still keeps one.
+            with self._lock:
+                reclaim_deleted(self._db, ("bookings",))
+        return int(changed)
 
     # Calendar feeds
 

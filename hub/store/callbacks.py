@@ -16,6 +16,8 @@ from typing import Literal
 
 from sqlite_utils import Database
 
+from hub.store.schema import reclaim_deleted
+
 #: open: waiting for an advisor; claimed: an advisor holds it; done: called back; no_answer:
 #: closed after `callback_attempts` unanswered tries; expired: its contact was deleted after the
 #: retention period before anyone reached the citizen.
@@ -224,9 +226,10 @@ class Callbacks:
                 [b"", cutoff],
             ).rowcount
         if changed:
-            # The old pages stay in the write-ahead log until it is checkpointed and reused:
-            # written back and emptied now, so that no copy of a deleted contact is left.
-            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            # No copy of a deleted contact left where the database still keeps old versions:
+            # SQLite's write-ahead log, PostgreSQL's dead rows (hub.store.schema).
+            with self._lock:
+                reclaim_deleted(self._db, ("callbacks", "submissions"))
         return changed
 
     def _live(self, callback_id: str) -> CallbackRecord:

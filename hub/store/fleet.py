@@ -1,13 +1,14 @@
 """Fleet health in the hub database: kiosk status, shipped events and usage, alerts, actions.
 
 Migration v5 (hub.store.fleet_schema) makes the tables; `FleetStore` reads and writes them
-over the store's connection and lock. Ingest is one transaction per request: `executemany` of
-INSERT OR IGNORE on (kiosk_id, id), so a batch sent twice stores nothing the second time.
+over the store's database (SQLite or PostgreSQL, the same SQL) and lock. Ingest is one
+transaction per request: `executemany` of INSERT OR IGNORE on (kiosk_id, id), so a batch sent
+twice stores nothing the second time.
 """
 
 from __future__ import annotations
 
-import sqlite3
+import json
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -66,7 +67,8 @@ _UPSERT_STATUS = (
     " ON CONFLICT (kiosk_id) DO UPDATE SET "
     + ", ".join(f"{column} = excluded.{column}" for column in STATUS_COLUMNS[1:-1])
     # A heartbeat without a self-test keeps the last one known.
-    + ", last_self_test_json = COALESCE(excluded.last_self_test_json, last_self_test_json)"
+    + ", last_self_test_json ="
+    " COALESCE(excluded.last_self_test_json, kiosk_status.last_self_test_json)"
 )
 EVENT_COLUMNS = (
     "kiosk_id",
@@ -102,8 +104,8 @@ def _log_filter(kiosk_id: str, query: str, min_level: str) -> tuple[str, list[ob
     params: list[object] = [kiosk_id, *levels]
     if query:
         where += (
-            " AND (instr(lower(coalesce(message, '')), ?)"
-            " OR instr(lower(coalesce(code, '')), ?) OR instr(lower(kind), ?))"
+            " AND (instr(lower(coalesce(message, '')), ?) > 0"
+            " OR instr(lower(coalesce(code, '')), ?) > 0 OR instr(lower(kind), ?) > 0)"
         )
         params += [query.lower()] * 3
     return where, params
@@ -114,22 +116,36 @@ def _insert(table: str, columns: Sequence[str]) -> str:
     return f"INSERT OR IGNORE INTO {table} ({', '.join(columns)}) VALUES ({marks})"
 
 
+def _state(payload_json: str | None) -> Any:
+    """A device record's state, or None when its payload is not a JSON object (one stored
+    before intake refused NaN is not JSON to a strict parser)."""
+    try:
+        payload = json.loads(payload_json or "", parse_constant=_refuse)
+    except ValueError:
+        return None
+    return payload.get("state") if isinstance(payload, dict) else None
+
+
+def _refuse(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
 class FleetStore:
     """Typed reads and writes of the fleet tables, over the store's connection and lock."""
 
-    def __init__(self, db: Database, lock: threading.RLock) -> None:
+    def __init__(self, db: Database | Any, lock: threading.RLock) -> None:
+        #: sqlite-utils' Database or sqlschema.postgres' PgDatabase: `execute` on both.
         self._db = db
-        self._conn: sqlite3.Connection = db.conn
         self._lock = lock
 
     @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
+    def _tx(self) -> Iterator[Any]:
         with self._lock, self._db.atomic():
-            yield self._conn
+            yield self._db
 
     def _rows(self, sql: str, params: Sequence[object] = ()) -> list[dict[str, Any]]:
         with self._lock:
-            cursor = self._conn.execute(sql, params)
+            cursor = self._db.execute(sql, list(params))
             names = [column[0] for column in cursor.description]
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
@@ -186,10 +202,13 @@ class FleetStore:
         return self._insert_many(_insert("kiosk_usage", USAGE_COLUMNS), rows)
 
     def _insert_many(self, sql: str, rows: Sequence[Sequence[object]]) -> int:
-        with self._tx() as conn:
-            before = conn.total_changes
-            conn.executemany(sql, rows)
-            return conn.total_changes - before
+        if not rows:
+            return 0
+        # Both drivers sum the rows each statement changed (none for one ignored).
+        with self._tx() as db:
+            if isinstance(db, Database):
+                return int(db.conn.executemany(sql, rows).rowcount)
+            return int(db.executemany(sql, rows).rowcount)
 
     def add_hub_event(self, kiosk_id: str, row: dict[str, object]) -> None:
         """A record the hub makes about a kiosk (a self-test report, an action's result)."""
@@ -208,15 +227,15 @@ class FleetStore:
         self, kiosk_id: str, limit: int = 200, offset: int = 0
     ) -> list[dict[str, Any]]:
         """Newest first: `limit` device state records from the `offset`-th on."""
-        return self._rows(
-            # json_valid first: a payload stored before intake refused NaN is not JSON to
-            # SQLite, and json_extract on it fails the whole query.
-            "SELECT at, device_id, CASE WHEN json_valid(payload_json)"
-            " THEN json_extract(payload_json, '$.state') END AS state, attention,"
-            " code FROM kiosk_events WHERE kiosk_id = ? AND kind = 'device'"
+        rows = self._rows(
+            "SELECT at, device_id, payload_json, attention, code FROM kiosk_events"
+            " WHERE kiosk_id = ? AND kind = 'device'"
             " ORDER BY at DESC, event_id DESC LIMIT ? OFFSET ?",
             [kiosk_id, limit, offset],
         )
+        for row in rows:
+            row["state"] = _state(row.pop("payload_json"))
+        return rows
 
     def device_history_count(self, kiosk_id: str) -> int:
         rows = self._rows(
@@ -253,14 +272,14 @@ class FleetStore:
 
     def open_alerts(self) -> list[Alert]:
         with self._lock:
-            rows = self._conn.execute(
+            rows = self._db.execute(
                 f"SELECT {_ALERT} FROM alerts WHERE cleared_at IS NULL ORDER BY id"
             ).fetchall()
         return [Alert(*row) for row in rows]
 
     def alerts_for(self, kiosk_id: str, limit: int = 200) -> list[Alert]:
         with self._lock:
-            rows = self._conn.execute(
+            rows = self._db.execute(
                 f"SELECT {_ALERT} FROM alerts WHERE kiosk_id = ? ORDER BY opened_at DESC, id DESC"
                 " LIMIT ?",
                 [kiosk_id, limit],
@@ -317,7 +336,7 @@ class FleetStore:
 
     def kiosks_with_undelivered_actions(self) -> set[str]:
         with self._lock:
-            rows = self._conn.execute(
+            rows = self._db.execute(
                 "SELECT DISTINCT kiosk_id FROM actions WHERE delivered_at IS NULL"
             ).fetchall()
         return {row[0] for row in rows}
@@ -330,9 +349,8 @@ class FleetStore:
                 " WHERE kiosk_id = ? AND delivered_at IS NULL ORDER BY requested_at, id",
                 [kiosk_id],
             ).fetchall()
-            conn.executemany(
-                "UPDATE actions SET delivered_at = ? WHERE id = ?", [(at, row[0]) for row in rows]
-            )
+            for row in rows:
+                conn.execute("UPDATE actions SET delivered_at = ? WHERE id = ?", [at, row[0]])
         return [
             {"id": row[0], "kind": row[1], "device_id": row[2], "requested_by": row[3]}
             for row in rows
@@ -363,7 +381,7 @@ class FleetStore:
 
     def screenshot(self, action_id: str) -> bytes | None:
         with self._lock:
-            row = self._conn.execute(
+            row = self._db.execute(
                 "SELECT screenshot FROM actions WHERE id = ?", [action_id]
             ).fetchone()
         return bytes(row[0]) if row and row[0] is not None else None

@@ -10,7 +10,8 @@ CHECK constraints: SQLite cannot alter a CHECK without rebuilding the table.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import psycopg
 from sqlite_utils import Database
@@ -39,12 +40,30 @@ __all__ = [
     "backup",
     "database_file",
     "migrate",
+    "reclaim_deleted",
     "schema_version",
 ]
 
 
 #: A unique key or a reference refused a write, in either database.
 IntegrityErrors = (sqlite3.IntegrityError, psycopg.errors.IntegrityError)
+
+
+def reclaim_deleted(db: Database | Any, tables: Sequence[str]) -> None:
+    """After personal data in `tables` was overwritten (set NULL or emptied), outside any
+    transaction: leave no copy of the old values where the database still reaches them.
+
+    SQLite (with `secure_delete`) has zeroed the old cells in the pages already; the pages
+    themselves stay in the write-ahead log until it is checkpointed, so it is written back and
+    emptied now. PostgreSQL keeps an updated row's old version in the table until VACUUM
+    removes it, so the tables are vacuumed now (not left to autovacuum). VACUUM does not zero
+    the space it frees, nor reach the WAL or backups: docs/appointments.md says what is left.
+    """
+    if getattr(db, "dialect", "sqlite") == "postgresql":
+        names = ", ".join(f'"{table}"' for table in tables)
+        db.execute(f"VACUUM {names}")
+    else:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def _create_v1(db: Database) -> None:
