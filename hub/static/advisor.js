@@ -52,6 +52,8 @@ const state = {
   localPromise: null,  // that stream, while the browser opens the devices too
   muted: false,
   pendingIce: {},      // role → candidates that came before that party's offer or answer
+  resumeSeconds: 30,   // how long the hub keeps a call whose socket was lost (the hello's)
+  resuming: null,      // {call, timer, wasAvailable} while the socket is lost with a call kept
 };
 window.consoleState = state;
 
@@ -603,8 +605,25 @@ const handlers = {
     state.lineNames = m.line_names || {};
     state.lineKinds = m.line_kinds || {};
     state.available = false;
+    if (m.resume_seconds > 0) state.resumeSeconds = m.resume_seconds;
     $("username").textContent = m.username;
     watchHub(m.ping_seconds);
+    if (state.resuming) send({type: "resume", call: state.resuming.call});
+  },
+  resumed(m) {
+    if (!state.resuming || state.resuming.call !== m.call) return;
+    const wasAvailable = state.resuming.wasAvailable;
+    resumedNow();
+    notice((m.away || []).includes("kiosk") ? PEER_AWAY.kiosk : "");
+    // Available before the connection was lost: still so once this call ends.
+    if (wasAvailable) setAvailable(true);
+    show();
+  },
+  peer_away(m) {
+    if (isCall(m.call)) notice(PEER_AWAY[m.role] || PEER_AWAY.kiosk);
+  },
+  peer_back(m) {
+    if (isCall(m.call)) notice("");
   },
   queue(m) {
     state.queues[m.line] = {calls: m.calls, advisors: m.advisors, receivedAt: performance.now()};
@@ -644,6 +663,7 @@ const handlers = {
     camera();  // ready by the time the kiosk's offer arrives, most often
   },
   ended(m) {
+    if (state.resuming && state.resuming.call === m.call) resumedNow();
     if (state.call && state.call.call === m.call) {
       const to = m.reason === "transferred" ? ` → ${lineName(m.line)}` : "";
       endCall((REASONS[m.reason] || m.reason) + to);
@@ -734,6 +754,34 @@ function watchHub(pingSeconds) {
 // The hub's close code for a socket whose login ended (logged out elsewhere, account disabled,
 // session expired): connecting again cannot work, logging in again can.
 const LOGIN_ENDED = 4401;
+// The hub's close code for a socket replaced by a newer one of the same advisor (another tab).
+const REPLACED = 1008;
+const PEER_AWAY = {
+  kiosk: "Asiakkaan yhteyttä palautetaan… / The citizen's connection is being restored…",
+  host: "Neuvojan yhteyttä palautetaan… / The advisor's connection is being restored…",
+  guest: "Kutsutun yhteyttä palautetaan… / The guest's connection is being restored…",
+};
+
+// A call under way when the socket is lost (not closed for good) is kept: the hub keeps it
+// for `resume_seconds`, the media goes on peer to peer, and the console connects again at once
+// and sends `resume`. When the grace passes first, the call ends here as it has on the hub.
+function keepCall() {
+  const call = state.call.call;
+  const timer = setTimeout(() => {
+    if (!state.resuming || state.resuming.call !== call) return;
+    state.resuming = null;
+    if (state.call && state.call.call === call) {
+      endCall("Yhteys hubiin katkesi / Lost the connection to the hub");
+    }
+  }, state.resumeSeconds * 1000);
+  state.resuming = {call, timer, wasAvailable: state.available};
+  notice("Yhteyttä hubiin palautetaan, puhelu jatkuu… / Restoring the connection to the hub, the call goes on…");
+}
+
+function resumedNow() {
+  if (state.resuming) clearTimeout(state.resuming.timer);
+  state.resuming = null;
+}
 
 // The socket `ws` is gone (closed, or silent): the console says so and connects again, or,
 // when the login itself has ended, goes to the login page.
@@ -748,11 +796,16 @@ function lost(ws, code) {
     : "Yhteys katkesi, yhdistetään uudelleen… / Disconnected, reconnecting…";
   $("socket-status").className = "pill bad";
   state.ringing = null;
-  if (state.call) endCall("Yhteys hubiin katkesi / Lost the connection to the hub");
+  const keep = state.call && !ended && code !== REPLACED;
+  if (keep && !state.resuming) keepCall();
+  else if (!keep && state.call) {
+    resumedNow();
+    endCall("Yhteys hubiin katkesi / Lost the connection to the hub");
+  }
   state.available = false;
   show();
   if (ended) setTimeout(() => location.assign("/login"), 1500);
-  else setTimeout(connect, 3000);
+  else setTimeout(connect, state.resuming ? 500 : 3000);
 }
 
 function connect() {

@@ -435,6 +435,8 @@
     rated: null,
     notice: "",
     mediaState: "",
+    resumeSeconds: 30,    // how long the hub keeps a call whose socket was lost (its hello's)
+    resuming: null,       // the grace's timer while the socket is lost with the call kept
   };
   window.homeCall = state;  // for tests and the curious: what the page holds
 
@@ -682,6 +684,28 @@
     state.rated = null;
     state.notice = "";
     show("queue");
+    openSocket();
+  }
+
+  // A socket lost (not refused) once the hub has named the call keeps the call: the hub keeps
+  // it for `resume_seconds`, the media goes on peer to peer, and the page connects again at
+  // once and sends `resume` (the call's id) instead of a new `call`. When the grace passes
+  // first, the call ends here as it has on the hub.
+  function keepCall() {
+    if (state.resuming) return;
+    const call = state.call;
+    state.resuming = setTimeout(() => {
+      state.resuming = null;
+      if (!state.ended && state.call === call) finish({reason: "socket_lost", can_rate: false}, true);
+    }, state.resumeSeconds * 1000);
+  }
+
+  function resumedNow() {
+    clearTimeout(state.resuming);
+    state.resuming = null;
+  }
+
+  function openSocket() {
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
     const ws = new WebSocket(`${scheme}//${location.host}/ws/home`);
     state.ws = ws;
@@ -698,6 +722,11 @@
       if (state.ws !== ws) return;
       state.ws = null;
       if (state.ended) return;
+      if (state.call && (state.resuming || (helloSeen && event.code !== 1008))) {
+        keepCall();
+        setTimeout(() => { if (state.resuming && !state.ended) openSocket(); }, 500);
+        return;
+      }
       let reason = "socket_lost";
       if (!helloSeen) reason = event.code === 1008 ? "too_many_sockets" : "unavailable";
       else if (event.code === 1008 && !state.call) reason = "too_many_sockets";
@@ -709,13 +738,30 @@
     hello(m) {
       state.hello = m;
       state.iceServers = m.ice_servers || [];
+      if (m.resume_seconds > 0) state.resumeSeconds = m.resume_seconds;
+      if (state.resuming) {
+        send({type: "resume", call: state.call});
+        return;
+      }
       const target = state.target;
       const request = {type: "call", language: callLanguage()};
       if (target.booking) request.booking = target.booking;
       if (target.line) request.line = target.line;
       send(request);
     },
+    resumed(m) {
+      if (m.call === state.call) resumedNow();
+    },
     queued(m) {
+      if (state.resuming && m.call === state.call) {
+        resumedNow();
+        if (state.connected) {
+          // Moved on while this page was away: its advisor's media went with it.
+          closeAll();
+          state.connected = false;
+          show("queue");
+        }
+      }
       const first = state.queued === null;
       state.call = m.call;
       if (m.line) state.callLine = m.line;
@@ -797,6 +843,7 @@
     },
     ended(m) {
       if (state.call && m.call && m.call !== state.call) return;
+      resumedNow();
       if (m.call) state.call = m.call;
       finish(m, false);
     },
