@@ -2,10 +2,13 @@
 docs/call-protocol.md says, on top of the link that keeps the socket (kiosk.video.hub_link).
 
 Everything runs on the engine loop; the public methods may be called from any thread and return
-at once. A call under way when the socket to the hub is lost ends on the kiosk there and then:
-the hub counts the kiosk as gone and ends the call for the advisor too, so media left flowing
-would be a call nobody can hang up, transfer or rate. The citizen is told the service is not
-available (with the lines' phone numbers) until the link is back.
+at once. A call under way when the socket to the hub is lost is kept: the hub keeps it for the
+kiosk for its `resume_seconds` (told in its `hello`), the media goes on peer to peer, and the
+link connects again at once and every second (`RESUME_BACKOFF`) and sends `resume`; the hub
+answers with the call's state (`queued`, `resumed`) or `ended`. Only when the grace passes
+without that, or when the hub closed the socket for good (the kiosk's credential ended, or a
+newer socket of the same kiosk replaced it), does the call end on the kiosk: the citizen is
+told the service is not available (with the lines' phone numbers) until the link is back.
 """
 
 from __future__ import annotations
@@ -52,6 +55,11 @@ REFUSALS = (
 )
 #: Phases in which a call is under way (the hub has it, or is about to).
 IN_CALL = (AdvicePhase.REQUESTING, AdvicePhase.QUEUED, AdvicePhase.RINGING, AdvicePhase.CONNECTED)
+#: How long the hub keeps a call for a kiosk whose socket was lost, unless its `hello` says.
+RESUME_SECONDS = 30.0
+#: Close codes after which nothing is resumed: the kiosk's credential ended (4401), or a newer
+#: socket of the same kiosk replaced this one (1008).
+FINAL_CLOSES = (4401, 1008)
 
 
 class HubAdviceClient(HubLink):
@@ -70,6 +78,7 @@ class HubAdviceClient(HubLink):
         backoff: tuple[float, ...] = BACKOFF,
         heartbeat: float = HEARTBEAT,
         ca_file: str = "",
+        resume_seconds: float = RESUME_SECONDS,
     ) -> None:
         super().__init__(
             hub_url=hub_url,
@@ -98,6 +107,12 @@ class HubAdviceClient(HubLink):
         self._call: str | None = None
         self._line: str | None = None
         self._cancel_pending = False
+        #: How long the hub keeps a call whose socket was lost (its hello's resume_seconds).
+        self._resume_s = resume_seconds
+        #: While the socket is lost with a call kept: ends the call when the grace is over.
+        self._grace: asyncio.TimerHandle | None = None
+        #: A hang-up or cancel made while the socket was lost, for the next socket.
+        self._unsent: dict[str, Any] | None = None
 
     # ---- the interface (any thread) -----------------------------------------------------------
 
@@ -140,6 +155,12 @@ class HubAdviceClient(HubLink):
         return peer.stats() if peer is not None else None
 
     @property
+    def resuming(self) -> bool:
+        """Whether the socket to the hub is lost with the call kept, until the hub takes it
+        back (`queued`, `resumed`) or ends it, or the grace passes (any thread; a snapshot)."""
+        return self._grace is not None
+
+    @property
     def help(self) -> CallHelp | None:
         return self._help
 
@@ -148,13 +169,52 @@ class HubAdviceClient(HubLink):
 
     # ---- the hub gone -------------------------------------------------------------------------
 
-    async def _socket_lost(self) -> None:
-        """A call under way is over (the hub counts the kiosk as gone); idle, not available."""
-        if self.status.phase in IN_CALL:
-            await self._close_peer()
-            self._report(AdviceStatus(AdvicePhase.UNAVAILABLE, line=self._line, reason="hub_lost"))
-        elif self.status.phase is AdvicePhase.IDLE:
+    async def _socket_lost(self, close_code: int | None) -> None:
+        """A call the hub has named is kept while the link reconnects to resume it (its media
+        goes on); one not named yet, or after a final close, is over. Idle: not available."""
+        phase = self.status.phase
+        if phase in IN_CALL and self._call is not None and close_code not in FINAL_CLOSES:
+            if self._grace is None:
+                log.info("the hub's socket was lost: resuming the call", extra={"call": self._call})
+                self._hurry = True
+                self._grace = asyncio.get_running_loop().call_later(
+                    self._resume_s, lambda: self._submit(self._grace_over())
+                )
+            return
+        if phase in IN_CALL:
+            await self._give_up()
+        elif phase is AdvicePhase.IDLE:
             self._report(AdviceStatus(AdvicePhase.UNAVAILABLE, reason="hub_lost"))
+
+    async def _socket_opened(self, hello: dict[str, Any]) -> None:
+        """Ask for the kept call back, first thing on the new socket."""
+        told = hello.get("resume_seconds")
+        if isinstance(told, int | float) and not isinstance(told, bool) and told > 0:
+            self._resume_s = float(told)
+        unsent, self._unsent = self._unsent, None
+        if unsent is not None:
+            await self._send(unsent)
+        elif self._grace is not None and self._call is not None:
+            await self._send({"type": "resume", "call": self._call})
+
+    async def _grace_over(self) -> None:
+        """No hub took the call back in time: it is over for the kiosk too."""
+        if self._grace is None:
+            return
+        log.info("the call could not be resumed in time", extra={"call": self._call})
+        await self._give_up()
+
+    def _resumed(self) -> None:
+        """The hub has the call again (or has ended it): no more hurry, no more grace."""
+        grace, self._grace = self._grace, None
+        if grace is not None:
+            grace.cancel()
+        self._hurry = False
+
+    async def _give_up(self) -> None:
+        self._resumed()
+        await self._close_peer()
+        self._report(AdviceStatus(AdvicePhase.UNAVAILABLE, line=self._line, reason="hub_lost"))
 
     # ---- the call -----------------------------------------------------------------------------
 
@@ -178,6 +238,11 @@ class HubAdviceClient(HubLink):
 
     async def _cancel(self) -> None:
         phase, call = self.status.phase, self._call
+        if self._grace is not None and call is not None:
+            # The hub still keeps the call: it hears of its end on the next socket.
+            self._resumed()
+            kind = "hang_up" if phase is AdvicePhase.CONNECTED else "cancel"
+            self._unsent = {"type": kind, "call": call}
         if phase is AdvicePhase.CONNECTED and call is not None:
             await self._send({"type": "hang_up", "call": call})
             await self._close_peer()
@@ -218,7 +283,20 @@ class HubAdviceClient(HubLink):
                 self._call = call
         if call is None or call != self._call:
             return  # an earlier call's news
-        if kind == "queued":
+        if kind in ("queued", "resumed", "ended"):
+            self._resumed()
+        if kind == "queued" and self.status.phase is AdvicePhase.CONNECTED:
+            # Resumed into the queue: the call was moved on while the kiosk was away, and its
+            # advisor's media with it.
+            await self._close_peer()
+            self._report(AdviceStatus(AdvicePhase.QUEUED, line=self._line, call=call))
+        if kind == "resumed":
+            if self.status.phase not in IN_CALL:
+                # Given up here before the hub took the call back: it ends there too.
+                await self._send({"type": "hang_up", "call": call})
+                return
+            log.info("the call was resumed", extra={"call": call})
+        elif kind == "queued":
             if self.status.phase in (AdvicePhase.REQUESTING, AdvicePhase.QUEUED):
                 named = data.get("line")
                 self._line = named if isinstance(named, str) and named else self._line
@@ -409,6 +487,7 @@ class HubAdviceClient(HubLink):
 
     async def aclose(self) -> None:
         """Hang up what is under way, close the socket and stop trying."""
+        self._resumed()
         if self.status.phase in IN_CALL:
             await self._cancel()
         self._closed = True

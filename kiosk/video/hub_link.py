@@ -34,6 +34,9 @@ CONNECT_TIMEOUT = 3.0
 REQUEST_TIMEOUT = 5.0
 #: Seconds between attempts to reach the hub again after a failure, the last one repeating.
 BACKOFF = (1.0, 2.0, 5.0, 10.0, 30.0)
+#: The same while a call is kept for the kiosk (`_hurry`): the hub holds it only for its
+#: resume_seconds, so the kiosk tries again at once and then every second.
+RESUME_BACKOFF = (0.2, 0.5, 1.0)
 #: Ping the hub this often; a hub that does not answer within half of it is gone.
 HEARTBEAT = 20.0
 
@@ -81,6 +84,8 @@ class HubLink(AdviceClient):
         self._closed = False
         #: The hub's last refusal of the kiosk's credentials, while it lasts (logged once).
         self._refused: int | None = None
+        #: Reconnect quickly (`RESUME_BACKOFF`): a call is waiting for the kiosk to resume it.
+        self._hurry = False
 
     # ---- what the subclass does with the socket -----------------------------------------------
 
@@ -89,8 +94,12 @@ class HubLink(AdviceClient):
         """One message from the hub."""
 
     @abstractmethod
-    async def _socket_lost(self) -> None:
-        """The socket closed or its heartbeat was lost; the link is trying again already."""
+    async def _socket_lost(self, close_code: int | None) -> None:
+        """The socket closed (`close_code` from the hub's close frame, None when there was
+        none) or its heartbeat was lost; the link is trying again already."""
+
+    async def _socket_opened(self, hello: dict[str, Any]) -> None:
+        """A socket just opened and the hub said `hello`: before any other message."""
 
     # ---- the interface (any thread) -----------------------------------------------------------
 
@@ -193,7 +202,8 @@ class HubLink(AdviceClient):
             self._failed.set()
             if self._closed:
                 break
-            delay = self._backoff[min(failures, len(self._backoff) - 1)]
+            delays = RESUME_BACKOFF if self._hurry else self._backoff
+            delay = delays[min(failures, len(delays) - 1)]
             failures += 1
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
@@ -225,6 +235,7 @@ class HubLink(AdviceClient):
             if self.status.phase is AdvicePhase.UNAVAILABLE:
                 self._report(AdviceStatus(AdvicePhase.IDLE))
             log.info("connected to the hub's call service")
+            await self._socket_opened(first)
             async for message in ws:
                 if message.type != aiohttp.WSMsgType.TEXT:
                     continue
@@ -238,9 +249,10 @@ class HubLink(AdviceClient):
             had_socket = self._ws is ws
             self._ws = None
             self._connected.clear()
+            code = ws.close_code
             await ws.close()
             if had_socket and not self._closed:
-                await self._socket_lost()
+                await self._socket_lost(code)
 
     async def _socket(self) -> aiohttp.ClientWebSocketResponse | None:
         """The open socket, trying once more at once if there is none."""
