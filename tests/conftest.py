@@ -197,13 +197,28 @@ def postgres_server() -> Iterator[PostgresServer]:
         server.stop()
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "sqlite_only(reason): a test of the hub's SQLite file itself (its mode, backups, a full"
+        " disk, a PRAGMA), skipped when the hub's tests run on PostgreSQL",
+    )
+
+
 @pytest.fixture(autouse=True)
 def _hub_store_on_postgres(request: pytest.FixtureRequest) -> Iterator[None]:
     """With KIOSK_TEST_STORE=postgresql, each test's hub store is a fresh PostgreSQL schema:
-    `load_config` and the `kiosk-hub` processes a test starts read $KIOSK_HUB_DATABASE_URL."""
+    `load_config` and the `kiosk-hub` processes a test starts read $KIOSK_HUB_DATABASE_URL.
+    A test marked `sqlite_only` is skipped then, with its reason."""
     if os.environ.get(STORE_VARIABLE) != "postgresql":
         yield
         return
+    marker = request.node.get_closest_marker("sqlite_only")
+    if marker is not None:
+        reason = marker.args[0] if marker.args else marker.kwargs.get("reason", "")
+        if not reason:
+            pytest.fail("sqlite_only needs a reason: why the test means nothing on PostgreSQL")
+        pytest.skip(f"SQLite only: {reason}")
     server: PostgresServer = request.getfixturevalue("postgres_server")
     url = server.schema_url()
     with pytest.MonkeyPatch.context() as patch:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from hub.accounts import kiosk_for_token
 from hub.config import load_config
-from hub.store import open_store
+from hub.store import open_configured
 
 
 def hub_command(config: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
@@ -52,7 +52,7 @@ def test_user_add_list_and_disable(write_config: Callable[[str], Path]) -> None:
     missing = hub_command(path, "user", "disable", "nobody")
     assert (missing.returncode, missing.stderr.strip()) == (2, "kiosk-hub: there is no user nobody")
 
-    store = open_store(load_config(path).db_path)
+    store = open_configured(load_config(path))
     try:
         user = store.user("anna")
         assert user is not None and user.password_hash.startswith("$argon2id$")
@@ -87,7 +87,7 @@ def test_kiosk_add_prints_the_token_once_and_keeps_only_its_hash(
     assert done.returncode == 0, done.stderr
     token = done.stdout.strip()
     assert len(token) >= 40
-    store = open_store(load_config(path).db_path)
+    store = open_configured(load_config(path))
     try:
         record = store.kiosk("itakeskus-1")
         assert record is not None and token not in record.token_hash

@@ -221,6 +221,7 @@ def test_a_kiosk_given_a_new_token_by_an_enrollment_code_loses_its_old_socket(hu
     asyncio.run(scenario())
 
 
+@pytest.mark.sqlite_only("the mode of hub.db and its -wal and -shm; PostgreSQL keeps no file here")
 def test_the_database_and_its_wal_are_for_their_owner_only(hub: Hub) -> None:
     kiosk_token(hub)  # a write, so that the running hub's -wal and -shm are there
     data = hub.config.parent / "hub"

@@ -73,11 +73,12 @@ def test_usage_rows_the_report_could_not_count_are_counted_as_far_as_they_can_be
     ]
 
     async def body(kiosk: Kiosk, support: Support) -> None:
-        store.db.conn.executemany(
-            "INSERT INTO kiosk_usage (kiosk_id, usage_id, kind, value, duration_ms, at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            [(KIOSK, *row, AT) for row in rows],
-        )
+        for row in rows:
+            store.db.execute(
+                "INSERT INTO kiosk_usage (kiosk_id, usage_id, kind, value, duration_ms, at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [KIOSK, *row, AT],
+            )
         figures = await support.get("/api/support/usage?from=2025-01-13&to=2025-01-13")
         (item,) = figures["per_kiosk"]
         assert item["pages_printed"] == 1 + 4 + 1

@@ -57,7 +57,7 @@ def test_login_sets_a_strict_http_only_cookie_and_logout_ends_it(
         assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/" in cookie
         session_id = response.cookies["hub-session"].value
         # Only the hash of the session id is stored.
-        assert session_id not in str(list(store.db.table("sessions").rows))
+        assert session_id not in str(list(store.db.query("SELECT * FROM sessions")))
 
         me = await client.get("/api/me")
         body = await me.json()

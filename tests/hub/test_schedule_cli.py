@@ -9,7 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from hub.config import load_config
-from hub.store import open_store
+from hub.store import open_configured
 from tests.hub.test_cli import hub_command
 
 LINES = """
@@ -36,7 +36,7 @@ def test_an_advisors_morning_of_slots_from_the_shell(write_config: Callable[[str
     assert added.returncode == 0, added.stderr
     assert len(added.stdout.splitlines()) == 3
 
-    store = open_store(load_config(path).db_path)
+    store = open_configured(load_config(path))
     try:
         rows = list(store.db.query("SELECT starts_at, ends_at FROM advisor_slots ORDER BY 1"))
     finally:

@@ -123,6 +123,7 @@ def setup(tmp_path: Path) -> Iterator[Setup]:
             hub.stop()
 
 
+@pytest.mark.sqlite_only("hub.db on a small tmpfs that fills; PostgreSQL's disk is the server's")
 def test_a_full_store_refuses_writes_with_503_keeps_reads_and_takes_them_once_there_is_room(
     setup: Setup,
 ) -> None:

@@ -5,6 +5,7 @@ port and database, and its database read (read-only) to see what it holds."""
 from __future__ import annotations
 
 import base64
+import os
 import signal
 import socket
 import sqlite3
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hub.config import DATABASE_URL_VARIABLE
 from tests.peers import lifetime
 
 BIN = Path(sys.executable).parent
@@ -101,7 +103,14 @@ class Hub:
         return self.rows("SELECT * FROM submissions")
 
     def rows(self, sql: str, params: tuple[object, ...] = ()) -> list[dict[str, Any]]:
-        """Rows of the hub's database, read-only, as it has them now."""
+        """Rows of the hub's database, read-only, as it has them now (in PostgreSQL when the
+        hub's tests run there: $KIOSK_HUB_DATABASE_URL, which the process inherits)."""
+        url = os.environ.get(DATABASE_URL_VARIABLE)
+        if url:
+            from sqlschema import postgres
+
+            with postgres.connect(url) as pg:
+                return list(postgres.PgDatabase(pg).query(sql, params))
         data = self.config.parent / "hub"
         conn = sqlite3.connect(f"file:{data / 'hub.db'}?mode=ro", uri=True)
         conn.row_factory = sqlite3.Row

@@ -37,6 +37,23 @@ STARTUP_DEADLINE = 60.0
 STORE_VARIABLE = "KIOSK_TEST_STORE"
 
 
+def row_versions(url: str, table: str) -> list[bytes]:
+    """The data of every version of every row `table` holds in its pages, live or dead (an
+    updated row's old version stays until VACUUM removes it), read with pageinspect."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS pageinspect SCHEMA public")
+        found = conn.execute(
+            "SELECT items.t_data FROM generate_series(0, (pg_relation_size(%(t)s::regclass)"
+            " / current_setting('block_size')::int)::int - 1) AS page,"
+            " public.heap_page_items(public.get_raw_page(%(name)s, page)) AS items"
+            " WHERE items.t_data IS NOT NULL",
+            {"t": table, "name": table},
+        ).fetchall()
+    return [bytes(data) for (data,) in found]
+
+
 class PostgresServer:
     def __init__(self, *, durable: bool = False, port: int = 5432) -> None:
         #: fsync and synchronous commits on (a bench's figures) or off (tests: faster, and a
