@@ -122,6 +122,11 @@ class DeliveryWorker:
     async def _attempt(self, record: SubmissionRecord) -> int:
         submissions = self._store.submissions
         extra = {"kiosk_id": record.kiosk_id, "event": "delivery"}
+        # A full lease for this attempt: the claim was made with the round's first row.
+        until = utc_iso(self._clock() + self._lease)
+        if not submissions.renew(record.id, by=self.claimant, until=until):
+            log.info("submission %s: claimed meanwhile elsewhere; not attempted here", record.id)
+            return 0
         limit = self._lease.total_seconds() * ATTEMPT_SHARE
         try:
             async with asyncio.timeout(limit):

@@ -154,27 +154,45 @@ class Submissions:
     def claim_due(
         self, *, now: str, lease_until: str, by: str, limit: int = 20
     ) -> list[SubmissionRecord]:
-        """Pending submissions due by `now` that nobody holds, oldest first, each now held by
-        `by` until `lease_until`."""
-        # Of two instances racing, the UPDATE's own conditions decide: PostgreSQL evaluates
-        # them again on the row it locked (the other's claim makes them false); the subquery's
-        # SKIP LOCKED passes over rows another instance is claiming at this moment.
+        """Pending submissions due by `now` that nobody holds, oldest first (at most `limit`),
+        each now held by `by` until `lease_until`."""
+        # The ids first (PostgreSQL: rows another instance is claiming at this moment are
+        # passed over), then the claim, whose own conditions decide a race: PostgreSQL
+        # evaluates them again on the row it locked, and another's claim makes them false.
         skip_locked = " FOR UPDATE SKIP LOCKED" if self._dialect == "postgresql" else ""
+        free = (
+            "status = 'pending' AND next_attempt_at <= ?"
+            " AND (claimed_until IS NULL OR claimed_until <= ?)"
+        )
         with self._lock, self._db.atomic():
+            ids = [
+                row[0]
+                for row in self._db.execute(
+                    f"SELECT id FROM submissions WHERE {free}"
+                    f" ORDER BY next_attempt_at, received_at LIMIT ?{skip_locked}",
+                    [now, now, limit],
+                ).fetchall()
+            ]
+            if not ids:
+                return []
+            marks = ", ".join("?" for _ in ids)
             rows = self._db.execute(
                 "UPDATE submissions SET claimed_by = ?, claimed_until = ?"
-                " WHERE id IN (SELECT id FROM submissions"
-                " WHERE status = 'pending' AND next_attempt_at <= ?"
-                " AND (claimed_until IS NULL OR claimed_until <= ?)"
-                f" ORDER BY next_attempt_at, received_at LIMIT ?{skip_locked})"
-                " AND status = 'pending' AND next_attempt_at <= ?"
-                " AND (claimed_until IS NULL OR claimed_until <= ?)"
-                f" RETURNING {_COLUMNS}",
-                [by, lease_until, now, now, limit, now, now],
+                f" WHERE id IN ({marks}) AND {free} RETURNING {_COLUMNS}",
+                [by, lease_until, *ids, now, now],
             ).fetchall()
         claimed = [SubmissionRecord(*row) for row in rows]
         return sorted(
             claimed, key=lambda record: (record.next_attempt_at or "", record.received_at)
+        )
+
+    def renew(self, submission_id: str, *, by: str, until: str) -> bool:
+        """Extend `by`'s claim to `until` (an attempt starts); False when `by` no longer holds
+        it (its lease ran out while earlier rows were attempted, and another instance took it)."""
+        return self._update(
+            "UPDATE submissions SET claimed_until = ?"
+            " WHERE id = ? AND claimed_by = ? AND status = 'pending'",
+            [until, submission_id, by],
         )
 
     def release(self, submission_id: str, *, by: str) -> bool:

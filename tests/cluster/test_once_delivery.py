@@ -5,6 +5,8 @@ processes on one PostgreSQL, both running their delivery workers, and aiosmtpd a
    retrying through the other instance): each reaches the relay once, and all are delivered.
 2. An instance SIGKILLed while it holds claims (its relay holds the message's DATA): the other
    instance delivers them once their lease has run out, each once.
+3. The claims themselves, on two connections: each takes at most its limit and none another's;
+   a claim whose lease ran out and was taken elsewhere is neither renewed nor recorded.
 """
 
 from __future__ import annotations
@@ -23,12 +25,15 @@ import pytest
 from aiosmtpd.smtp import Envelope
 from nacl.public import PrivateKey, SealedBox
 
+from hub.store import open_postgres
 from tests.cluster.hubs import HubCluster
 from tests.peers.hub import wait_until
 from tests.peers.postgres import PostgresServer
 from tests.peers.smtp import SmtpSink, free_port
 
 KIOSK = "library-1"
+T0, T1, T2 = "2026-12-07T08:00:00.000Z", "2026-12-07T08:00:01.000Z", "2026-12-07T08:05:01.000Z"
+T3, T4 = "2026-12-07T08:05:02.000Z", "2026-12-07T08:10:02.000Z"
 COMMON = (
     '[email]\nsender = "kioski@kirjasto.example.fi"\nmessages_per_kiosk_per_hour = 1000\n'
     "[delivery]\ninitial_backoff_seconds = 1\nmax_backoff_seconds = 2\n"
@@ -211,3 +216,31 @@ def test_the_claims_of_a_killed_instance_are_delivered_by_the_other_after_the_le
         held.released.set()
         cluster.drop()
         held.stop()
+
+
+def test_a_claim_takes_at_most_its_limit_and_a_lapsed_claim_taken_elsewhere_is_not_renewed(
+    postgres_server: PostgresServer,
+) -> None:
+    url = postgres_server.schema_url()
+    first, second = open_postgres(url), open_postgres(url)
+    try:
+        first.add_kiosk(KIOSK, "Library", "Itäkeskus", "hash", at=T0)
+        for n in range(50):
+            first.submissions.add(submission_id(n), KIOSK, "email", None, b"sealed", at=T0)
+        mine = first.submissions.claim_due(now=T1, lease_until=T2, by="a", limit=20)
+        theirs = second.submissions.claim_due(now=T1, lease_until=T2, by="b", limit=20)
+        rest = second.submissions.claim_due(now=T1, lease_until=T2, by="b", limit=20)
+        assert (len(mine), len(theirs), len(rest)) == (20, 20, 10)
+        assert not {r.id for r in mine} & {r.id for r in theirs + rest}
+        assert second.submissions.claim_due(now=T1, lease_until=T2, by="b") == []
+        # a's lease runs out before it gets to its last row; b takes them: a may not go on.
+        taken = second.submissions.claim_due(now=T3, lease_until=T4, by="b", limit=50)
+        assert {r.id for r in taken} == {r.id for r in mine + theirs + rest}
+        assert not first.submissions.renew(mine[-1].id, by="a", until=T4)
+        assert not first.submissions.delivered(mine[-1].id, at=T3, by="a")
+        assert second.submissions.renew(mine[-1].id, by="b", until=T4)
+        assert second.submissions.delivered(mine[-1].id, at=T3, by="b")
+    finally:
+        first.close()
+        second.close()
+        postgres_server.drop_schema(url)
