@@ -38,6 +38,8 @@ class SavedSwitchboard:
     def __init__(self, store: HubStore) -> None:
         self._store = store
         self._written: str | None = None
+        #: The switchboard's shape when last saved or restored: unchanged, nothing to compare.
+        self._shape: object = None
 
     def load(self) -> dict[str, Any] | None:
         """The last snapshot saved; None when there is none or it cannot be read."""
@@ -63,6 +65,7 @@ class SavedSwitchboard:
         except (ValueError, KeyError, TypeError) as exc:
             log.error("the saved switchboard could not be restored: %s", exc)
             return 0
+        self._shape = switchboard.shape()
         calls = switchboard.snapshot()["calls"]
         restored = len(calls) if isinstance(calls, list) else 0
         log.info("restored the switchboard", extra={"calls": restored})
@@ -70,10 +73,14 @@ class SavedSwitchboard:
 
     def save(self, switchboard: Switchboard) -> bool:
         """Write the snapshot if its calls changed since the last write; whether it wrote."""
+        shape = switchboard.shape()
+        if shape == self._shape:
+            return False  # the common case, every signalling message: no snapshot taken
         snapshot: dict[str, Any] = switchboard.snapshot()
         text = untimed(snapshot)
-        if text == self._written:
-            return False
-        self._store.save_switchboard_state(ROW, json.dumps(snapshot), at=snapshot["taken_at"])
-        self._written = text
-        return True
+        wrote = text != self._written
+        if wrote:
+            self._store.save_switchboard_state(ROW, json.dumps(snapshot), at=snapshot["taken_at"])
+            self._written = text
+        self._shape = shape
+        return wrote

@@ -100,6 +100,26 @@ def take(floor: Floor, now: float, wall: datetime) -> dict[str, Any]:
     return {"version": VERSION, "taken_at": _iso(wall), "calls": calls}
 
 
+def shape(floor: Floor) -> tuple[tuple[object, ...], ...]:
+    """What of the calls a snapshot would change with, cheaply: equal shapes, equal snapshots
+    but for the clocks (the sums of waits and talks change only as a call changes state)."""
+    return tuple(
+        (
+            c.id,
+            c.kiosk_id,
+            c.line,
+            c.state,
+            c.advisor,
+            c.guest,
+            c.guest_line,
+            c.transfers,
+            c.answered_wall,
+            c.booked_until,
+        )
+        for c in floor.calls.values()
+    )
+
+
 def restore(floor: Floor, saved: dict[str, Any], now: float, wall: datetime) -> int:
     """Put the snapshot's calls on `floor` (which has none), every party away since `now`.
 
