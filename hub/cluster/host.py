@@ -39,6 +39,7 @@ from hub.calls import operations
 from hub.calls.desk import CallDesk
 from hub.calls.model import Message, Party
 from hub.calls.operations import SIGNALS, Operation, party_of
+from hub.calls.saved import untimed
 from hub.cluster.link import Link, Names, notify
 from hub.hours import utc_iso
 
@@ -287,11 +288,11 @@ class Host:
                 log.exception("could not save the switchboard")
 
     async def save(self) -> None:
-        state = {
-            "switchboard": self._desk.switchboard.snapshot(),
-            "seats": {json.dumps(list(p)): asdict(s) for p, s in self.seats.items()},
-        }
-        compared = json.dumps({**state, "switchboard": _untimed(state["switchboard"])})
+        taken: dict[str, Any] = self._desk.switchboard.snapshot()
+        seats = {json.dumps(list(p)): asdict(s) for p, s in self.seats.items()}
+        state = {"switchboard": taken, "seats": seats}
+        # Clock readings alone changing is no reason to write (hub.calls.saved).
+        compared = json.dumps({"calls": untimed(taken), "seats": seats})
         if compared == self._saved and self.seq == self._covered:
             return
         seq, value, at = self.seq, json.dumps(state), utc_iso(self._desk.now())
@@ -342,10 +343,3 @@ async def _snapshot(conn: psycopg.AsyncConnection[Any]) -> tuple[str, int] | Non
     cursor = await conn.execute("SELECT value, seq FROM switchboard_state WHERE name = 'snapshot'")
     row = await cursor.fetchone()
     return (str(row[0]), int(row[1])) if row else None
-
-
-def _untimed(snapshot: Any) -> Any:
-    """A snapshot without the time it was taken (two of the same state compare equal)."""
-    if isinstance(snapshot, dict):
-        return {k: v for k, v in snapshot.items() if k != "taken_at"}
-    return snapshot

@@ -51,7 +51,7 @@ def hosting(cluster: HubCluster, timeout: float = 30.0) -> Instance:
 
 
 class Caller:
-    """A kiosk's socket speaking docs/call-protocol.md, as a test drives it."""
+    """A kiosk's or an advisor's socket speaking docs/call-protocol.md, as a test drives it."""
 
     def __init__(self, session: aiohttp.ClientSession, ws: aiohttp.ClientWebSocketResponse):
         self.session = session
@@ -66,6 +66,20 @@ class Caller:
         caller = cls(session, ws)
         await caller.expect("hello")
         return caller
+
+    @classmethod
+    async def advisor(cls, base: str, username: str, password: str) -> Caller:
+        """An advisor logged in through the hub's form, on /ws/advisor."""
+        session = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+        form = {"username": username, "password": password}
+        async with session.post(f"{base}/login", data=form, allow_redirects=False) as response:
+            assert response.status == 303, await response.text()
+        ws = await session.ws_connect(
+            f"{base}/ws/advisor", headers={"Origin": base}, heartbeat=None
+        )
+        advisor = cls(session, ws)
+        await advisor.expect("hello")
+        return advisor
 
     async def send(self, message: dict[str, Any]) -> None:
         await self.ws.send_str(json.dumps(message))
