@@ -24,7 +24,8 @@ from hub.accounts import same
 from hub.auth import kiosk, staff
 from hub.calls import Effects, Message, Party, advisor
 from hub.calls import kiosk as kiosk_party
-from hub.calls.desk import DESK, CallDesk, Connection, error
+from hub.calls.connection import Connection
+from hub.calls.desk import DESK, CallDesk, error
 from hub.calls.operations import (
     ADVISOR_TYPES,
     GUEST_TYPES,
