@@ -23,7 +23,7 @@ from pytestqt.qtbot import QtBot
 
 from hub.config import load_config
 from hub.hours import HELSINKI, utc_iso
-from hub.store import open_store
+from hub.store import open_configured
 from kiosk.config import Config
 from kiosk.engine import Engine
 from kiosk.ui.screens.video.screen import AdviceScreen
@@ -64,7 +64,7 @@ def booking_hub(tmp_path: Path) -> Iterator[BookingHub]:
     )
     hub = Hub(config, port)
     hub.cli("keys", "generate")
-    store = open_store(load_config(config).db_path)
+    store = open_configured(load_config(config))
     try:
         add_user(store, "anna", "advisor")
         tokens = {kiosk_id: add_kiosk(store, kiosk_id) for kiosk_id in (KIOSK, BOOKER, OTHER)}

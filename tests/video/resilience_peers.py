@@ -19,7 +19,7 @@ from typing import Any
 
 import aiohttp
 
-from hub.store import open_store
+from hub.store import open_configured
 from tests.hub.conftest import add_kiosk, add_user, log_in
 from tests.video.conftest import DEADLINE
 
@@ -59,7 +59,7 @@ def write_hub(folder: Path, port: int, hub_keys: str = "") -> tuple[Path, str]:
         capture_output=True,
         timeout=DEADLINE,
     )
-    store = open_store(load_config(path).db_path)
+    store = open_configured(load_config(path))
     try:
         add_user(store, "anna", "advisor")
         add_user(store, "ben", "advisor")
