@@ -141,10 +141,9 @@ class Fleet:
         limit = self.offline_after
         if self.hub_store.dialect == "postgresql":
             # Several instances: a kiosk's heartbeats may reach another one; the store has them.
-            for row in self.store.statuses():
-                if row["received_at"]:
-                    at = datetime.fromisoformat(row["received_at"])
-                    self._seen[row["kiosk_id"]] = _Seen(at, row["app_state"], row["app_since"])
+            for kiosk_id, received_at, app_state, app_since in self.store.last_heartbeats():
+                at = datetime.fromisoformat(received_at)
+                self._seen[kiosk_id] = _Seen(at, app_state, app_since)
         for kiosk_id, seen in self._seen.items():
             since = max(seen.at, self._grace.get(kiosk_id, seen.at))
             if now - since > limit:

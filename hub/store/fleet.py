@@ -171,7 +171,13 @@ class FleetStore:
         return found[0] if found else None
 
     def save_status(self, row: Sequence[object]) -> None:
-        """Replace a kiosk's status with a heartbeat's: values in STATUS_COLUMNS order."""
+        """Replace a kiosk's status with a heartbeat's: values in STATUS_COLUMNS order. On
+        PostgreSQL (autocommit) the one statement is its own transaction: no BEGIN and COMMIT
+        round trips for each heartbeat while the hub's event loop waits."""
+        if getattr(self._db, "dialect", "sqlite") == "postgresql":
+            with self._lock:
+                self._db.execute(_UPSERT_STATUS, list(row))
+            return
         with self._tx() as conn:
             conn.execute(_UPSERT_STATUS, row)
 
@@ -186,6 +192,16 @@ class FleetStore:
 
     def statuses(self) -> list[dict[str, Any]]:
         return self._rows("SELECT * FROM kiosk_status")
+
+    def last_heartbeats(self) -> list[tuple[str, str, str | None, str | None]]:
+        """(kiosk id, received_at, app state, app since) of every kiosk that has beaten: what
+        the offline watch reads, without the status rows' device JSON."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT kiosk_id, received_at, app_state, app_since FROM kiosk_status"
+                " WHERE received_at IS NOT NULL"
+            ).fetchall()
+        return [(row[0], row[1], row[2], row[3]) for row in rows]
 
     def status(self, kiosk_id: str) -> dict[str, Any] | None:
         rows = self._rows("SELECT * FROM kiosk_status WHERE kiosk_id = ?", [kiosk_id])
