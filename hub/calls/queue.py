@@ -214,11 +214,12 @@ class Switchboard(AwayParties):
     # --- calls -----------------------------------------------------------------------------
 
     def ready_to_call(self, kiosk_id: str) -> None:
-        """`CallError` unless the citizen's end is connected and in no call."""
+        """`CallError` unless the citizen's end is connected and in no call (but one it lost
+        its socket in and has not resumed: calling anew gives that one up)."""
         k = self._floor.kiosks.get(kiosk_id)
-        if k is None:
+        if k is None or not k.connected:
             raise CallError(f"kiosk {kiosk_id} is not connected")
-        if k.call is not None:
+        if k.call is not None and k.away_since is None:
             raise CallError(f"kiosk {kiosk_id} is already in call {k.call}")
 
     def request_call(
@@ -233,6 +234,11 @@ class Switchboard(AwayParties):
         """
         self.ready_to_call(kiosk_id)
         k = self._floor.kiosks[kiosk_id]
+        given_up = Effects()
+        if k.call is not None:  # back after a lost socket (an app restarted, say), not resumed
+            old = self._floor.calls[k.call]
+            self._stirred.add(old.line)
+            self._end(old, EndReason.KIOSK_GONE, given_up)
         if booked is not None:
             line = booked.line
             if self._floor.line(line).interpreting:
@@ -263,7 +269,7 @@ class Switchboard(AwayParties):
         )
         self._floor.calls[call.id] = call
         k.call = call.id
-        fx = Effects()
+        fx = given_up
         if booked is not None:
             call.booked_until = booked.starts_at + self._booking_late
             call.joined_at_position = self._floor.queue(line).index(call) + 1

@@ -286,3 +286,21 @@ def test_lines_with_an_away_caller_count_it_as_waiting(clock: Clock) -> None:
     call_from(board, "k2")
     board.kiosk_away("k2")
     assert board.line_status("virka-info").waiting == 1
+
+
+def test_a_kiosk_back_that_calls_anew_gives_up_the_call_it_did_not_resume(
+    clock: Clock, board: Switchboard
+) -> None:
+    """A kiosk app restarted mid-call has no peer left to resume: its new call goes ahead."""
+    old = answered(board, clock)
+    board.kiosk_away("k1")
+    board.kiosk_connected("k1")
+    board.set_available("anna", True)
+    new, fx = board.request_call("k1", "virka-info", "fi")
+    assert new != old and board.call_state(old) is None
+    assert [(r.call_id, r.outcome) for r in fx.records] == [(old, Outcome.KIOSK_GONE)]
+    assert last(fx, advisor("anna"), "ended")["reason"] == "kiosk_gone"
+    assert last(fx, kiosk("k1"), "queued")["call"] == new
+    clock.advance(60)
+    assert not board.tick().records  # recorded once
+    assert board.call_state(new) is not None
