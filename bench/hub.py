@@ -49,6 +49,8 @@ sys.path.insert(0, str(ROOT))
 from bench.hub_kiosks import BEAT_SECONDS, Sample, Tally, fleet  # noqa: E402
 
 SERVER_CPU = "0"
+#: A hub's event loop late by more than this is a stall worth naming (--probe).
+STALL = 0.030
 
 
 def free_port() -> int:
@@ -282,6 +284,12 @@ def window_figures(tally: Tally, a: Mark, b: Mark, probes: list[dict[str, Any]])
         figures["gc2"] = sum(1 for gen, _ in pauses if gen == 2)
         figures["gc_max"] = max((d for _, d in pauses), default=0.0) * 1000
         figures["gc_count"] = len(pauses)
+        figures["stalls"] = sorted(
+            round(at - a.wall, 1)
+            for p in probes
+            for at, lag in p["lags"]
+            if a.wall <= at < b.wall and lag > STALL
+        )
     return figures
 
 
@@ -386,6 +394,11 @@ def report(results: dict[tuple[str, int, int], list[dict[str, Any]]], probe: boo
                 f" (gen 2: {median(windows, 'gc2'):.0f}) max {median(windows, 'gc_max'):.1f} ms"
             )
         print(line)
+        if probe:
+            stalls = "; ".join(
+                ", ".join(f"{at:g}" for at in w["stalls"]) or "none" for w in windows
+            )
+            print(f"    loop stalls > {STALL * 1000:.0f} ms, seconds into each window: {stalls}")
 
 
 def main() -> None:
