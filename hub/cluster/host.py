@@ -120,7 +120,9 @@ class Host:
                 return  # a socket already replaced, or a party already counted as away
             del self.seats[party]
         elif kind == "joined":
-            if seat is not None and seat.socket != operation["socket"]:
+            if seat is not None and seat.socket == operation["socket"]:
+                return  # announced and joined both (around a takeover): once is enough
+            if seat is not None:
                 self._replaced(party, seat)
             before = self._before.pop(party, None) or seat
             self.seats[party] = Seat(operation["instance"], operation["socket"])
