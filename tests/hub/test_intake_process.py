@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import http.client
 import json
+import os
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from nacl.public import SealedBox
 
 from tests.conftest import HUB_KEY
 from tests.peers.hub import Hub, wait_until
+from tests.peers.postgres import STORE_VARIABLE
 from tests.peers.smtp import free_port
 
 KIOSK = "itakeskus-1"
@@ -69,8 +71,15 @@ class Running:
 
 
 @pytest.fixture(scope="module")
-def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+def running(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[Running]:
     folder: Path = tmp_path_factory.mktemp("hub")
+    # One hub for the module: on the hub's PostgreSQL pass, a schema of its own for as long
+    # (each test's own, tests/conftest.py, is made and dropped around the test).
+    database_url = None
+    if os.environ.get(STORE_VARIABLE) == "postgresql":
+        database_url = request.getfixturevalue("postgres_server").schema_url()
     key_file = folder / "sealing.key"
     key_file.write_text(base64.b64encode(bytes(HUB_KEY)).decode() + "\n")
     key_file.chmod(0o600)
@@ -80,7 +89,7 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
         f'[hub]\nlisten_port = {port}\ndata_dir = "{folder / "hub"}"\ncookie_secure = false\n'
         f'[sealing]\nprivate_key_file = "{key_file}"\n'
     )
-    hub = Hub(config, port)
+    hub = Hub(config, port, database_url=database_url)
     token = hub.cli("kiosk", "add", KIOSK, "--name", "Itäkeskus 1", "--location", "Itäkeskus")
     hub.cli("user", "add", "paakayttaja", "--role", "admin", stdin=PASSWORD + "\n")
     hub.start()

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,9 @@ class Hub:
     config: Path
     port: int
     process: subprocess.Popen[bytes] | None = None
+    #: The PostgreSQL database its commands and process use ($KIOSK_HUB_DATABASE_URL when the
+    #: Hub is made, as the hub's tests on PostgreSQL set it), or None: SQLite in its data_dir.
+    database_url: str | None = field(default_factory=lambda: os.environ.get(DATABASE_URL_VARIABLE))
 
     @property
     def url(self) -> str:
@@ -64,6 +67,7 @@ class Hub:
             capture_output=True,
             text=True,
             check=True,
+            env=self._env(),
         )
         return done.stdout
 
@@ -77,6 +81,7 @@ class Hub:
             self.process = lifetime.spawn(
                 [str(BIN / "kiosk-hub"), "--config", str(self.config), "serve"],
                 stderr=log,
+                env=self._env(),
             )
 
         def listening() -> bool:
@@ -91,6 +96,12 @@ class Hub:
 
         wait_until(listening, "the hub listens")
 
+    def _env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if k != DATABASE_URL_VARIABLE}
+        if self.database_url:
+            env[DATABASE_URL_VARIABLE] = self.database_url
+        return env
+
     def stop(self) -> None:
         if self.process is not None:
             self.process.send_signal(signal.SIGTERM)
@@ -104,8 +115,8 @@ class Hub:
 
     def rows(self, sql: str, params: tuple[object, ...] = ()) -> list[dict[str, Any]]:
         """Rows of the hub's database, read-only, as it has them now (in PostgreSQL when the
-        hub's tests run there: $KIOSK_HUB_DATABASE_URL, which the process inherits)."""
-        url = os.environ.get(DATABASE_URL_VARIABLE)
+        hub's tests run there: `database_url`)."""
+        url = self.database_url
         if url:
             from sqlschema import postgres
 

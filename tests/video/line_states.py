@@ -19,7 +19,7 @@ import pytest
 
 from hub.config import load_config
 from hub.hours import HELSINKI
-from hub.store import open_store
+from hub.store import open_configured
 from tests.hub.conftest import add_kiosk, add_user
 from tests.peers.hub import Hub
 from tests.peers.smtp import free_port
@@ -67,7 +67,7 @@ def start_hub(folder: Path) -> LinesHub:
     )
     hub = Hub(config, port)
     hub.cli("keys", "generate")  # the hub serves only with its sealing key
-    store = open_store(load_config(config).db_path)
+    store = open_configured(load_config(config))
     try:
         for name in ("anna", "ben", "cecilia"):
             add_user(store, name, "advisor")
