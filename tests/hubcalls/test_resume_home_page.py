@@ -17,7 +17,7 @@ from playwright.async_api import Page
 
 from hub import accounts
 from hub.config import load_config
-from hub.store import open_store
+from hub.store import open_configured
 from tests.hub.conftest import QUICK_HASHER
 from tests.peers.browser import chromium, needs_chromium, until
 from tests.peers.console import advisor_console
@@ -99,7 +99,7 @@ def test_a_home_call_carries_on_through_a_hub_killed_and_started_again(tmp_path:
 
     try:
         asyncio.run(asyncio.wait_for(scenario(), 5 * DEADLINE))
-        store = open_store(load_config(path).db_path)
+        store = open_configured(load_config(path))
         try:
             [record] = store.call_records()
         finally:

@@ -22,7 +22,7 @@ from playwright.async_api import Page
 
 from hub import accounts
 from hub.config import load_config
-from hub.store import open_store
+from hub.store import open_configured
 from kiosk.devices.camera.simulated import SimulatedCamera
 from kiosk.engine import Engine
 from kiosk.video.advice import AdvicePhase
@@ -160,7 +160,7 @@ def test_a_call_carries_on_through_a_hub_killed_and_started_again(
     finally:
         engine.submit(client.aclose()).result(DEADLINE)
 
-    store = open_store(load_config(process.config).db_path)
+    store = open_configured(load_config(process.config))
     try:
         [record] = store.call_records()
     finally:
