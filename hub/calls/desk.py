@@ -225,14 +225,15 @@ class CallDesk:
         ws: web.WebSocketResponse,
         still_valid: Callable[[], bool] = always_valid,
     ) -> Connection:
-        """Register `ws` as the party's socket; an older one here counts as gone, then is
-        closed."""
+        """Register `ws` as the party's socket; an older one here counts as lost (the party is
+        away: its new socket may resume its call), then is closed. A client opens a second
+        socket when it takes the first for dead, which the hub may not have noticed yet (a
+        network that went quiet): the call must not end for that."""
         older = self._connections.pop(party, None)
         connection = Connection(party, ws, still_valid)
         self._connections[party] = connection
         if older is not None:
-            log.info("%s %s connected again: the older socket counts as gone", *party)
-            older.goodbye = True
+            log.info("%s %s connected again: the older socket counts as lost", *party)
             self._left(older)
             await older.close(WSCloseCode.POLICY_VIOLATION, b"replaced by a newer connection")
         return connection

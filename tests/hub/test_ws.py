@@ -271,18 +271,43 @@ def test_the_kiosk_dropping_mid_call_is_told_to_the_advisor(
     run_hub(lines_config(config, virka_info=["anna"]), store, clock, scenario)
 
 
-def test_a_newer_advisor_socket_replaces_the_older_which_counts_as_gone(
+def test_a_newer_advisor_socket_replaces_the_older_and_resumes_its_call(
+    config: HubConfig, store: HubStore, clock: FixedClock
+) -> None:
+    """The console took its socket for dead and opened another while the hub still held the
+    first (a network gone quiet): the call waits for it, and goes on over the new socket."""
+
+    async def scenario(hub: Hub) -> None:
+        anna, k1, call = await _connected_call(hub)
+        again = await hub.advisor("anna", available=False)
+        await anna.closed()
+        assert (await k1.expect("peer_away", call=call))["role"] == "host"
+        await again.send({"type": "resume", "call": call})
+        resumed = await again.expect("resumed", call=call)
+        assert resumed["call"] == call
+        await k1.expect("peer_back", call=call)
+        await again.send({"type": "hang_up", "call": call})
+        assert (await k1.expect("ended", call=call))["reason"] == "advisor_hung_up"
+        [record] = store.call_records()
+        assert (record["outcome"], record["reason"]) == ("answered", "advisor_hung_up")
+
+    run_hub(lines_config(config, virka_info=["anna"]), store, clock, scenario)
+
+
+def test_a_newer_advisor_socket_that_does_not_resume_lets_the_call_end_after_the_grace(
     config: HubConfig, store: HubStore, clock: FixedClock
 ) -> None:
     async def scenario(hub: Hub) -> None:
         anna, k1, call = await _connected_call(hub)
         again = await hub.advisor("anna", available=False)
-        assert (await k1.expect("ended", call=call))["reason"] == "advisor_gone"
         await anna.closed()
-        view = await again.expect("queue", line=VIRKA)
-        assert view["advisors"] == [{"username": "anna", "status": "away"}]
+        await k1.expect("peer_away", call=call)
+        assert (await k1.expect("ended", call=call))["reason"] == "advisor_gone"
+        away = [{"username": "anna", "status": "away"}]
+        await again.expect("queue", line=VIRKA, advisors=away)
 
-    run_hub(lines_config(config, virka_info=["anna"]), store, clock, scenario)
+    quick = replace(lines_config(config, virka_info=["anna"]), resume_seconds=1)
+    run_hub(quick, store, clock, scenario)
 
 
 # ---- refusals ------------------------------------------------------------------------------
