@@ -144,7 +144,13 @@ class Fleet:
             for kiosk_id, received_at, app_state, app_since in self.store.last_heartbeats():
                 at = datetime.fromisoformat(received_at)
                 self._seen[kiosk_id] = _Seen(at, app_state, app_since)
+        # A revoked kiosk is retired (or waits for a new token): its silence is expected, and
+        # an offline alert it had is cleared rather than left for support to wonder about.
+        revoked = self.hub_store.revoked_kiosks()
         for kiosk_id, seen in self._seen.items():
+            if kiosk_id in revoked:
+                self.book.clear(kiosk_id, "offline", at=utc_iso(now))
+                continue
             since = max(seen.at, self._grace.get(kiosk_id, seen.at))
             if now - since > limit:
                 self.book.raise_(

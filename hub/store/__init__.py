@@ -274,6 +274,12 @@ class HubStore:
             rows = list(self._db.table("kiosks").rows_where(order_by="kiosk_id"))
         return [KioskRecord(**row) for row in rows]
 
+    def revoked_kiosks(self) -> set[str]:
+        """The ids of the kiosks whose token was revoked (retired, or waiting for a new one)."""
+        with self._lock:
+            rows = self._db.execute("SELECT kiosk_id FROM kiosks WHERE token_hash = ''").fetchall()
+        return {str(row[0]) for row in rows}
+
     def revoke_kiosk(self, kiosk_id: str) -> bool:
         """Revoke a kiosk's token (it stays listed, with its history); False if no such kiosk.
         An enrollment code for the same id gives it a new token."""

@@ -138,6 +138,25 @@ def test_a_silent_kiosk_goes_offline_and_its_next_heartbeat_clears_it(
     fleet_scenario(app, store, body)
 
 
+def test_a_revoked_kiosk_is_never_offline_and_its_offline_alert_is_cleared(
+    app: web.Application, store: HubStore, clock: FixedClock
+) -> None:
+    async def body(kiosk: Kiosk, support: Support) -> None:
+        await kiosk.beat()
+        clock.advance(minutes=5)
+        app[FLEET].watch()
+        (alert,) = await open_alerts(support)
+        assert alert["source"] == "offline"
+        assert store.revoke_kiosk("itakeskus-1")
+        app[FLEET].watch()
+        assert await open_alerts(support) == []
+        clock.advance(hours=2)
+        app[FLEET].watch()
+        assert await open_alerts(support) == []
+
+    fleet_scenario(app, store, body)
+
+
 def test_the_app_down_or_restarting_too_long_is_an_alert(
     app: web.Application, store: HubStore, clock: FixedClock
 ) -> None:
