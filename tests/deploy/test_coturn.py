@@ -85,12 +85,23 @@ def coturn(tmp_path: Path) -> Iterator[Coturn]:
         lifetime.stop(proc)
 
 
+class _Endpoint(asyncio.DatagramProtocol):
+    """Knows when its TURN transport has let go of its allocation and its socket."""
+
+    def __init__(self) -> None:
+        self.closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.closed.done():
+            self.closed.set_result(None)
+
+
 async def allocate(
     coturn: Coturn, credentials: dict[str, str], *, over_tls: bool = False
 ) -> tuple[str, int]:
     """The relayed address coturn allocated for these credentials; raises when refused."""
-    transport, _protocol = await create_turn_endpoint(
-        asyncio.DatagramProtocol,
+    transport, protocol = await create_turn_endpoint(
+        _Endpoint,
         server_addr=("127.0.0.1", coturn.tls_port if over_tls else coturn.udp_port),
         username=credentials["username"],
         password=credentials["credential"],
@@ -101,7 +112,14 @@ async def allocate(
         relayed: tuple[str, int] = transport.get_extra_info("sockname")
         return relayed
     finally:
+        # The TURN transport closes in a task of its own (the allocation deleted, then its
+        # socket closed): wait for it, or asyncio.run cancels that task as it ends and the
+        # TLS socket is left open (a ResourceWarning in whichever test collects it). A TLS
+        # socket's close is a shutdown exchange with coturn: give it a moment after.
         transport.close()
+        await asyncio.wait_for(protocol.closed, 10)
+        if over_tls:
+            await asyncio.sleep(0.5)
 
 
 def minted(secret: str, peer: str, at: datetime) -> dict[str, str]:
