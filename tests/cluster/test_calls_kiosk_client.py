@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Any
 
 import pytest
-from playwright.async_api import Page
 
 from hub import accounts
 from kiosk.devices.camera.simulated import SimulatedCamera
@@ -25,6 +23,7 @@ from tests.hub.conftest import PASSWORD, QUICK_HASHER
 from tests.peers.browser import needs_chromium
 from tests.peers.console import advisor_console
 from tests.peers.postgres import PostgresServer
+from tests.video.call_frames import both_receive, now
 from tests.video.conftest import DEADLINE, eventually
 from tests.video.resilience_peers import VIRKA
 
@@ -41,20 +40,6 @@ def quick_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def camera(make_camera: MakeCamera) -> SimulatedCamera:
     return make_camera(320, 240, 15, streaming=False)
-
-
-async def now(value: bool) -> bool:
-    return value
-
-
-async def console_frames(page: Page) -> int:
-    stats: dict[str, Any] = await page.evaluate("callStats()")
-    return int(stats["videoFramesDecoded"])
-
-
-def kiosk_frames(client: HubAdviceClient) -> int:
-    stats = client.receive_stats()
-    return stats.video_frames if stats is not None else 0
 
 
 def test_a_kiosk_on_one_instance_and_an_advisor_on_the_other_see_each_other(
@@ -90,15 +75,7 @@ def test_a_kiosk_on_one_instance_and_an_advisor_on_the_other_see_each_other(
                     lambda: now(client.status.phase is AdvicePhase.CONNECTED),
                     "the kiosk to be connected to the advisor",
                 )
-                kiosk_had, console_had = kiosk_frames(client), await console_frames(page)
-
-                async def flowing() -> bool:
-                    return (
-                        kiosk_frames(client) > kiosk_had + 30
-                        and await console_frames(page) > console_had + 30
-                    )
-
-                await eventually(flowing, "video both ways across the two instances")
+                await both_receive(client, page, 30, "video both ways across the two instances")
                 await page.click("#hang-up")
                 await eventually(
                     lambda: now(client.status.phase is AdvicePhase.ENDED), "the call to end"

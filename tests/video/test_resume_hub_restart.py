@@ -15,7 +15,6 @@ import signal
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.async_api import Page
@@ -31,6 +30,7 @@ from tests.conftest import MakeCamera
 from tests.hub.conftest import QUICK_HASHER
 from tests.peers.browser import needs_chromium
 from tests.peers.console import advisor_console
+from tests.video.call_frames import both_receive, now
 from tests.video.conftest import DEADLINE, eventually
 from tests.video.resilience_peers import KIOSK_ID, VIRKA, HubProcess, free_port, write_hub
 
@@ -57,33 +57,6 @@ def hub(tmp_path: Path) -> Iterator[tuple[HubProcess, str]]:
         yield process, token
     finally:
         process.stop()
-
-
-async def now(value: bool) -> bool:
-    return value
-
-
-async def console_frames(page: Page) -> int:
-    stats: dict[str, Any] = await page.evaluate("callStats()")
-    return int(stats["videoFramesDecoded"])
-
-
-def kiosk_frames(client: HubAdviceClient) -> int:
-    stats = client.receive_stats()
-    return stats.video_frames if stats is not None else 0
-
-
-async def both_receive(client: HubAdviceClient, page: Page, more: int, what: str) -> None:
-    """Video arrives at both ends: `more` frames beyond what each had when asked."""
-    kiosk_had, console_had = kiosk_frames(client), await console_frames(page)
-
-    async def flowing() -> bool:
-        return (
-            kiosk_frames(client) > kiosk_had + more
-            and await console_frames(page) > console_had + more
-        )
-
-    await eventually(flowing, what)
 
 
 def in_call(page: Page) -> Callable[[], Awaitable[bool]]:
