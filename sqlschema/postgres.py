@@ -45,8 +45,6 @@ _TYPES: dict[type, str] = {
     bytes: "BYTEA",
 }
 
-IntegrityError = psycopg.errors.IntegrityError
-
 
 class _NumberLoader(Loader):
     """`numeric` as SQLite gives it: a whole `sum` an int, anything with decimals a float."""
@@ -150,16 +148,6 @@ class PgDatabase:
     def table(self, name: str) -> PgTable:
         return PgTable(self, name)
 
-    def table_names(self) -> list[str]:
-        rows = self.conn.execute(
-            "SELECT table_name FROM information_schema.tables"
-            " WHERE table_schema = current_schema() ORDER BY table_name"
-        ).fetchall()
-        return [row[0] for row in rows]
-
-    def close(self) -> None:
-        self.conn.close()
-
 
 class PgTable:
     """sqlite-utils' `Table`, as far as the store and its migrations use it."""
@@ -242,9 +230,6 @@ class PgTable:
         self.db.conn.execute(piece)
         return self
 
-    def exists(self) -> bool:
-        return self.name in self.db.table_names()
-
     # --- rows ------------------------------------------------------------------------------
 
     def insert(self, row: Mapping[str, Any]) -> PgTable:
@@ -297,11 +282,6 @@ class PgTable:
         if limit is not None:
             text += f" LIMIT {int(limit):d}"
         return self.db.query(text, where_args or [])
-
-    @property
-    def count(self) -> int:
-        row = self.db.execute(f'SELECT count(*) FROM "{self.name}"').fetchone()
-        return int(row[0]) if row else 0
 
 
 def schema_version(db: PgDatabase) -> int:
