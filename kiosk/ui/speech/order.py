@@ -115,26 +115,32 @@ def _walk_layout(layout: QLayout, seen: set[int]) -> Iterator[QWidget]:
         if current is not None:
             yield from walk(current, seen)
         return
-    indices = list(range(layout.count()))
+    # The layout's widgets and inner layouts by their index in it. Not by `itemAt`: PySide keeps
+    # every item it hands out alive with the layout, and an item Qt later deletes with its
+    # widget stays in PySide's table under an address a new widget may take, so that widget
+    # would come back as that stale item.
+    owner = layout.parentWidget()
+    candidates: list[QWidget | QLayout] = [
+        child for child in layout.children() if isinstance(child, QLayout)
+    ]
+    if owner is not None:
+        candidates += [child for child in owner.children() if isinstance(child, QWidget)]
+    placed = [(index, child) for child in candidates if (index := layout.indexOf(child)) >= 0]
     if isinstance(layout, QGridLayout):
         grid = layout
 
-        def cell(i: int) -> tuple[int, int]:
-            position: tuple[int, int, int, int] = grid.getItemPosition(i)  # type: ignore[assignment]
+        def cell(entry: tuple[int, QWidget | QLayout]) -> tuple[int, int]:
+            position: tuple[int, int, int, int] = grid.getItemPosition(entry[0])  # type: ignore[assignment]
             return position[0], position[1]
 
-        indices.sort(key=cell)
-    for i in indices:
-        item = layout.itemAt(i)
-        if item is None:
-            continue
-        child = item.widget()
-        if child is not None:
+        placed.sort(key=cell)
+    else:
+        placed.sort(key=lambda entry: entry[0])
+    for _index, child in placed:
+        if isinstance(child, QWidget):
             yield from walk(child, seen)
-            continue
-        inner = item.layout()
-        if inner is not None:
-            yield from _walk_layout(inner, seen)
+        else:
+            yield from _walk_layout(child, seen)
 
 
 def _rect(widget: QWidget, window: QWidget) -> QRect:
