@@ -10,6 +10,8 @@ support from which every e-mail address has been removed (a relay's refusal quot
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import re
 import ssl
 from dataclasses import dataclass
@@ -21,6 +23,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 import aiosmtplib
+from aiosmtplib.protocol import SMTPProtocol
 
 from hub.delivery.settings import SmtpSettings, is_loopback
 
@@ -117,8 +120,10 @@ class Mailer:
         s = self._settings
         client = self._client()
         notes = []
+        connection: SMTPProtocol | None = None
         try:
             async with client:
+                connection = client.protocol
                 await self._secure(client)
                 if s.username:
                     await client.login(s.username, self._password or "")
@@ -146,7 +151,22 @@ class Mailer:
                     f"({untrusted}); nothing was sent. A private relay's CA goes in smtp.ca_file"
                 ) from exc
             raise DeliveryError(f"SMTP relay {s.host}:{s.port} unreachable: {exc}") from exc
+        finally:
+            await _closed(connection)
         return notes
+
+
+async def _closed(connection: SMTPProtocol | None, wait: float = 2.0) -> None:
+    """Wait (a little) for the relay connection to be let go of: a TLS connection's close is a
+    shutdown exchange with the relay, which would otherwise still be under way when the hub
+    stops, leaving its socket open. aiosmtplib offers no awaitable for it; the protocol drops
+    its transport when the connection is lost."""
+    if connection is None:
+        return
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(wait):
+            while connection.transport is not None:
+                await asyncio.sleep(0.01)
 
 
 def _certificate_error(exc: BaseException) -> str | None:

@@ -19,7 +19,8 @@ from aiohttp import web
 
 from hub.app import make_app
 from hub.config import HubConfig, load_config
-from hub.delivery.transport import DeliveryError, Poster
+from hub.delivery.settings import SmtpSettings
+from hub.delivery.transport import DeliveryError, Mailer, Outgoing, Poster
 from hub.store import HubStore, open_configured
 from tests.hub.conftest import PDF, FixedClock, add_kiosk, form_payload, make_catalogue, run_app
 from tests.hub.test_alerts import mails
@@ -310,3 +311,38 @@ def test_forms_go_to_https_endpoints_only(tmp_path: Path) -> None:
     error = asyncio.run(main())
     assert hits == []
     assert error.permanent and "forms go to HTTPS endpoints only" in error.text
+
+
+def sockets_to(port: int) -> list[str]:
+    """This process's TCP connections to `port` on 127.0.0.1, from /proc."""
+    wanted = f"0100007F:{port:04X}"
+    rows = [line.split() for line in Path("/proc/self/net/tcp").read_text().splitlines()[1:]]
+    # Column 3 is the remote address, column 10 the socket's inode: 0 once no process holds it
+    # (TIME_WAIT, which the kernel keeps a while on its own).
+    return [" ".join(row) for row in rows if row[2] == wanted and row[9] != "0"]
+
+
+@pytest.mark.parametrize("mode", ["starttls", "implicit"])
+def test_the_relay_connection_is_closed_when_sending_returns(
+    tmp_path: Path, self_signed: tuple[Path, Path], mode: Mode
+) -> None:
+    """A TLS connection's close is a shutdown exchange with the relay: it is over by the time
+    the send returns, so that a hub stopping right after leaves no socket open."""
+    sink = relay(tmp_path, self_signed, mode)
+    settings = SmtpSettings(
+        host="127.0.0.1", port=sink.port, tls=mode, ca_file=self_signed[0], timeout_seconds=10
+    )
+    message = Outgoing(
+        "kioski@kirjasto.example.fi", ("neuvonta@example.fi",), b"Subject: x\r\n\r\nx\r\n"
+    )
+
+    async def send() -> tuple[list[str], list[str]]:
+        notes = await Mailer(settings, None).send([message])
+        return notes, sockets_to(sink.port)
+
+    try:
+        notes, left = asyncio.run(send())
+    finally:
+        sink.stop()
+    assert notes == [] and len(sink.received) == 1 and sink.encrypted == [True]
+    assert left == []
