@@ -9,6 +9,9 @@ One alert is open per kiosk, source, device and code:
   newer state supersedes the older one).
 - offline: no heartbeat for [fleet] offline_minutes; the next heartbeat clears it.
 - app: the app `down`, or `restarting` for longer than offline_minutes; `running` clears it.
+- update: the kiosk's update `rolled-back` or `failed` (docs/updates.md), for the version the
+  hub wants for it now; a later `updated` or `up-to-date`, a report about another version, or
+  a change of the version wanted for it clears it.
 
 Several hub instances on one database (PostgreSQL) open each alert once: the store keeps one
 open alert per key (a unique index), so of two instances that see the same condition only the
@@ -49,6 +52,8 @@ RETRY_AFTER = timedelta(minutes=5)
 MAIL_BATCH = 100
 #: With several instances, how often each reads the open alerts again (see the module).
 REFRESH_SECONDS = 15.0
+#: The update states that open an alert, and its code.
+UPDATE_CODES = {"rolled-back": "rolled-back", "failed": "update-failed"}
 
 
 class AlertBook:
@@ -205,6 +210,26 @@ class AlertBook:
             detail = f"app restarting since {since}"
             self.raise_(kiosk_id, "app", None, "restarting", TECHNICIAN, at=at, detail=detail)
 
+    def update(
+        self,
+        kiosk_id: str,
+        state: str,
+        wanted: str | None,
+        hub_wanted: str | None,
+        *,
+        at: str,
+        detail: str,
+    ) -> None:
+        """Apply a kiosk's update report: `wanted` the version it tried, `hub_wanted` the one
+        the hub wants for it now (a report about another is old news)."""
+        code = UPDATE_CODES.get(state)
+        if code is not None and wanted is not None and wanted == hub_wanted:
+            # The newer outcome supersedes the other code's alert.
+            self.clear(kiosk_id, "update", at=at, keep_code=code)
+            self.raise_(kiosk_id, "update", None, code, TECHNICIAN, at=at, detail=detail)
+        elif state in ("updated", "up-to-date") or wanted != hub_wanted:
+            self.clear(kiosk_id, "update", at=at)
+
 
 class Notifier:
     """Mails opened alerts to the configured addresses, in batches, from one background task."""
@@ -319,6 +344,7 @@ _WHAT = {
     "offline": ("Kioski ei vastaa", "Kiosk not responding"),
     "app": ("Kioskin sovellus ei toimi", "Kiosk app not running"),
     "device": ("Laite tarvitsee huomiota", "Device needs attention"),
+    "update": ("Ohjelmistopäivitys ei onnistunut", "Software update did not succeed"),
 }
 
 
@@ -345,5 +371,11 @@ def alert_message(alert: Alert, location: str, sender: str, at: datetime) -> Ema
         f"Koodi / Code: {code}\n"
         f"Huomio / Attention: {alert.attention}\n"
         f"Alkoi / Opened: {alert.opened_at}\n"
+        # An update's outcome: the versions and the updater's reason (no person in it).
+        + (
+            f"Tiedot / Detail: {without_controls(alert.detail or '-')}\n"
+            if alert.source == "update"
+            else ""
+        )
     )
     return message

@@ -20,6 +20,8 @@ from hub.fleet.service import FLEET
 from hub.fleet.wire import BadBody, read_json
 from hub.hours import utc_iso
 from hub.intake import Refused
+from hub.updates.reports import answer as update_answer
+from hub.updates.reports import take_report
 
 log = logging.getLogger(__name__)
 
@@ -54,12 +56,13 @@ async def heartbeat(request: web.Request) -> web.Response:
     kiosk_id = kiosk(request).kiosk.kiosk_id
     beat = wire.heartbeat(await read_json(request, 64 * KIB))
     actions = fleet.heartbeat(kiosk_id, beat)
+    wanted = take_report(fleet, kiosk_id, beat.update)
     if actions:
         log.info(
             "actions handed over",
             extra={"kiosk_id": kiosk_id, "event": "action", "reason": str(len(actions))},
         )
-    return web.json_response({"actions": actions})
+    return web.json_response({"actions": actions, "update": update_answer(wanted)})
 
 
 async def events(request: web.Request) -> web.Response:

@@ -25,6 +25,7 @@ from hub.fleet.wire import BadBody, choice, read_json, text
 from hub.hours import HELSINKI, utc_iso
 from hub.store.fleet import LEVELS, Alert
 from hub.store.submissions import STATUSES
+from hub.updates.targets import Rollout
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,11 @@ def _alert(alert: Alert, contact: str | None, *, cleared: bool = False) -> dict[
 
 
 def _item(
-    fleet: Fleet, kiosk: dict[str, Any], status: dict[str, Any] | None, now: datetime
+    fleet: Fleet,
+    kiosk: dict[str, Any],
+    status: dict[str, Any] | None,
+    now: datetime,
+    update: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     status = status or {}
     devices = _stored(status.get("devices_json"), {})
@@ -85,6 +90,19 @@ def _item(
         "open_alerts": [
             _alert(alert, contact) for alert in fleet.book.open_alerts(kiosk["kiosk_id"])
         ],
+        "update": update,
+    }
+
+
+def _update(report: dict[str, Any] | None, wanted: Rollout | None) -> dict[str, Any]:
+    """A kiosk's update as the fleet view shows it (docs/updates.md)."""
+    report = report or {}
+    return {
+        "installed": report.get("installed"),
+        "wanted": wanted.version if wanted else None,
+        "state": report.get("state"),
+        "detail": report.get("detail"),
+        "at": report.get("at"),
     }
 
 
@@ -92,8 +110,17 @@ async def fleet_view(request: web.Request) -> web.Response:
     fleet = request.app[FLEET]
     now = fleet.clock()
     statuses = {row["kiosk_id"]: row for row in fleet.store.statuses()}
+    updates = fleet.hub_store.updates
+    reports, wanted = updates.reports(), updates.wanted_all()
     kiosks = [
-        _item(fleet, kiosk, statuses.get(kiosk["kiosk_id"]), now) for kiosk in fleet.store.kiosks()
+        _item(
+            fleet,
+            kiosk,
+            statuses.get(kiosk["kiosk_id"]),
+            now,
+            _update(reports.get(kiosk["kiosk_id"]), wanted.get(kiosk["kiosk_id"])),
+        )
+        for kiosk in fleet.store.kiosks()
     ]
     return web.json_response({"at": utc_iso(now), "kiosks": kiosks})
 
@@ -110,7 +137,9 @@ async def kiosk_view(request: web.Request) -> web.Response:
     kiosk = _kiosk(fleet, request)
     kiosk_id = kiosk["kiosk_id"]
     status = fleet.store.status(kiosk_id) or {}
-    item = _item(fleet, kiosk, status, fleet.clock())
+    updates = fleet.hub_store.updates
+    update = _update(updates.report(kiosk_id), updates.wanted(kiosk_id))
+    item = _item(fleet, kiosk, status, fleet.clock(), update)
     self_test = status.get("last_self_test_json")
     item.update(
         disk={"free_bytes": status.get("disk_free"), "total_bytes": status.get("disk_total")},

@@ -22,12 +22,26 @@ from aiohttp import web
 from hub.hours import utc_iso
 from hub.intake import BadJson, Refused, clean_text, json_body, marked_controls
 from hub.store.fleet import LEVELS
+from hub.store.updates import UpdateReport
+from hub.updates.targets import VERSION_RULE, is_version
 
 MAX_EVENTS = 500
 MAX_USAGE = 1000
 MAX_MESSAGE = 4000
 MAX_TEXT = 200
 APP_STATES = ("running", "starting", "restarting", "down", "unknown")
+#: The states of a kiosk's update (docs/updates.md).
+UPDATE_STATES = (
+    "up-to-date",
+    "pending",
+    "waiting-for-session",
+    "installing",
+    "checking",
+    "updated",
+    "rolled-back",
+    "failed",
+)
+MAX_UPDATE_DETAIL = 500
 ATTENTION = ("none", "clear", "maintenance", "suspend")
 MAX_DEVICES = 32
 #: The longest a usage duration may be: a week, far past any session or call.
@@ -207,6 +221,8 @@ class Heartbeat:
     uptime_s: int | None
     #: The kiosk's last self-test as compact JSON {"at", "results"}, or None.
     last_self_test: str | None = None
+    #: The kiosk's update (docs/updates.md); None from an agent that sends none.
+    update: UpdateReport | None = None
 
 
 def heartbeat(body: dict[str, Any]) -> Heartbeat:
@@ -248,6 +264,33 @@ def heartbeat(body: dict[str, Any]) -> Heartbeat:
         ),
         uptime_s=number(body, "uptime_seconds", "", optional=True),
         last_self_test=_self_test(body),
+        update=_update(body),
+    )
+
+
+def _update(body: dict[str, Any]) -> UpdateReport | None:
+    if body.get("update") is None:
+        return None
+    found = obj(body, "update", "")
+    versions = {}
+    for key in ("installed", "previous", "wanted"):
+        value = found.get(key)
+        if value is not None and not is_version(value):
+            raise BadBody(f"update.{key}", f"must be {VERSION_RULE}, or null")
+        versions[key] = value
+    return UpdateReport(
+        state=choice(found, "state", "update.", UPDATE_STATES) or "",
+        detail=text(
+            found,
+            "detail",
+            "update.",
+            optional=True,
+            limit=MAX_UPDATE_DETAIL,
+            cut=True,
+            multiline=True,
+        ),
+        at=moment(found, "at", "update.", optional=True),
+        **versions,
     )
 
 

@@ -32,6 +32,7 @@ from hub.store.schema import (
     migrate,
 )
 from hub.store.submissions import Submissions
+from hub.store.updates import Updates
 
 if TYPE_CHECKING:
     from hub.config import HubConfig
@@ -74,6 +75,8 @@ class KioskRecord:
     created_at: str
     last_seen: str | None
     contact: str | None = None
+    #: The library it belongs to, for rollouts (docs/updates.md); None: none set.
+    library: str | None = None
 
     @property
     def revoked(self) -> bool:
@@ -115,6 +118,8 @@ class HubStore:
         self.callbacks = Callbacks(self._db, self._lock)
         #: Sliding windows counted across hub instances (hub.store.rate_hits).
         self.rate_hits = RateHits(self._db, self._lock)
+        #: Rollouts, pilot groups, libraries and kiosks' update reports (docs/updates.md).
+        self.updates = Updates(self._db, self._lock)
 
     @property
     def db(self) -> Any:

@@ -21,6 +21,7 @@ from hub.store.appointments_schema import _appointments_v7
 from hub.store.cluster_schema import _cluster_v8
 from hub.store.enrollment import _enrollment_v4
 from hub.store.fleet_schema import _fleet_v5
+from hub.store.updates_schema import _updates_v9
 from sqlschema import (
     Migration,
     SchemaTooNewError,
@@ -193,6 +194,7 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     _call_guests_v6,
     _appointments_v7,
     _cluster_v8,
+    _updates_v9,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -35,6 +35,9 @@ SAMPLE_PATHS = {
     "/api/advisor/callbacks/{id}/release": "/api/advisor/callbacks/TP-7K3M-2QXA/release",
     "/api/advisor/callbacks/{id}/done": "/api/advisor/callbacks/TP-7K3M-2QXA/done",
     "/api/advisor/callbacks/{id}/no-answer": "/api/advisor/callbacks/TP-7K3M-2QXA/no-answer",
+    "/api/admin/rollouts/{target}": "/api/admin/rollouts/group:pilot",
+    "/api/admin/update-groups/{name}": "/api/admin/update-groups/pilot",
+    "/api/admin/kiosks/{kiosk_id}/library": "/api/admin/kiosks/itakeskus-1/library",
 }
 
 
