@@ -71,8 +71,10 @@ def make_app(
     app.on_cleanup.append(sweeper.stop)
     access: dict[tuple[str, str], frozenset[str]] = {}
     for route in routes:
-        app.router.add_route(route.method, route.path, route.handler)
-        access[(route.method, route.path)] = route.allowed
+        added = app.router.add_route(route.method, route.path, route.handler)
+        # By the path the access check sees: a part with a pattern ("{path:.+}") without it.
+        canonical = added.resource.canonical if added.resource is not None else route.path
+        access[(route.method, canonical)] = route.allowed
     app[ACCESS] = access
     app.on_response_prepare.append(_security_headers)
     return app

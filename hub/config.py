@@ -68,6 +68,8 @@ class HubConfig:
     access: sections.AccessSettings = field(default_factory=sections.AccessSettings)
     appointments: AppointmentSettings = field(default_factory=AppointmentSettings)
     home: HomeSettings = field(default_factory=HomeSettings)
+    #: The signed apt repository served at /apt/ ([updates] repository_dir); None: none.
+    updates_repository: Path | None = None
     #: PostgreSQL's connection URL ([store] url, or $KIOSK_HUB_DATABASE_URL, which wins); ""
     #: keeps the store in SQLite at `db_path`.
     store_url: str = ""
@@ -164,6 +166,7 @@ class _Checker(Checker):
             **sections.fleet_settings(self, raw),
             **sections.access_settings(self, raw),
             **appointment_settings(self, raw),
+            **sections.updates_settings(self, raw),
             store_url=_store_url(
                 v(store, "store", "url", "", text_value(None, 'a postgresql:// URL, or ""')),
                 env,
@@ -191,6 +194,7 @@ _SECTIONS = (
     "appointments",
     "home",
     "store",
+    "updates",
 )
 _HUB_KEYS = (
     "listen_host",

@@ -1,6 +1,7 @@
 """The sections of hub.toml beyond the listener: service lines and their opening hours, TURN
 servers, delivery ([sealing], [smtp], [email], [forms], [delivery]), the e-services catalogue
-([eservices]), fleet health ([fleet], [alerts], [metrics]) and who may ask how often ([access]).
+([eservices]), fleet health ([fleet], [alerts], [metrics]), who may ask how often ([access]) and
+the apt repository of the fleet's updates ([updates]).
 Each parser turns its checked tables into the settings its package reads.
 """
 
@@ -224,6 +225,20 @@ def fleet_settings(check: Checker, raw: dict[str, Any]) -> dict[str, Any]:
             private_port=v(metrics, "metrics", "private_port", False, BOOL),
         ),
     }
+
+
+def updates_settings(check: Checker, raw: dict[str, Any]) -> dict[str, Any]:
+    """[updates]: the signed apt repository the hub serves at /apt/ (docs/updates.md); a
+    folder that is not there stops start-up (and check-config) naming it."""
+    updates = check.table("updates", raw.get("updates", {}), ("repository_dir",))
+    text = text_value(None, 'a folder made by packaging/publish.py, or "" to serve none')
+    folder = file_path(check.value(updates, "updates", "repository_dir", "", text))
+    if folder is not None and not folder.is_dir():
+        check.fail(
+            f"updates.repository_dir: there is no folder {folder} (publish the repository there"
+            " with packaging/publish.py, or leave the key out)"
+        )
+    return {"updates_repository": folder}
 
 
 def turn_servers(check: Checker, value: object) -> tuple[TurnServer, ...]:

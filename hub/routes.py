@@ -47,6 +47,7 @@ from hub.line_list import listed_lines
 from hub.pages import FAILED, login_page
 from hub.route import Route as Route  # re-exported: hub.app and the tests take it from here
 from hub.support import SUPPORT_PAGES
+from hub.updates.repository import REPOSITORY_ROUTES
 from hub.updates.routes import UPDATE_ROUTES
 
 log = logging.getLogger(__name__)
@@ -248,4 +249,5 @@ ROUTES: tuple[Route, ...] = (
     *SCHEDULE_PAGES,
     *SUPPORT_PAGES,
     *UPDATE_ROUTES,
+    *REPOSITORY_ROUTES,
 )
