@@ -200,8 +200,8 @@ def test_unknown_device_class_for_options() -> None:
         (
             "[sesion]\nidle_seconds = 60\n",
             "unknown section [sesion] (known sections: kiosk, session, ui, technician, "
-            "services, devices, call, prices, payments, agent, privacy, browser, speech, "
-            "keypad, fees)",
+            "services, devices, call, prices, payments, agent, updates, privacy, browser, "
+            "speech, keypad, fees)",
         ),
         (
             "[devices.scanner]\nbackend = 'simulated'\n",
@@ -212,8 +212,8 @@ def test_unknown_device_class_for_options() -> None:
         (
             "idle_seconds = 60\n",
             "unknown key idle_seconds (known sections: kiosk, session, ui, technician, "
-            "services, devices, call, prices, payments, agent, privacy, browser, speech, "
-            "keypad, fees)",
+            "services, devices, call, prices, payments, agent, updates, privacy, browser, "
+            "speech, keypad, fees)",
         ),
         (
             "[session]\nidel_seconds = 60\n",

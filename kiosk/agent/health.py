@@ -33,6 +33,7 @@ from kiosk.hubclient import HubClient, refused
 from kiosk.remote import HEARTBEAT_SECONDS, software_version
 from kiosk.store import utc_iso
 from kiosk.store.fleet import COMMAND_KINDS, AppBeat, Fleet
+from kiosk.updates.relay import UpdateRelay
 
 log = logging.getLogger(__name__)
 
@@ -178,6 +179,7 @@ class Heartbeat:
         self.request_timeout = request_timeout
         self.health = HubHealth("heartbeat")
         self._systemd_known: bool | None = None
+        self.updates = UpdateRelay(data_dir, software_version())
 
     async def build(self) -> dict[str, Any]:
         unit = await unit_state(self.unit)
@@ -198,6 +200,7 @@ class Heartbeat:
         state, since = app_state(unit, beat, now=now, booted_at=booted_at)
         fresh = beat is not None and now - _parse(beat.at) <= STALE
         version = software_version()
+        update = await asyncio.to_thread(self.updates.report)
         return {
             "sent_at": utc_iso(now),
             "app": {"state": state, "since": since, "version": beat.version if beat else version},
@@ -216,6 +219,7 @@ class Heartbeat:
             "last_self_test": (
                 None if self_test is None else {"at": self_test[0], "results": self_test[1]}
             ),
+            **({"update": update} if update is not None else {}),
         }
 
     async def send(self) -> list[dict[str, Any]] | None:
@@ -235,6 +239,7 @@ class Heartbeat:
             self.health.failed(cause, f"HTTP {status}")
             return None
         self.health.answered()
+        await asyncio.to_thread(self.updates.answered, answer)
         actions = answer.get("actions")
         return [a for a in actions if _is_action(a)] if isinstance(actions, list) else []
 

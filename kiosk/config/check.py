@@ -86,6 +86,12 @@ class Checker:
                 f"agent.retry_max_seconds = {agent.retry_max_seconds:g} is not allowed: "
                 f"at least agent.retry_initial_seconds ({agent.retry_initial_seconds:g})"
             )
+        updates = values.get("updates")
+        if updates is not None and updates.settle_seconds >= updates.healthy_within_seconds:
+            self.fail(
+                f"updates.settle_seconds = {updates.settle_seconds} is not allowed: less than "
+                f"updates.healthy_within_seconds ({updates.healthy_within_seconds})"
+            )
         if kiosk.hub_token_file:
             kiosk = values["kiosk"] = replace(kiosk, hub_token=self._token_file(kiosk))
         data_dir = _data_dir(kiosk.data_dir, env)

@@ -312,6 +312,40 @@ class AgentSettings:
     )
 
 
+def _is_window(text: str) -> bool:
+    from kiosk.updates.window import parse_window
+
+    try:
+        parse_window(text)
+    except ValueError:
+        return False
+    return True
+
+
+@frozen_settings()
+class UpdatesSettings:
+    """kiosk-update, which installs the version the hub wants in the maintenance window."""
+
+    enabled: bool = key(True)
+    #: Local time, "HH:MM-HH:MM"; may pass midnight ("23:30-04:00").
+    window: str = key(
+        "02:00-05:00",
+        check=_is_window,
+        text='a local time span "HH:MM-HH:MM" (00:00 to 23:59, start and end differ), '
+        'such as "02:00-05:00"; it may pass midnight',
+    )
+    healthy_within_seconds: int = key(300, low=10, high=3600)
+    #: How long the new app must keep the same process (no watchdog restart) to count as up.
+    settle_seconds: int = key(20, low=0, high=600)
+    restart_command: tuple[str, ...] = key(
+        ("systemctl", "restart", "kiosk-agent.service", "kiosk.service"),
+        free_items=True,
+        max_length=4096,
+        text="a command as a list of strings, program first (run without a shell), such as "
+        '["systemctl", "restart", "kiosk-agent.service", "kiosk.service"]',
+    )
+
+
 _AUDIO_DEVICE: dict[str, Any] = {
     "pattern": r"[A-Za-z0-9_.:,=@/+-]{1,200}",
     "text": "an ALSA or PulseAudio device name, such as default, hw:1,0 or plughw:CARD=USB,DEV=0",
@@ -443,6 +477,7 @@ class Config:
     prices: PricesSettings = field(default_factory=PricesSettings)
     payments: PaymentsSettings = field(default_factory=PaymentsSettings)
     agent: AgentSettings = field(default_factory=AgentSettings)
+    updates: UpdatesSettings = field(default_factory=UpdatesSettings)
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
     browser: BrowserSettings = field(default_factory=BrowserSettings)
     speech: SpeechSettings = field(default_factory=SpeechSettings)
