@@ -23,9 +23,10 @@ const support = (() => {
   }
 
   class HttpError extends Error {
-    constructor(status, message) {
+    constructor(status, message, body) {
       super(message);
       this.status = status;
+      this.body = body || null;  // the hub's answer: a 422 names its `field`
     }
   }
 
@@ -47,7 +48,7 @@ const support = (() => {
     let data = null;
     try { data = await response.json(); } catch (e) { data = null; }
     if (!response.ok) {
-      throw new HttpError(response.status, (data && data.error) || response.statusText);
+      throw new HttpError(response.status, (data && data.error) || response.statusText, data);
     }
     return data;
   }
@@ -187,6 +188,9 @@ const support = (() => {
   function alertWhat(alert) {
     if (alert.source === "offline") return "Kiosk offline";
     if (alert.source === "app") return `App ${alert.code || "down"}`;
+    if (alert.source === "update") {
+      return alert.code === "rolled-back" ? "Update rolled back" : "Update failed";
+    }
     const device = alert.device_id ? deviceName(alert.device_id) : "device";
     return `${device}: ${alert.code ? codeName(alert.code) : "fault"}`;
   }

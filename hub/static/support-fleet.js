@@ -19,6 +19,7 @@
       // Offline first when ascending: those are the ones to look at.
       case "online": return kiosk.online ? 1 : 0;
       case "app": return kiosk.app_state || "";
+      case "update": return supportUpdate.look((kiosk.update || {}).state).rank;
       case "alerts": return kiosk.open_alerts.length * 2 + (kiosk.online ? 0 : 1);
       default: return "";
     }
@@ -30,7 +31,8 @@
     const alerts = kiosk.open_alerts.map(
       (a) => `${support.alertWhat(a)} ${support.attentionText(a, kiosk.contact)}`);
     return [kiosk.kiosk_id, kiosk.name, kiosk.location, kiosk.contact, kiosk.app_state,
-            kiosk.version, kiosk.online ? "online" : "offline", ...devices, ...alerts]
+            kiosk.version, kiosk.online ? "online" : "offline", ...devices, ...alerts,
+            kiosk.update ? supportUpdate.sentence(kiosk.update) : ""]
       .join(" ").toLowerCase();
   }
 
@@ -69,6 +71,17 @@
     ]);
   }
 
+  // Installed and wanted version, and how the last update went.
+  function updateCell(kiosk) {
+    const update = kiosk.update || {};
+    const versions = update.wanted && update.wanted !== update.installed
+      ? `${update.installed ? `${update.installed} → ` : ""}wants ${update.wanted}` : update.installed || kiosk.version || "";
+    return cell([
+      supportUpdate.badge(update.state), versions ? element("small", {}, ` ${versions}`) : null,
+      update.state ? [element("br"), element("small", {className: "update-text"}, supportUpdate.sentence(update))] : null,
+    ], {className: "update", dataset: {state: update.state || "none"}});
+  }
+
   function alertsCell(kiosk) {
     if (kiosk.open_alerts.length === 0) return cell(element("span", {className: "muted"}, "none"));
     const list = element("ul", {className: "alerts"});
@@ -90,7 +103,7 @@
       dataset: {kiosk: kiosk.kiosk_id, online: String(kiosk.online), alerts: String(kiosk.open_alerts.length)},
       className: kiosk.online ? "" : "offline",
     },
-    name, cell(kiosk.location), connectionCell(kiosk, now), appCell(kiosk),
+    name, cell(kiosk.location), connectionCell(kiosk, now), appCell(kiosk), updateCell(kiosk),
     cell(Object.keys(kiosk.devices || {}).length ? devices : element("span", {className: "muted"}, "no report")),
     alertsCell(kiosk));
   }
@@ -107,7 +120,7 @@
     const body = $("fleet").tBodies[0];
     body.replaceChildren(...shown.map((k) => row(k, fleet.at)));
     if (shown.length === 0) {
-      body.append(support.emptyRow(6, kiosks.length ? "No kiosk matches the filter." : "No kiosks enrolled yet."));
+      body.append(support.emptyRow(7, kiosks.length ? "No kiosk matches the filter." : "No kiosks enrolled yet."));
     }
     $("shown").textContent = shown.length === kiosks.length ? "" : `showing ${shown.length} of ${kiosks.length}`;
   }

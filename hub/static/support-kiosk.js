@@ -125,7 +125,11 @@
       now && kiosk.last_heartbeat ? ` (${support.ago(kiosk.last_heartbeat, now)})` : "",
     ]);
     fact(list, "App", `${kiosk.app_state || "unknown"}${kiosk.session_active ? " · citizen using it" : ""}`);
-    fact(list, "Software version", kiosk.version || "—");
+    const update = kiosk.update || {};
+    fact(list, "Software version", [update.installed || kiosk.version || "—",
+      update.wanted && update.wanted !== update.installed ? ` (wanted: ${update.wanted})` : ""]);
+    fact(list, "Software update", update.state ? [supportUpdate.badge(update.state), " ",
+      supportUpdate.sentence(update), update.at ? ` (${support.when(update.at)})` : ""] : "no report");
     const disk = kiosk.disk || {};
     fact(list, "Disk free", disk.total_bytes
       ? `${support.bytes(disk.free_bytes)} of ${support.bytes(disk.total_bytes)}` : "—");

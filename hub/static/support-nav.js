@@ -29,8 +29,16 @@
       support.element("span", {className: "visually-hidden"}, " failed")));
   }
 
+  // Pages written before the Updates page get its link after Deliveries.
+  function linkUpdates() {
+    const nav = document.querySelector("header nav");
+    if (!nav || nav.querySelector('a[href="/support/updates"]')) return;
+    nav.append(support.element("a", {href: "/support/updates", id: "nav-updates"}, "Updates"));
+  }
+
   window.supportNav = {showFailedCount, setFailedCount};
   document.addEventListener("DOMContentLoaded", () => {
+    linkUpdates();
     // The deliveries page counts them with its own requests.
     if (document.body.dataset.page !== "deliveries") showFailedCount();
   });

@@ -29,6 +29,8 @@ FILES = (
     "support-usage.js",
     "support-deliveries.js",
     "support-nav.js",
+    "support-update-state.js",
+    "support-updates.js",
 )
 
 
@@ -55,6 +57,10 @@ async def deliveries_page(request: web.Request) -> web.StreamResponse:
     return web.FileResponse(STATIC / "support-deliveries.html")
 
 
+async def updates_page(request: web.Request) -> web.StreamResponse:
+    return web.FileResponse(STATIC / "support-updates.html")
+
+
 def _file(name: str) -> Handler:
     async def serve(request: web.Request) -> web.StreamResponse:
         return web.FileResponse(STATIC / name)
@@ -68,5 +74,6 @@ SUPPORT_PAGES: tuple[Route, ...] = (
     Route("GET", "/support/kiosks/{kiosk_id}", kiosk_page, SUPPORT),
     Route("GET", "/support/usage", usage_page, SUPPORT),
     Route("GET", "/support/deliveries", deliveries_page, SUPPORT),
+    Route("GET", "/support/updates", updates_page, SUPPORT),
     *(Route("GET", f"/static/{name}", _file(name), SUPPORT) for name in FILES),
 )
