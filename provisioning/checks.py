@@ -65,6 +65,8 @@ PACKAGES: tuple[str, ...] = (
     "speech-dispatcher",
     "speech-dispatcher-espeak-ng",
     "espeak-ng",
+    # Debian's security updates, installed in the maintenance window (provisioning.upgrades).
+    "unattended-upgrades",
 )
 
 
