@@ -182,12 +182,11 @@ class Updater:
             if last is not None and last.state == "updated" and last.installed == installed:
                 return self._write(replace(last, wanted=wanted))
             return self._write(UpdateState("up-to-date", installed, None, wanted))
-        if (
-            wanted == record.rolled_back_from
-            and last is not None
-            and last.state in ("rolled-back", "failed")
-        ):
-            return self._write(last)
+        if wanted == record.rolled_back_from:
+            if last is not None and last.wanted == wanted:
+                return self._write(last)  # rolled-back (or failed, if it could not be)
+            detail = f"{wanted} was rolled back before: not tried again until another is wanted"
+            return self._write(UpdateState("rolled-back", installed, installed, wanted, detail))
         base = UpdateState("pending", installed, None, wanted)
         if not self.setup.window.contains(self._local()):
             return self._write(base)
