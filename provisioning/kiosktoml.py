@@ -41,6 +41,8 @@ class Answers:
     terminal_url: str = ""
     poi_id: str = ""
     pin_hash: str = ""
+    #: [updates] window, "HH:MM-HH:MM"; "" = the kiosk's default.
+    update_window: str = ""
 
     def merged(self, **given: str | None) -> Answers:
         """These answers with every given (not None) value replacing the one here."""
@@ -75,6 +77,7 @@ def read_existing(path: Path) -> Answers:
         "terminal_url": payment.get("terminal_url"),
         "poi_id": payment.get("poi_id"),
         "pin_hash": _table(data, "technician").get("pin_hash"),
+        "update_window": _table(data, "updates").get("window"),
     }
     known = {f.name for f in fields(Answers)}
     return Answers(**{k: v for k, v in found.items() if k in known and isinstance(v, str)})
@@ -125,4 +128,6 @@ def render(answers: Answers) -> bytes:
             lines.append(f"terminal_url = {_string(answers.terminal_url)}")
         if answers.poi_id:
             lines.append(f"poi_id = {_string(answers.poi_id)}")
+    if answers.update_window:
+        lines += ["", "[updates]", f"window = {_string(answers.update_window)}"]
     return ("\n".join(lines) + "\n").encode("utf-8")

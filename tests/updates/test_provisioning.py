@@ -8,10 +8,12 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from provisioning.kiosktoml import read_existing, render
 from provisioning.steps import Box, Outcome
 from provisioning.upgrades import APT_CONF, ensure_night_updates
 from tests.provisioning.conftest import DEADLINE, ROOT
@@ -183,3 +185,16 @@ def test_systemd_reads_the_drop_ins(tmp_path: Path, timer: str) -> None:
     said = loud.stdout + loud.stderr
     assert f"DropIn Path: {units}/{timer}.d/kiosk-window.conf" in said
     assert "kiosk-window.conf:" not in said  # no line of it complained about
+
+
+def test_a_second_provisioning_keeps_the_sites_window(tmp_path: Path) -> None:
+    """kiosk.toml is rewritten from its answers on every run: the window is one of them."""
+    kiosk_toml(tmp_path, '[kiosk]\nid = "k1"\n[updates]\nwindow = "23:30-04:00"\n')
+    answers = read_existing(tmp_path / "etc/kiosk/kiosk.toml")
+    assert answers.update_window == "23:30-04:00"
+    kiosk_toml(tmp_path, render(answers).decode())
+    assert read_existing(tmp_path / "etc/kiosk/kiosk.toml") == answers
+    ensure_night_updates(Box(tmp_path), UNITS)
+    assert timer_at(tmp_path, "apt-daily.timer")["OnCalendar"][1] == "*-*-* 00:15:00"
+    # Without a window of its own, the file has no [updates] and the kiosk's default holds.
+    assert b"[updates]" not in render(replace(answers, update_window=""))
