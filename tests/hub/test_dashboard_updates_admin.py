@@ -1,8 +1,9 @@
 """An admin's rollout controls on the Updates page, against `kiosk-hub serve` as a process: a
 pilot group made through the page, a version set for it after a confirmation that says how
 many kiosks it reaches, and only the group's kiosks get that version in their next heartbeat's
-answer; a version the hub refuses is shown next to its field; taking the version away (also
-confirmed) leaves them nothing wanted again.
+answer, while a version for all kiosks reaches the others; a version the hub refuses is shown
+next to its field; taking the group's version away (also confirmed) leaves its kiosks the
+version for all, and deleting the group and that version leaves nothing wanted.
 """
 
 from __future__ import annotations
@@ -96,9 +97,39 @@ def test_an_admin_sets_a_version_for_a_pilot_group_and_only_its_kiosks_get_it(
             assert "nothing set" in other
             await shot(page, tmp_path, "updates-admin")
 
-            # Taken away (confirmed): the group's kiosks want nothing again.
+            # A version for all kiosks reaches the seven outside the group, not the group.
+            await page.select_option("#target", "all")
+            await page.fill("#version", "0.2.1")
+            await page.click("#set-version")
+            await confirm(
+                f,
+                "It will reach 7 kiosks (Kallio 2, Kallio 3, Pasila 2, Pasila 3, "
+                "Vuosaari 1 and 2 more); 7 kiosks change what they want.",
+            )
+            await page.wait_for_selector("#rollouts tr[data-target='all']")
+            got = await answers(f)
+            assert got == {k: {"version": "0.3.0" if k in PILOT else "0.2.1"} for k in KIOSKS}
+
+            # The group's version taken away (confirmed): its kiosks fall back to all's.
             await page.click("#rollouts button.take-away[data-target='group:pilot']")
-            await confirm(f, "It reaches 2 kiosks that want it now: 0 then take another")
+            await confirm(f, "It reaches 2 kiosks that want it now: 2 then take another target's")
+            await page.wait_for_selector(
+                "#rollouts tr[data-target='group:pilot']", state="detached"
+            )
+            assert await answers(f) == {k: {"version": "0.2.1"} for k in KIOSKS}
+
+            # The group deleted; and all's version taken away: nothing is wanted again.
+            await page.select_option("#group-pick", "pilot")
+            await page.click("#group-delete")
+            await confirm(f, "Delete pilot group pilot (2 kiosks)? No version is set for it.")
+            await until(page, "updatesState.data.groups.length === 0")
+            assert "pilot" not in await page.locator("#kiosks").inner_text()
+            await page.click("#rollouts button.take-away[data-target='all']")
+            await confirm(
+                f,
+                "It reaches 9 kiosks that want it now: 0 then take another target's "
+                "version, 9 want nothing",
+            )
             await page.wait_for_selector("#rollouts td.empty")
             assert set((await answers(f)).values()) == {None}
 
