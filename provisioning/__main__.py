@@ -4,7 +4,9 @@ Checks the box, installs what is missing, creates the user kiosk, enrolls with t
 one-time code (over https, the hub's sealing key confirmed by its fingerprint), writes
 /etc/kiosk/kiosk.toml and the token file, sets up the CUPS queue, installs and enables the
 systemd units, locks the console down against a keyboard, runs the devices' self-tests and
-reports them to the hub, then prints a summary. Running it again changes nothing that is
+reports them to the hub, then prints a summary. The software comes from the fleet's signed apt
+repository (`--apt-repo URL --apt-key FILE`) or, on a development box, from a checkout
+(`--source DIR`). Running it again changes nothing that is
 right. `--dry-run` says what it would do; `--root DIR` writes into DIR instead of / and runs no
 system commands.
 docs/provisioning.md tells the whole procedure.
@@ -18,7 +20,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from provisioning import checks, enroll, kiosktoml, lockdown, system, units
+from provisioning import apt_source, checks, enroll, kiosktoml, lockdown, system, units
 from provisioning.kiosktoml import CONFIG, TOKEN_FILE, Answers
 from provisioning.steps import Box, Outcome, StepResult
 from provisioning.summary import render
@@ -55,11 +57,44 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--pin-hash", help="technician PIN hash, from `kiosk hash-pin`")
     parser.add_argument("--units", type=Path, default=None, help="folder of the unit files")
     parser.add_argument("--source", type=Path, default=None, help="source to install from")
+    parser.add_argument(
+        "--apt-repo",
+        metavar="URL",
+        help="install the kiosk package from the fleet's signed apt repository at URL "
+        "(instead of --source; needs --apt-key)",
+    )
+    parser.add_argument(
+        "--apt-key", type=Path, metavar="FILE", help="the repository's OpenPGP public key"
+    )
     return parser
+
+
+def _apt_problem(args: argparse.Namespace) -> str | None:
+    """Why --apt-repo, --apt-key and --source cannot go together as given, or None; reads
+    the key into args.apt_key_data."""
+    args.apt_key_data = None
+    if args.apt_repo and args.source is not None:
+        return "give --apt-repo (the kiosk package) or --source (a development box), not both"
+    if bool(args.apt_repo) != (args.apt_key is not None):
+        return "--apt-repo and --apt-key go together: the repository and the key it is signed with"
+    if not args.apt_repo:
+        return None
+    problem = apt_source.url_problem(args.apt_repo)
+    if problem is not None:
+        return f"--apt-repo: {problem}"
+    try:
+        args.apt_key_data = apt_source.read_key(args.apt_key)
+    except ValueError as exc:
+        return f"--apt-key: {exc}"
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(sys.argv[1:] if argv is None else argv)
+    problem = _apt_problem(args)
+    if problem is not None:
+        print(f"{PROG}: {problem}", file=sys.stderr)
+        return 2
     box = Box(args.root, dry_run=args.dry_run)
     if not box.under_root and os.geteuid() != 0:
         print(f"{PROG}: run as root (or give --root DIR to write into a folder)", file=sys.stderr)
@@ -93,12 +128,16 @@ def provision(
     """Every step in order; returns what is left for the technician beyond the steps' own.
     `confirm` asks the technician about the hub's sealing key (None: not on a terminal)."""
     backends = (answers.printer, answers.cardreader)
-    checks.check_packages(box, backends)
+    # The repository's runtime has the devices' libraries built: nothing to build them with.
+    checks.check_packages(box, () if args.apt_repo else backends)
     terminal = answers.terminal_url if answers.payment == "nexo" else None
     found = checks.check_devices(box, terminal)
     system.ensure_user(box)
-    source = args.source or units.source_units().parent
-    system.ensure_software(box, source, backends, explicit_source=args.source is not None)
+    if args.apt_repo:
+        apt_source.ensure_kiosk_package(box, args.apt_repo, args.apt_key_data)
+    else:
+        source = args.source or units.source_units().parent
+        system.ensure_software(box, source, backends, explicit_source=args.source is not None)
     found = checks.look_again_for_readers(box, found, f"{system.INSTALL}/bin/python")
     answers, token = enroll.ensure_enrolled(
         box, answers, code, expected_fingerprint=args.hub_key_fingerprint, confirm=confirm
