@@ -1,5 +1,5 @@
 """The `kiosk-hub` command: serve the hub, check its config, manage staff accounts, kiosks,
-the sealing key and advisors' bookable slots."""
+the sealing key, advisors' bookable slots and the versions the kiosks run."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from pathlib import Path
 from hub.appointments import cli as schedule_cli
 from hub.config import USERNAME, ConfigError, HubConfig, load_config
 from hub.store import ROLES, HubStore, StoreError, open_configured
+from hub.updates import cli as update_cli
+from hub.updates.targets import NAME_RULE, is_name
 
 PROG = "kiosk-hub"
 
@@ -47,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     enroll.add_argument("--name", required=True)
     enroll.add_argument("--location", required=True)
     enroll.add_argument("--contact", default=None, help="whom to call about the kiosk")
+    enroll.add_argument("--library", default=None, help="the library it belongs to (updates)")
     code = kiosk.add_parser(
         "enroll-code", help="make a one-time code that kiosk-provision enrolls a kiosk with"
     )
@@ -62,6 +65,7 @@ def _parser() -> argparse.ArgumentParser:
         "(an enrollment code for the id gives it a new one)",
     )
     revoke.add_argument("kiosk_id")
+    update_cli.add_library_parser(kiosk)
 
     keys = commands.add_parser("keys", help="the key kiosks seal submissions to").add_subparsers(
         dest="action", metavar="ACTION", required=True
@@ -71,6 +75,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     keys.add_parser("public", help="print the public key of the configured private key")
     schedule_cli.add_parser(commands)
+    update_cli.add_parser(commands)
     return parser
 
 
@@ -106,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
             return _user(args, store)
         if command == "schedule":
             return schedule_cli.run(args, store, config, PROG)
+        if command == "update":
+            return update_cli.run(args, store, PROG)
         return _kiosk(args, store, config)
     finally:
         store.close()
@@ -211,6 +218,8 @@ def _kiosk(args: argparse.Namespace, store: HubStore, config: HubConfig) -> int:
         return 0
     if args.action == "enroll-code":
         return _enroll_code(args, store, config)
+    if args.action == "library":
+        return update_cli.set_library(args, store, PROG)
     if args.action == "revoke":
         if not store.revoke_kiosk(args.kiosk_id):
             return _fail(f"there is no kiosk {args.kiosk_id}")
@@ -219,10 +228,14 @@ def _kiosk(args: argparse.Namespace, store: HubStore, config: HubConfig) -> int:
             "within seconds"
         )
         return 0
+    if args.library is not None and not is_name(args.library):
+        return _fail(f"{args.library!r} is not a library's name: {NAME_RULE}")
     try:
         token = enroll_kiosk(store, args.kiosk_id, args.name, args.location, at=datetime.now(UTC))
     except (ValueError, StoreError) as exc:
         return _fail(str(exc))
+    if args.library:
+        store.updates.set_library(args.kiosk_id, args.library)
     if args.contact:
         store.enrollment.set_contact(args.kiosk_id, args.contact.strip() or None)
     print(f"{PROG}: enrolled {args.kiosk_id}; its token (shown only now):", file=sys.stderr)
