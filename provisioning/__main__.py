@@ -3,7 +3,8 @@
 Checks the box, installs what is missing, creates the user kiosk, enrolls with the hub using a
 one-time code (over https, the hub's sealing key confirmed by its fingerprint), writes
 /etc/kiosk/kiosk.toml and the token file, sets up the CUPS queue, installs and enables the
-systemd units, locks the console down against a keyboard, runs the devices' self-tests and
+systemd units, locks the console down against a keyboard, puts kiosk-update's timer and
+Debian's security updates in the maintenance window, runs the devices' self-tests and
 reports them to the hub, then prints a summary. The software comes from the fleet's signed apt
 repository (`--apt-repo URL --apt-key FILE`) or, on a development box, from a checkout
 (`--source DIR`). Running it again changes nothing that is
@@ -20,7 +21,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from provisioning import apt_source, checks, enroll, kiosktoml, lockdown, system, units
+from provisioning import apt_source, checks, enroll, kiosktoml, lockdown, system, units, upgrades
 from provisioning.kiosktoml import CONFIG, TOKEN_FILE, Answers
 from provisioning.steps import Box, Outcome, StepResult
 from provisioning.summary import render
@@ -65,6 +66,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--apt-key", type=Path, metavar="FILE", help="the repository's OpenPGP public key"
+    )
+    parser.add_argument(
+        "--update-window",
+        type=upgrades.window_argument,
+        metavar="HH:MM-HH:MM",
+        help="when updates may be installed, local time (default 02:00-05:00)",
     )
     return parser
 
@@ -157,6 +164,7 @@ def provision(
         system.ensure_cups_queue(box, answers.printer_queue, args.printer_uri or "")
     changed = units.install_units(box, args.units or units.source_units())
     changed = lockdown.ensure_console_lockdown(box) or changed
+    changed = upgrades.ensure_night_updates(box, args.units or units.source_units()) or changed
     units.reload_systemd(box, changed)
     _self_test(box, answers, token)
     return _left_to_do(box, answers, found)
@@ -176,6 +184,7 @@ def _answers(args: argparse.Namespace, existing: Answers) -> Answers:
         terminal_url=args.terminal_url,
         poi_id=args.poi_id,
         pin_hash=args.pin_hash,
+        update_window=args.update_window,
     )
 
 

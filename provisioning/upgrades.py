@@ -55,6 +55,17 @@ def plan(window: Window) -> Night:
     )
 
 
+def window_argument(text: str) -> str:
+    """--update-window as argparse checks it: a window, or the reason it is not one."""
+    import argparse
+
+    try:
+        parse_window(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f'{exc} (local time, such as "02:00-05:00")') from None
+    return text
+
+
 def window_of(box: Box) -> tuple[Window, str]:
     """The box's [updates] window and where it came from."""
     path = box.path(CONFIG)

@@ -6,8 +6,10 @@ by apt-config and the timers' drop-ins by systemd-analyze verify."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
+import tomllib
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,7 +18,8 @@ import pytest
 from provisioning.kiosktoml import read_existing, render
 from provisioning.steps import Box, Outcome
 from provisioning.upgrades import APT_CONF, ensure_night_updates
-from tests.provisioning.conftest import DEADLINE, ROOT
+from tests.provisioning.conftest import DEADLINE, ROOT, Hub, hub  # noqa: F401 (a real hub)
+from tests.provisioning.test_provision import SIMULATED, enroll_args, provision
 
 UNITS = ROOT / "systemd"
 #: What Debian's unattended-upgrades package itself configures (50unattended-upgrades): the
@@ -198,3 +201,33 @@ def test_a_second_provisioning_keeps_the_sites_window(tmp_path: Path) -> None:
     assert timer_at(tmp_path, "apt-daily.timer")["OnCalendar"][1] == "*-*-* 00:15:00"
     # Without a window of its own, the file has no [updates] and the kiosk's default holds.
     assert b"[updates]" not in render(replace(answers, update_window=""))
+
+
+def test_kiosk_provision_sets_the_window_and_the_nights_updates(
+    tmp_path: Path,
+    hub: Hub,  # noqa: F811 (the real hub of tests.provisioning)
+) -> None:
+    """The whole command on a --root tree, enrolling with a real hub: --update-window goes into
+    kiosk.toml, and the night's files follow it; a second run keeps both."""
+    args = (*enroll_args(hub, "night-1"), *SIMULATED, "--update-window", "01:00-04:00")
+    status, out = provision(tmp_path, *args)
+    assert status == 0, out
+    assert window_in(tmp_path) == "01:00-04:00"
+    assert timer_at(tmp_path, "apt-daily-upgrade.timer")["OnCalendar"][1] == "*-*-* 02:00:00"
+    assert re.search(r"changed +security updates +wrote /etc/apt/apt.conf.d/52kiosk-unatt", out)
+    status, again = provision(tmp_path, *SIMULATED)
+    assert status == 0, again
+    assert window_in(tmp_path) == "01:00-04:00"
+    assert re.search(r"ok +security updates +/etc/apt/apt.conf.d/52kiosk-unattended", again)
+
+
+def window_in(root: Path) -> object:
+    config = tomllib.loads((root / "etc/kiosk/kiosk.toml").read_text())
+    return config["updates"]["window"]
+
+
+def test_a_malformed_update_window_is_refused(tmp_path: Path) -> None:
+    status, out = provision(tmp_path, "--update-window", "2-5")
+    assert status == 2
+    assert "argument --update-window: '2-5' is not a time span \"HH:MM-HH:MM\"" in out
+    assert not any(tmp_path.iterdir())
