@@ -260,6 +260,11 @@ def test_support_reads_each_update_state_in_words_filters_them_and_has_no_contro
             assert await kiosk_rows(page) == ["vuosaari-3"]
             await page.select_option("#filter-state", "")
             assert len(await kiosk_rows(page)) == len(KIOSKS)
+            # A link can open the page on the ones that need a technician.
+            await page.goto(f"{f.base}/support/updates?state=problem")
+            await page.wait_for_selector("body[data-loaded=true]")
+            assert await kiosk_rows(page) == ["pasila-1", "vuosaari-1"]
+            assert await page.input_value("#filter-state") == "problem"
 
             # The fleet view: each kiosk's update in a column, the rollback also as an alert.
             await page.click("nav a[href='/support']")
