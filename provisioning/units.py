@@ -48,6 +48,11 @@ def install_units(box: Box, units_dir: Path) -> bool:
     True when anything changed or would (so systemd must reload)."""
     results: list[StepResult] = []
     for unit, target in KIOSK_UNITS.items():
+        packaged = f"/lib/systemd/system/{unit}"
+        if box.path(packaged).is_file():  # the kiosk package's unit: updated with the package
+            link = f"{UNIT_DIR}/{target}.wants/{unit}"
+            results.append(box.symlink(f"enable {unit}", link, packaged))
+            continue
         try:
             text = (units_dir / unit).read_bytes()
         except OSError as exc:

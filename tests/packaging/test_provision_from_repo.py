@@ -8,12 +8,14 @@ Starts real peers (the hub, an HTTP server, apt and dpkg in a chroot): run under
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 from pathlib import Path
 
 from provisioning.apt_source import KEYRING, SOURCES
 from provisioning.kiosktoml import CONFIG
+from provisioning.units import KIOSK_UNITS
 from tests.peers.aptrepo import AptRepo
 from tests.peers.debroot import debian_root
 from tests.provisioning.conftest import ROOT, Hub
@@ -57,6 +59,11 @@ def test_provisioning_installs_the_kiosk_from_the_signed_repository(
         # The package made the user the units run as; provisioning enrolled the box.
         assert root.run("id", "-un", "kiosk").stdout.strip() == "kiosk"
         assert root.file(CONFIG).is_file()
+        # The package's units are enabled, not copied: an update of the package updates them.
+        for unit, target in KIOSK_UNITS.items():
+            assert not root.file(f"/etc/systemd/system/{unit}").exists()
+            link = root.file(f"/etc/systemd/system/{target}.wants/{unit}")
+            assert os.readlink(link) == f"/lib/systemd/system/{unit}"
         helped = root.run("/opt/kiosk/venv/bin/kiosk-provision", "--help")
         assert helped.returncode == 0 and "--apt-repo" in helped.stdout, helped.stderr
 
