@@ -78,9 +78,12 @@ def updates_dir(data_dir: Path) -> Path:
 
 def ensure_updates_dir(data_dir: Path) -> Path:
     """The folder, made if missing; made by root, it is given to the data folder's owner, so
-    that the agent can write in it."""
+    that the agent can write in it. Root never makes the data folder itself: one root owned
+    would keep the kiosk's user out of it."""
     folder = updates_dir(data_dir)
     if not folder.is_dir():
+        if os.geteuid() == 0 and not data_dir.is_dir():
+            raise FileNotFoundError(f"{data_dir} is not there yet (the kiosk has not run)")
         folder.mkdir(mode=0o755, parents=True, exist_ok=True)
         if os.geteuid() == 0:
             owner = data_dir.stat()

@@ -135,7 +135,10 @@ class Updater:
         except Unreadable:
             on_disk = None
         if on_disk != kept:
-            write_state(self.setup.data_dir, kept)
+            try:
+                write_state(self.setup.data_dir, kept)
+            except OSError as exc:
+                log.warning("state.json cannot be written: %s", exc, extra={"state": kept.state})
         if kept is not last:
             self.record.last = kept
             self.record.save()

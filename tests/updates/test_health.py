@@ -48,6 +48,7 @@ def check(
     """Run the check against a scripted kiosk; the verdict, its reason and when it came."""
     db = tmp_path / "kiosk.db"
     data = tmp_path / "data"
+    data.mkdir()
     now = [RESTART]
 
     def advance(seconds: float) -> None:

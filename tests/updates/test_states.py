@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import os
 import subprocess
 import sys
 from datetime import UTC, datetime, time, timedelta
@@ -32,7 +33,14 @@ def dpkg_version() -> str:
     return done.stdout
 
 
+def data_dir(tmp_path: Path) -> Path:
+    """The kiosk's data folder, which its services make."""
+    (tmp_path / "data").mkdir(exist_ok=True)
+    return tmp_path / "data"
+
+
 def updater(tmp_path: Path, at: str) -> Updater:
+    data_dir(tmp_path)
     setup = Setup(
         data_dir=tmp_path / "data",
         db_path=tmp_path / "data" / "kiosk.db",
@@ -55,7 +63,7 @@ def test_nothing_wanted_is_up_to_date(tmp_path: Path, dpkg_version: str) -> None
 
 
 def test_the_installed_version_wanted_is_up_to_date(tmp_path: Path, dpkg_version: str) -> None:
-    write_wanted(tmp_path / "data", dpkg_version, at=NOW)
+    write_wanted(data_dir(tmp_path), dpkg_version, at=NOW)
     state = updater(tmp_path, "03:00").run()
     assert state is not None
     assert (state.state, state.installed, state.wanted) == (
@@ -66,7 +74,7 @@ def test_the_installed_version_wanted_is_up_to_date(tmp_path: Path, dpkg_version
 
 
 def test_another_version_waits_for_the_window(tmp_path: Path, dpkg_version: str) -> None:
-    write_wanted(tmp_path / "data", "999.0", at=NOW)
+    write_wanted(data_dir(tmp_path), "999.0", at=NOW)
     state = updater(tmp_path, "01:59").run()
     assert state is not None
     assert (state.state, state.installed, state.wanted) == ("pending", dpkg_version, "999.0")
@@ -104,7 +112,7 @@ def test_a_wanted_file_it_cannot_use_changes_nothing(tmp_path: Path) -> None:
 
 def test_the_record_survives_an_agent_that_rewrites_state_json(tmp_path: Path) -> None:
     """state.json is in the agent's folder; the updater's own record is not."""
-    write_wanted(tmp_path / "data", "999.0", at=NOW)
+    write_wanted(data_dir(tmp_path), "999.0", at=NOW)
     state = updater(tmp_path, "12:00").run()
     (tmp_path / "data" / "updates" / "state.json").write_text('{"state": "updated"}')
     assert updater(tmp_path, "12:10").run() == state
@@ -138,3 +146,13 @@ def test_a_second_updater_is_refused(tmp_path: Path) -> None:
         == f"kiosk-update: another kiosk-update is running (it holds {own}/kiosk-update.lock)\n"
     )
     assert not (tmp_path / "data" / "updates" / "state.json").exists()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="what root may not make")
+def test_root_does_not_make_the_kiosks_data_folder(tmp_path: Path) -> None:
+    """A data folder root made would be root's, and the kiosk's user could not use it."""
+    run = updater(tmp_path, "12:00")
+    (tmp_path / "data").rmdir()
+    state = run.run()
+    assert state is not None and state.state == "up-to-date"  # remembered, not written
+    assert not (tmp_path / "data").exists()
