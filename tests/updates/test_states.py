@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from kiosk.updates.apt import Packages
-from kiosk.updates.files import read_state, write_wanted
-from kiosk.updates.flow import Setup, Updater
+from kiosk.updates.files import UpdateState, read_state, write_wanted
+from kiosk.updates.flow import Record, Setup, Updater
 from kiosk.updates.window import parse_window
 from tests.updates.test_session import write_beat
 
@@ -156,3 +156,38 @@ def test_root_does_not_make_the_kiosks_data_folder(tmp_path: Path) -> None:
     state = run.run()
     assert state is not None and state.state == "up-to-date"  # remembered, not written
     assert not (tmp_path / "data").exists()
+
+
+def test_an_update_cut_short_is_checked_again(tmp_path: Path, dpkg_version: str) -> None:
+    """A reboot while `checking`: the next run in the window finds the new version installed,
+    restarts the services and checks it again; healthy, it is `updated` from the version the
+    record says it replaced."""
+    data = data_dir(tmp_path)
+    write_wanted(data, dpkg_version, at=NOW)
+    # The restart brings up "the app" of the installed version, and the agent reaches the hub.
+    app = (
+        "import sys; from datetime import UTC, datetime; from pathlib import Path;"
+        "from kiosk.store import open_store; from kiosk.store.fleet import Fleet;"
+        "from kiosk.updates.files import write_accepted;"
+        "data = Path(sys.argv[1]); store = open_store(data / 'kiosk.db'); now = datetime.now(UTC);"
+        "Fleet(store).beat(version=sys.argv[2], session_active=False, started_at=now);"
+        "store.close(); write_accepted(data, at=datetime.now(UTC), agent_version=sys.argv[2])"
+    )
+    setup = Setup(
+        data_dir=data,
+        db_path=data / "kiosk.db",
+        own_dir=tmp_path / "own",
+        window=parse_window("02:00-05:00"),
+        healthy_within=30,
+        settle=0,
+        restart_command=[sys.executable, "-c", app, str(data), dpkg_version],
+    )
+    record = Record(setup.own_dir)
+    record.last = UpdateState(
+        "checking", dpkg_version, "1.0", dpkg_version, at="2026-12-07T02:10:00.000Z"
+    )
+    record.save()
+    state = Updater(setup, Packages(package="dpkg"), local=lambda: time(3, 0)).run()
+    assert state is not None
+    assert (state.state, state.installed, state.previous) == ("updated", dpkg_version, "1.0")
+    assert read_state(data) == state
