@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-from kiosk.config import ConfigError, load_config
+from kiosk.config import Config, ConfigError, load_config
 from kiosk.updates.apt import Packages
 from kiosk.updates.flow import Setup, Updater
 from kiosk.updates.window import parse_window
@@ -66,7 +66,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(sys.argv[1:] if argv is None else argv)
     try:
-        config = load_config(args.config)
+        config = _load(args.config)
         if os.geteuid() != 0:
             raise CannotRun("run as root: it installs packages (kiosk-update.service does)")
         with _single(args.state_dir):
@@ -95,6 +95,19 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, CannotRun) as exc:
         print(f"kiosk-update: {exc}", file=sys.stderr)
         return 2
+
+
+def _load(path: Path | None) -> Config:
+    """kiosk.toml with the app's own choices of backends and services, so that any file the
+    app accepts is accepted here too."""
+    from kiosk.devices.catalog import DeviceClass, backend_names
+    from kiosk.services import SERVICES
+
+    return load_config(
+        path,
+        backends={c.value: backend_names(c) for c in DeviceClass},
+        services=SERVICES.keys(),
+    )
 
 
 @contextlib.contextmanager

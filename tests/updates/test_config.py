@@ -87,3 +87,30 @@ def test_the_command_exits_2_naming_the_key(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert done.stderr.startswith(f'kiosk-update: {path}: updates.window = "night" is not allowed')
+
+
+def test_the_command_takes_what_the_app_takes(tmp_path: Path) -> None:
+    """A box's kiosk.toml names real devices and its services: the updater runs on it (here
+    outside its window, so it only looks)."""
+    path = tmp_path / "kiosk.toml"
+    path.write_text(
+        f'[kiosk]\ndata_dir = "{tmp_path / "data"}"\n'
+        '[services]\nenabled = ["forms", "eservices", "print"]\n'
+        '[devices.printer]\nbackend = "cups"\n[devices.cardreader]\nbackend = "pcsc"\n'
+        '[devices.camera]\nbackend = "opencv"\n[devices.payment]\nbackend = "nexo"\n'
+        f'[updates]\nwindow = "{_not_now()}"\n'
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "kiosk.updates", "--config", str(path), "--state-dir",
+         str(tmp_path / "own")],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert (done.returncode, done.stdout) == (0, ""), done.stderr
+
+
+def _not_now() -> str:
+    """A window that the present moment is not in."""
+    from datetime import datetime, timedelta
+
+    now = datetime.now()
+    return f"{now + timedelta(hours=2):%H:%M}-{now + timedelta(hours=3):%H:%M}"
