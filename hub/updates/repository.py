@@ -3,8 +3,9 @@ a folder made by packaging/publish.py).
 
 Public, as apt repositories are: a box trusts a package for the repository's signature, made
 with the fleet's key, not for where it came from. Only files under `dists/` and `pool/` are
-served (never reprepro's own `conf/` and `db/`), no folder is listed, and a path that leads
-out of the folder (`..`, a link) is not found.
+served (nothing else an admin keeps in the folder: a tool's configuration or database, a
+key), no folder is listed, and a path that leads out of the folder (`..`, a link) is not
+found.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The fleet's apt repository served at /apt/ ([updates] repository_dir): its files to anyone,
-nothing else of the folder, no listing, no way out of it; a folder that is not there named by
+nothing else in the folder, no listing, no way out of it; a folder that is not there named by
 check-config."""
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ DEB = b"!<arch>\ndebian-binary   " + bytes(range(256)) * 40
 
 @pytest.fixture
 def repository(tmp_path: Path) -> Path:
-    """A folder laid out as reprepro leaves it, and a secret beside it."""
+    """A repository folder with a tool's own files beside dists/ and pool/, and a secret
+    outside it."""
     root = tmp_path / "repo"
     release = root / "dists" / "stable" / "Release"
     release.parent.mkdir(parents=True)
