@@ -28,6 +28,7 @@ SUITE = "stable"
 COMPONENT = "main"
 ARCHITECTURE = "amd64"
 ORIGIN = "kiosk"
+RUNTIME = "kiosk-runtime"
 
 
 class PublishError(Exception):
@@ -74,13 +75,16 @@ def field(deb: Path, name: str, env: dict[str, str]) -> str:
 
 def include(repo: Path, deb: Path, env: dict[str, str]) -> str:
     """Copy `deb` into the pool; says what was done. The same version again is skipped when
-    it is the same file, and refused when it is not (a box that has it would never see the
-    change)."""
+    it is the same file, or the runtime (its version is a digest of the libraries in it, so a
+    rebuild with that version holds the same), and refused otherwise (a box that has that
+    version would never see the change)."""
     package, version = field(deb, "Package", env), field(deb, "Version", env)
     target = pool_path(repo, package, version)
     if target.is_file():
         if target.read_bytes() == deb.read_bytes():
             return f"{package} {version}: already published"
+        if package == RUNTIME:
+            return f"{package} {version}: already published (the same libraries), kept"
         raise PublishError(
             f"{package} {version} is already published with other contents: build it with "
             "a new version (--version) instead"
