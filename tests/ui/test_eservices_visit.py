@@ -174,10 +174,14 @@ def test_video_advice_from_a_web_page_comes_back_to_the_same_page_with_what_was_
 
 
 def files_under(folders: list[Path]) -> Iterator[Path]:
+    """The regular files under `folders`, each folder's own filesystem only: a file system
+    mounted below one (a Debian root's /proc in another test's folder) is not the kiosk's to
+    search, and its files may block a read."""
     for folder in folders:
         if not folder.is_dir():
             continue
-        for root, _dirs, names in os.walk(folder, onerror=lambda _error: None):
+        for root, dirs, names in os.walk(folder, onerror=lambda _error: None):
+            dirs[:] = [name for name in dirs if not os.path.ismount(os.path.join(root, name))]
             for name in names:
                 path = Path(root) / name
                 if path.is_file() and not path.is_symlink():
