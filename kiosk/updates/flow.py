@@ -190,11 +190,13 @@ class Updater:
                 return self._write(last)  # rolled-back (or failed, if it could not be)
             detail = f"{wanted} was rolled back before: not tried again until another is wanted"
             return self._write(UpdateState("rolled-back", installed, installed, wanted, detail))
-        base = UpdateState("pending", installed, None, wanted)
+        window = f"the maintenance window {self.setup.window} (local time)"
+        base = UpdateState("pending", installed, None, wanted, f"waiting for {window}")
         if not self.setup.window.contains(self._local()):
             return self._write(base)
         if session_on(self.setup.db_path, self._clock()):
-            return self._write(replace(base, state="waiting-for-session"))
+            detail = f"a session is on: tried again at the next look, within {window}"
+            return self._write(replace(base, state="waiting-for-session", detail=detail))
         assert wanted is not None
         if interrupted:
             assert last is not None and last.previous is not None

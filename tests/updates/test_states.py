@@ -78,6 +78,7 @@ def test_another_version_waits_for_the_window(tmp_path: Path, dpkg_version: str)
     state = updater(tmp_path, "01:59").run()
     assert state is not None
     assert (state.state, state.installed, state.wanted) == ("pending", dpkg_version, "999.0")
+    assert state.detail == "waiting for the maintenance window 02:00-05:00 (local time)"
     path = tmp_path / "data" / "updates" / "state.json"
     written = path.stat()
     # The same news again is not written again (nor its time changed).
@@ -98,6 +99,10 @@ def test_in_the_window_a_session_is_waited_for(tmp_path: Path, dpkg_version: str
         "waiting-for-session",
         dpkg_version,
         "999.0",
+    )
+    assert state.detail == (
+        "a session is on: tried again at the next look, within the maintenance window "
+        "02:00-05:00 (local time)"
     )
     assert read_state(data) == state
 
