@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from tests.peers.aptrepo import SOURCES, AptRepo, BuiltPackages, served_repo, us
 from tests.peers.debroot import DebRoot, debian_root
 
 VENV = "/opt/kiosk/venv"
+REPO = Path(__file__).resolve().parents[2]
 #: What the kiosk loads besides its own code: a library missing from the package's Depends
 #: fails one of these imports.
 LIBRARIES = (
@@ -58,12 +60,18 @@ def test_kiosk_installs_from_the_signed_repository_and_runs(root: DebRoot) -> No
     loaded = root.run(f"{VENV}/bin/python", "-c", probe, env={"QT_QPA_PLATFORM": "offscreen"})
     assert loaded.returncode == 0, said(loaded)
     assert loaded.stdout.split() == ["0.2.0"]
-    for program in ("kiosk", "kiosk-agent", "kiosk-provision"):
+    # Every program of pyproject.toml but the hub's, every kiosk unit of systemd/.
+    with (REPO / "pyproject.toml").open("rb") as f:
+        programs = set(tomllib.load(f)["project"]["scripts"]) - {"kiosk-hub"}
+    assert {"kiosk", "kiosk-agent", "kiosk-provision"} <= programs
+    for program in programs:
         first = root.file(f"{VENV}/bin/{program}").read_text().splitlines()[0]
         assert first == f"#!{VENV}/bin/python"
     units = root.file("/lib/systemd/system")
-    assert (units / "kiosk.service").is_file()
-    assert (units / "kiosk-agent.service").is_file()
+    ours = {u.name for u in (REPO / "systemd").glob("kiosk*") if not u.name.startswith("kiosk-hub")}
+    assert {"kiosk.service", "kiosk-agent.service"} <= ours
+    for unit in ours:
+        assert (units / unit).read_bytes() == (REPO / "systemd" / unit).read_bytes()
     assert not (units / "kiosk-hub.service").exists()
     user = root.run("id", "-un", "kiosk")
     assert user.stdout.strip() == "kiosk", said(user)
