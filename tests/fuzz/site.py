@@ -41,6 +41,7 @@ READS = (
     f"/api/support/kiosks/{KIOSK_ID}/logs",
     f"/api/support/kiosks/{KIOSK_ID}/logs?level=warning&q=a",
     "/api/support/fleet",
+    "/api/support/updates",
     "/support/usage",
     "/api/support/usage",
     "/api/support/usage?from=2000-01-01&to=2099-12-31",

@@ -45,6 +45,14 @@ BODIES: dict[str, Any] = {
         "memory": {"available_bytes": 1_000, "total_bytes": 4_000},
         "uptime_seconds": 3600,
         "last_self_test": {"at": NOW, "results": {"printer": "ok", "camera": "no image"}},
+        "update": {
+            "installed": "1.4.0",
+            "previous": "1.3.0",
+            "wanted": "1.5.0",
+            "state": "rolled-back",
+            "detail": "did not come up",
+            "at": NOW,
+        },
     },
     "/api/kiosk/events": {
         "events": [
@@ -97,6 +105,9 @@ BODIES: dict[str, Any] = {
     },
     "/api/enroll": {"code": "ABCD-EFGH-JKLM-NPQR"},
     "/login": {"username": "someone", "password": "not the password"},
+    "/api/admin/rollouts": {"target": "all", "version": "1.5.0"},
+    "/api/admin/update-groups/{name}": {"kiosks": [KIOSK_ID]},
+    "/api/admin/kiosks/{kiosk_id}/library": {"library": "kallio"},
 }
 
 
@@ -162,7 +173,7 @@ def _request(draw: st.DrawFn, route: Route, site: Site) -> dict[str, Any]:
         "headers": {},
         "body": None,
     }
-    if route.method == "POST":
+    if route.method in ("POST", "PUT"):
         if route.path == "/api/kiosk/submissions":
             request["headers"], request["body"] = draw(_submission())
         elif route.path == "/login":
@@ -220,7 +231,7 @@ def test_route_answers_hostile_requests(site: Site, route: Route, data: st.DataO
     what = reproducer(who, route, request, answer)
     assert answer.status < 500, what
     check_hub(site, what)
-    if route.method == "POST" and 200 <= answer.status < 300:
+    if route.method in ("POST", "PUT") and 200 <= answer.status < 300:
         check_reads(site, what)
 
 
