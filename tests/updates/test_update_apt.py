@@ -7,7 +7,8 @@ agent writes it to wanted.json, kiosk-update (run as the timer would, with the p
 the root) installs it with apt, restarts both, sees the new version come up and reports
 `updated`, which the hub receives. Then 0.4.0, built from a copy of the source whose app exits
 at start: it never reports ready, so 0.3.0 is put back with apt, `rolled-back` with the reason
-reaches the hub as an alert, and a later run does not try 0.4.0 again.
+reaches the hub as an alert, and a later run does not try 0.4.0 again. Last, 0.9.0, which the
+repository does not have: apt refuses it, `failed` with apt's words, 0.3.0 stays.
 
 Starts real peers (apt and dpkg in a chroot, an HTTP server, the hub, the kiosk's processes):
 run under `flock /tmp/kiosk-peers.lock`.
@@ -206,3 +207,16 @@ def _update_then_roll_back(box: Box, hub: Hub) -> None:
     assert "installing" not in again.stderr
     assert read_state(box.data_dir) == state
     assert box.root.installed("kiosk") == "0.3.0"
+
+    # A version the repository does not have: apt refuses, nothing changes, support is told.
+    hub.cli("update", "set", "group:pilot", "0.9.0")
+    wait_until(lambda: box.wanted() == "0.9.0", "the agent hears 0.9.0 is wanted", 60)
+    box.update()
+    state = read_state(box.data_dir)
+    assert state is not None
+    assert (state.state, state.installed, state.wanted) == ("failed", "0.3.0", "0.9.0"), state
+    assert (
+        state.detail == "apt-get install kiosk=0.9.0: E: Version '0.9.0' for 'kiosk' was not found"
+    )
+    assert box.root.installed("kiosk") == "0.3.0"
+    wait_until(lambda: reported(hub).get("state") == "failed", "the hub hears of it", 60)
