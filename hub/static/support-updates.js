@@ -104,7 +104,23 @@
     $("group-members").replaceChildren(...state.data.kiosks.map((k) => element("label", {className: "check"},
       element("input", {type: "checkbox", value: k.kiosk_id, checked: members.has(k.kiosk_id)}),
       ` ${k.name} `, element("small", {}, `${k.kiosk_id}${k.library ? ` · ${k.library}` : ""}`))));
+    $("group-filter").value = "";
+    countTicked();
     clearErrors();
+  }
+
+  function countTicked() {
+    const ticked = $("group-members").querySelectorAll("input:checked").length;
+    $("group-ticked").textContent = `${plural(ticked, "kiosk", "kiosks")} ticked`;
+  }
+
+  // Only the kiosks whose name, id or library has every word typed; ticks stay as they are.
+  function findMembers() {
+    const terms = $("group-filter").value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+    for (const label of $("group-members").children) {
+      const text = label.textContent.toLowerCase();
+      label.hidden = !terms.every((t) => text.includes(t));
+    }
   }
 
   function sortValue(kiosk, key) {
@@ -368,6 +384,8 @@
       $("set-form").addEventListener("submit", askSet);
       $("group-form").addEventListener("submit", askSaveGroup);
       $("group-pick").addEventListener("change", showMembers);
+      $("group-filter").addEventListener("input", findMembers);
+      $("group-members").addEventListener("change", countTicked);
       $("group-delete").addEventListener("click", askDeleteGroup);
       $("rollouts").addEventListener("click", (event) => {
         const button = event.target.closest("button.take-away");

@@ -52,8 +52,14 @@ def test_an_admin_sets_a_version_for_a_pilot_group_and_only_its_kiosks_get_it(
             # A new pilot group, its kiosks ticked; no version is set for it yet.
             await page.select_option("#group-pick", "")
             await page.fill("#group-name", "pilot")
-            for kiosk_id in PILOT:
+            for kiosk_id in PILOT:  # each found by typing part of its name or library
+                await page.fill("#group-filter", kiosk_id.split("-")[0])
+                shown = page.locator("#group-members label:visible")
+                assert await shown.count() == 3  # that library's three
                 await page.check(f"#group-members input[value='{kiosk_id}']")
+            await page.fill("#group-filter", "")
+            assert await page.locator("#group-members label:visible").count() == len(KIOSKS)
+            assert await page.text_content("#group-ticked") == "2 kiosks ticked"
             await page.click("#group-save")
             await confirm(f, "Save pilot group pilot with 2 kiosks? No version is set for it")
             await until(page, "updatesState.data.groups.length === 1")
