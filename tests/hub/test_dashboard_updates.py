@@ -251,6 +251,9 @@ def test_support_reads_each_update_state_in_words_filters_them_and_has_no_contro
             assert await page.is_hidden("#admin")
             assert await page.locator("button.take-away").count() == 0
             await shot(page, tmp_path, "updates-support")
+            await page.set_viewport_size({"width": 1024, "height": 768})
+            await shot(page, tmp_path, "updates-support-narrow")
+            await page.set_viewport_size({"width": 1366, "height": 768})
 
             await page.select_option("#filter-state", "problem")
             assert await kiosk_rows(page) == ["pasila-1", "vuosaari-1"]
