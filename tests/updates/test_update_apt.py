@@ -110,6 +110,8 @@ class Box:
              "--state-dir", str(self.own_dir), "--root", str(self.root.path)],
             cwd=REPO, capture_output=True, text=True, timeout=1800, env=self.env(),
         )  # fmt: skip
+        with (self.run_dir / "kiosk-update.log").open("a") as log:  # for a person reading
+            log.write(done.stderr)
         assert done.returncode == 0, done.stderr[-3000:]
         return done
 
