@@ -32,10 +32,11 @@ class UpdateReport:
 
 @dataclass(frozen=True)
 class Placement:
-    """Where a kiosk stands for rollouts: its library and its groups."""
+    """Where a kiosk stands for rollouts: its library and its groups (and its name, to show)."""
 
     library: str | None
     groups: tuple[str, ...]
+    name: str = ""
 
 
 class Updates:
@@ -127,16 +128,16 @@ class Updates:
         return bool(members or rollout)
 
     def placements(self) -> dict[str, Placement]:
-        """Every enrolled kiosk's library and groups, by kiosk id."""
+        """Every enrolled kiosk's library and groups, by kiosk id, in id order."""
         with self._lock:
-            kiosks = self._rows("SELECT kiosk_id, library FROM kiosks ORDER BY kiosk_id")
+            kiosks = self._rows("SELECT kiosk_id, library, name FROM kiosks ORDER BY kiosk_id")
             members = self._rows("SELECT kiosk_id, name FROM update_groups ORDER BY name")
         groups: dict[str, list[str]] = {}
         for kiosk_id, name in members:
             groups.setdefault(str(kiosk_id), []).append(str(name))
         return {
-            str(kiosk_id): Placement(library, tuple(groups.get(str(kiosk_id), ())))
-            for kiosk_id, library in kiosks
+            str(kiosk_id): Placement(library, tuple(groups.get(str(kiosk_id), ())), str(name))
+            for kiosk_id, library, name in kiosks
         }
 
     def placement(self, kiosk_id: str) -> Placement | None:

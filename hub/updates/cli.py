@@ -90,7 +90,7 @@ def set_library(args: argparse.Namespace, store: HubStore, prog: str) -> int:
 
 
 def _list(store: HubStore) -> int:
-    seen = overview(store.updates, store.kiosks())
+    seen = overview(store.updates)
     print(f"{'TARGET':<28} {'VERSION':<20} {'KIOSKS':>6}  SET BY, AT")
     for rollout in seen["rollouts"]:
         print(

@@ -8,8 +8,10 @@ were about a version the hub no longer asks for.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+from collections import Counter
 from typing import Any
 
 from aiohttp import web
@@ -19,7 +21,7 @@ from hub.fleet.service import FLEET, Fleet
 from hub.hours import utc_iso
 from hub.intake import BadJson, Refused, json_body
 from hub.route import Route
-from hub.store.updates import Updates
+from hub.store.updates import Placement, Updates
 from hub.updates.targets import (
     GROUP,
     LIBRARY,
@@ -83,28 +85,52 @@ async def _body(request: web.Request) -> dict[str, Any]:
     return found
 
 
-def overview(updates: Updates, kiosks: list[Any]) -> dict[str, Any]:
-    """What support sees of updates: rollouts, groups, libraries, and each kiosk."""
+def overview(updates: Updates, *, kiosks: bool = True) -> dict[str, Any]:
+    """What support sees of updates: rollouts, groups, libraries, and (unless `kiosks` is
+    False) each kiosk."""
     rollouts = updates.rollouts()
     placements = updates.placements()
-    reports = updates.reports()
     deciding: dict[str, Rollout | None] = {
         kiosk_id: wanted_for(place.library, place.groups, rollouts)
         for kiosk_id, place in placements.items()
     }
+    decided = Counter(rollout.target for rollout in deciding.values() if rollout is not None)
     groups = updates.groups()
     libraries = updates.libraries()
+    return {
+        "rollouts": [
+            {
+                "target": rollout.target,
+                "version": rollout.version,
+                "set_by": rollout.set_by,
+                "set_at": rollout.set_at,
+                # The kiosks this rollout decides the version of (none more specific does).
+                "kiosks": decided[rollout.target],
+                # The kiosks in its target, whatever decides theirs.
+                "members": _members(rollout.target, placements, groups, libraries),
+            }
+            for rollout in rollouts.values()
+        ],
+        "groups": [{"name": name, "kiosks": members} for name, members in groups.items()],
+        "libraries": [{"library": name, "kiosks": count} for name, count in libraries.items()],
+        "kiosks": _kiosks(updates, placements, deciding) if kiosks else [],
+    }
+
+
+def _kiosks(
+    updates: Updates, placements: dict[str, Placement], deciding: dict[str, Rollout | None]
+) -> list[dict[str, Any]]:
+    reports = updates.reports()
     listed = []
-    for kiosk in kiosks:
-        place = placements.get(kiosk.kiosk_id)
-        rollout = deciding.get(kiosk.kiosk_id)
-        report = reports.get(kiosk.kiosk_id) or {}
+    for kiosk_id, place in placements.items():
+        rollout = deciding[kiosk_id]
+        report = reports.get(kiosk_id) or {}
         listed.append(
             {
-                "kiosk_id": kiosk.kiosk_id,
-                "name": kiosk.name,
-                "library": place.library if place else None,
-                "groups": list(place.groups) if place else [],
+                "kiosk_id": kiosk_id,
+                "name": place.name,
+                "library": place.library,
+                "groups": list(place.groups),
                 "installed": report.get("installed"),
                 "wanted": rollout.version if rollout else None,
                 "wanted_from": rollout.target if rollout else None,
@@ -116,28 +142,14 @@ def overview(updates: Updates, kiosks: list[Any]) -> dict[str, Any]:
                 "reported_at": report.get("received_at"),
             }
         )
-    return {
-        "rollouts": [
-            {
-                "target": rollout.target,
-                "version": rollout.version,
-                "set_by": rollout.set_by,
-                "set_at": rollout.set_at,
-                # The kiosks this rollout decides the version of (none more specific does).
-                "kiosks": sum(1 for found in deciding.values() if found == rollout),
-                # The kiosks in its target, whatever decides theirs.
-                "members": _members(rollout.target, placements, groups, libraries),
-            }
-            for rollout in rollouts.values()
-        ],
-        "groups": [{"name": name, "kiosks": members} for name, members in groups.items()],
-        "libraries": [{"library": name, "kiosks": count} for name, count in libraries.items()],
-        "kiosks": listed,
-    }
+    return listed
 
 
 def _members(
-    target: str, placements: dict[str, Any], groups: dict[str, list[str]], libraries: dict[str, int]
+    target: str,
+    placements: dict[str, Placement],
+    groups: dict[str, list[str]],
+    libraries: dict[str, int],
 ) -> int:
     if target.startswith(GROUP):
         return len(groups.get(target[len(GROUP) :], []))
@@ -147,8 +159,9 @@ def _members(
 
 
 async def updates_view(request: web.Request) -> web.Response:
-    fleet, updates = _updates(request)
-    return web.json_response(overview(updates, fleet.hub_store.kiosks()))
+    _fleet, updates = _updates(request)
+    # The whole fleet's rows, built off the event loop (about 0.1 s at 10 000 kiosks).
+    return web.json_response(await asyncio.to_thread(overview, updates))
 
 
 def checked_target(updates: Updates, target: object) -> str:
@@ -185,7 +198,9 @@ async def set_rollout(request: web.Request) -> web.Response:
         extra={"username": identity.user.username, "event": "rollout"},
     )
     shown = next(
-        item for item in overview(updates, [])["rollouts"] if item["target"] == rollout.target
+        item
+        for item in overview(updates, kiosks=False)["rollouts"]
+        if item["target"] == rollout.target
     )
     return web.json_response(shown)
 
