@@ -216,7 +216,7 @@
 
   // A refusal next to the field it names (422 `field`), else in the status line.
   function showError(error, what) {
-    const field = error.body && error.body.field;
+    const field = error.body && String(error.body.field || "").replace(/\[\d+\]$/, "");  // kiosks[3]
     const box = field && FIELD_ERRORS[field] ? $(FIELD_ERRORS[field]) : null;
     if (box && error.status === 422) {
       box.textContent = error.message;

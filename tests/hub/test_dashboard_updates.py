@@ -152,11 +152,11 @@ class Fleet:
 
 @asynccontextmanager
 async def fleet(
-    hub: Hub, tokens: dict[str, str], user: str, lands_on: str, refused: str = ""
+    hub: Hub, tokens: dict[str, str], user: str, lands_on: str, refused: tuple[str, ...] = ()
 ) -> AsyncIterator[Fleet]:
     """The kiosks' clients, the admin's API session (libraries set), and Chromium logged in as
     `user` through the login form; the page must show no script error or failed request but
-    the 422s of `refused` (a path) that the test asks for."""
+    the 422s of `refused` (ends of paths) that the test asks for."""
     problems: list[str] = []
     jar = aiohttp.CookieJar(unsafe=True)
     async with (

@@ -42,15 +42,27 @@ def test_an_admin_sets_a_version_for_a_pilot_group_and_only_its_kiosks_get_it(
     running, tokens = hub_process
 
     async def scenario() -> None:
-        async with fleet(running, tokens, "root", "/api/me", "/api/admin/rollouts") as f:
+        async with fleet(
+            running,
+            tokens,
+            "root",
+            "/api/me",
+            ("/api/admin/rollouts", "/update-groups/Pilot%20group!"),
+        ) as f:
             page = f.page
             assert set((await answers(f)).values()) == {None}  # nothing set yet
             await page.goto(f"{f.base}/support/updates")
             await page.wait_for_selector("body[data-loaded=true][data-admin=true]")
             assert await page.is_visible("#admin")
 
-            # A new pilot group, its kiosks ticked; no version is set for it yet.
+            # A new pilot group, its kiosks ticked; no version is set for it yet. A name the hub
+            # refuses is shown next to the name.
             await page.select_option("#group-pick", "")
+            await page.fill("#group-name", "Pilot group!")
+            await page.click("#group-save")
+            await confirm(f, "Save pilot group Pilot group! with 0 kiosks?")
+            await page.wait_for_selector("#group-name-error:not(:empty)")
+            assert await page.get_attribute("#group-name", "aria-invalid") == "true"
             await page.fill("#group-name", "pilot")
             for kiosk_id in PILOT:  # each found by typing part of its name or library
                 await page.fill("#group-filter", kiosk_id.split("-")[0])
