@@ -95,6 +95,10 @@ def test_versions_set_from_the_command_line_reach_the_kiosks_heartbeats(
     assert "no kiosk ghost-1" in refused(running, "kiosk", "library", "ghost-1", "pasila")
     assert "library's name" in refused(running, "kiosk", "library", "kallio-1", "Kallio!")
     assert "no version is set" in refused(running, "update", "clear", "library:pasila")
+    assert "library's name" in refused(
+        running, "kiosk", "add", "kallio-2", "--name", "K", "--location", "x", "--library", "A B"
+    )
+    assert "kallio-2" not in running.cli("kiosk", "list")
 
     answer = heartbeat(
         running,
