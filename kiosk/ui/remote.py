@@ -72,6 +72,10 @@ class RemoteControl(QObject):
         self._poll_timer = QTimer(self)
         self._poll_timer.timeout.connect(self.poll)
         self._poll_timer.start(POLL_MS)
+        # A session's start and end are written at once, not at the next beat: the updater
+        # reads them to keep from installing while a citizen is at the kiosk.
+        kiosk.session.on_start(lambda _session: self.beat())
+        kiosk.session.on_end(lambda _summary: self.beat())
 
     def _started(self) -> RemoteActions | None:
         """The actions, made (with their first heartbeat) once the back end has started."""
