@@ -25,6 +25,7 @@ from kiosk.devices.registry import backend_names
 from kiosk.devices.status import DeviceClass
 from kiosk.engine import Engine
 from kiosk.services import SERVICES
+from tests.peers.aptrepo import BuiltPackages, build_packages
 from tests.peers.postgres import STORE_VARIABLE, PostgresServer
 from tests.peers.websites import set_chromium_flags
 
@@ -185,6 +186,13 @@ def no_leftover_threads() -> Iterator[None]:
         deadline.wait(0.1)
     names = ", ".join(t.name for t in left)
     pytest.fail(f"threads left running after the test: {names}")
+
+
+@pytest.fixture(scope="session")
+def packages(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltPackages]:
+    """The kiosk's Debian packages for the run: kiosk-runtime built once (the long step), and
+    kiosk of any version on demand (tests.peers.aptrepo)."""
+    yield build_packages(tmp_path_factory.mktemp("debs"))
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,4 @@
-"""The kiosk's Debian packages, built once for the test session (kiosk-runtime is the long
-step; tests elsewhere may use the same fixture through `tests.peers.aptrepo`)."""
+"""A signed repository with the kiosk's packages (the session's `packages`, tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -7,12 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.peers.aptrepo import AptRepo, BuiltPackages, build_packages, served_repo
-
-
-@pytest.fixture(scope="session")
-def packages(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltPackages]:
-    yield build_packages(tmp_path_factory.mktemp("debs"))
+from tests.peers.aptrepo import AptRepo, BuiltPackages, served_repo
 
 
 @pytest.fixture(scope="module")

@@ -6,10 +6,12 @@ into a folder per test, and entered with chroot.
 mmdebstrap rather than debootstrap: it resolves with apt itself, makes the tarball in one
 step and needs no second stage; the apt variant is the smallest root in which apt runs.
 
-Inside the root: /proc is mounted, Debian's downloaded packages are kept in
-/var/cache/kiosk-tests/apt-archives (bound over the root's own archive folder, so a second
-root does not download them again; the kiosk's own packages are never kept there), and no
-service is started (policy-rc.d). Run tests that use it under `flock /tmp/kiosk-peers.lock`.
+Inside the root: /proc is mounted, and no service is started (policy-rc.d). Debian's
+downloaded packages are kept in /var/cache/kiosk-tests/apt-archives: a new root's own archive
+folder starts with them (hard links) and gives back what it downloaded when it is left, so a
+second root does not download them again. Each root has its own folder, so two test runs at
+once never share apt's lock or its partial downloads; the kiosk's own packages are never kept.
+Run tests that use it under `flock /tmp/kiosk-peers.lock`.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from datetime import date
 from pathlib import Path
 
 CACHE = Path("/var/cache/kiosk-tests")
+#: Debian's packages downloaded by earlier roots.
+SHARED = CACHE / "apt-archives"
 MIRROR = "http://deb.debian.org/debian"
 SUITE = "bookworm"
 DEADLINE = 1800.0
@@ -72,9 +76,12 @@ class DebRoot:
         policy.write_bytes(POLICY_RC)
         policy.chmod(0o755)
         self._mount(["-t", "proc", "proc"], self.file("/proc"))
-        archives = CACHE / "apt-archives"
+        archives = self.file("/var/cache/apt/archives")
         (archives / "partial").mkdir(parents=True, exist_ok=True)
-        self._mount(["--bind", str(archives)], self.file("/var/cache/apt/archives"))
+        SHARED.mkdir(parents=True, exist_ok=True)
+        for deb in SHARED.glob("*.deb"):
+            if not deb.name.startswith(OWN):
+                _place(deb, archives / deb.name)
 
     def _mount(self, how: list[str], where: Path) -> None:
         where.mkdir(parents=True, exist_ok=True)
@@ -82,6 +89,10 @@ class DebRoot:
         self.mounted.append(where)
 
     def leave(self) -> None:
+        with contextlib.suppress(OSError):  # the cache is a help, never a reason to fail
+            for deb in self.file("/var/cache/apt/archives").glob("*.deb"):
+                if not deb.name.startswith(OWN) and not (SHARED / deb.name).exists():
+                    _place(deb, SHARED / deb.name)
         for where in reversed(self.mounted):
             done = subprocess.run(["umount", str(where)], capture_output=True, check=False)
             if done.returncode != 0:
@@ -116,7 +127,7 @@ class DebRoot:
             self.forget_own_packages()
 
     def forget_own_packages(self) -> None:
-        for deb in (CACHE / "apt-archives").rglob("*.deb"):
+        for deb in self.file("/var/cache/apt/archives").rglob("*.deb"):
             if deb.name.startswith(OWN):
                 deb.unlink(missing_ok=True)
 
@@ -131,6 +142,17 @@ class DebRoot:
         )  # fmt: skip
         status, _, version = done.stdout.partition("\t")
         return version if done.returncode == 0 and status == "install ok installed" else None
+
+
+def _place(source: Path, target: Path) -> None:
+    """`source` at `target` as a hard link (a copy across file systems), appearing whole."""
+    partial = target.with_name(f".{target.name}.{os.getpid()}")
+    partial.unlink(missing_ok=True)
+    try:
+        os.link(source, partial)
+    except OSError:
+        shutil.copyfile(source, partial)
+    partial.replace(target)
 
 
 def _mounted_below(path: Path) -> list[str]:

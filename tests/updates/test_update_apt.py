@@ -29,7 +29,6 @@ import pytest
 
 from kiosk.updates.files import read_state
 from tests.conftest import HUB_KEY
-from tests.packaging.conftest import packages  # noqa: F401 (the session's built packages)
 from tests.peers import lifetime
 from tests.peers.aptrepo import BuiltPackages, served_repo, use_repository
 from tests.peers.debroot import DebRoot, debian_root
@@ -144,7 +143,7 @@ def reported(hub: Hub) -> dict[str, object]:
 
 
 def test_an_update_goes_in_and_a_broken_one_is_rolled_back(
-    packages: BuiltPackages,  # noqa: F811
+    packages: BuiltPackages,
     hub: tuple[Hub, str],
     tmp_path: Path,
 ) -> None:

@@ -36,7 +36,6 @@ from kiosk.devices.status import DeviceClass
 from kiosk.services import SERVICES
 from kiosk.updates.files import read_accepted, read_state
 from tests.conftest import HUB_KEY
-from tests.packaging.conftest import packages  # noqa: F401 (the session's built packages)
 from tests.peers import lifetime
 from tests.peers.aptrepo import BuiltPackages, served_repo, use_repository
 from tests.peers.debroot import debian_root
@@ -117,7 +116,7 @@ def session_on(data_dir: Path) -> bool | None:
 
 def test_an_update_waits_for_the_session_and_reaches_only_its_group(
     qtbot: QtBot,
-    packages: BuiltPackages,  # noqa: F811
+    packages: BuiltPackages,
     hub: tuple[Hub, dict[str, str]],
     tmp_path: Path,
 ) -> None:
