@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from kiosk.updates.beat import Beat, last_beat
-from kiosk.updates.files import read_accepted, utc_now
+from kiosk.updates.files import parse_iso, read_accepted, utc_now
 
 POLL_SECONDS = 1.0
 
@@ -64,7 +64,8 @@ class HealthCheck:
         while True:
             now = self._clock()
             beat = last_beat(self.db_path)
-            if beat is not None and beat.at >= restarted_at:
+            # An app started since the restart: the old one may still write a beat as it stops.
+            if beat is not None and _started_since(beat, restarted_at):
                 seen = beat.version
                 if same_version(beat.version, version):
                     latest = beat
@@ -109,3 +110,11 @@ class HealthCheck:
                 f"within {within}"
             )
         return f"{version} did not stay up {self.settle:g} s within {within}"
+
+
+def _started_since(beat: Beat, moment: datetime) -> bool:
+    """Whether the app that wrote `beat` started at `moment` or later."""
+    try:
+        return parse_iso(beat.started_at) >= moment
+    except ValueError:
+        return False

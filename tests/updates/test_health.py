@@ -95,6 +95,14 @@ def test_a_beat_from_before_the_restart_does_not_count(tmp_path: Path) -> None:
     assert not healthy and reason == "0.3.0 did not report ready within 60 s"
 
 
+def test_the_old_apps_last_beat_as_it_stops_does_not_count(tmp_path: Path) -> None:
+    """The old app, started long before, writes a beat after the restart began (its stop
+    takes a moment): not the new version's, and not named as what the app reported."""
+    stopping = app(-100, "0.2.0", [1])
+    healthy, reason, _ = check(tmp_path, [(0, stopping)], agent_at=8)
+    assert not healthy and reason == "0.3.0 did not report ready within 60 s"
+
+
 def test_a_watchdog_restart_while_settling(tmp_path: Path) -> None:
     first = app(3, "0.3.0", [5])
     second = app(14, "0.3.0", [16, 26, 36])
