@@ -4,8 +4,8 @@ Every key is optional and the built-in defaults give the demo. A wrong key or va
 `ConfigError` with one line naming the file, the key and what is allowed; docs/config.md is the
 schema. The config is read before the first window is painted, so the package keeps to cheap
 stdlib imports. Three parts, imported in this order and never back: `rules` (what a key may
-hold), `settings` (every table and key, each with its rule) and `check` (the validator that
-applies them); `load_config` here is the way in.
+hold), `settings` (every table and key, each with its rule; the money ones in `money`) and
+`check` (the validator that applies them); `load_config` here is the way in.
 """
 
 from __future__ import annotations
