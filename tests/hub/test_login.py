@@ -68,7 +68,7 @@ def test_login_sets_a_strict_http_only_cookie_and_logout_ends_it(
             "/logout", headers={"X-CSRF-Token": body["csrf_token"]}, allow_redirects=False
         )
         assert (out.status, out.headers["Location"]) == (303, "/login")
-        assert store.db.table("sessions").count == 0
+        assert store.db.execute("SELECT COUNT(*) FROM sessions").fetchone()[0] == 0
         assert (await client.get("/api/me")).status == 401
         # The old cookie is dead even if a browser kept it.
         client.session.cookie_jar.update_cookies({"hub-session": session_id})
