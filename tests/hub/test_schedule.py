@@ -55,7 +55,7 @@ class Staff:
         return cls(session, await log_in(session, username))
 
     async def call(
-        self, method: str, path: str, body: object = None, *, status: int, csrf: bool = True
+        self, method: str, path: str, body: object = None, *, status: int = 200, csrf: bool = True
     ) -> Any:
         headers = {"X-CSRF-Token": self.csrf} if csrf else {}
         async with self.session.request(method, path, json=body, headers=headers) as response:

@@ -6,41 +6,16 @@ from __future__ import annotations
 
 from typing import Any
 
-import aiohttp
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from hub.store import HubStore
-from tests.hub.conftest import FixedClock, add_kiosk, add_user, log_in, run_app
+from tests.hub.conftest import FixedClock, add_kiosk, add_user, run_app
 from tests.hub.test_fleet import Kiosk
+from tests.hub.test_schedule import Staff
 
 Client = TestClient[web.Request, web.Application]
 KIOSKS = ("pasila-1", "pasila-2", "kallio-1")
-
-
-class Staff:
-    """A logged-in staff member's browser: JSON calls with the session's CSRF token."""
-
-    def __init__(self, session: aiohttp.ClientSession, csrf: str) -> None:
-        self.session = session
-        self.csrf = csrf
-
-    @classmethod
-    async def login(cls, client: Client, username: str) -> Staff:
-        jar = aiohttp.CookieJar(unsafe=True)
-        session = aiohttp.ClientSession(base_url=client.make_url("/"), cookie_jar=jar)
-        return cls(session, await log_in(session, username))
-
-    async def call(
-        self, method: str, path: str, body: object = None, status: int = 200, csrf: bool = True
-    ) -> Any:
-        headers = {"X-CSRF-Token": self.csrf} if csrf else {}
-        async with self.session.request(method, path, json=body, headers=headers) as response:
-            assert response.status == status, await response.text()
-            return await response.json() if response.status not in (204,) else None
-
-    async def close(self) -> None:
-        await self.session.close()
 
 
 def updates_scenario(app: web.Application, store: HubStore, body: Any) -> None:
